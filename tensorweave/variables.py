@@ -7,7 +7,7 @@ from tensorweave.framework.graph import (GraphKeys, Tensor, TensorLike, constant
                                          get_default_graph, name_scope,
                                          register_tensor_conversion_function)
 from tensorweave.framework.tensor_shape import as_shape
-from tensorweave.ops import array_ops, state_ops
+from tensorweave.ops import array_ops, control_flow_ops, state_ops
 
 
 class Variable(TensorLike):
@@ -127,8 +127,14 @@ class Variable(TensorLike):
         return array_ops.identity(self._variable, name="read")
 
     def initialized_value(self):
-        """The initial value, for initializing other variables from this one."""
-        return self._initial_value
+        """The variable's value once it is initialized, else its initial value: for
+        initializing other variables from this one (TF's cond(is_variable_initialized(v),
+        v.read_value, lambda: v.initial_value))."""
+        with self.graph.as_default(), self.graph._outside_control_flow():
+            return control_flow_ops.cond(
+                is_variable_initialized(self),
+                lambda: state_ops.ref_identity(self._variable, name="read"),
+                lambda: self._initial_value)
 
     def eval(self, session=None):
         return self._variable.eval(session=session)

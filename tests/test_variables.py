@@ -88,6 +88,14 @@ def test_assign_assign_add_assign_sub():
         assert sess.run(v) == 7.0
 
 
+def test_module_level_assign_takes_the_variable_reference():
+    v = tf.Variable(1.0, name="v")
+    update = tf.assign_add(v, 1.0)
+    assert update.op.inputs[0] is v._ref()  # a Tensor, so the graph exports
+    nodes = {n.name: n for n in tf.get_default_graph().as_graph_def().node}
+    assert nodes[update.op.name].input[0] == "v"
+
+
 def test_assign_checks_shape_and_dtype_while_building():
     v = tf.Variable(tf.zeros([2, 3]))
     with pytest.raises(ValueError):
@@ -118,14 +126,28 @@ def test_initialized_value_before_initialization_is_the_initial_value():
     assert first.shape == (3,)
 
 
-@pytest.mark.xfail(strict=True, reason="TF 1.15 reads the current value once initialized "
-                   "(tf.cond(is_variable_initialized(v), v.read_value, initial_value))")
 def test_initialized_value_of_an_initialized_variable_is_its_current_value():
     a = tf.Variable([1.0, 2.0])
+    value = a.initialized_value()
+    assert value.op.type == "Merge"  # TF's cond(is_variable_initialized(a), read, initial)
     with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(value), [1.0, 2.0])  # not read: uninitialized
         sess.run(a.initializer)
         sess.run(a.assign([5.0, 5.0]))
+        np.testing.assert_array_equal(sess.run(value), [5.0, 5.0])
         np.testing.assert_array_equal(sess.run(a.initialized_value()), [5.0, 5.0])
+
+
+def test_initialized_value_inside_a_cond_branch_and_its_gradient():
+    a = tf.Variable([1.0, 2.0])
+    x = tf.placeholder(tf.bool, [])
+    y = tf.cond(x, lambda: a.initialized_value() * 3.0, lambda: tf.zeros([2]))
+    grad = tf.gradients(tf.reduce_sum(a.initialized_value() * 2.0), a)[0]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: True}), [3.0, 6.0])
+        sess.run(a.initializer)
+        np.testing.assert_array_equal(sess.run(y, {x: False}), [0.0, 0.0])
+        np.testing.assert_array_equal(sess.run(grad), [2.0, 2.0])
 
 
 def test_variable_eval_and_load():

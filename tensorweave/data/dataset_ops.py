@@ -99,7 +99,7 @@ def _shuffle_seeds(seed):
 
 
 # --- the Dataset -----------------------------------------------------------------------------
-class Dataset:
+class Dataset(structure.Structured):
     """A sequence of elements, each a nested structure of tensors (TF's tf.data.Dataset)."""
 
     def __init__(self, specs, inputs=(), args=(), functions=()):
@@ -127,22 +127,7 @@ class Dataset:
         """A function starting a new iteration over this dataset in the context `ctx`."""
         raise NotImplementedError
 
-    # --- structure ------------------------------------------------------------------------
-    @property
-    def output_types(self):
-        return structure.types_of(self._specs)
-
-    @property
-    def output_shapes(self):
-        return structure.shapes_of(self._specs)
-
-    @property
-    def output_classes(self):
-        return structure.classes_of(self._specs)
-
-    def _flat_specs(self):
-        return structure.flatten(self._specs)
-
+    # --- structure (output_types, output_shapes, ...: structure.Structured) ---------------
     def __repr__(self):
         types = structure.map_structure(lambda s: f"tf.{s.dtype.name}", self._specs)
         return (f"<{type(self).__name__.lstrip('_')} shapes: {_text(self.output_shapes)}, "
@@ -405,29 +390,37 @@ class _ListFiles(Dataset):
 
 
 # --- transformations -------------------------------------------------------------------------
-class _Map(Dataset):
-    def __init__(self, dataset, map_func):
-        fn = TracedFunction(map_func, dataset._specs, "tensors", "MapDataset")
-        super().__init__(fn.output_specs, inputs=[dataset], functions=[fn])
+class _PerElement(Dataset):
+    """A stage applying one traced function `fn` to each element; `_stage(input iterator,
+    instantiated fn)` runs it."""
+
+    _stage = None
+
+    def __init__(self, dataset, specs, fn):
+        super().__init__(specs, inputs=[dataset], functions=[fn])
         self._fn = fn
 
     def _instantiate(self, ctx):
         make = self._inputs[0]._instantiate(ctx)
-        fn = self._fn.instantiate(ctx)
-        return lambda: pipeline.Map(make(), fn)
+        fn, stage = self._fn.instantiate(ctx), type(self)._stage
+        return lambda: stage(make(), fn)
 
 
-class _Filter(Dataset):
+class _Map(_PerElement):
+    _stage = pipeline.Map
+
+    def __init__(self, dataset, map_func):
+        fn = TracedFunction(map_func, dataset._specs, "tensors", "MapDataset")
+        super().__init__(dataset, fn.output_specs, fn)
+
+
+class _Filter(_PerElement):
+    _stage = pipeline.Filter
+
     def __init__(self, dataset, predicate):
         fn = TracedFunction(predicate, dataset._specs, "tensors", "FilterDataset")
         check_predicate(fn)
-        super().__init__(dataset._specs, inputs=[dataset], functions=[fn])
-        self._fn = fn
-
-    def _instantiate(self, ctx):
-        make = self._inputs[0]._instantiate(ctx)
-        fn = self._fn.instantiate(ctx)
-        return lambda: pipeline.Filter(make(), fn)
+        super().__init__(dataset, dataset._specs, fn)
 
 
 class _Interleave(Dataset):

@@ -221,7 +221,7 @@ _BATCH_RULES.update(Reshape=_reshape_rule, ExpandDims=_expand_dims_rule, OneHot=
                     DecodeCSV=_first_input_only)
 
 
-def _ancestors(outputs):
+def ancestors(outputs):
     """The ops `outputs` depend on, in creation (so dependency) order."""
     seen, stack = set(), [t.op for t in outputs]
     while stack:
@@ -255,7 +255,7 @@ def _batch_graph(traced):
               for ph in traced.inputs]
     captures = [placeholder(traced.graph.captures[t], t.shape, "capture", False)
                 for t in traced.captures]
-    for op in _ancestors(traced.outputs):
+    for op in ancestors(traced.outputs):
         if op.outputs and op.outputs[0] in mapped:
             continue
         if op.op_def.stateful or op.control_inputs:

@@ -13,7 +13,7 @@ from tensorweave.framework import dtypes, errors
 from tensorweave.framework.graph import convert_to_tensor, create_op, get_default_graph
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.data import pipeline, structure
+from tensorweave.data import function, pipeline, structure
 
 _RESOURCE = "tensorweave.data.iterator"
 
@@ -104,7 +104,7 @@ def _type_attrs(specs):
     return {"output_types": [s.dtype for s in flat], "output_shapes": [s.shape for s in flat]}
 
 
-class Iterator:
+class Iterator(structure.Structured):
     """Elements of a Dataset as tensors: `get_next()` returns the next one each run."""
 
     def __init__(self, handle, initializer, specs):
@@ -136,7 +136,7 @@ class Iterator:
         if not structure.same_structure(self._specs, dataset._specs):
             raise TypeError(f"Expected output structure {self.output_types} but got dataset "
                             f"with output structure {dataset.output_types}.")
-        for mine, theirs in zip(structure.flatten(self._specs), dataset._flat_specs()):
+        for mine, theirs in zip(self._flat_specs(), dataset._flat_specs()):
             if mine.dtype is not theirs.dtype:
                 raise TypeError(f"Expected output types {self.output_types} but got dataset "
                                 f"with output types {dataset.output_types}.")
@@ -157,36 +157,12 @@ class Iterator:
         """A scalar string naming this iterator, to feed a from_string_handle iterator."""
         return self._handle
 
-    @property
-    def output_types(self):
-        return structure.types_of(self._specs)
-
-    @property
-    def output_shapes(self):
-        return structure.shapes_of(self._specs)
-
-    @property
-    def output_classes(self):
-        return structure.classes_of(self._specs)
-
-
-def _placeholder_ancestor(tensors):
-    seen, stack = set(), [t.op for t in tensors]
-    while stack:
-        op = stack.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        if op.type == "Placeholder":
-            return op
-        stack.extend(t.op for t in op.inputs)
-    return None
-
 
 def make_one_shot_iterator(dataset):
     """An iterator over `dataset` that starts itself on first use (no placeholders)."""
     captures = dataset._captures()
-    placeholder = _placeholder_ancestor(captures)
+    placeholder = next((op for op in function.ancestors(captures) if op.type == "Placeholder"),
+                       None)
     if placeholder is not None:
         raise ValueError(f"Cannot capture a placeholder (name:{placeholder.name}, "
                          f"type:Placeholder) in a one-shot iterator; use "

@@ -112,16 +112,24 @@ def spec_of(leaf):
     return Spec(dtypes.string if leaf.dtype == object else leaf.dtype, TensorShape(leaf.shape))
 
 
-def types_of(specs):
-    return map_structure(lambda s: s.dtype, specs)
+class Structured:
+    """TF's output_types / output_shapes / output_classes of an object whose element
+    structure is the nested Specs `self._specs` (a Dataset, an Iterator)."""
 
+    @property
+    def output_types(self):
+        return map_structure(lambda s: s.dtype, self._specs)
 
-def shapes_of(specs):
-    return map_structure(lambda s: s.shape, specs)
+    @property
+    def output_shapes(self):
+        return map_structure(lambda s: s.shape, self._specs)
 
+    @property
+    def output_classes(self):
+        return map_structure(lambda s: Tensor, self._specs)
 
-def classes_of(specs):
-    return map_structure(lambda s: Tensor, specs)
+    def _flat_specs(self):
+        return flatten(self._specs)
 
 
 def specs_from(output_types, output_shapes=None):

@@ -3,7 +3,7 @@ import functools
 
 import numpy as np
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import dtypes, errors
 from tensorweave.framework.graph import (Tensor, TensorLike, constant, convert_to_tensor,
                                          create_op)
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
@@ -146,14 +146,29 @@ def _real_div_kernel(x, y):
     return np.true_divide(x, y)
 
 
+def _integer_divisor_checked(kernel):
+    """`kernel(x, y)` that fails as TF does when an integer `y` holds a zero (NumPy would
+    return 0 with a warning). A Plan binds the plain `kernel` for float ops, whose division by
+    zero gives inf or nan, so they pay nothing for the check."""
+    def checked(x, y):
+        if y.dtype.kind in "iu" and not np.all(y):
+            raise errors.InvalidArgumentError(None, None, "Integer division by zero")
+        return kernel(x, y)
+    checked.plan_binder = lambda op, make_plan, is_used: \
+        checked if op.inputs[1].dtype.is_integer else kernel
+    return checked
+
+
 add = _binary("Add", np.add, lambda op, dz: _reduce_both(op, dz, dz), _ANY)
 subtract = _binary("Sub", np.subtract, lambda op, dz: _reduce_both(op, dz, -dz))
 multiply = _binary("Mul", np.multiply,
                    lambda op, dz: _reduce_both(op, dz * op.inputs[1], op.inputs[0] * dz))
 real_div = _binary("RealDiv", _real_div_kernel, lambda op, dz: _reduce_both(
     op, dz / op.inputs[1], -dz * op.inputs[0] / square(op.inputs[1])), default_name="truediv")
-floordiv = _binary("FloorDiv", np.floor_divide, NOT_DIFFERENTIABLE, default_name="floordiv")
-floormod = _binary("FloorMod", np.mod, _floor_mod_grad, default_name="mod")
+floordiv = _binary("FloorDiv", _integer_divisor_checked(np.floor_divide), NOT_DIFFERENTIABLE,
+                   default_name="floordiv")
+floormod = _binary("FloorMod", _integer_divisor_checked(np.mod), _floor_mod_grad,
+                   default_name="mod")
 pow = _binary("Pow", np.power, _pow_grad)  # noqa: A001
 maximum = _binary("Maximum", np.maximum, _extreme_grad(lambda x, y: x >= y))
 minimum = _binary("Minimum", np.minimum, _extreme_grad(lambda x, y: x <= y))

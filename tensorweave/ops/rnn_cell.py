@@ -55,6 +55,17 @@ def _zero_state(state_size, batch_size, dtype):
     return nest.map_structure(zeros, state_size)
 
 
+def _zero_state_scope(cell, batch_size):
+    """The name scope `<CellClass>ZeroState` that a cell's zero_state builds in."""
+    return name_scope(type(cell).__name__ + "ZeroState",
+                      values=[batch_size] if isinstance(batch_size, Tensor) else None)
+
+
+def _gates(inputs, h, kernel, bias):
+    """W [inputs, h] + b: the affine map every cell applies to its input and state."""
+    return nn_ops.bias_add(math_ops.matmul(array_ops.concat([inputs, h], 1), kernel), bias)
+
+
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
     """The state of an LSTM cell: memory `c` and output `h`, in that order."""
 
@@ -149,8 +160,7 @@ class RNNCell:
 
     def zero_state(self, batch_size, dtype):
         """Zero-filled state(s) of shape [batch_size, s] for each s in `state_size`."""
-        with name_scope(type(self).__name__ + "ZeroState", values=[batch_size]
-                        if isinstance(batch_size, Tensor) else None):
+        with _zero_state_scope(self, batch_size):
             return _zero_state(self.state_size, batch_size, dtype)
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
@@ -164,21 +174,25 @@ class RNNCell:
         return self.zero_state(batch_size, dtype)
 
     # --- variables --------------------------------------------------------------------------
+    def _all_variables(self):
+        """The cell's variables; cells made of other cells list theirs."""
+        return list(self._variables)
+
     @property
     def variables(self):
-        return list(self._variables)
+        return self._all_variables()
 
     weights = variables
 
     @property
     def trainable_variables(self):
-        return [v for v in self._variables if v.trainable]
+        return [v for v in self._all_variables() if v.trainable]
 
     trainable_weights = trainable_variables
 
     @property
     def non_trainable_variables(self):
-        return [v for v in self._variables if not v.trainable]
+        return [v for v in self._all_variables() if not v.trainable]
 
     non_trainable_weights = non_trainable_variables
 
@@ -193,16 +207,11 @@ def _input_depth(inputs_shape):
     return depth
 
 
-def _zeros_init(dtype):
-    return init_ops.zeros_initializer(dtype=dtype)
+class _UnitsCell(RNNCell):
+    """A cell of `num_units` units and an activation; its state and output are `num_units`
+    wide unless a subclass says otherwise."""
 
-
-class BasicRNNCell(RNNCell):
-    """output = new_state = activation(W [inputs, state] + b)."""
-
-    _default_name = "basic_rnn_cell"
-
-    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None, **kwargs):
+    def __init__(self, num_units, activation, reuse, name, dtype, **kwargs):
         super().__init__(name=name, dtype=dtype, _reuse=reuse, **kwargs)
         self._num_units = num_units
         self._activation = _activation(activation)
@@ -215,19 +224,32 @@ class BasicRNNCell(RNNCell):
     def output_size(self):
         return self._num_units
 
+    def _add_affine(self, prefix, rows, cols, kernel_init=None, bias_init=None):
+        """`<prefix>kernel` [rows, cols] and `<prefix>bias` [cols] (zeros unless given)."""
+        kernel = self.add_variable(prefix + "kernel", [rows, cols], initializer=kernel_init)
+        bias = self.add_variable(prefix + "bias", [cols], initializer=bias_init or
+                                 init_ops.zeros_initializer(dtype=self._dtype))
+        return kernel, bias
+
+
+class BasicRNNCell(_UnitsCell):
+    """output = new_state = activation(W [inputs, state] + b)."""
+
+    _default_name = "basic_rnn_cell"
+
+    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None, **kwargs):
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
+
     def build(self, inputs_shape):
-        depth = _input_depth(inputs_shape)
-        self._kernel = self.add_variable("kernel", [depth + self._num_units, self._num_units])
-        self._bias = self.add_variable("bias", [self._num_units],
-                                       initializer=_zeros_init(self._dtype))
+        n = self._num_units
+        self._kernel, self._bias = self._add_affine("", _input_depth(inputs_shape) + n, n)
 
     def call(self, inputs, state):
-        gates = math_ops.matmul(array_ops.concat([inputs, state], 1), self._kernel)
-        output = self._activation(nn_ops.bias_add(gates, self._bias))
+        output = self._activation(_gates(inputs, state, self._kernel, self._bias))
         return output, output
 
 
-class GRUCell(RNNCell):
+class GRUCell(_UnitsCell):
     """The gated recurrent unit: gates r, u = sigmoid(W [x, h] + b);
     c = activation(W_c [x, r * h] + b_c); h' = u * h + (1 - u) * c."""
 
@@ -235,45 +257,47 @@ class GRUCell(RNNCell):
 
     def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None,
                  bias_initializer=None, name=None, dtype=None, **kwargs):
-        super().__init__(name=name, dtype=dtype, _reuse=reuse, **kwargs)
-        self._num_units = num_units
-        self._activation = _activation(activation)
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
         self._kernel_initializer = kernel_initializer
         self._bias_initializer = bias_initializer
 
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
-
     def build(self, inputs_shape):
         depth, n = _input_depth(inputs_shape), self._num_units
-        self._gate_kernel = self.add_variable("gates/kernel", [depth + n, 2 * n],
-                                              initializer=self._kernel_initializer)
-        self._gate_bias = self.add_variable(
-            "gates/bias", [2 * n], initializer=self._bias_initializer or
-            init_ops.constant_initializer(1.0, dtype=self._dtype))
-        self._candidate_kernel = self.add_variable("candidate/kernel", [depth + n, n],
-                                                   initializer=self._kernel_initializer)
-        self._candidate_bias = self.add_variable(
-            "candidate/bias", [n], initializer=self._bias_initializer or
-            _zeros_init(self._dtype))
+        kernel_init, bias_init = self._kernel_initializer, self._bias_initializer
+        self._gate_kernel, self._gate_bias = self._add_affine(
+            "gates/", depth + n, 2 * n, kernel_init,
+            bias_init or init_ops.constant_initializer(1.0, dtype=self._dtype))
+        self._candidate_kernel, self._candidate_bias = self._add_affine(
+            "candidate/", depth + n, n, kernel_init, bias_init)
 
     def call(self, inputs, state):
-        gates = math_ops.matmul(array_ops.concat([inputs, state], 1), self._gate_kernel)
-        r, u = array_ops.split(math_ops.sigmoid(nn_ops.bias_add(gates, self._gate_bias)), 2,
-                               axis=1)
-        candidate = math_ops.matmul(array_ops.concat([inputs, r * state], 1),
-                                    self._candidate_kernel)
-        c = self._activation(nn_ops.bias_add(candidate, self._candidate_bias))
+        gates = math_ops.sigmoid(_gates(inputs, state, self._gate_kernel, self._gate_bias))
+        r, u = array_ops.split(gates, 2, axis=1)
+        c = self._activation(_gates(inputs, r * state, self._candidate_kernel,
+                                    self._candidate_bias))
         new_h = u * state + (1 - u) * c
         return new_h, new_h
 
 
-class BasicLSTMCell(RNNCell):
+class _LSTMBase(_UnitsCell):
+    """What both LSTM cells share: forget bias, and a state that is LSTMStateTuple(c, h) or,
+    with state_is_tuple=False, c and h concatenated."""
+
+    def __init__(self, num_units, forget_bias, state_is_tuple, activation, reuse, name, dtype,
+                 **kwargs):
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
+        self._forget_bias = forget_bias
+        self._state_is_tuple = state_is_tuple
+
+    def _split_state(self, state, num_or_size_splits):
+        return state if self._state_is_tuple else \
+            array_ops.split(state, num_or_size_splits, axis=1)
+
+    def _join_state(self, c, h):
+        return LSTMStateTuple(c, h) if self._state_is_tuple else array_ops.concat([c, h], 1)
+
+
+class BasicLSTMCell(_LSTMBase):
     """The basic LSTM: i, j, f, o = split(W [x, h] + b);
     c' = c * sigmoid(f + forget_bias) + sigmoid(i) * activation(j);
     h' = activation(c') * sigmoid(o). The state is LSTMStateTuple(c, h)."""
@@ -282,44 +306,29 @@ class BasicLSTMCell(RNNCell):
 
     def __init__(self, num_units, forget_bias=1.0, state_is_tuple=True, activation=None,
                  reuse=None, name=None, dtype=None, **kwargs):
-        super().__init__(name=name, dtype=dtype, _reuse=reuse, **kwargs)
-        self._num_units = num_units
-        self._forget_bias = forget_bias
-        self._state_is_tuple = state_is_tuple
-        self._activation = _activation(activation)
+        super().__init__(num_units, forget_bias, state_is_tuple, activation, reuse, name, dtype,
+                         **kwargs)
 
     @property
     def state_size(self):
         n = self._num_units
         return LSTMStateTuple(n, n) if self._state_is_tuple else 2 * n
 
-    @property
-    def output_size(self):
-        return self._num_units
-
     def build(self, inputs_shape):
-        depth, n = _input_depth(inputs_shape), self._num_units
-        self._kernel = self.add_variable("kernel", [depth + n, 4 * n])
-        self._bias = self.add_variable("bias", [4 * n], initializer=_zeros_init(self._dtype))
+        n = self._num_units
+        self._kernel, self._bias = self._add_affine("", _input_depth(inputs_shape) + n, 4 * n)
 
     def call(self, inputs, state):
-        if self._state_is_tuple:
-            c, h = state
-        else:
-            c, h = array_ops.split(state, 2, axis=1)
-        gates = nn_ops.bias_add(
-            math_ops.matmul(array_ops.concat([inputs, h], 1), self._kernel), self._bias)
-        i, j, f, o = array_ops.split(gates, 4, axis=1)
+        c, h = self._split_state(state, 2)
+        i, j, f, o = array_ops.split(_gates(inputs, h, self._kernel, self._bias), 4, axis=1)
         forget_bias = convert_to_tensor(self._forget_bias, dtype=f.dtype)
         new_c = math_ops.add(math_ops.multiply(c, math_ops.sigmoid(math_ops.add(f, forget_bias))),
                              math_ops.multiply(math_ops.sigmoid(i), self._activation(j)))
         new_h = math_ops.multiply(self._activation(new_c), math_ops.sigmoid(o))
-        new_state = LSTMStateTuple(new_c, new_h) if self._state_is_tuple else \
-            array_ops.concat([new_c, new_h], 1)
-        return new_h, new_state
+        return new_h, self._join_state(new_c, new_h)
 
 
-class LSTMCell(RNNCell):
+class LSTMCell(_LSTMBase):
     """The LSTM with optional peepholes (w_f_diag, w_i_diag, w_o_diag), cell clipping and a
     projection of the output to `num_proj` units (`projection/kernel`)."""
 
@@ -329,16 +338,13 @@ class LSTMCell(RNNCell):
                  num_proj=None, proj_clip=None, num_unit_shards=None, num_proj_shards=None,
                  forget_bias=1.0, state_is_tuple=True, activation=None, reuse=None, name=None,
                  dtype=None, **kwargs):
-        super().__init__(name=name, dtype=dtype, _reuse=reuse, **kwargs)
-        self._num_units = num_units
+        super().__init__(num_units, forget_bias, state_is_tuple, activation, reuse, name, dtype,
+                         **kwargs)
         self._use_peepholes = use_peepholes
         self._cell_clip = cell_clip
         self._initializer = initializer
         self._num_proj = num_proj
         self._proj_clip = proj_clip
-        self._forget_bias = forget_bias
-        self._state_is_tuple = state_is_tuple
-        self._activation = _activation(activation)
         out = num_proj or num_units
         self._state_size = LSTMStateTuple(num_units, out) if state_is_tuple else num_units + out
         self._output_size = out
@@ -353,10 +359,9 @@ class LSTMCell(RNNCell):
 
     def build(self, inputs_shape):
         depth, n = _input_depth(inputs_shape), self._num_units
-        h_depth = self._num_proj or n
         init = self._initializer
-        self._kernel = self.add_variable("kernel", [depth + h_depth, 4 * n], initializer=init)
-        self._bias = self.add_variable("bias", [4 * n], initializer=_zeros_init(self._dtype))
+        self._kernel, self._bias = self._add_affine("", depth + (self._num_proj or n), 4 * n,
+                                                    init)
         if self._use_peepholes:
             self._w_f_diag = self.add_variable("w_f_diag", [n], initializer=init)
             self._w_i_diag = self.add_variable("w_i_diag", [n], initializer=init)
@@ -366,15 +371,9 @@ class LSTMCell(RNNCell):
                                                   initializer=init)
 
     def call(self, inputs, state):
-        n = self._num_units
-        if self._state_is_tuple:
-            c_prev, m_prev = state
-        else:
-            c_prev, m_prev = array_ops.split(state, [n, self._output_size], axis=1)
+        c_prev, m_prev = self._split_state(state, [self._num_units, self._output_size])
         sigmoid = math_ops.sigmoid
-        gates = nn_ops.bias_add(
-            math_ops.matmul(array_ops.concat([inputs, m_prev], 1), self._kernel), self._bias)
-        i, j, f, o = array_ops.split(gates, 4, axis=1)
+        i, j, f, o = array_ops.split(_gates(inputs, m_prev, self._kernel, self._bias), 4, axis=1)
         if self._use_peepholes:
             c = (sigmoid(f + self._forget_bias + self._w_f_diag * c_prev) * c_prev +
                  sigmoid(i + self._w_i_diag * c_prev) * self._activation(j))
@@ -390,9 +389,7 @@ class LSTMCell(RNNCell):
             m = math_ops.matmul(m, self._proj_kernel)
             if self._proj_clip is not None:
                 m = math_ops.clip_by_value(m, -self._proj_clip, self._proj_clip)
-        new_state = LSTMStateTuple(c, m) if self._state_is_tuple else \
-            array_ops.concat([c, m], 1)
-        return m, new_state
+        return m, self._join_state(c, m)
 
 
 class MultiRNNCell(RNNCell):
@@ -426,8 +423,7 @@ class MultiRNNCell(RNNCell):
     def zero_state(self, batch_size, dtype):
         if not self._state_is_tuple:
             return super().zero_state(batch_size, dtype)
-        with name_scope(type(self).__name__ + "ZeroState", values=[batch_size]
-                        if isinstance(batch_size, Tensor) else None):
+        with _zero_state_scope(self, batch_size):
             return tuple(c.zero_state(batch_size, dtype) for c in self._cells)
 
     def call(self, inputs, state):
@@ -446,17 +442,8 @@ class MultiRNNCell(RNNCell):
             return out, tuple(new_states)
         return out, array_ops.concat(new_states, 1)
 
-    @property
-    def variables(self):
+    def _all_variables(self):
         return [v for c in self._cells for v in c.variables]
-
-    weights = variables
-
-    @property
-    def trainable_variables(self):
-        return [v for c in self._cells for v in c.trainable_variables]
-
-    trainable_weights = trainable_variables
 
 
 class _Wrapper(RNNCell):
@@ -482,21 +469,11 @@ class _Wrapper(RNNCell):
         return self._cell.output_size
 
     def zero_state(self, batch_size, dtype):
-        with name_scope(type(self).__name__ + "ZeroState", values=[batch_size]
-                        if isinstance(batch_size, Tensor) else None):
+        with _zero_state_scope(self, batch_size):
             return self._cell.zero_state(batch_size, dtype)
 
-    @property
-    def variables(self):
+    def _all_variables(self):
         return self._cell.variables
-
-    weights = variables
-
-    @property
-    def trainable_variables(self):
-        return self._cell.trainable_variables
-
-    trainable_weights = trainable_variables
 
 
 def _keep_prob(value, what):

@@ -88,8 +88,15 @@ register_op("AssignSub", shape=_update_shape("AssignSub"), kernel=_assign_sub_ke
             stateful=True, ref_inputs=1, grad=NOT_DIFFERENTIABLE, shares_memory=True)
 
 
+def _variable_ref(ref):
+    """The reference tensor of a tf.Variable passed where TF accepts a variable or its ref."""
+    as_ref = getattr(ref, "_ref", None)
+    return as_ref() if callable(as_ref) else ref
+
+
 def assign(ref, value, validate_shape=True, use_locking=None, name=None):
     """Stores `value` in the variable `ref`; the output is the new value."""
+    ref = _variable_ref(ref)
     value = convert_to_tensor(value, dtype=ref.dtype)
     return create_op("Assign", [ref, value], name=name or "Assign",
                      validate_shape=bool(validate_shape)).outputs[0]
@@ -97,14 +104,36 @@ def assign(ref, value, validate_shape=True, use_locking=None, name=None):
 
 def assign_add(ref, value, use_locking=None, name=None):
     """Adds `value` to the variable `ref` in place."""
+    ref = _variable_ref(ref)
     value = convert_to_tensor(value, dtype=ref.dtype)
     return create_op("AssignAdd", [ref, value], name=name or "AssignAdd").outputs[0]
 
 
 def assign_sub(ref, value, use_locking=None, name=None):
     """Subtracts `value` from the variable `ref` in place."""
+    ref = _variable_ref(ref)
     value = convert_to_tensor(value, dtype=ref.dtype)
     return create_op("AssignSub", [ref, value], name=name or "AssignSub").outputs[0]
+
+
+def _ref_identity_shape(ref):
+    check_ref("RefIdentity", ref)
+    return [(ref.dtype, ref.shape)]
+
+
+def _ref_identity_kernel(state, name, key):
+    return state.read_variable(key)
+
+
+register_op("RefIdentity", shape=_ref_identity_shape, kernel=_ref_identity_kernel,
+            stateful=True, ref_inputs=1, shares_memory=True, grad=lambda op, dy: [dy])
+
+
+def ref_identity(ref, name=None):
+    """The variable's value, read when this op runs (TF's RefIdentity). Unlike an Identity of
+    `ref`, it does not need the VariableV2 step, so inside a tf.cond branch it reads the
+    variable only when the branch is taken."""
+    return create_op("RefIdentity", [ref], name=name or "RefIdentity").outputs[0]
 
 
 def _is_initialized_shape(ref):

@@ -149,6 +149,12 @@ class FeedSlot:
             array = np.vectorize(lambda s: s.encode() if isinstance(s, str) else s,
                                  otypes=[object])(array) if array.size else array
         else:
+            if isinstance(value, int) and self.np_dtype.kind in "iu" and not (
+                    np.iinfo(self.np_dtype).min <= value <= np.iinfo(self.np_dtype).max):
+                raise TypeError(f"Type of feed value {value} with type {type(value)} is not "
+                                f"compatible with Tensor type {self.np_dtype.type}. Try "
+                                f"explicitly setting the type of the feed tensor to a larger "
+                                f"type (e.g. int64).")
             array = np.asarray(value, dtype=self.np_dtype)
         if self.rank is not None:
             shape = array.shape

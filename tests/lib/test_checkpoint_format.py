@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
+from checkpoint_helpers import VALUES
 from tensorweave.framework import dtypes
 from tensorweave.lib import crc32c, protos, table, tensor_bundle
 
@@ -106,33 +107,14 @@ def test_varint():
 
 
 # --- bundles ---------------------------------------------------------------------------------
-_VALUES = {
-    "float16": np.array([1.5, -2.25, 65504], np.float16),
-    "float32": np.arange(6, dtype=np.float32).reshape(2, 3) / 3,
-    "float64": np.array([[np.pi], [-np.inf]]),
-    "int8": np.array([-128, 127], np.int8),
-    "int16": np.array([-32768, 32767], np.int16),
-    "int32": np.array(-7, np.int32),
-    "int64": np.array([2 ** 62, -(2 ** 63)], np.int64),
-    "uint8": np.array([[0, 255]], np.uint8),
-    "uint16": np.array([65535], np.uint16),
-    "uint32": np.array([2 ** 32 - 1], np.uint32),
-    "uint64": np.array([2 ** 64 - 1], np.uint64),
-    "bool": np.array([True, False, True]),
-    "complex64": np.array([1 + 2j], np.complex64),
-    "complex128": np.array([[-1j, 2.5]], np.complex128),
-    "string": np.array([b"a", b"", "\u00fc".encode(), b"\x00" * 3], dtype=object),
-}
-
-
 def test_every_dtype_has_a_value():
-    assert {d.name for d in dtypes._ALL} == set(_VALUES)
+    assert {d.name for d in dtypes._ALL} == set(VALUES)
 
 
-@pytest.mark.parametrize("dtype", sorted(_VALUES))
+@pytest.mark.parametrize("dtype", sorted(VALUES))
 def test_bundle_round_trip_every_dtype(tmp_path, dtype):
     prefix = str(tmp_path / "ckpt")
-    value = _VALUES[dtype]
+    value = VALUES[dtype]
     writer = tensor_bundle.BundleWriter(prefix)
     writer.add("x", value, tf.as_dtype(dtype))
     writer.add("scope/empty", np.zeros((0, 2), value.dtype), tf.as_dtype(dtype))
@@ -197,11 +179,11 @@ def test_bundle_with_pure_python_checksums(tmp_path, monkeypatch):
     monkeypatch.setattr(crc32c, "_accelerated", None)
     assert crc32c.implementation() == "python"
     prefix = str(tmp_path / "py")
-    tensor_bundle.write_bundle(prefix, {"x": _VALUES["float64"], "s": _VALUES["string"]})
+    tensor_bundle.write_bundle(prefix, {"x": VALUES["float64"], "s": VALUES["string"]})
     monkeypatch.undo()
     with tensor_bundle.BundleReader(prefix) as reader:
-        np.testing.assert_array_equal(reader.read("x"), _VALUES["float64"])
-        np.testing.assert_array_equal(reader.read("s"), _VALUES["string"])
+        np.testing.assert_array_equal(reader.read("x"), VALUES["float64"])
+        np.testing.assert_array_equal(reader.read("s"), VALUES["string"])
 
 
 def test_bundle_writer_refuses_duplicates_and_the_header_key(tmp_path):

@@ -7,6 +7,7 @@
 - checkpoints made here are read and restored by TensorFlow itself when its reference
   interpreter is installed (TENSORWEAVE_TF_PYTHON, default /opt/tfref/bin/python).
 """
+import inspect
 import json
 import os
 import subprocess
@@ -21,6 +22,8 @@ import tensorweave as tf
 
 pytest.importorskip("google.protobuf", reason="checkpoints need the `checkpoint` extra")
 
+from checkpoint_helpers import (VALUES, assign_all, make_variables, save_steps,  # noqa: E402
+                                small_model)
 from tensorweave.lib import tensor_bundle  # noqa: E402
 from tensorweave.train import checkpoint_management  # noqa: E402
 
@@ -28,56 +31,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "checkpoints"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
 TF_PYTHON = os.environ.get("TENSORWEAVE_TF_PYTHON", "/opt/tfref/bin/python")
 
-VALUES = {
-    "float16": np.array([1.5, -2.25, 65504], np.float16),
-    "float32": np.arange(6, dtype=np.float32).reshape(2, 3) / 3,
-    "float64": np.array([[np.pi], [-np.inf]]),
-    "int8": np.array([-128, 127], np.int8),
-    "int16": np.array([-32768, 32767], np.int16),
-    "int32": np.array(-7, np.int32),
-    "int64": np.array([2 ** 62, -(2 ** 63)], np.int64),
-    "uint8": np.array([[0, 255]], np.uint8),
-    "uint16": np.array([65535], np.uint16),
-    "uint32": np.array([2 ** 32 - 1], np.uint32),
-    "uint64": np.array([2 ** 64 - 1], np.uint64),
-    "bool": np.array([True, False, True]),
-    "complex64": np.array([1 + 2j], np.complex64),
-    "complex128": np.array([[-1j, 2.5]], np.complex128),
-    "string": np.array([b"a", b"", "\u00fc".encode(), b"\x00" * 3], dtype=object),
-}
-
-
-def _make_variables(values, scope=None):
-    """Variables named after `values`' keys (under `scope`), initialized to zeros/empties."""
-    made = {}
-    for name, value in values.items():
-        dtype = tf.as_dtype(name if name in VALUES else value.dtype)
-        zero = np.zeros(value.shape, dtype.as_numpy_dtype) if dtype is not tf.string else \
-            np.full(value.shape, b"", dtype=object)
-        full = f"{scope}/{name}" if scope else name
-        made[name] = tf.Variable(zero, dtype=dtype, name=full)
-    return made
-
-
-def _assign_all(sess, variables, values):
-    for name, var in variables.items():
-        var.load(values[name], sess)
-
-
-def _model(tmp_path):
-    w = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="w")
-    with tf.variable_scope("layer"):
-        b = tf.get_variable("b", [3], initializer=tf.zeros_initializer())
-    return w, b
-
 
 # --- round trips -----------------------------------------------------------------------------
 def test_round_trip_every_dtype(tmp_path):
-    made = _make_variables(VALUES)
+    made = make_variables(VALUES)
     saver = tf.train.Saver()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        _assign_all(sess, made, VALUES)
+        assign_all(sess, made, VALUES)
         path = saver.save(sess, str(tmp_path / "model.ckpt"))
     assert path == str(tmp_path / "model.ckpt")
     with tf.Session() as sess:
@@ -92,7 +53,7 @@ def test_round_trip_every_dtype(tmp_path):
 
 
 def test_saver_graph_is_tensorflows(tmp_path):
-    _model(tmp_path)
+    small_model()
     saver = tf.train.Saver()
     saver_def = saver.as_saver_def()
     assert saver_def.filename_tensor_name == "save/Const:0"
@@ -115,7 +76,7 @@ def test_saver_graph_is_tensorflows(tmp_path):
 
 
 def test_var_list_as_list_and_dict(tmp_path):
-    w, b = _model(tmp_path)
+    w, b = small_model()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         only_w = tf.train.Saver([w]).save(sess, str(tmp_path / "w"), write_meta_graph=False)
@@ -144,7 +105,7 @@ def test_no_variables(tmp_path):
 
 
 def test_global_step_forms(tmp_path):
-    _model(tmp_path)
+    small_model()
     step = tf.train.get_or_create_global_step()
     saver = tf.train.Saver(max_to_keep=None)
     padded = tf.train.Saver(pad_step_number=True)
@@ -160,7 +121,7 @@ def test_global_step_forms(tmp_path):
 
 
 def test_restore_into_a_new_graph_and_keep_training(tmp_path):
-    w, b = _model(tmp_path)
+    w, b = small_model()
     loss = tf.reduce_sum(tf.square(tf.matmul(tf.ones([1, 2]), w) + b))
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
     saver = tf.train.Saver()
@@ -173,7 +134,7 @@ def test_restore_into_a_new_graph_and_keep_training(tmp_path):
         continued = sess.run([w, b])
     graph = tf.Graph()
     with graph.as_default():
-        w2, b2 = _model(tmp_path)
+        w2, b2 = small_model()
         loss2 = tf.reduce_sum(tf.square(tf.matmul(tf.ones([1, 2]), w2) + b2))
         train2 = tf.train.GradientDescentOptimizer(0.1).minimize(loss2)
         saver2 = tf.train.Saver()
@@ -209,13 +170,8 @@ def _files(directory):
 
 
 def test_max_to_keep_and_state_file(tmp_path):
-    _model(tmp_path)
-    saver = tf.train.Saver(max_to_keep=2)
+    saver = save_steps(tmp_path, range(4), "model.ckpt", max_to_keep=2)
     base = str(tmp_path / "model.ckpt")
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        for step in range(4):
-            saver.save(sess, base, global_step=step, write_meta_graph=False)
     assert saver.last_checkpoints == [base + "-2", base + "-3"]
     assert _files(tmp_path) == ["checkpoint", "model.ckpt-2.data-00000-of-00001",
                                 "model.ckpt-2.index", "model.ckpt-3.data-00000-of-00001",
@@ -231,24 +187,14 @@ def test_max_to_keep_and_state_file(tmp_path):
 
 
 def test_saving_the_same_prefix_again_keeps_one_entry(tmp_path):
-    _model(tmp_path)
-    saver = tf.train.Saver(max_to_keep=2)
+    saver = save_steps(tmp_path, (1, 2, 1), max_to_keep=2)
     base = str(tmp_path / "m")
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        for step in (1, 2, 1):
-            saver.save(sess, base, global_step=step, write_meta_graph=False)
     assert saver.last_checkpoints == [base + "-2", base + "-1"]
     assert tf.train.checkpoint_exists(base + "-1") and tf.train.checkpoint_exists(base + "-2")
 
 
 def test_max_to_keep_none_keeps_everything(tmp_path):
-    _model(tmp_path)
-    saver = tf.train.Saver(max_to_keep=0)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        for step in range(3):
-            saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
+    saver = save_steps(tmp_path, range(3), max_to_keep=0)
     assert len([f for f in _files(tmp_path) if f.endswith(".index")]) == 3
     assert saver.last_checkpoints == []
     state = tf.train.get_checkpoint_state(str(tmp_path))
@@ -256,19 +202,14 @@ def test_max_to_keep_none_keeps_everything(tmp_path):
 
 
 def test_keep_checkpoint_every_n_hours_preserves_old_files(tmp_path):
-    _model(tmp_path)
-    saver = tf.train.Saver(max_to_keep=1, keep_checkpoint_every_n_hours=1e-9)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        for step in range(3):
-            saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
+    saver = save_steps(tmp_path, range(3), max_to_keep=1, keep_checkpoint_every_n_hours=1e-9)
     assert saver.last_checkpoints == [str(tmp_path / "m-2")]
     assert len([f for f in _files(tmp_path) if f.endswith(".index")]) == 3
 
 
 def test_relative_paths_and_latest_filename(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    _model(tmp_path)
+    small_model()
     saver = tf.train.Saver(save_relative_paths=True)
     os.mkdir("train")
     with tf.Session() as sess:
@@ -288,7 +229,7 @@ def test_relative_paths_and_latest_filename(tmp_path, monkeypatch):
 
 
 def test_save_path_errors(tmp_path):
-    _model(tmp_path)
+    small_model()
     saver = tf.train.Saver()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
@@ -303,7 +244,7 @@ def test_save_path_errors(tmp_path):
 
 
 def test_saving_uninitialized_variables_fails(tmp_path):
-    _model(tmp_path)
+    small_model()
     with tf.Session() as sess:
         with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized"):
             tf.train.Saver().save(sess, str(tmp_path / "m"))
@@ -311,12 +252,9 @@ def test_saving_uninitialized_variables_fails(tmp_path):
 
 
 def test_recover_and_set_last_checkpoints(tmp_path):
-    _model(tmp_path)
-    saver = tf.train.Saver(max_to_keep=2)
+    save_steps(tmp_path, range(2), max_to_keep=2)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        for step in range(2):
-            saver.save(sess, str(tmp_path / "m"), global_step=step, write_meta_graph=False)
         state = tf.train.get_checkpoint_state(str(tmp_path))
         later = tf.train.Saver(max_to_keep=2)
         later.recover_last_checkpoints(list(state.all_model_checkpoint_paths) +
@@ -361,7 +299,7 @@ def test_checkpoint_state_helpers(tmp_path):
 # --- crash safety ----------------------------------------------------------------------------
 def _two_saves_with_crash(tmp_path, monkeypatch, target, attribute, after_calls=0):
     """Saves step 1, then crashes the save of step 2 inside `target.attribute`."""
-    w, b = _model(tmp_path)
+    w, b = small_model()
     saver = tf.train.Saver(max_to_keep=1)
     base = str(tmp_path / "m")
     with tf.Session() as sess:
@@ -407,7 +345,7 @@ def test_interrupted_save_leaves_the_previous_checkpoint(tmp_path, monkeypatch, 
     assert all(f in _files(tmp_path) for f in files_before)  # max_to_keep deleted nothing
     graph = tf.Graph()
     with graph.as_default():
-        _, b2 = _model(tmp_path)
+        _, b2 = small_model()
         saver = tf.train.Saver()
     with tf.Session(graph=graph) as sess:
         saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
@@ -447,7 +385,7 @@ def test_killed_process_leaves_the_previous_checkpoint(tmp_path):
 @pytest.fixture
 def checkpoint(tmp_path):
     """A checkpoint of w: float32 [2, 3] and layer/b: float32 [3]."""
-    _model(tmp_path)
+    small_model()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         return tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"),
@@ -685,7 +623,7 @@ def test_tensorflow_state_file_and_latest_checkpoint():
 def test_restoring_a_tensorflow_checkpoint_with_saver():
     expected = EXPECTED["tf1_saver/model.ckpt-7"]
     values = {name: _expected_value(spec) for name, spec in expected.items()}
-    made = _make_variables(values)
+    made = make_variables(values)
     saver = tf.train.Saver()
     with tf.Session() as sess:
         saver.restore(sess, tf.train.latest_checkpoint(str(FIXTURES / "tf1_saver")))
@@ -698,6 +636,16 @@ def test_restoring_a_tensorflow_checkpoint_with_saver():
 
 
 # --- TensorFlow reading and restoring our checkpoints ----------------------------------------
+def _flat(value, dtype):
+    """A value as JSON-comparable lists (also run inside TensorFlow's interpreter)."""
+    value = np.asarray(value)
+    if dtype == "string":
+        return [b.hex() for b in value.reshape(-1)]
+    if dtype.startswith("complex"):
+        return [value.real.reshape(-1).tolist(), value.imag.reshape(-1).tolist()]
+    return value.astype(np.float64 if dtype == "float16" else value.dtype).reshape(-1).tolist()
+
+
 _TF_SCRIPT = r"""
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
@@ -708,21 +656,14 @@ directory = sys.argv[1]
 prefix = tf.train.latest_checkpoint(directory)
 out = {"latest": prefix, "values": {}, "restored": {}}
 
-def encode(value, dtype):
-    value = np.asarray(value)
-    if dtype == "string":
-        return [b.hex() for b in value.reshape(-1)]
-    if dtype.startswith("complex"):
-        return [value.real.reshape(-1).tolist(), value.imag.reshape(-1).tolist()]
-    return value.astype(np.float64 if dtype == "float16" else value.dtype).reshape(-1).tolist()
-
+""" + inspect.getsource(_flat) + r"""
 reader = tf.train.load_checkpoint(directory)
 dtypes = reader.get_variable_to_dtype_map()
 shapes = reader.get_variable_to_shape_map()
 for name in sorted(shapes):
     dtype = dtypes[name].name
     out["values"][name] = {"dtype": dtype, "shape": shapes[name],
-                           "value": encode(reader.get_tensor(name), dtype)}
+                           "value": _flat(reader.get_tensor(name), dtype)}
 graph = tf.Graph()
 with graph.as_default():
     made = {}
@@ -735,7 +676,7 @@ with graph.as_default():
     with tf.Session() as sess:
         saver.restore(sess, prefix)
         for name, var in made.items():
-            out["restored"][name] = encode(sess.run(var), dtypes[name].name)
+            out["restored"][name] = _flat(sess.run(var), dtypes[name].name)
 print("RESULT" + json.dumps(out))
 """
 
@@ -751,27 +692,18 @@ def _run_tensorflow(directory):
     return json.loads(line[len("RESULT"):])
 
 
-def _flat(value, dtype):
-    value = np.asarray(value)
-    if dtype == "string":
-        return [b.hex() for b in value.reshape(-1)]
-    if dtype.startswith("complex"):
-        return [value.real.reshape(-1).tolist(), value.imag.reshape(-1).tolist()]
-    return value.astype(np.float64 if dtype == "float16" else value.dtype).reshape(-1).tolist()
-
-
 def test_tensorflow_reads_and_restores_our_checkpoints(tmp_path):
     values = dict(VALUES)
     values["hidden1/weights"] = np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3)
     values["empty"] = np.zeros((0, 3), np.float32)
-    made = _make_variables({k: v for k, v in values.items() if k in VALUES})
+    made = make_variables({k: v for k, v in values.items() if k in VALUES})
     made["hidden1/weights"] = tf.Variable(values["hidden1/weights"], name="hidden1/weights")
     made["empty"] = tf.Variable(values["empty"], name="empty")
     saver = tf.train.Saver(max_to_keep=2)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         saver.save(sess, str(tmp_path / "model.ckpt"), global_step=1, write_meta_graph=False)
-        _assign_all(sess, {k: v for k, v in made.items() if k in VALUES}, VALUES)
+        assign_all(sess, {k: v for k, v in made.items() if k in VALUES}, VALUES)
         saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2, write_meta_graph=False)
     out = _run_tensorflow(tmp_path)
     assert out["latest"] == str(tmp_path / "model.ckpt-2")
@@ -785,7 +717,7 @@ def test_tensorflow_reads_and_restores_our_checkpoints(tmp_path):
 
 
 def test_saver_from_a_saver_def_reuses_the_graph(tmp_path):
-    w, _ = _model(tmp_path)
+    w, _ = small_model()
     original = tf.train.Saver()
     count = len(tf.get_default_graph().get_operations())
     again = tf.train.Saver.from_proto(original.as_saver_def())
@@ -796,5 +728,4 @@ def test_saver_from_a_saver_def_reuses_the_graph(tmp_path):
         sess.run(tf.assign(w, tf.zeros([2, 3])))
         again.restore(sess, path)
         np.testing.assert_array_equal(sess.run(w), np.arange(6).reshape(2, 3))
-    with pytest.raises(NotImplementedError, match="meta graphs"):
-        tf.train.import_meta_graph(str(tmp_path / "m.meta"))
+    assert not (tmp_path / "m.meta").exists()  # write_meta_graph=False

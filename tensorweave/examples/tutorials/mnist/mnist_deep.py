@@ -9,6 +9,7 @@ import argparse
 import sys
 
 import tensorweave as tf
+from tensorweave.examples.tutorials import _flags
 from tensorweave.examples.tutorials.mnist import input_data
 
 FLAGS = None
@@ -122,9 +123,7 @@ def parse_flags(argv):
                         help="Directory for storing input data")
     parser.add_argument("--steps", type=int, default=20000,
                         help="Training steps of 50 images (tensorweave addition).")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="Graph-level random seed and data shuffling seed (tensorweave "
-                        "addition, for reproducible runs).")
+    _flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 

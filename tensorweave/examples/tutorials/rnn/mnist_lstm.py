@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 import tensorweave as tf
+from tensorweave.examples.tutorials import _flags
 from tensorweave.examples.tutorials.mnist import input_data
 
 TIMESTEPS = 28  # rows of an image, read one per step
@@ -102,8 +103,7 @@ def parse_flags(argv):
                         help="Adam's learning rate.")
     parser.add_argument("--display_step", type=int, default=200,
                         help="Print the minibatch loss every this many steps.")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="Graph-level random seed and data shuffling seed.")
+    _flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 
