@@ -1,0 +1,614 @@
+"""tf.feature_column: how raw features become a model's input (TF 1.x `feature_column` v1).
+
+    columns = [tf.feature_column.numeric_column("x"),
+               tf.feature_column.indicator_column(
+                   tf.feature_column.categorical_column_with_vocabulary_list("c", ["a", "b"]))]
+    net = tf.feature_column.input_layer({"x": [[1.0]], "c": [["b"]]}, columns)  # [[0, 1, 1]]
+
+Deviation from TF: tensorweave has no SparseTensor. Categorical features are dense tensors of
+shape [batch] or [batch, k] (several values per example) in which b"" (strings) or -1
+(integers) marks a missing value, and categorical ids are dense int64 [batch, k] tensors with
+-1 for missing; the results (one-hot sums, embeddings, linear weights) equal TF's for the
+matching SparseTensor. Ops and hashes: feature_column_ops (bucket assignments match TF's).
+"""
+import collections
+import math
+
+import numpy as np
+
+from tensorweave.estimator import feature_column_ops as fc_ops
+from tensorweave.framework import dtypes
+from tensorweave.framework.graph import GraphKeys, Tensor, convert_to_tensor
+from tensorweave.init_ops import truncated_normal_initializer, zeros_initializer
+from tensorweave.ops import array_ops, math_ops, nn_ops
+from tensorweave.platform import gfile
+from tensorweave.variable_scope import get_variable, variable_scope
+
+_DEFAULT_HASH_KEY = 0xDECAFCAFFE  # TF's hash key for crossed columns
+
+
+# --- column kinds ---------------------------------------------------------------------------
+class _FeatureColumn:
+    """A feature column: `name` orders columns and scopes their variables."""
+
+    @property
+    def _var_scope_name(self):
+        return self.name
+
+    def _transform_feature(self, builder):
+        raise NotImplementedError
+
+
+class _DenseColumn(_FeatureColumn):
+    """A column input_layer can consume: a float tensor per example of `_variable_shape`."""
+
+
+class _CategoricalColumn(_FeatureColumn):
+    """A column of integer ids in [0, _num_buckets) (dense [batch, k], -1 for missing)."""
+
+    def _get_ids(self, builder):
+        return builder.get(self)
+
+
+def _raw_feature(features, key):
+    if key not in features:
+        raise ValueError(f"Feature {key} is not in features dictionary.")
+    tensor = features[key]
+    tensor = tensor if isinstance(tensor, Tensor) else convert_to_tensor(np.asarray(tensor))
+    rank = tensor.shape.ndims
+    if rank == 0:
+        raise ValueError(f"Feature (key: {key}) cannot have rank 0. Given: {tensor}")
+    return array_ops.expand_dims(tensor, -1) if rank == 1 else tensor
+
+
+class _LazyBuilder:
+    """Transforms each raw feature and column once per input_layer/linear_model call."""
+
+    def __init__(self, features):
+        self._features = dict(features)
+        self._cache = {}
+
+    def get(self, key):
+        if key not in self._cache:
+            if isinstance(key, str):
+                self._cache[key] = _raw_feature(self._features, key)
+            elif isinstance(key, _FeatureColumn):
+                self._cache[key] = key._transform_feature(self)
+            else:
+                raise TypeError(f"Key must be a string or a feature column, got {key!r}")
+        return self._cache[key]
+
+
+def _rows(tensor):
+    """`tensor` as [batch, n]: rank-2 tensors unchanged, higher ranks flattened per example."""
+    if tensor.shape.ndims == 2:
+        return tensor
+    return array_ops.reshape(tensor, array_ops.stack([array_ops.shape(tensor)[0], -1]))
+
+
+def _check_categorical_input(key, tensor, integer):
+    if tensor.dtype is not dtypes.string and not tensor.dtype.is_integer:
+        raise ValueError(f"column_name: {key} input_tensor dtype must be string or integer. "
+                         f"dtype: {tensor.dtype.name}.")
+    if tensor.dtype.is_integer != integer:
+        column_dtype = "int64" if integer else "string"
+        raise ValueError(f"Column dtype and SparseTensors dtype must be compatible. key: {key}, "
+                         f"column dtype: {column_dtype}, tensor dtype: {tensor.dtype.name}")
+    return _rows(tensor)
+
+
+# --- numeric and bucketized ---------------------------------------------------------------------
+class _NumericColumn(_DenseColumn, collections.namedtuple(
+        "_NumericColumn", ["key", "shape", "default_value", "dtype", "normalizer_fn"])):
+    @property
+    def name(self):
+        return self.key
+
+    @property
+    def _variable_shape(self):
+        return tuple(self.shape)
+
+    def _transform_feature(self, builder):
+        tensor = builder.get(self.key)
+        if self.normalizer_fn is not None:
+            tensor = self.normalizer_fn(tensor)
+        return array_ops.cast(tensor, dtypes.float32)
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        return builder.get(self)
+
+
+def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32,
+                   normalizer_fn=None):
+    """A real-valued feature of `shape` per example, cast to float32 (after normalizer_fn)."""
+    _check_key(key)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    for d in shape:
+        if not isinstance(d, (int, np.integer)):
+            raise TypeError(f"shape dimensions must be integer. shape: {shape}, key: {key}")
+        if d < 1:
+            raise ValueError(f"shape dimensions must be greater than 0. shape: {shape}, "
+                             f"key: {key}")
+    dtype = dtypes.as_dtype(dtype)
+    if not (dtype.is_integer or dtype.is_floating):
+        raise ValueError(f"dtype must be convertible to float. dtype: {dtype}, key: {key}")
+    if default_value is not None:
+        default_value = tuple(np.broadcast_to(np.asarray(default_value, dtype.as_numpy_dtype),
+                                              shape).ravel().tolist())
+    if normalizer_fn is not None and not callable(normalizer_fn):
+        raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
+    return _NumericColumn(key, tuple(int(d) for d in shape), default_value, dtype,
+                          normalizer_fn)
+
+
+class _BucketizedColumn(_DenseColumn, _CategoricalColumn, collections.namedtuple(
+        "_BucketizedColumn", ["source_column", "boundaries"])):
+    @property
+    def name(self):
+        return f"{self.source_column.name}_bucketized"
+
+    @property
+    def _variable_shape(self):
+        return tuple(self.source_column.shape) + (len(self.boundaries) + 1,)
+
+    @property
+    def _num_buckets(self):
+        return int(np.prod(self.source_column.shape)) * (len(self.boundaries) + 1)
+
+    def _transform_feature(self, builder):
+        return fc_ops.bucketize(builder.get(self.source_column), self.boundaries)
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        return array_ops.one_hot(builder.get(self), len(self.boundaries) + 1,
+                                 dtype=dtypes.float32)
+
+    def _get_ids(self, builder):
+        per_value = len(self.boundaries) + 1
+        buckets = array_ops.cast(_rows(builder.get(self)), dtypes.int64)
+        width = int(np.prod(self.source_column.shape))
+        return buckets + np.arange(width, dtype=np.int64) * per_value
+
+
+def bucketized_column(source_column, boundaries):
+    """Buckets of a numeric column: (-inf, b0), [b0, b1), ..., [bn, inf), one-hot per value."""
+    if not isinstance(source_column, _NumericColumn):
+        raise ValueError(f"source_column must be a column generated with numeric_column(). "
+                         f"Given: {source_column}")
+    if len(source_column.shape) > 1:
+        raise ValueError(f"source_column must be one-dimensional column. Given: "
+                         f"{source_column}")
+    if not boundaries or not isinstance(boundaries, (list, tuple)) or any(
+            a >= b for a, b in zip(boundaries, boundaries[1:])):
+        raise ValueError("boundaries must be a sorted list.")
+    return _BucketizedColumn(source_column, tuple(float(b) for b in boundaries))
+
+
+# --- categorical columns -------------------------------------------------------------------------
+def _check_key(key):
+    if not isinstance(key, str):
+        raise ValueError(f"key must be a string. Given: {key!r}")
+
+
+def _string_or_int(dtype, key):
+    dtype = dtypes.as_dtype(dtype)
+    if dtype is not dtypes.string and not dtype.is_integer:
+        raise ValueError(f"dtype must be string or integer. dtype: {dtype}, column_name: {key}")
+    return dtype
+
+
+class _HashedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
+        "_HashedCategoricalColumn", ["key", "hash_bucket_size", "dtype"])):
+    @property
+    def name(self):
+        return self.key
+
+    @property
+    def _num_buckets(self):
+        return self.hash_bucket_size
+
+    def _transform_feature(self, builder):
+        values = _check_categorical_input(self.key, builder.get(self.key),
+                                          self.dtype.is_integer)
+        return fc_ops.categorical_hash(values, self.hash_bucket_size)
+
+
+def categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=dtypes.string):
+    """Ids Fingerprint64(value) % hash_bucket_size, as TF assigns them."""
+    _check_key(key)
+    if hash_bucket_size is None:
+        raise ValueError(f"hash_bucket_size must be set. key: {key}")
+    if hash_bucket_size < 1:
+        raise ValueError(f"hash_bucket_size must be at least 1. hash_bucket_size: "
+                         f"{hash_bucket_size}, key: {key}")
+    return _HashedCategoricalColumn(key, int(hash_bucket_size), _string_or_int(dtype, key))
+
+
+class _VocabularyColumn(_CategoricalColumn, collections.namedtuple(
+        "_VocabularyColumn", ["key", "vocabulary", "dtype", "default_value", "num_oov_buckets"])):
+    @property
+    def name(self):
+        return self.key
+
+    @property
+    def _num_buckets(self):
+        return len(self.vocabulary) + self.num_oov_buckets
+
+    def _transform_feature(self, builder):
+        values = _check_categorical_input(self.key, builder.get(self.key),
+                                          self.dtype.is_integer)
+        return fc_ops.categorical_vocabulary(values, self.vocabulary, self.num_oov_buckets,
+                                             self.default_value)
+
+
+def _vocabulary_column(key, vocabulary, dtype, default_value, num_oov_buckets, where):
+    if num_oov_buckets < 0:
+        raise ValueError(f"Invalid num_oov_buckets {num_oov_buckets} in {where}.")
+    if default_value is not None and num_oov_buckets:
+        raise ValueError(f"Can't specify both num_oov_buckets and default_value in {where}.")
+    if len(set(vocabulary)) != len(vocabulary):
+        raise ValueError(f"Duplicate keys in vocabulary_list {list(vocabulary)}")
+    default = -1 if default_value is None else int(default_value)
+    return _VocabularyColumn(key, tuple(vocabulary), dtype, default, int(num_oov_buckets))
+
+
+def categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None,
+                                            default_value=-1, num_oov_buckets=0):
+    """Ids are positions in `vocabulary_list`; others go to OOV hash buckets or default_value."""
+    _check_key(key)
+    vocabulary_list = list(vocabulary_list or ())
+    if not vocabulary_list:
+        raise ValueError(f"vocabulary_list {vocabulary_list} must be non-empty, column_name: "
+                         f"{key}")
+    inferred = dtypes.string if isinstance(vocabulary_list[0], (str, bytes)) else dtypes.int64
+    dtype = inferred if dtype is None else _string_or_int(dtype, key)
+    if dtype.is_integer != inferred.is_integer:
+        raise ValueError(f"dtype {dtype} and vocabulary dtype {inferred} do not match, "
+                         f"column_name: {key}")
+    if default_value == -1:
+        default_value = None
+    return _vocabulary_column(key, vocabulary_list, dtype, default_value, num_oov_buckets,
+                              key)
+
+
+def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size=None,
+                                            num_oov_buckets=0, default_value=None,
+                                            dtype=dtypes.string):
+    """Like vocabulary_list with the vocabulary read from a file, one entry a line."""
+    _check_key(key)
+    if not vocabulary_file:
+        raise ValueError(f"Missing vocabulary_file in {key}.")
+    dtype = _string_or_int(dtype, key)
+    with gfile.GFile(vocabulary_file, "r") as f:
+        lines = [line.rstrip("\r\n") for line in f]
+    if vocabulary_size is None:
+        vocabulary_size = len(lines)
+    if vocabulary_size <= 0:
+        raise ValueError(f"Invalid vocabulary_size in {key}.")
+    if vocabulary_size > len(lines):
+        raise ValueError(f"Invalid vocab_size {vocabulary_size} for {vocabulary_file}: the "
+                         f"file has {len(lines)} lines")
+    entries = lines[:vocabulary_size]
+    vocabulary = [int(e) for e in entries] if dtype.is_integer else entries
+    return _vocabulary_column(key, vocabulary, dtype, default_value, num_oov_buckets, key)
+
+
+class _IdentityCategoricalColumn(_CategoricalColumn, collections.namedtuple(
+        "_IdentityCategoricalColumn", ["key", "num_buckets", "default_value"])):
+    @property
+    def name(self):
+        return self.key
+
+    @property
+    def _num_buckets(self):
+        return self.num_buckets
+
+    def _transform_feature(self, builder):
+        tensor = builder.get(self.key)
+        if not tensor.dtype.is_integer:
+            raise ValueError(f"Invalid input, not integer. key: {self.key} dtype: "
+                             f"{tensor.dtype.name}")
+        return fc_ops.categorical_identity(_rows(tensor), self.num_buckets, self.default_value)
+
+
+def categorical_column_with_identity(key, num_buckets, default_value=None):
+    """Integer features used as ids in [0, num_buckets)."""
+    _check_key(key)
+    if num_buckets < 1:
+        raise ValueError(f"num_buckets {num_buckets} < 1, column_name {key}")
+    if default_value is not None and not 0 <= default_value < num_buckets:
+        raise ValueError(f"default_value {default_value} not in range [0, {num_buckets}), "
+                         f"column_name {key}")
+    return _IdentityCategoricalColumn(key, int(num_buckets), default_value)
+
+
+class _CrossedColumn(_CategoricalColumn, collections.namedtuple(
+        "_CrossedColumn", ["keys", "hash_bucket_size", "hash_key"])):
+    @property
+    def name(self):
+        return "_X_".join(sorted(_leaf_names(self)))
+
+    @property
+    def _num_buckets(self):
+        return self.hash_bucket_size
+
+    def _transform_feature(self, builder):
+        # as TF: nested crosses are flattened to their leaf keys; the id tensors of columns
+        # enter the hash first, then the raw features (dense, whole)
+        leaves = _leaf_keys(self)
+        ids = [key._get_ids(builder) for key in leaves if not isinstance(key, str)]
+        raw = [(key, builder.get(key)) for key in leaves if isinstance(key, str)]
+        dense = [_check_categorical_input(k, t, t.dtype.is_integer) for k, t in raw]
+        return fc_ops.hashed_cross(ids, dense, self.hash_bucket_size, self.hash_key)
+
+
+def _leaf_keys(column):
+    leaves = []
+    for key in column.keys:
+        leaves.extend(_leaf_keys(key) if isinstance(key, _CrossedColumn) else [key])
+    return leaves
+
+
+def _leaf_names(column):
+    return [key if isinstance(key, str) else key.name for key in _leaf_keys(column)]
+
+
+def crossed_column(keys, hash_bucket_size, hash_key=None):
+    """Hashed combinations of the values of `keys` (feature names or categorical columns)."""
+    if not hash_bucket_size or hash_bucket_size < 1:
+        raise ValueError(f"hash_bucket_size must be > 1. hash_bucket_size: {hash_bucket_size}")
+    if not keys or len(keys) < 2:
+        raise ValueError(f"keys must be a list with length > 1. Given: {keys}")
+    for key in keys:
+        if isinstance(key, _HashedCategoricalColumn):
+            raise ValueError(f"categorical_column_with_hash_bucket is not supported for "
+                             f"crossing. Hashing before crossing will increase probability of "
+                             f"collision. Instead, use the feature name as a string. Given: "
+                             f"{key}")
+        if not isinstance(key, (str, _CategoricalColumn)):
+            raise ValueError(f"Unsupported key type. All keys must be either string, or "
+                             f"categorical column except _HashedCategoricalColumn. Given: {key}")
+    return _CrossedColumn(tuple(keys), int(hash_bucket_size),
+                          _DEFAULT_HASH_KEY if hash_key is None else int(hash_key))
+
+
+# --- dense views of categorical columns ---------------------------------------------------------
+def combine_ids(params, ids, combiner, name=None):
+    """Rows of `params` for the ids >= 0 of each example, reduced by combiner sum, mean or
+    sqrtn (TF's safe_embedding_lookup_sparse with unit weights; rows without ids give 0)."""
+    valid = math_ops.greater_equal(ids, 0)
+    rows = array_ops.gather(params, array_ops.where(valid, ids, array_ops.zeros_like(ids)))
+    weights = array_ops.expand_dims(array_ops.cast(valid, params.dtype), -1)
+    total = math_ops.reduce_sum(rows * weights, axis=1)
+    if combiner == "sum":
+        return array_ops.identity(total, name=name)
+    count = math_ops.reduce_sum(weights, axis=1)
+    if combiner == "sqrtn":
+        count = math_ops.sqrt(count)
+    return math_ops.divide(total, math_ops.maximum(count, 1.0), name=name)
+
+
+_COMBINERS = ("mean", "sqrtn", "sum")
+
+
+class _IndicatorColumn(_DenseColumn, collections.namedtuple(
+        "_IndicatorColumn", ["categorical_column"])):
+    @property
+    def name(self):
+        return f"{self.categorical_column.name}_indicator"
+
+    @property
+    def _variable_shape(self):
+        return (1, self.categorical_column._num_buckets)
+
+    def _transform_feature(self, builder):
+        ids = self.categorical_column._get_ids(builder)
+        hot = array_ops.one_hot(ids, self.categorical_column._num_buckets, dtype=dtypes.float32)
+        return math_ops.reduce_sum(hot, axis=1)
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        return builder.get(self)
+
+
+def indicator_column(categorical_column):
+    """Multi-hot view of a categorical column: per example, how often each id occurs."""
+    if not isinstance(categorical_column, _CategoricalColumn):
+        raise ValueError(f"categorical_column must be a categorical column. Given: "
+                         f"{categorical_column}")
+    return _IndicatorColumn(categorical_column)
+
+
+class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
+        "_EmbeddingColumn", ["categorical_column", "dimension", "combiner", "initializer",
+                             "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
+                             "trainable"])):
+    @property
+    def name(self):
+        return f"{self.categorical_column.name}_embedding"
+
+    @property
+    def _variable_shape(self):
+        return (self.dimension,)
+
+    def _transform_feature(self, builder):
+        return self.categorical_column._get_ids(builder)
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        weights = get_variable(
+            "embedding_weights", shape=[self.categorical_column._num_buckets, self.dimension],
+            dtype=dtypes.float32, initializer=self.initializer,
+            trainable=self.trainable and trainable is not False, collections=weight_collections)
+        if self.ckpt_to_load_from is not None:
+            from tensorweave.train import checkpoint_utils
+            checkpoint_utils.init_from_checkpoint(self.ckpt_to_load_from,
+                                                  {self.tensor_name_in_ckpt: weights})
+        if self.max_norm is not None:
+            weights = _clip_rows(weights, self.max_norm)
+        return combine_ids(weights, builder.get(self), self.combiner)
+
+
+def _clip_rows(weights, max_norm):
+    norms = math_ops.sqrt(math_ops.reduce_sum(math_ops.square(weights), axis=1, keepdims=True))
+    return weights * (max_norm / math_ops.maximum(norms, max_norm))
+
+
+def embedding_column(categorical_column, dimension, combiner="mean", initializer=None,
+                     ckpt_to_load_from=None, tensor_name_in_ckpt=None, max_norm=None,
+                     trainable=True):
+    """A trainable [num_buckets, dimension] embedding of a categorical column's ids."""
+    if dimension is None or dimension < 1:
+        raise ValueError(f"Invalid dimension {dimension}.")
+    if (ckpt_to_load_from is None) != (tensor_name_in_ckpt is None):
+        raise ValueError("Must specify both `ckpt_to_load_from` and `tensor_name_in_ckpt` or "
+                         "none of them.")
+    if initializer is not None and not callable(initializer):
+        raise ValueError(f"initializer must be callable if specified. Embedding of "
+                         f"column_name: {categorical_column.name}")
+    if combiner not in _COMBINERS:
+        raise ValueError(f"combiner must be one of {_COMBINERS}, got {combiner!r}")
+    if not isinstance(categorical_column, _CategoricalColumn):
+        raise ValueError(f"categorical_column must be a categorical column. Given: "
+                         f"{categorical_column}")
+    if initializer is None:
+        initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
+    return _EmbeddingColumn(categorical_column, int(dimension), combiner, initializer,
+                            ckpt_to_load_from, tensor_name_in_ckpt, max_norm, trainable)
+
+
+# --- input_layer and linear_model ----------------------------------------------------------------
+def _normalize_columns(feature_columns):
+    if isinstance(feature_columns, _FeatureColumn):
+        feature_columns = [feature_columns]
+    if isinstance(feature_columns, dict):
+        raise ValueError("Expected feature_columns to be iterable, found dict.")
+    feature_columns = list(feature_columns)
+    if not feature_columns:
+        raise ValueError("feature_columns must not be empty.")
+    names = {}
+    for column in feature_columns:
+        if not isinstance(column, _FeatureColumn):
+            raise ValueError(f"Items of feature_columns must be a _FeatureColumn. Given (type "
+                             f"{type(column)}): {column}.")
+        if column.name in names:
+            raise ValueError(f"Duplicate feature column name found for columns: "
+                             f"{names[column.name]} and {column}. This usually means that "
+                             f"these columns refer to same base feature. Either one must be "
+                             f"discarded or a duplicated but renamed item must be inserted in "
+                             f"features dict.")
+        names[column.name] = column
+    return sorted(feature_columns, key=lambda c: c.name)
+
+
+def _check_batch_sizes(tensors, columns):
+    first = None
+    for tensor, column in zip(tensors, columns):
+        size = tensor.shape.as_tuple()[0] if tensor.shape.ndims else None
+        if size is None:
+            continue
+        if first is None:
+            first = (column, size)
+        elif size != first[1]:
+            raise ValueError(f"Batch size (first dimension) of each feature must be same. "
+                             f"Batch size of columns ({first[0].name}, {column.name}): "
+                             f"({first[1]}, {size})")
+
+
+def _flat(tensor, width, column):
+    """`tensor` as [batch, width], checking the static shape where it is known."""
+    dims = tensor.shape.as_tuple() if tensor.shape.ndims is not None else None
+    if dims is not None and None not in dims[1:] and int(np.prod(dims[1:])) != width:
+        raise ValueError(f"Feature column {column.name!r} expects {width} values per example, "
+                         f"got a tensor of shape {tensor.shape}")
+    if dims and dims[0] is not None:
+        return array_ops.reshape(tensor, [dims[0], width])
+    return array_ops.reshape(tensor, array_ops.stack([array_ops.shape(tensor)[0], width]))
+
+
+def _with_globals(weight_collections):
+    if weight_collections and GraphKeys.GLOBAL_VARIABLES not in weight_collections:
+        return list(weight_collections) + [GraphKeys.GLOBAL_VARIABLES]
+    return weight_collections
+
+
+def _created_since(count_before):
+    from tensorweave.variables import global_variables
+    return global_variables()[count_before:]
+
+
+def _variable_count():
+    from tensorweave.variables import global_variables
+    return len(global_variables())
+
+
+def input_layer(features, feature_columns, weight_collections=None, trainable=True,
+                cols_to_vars=None, cols_to_output_tensors=None):
+    """The dense [batch, n] float32 input of a model: each column's values flattened per
+    example and concatenated in order of column name."""
+    columns = _normalize_columns(feature_columns)
+    for column in columns:
+        if not isinstance(column, _DenseColumn):
+            raise ValueError(f"Items of feature_columns must be a _DenseColumn. You can wrap a "
+                             f"categorical column with an embedding_column or indicator_column. "
+                             f"Given: {column}")
+    weight_collections = _with_globals(weight_collections)
+    builder = _LazyBuilder(features)
+    outputs, dense = [], []
+    with variable_scope(None, default_name="input_layer", values=list(features.values())):
+        for column in columns:
+            before = _variable_count()
+            with variable_scope(None, default_name=column._var_scope_name):
+                dense.append(column._get_dense_tensor(builder, weight_collections, trainable))
+                width = int(np.prod(column._variable_shape))
+                outputs.append(_flat(dense[-1], width, column))
+            if cols_to_vars is not None:
+                cols_to_vars[column] = _created_since(before)
+            if cols_to_output_tensors is not None:
+                cols_to_output_tensors[column] = outputs[-1]
+        _check_batch_sizes(dense, columns)
+        return array_ops.concat(outputs, 1)
+
+
+def linear_model(features, feature_columns, units=1, sparse_combiner="sum",
+                 weight_collections=None, trainable=True, cols_to_vars=None):
+    """A linear prediction [batch, units]: per column weights (zeros at start) times its dense
+    values or summed over its ids (`sparse_combiner`), plus `bias_weights`."""
+    columns = _normalize_columns(feature_columns)
+    if sparse_combiner not in _COMBINERS:
+        raise ValueError(f"sparse_combiner must be one of {_COMBINERS}, got "
+                         f"{sparse_combiner!r}")
+    for column in columns:
+        if not isinstance(column, (_DenseColumn, _CategoricalColumn)):
+            raise ValueError(f"Items of feature_columns must be either a _DenseColumn or "
+                             f"_CategoricalColumn. Given: {column}")
+    weight_collections = _with_globals(weight_collections)
+    builder = _LazyBuilder(features)
+    sums = []
+    with variable_scope(None, default_name="linear_model", values=list(features.values())):
+        for column in columns:
+            with variable_scope(None, default_name=column._var_scope_name):
+                sums.append(_weighted_sum(column, builder, units, sparse_combiner,
+                                          weight_collections, trainable, cols_to_vars))
+        _check_batch_sizes(sums, columns)
+        no_bias = math_ops.add_n(sums, name="weighted_sum_no_bias")
+        bias = get_variable("bias_weights", shape=[units], dtype=dtypes.float32,
+                            initializer=zeros_initializer(), trainable=trainable,
+                            collections=weight_collections)
+        if cols_to_vars is not None:
+            cols_to_vars["bias"] = [bias]
+        return nn_ops.bias_add(no_bias, bias, name="weighted_sum")
+
+
+def _weighted_sum(column, builder, units, combiner, weight_collections, trainable,
+                  cols_to_vars):
+    categorical = isinstance(column, _CategoricalColumn)
+    rows = column._num_buckets if categorical else int(np.prod(column._variable_shape))
+    weights = get_variable("weights", shape=[rows, units], dtype=dtypes.float32,
+                           initializer=zeros_initializer(), trainable=trainable,
+                           collections=weight_collections)
+    if cols_to_vars is not None:
+        cols_to_vars[column] = [weights]
+    if categorical:
+        return combine_ids(weights, column._get_ids(builder), combiner,
+                           name="weighted_sum")
+    tensor = _flat(column._get_dense_tensor(builder, weight_collections, trainable), rows,
+                   column)
+    return math_ops.matmul(tensor, weights, name="weighted_sum")

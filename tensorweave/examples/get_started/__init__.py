@@ -1,0 +1,1 @@
+"""TF's "Get Started" programs on the Iris data: premade_estimator and custom_estimator."""

@@ -1,0 +1,96 @@
+"""Canned estimators on the Iris data: accuracy, prediction keys, metric keys, variable names."""
+import numpy as np
+import pytest
+
+import tensorweave as tf
+from tensorweave.examples.get_started import iris_data
+
+(TRAIN_X, TRAIN_Y), (TEST_X, TEST_Y) = iris_data.load_data()
+COLUMNS = [tf.feature_column.numeric_column(k) for k in TRAIN_X.keys()]
+CLASS_PREDICTIONS = {"logits", "probabilities", "class_ids", "classes"}
+
+
+def train_eval_predict(estimator, steps=1000, labels=(TRAIN_Y, TEST_Y), features=None):
+    train_x, test_x = features or (TRAIN_X, TEST_X)
+    estimator.train(lambda: iris_data.train_input_fn(train_x, labels[0], 32), steps=steps)
+    result = estimator.evaluate(lambda: iris_data.eval_input_fn(test_x, labels[1], 30))
+    predictions = list(estimator.predict(lambda: iris_data.eval_input_fn(test_x, None, 30)))
+    return result, predictions
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: tf.estimator.DNNClassifier([10, 10], COLUMNS, n_classes=3, model_dir=d),
+    lambda d: tf.estimator.LinearClassifier(COLUMNS, n_classes=3, model_dir=d),
+    lambda d: tf.estimator.DNNLinearCombinedClassifier(
+        model_dir=d, linear_feature_columns=COLUMNS, dnn_feature_columns=COLUMNS,
+        dnn_hidden_units=[10, 10], n_classes=3, linear_optimizer=tf.train.FtrlOptimizer(0.2),
+        dnn_optimizer=tf.train.AdagradOptimizer(0.05)),
+], ids=["dnn", "linear", "dnn_linear_combined"])
+def test_multi_class_on_iris(make, tmp_path):
+    estimator = make(str(tmp_path))
+    result, predictions = train_eval_predict(estimator)
+    assert set(result) == {"accuracy", "average_loss", "loss", "global_step"}
+    assert result["accuracy"] >= 0.9
+    assert result["global_step"] == 1000
+    assert len(predictions) == 30 and set(predictions[0]) == CLASS_PREDICTIONS
+    ids = np.array([p["class_ids"][0] for p in predictions])
+    assert np.mean(ids == TEST_Y) == pytest.approx(result["accuracy"])
+    assert predictions[0]["classes"][0] == str(ids[0]).encode()
+    np.testing.assert_allclose(predictions[0]["probabilities"].sum(), 1, rtol=1e-5)
+
+
+def test_dnn_variable_names(tmp_path):
+    estimator = tf.estimator.DNNClassifier([4], COLUMNS, n_classes=3, model_dir=str(tmp_path))
+    estimator.train(lambda: iris_data.train_input_fn(TRAIN_X, TRAIN_Y, 8), steps=1)
+    names = [n for n in estimator.get_variable_names() if "Adagrad" not in n]
+    assert names == ["dnn/hiddenlayer_0/bias", "dnn/hiddenlayer_0/kernel", "dnn/logits/bias",
+                     "dnn/logits/kernel", "global_step"]
+
+
+def test_binary_classifier_metrics_and_vocabulary(tmp_path):
+    # versicolor vs the rest, with string labels through label_vocabulary
+    names = np.array([b"other", b"versicolor"], dtype=object)
+    labels = (names[(TRAIN_Y == 1).astype(int)], names[(TEST_Y == 1).astype(int)])
+    estimator = tf.estimator.DNNClassifier([10, 10], COLUMNS, n_classes=2,
+                                           label_vocabulary=["other", "versicolor"],
+                                           model_dir=str(tmp_path))
+    result, predictions = train_eval_predict(estimator, steps=1500, labels=labels)
+    assert set(result) == {"accuracy", "accuracy_baseline", "auc", "auc_precision_recall",
+                           "average_loss", "label/mean", "loss", "precision",
+                           "prediction/mean", "recall", "global_step"}
+    assert result["accuracy"] >= 0.9
+    assert result["label/mean"] == pytest.approx(np.mean(TEST_Y == 1))
+    assert result["accuracy_baseline"] == pytest.approx(max(result["label/mean"],
+                                                            1 - result["label/mean"]))
+    assert set(predictions[0]) == CLASS_PREDICTIONS | {"logistic"}
+    assert predictions[0]["classes"][0] in (b"other", b"versicolor")
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: tf.estimator.DNNRegressor([10], REG_COLUMNS, model_dir=d),
+    lambda d: tf.estimator.LinearRegressor(REG_COLUMNS, model_dir=d),
+], ids=["dnn", "linear"])
+def test_regressors_predict_petal_width(make, tmp_path):
+    def split(x):
+        features = {k: v for k, v in dict(x).items() if k != "PetalWidth"}
+        return features, np.asarray(x["PetalWidth"], np.float32)
+    (train_x, train_y), (test_x, test_y) = split(TRAIN_X), split(TEST_X)
+    result, predictions = train_eval_predict(make(str(tmp_path)), labels=(train_y, test_y),
+                                             features=(train_x, test_x))
+    assert set(result) == {"average_loss", "label/mean", "loss", "prediction/mean",
+                           "global_step"}
+    assert result["average_loss"] < 0.1  # the variance of petal width is 0.58
+    assert set(predictions[0]) == {"predictions"}
+
+
+REG_COLUMNS = [tf.feature_column.numeric_column(k) for k in
+               ("SepalLength", "SepalWidth", "PetalLength")]
+
+
+def test_optimizer_names_and_errors():
+    from tensorweave.estimator.canned.optimizers import get_optimizer_instance
+    assert isinstance(get_optimizer_instance("SGD", 0.1), tf.train.GradientDescentOptimizer)
+    with pytest.raises(ValueError, match="Unsupported optimizer name"):
+        get_optimizer_instance("Nope", 0.1)
+    with pytest.raises(ValueError, match="n_classes"):
+        tf.estimator.DNNClassifier([3], COLUMNS, n_classes=1)
