@@ -1,5 +1,6 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
 import contextlib
+import sys
 
 from tensorweave.framework.graph import Tensor, TensorLike, get_default_graph
 from tensorweave.runtime.config import ConfigProto
@@ -70,18 +71,33 @@ class Session:
                     self._plans.clear()
                 self._plans[key] = entry
         mapper, plan = entry
-        values = plan.run(feeds.values())
+        if options is None and run_metadata is None:
+            values = plan.run(feeds.values())
+        else:
+            values = _run_with_options(plan, feeds.values(), options, run_metadata)
         if mapper is None:
             return values[0]
         return mapper.build(values)
 
     def _make_plan(self, fetches, feeds):
+        if self._config.log_device_placement:
+            self._log_placement()
         mapper = FetchMapper(self._graph, fetches)
         fed = [self._feed_tensor(k) for k in feeds]
         plan = Plan(self._graph, mapper.elements, fed, self._state, self._config,
                     self._placement_log)
         single = not isinstance(fetches, (list, tuple, dict))
         return (None if single else mapper), plan
+
+    def _log_placement(self):
+        """Logs the device of every op in the graph, as TF's placer does for the whole graph at
+        the first run and again at the first run after the graph grew."""
+        ops = self._graph.get_operations()
+        if len(ops) == len(self._placement_log):
+            return
+        for op in ops:
+            print(f"{op.name}: ({op.type}): {CPU_DEVICE}", file=sys.stderr)
+        self._placement_log.update(ops)  # so the Plan does not log them again
 
     def _feed_tensor(self, key):
         try:
@@ -99,13 +115,19 @@ class Session:
         feed_list = list(feed_list or [])
         mapper, plan = self._make_plan(fetches, dict.fromkeys(feed_list))
 
-        def call(*feed_values, **kwargs):
+        def call(*feed_values, options=None, run_metadata=None):
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
             if len(feed_values) != len(feed_list):
                 raise TypeError(f"Expected {len(feed_list)} feed values, got "
                                 f"{len(feed_values)}")
-            values = plan.run(feed_values)
+            if options is None and run_metadata is None:
+                values = plan.run(feed_values)
+            elif accept_options or feed_list:  # TF passes a feed_list callable's kwargs on
+                values = _run_with_options(plan, feed_values, options, run_metadata)
+            else:
+                raise TypeError("This callable takes no options or run_metadata: create it "
+                                "with make_callable(..., accept_options=True)")
             return values[0] if mapper is None else mapper.build(values)
         return call
 
@@ -137,6 +159,12 @@ class Session:
         session_ctx.__exit__(exc_type, exc_value, tb)
         graph_ctx.__exit__(exc_type, exc_value, tb)
         self.close()
+
+
+def _run_with_options(plan, feed_values, options, run_metadata):
+    """Plan.run honouring RunOptions (traces) and filling RunMetadata (runtime/trace.py)."""
+    from tensorweave.runtime import trace
+    return trace.run(plan, feed_values, options, run_metadata)
 
 
 class InteractiveSession(Session):

@@ -217,14 +217,17 @@ class FileWriter:
 
     With `graph` (e.g. `sess.graph`) the graph is written at once. Events are queued and
     written by a background thread (see EventFileWriter); use as a context manager or call
-    close() when done."""
+    close() when done. With `session`, as in TF 1.15, the event file is a resource of that
+    session shared by every FileWriter of the same session and logdir (flush and close act on
+    the shared file; its default name suffix is `.v2`)."""
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
                  filename_suffix=None, session=None):
         if session is not None:
-            raise NotImplementedError("FileWriter(session=...) writes through TF 2 summary "
-                                      "ops, which tensorweave does not have.")
-        self.event_writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
+            self.event_writer = _session_event_writer(session, logdir, max_queue, flush_secs,
+                                                      filename_suffix)
+        else:
+            self.event_writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
         self._seen_summary_tags = set()
         self._session_run_tags = set()
         if graph is not None or graph_def is not None:
@@ -352,6 +355,24 @@ def _run_metadata_proto(run_metadata):
     for graph_def in getattr(run_metadata, "partition_graphs", None) or []:
         proto.partition_graphs.add().ParseFromString(graph_def.SerializeToString())
     return proto
+
+
+_writers_of_sessions = weakref.WeakKeyDictionary()  # session -> {logdir: EventFileWriter}
+
+
+def _session_event_writer(session, logdir, max_queue, flush_secs, filename_suffix):
+    """The event writer `session` holds for `logdir`, created on first use (TF's shared
+    summary writer resource: later arguments are ignored) and reopened if it was closed."""
+    if getattr(session, "_closed", False):
+        raise RuntimeError("Attempted to use a closed Session.")
+    writers = _writers_of_sessions.setdefault(session, {})
+    key = os.path.abspath(str(logdir))
+    writer = writers.get(key)
+    if writer is None:
+        writer = writers[key] = EventFileWriter(
+            logdir, max_queue, flush_secs, ".v2" if filename_suffix is None else filename_suffix)
+    writer.reopen()
+    return writer
 
 
 class FileWriterCache:

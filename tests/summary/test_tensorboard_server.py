@@ -20,6 +20,7 @@ pytest.importorskip("tensorboard", reason="the tensorboard extra is not installe
 import tensorweave as tf  # noqa: E402
 
 STEPS = 20
+TRACED_STEP = 10
 
 
 def _tensorboard_command():
@@ -46,7 +47,13 @@ def served_logdir(tmp_path_factory):
                                                          sess.graph) as writer:
             for step in range(STEPS):
                 batch = np.linspace(-1, 1, 9).astype(np.float32) * 3.0 / (1 + step)
-                summary, value = sess.run([merged, loss], {x: batch})
+                traced = {}
+                if step == TRACED_STEP:  # a FULL_TRACE run, as mnist_with_summaries does
+                    traced = {"options": tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                              "run_metadata": tf.RunMetadata()}
+                summary, value = sess.run([merged, loss], {x: batch}, **traced)
+                if traced:
+                    writer.add_run_metadata(traced["run_metadata"], "step%03d" % step, step)
                 writer.add_summary(summary, step)
                 losses.append(float(np.float32(value)))
     del graph
@@ -127,6 +134,18 @@ def test_graph_through_the_http_api(served_logdir):
     names = re.findall(r'^  name: "([^"]+)"', graph_text, re.M)
     assert {"inputs", "model/mean_square", "loss", "x", "Merge/MergeSummary"} <= set(names)
     assert 'op: "ScalarSummary"' in graph_text
+
+
+def test_run_metadata_through_the_graph_dashboard_api(served_logdir):
+    url, _ = served_logdir
+    tag = "step%03d" % TRACED_STEP
+    info = _get_json(url + "/data/plugin/graphs/info")
+    assert info["train"]["tags"][tag]["profile"] is True
+    text = _get(url + f"/data/plugin/graphs/run_metadata?run=train&tag={tag}").decode()
+    assert 'device: "/job:localhost/replica:0/task:0/device:CPU:0"' in text
+    assert 'timeline_label: "model/mean_square = Mean(model/Square)"' in text
+    assert 'node_name: "Merge/MergeSummary"' in text
+    assert "requested_bytes: 36" in text  # the fed float32[9] batch and its square
 
 
 def _chromium():
