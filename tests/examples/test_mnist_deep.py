@@ -3,16 +3,9 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
+from mnist_files import MNIST_DIR, REPO, needs_mnist
 
-REPO = Path(__file__).resolve().parents[2]
-MNIST_DIR = Path(os.environ.get("TENSORWEAVE_MNIST_DIR", REPO.parent / "shared" / "data" /
-                                "mnist"))
-needs_mnist = pytest.mark.skipif(
-    not (MNIST_DIR / "train-images-idx3-ubyte.gz").is_file(),
-    reason=f"MNIST files not found in {MNIST_DIR} (set TENSORWEAVE_MNIST_DIR)")
 
 CI_STEPS = 500  # of 50 images; the full tutorial runs 20000 for about 0.992
 
