@@ -17,3 +17,8 @@ from tensorweave.ops.norm_ops import (batch_normalization, embedding_lookup,  # 
 from tensorweave.ops import rnn_cell  # noqa: F401
 from tensorweave.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)
+from tensorweave.ops.candidate_sampling_ops import (compute_accidental_hits,  # noqa: F401
+                                                    learned_unigram_candidate_sampler,
+                                                    log_uniform_candidate_sampler,
+                                                    uniform_candidate_sampler)
+from tensorweave.ops.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401

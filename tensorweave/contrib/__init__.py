@@ -1,10 +1,10 @@
 """tf.contrib: the parts of TensorFlow 1.x's contrib namespace tensorweave provides.
 
-Sub-packages load on first attribute access (`tf.contrib.rnn`).
+Sub-packages load on first attribute access (`tf.contrib.rnn`, `tf.contrib.seq2seq`).
 """
 import importlib as _importlib
 
-_SUBMODULES = ("rnn",)
+_SUBMODULES = ("rnn", "seq2seq")
 
 
 def __getattr__(name):

@@ -1221,3 +1221,82 @@ def range_(start, limit=None, delta=1, dtype=None, name="range"):
     tensors = [cast(convert_to_tensor(v), dtype) if isinstance(v, Tensor)
                else convert_to_tensor(v, dtype=dtype) for v in values]
     return _one(create_op("Range", tensors, name=name))
+
+
+def _reverse_sequence_shape(x, lengths, *, seq_dim, batch_dim):
+    if lengths.shape.ndims not in (None, 1):
+        raise ValueError(f"ReverseSequence requires 1-D seq_lengths, got shape {lengths.shape}")
+    if seq_dim == batch_dim:
+        raise ValueError(f"ReverseSequence requires seq_dim != batch_dim, got both {seq_dim}")
+    ndims = x.shape.ndims
+    if ndims is not None:
+        for attr, axis in (("seq_dim", seq_dim), ("batch_dim", batch_dim)):
+            if not 0 <= axis < ndims:
+                raise ValueError(f"ReverseSequence requires {attr} < input rank {ndims}, got "
+                                 f"{axis}")
+        batch, count = x.shape[batch_dim].value, lengths.shape.as_tuple()
+        if batch is not None and count and count[0] is not None and count[0] != batch:
+            raise ValueError(f"ReverseSequence requires len(seq_lengths) == input.dims("
+                             f"{batch_dim}), got {count[0]} vs {batch}")
+    return [(x.dtype, x.shape)]
+
+
+def _reverse_sequence_kernel(x, lengths, *, seq_dim, batch_dim):
+    steps = x.shape[seq_dim]
+    if lengths.shape != (x.shape[batch_dim],):
+        raise ValueError(f"len(seq_lengths) != input.dims({batch_dim}): {lengths.shape[0]} vs "
+                         f"{x.shape[batch_dim]}")
+    if lengths.size and (lengths.min() < 0 or lengths.max() > steps):
+        raise ValueError(f"seq_lengths must be in [0, input.dims({seq_dim})] = [0, {steps}], "
+                         f"got {lengths.tolist()}")
+    t = np.arange(steps)[None, :]
+    n = lengths.astype(np.int64)[:, None]
+    source = np.where(t < n, n - 1 - t, t)  # [batch, steps]: the step each output step reads
+    if batch_dim > seq_dim:
+        source = source.T
+    shape = [1] * x.ndim
+    shape[batch_dim], shape[seq_dim] = lengths.size, steps
+    return np.take_along_axis(x, source.reshape(shape), axis=seq_dim)
+
+
+def _reverse_sequence_grad(op, dy):
+    return [reverse_sequence(dy, op.inputs[1], op.attrs["seq_dim"], op.attrs["batch_dim"]),
+            None]
+
+
+register_op("ReverseSequence", shape=_reverse_sequence_shape, kernel=_reverse_sequence_kernel,
+            grad=_reverse_sequence_grad)
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None,  # noqa: A002
+                     seq_dim=None, batch_dim=None):
+    """Reverses the first seq_lengths[b] entries along `seq_axis` of each slice b along
+    `batch_axis` (TF's tf.reverse_sequence); entries past the length stay in place.
+
+    >>> tf.reverse_sequence([[1, 2, 3], [4, 5, 6]], [2, 3], seq_axis=1)  # [[2, 1, 3], [6, 5, 4]]
+    """
+    seq_axis = _deprecated_alias(seq_axis, seq_dim, "seq_axis", "seq_dim")
+    batch_axis = _deprecated_alias(batch_axis, batch_dim, "batch_axis", "batch_dim")
+    if seq_axis is None:
+        raise ValueError("reverse_sequence requires seq_axis")
+    x = convert_to_tensor(input)
+    lengths = convert_to_tensor(seq_lengths, dtype=dtypes.int64 if isinstance(
+        seq_lengths, Tensor) and seq_lengths.dtype is dtypes.int64 else dtypes.int32)
+    if lengths.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"seq_lengths must be int32 or int64, got {lengths.dtype.name}")
+    batch_axis = 0 if batch_axis is None else int(batch_axis)
+    seq_axis = int(seq_axis)
+    ndims = x.shape.ndims
+    if ndims is not None:
+        seq_axis, batch_axis = seq_axis % ndims if seq_axis < 0 else seq_axis, \
+            batch_axis % ndims if batch_axis < 0 else batch_axis
+    return _one(create_op("ReverseSequence", [x, lengths], name=name or "ReverseSequence",
+                          seq_dim=seq_axis, batch_dim=batch_axis))
+
+
+def _deprecated_alias(value, old, new_name, old_name):
+    if old is None:
+        return value
+    if value is not None and value != old:
+        raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'")
+    return old
