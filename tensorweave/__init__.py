@@ -36,6 +36,7 @@ from tensorweave.ops.array_ops import (broadcast_to, cast, concat, expand_dims, 
                                        stop_gradient, strided_slice, tile, to_double, to_float,
                                        to_int32, to_int64, transpose, unsorted_segment_sum,
                                        unstack, where, zeros, zeros_like)
+from tensorweave.ops.array_ops import reverse_sequence  # noqa: F401
 from tensorweave.ops.array_ops import range_ as range  # noqa: F401,A004
 from tensorweave.ops.array_ops import slice_ as slice  # noqa: F401,A004
 from tensorweave.ops.array_ops import tuple_ as tuple  # noqa: F401,A004
@@ -59,8 +60,8 @@ from tensorweave.ops.random_ops import (multinomial, random_normal,  # noqa: F40
 from tensorweave.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
 from tensorweave.ops.rnn import sequence_mask  # noqa: F401
 from tensorweave.ops.tensor_array_ops import TensorArray  # noqa: F401
-from tensorweave.runtime.config import (ConfigProto, GPUOptions, GraphOptions,  # noqa: F401
-                                        RunMetadata, RunOptions)
+from tensorweave.ops import tf_graph_ops  # noqa: F401 - registers TF's tensor-input op forms
+from tensorweave.runtime.config import ConfigProto, GPUOptions, GraphOptions  # noqa: F401
 from tensorweave.runtime.session import (InteractiveSession, Session,  # noqa: F401
                                          get_default_session)
 from tensorweave.variable_scope import (AUTO_REUSE, VariableScope,  # noqa: F401
@@ -121,10 +122,17 @@ _LAZY_MODULES = {
     "data": "tensorweave.data",
     "io": "tensorweave.io",
     "python_io": "tensorweave.io.tf_record",
+    "random": "tensorweave.random",
     "decode_csv": "tensorweave.io.parsing_ops:decode_csv",  # module:attribute
     "summary": "tensorweave.summary",
     "layers": "tensorweave.layers",
     "metrics": "tensorweave.metrics",
+    "estimator": "tensorweave.estimator",
+    "feature_column": "tensorweave.estimator.feature_column",
+    "keras": "tensorweave.keras",
+    "RunOptions": "tensorweave.runtime.trace:RunOptions",  # config_pb2 protos (tensorboard)
+    "RunMetadata": "tensorweave.runtime.trace:RunMetadata",
+    "import_graph_def": "tensorweave.framework.importer:import_graph_def",
 }
 
 

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from tensorweave.framework import dtypes as _dtypes
+from tensorweave.framework.graph import Operation, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
 
 try:
@@ -79,19 +80,59 @@ def _as_bytes(value):
     return str(value).encode("utf-8")
 
 
+# Values that are not plain AttrValue data travel as a `func` (NameAttrList) whose name says
+# what they are; TensorFlow never reads these attrs (its ops do not have them).
+_TUPLE, _LIST, _DICT = "tensorweave.tuple", "tensorweave.list", "tensorweave.dict"
+_SLICE, _ELLIPSIS = "tensorweave.slice", "tensorweave.Ellipsis"
+_TENSOR, _OPERATION, _OPAQUE = "tensorweave.Tensor", "tensorweave.Operation", "tensorweave.opaque"
+
+
+def _is_int(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_real(v):
+    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+
+
+# (test for every item, ListValue field, item encoder) for lists of plain data, in order
+_LIST_FIELDS = (
+    (lambda v: isinstance(v, _dtypes.DType), "type", datatype_enum),
+    (lambda v: isinstance(v, TensorShape), "shape", shape_proto),
+    (lambda v: isinstance(v, (bool, np.bool_)), "b", bool),
+    (_is_int, "i", int),
+    (_is_real, "f", float),
+    (lambda v: isinstance(v, str), "s", lambda v: v.encode("utf-8")),
+    (lambda v: isinstance(v, bytes), "s", bytes),
+    (lambda v: isinstance(v, np.ndarray), "tensor", tensor_proto),
+)
+
+
+def _func(kind, attrs=None):
+    Attr = attr_value_pb2.AttrValue
+    value = Attr(func=attr_value_pb2.NameAttrList(name=kind))
+    for key, item in (attrs or {}).items():
+        value.func.attr[key].CopyFrom(item)
+    return value
+
+
 def attr_value(value):
     """An `AttrValue` for an op attr: DTypes as DataType enums, shapes as TensorShapeProtos,
-    arrays as tensors, Python scalars and lists as such; anything else as its text."""
+    arrays as tensors, Python scalars and homogeneous lists as such, None as an empty value;
+    other tuples, lists, dicts, slices, Tensors and Operations as a named `func`; anything
+    else as an opaque marker that tf.import_graph_def refuses."""
     Attr = attr_value_pb2.AttrValue
+    if value is None:
+        return Attr()
     if isinstance(value, _dtypes.DType):
         return Attr(type=datatype_enum(value))
     if isinstance(value, TensorShape):
         return Attr(shape=shape_proto(value))
     if isinstance(value, (bool, np.bool_)):
         return Attr(b=bool(value))
-    if isinstance(value, numbers.Integral):
+    if _is_int(value):
         return Attr(i=int(value))
-    if isinstance(value, numbers.Real):
+    if _is_real(value):
         return Attr(f=float(value))
     if isinstance(value, str):
         return Attr(s=value.encode("utf-8"))
@@ -99,17 +140,136 @@ def attr_value(value):
         return Attr(s=value)
     if isinstance(value, np.ndarray):
         return Attr(tensor=tensor_proto(value))
-    if isinstance(value, (list, tuple)) and all(isinstance(v, _dtypes.DType) for v in value):
-        return Attr(list=Attr.ListValue(type=[datatype_enum(v) for v in value]))
-    if isinstance(value, (list, tuple)) and all(isinstance(v, TensorShape) for v in value):
-        return Attr(list=Attr.ListValue(shape=[shape_proto(v) for v in value]))
-    if isinstance(value, (list, tuple)) and all(
-            isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
-            for v in value):
-        return Attr(list=Attr.ListValue(i=[int(v) for v in value]))
-    if isinstance(value, (list, tuple)) and all(isinstance(v, numbers.Real) for v in value):
-        return Attr(list=Attr.ListValue(f=[float(v) for v in value]))
-    return Attr(s=repr(value).encode("utf-8"))
+    if isinstance(value, (list, tuple)):
+        for test, field, encode in _LIST_FIELDS:
+            if value and all(test(v) for v in value):
+                return Attr(list=Attr.ListValue(**{field: [encode(v) for v in value]}))
+        if not value:
+            return Attr(list=Attr.ListValue())
+        items = {str(i): attr_value(v) for i, v in enumerate(value)}
+        return _func(_TUPLE if isinstance(value, tuple) else _LIST, items)
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return _func(_DICT, {k: attr_value(v) for k, v in value.items()})
+    if isinstance(value, slice):
+        return _func(_SLICE, {"start": attr_value(value.start), "stop": attr_value(value.stop),
+                              "step": attr_value(value.step)})
+    if value is Ellipsis:
+        return _func(_ELLIPSIS)
+    kind = type(value).__name__
+    if isinstance(value, (Tensor, Operation)):
+        return _func(_TENSOR if isinstance(value, Tensor) else _OPERATION,
+                     {"name": Attr(s=value.name.encode("utf-8"))})
+    return _func(_OPAQUE, {"type": Attr(s=kind.encode("utf-8")),
+                           "repr": Attr(s=repr(value)[:200].encode("utf-8"))})
+
+
+# --- reading ----------------------------------------------------------------------------------
+_VALUE_FIELDS = {
+    "float32": "float_val", "float64": "double_val", "float16": "half_val",
+    "int8": "int_val", "int16": "int_val", "int32": "int_val", "uint8": "int_val",
+    "uint16": "int_val", "int64": "int64_val", "uint32": "uint32_val", "uint64": "uint64_val",
+    "bool": "bool_val", "complex64": "scomplex_val", "complex128": "dcomplex_val",
+}
+
+
+def tensor_value(proto):
+    """The NumPy array a `TensorProto` holds (TF's tf.make_ndarray): from tensor_content, or
+    from the typed value fields, whose last value fills the rest of the shape."""
+    dtype = dtype_from_enum(proto.dtype)
+    shape = tuple(d.size for d in proto.tensor_shape.dim)
+    size = int(np.prod(shape, dtype=np.int64))
+    if dtype is _dtypes.string:
+        values = list(proto.string_val)
+        array = np.empty(size, dtype=object)
+        array[:len(values)] = values
+        if values and len(values) < size:
+            array[len(values):] = values[-1]
+        return array.reshape(shape)
+    np_dtype = np.dtype(dtype.as_numpy_dtype)
+    if proto.tensor_content:
+        return np.frombuffer(proto.tensor_content, np_dtype.newbyteorder("<")) \
+            .astype(np_dtype).reshape(shape)
+    raw = list(getattr(proto, _VALUE_FIELDS[dtype.name]))
+    if dtype is _dtypes.float16:
+        flat = np.array(raw, np.uint16).view(np.float16)
+    elif dtype.is_complex:
+        flat = np.array(raw[0::2], np_dtype) + 1j * np.array(raw[1::2], np_dtype)
+    else:
+        flat = np.array(raw, np_dtype)
+    if flat.size == size:
+        return flat.reshape(shape)
+    filled = np.zeros(size, np_dtype)
+    filled[:flat.size] = flat
+    if flat.size:
+        filled[flat.size:] = flat[-1]
+    return filled.reshape(shape)
+
+
+def shape_from_proto(proto):
+    """The TensorShape of a `TensorShapeProto` (-1 sizes unknown)."""
+    if proto.unknown_rank:
+        return TensorShape(None)
+    return TensorShape([None if d.size < 0 else d.size for d in proto.dim])
+
+
+def _text(raw):
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
+_LIST_DECODERS = (("type", dtype_from_enum), ("shape", shape_from_proto), ("b", bool),
+                  ("i", int), ("f", float), ("s", _text), ("tensor", tensor_value))
+
+
+def attr_from_value(value, resolve):
+    """The Python value of an `AttrValue` written by `attr_value` (or by TensorFlow);
+    `resolve(name, is_tensor)` finds the Tensor or Operation a reference names."""
+    field = value.WhichOneof("value")
+    if field is None:
+        return None
+    if field == "list":
+        for name, decode in _LIST_DECODERS:
+            items = getattr(value.list, name)
+            if len(items):
+                return tuple(decode(v) for v in items)
+        return ()
+    if field == "func":
+        return _func_value(value.func, resolve)
+    if field == "placeholder":
+        raise ValueError(f"attr placeholder '{value.placeholder}' outside a function")
+    decode = {"type": dtype_from_enum, "shape": shape_from_proto, "tensor": tensor_value,
+              "s": _text}.get(field, lambda v: v)
+    return decode(getattr(value, field))
+
+
+def _func_value(func, resolve):
+    attrs = func.attr
+    if func.name in (_TUPLE, _LIST):
+        items = [attr_from_value(attrs[str(i)], resolve) for i in range(len(attrs))]
+        return tuple(items) if func.name == _TUPLE else items
+    if func.name == _DICT:
+        return {k: attr_from_value(v, resolve) for k, v in attrs.items()}
+    if func.name == _SLICE:
+        return slice(*(attr_from_value(attrs[k], resolve) for k in ("start", "stop", "step")))
+    if func.name == _ELLIPSIS:
+        return Ellipsis
+    if func.name in (_TENSOR, _OPERATION):
+        return resolve(_text(attrs["name"].s), func.name == _TENSOR)
+    if func.name == _OPAQUE:
+        raise ValueError(f"it holds a Python object ({_text(attrs['type'].s)}) that a GraphDef "
+                         "cannot carry; build that part of the graph in code instead")
+    raise ValueError(f"function attrs ({func.name!r}) are not supported by tensorweave")
+
+
+def attr_references(value):
+    """Names of the Tensors and Operations an `AttrValue` refers to (the ops it needs)."""
+    if value.WhichOneof("value") != "func":
+        return []
+    if value.func.name in (_TENSOR, _OPERATION):
+        return [_text(value.func.attr["name"].s)]
+    return [name for item in value.func.attr.values() for name in attr_references(item)]
 
 
 def _input_name(tensor):
@@ -124,9 +284,10 @@ def node_def(op, add_shapes=False):
     node = node_def_pb2.NodeDef(name=op.name, op=op.type, device=op.device)
     node.input.extend(_input_name(t) for t in op.inputs)
     node.input.extend("^" + c.name for c in op.control_inputs)
+    codecs = op.op_def.attr_codecs
     for key, value in op.attrs.items():
-        if value is None:
-            continue
+        if key in codecs:
+            value = codecs[key][0](value)
         node.attr[key].CopyFrom(attr_value(value))
     if op.inputs and "T" not in op.attrs:
         node.attr["T"].type = datatype_enum(op.inputs[0].dtype)

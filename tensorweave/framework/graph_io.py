@@ -24,7 +24,12 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
         data = graph_def.SerializeToString(deterministic=True)
     logdir = os.fspath(logdir)
     os.makedirs(logdir, exist_ok=True)
-    path = os.path.join(logdir, name)
+    return write_atomically(os.path.join(logdir, name), data)
+
+
+def write_atomically(path, data):
+    """Writes bytes `data` to `path` through a temporary file renamed into place, so readers
+    see the old file or the whole new one; returns `path`."""
     fd, temp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tmp_write_graph")
     try:
         with os.fdopen(fd, "wb") as f:

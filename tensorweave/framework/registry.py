@@ -12,7 +12,7 @@ class OpType:
     """
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
-                 "is_alias")
+                 "is_alias", "attr_codecs")
 
     def __init__(self, name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
                  is_alias):
@@ -24,6 +24,7 @@ class OpType:
         self.shares_memory = shares_memory
         self.ref_inputs = ref_inputs
         self.is_alias = is_alias
+        self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
 
     @property
     def differentiable(self):
@@ -61,6 +62,18 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     _REGISTRY[name] = OpType(name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
                              is_alias)
     return _REGISTRY[name]
+
+
+def register_attr_codec(op_type, attr, *, encode, decode):
+    """Declares how attr `attr` of op type `op_type`, a Python object rather than plain data,
+    is written to and rebuilt from a NodeDef (GraphDef export and tf.import_graph_def).
+
+    encode(value) -> plain data: None, bools, numbers, strings, DTypes, TensorShapes, arrays,
+    Tensors, Operations, and lists, tuples and str-keyed dicts of those.
+    decode(data, inputs) -> the attr value, given that data with Tensors and Operations
+    resolved in the importing graph and the op's input tensors there.
+    """
+    lookup(op_type).attr_codecs[attr] = (encode, decode)
 
 
 def lookup(name):

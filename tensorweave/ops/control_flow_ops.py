@@ -12,7 +12,10 @@ that stand for the loop variables and for the outer tensors the body uses (captu
 `While` op takes the initial values and the captured tensors; its kernel runs a sub-Plan of
 the cond and one of the body per iteration. Its gradient is a `WhileGrad` op that runs the
 body's gradient graph once per iteration in reverse, fed with the values the forward loop
-recorded each iteration.
+recorded each iteration (its trace). A WhileGrad is a loop of the same kind (a
+`_LoopProgram`), so it has a gradient too: a WhileGrad running forwards over the first one's
+trace, whose gradients of the recorded forward values flow back into the While's gradient as
+a gradient trace. That gives second-order gradients (tf.hessians) through loops.
 
     r = tf.cond(x < y, lambda: x * 2, lambda: y)
     i, total = tf.while_loop(lambda i, s: i < 10, lambda i, s: (i + 1, s + x), [0, 0.0])
@@ -22,7 +25,8 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import (Operation, Tensor, convert_to_tensor, create_op,
                                          get_default_graph, name_scope)
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.framework.registry import (NOT_DIFFERENTIABLE, register_attr_codec,
+                                            register_op)
 from tensorweave.framework.tensor_shape import TensorShape, as_shape, unknown_shape
 from tensorweave.ops import array_ops, math_ops, nest
 from tensorweave.ops.tensor_array_ops import TensorArray, TensorList
@@ -373,11 +377,52 @@ def _loop_input(dtype, shape, name):
     return create_op("LoopInput", [], name=name, dtype=dtype, shape=as_shape(shape)).outputs[0]
 
 
-class LoopBody:
+class _LoopProgram:
+    """What a loop op runs each iteration, in the terms its gradient needs.
+
+    `carried_in`/`carried_out` stand for the values one iteration passes to the next,
+    `captured_in` for values fixed for the whole loop, `acc_out` for values summed over the
+    iterations. `step_in` are (slot, key, tensor) fed each iteration from the op's input trace
+    `slot`; `step_out` (slot, key, tensor) are per-iteration values returned as the gradient of
+    input trace `slot`. `saved` are tensors of an iteration the op records in its own trace
+    for its gradient (append-only: a key is an index into it).
+
+    A loop op's inputs are its `n_traces` traces, the carried initial values, the captured
+    values (and a While's iteration limit); its outputs the carried final values, the sums,
+    its own trace and one gradient trace per input trace.
+    """
+
+    n_traces = 0
+    back_prop = True
+
+    def __init__(self):
+        self.saved = []
+        self._saved_keys = {}
+        self.gradient = None  # the LoopGradient from the outputs alone, once built
+        self.may_be_dead = False  # whether values of an iteration may be DEAD (a tf.cond)
+
+    @property
+    def inputs(self):
+        """The tensors an iteration's sub-Plan is fed, in the order the kernel feeds them."""
+        return self.carried_in + self.captured_in + [t for _, _, t in self.step_in]
+
+    def save(self, t):
+        """The key of `t` in the recorded values, recording it from now on if new."""
+        key = self._saved_keys.get(t)
+        if key is None:
+            key = self._saved_keys[t] = len(self.saved)
+            self.saved.append(t)
+        return key
+
+
+class LoopBody(_LoopProgram):
     """What a While op runs: the cond and body tensors, read from LoopInputs
     (`var_inputs` for the loop variables, then `capture_inputs` for captured tensors)."""
 
+    acc_out = step_in = step_out = property(lambda self: [])
+
     def __init__(self, context, var_inputs, pred, outputs, back_prop, has_limit):
+        super().__init__()
         self.context = context
         self.var_inputs = var_inputs
         self.capture_inputs = context.capture_inputs
@@ -385,27 +430,51 @@ class LoopBody:
         self.outputs = outputs
         self.back_prop = back_prop
         self.has_limit = has_limit
-        self.saved = []  # body tensors the gradient reads, recorded each iteration
-        self.gradient = None  # the LoopGradient, once tf.gradients went through the loop
 
-    @property
-    def inputs(self):
-        return self.var_inputs + self.capture_inputs
+    carried_in = property(lambda self: self.var_inputs)
+    carried_out = property(lambda self: self.outputs)
+    captured_in = property(lambda self: self.capture_inputs)
+
+    def is_step(self, t):
+        """(whether `t` is computed anew each iteration, whether it may be DEAD)."""
+        loop, in_cond = _loop_of(t.op)
+        if loop is not self.context or (t.op.type == "Const" and not t.op.control_inputs):
+            return False, False
+        return True, in_cond or t.op.type == "Switch"
 
     def __repr__(self):
         return f"<loop body '{self.context.name}'>"
 
 
 class LoopTrace:
-    """The values a While op recorded for its gradient, one list per iteration."""
+    """Values a loop op recorded for its gradient, one entry per iteration: a list indexed by
+    the keys of the program's `saved`, or for a gradient trace a dict of key -> gradient."""
 
     __slots__ = ("steps",)
 
     def __init__(self, steps):
         self.steps = steps
 
+    def __add__(self, other):
+        """Two gradient traces summed key by key (tf.gradients aggregates with AddN)."""
+        if not isinstance(other, LoopTrace):
+            return NotImplemented
+        if not other.steps or not self.steps:
+            return self if other.steps == [] else other
+        steps = []
+        for mine, theirs in zip(self.steps, other.steps):
+            merged = dict(mine)
+            for key, value in theirs.items():
+                merged[key] = merged[key] + value if key in merged else value
+            steps.append(merged)
+        return LoopTrace(steps)
+
     def __repr__(self):
         return f"<LoopTrace of {len(self.steps)} iterations>"
+
+
+def _program(op):
+    return op.attrs["body"] if op.type == "While" else op.attrs["grad"]
 
 
 def _while_shape(*inputs, body):
@@ -442,103 +511,237 @@ def _bind_while(op, make_plan, is_used):
 _while_kernel.plan_binder = _bind_while
 
 
-def _while_grad(op, *grads):
-    body = op.attrs["body"]
-    n, m = len(body.var_inputs), len(body.capture_inputs)
+def _loop_grad(op, *grads):
+    """The gradient of a While or WhileGrad op: a WhileGrad op running the gradient of its
+    program over the recorded iterations in reverse."""
+    program = _program(op)
     result = [None] * len(op.inputs)
-    if not body.back_prop:
+    if not program.back_prop:
         return result
-    gradient = body.gradient or _build_gradient(body)
+    nt, nc, na = program.n_traces, len(program.carried_out), len(program.acc_out)
+    d_carried, d_acc, d_trace = grads[:nc], grads[nc:nc + na], grads[nc + na]
+    if any(g is not None for g in grads[nc + na + 1:]):
+        raise LookupError(f"No gradient of order three or more through a tf.while_loop: "
+                          f"'{op.name}' (op type: {op.type})")
+    if d_trace is None:
+        gradient = program.gradient or _build_gradient(program)
+    else:
+        gradient = _build_gradient(program, saved_grads=True)
     if gradient is None:
         return result
-    d_final = [grads[k] if grads[k] is not None else zeros_like_value(op.outputs[k])
+    traces = [op.outputs[nc + na]] + ([d_trace] if gradient.n_traces == 2 else [])
+    carried = [d_carried[k] if d_carried[k] is not None else zeros_like_value(op.outputs[k])
                for k in gradient.var_index]
-    grad_op = create_op("WhileGrad", [op.outputs[n]] + d_final + list(op.inputs[n:n + m]),
-                        name="WhileGrad", grad=gradient)
+    captured = list(op.inputs[nt + nc:nt + nc + len(program.captured_in)])
+    sums = [d_acc[a] if d_acc[a] is not None else zeros_like_value(op.outputs[nc + a])
+            for a in gradient.acc_index]
+    grad_op = create_op("WhileGrad", traces + carried + captured + sums, name="WhileGrad",
+                        grad=gradient)
     outputs = iter(grad_op.outputs)
     for k in gradient.var_index:
-        result[k] = next(outputs)
+        result[nt + k] = next(outputs)
     for j in gradient.cap_index:
-        result[n + j] = next(outputs)
+        result[nt + nc + j] = next(outputs)
+    next(outputs)  # its own trace
+    slots = {slot for slot, _, _ in gradient.step_out}
+    for slot, t in enumerate(outputs):
+        result[slot] = t if slot in slots else None
     return result
 
 
-register_op("While", shape=_while_shape, kernel=_while_kernel, grad=_while_grad, stateful=True,
+register_op("While", shape=_while_shape, kernel=_while_kernel, grad=_loop_grad, stateful=True,
             shares_memory=True)
+
+
+# --- While and WhileGrad in a GraphDef: the body as the names of its tensors -----------------
+def _encode_body(body):
+    context = body.context
+    return {"name": context.name, "var_inputs": list(body.var_inputs), "pred": body.pred,
+            "outputs": list(body.outputs), "captured": list(context.captured),
+            "capture_inputs": list(context.capture_inputs), "saved": list(body.saved),
+            "back_prop": body.back_prop, "has_limit": body.has_limit}
+
+
+def _decode_body(data, inputs):
+    """The LoopBody of an imported While; the ops between its LoopInputs and its pred and
+    outputs join a new WhileContext, so tf.gradients can go through the loop again."""
+    graph = data["pred"].graph
+    context = WhileContext(graph, data["name"])
+    context.captured = list(data["captured"])
+    context.capture_inputs = list(data["capture_inputs"])
+    body = LoopBody(context, list(data["var_inputs"]), data["pred"], list(data["outputs"]),
+                    data["back_prop"], data["has_limit"])
+    for t in data["saved"]:
+        body.save(t)
+    stop = set(body.inputs)
+    pending = [t.op for t in [body.pred] + body.outputs if t not in stop]
+    while pending:
+        op = pending.pop()
+        if op in context._contexts:
+            continue
+        context._contexts[op] = context
+        pending.extend(t.op for t in op.inputs if t not in stop)
+        pending.extend(op.control_inputs)
+    return body
+
+
+def _encode_gradient(gradient):
+    return {"var_index": list(gradient.var_index), "cap_index": list(gradient.cap_index),
+            "acc_index": list(gradient.acc_index), "carried_in": list(gradient.carried_in),
+            "carried_out": list(gradient.carried_out),
+            "captured_in": list(gradient.captured_in), "acc_out": list(gradient.acc_out),
+            "step_in": [list(entry) for entry in gradient.step_in],
+            "step_out": [list(entry) for entry in gradient.step_out],
+            "dead_feeds": list(gradient.dead_feeds), "saved": list(gradient.saved)}
+
+
+def _decode_gradient(data, inputs):
+    """The LoopGradient of an imported WhileGrad; its first input is its source's trace."""
+    source = _program(inputs[0].op)
+    gradient = LoopGradient(source, list(data["var_index"]), list(data["cap_index"]),
+                            list(data["acc_index"]), list(data["carried_in"]),
+                            list(data["carried_out"]), list(data["captured_in"]),
+                            list(data["acc_out"]), [tuple(e) for e in data["step_in"]],
+                            [tuple(e) for e in data["step_out"]], list(data["dead_feeds"]))
+    for t in data["saved"]:
+        gradient.save(t)
+    if gradient.n_traces == 1:  # the first-order gradient, kept for later tf.gradients calls
+        source.gradient = gradient
+    return gradient
+
+
+register_attr_codec("While", "body", encode=_encode_body, decode=_decode_body)
 
 
 def _differentiable(dtype):
     return dtype.is_floating or dtype.is_complex
 
 
-class LoopGradient:
-    """The gradient graph of a loop body: from `d_outputs` (gradients of the body outputs of
-    the loop variables `var_index`) to `outputs`, the gradients of those loop variables and of
-    the captured tensors `cap_index`; it reads the forward values `body.saved`."""
+class LoopGradient(_LoopProgram):
+    """The gradient program of a loop `source` (a LoopBody or itself a LoopGradient), run by
+    a WhileGrad op over the source's iterations in reverse.
 
-    def __init__(self, body, var_index, cap_index, d_outputs, outputs, dead_saved):
-        self.body = body
-        self.var_index = var_index
-        self.cap_index = cap_index
-        self.d_outputs = d_outputs
-        self.outputs = outputs
-        self.dead_saved = dead_saved
+    Carried: the gradients of the source's carried values `var_index`. Captured: the source's
+    captured values, then the gradients of its sums `acc_index`. Summed: the gradients of its
+    captured values `cap_index`. Fed each iteration: the source's recorded values (trace slot
+    0) and, for a second-order gradient, the gradients of those values (slot 1). Returned each
+    iteration (`step_out`): the gradients of the source's own per-iteration inputs.
+    """
+
+    def __init__(self, source, var_index, cap_index, acc_index, carried_in, carried_out,
+                 captured_in, acc_out, step_in, step_out, dead_feeds):
+        super().__init__()
+        self.source = source
+        self.var_index, self.cap_index, self.acc_index = var_index, cap_index, acc_index
+        self.carried_in, self.carried_out = carried_in, carried_out
+        self.captured_in, self.acc_out = captured_in, acc_out
+        self.step_in, self.step_out = step_in, step_out
+        self.n_traces = 1 + any(slot == 1 for slot, _, _ in step_in)
+        self.dead_feeds = dead_feeds
+        self.may_be_dead = bool(dead_feeds)
+        self._step_tensors = None
+
+    def is_step(self, t):
+        """(whether `t` is computed anew each iteration, whether it may be DEAD)."""
+        if self._step_tensors is None:
+            self._step_tensors = self._find_step_tensors()
+        if t not in self._step_tensors:
+            return False, False
+        return True, self.may_be_dead or t.op.type == "Switch"
+
+    def _find_step_tensors(self):
+        """The tensors of an iteration that depend on its carried or per-iteration inputs."""
+        fed = set(self.inputs)
+        outputs = self.carried_out + self.acc_out + [t for _, _, t in self.step_out]
+        ops, pending = set(), [t.op for t in outputs if t not in fed]
+        while pending:
+            op = pending.pop()
+            if op not in ops:
+                ops.add(op)
+                pending.extend(t.op for t in op.inputs if t not in fed)
+        step = set(self.carried_in) | {t for _, _, t in self.step_in}
+        for op in sorted(ops, key=lambda o: o._id):  # creation order is a topological order
+            if any(t in step for t in op.inputs):
+                step.update(op.outputs)
+        return step
 
     def __repr__(self):
-        return f"<loop gradient of '{self.body.context.name}'>"
+        return f"<loop gradient of {self.source!r}>"
 
 
-def _build_gradient(body):
-    """Builds the body's gradient graph once per loop; None when nothing is differentiable."""
+def _build_gradient(program, saved_grads=False):
+    """The gradient program of `program`, from the gradients of its carried values and sums
+    (and with `saved_grads`, of its recorded values); None when nothing is differentiable.
+    Without `saved_grads` it is kept as `program.gradient` for later tf.gradients calls."""
     from tensorweave.gradients import gradients  # a floor-2 sibling that imports ops
-    var_index = [k for k, t in enumerate(body.var_inputs) if _differentiable(t.dtype)]
+    var_index = [k for k, t in enumerate(program.carried_in) if _differentiable(t.dtype)]
     if not var_index:
         return None
-    cap_index = [j for j, t in enumerate(body.capture_inputs) if _differentiable(t.dtype)]
-    graph = body.pred.graph
+    cap_index = [j for j, t in enumerate(program.captured_in) if _differentiable(t.dtype)]
+    acc_index = [a for a, t in enumerate(program.acc_out) if _differentiable(t.dtype)]
+    rec = [k for k, t in enumerate(program.saved) if saved_grads and _differentiable(t.dtype)]
+    step_xs = [t for _, _, t in program.step_in]
+    graph = program.carried_in[0].graph
     with graph._outside_control_flow(), graph.control_dependencies(None):
-        d_outputs = [_loop_input(body.outputs[k].dtype, body.var_inputs[k].shape, "grad_ys")
-                     for k in var_index]
-        var_xs = [body.var_inputs[k] for k in var_index]
-        grads = gradients([body.outputs[k] for k in var_index],
-                          var_xs + [body.capture_inputs[j] for j in cap_index],
-                          grad_ys=d_outputs, name="body")
+        d_carried = [_loop_input(program.carried_out[k].dtype, program.carried_in[k].shape,
+                                 "grad_ys") for k in var_index]
+        d_acc = [_loop_input(program.acc_out[a].dtype, program.acc_out[a].shape, "grad_sum")
+                 for a in acc_index]
+        d_saved = [_loop_input(program.saved[k].dtype, program.saved[k].shape, "grad_saved")
+                   for k in rec]
+        var_xs = [program.carried_in[k] for k in var_index]
+        xs = var_xs + [program.captured_in[j] for j in cap_index] + step_xs
+        ys = ([program.carried_out[k] for k in var_index] +
+              [program.acc_out[a] for a in acc_index] + [program.saved[k] for k in rec])
+        # partial derivatives: an iteration's inputs are fed independently of each other
+        grads = gradients(ys, xs, grad_ys=d_carried + d_acc + d_saved, stop_gradients=xs,
+                          name="body")
         d_vars = [g if g is not None else zeros_like_value(x)
                   for g, x in zip(grads, var_xs)]
-    caps = [(j, g) for j, g in zip(cap_index, grads[len(var_index):]) if g is not None]
-    outputs = d_vars + [g for _, g in caps]
-    body.saved, dead = _saved_values(body, outputs, d_outputs)
-    body.gradient = LoopGradient(body, var_index, [j for j, _ in caps], d_outputs, outputs,
-                                 dead)
-    return body.gradient
+    n_var, n_cap = len(var_index), len(cap_index)
+    caps = [(j, g) for j, g in zip(cap_index, grads[n_var:n_var + n_cap]) if g is not None]
+    step_out = [(slot, key, g) for (slot, key, _), g in zip(program.step_in,
+                                                           grads[n_var + n_cap:])
+                if g is not None]
+    outputs = d_vars + [g for _, g in caps] + [g for _, _, g in step_out]
+    fed = set(d_carried) | set(program.captured_in) | set(d_acc) | set(d_saved)
+    keys, dead = _saved_values(program, outputs, fed)
+    step_in = [(0, key, program.saved[key]) for key in keys] + \
+        [(1, key, d) for key, d in zip(rec, d_saved)]
+    gradient = LoopGradient(program, var_index, [j for j, _ in caps], acc_index, d_carried,
+                            d_vars, program.captured_in + d_acc, [g for _, g in caps],
+                            step_in, step_out, [t for _, _, t in step_in] if dead else [])
+    if not saved_grads:
+        program.gradient = gradient
+    return gradient
 
 
-def _saved_values(body, outputs, d_outputs):
-    """The forward body tensors the gradient graph reads (constants aside), and those that
-    may be DEAD (all of them when the body has a tf.cond)."""
-    fed = set(d_outputs) | set(body.capture_inputs)
-    saved, visited, has_cond = [], set(), False
+def _saved_values(program, outputs, fed):
+    """Keys of the per-iteration tensors of `program` a gradient graph reads (recording them),
+    and whether they may be DEAD (all of them when the program has a tf.cond)."""
+    keys, visited, dead = [], set(), False
     pending = list(reversed(outputs))
     while pending:
         t = pending.pop()
         if t in fed or t in visited:
             continue
         visited.add(t)
-        loop, in_cond = _loop_of(t.op)
-        if loop is body.context and not (t.op.type == "Const" and not t.op.control_inputs):
-            saved.append(t)
-            has_cond = has_cond or in_cond or t.op.type == "Switch"
+        step, maybe_dead = program.is_step(t)
+        if step:
+            keys.append(program.save(t))
+            dead = dead or maybe_dead
             continue
         refs = len(t.op.inputs) if t.op.op_def.ref_inputs == "all" else t.op.op_def.ref_inputs
         pending.extend(reversed(t.op.inputs[refs:]))
-    return saved, list(saved) if has_cond else []
+    return keys, dead
 
 
 def _while_grad_shape(*inputs, grad):
-    body = grad.body
-    return ([(body.var_inputs[k].dtype, body.var_inputs[k].shape) for k in grad.var_index] +
-            [(body.capture_inputs[j].dtype, body.capture_inputs[j].shape)
-             for j in grad.cap_index])
+    source = grad.source
+    return ([(source.carried_in[k].dtype, source.carried_in[k].shape) for k in grad.var_index]
+            + [(source.captured_in[j].dtype, source.captured_in[j].shape)
+               for j in grad.cap_index]
+            + [_TRACE] * (1 + source.n_traces))
 
 
 def _while_grad_kernel(*inputs, grad):
@@ -546,26 +749,59 @@ def _while_grad_kernel(*inputs, grad):
 
 
 def _bind_while_grad(op, make_plan, is_used):
-    """The WhileGrad kernel: the body's gradient sub-Plan run backwards over the trace."""
-    gradient = op.attrs["grad"]
-    body = gradient.body
-    nv, nc = len(gradient.var_index), len(gradient.cap_index)
-    plan = make_plan(gradient.outputs, gradient.d_outputs + body.capture_inputs + body.saved,
-                     gradient.dead_saved)
-    cap_index = gradient.cap_index
+    """The WhileGrad kernel: the gradient program's sub-Plan run backwards over the source's
+    trace, recording its own trace and gradient traces only where the Plan reads them."""
+    grad = op.attrs["grad"]
+    nt, nv, na = grad.n_traces, len(grad.carried_in), len(grad.acc_out)
+    record = grad.gradient is not None and is_used(op.outputs[nv + na])
+    wanted = [is_used(t) for t in op.outputs[nv + na + 1:]]
+    step_out = [(slot, key) for slot, key, _ in grad.step_out if wanted[slot]]
+    fetches = (grad.carried_out + grad.acc_out + (grad.saved if record else []) +
+               [t for slot, _, t in grad.step_out if wanted[slot]])
+    plan = make_plan(fetches, grad.inputs, grad.dead_feeds)
+    keys = [key for slot, key, _ in grad.step_in if slot == 0]
+    whole = keys == list(range(len(grad.source.saved)))
+    grad_keys = [key for slot, key, _ in grad.step_in if slot == 1]
+    cap_index, n_saved = grad.cap_index, len(grad.saved) if record else 0
 
-    def run(trace, *inputs):
-        d, captured = list(inputs[:nv]), list(inputs[nv:])
-        sums = [None] * nc
-        for saved in reversed(trace.steps):
-            out = plan.run_raw(d + captured + saved)
+    def run(*inputs):
+        traces, d = inputs[:nt], list(inputs[nt:nt + nv])
+        captured = list(inputs[nt + nv:])
+        sums, own, outs = [None] * na, [], [[] for _ in wanted]
+        for k in reversed(range(len(traces[0].steps))):
+            saved = traces[0].steps[k]
+            values = saved if whole else [saved[key] for key in keys]
+            if nt == 2:
+                values = values + _gradients_of(traces[1].steps[k], grad_keys, saved)
+            out = plan.run_raw(d + captured + values)
             d = out[:nv]
-            for j in range(nc):
+            for j in range(na):
                 sums[j] = _accumulate(sums[j], out[nv + j])
+            if record:
+                own.append(out[nv + na:nv + na + n_saved])
+            if step_out:
+                _collect(outs, step_out, out[nv + na + n_saved:])
         sums = [_zeros_value(captured[c]) if s is None else s for s, c in zip(sums, cap_index)]
-        result = d + sums
-        return result[0] if len(result) == 1 else tuple(result)
+        return (*d, *sums, LoopTrace(own), *(LoopTrace(steps) for steps in outs))
     return run
+
+
+def _gradients_of(step, keys, saved):
+    """An iteration's gradients of the recorded values `saved` (keyed as they are), zeros for
+    those without one."""
+    return [step[key] if key in step else _zeros_or_dead(saved[key]) for key in keys]
+
+
+def _zeros_or_dead(value):
+    return DEAD if value is DEAD else _zeros_value(value)
+
+
+def _collect(outs, step_out, values):
+    steps = {}
+    for (slot, key), value in zip(step_out, values):
+        steps.setdefault(slot, {})[key] = value
+    for slot, step in steps.items():
+        outs[slot].append(step)
 
 
 _while_grad_kernel.plan_binder = _bind_while_grad
@@ -581,8 +817,11 @@ def _accumulate(total, value):
     return total + value
 
 
-register_op("WhileGrad", shape=_while_grad_shape, kernel=_while_grad_kernel, grad=None,
+register_op("WhileGrad", shape=_while_grad_shape, kernel=_while_grad_kernel, grad=_loop_grad,
             stateful=True, shares_memory=True)
+
+
+register_attr_codec("WhileGrad", "grad", encode=_encode_gradient, decode=_decode_gradient)
 
 
 def _shape_at_most(shape, invariant):

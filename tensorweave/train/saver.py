@@ -308,15 +308,12 @@ class Saver:
                 self._delete_old_checkpoints(meta_graph_suffix)
         if write_meta_graph:
             self._write_meta_graph(checkpoint_management.meta_graph_filename(
-                checkpoint_file, meta_graph_suffix), sess)
+                checkpoint_file, meta_graph_suffix), sess, strip_default_attrs)
         return model_checkpoint_path
 
-    def _write_meta_graph(self, filename, sess):
-        try:
-            self.export_meta_graph(filename)
-        except NotImplementedError:
-            _warn_once("tensorweave does not write meta graphs yet; the checkpoint was saved "
-                       "without its .meta file (pass write_meta_graph=False to silence this).")
+    def _write_meta_graph(self, filename, sess, strip_default_attrs):
+        graph = getattr(sess, "graph", None) or self._graph
+        self.export_meta_graph(filename, graph=graph, strip_default_attrs=strip_default_attrs)
 
     def restore(self, sess, save_path):
         """Restores the variables in `sess` from the checkpoint at prefix `save_path`.
@@ -379,23 +376,34 @@ class Saver:
     # --- meta graphs -----------------------------------------------------------------------
     def export_meta_graph(self, filename=None, collection_list=None, as_text=False,
                           export_scope=None, clear_devices=False, clear_extraneous_savers=False,
-                          strip_default_attrs=False, save_debug_info=False):
-        """Writes a MetaGraphDef with this saver's SaverDef (not implemented yet)."""
-        return export_meta_graph(filename)
+                          strip_default_attrs=False, save_debug_info=False, graph=None):
+        """Writes (and returns) the MetaGraphDef of this saver's graph, with its SaverDef."""
+        return export_meta_graph(
+            filename=filename, graph=graph if graph is not None else self._graph,
+            saver_def=self.to_proto(export_scope) if self.saver_def is not None else None,
+            collection_list=collection_list, as_text=as_text, export_scope=export_scope,
+            clear_devices=clear_devices, clear_extraneous_savers=clear_extraneous_savers,
+            strip_default_attrs=strip_default_attrs)
 
 
-_NO_META_GRAPHS = ("tensorweave does not export or import meta graphs (.meta files) yet: "
-                   "rebuild the model in code and restore its variables with Saver.restore.")
+def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None,
+                      collection_list=None, as_text=False, graph=None, export_scope=None,
+                      clear_devices=False, clear_extraneous_savers=False,
+                      strip_default_attrs=False, save_debug_info=False, **kwargs):
+    """TF's tf.train.export_meta_graph (see tensorweave.train.meta_graph)."""
+    from tensorweave.train import meta_graph
+    return meta_graph.export_meta_graph(
+        filename, meta_info_def, graph_def, saver_def, collection_list, as_text, graph,
+        export_scope, clear_devices, clear_extraneous_savers, strip_default_attrs,
+        save_debug_info, **kwargs)
 
 
-def export_meta_graph(filename=None, *args, **kwargs):
-    """TF's tf.train.export_meta_graph; not implemented yet (NotImplementedError)."""
-    raise NotImplementedError(_NO_META_GRAPHS)
-
-
-def import_meta_graph(meta_graph_or_file, *args, **kwargs):
-    """TF's tf.train.import_meta_graph; not implemented yet (NotImplementedError)."""
-    raise NotImplementedError(_NO_META_GRAPHS)
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+    """TF's tf.train.import_meta_graph (see tensorweave.train.meta_graph): rebuilds a saved
+    graph and its collections and returns its Saver (None without variables)."""
+    from tensorweave.train import meta_graph
+    return meta_graph.import_meta_graph(meta_graph_or_file, clear_devices, import_scope,
+                                        **kwargs)
 
 
 def _size(shape):
@@ -431,13 +439,3 @@ def _restore_targets(graph, restore_op_name):
         targets.append((key.decode() if isinstance(key, bytes) else str(key), ref, source,
                         reshaped))
     return targets
-
-
-_warned = set()
-
-
-def _warn_once(message):
-    if message not in _warned:
-        _warned.add(message)
-        logging.warning(message)
-

@@ -121,6 +121,18 @@ def _in_top_k(predictions, targets, k):
     return np.array([np.sum(row > t) < k for row, t in zip(predictions, target)])
 
 
+def _reverse_rows(x, lengths, seq_dim, batch_dim):
+    """tf.reverse_sequence by loops: slice b reversed in its first lengths[b] steps."""
+    out = np.array(x)
+    for b, n in enumerate(lengths):
+        index = [slice(None)] * x.ndim
+        index[batch_dim], index[seq_dim] = b, slice(0, n)
+        source = list(index)
+        source[seq_dim] = slice(n - 1, None, -1) if n > 0 else slice(0, 0)
+        out[tuple(index)] = x[tuple(source)]
+    return out
+
+
 def _unsorted_segment_sum(data, ids, rows):
     out = np.zeros((rows,) + data.shape[ids.ndim:])
     for i, s in enumerate(ids):
@@ -229,6 +241,11 @@ ARRAY_CASES = [
     Case("StridedSliceGrad", [ints(4, 5, 3), rand(2, 5, 1)],
          lambda s, dy: _scatter_slice(s, dy, _SLICE_SPEC), attrs={"spec": _SLICE_SPEC},
          wrt=(1,)),
+    Case("ReverseSequence", [rand(3, 4, 2), ints(2, 4, 0)],
+         lambda x, n: _reverse_rows(x, n, 1, 0), attrs={"seq_dim": 1, "batch_dim": 0}),
+    Case("ReverseSequence", [rand(4, 3), ints(1, 3, 2, dtype=np.int64)],
+         lambda x, n: _reverse_rows(x, n, 0, 1), attrs={"seq_dim": 0, "batch_dim": 1},
+         tag="batch_after_seq"),
     Case("GatherV2", [rand(4, 3), ints(2, 0, 2)], lambda p, i: p[i], attrs={"axis": 0}),
     Case("GatherV2", [rand(2, 4, 3), ints([1, 3], [1, 0])], lambda p, i: p[:, i],
          attrs={"axis": 1}, tag="axis1", static_grad={"rank": _GATHER_RANK}),
@@ -510,6 +527,11 @@ NN_CASES = [
     Case("TopKV2", [rand(2, 5)], lambda x: _top_k(x, 3), attrs={"k": 3, "sorted": True},
          static_grad=dict.fromkeys(["dims", "rank"], "the gradient one-hot encodes indices, "
                                    "so it needs a statically known last dimension")),
+    Case("ComputeAccidentalHits",
+         [ints([3, 1], [0, 7], [5, 5], dtype=np.int64), ints(1, 5, 9, 3, 0, dtype=np.int64)],
+         lambda t, s: (ints(0, 0, 1, 2, 2), ints(3, 0, 4, 1, 1, dtype=np.int64),
+                       np.full(5, -np.finfo(np.float32).max, np.float32)),
+         attrs={"num_true": 2, "seed": 0, "seed2": 0}, partial_shape=True),
 ]
 
 
@@ -838,5 +860,59 @@ def _summary_cases():
 
 SUMMARY_CASES = _summary_cases()
 
+
+# --- feature columns (tensorweave.estimator.feature_column_ops; hashes are TF's, checked against
+# TensorFlow in tests/estimator/test_feature_column.py) ------------------------------------------
+def _feature_column_cases():
+    from tensorweave.estimator import feature_column_ops as fco
+
+    words = np.array([[b"a", b""], [b"zz", b"b"]], dtype=object)
+    fp = fco.fingerprint64
+    return [
+        Case("Bucketize", [np.array([[-1.0, 0.0], [0.5, 10.0]])],
+             lambda x: np.array([[0, 1], [1, 2]], np.int32), attrs={"boundaries": (0.0, 1.0)}),
+        Case("CategoricalHash", [words],
+             lambda x: np.array([[fp(b"a") % 7, -1], [fp(b"zz") % 7, fp(b"b") % 7]]),
+             attrs={"num_buckets": 7}),
+        Case("CategoricalHash", [np.array([[3, -1]])], lambda x: np.array([[fp(b"3") % 5, -1]]),
+             tag="int", attrs={"num_buckets": 5}),
+        Case("CategoricalVocabulary", [words],
+             lambda x: np.array([[0, -1], [2 + fp(b"zz") % 3, 1]]),
+             attrs={"vocabulary": (b"a", b"b"), "num_oov_buckets": 3, "default_value": -1}),
+        Case("CategoricalIdentity", [np.array([[0, 5], [-1, 2]])],
+             lambda x: np.array([[0, 1], [-1, 2]]),
+             attrs={"num_buckets": 4, "default_value": 1}),
+        Case("HashedCross", [np.array([[1, -1]]), np.array([[b"x"]], dtype=object)],
+             lambda a, b: np.array([[fco.fingerprint_cat64(fco.fingerprint_cat64(
+                 0xDECAFCAFFE, 1), fp(b"x")) % 11, -1]]),
+             attrs={"num_buckets": 11, "hash_key": 0xDECAFCAFFE, "num_dense": 1}),
+    ]
+
+
+FEATURE_COLUMN_CASES = _feature_column_cases()
+
 CASES = (ARRAY_CASES + MATH_UNARY_CASES + MATH_BINARY_CASES + MATH_COMPARE_CASES
-         + MATH_OTHER_CASES + NN_CASES + CONV_NORM_CASES + PARSING_CASES + SUMMARY_CASES)
+         + MATH_OTHER_CASES + NN_CASES + CONV_NORM_CASES + PARSING_CASES + SUMMARY_CASES
+         + FEATURE_COLUMN_CASES)
+
+
+# --- TensorFlow's tensor-input forms (ops/tf_graph_ops.py, for GraphDefs TF wrote) -----------
+TF_GRAPH_CASES = [
+    Case("BroadcastGradientArgs", [ints(4, 1, 3), ints(2, 3)],
+         lambda a, b: (ints(1), ints(0)), partial_shape=True),
+    Case("BroadcastGradientArgs", [ints(1, 1), ints(1)], lambda a, b: (ints(0, 1), ints(0, 1)),
+         tag="ones", partial_shape=True),
+    Case("ReducedShape", [ints(2, 3, 4), ints(1, -1)], lambda s, a: ints(2, 1, 1)),
+    Case("DynamicSum", [rand(2, 3, 4), ints(0, 2)], lambda x, a: x.sum((0, 2)),
+         attrs={"keepdims": False}, partial_shape=True),
+    Case("DynamicSum", [rand(2, 3), ints(1)], lambda x, a: x.sum(1, keepdims=True),
+         attrs={"keepdims": True}, partial_shape=True, tag="keepdims"),
+    Case("DynamicSum", [rand(2, 3), np.zeros(0, np.int32)], lambda x, a: x,
+         attrs={"keepdims": False}, partial_shape=True, tag="no_axes"),
+    Case("DynamicTile", [rand(2, 3), ints(2, 1)], lambda x, m: np.tile(x, (2, 1)),
+         partial_shape=True),
+    Case("DynamicTile", [rand(1, 2, 3), ints(3, 1, 2)], lambda x, m: np.tile(x, (3, 1, 2)),
+         partial_shape=True, tag="3d"),
+]
+
+CASES = CASES + TF_GRAPH_CASES

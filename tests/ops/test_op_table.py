@@ -356,6 +356,15 @@ def _check_multinomial(x):
         np.testing.assert_allclose(freq, np.exp(logits) / np.exp(logits).sum(), atol=0.03)
 
 
+def _check_candidates(x, probabilities):
+    """Sampled ids: distinct (a unique sample) or with frequencies near `probabilities`."""
+    if probabilities is None:
+        assert len(set(x.tolist())) == x.size and x.min() >= 0 and x.max() < 50
+    else:
+        freq = np.bincount(x, minlength=probabilities.size) / x.size
+        np.testing.assert_allclose(freq, probabilities, atol=0.03)
+
+
 RANDOM_CASES = {
     "RandomStandardNormal": (
         lambda: tf.random_normal([200, 50], dtype=tf.float64, seed=3),
@@ -370,6 +379,15 @@ RANDOM_CASES = {
                       _check_shuffle),
     "Multinomial": (lambda: tf.multinomial(tf.constant(_MULTINOMIAL_LOGITS), 4000, seed=3),
                     _check_multinomial),
+    "LogUniformCandidateSampler": (
+        lambda: tf.random.log_uniform_candidate_sampler([[0], [3]], 1, 4000, False, 5, seed=3),
+        lambda x: _check_candidates(x, np.log1p(1 / np.arange(1.0, 6.0)) / np.log(6.0))),
+    "UniformCandidateSampler": (
+        lambda: tf.random.uniform_candidate_sampler([[1, 2]], 2, 40, True, 50, seed=3),
+        lambda x: _check_candidates(x, None)),
+    "LearnedUnigramCandidateSampler": (  # near uniform: one update moves p(1) to 2 / 51
+        lambda: tf.random.learned_unigram_candidate_sampler([[1]], 1, 4000, False, 50, seed=3),
+        lambda x: _check_candidates(x, np.full(50, 0.02))),
 }
 
 
@@ -490,7 +508,29 @@ def _check_report_uninitialized():
         _check_output(out, after)
 
 
+def _check_ref_identity():
+    graph, v, sess = _variable_session()
+    with graph.as_default():
+        out = state_ops.ref_identity(v._as_graph_element())
+        pred = tf.placeholder(tf.bool, [])
+        guarded = tf.cond(pred, lambda: state_ops.ref_identity(v._as_graph_element()),
+                          lambda: tf.zeros([2, 3], tf.float64))
+        grad = tf.gradients(out * 2.0, v)[0]
+    assert out.op.type == "RefIdentity" and out.op.inputs[0].op.type == "VariableV2"
+    with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized"):
+        sess.run(out)
+    np.testing.assert_array_equal(sess.run(guarded, {pred: False}), np.zeros((2, 3)))
+    sess.run(v.initializer)
+    value = sess.run(out)
+    _check_output(out, value)
+    np.testing.assert_array_equal(value, _V0)
+    value[0, 0] = 99.0  # the fetched value is a copy
+    np.testing.assert_array_equal(sess.run(guarded, {pred: True}), _V0)
+    np.testing.assert_array_equal(sess.run(grad), np.full((2, 3), 2.0))
+
+
 VARIABLE_CASES = {
+    "RefIdentity": _check_ref_identity,
     "VariableV2": _check_variable_v2,
     "Assign": _check_assign,
     "AssignAdd": _check_update("AssignAdd", state_ops.assign_add),
@@ -990,10 +1030,15 @@ def _check_while_grad():
         x = tf.constant(_CF_X)
         grad = tf.gradients(tf.reduce_sum(_loop(x, 3)), x)[0]
         assert grad.op.type == "WhileGrad" and grad.shape == x.shape
-        with pytest.raises(LookupError, match="WhileGrad"):  # no second order through loops
-            tf.gradients(tf.reduce_sum(grad), x)
+        second = tf.gradients(tf.reduce_sum(grad), x)[0]
+        assert second.shape == x.shape
+        assert any(op.type == "WhileGrad" and op.inputs[0].op.type == "WhileGrad"
+                   for op in graph.get_operations())  # the WhileGrad of the WhileGrad
     with tf.Session(graph=graph) as sess:
         _check_output(grad, sess.run(grad))
+    for trips in (0, 1, 4):  # second order, with run-time trip counts
+        _check_fd(lambda x: tf.reduce_sum(_loop(x, tf.placeholder(tf.int32, [], "trips")) ** 2),
+                  feeds={"trips:0": trips}, order=2)
 
 
 LOOP_CASES = {"While": _check_while, "WhileGrad": _check_while_grad}

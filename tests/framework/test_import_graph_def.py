@@ -1,0 +1,221 @@
+"""tf.import_graph_def, and the registry property that every op serializes to a NodeDef and
+rebuilds from it: each row of the op table is exported, imported into a fresh graph and run;
+outputs and gradients must equal the original graph's."""
+import sys
+import pathlib
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorboard")
+
+import tensorweave as tf  # noqa: E402
+from tensorweave.framework import tf_forms  # noqa: E402
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "ops"))
+from op_cases import CASES  # noqa: E402
+
+
+def _build(case):
+    """The case's op in a fresh graph: (graph, input tensors, outputs, op, feeds by name)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        inputs = [tf.constant(a) for a in case.inputs]
+        built = case.build(*inputs)
+        if isinstance(built, tf.Operation):
+            op, outputs = built, list(built.outputs)
+        else:
+            outputs = list(built)
+            op = outputs[0].op
+        feeds = {t.name: v for t, v in (case.feed(outputs) if case.feed else {}).items()}
+    return graph, inputs, outputs, op, feeds
+
+
+def _round_trip(graph, tensorflow_forms=False):
+    graph_def = tf_forms.to_tensorflow(graph) if tensorflow_forms else graph.as_graph_def()
+    imported = tf.Graph()
+    with imported.as_default():
+        assert tf.import_graph_def(graph_def, name="") is None
+    return imported
+
+
+def _run(graph, fetches, feeds):
+    with tf.Session(graph=graph) as sess:
+        return sess.run(fetches, feeds)
+
+
+def _float_sum(graph, outputs, values):
+    """sum(out * w) over the float outputs, with fixed weights, in `graph`."""
+    rng = np.random.RandomState(3)
+    with graph.as_default():
+        terms = [tf.reduce_sum(t * tf.constant(rng.standard_normal(
+            np.shape(v)).astype(t.dtype.as_numpy_dtype)))
+            for t, v in zip(outputs, values) if t.dtype.is_floating]
+        return tf.add_n(terms)
+
+
+def _assert_same(a, b):
+    """Equal, up to float attrs, which a NodeDef holds in float32 (as in TensorFlow)."""
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        x, y = np.asarray(x), np.asarray(y)
+        if x.dtype.kind in "fc":
+            np.testing.assert_allclose(x, y, rtol=1e-6, atol=0)
+        else:
+            np.testing.assert_array_equal(x, y)
+
+
+# tensorweave ops that TensorFlow's form writes as several ops (under the op's name), or as an
+# op that comes back static (constant axes)
+_REFORMED = ("SumToShape", "BroadcastReduced", "TileGrad", "ConcatGrad", "Softmax", "LogSoftmax",
+             "DynamicSum", "DynamicTile")
+
+
+@pytest.mark.parametrize("tensorflow_forms", [False, True], ids=["ours", "tf_forms"])
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_every_op_rebuilds_from_its_node_def(case, tensorflow_forms):
+    """Also through TensorFlow's op forms (what a .meta holds): constants TF passes as inputs
+    are extra ops then, and some ops are several."""
+    graph, inputs, outputs, op, feeds = _build(case)
+    imported = _round_trip(graph, tensorflow_forms)
+    names = [o.name for o in imported.get_operations()]
+    if tensorflow_forms:
+        assert set(o.name for o in graph.get_operations()) <= set(names)
+    else:
+        assert names == [o.name for o in graph.get_operations()]
+    new_op = imported.get_operation_by_name(op.name)
+    reformed = tensorflow_forms and op.type in _REFORMED
+    if not reformed:
+        assert new_op.type == op.type
+        assert [t.name for t in new_op.inputs] == [t.name for t in op.inputs]
+    for t in outputs:
+        new = imported.get_tensor_by_name(t.name)
+        assert new.dtype is t.dtype
+        if reformed:
+            assert new.shape.is_compatible_with(t.shape)
+        else:
+            assert new.shape.as_list() == t.shape.as_list() if t.shape.ndims is not None \
+                else new.shape.ndims is None
+    names = [t.name for t in outputs] or [op.name]
+    values = _run(graph, names, feeds)
+    _assert_same(values, _run(imported, names, feeds))
+    if case.wrt and any(t.dtype.is_floating for t in outputs):
+        grads = []
+        for g, ts in ((graph, outputs), (imported, [imported.get_tensor_by_name(t.name)
+                                                    for t in outputs])):
+            y = _float_sum(g, ts, values)
+            xs = [g.get_tensor_by_name(inputs[i].name) for i in case.wrt]
+            with g.as_default():
+                dx = [d for d in tf.gradients(y, xs) if d is not None]
+            grads.append(_run(g, dx, feeds))
+        _assert_same(*grads)
+
+
+def _linear_graph():
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        w = tf.constant([[1.0], [2.0]], name="w")
+        with tf.device("/cpu:0"):
+            y = tf.matmul(x, w, name="y")
+        with tf.control_dependencies([y]):
+            z = tf.identity(y * 3.0, name="z")
+    return graph
+
+
+def test_prefix_input_map_and_return_elements():
+    graph_def = _linear_graph().as_graph_def()
+    with tf.Graph().as_default() as g:
+        feed = tf.constant([[1.0, 1.0], [0.0, 2.0]], name="feed")
+        y, z, z_op = tf.import_graph_def(graph_def, input_map={"x:0": feed},
+                                         return_elements=["y:0", "z:0", "z"])
+        assert y.name == "import/y:0" and z_op.name == "import/z"
+        assert z_op.outputs[0] is z
+        assert [c.name for c in z.op.control_inputs] == ["import/y"]
+        assert y.op.device == "/device:CPU:0" and y.op.inputs[0] is feed
+        assert [c.name for c in g.get_operation_by_name("import/mul").control_inputs] == \
+            ["import/y"]
+        again = tf.import_graph_def(graph_def, return_elements=["x:0"])[0]
+        assert again.name == "import_1/x:0"
+        assert tf.identity(feed, name="import").name == "import_2:0"
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run(z), [[9.0], [12.0]])
+
+
+def test_import_with_empty_name_keeps_names():
+    graph_def = _linear_graph().as_graph_def()
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(graph_def, name="")
+        assert g.get_tensor_by_name("z:0").shape.as_list() == [None, 1]
+        assert tf.constant(1.0, name="y").name == "y_1:0"
+
+
+def test_import_errors():
+    graph_def = _linear_graph().as_graph_def()
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="not found in graph_def"):
+            tf.import_graph_def(graph_def, input_map={"nope:0": tf.constant(1.0)})
+        with pytest.raises(ValueError, match="return_element 'nope:0' not found"):
+            tf.import_graph_def(graph_def, return_elements=["nope:0"])
+        with pytest.raises(TypeError):
+            tf.import_graph_def(graph_def, input_map={"x:0": 3.0})
+        with pytest.raises(ValueError, match="requires|shape|Dimensions"):
+            tf.import_graph_def(graph_def, input_map={"x:0": tf.zeros([2, 5])})
+    bad = _linear_graph().as_graph_def()
+    bad.node[1].op = "NoSuchOp"
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="not registered 'NoSuchOp'"):
+        tf.import_graph_def(bad)
+    bad = _linear_graph().as_graph_def()
+    bad.node[2].input[0] = "missing:0"
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="Unknown input node"):
+        tf.import_graph_def(bad)
+    with pytest.raises(TypeError):
+        tf.import_graph_def("not a graph def")
+
+
+def test_nodes_out_of_order_are_sorted():
+    graph_def = _linear_graph().as_graph_def()
+    nodes = list(graph_def.node)
+    del graph_def.node[:]
+    graph_def.node.extend(reversed(nodes))
+    with tf.Graph().as_default():
+        z, = tf.import_graph_def(graph_def, input_map={"x": tf.ones([1, 2])},
+                                 return_elements=["z:0"])
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run(z), [[9.0]])
+
+
+@pytest.mark.parametrize("tensorflow_forms", [False, True], ids=["ours", "tf_forms"])
+def test_cond_while_and_tensor_array_round_trip_with_gradients(tensorflow_forms):
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float64, [], name="x")
+        c = tf.cond(x > 0, lambda: x * x, lambda: -x, name="c")
+        _, total = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * x + 1.0),
+                                 [0, tf.constant(1.0, tf.float64)], name="loop")
+        squares = tf.map_fn(lambda v: v * v, tf.stack([x, 2.0 * x]))
+        out = tf.identity(c + total + tf.reduce_sum(squares), name="out")
+        grad = tf.identity(tf.gradients(out, x)[0], name="grad")
+    imported = _round_trip(graph, tensorflow_forms)
+    feeds = {"x:0": 1.5}
+    _assert_same(_run(graph, ["out:0", "grad:0"], feeds),
+                 _run(imported, ["out:0", "grad:0"], feeds))
+    with imported.as_default():  # a new gradient through the imported loop and cond
+        again = tf.gradients(imported.get_tensor_by_name("out:0"),
+                             imported.get_tensor_by_name("x:0"))[0]
+    for value in (1.5, -0.5):
+        np.testing.assert_allclose(_run(imported, again, {"x:0": value}),
+                                   _run(graph, "grad:0", {"x:0": value}))
+
+
+def test_dataset_objects_are_written_but_refused_on_import():
+    """A tf.data iterator's op holds its dataset, a Python object: the GraphDef marks it, and
+    importing names the op instead of rebuilding something else."""
+    graph = tf.Graph()
+    with graph.as_default():
+        batch = tf.data.Dataset.range(5).map(lambda v: v * 2).make_one_shot_iterator().get_next()
+        tf.identity(batch, name="out")
+    graph_def = graph.as_graph_def()
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match=r"\(OneShotIterator\).*Python object"):
+            tf.import_graph_def(graph_def)
