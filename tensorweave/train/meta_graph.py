@@ -17,7 +17,7 @@ functions run.
 import os
 
 from tensorweave.framework import graph_io
-from tensorweave.framework.graph import Operation, Tensor, get_default_graph
+from tensorweave.framework.graph import GraphKeys, Operation, Tensor, get_default_graph
 from tensorweave.platform import tf_logging as logging
 from tensorweave.variables import Variable
 
@@ -78,6 +78,8 @@ def _collection_def(items, meta_graph_pb2, variable_pb2, scope):
             return None
         field = proto.node_list
         values = [n for n in (_strip_scope(v.name, scope) for v in items) if n is not None]
+    elif all(hasattr(v, "as_saver_def") for v in items):  # the SAVERS collection
+        field, values = proto.bytes_list, [v.as_saver_def().SerializeToString() for v in items]
     elif all(isinstance(v, (str, bytes)) for v in items):
         field, values = proto.bytes_list, [v.encode() if isinstance(v, str) else v
                                            for v in items]
@@ -117,6 +119,8 @@ def _restore_collections(meta_graph_def, graph, scope, variable_pb2):
             items = [graph.as_graph_element(_add_scope(n, scope)) for n in values]
         elif kind == "bytes_list" and key in _VARIABLE_COLLECTIONS:
             items = [_variable_from_def(v, graph, scope, variable_pb2) for v in values]
+        elif kind == "bytes_list" and key == GraphKeys.SAVERS:
+            items = [_saver_from_def(v) for v in values]
         elif kind == "bytes_list":
             items = list(values)
         elif kind in ("int64_list", "float_list"):
@@ -127,6 +131,13 @@ def _restore_collections(meta_graph_def, graph, scope, variable_pb2):
             continue
         for item in items:
             graph.add_to_collection(key, item)
+
+
+def _saver_from_def(serialized):
+    """A Saver around the imported save and restore ops a SaverDef names."""
+    from tensorweave.train.saver import Saver
+    saver_pb2 = _protos()[1]
+    return Saver(saver_def=saver_pb2.SaverDef.FromString(serialized))
 
 
 def _variable_from_def(serialized, graph, scope, variable_pb2):

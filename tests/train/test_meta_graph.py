@@ -116,6 +116,22 @@ def test_save_writes_meta_and_import_restores_and_trains(tmp_path):
         assert os.path.isfile(again + ".meta")
 
 
+def test_savers_collection_round_trips_as_saver_defs(tmp_path, caplog, capfd):
+    v = tf.Variable(3.0, name="v")
+    saver = tf.train.Saver()
+    tf.add_to_collection(tf.GraphKeys.SAVERS, saver)  # as Scaffold and Estimator do
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        path = saver.save(sess, str(tmp_path / "model"))
+    assert "Issue encountered" not in caplog.text + capfd.readouterr().err
+    tf.reset_default_graph()
+    tf.train.import_meta_graph(path + ".meta")
+    (restored,) = tf.get_collection(tf.GraphKeys.SAVERS)
+    with tf.Session() as sess:
+        restored.restore(sess, path)
+        assert sess.run("v:0") == 3.0
+
+
 def test_import_scope_clear_devices_and_text_format(tmp_path):
     with tf.Graph().as_default():
         with tf.device("/cpu:0"):
