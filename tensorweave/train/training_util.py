@@ -57,3 +57,24 @@ def get_or_create_global_step(graph=None):
 def global_step(sess, global_step_tensor):
     """The current value of the global step as a Python int."""
     return int(sess.run(global_step_tensor))
+
+
+_GLOBAL_STEP_READ_KEY = "global_step_read_op_cache"
+
+
+def _get_or_create_global_step_read(graph=None):
+    """`global_step + 0`: a copy of the step that a run fetching it next to the train op
+    reads before the update (the hooks and Estimator log this value), or None without a
+    global step."""
+    graph = graph or get_default_graph()
+    cached = graph.get_collection(_GLOBAL_STEP_READ_KEY)
+    if cached:
+        return cached[0]
+    step = get_global_step(graph)
+    if step is None:
+        return None
+    with graph.as_default(), graph.control_dependencies(None), graph.name_scope(None), \
+            graph.name_scope(step.op.name + "/"):
+        read = step.value() + 0
+    graph.add_to_collection(_GLOBAL_STEP_READ_KEY, read)
+    return read

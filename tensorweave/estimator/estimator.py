@@ -1,0 +1,545 @@
+"""Estimator: trains, evaluates and predicts with a model_fn, keeping its state in model_dir.
+
+    def model_fn(features, labels, mode, params):
+        ...                                    # build the model for `mode`
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    est = tf.estimator.Estimator(model_fn, model_dir="/tmp/model", params={"lr": 0.1})
+    est.train(input_fn, steps=1000)            # checkpoints land in model_dir
+    print(est.evaluate(eval_input_fn))         # {'loss': ..., 'global_step': 1000, ...}
+
+Each call builds a fresh graph, calls input_fn and model_fn in it, and runs a monitored
+session that restores the newest checkpoint of model_dir, so a new Estimator on the same
+directory carries on where the last one stopped.
+"""
+import collections
+import copy
+import functools
+import inspect
+import os
+import re
+import tempfile
+import time
+
+import numpy as np
+
+from tensorweave.estimator import run_config as run_config_lib
+from tensorweave.estimator.model_fn import (LOSS_METRIC_KEY, EstimatorSpec, ModeKeys,
+                                            check_hooks)
+from tensorweave.framework import dtypes
+from tensorweave.framework.graph import Graph, GraphKeys, get_default_graph
+from tensorweave.ops import array_ops, random_ops, state_ops
+from tensorweave.platform import tf_logging as logging
+from tensorweave.train import checkpoint_management, checkpoint_utils, training_util
+from tensorweave.train import basic_session_run_hooks as hooks_lib
+from tensorweave.train import monitored_session
+from tensorweave.train.session_run_hook import SessionRunArgs, SessionRunHook
+from tensorweave.variables import Variable
+
+_VALID_MODEL_FN_ARGS = {"features", "labels", "mode", "params", "self", "config"}
+
+
+def fn_args(fn):
+    """The names of `fn`'s arguments (bound `self` and functools.partial keywords removed)."""
+    if isinstance(fn, functools.partial):
+        names = fn_args(fn.func)[len(fn.args):]
+        return tuple(n for n in names if n not in (fn.keywords or {}))
+    if not (inspect.isfunction(fn) or inspect.ismethod(fn)) and callable(fn):
+        fn = fn.__call__
+    return tuple(p.name for p in inspect.signature(fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+class WarmStartSettings(collections.namedtuple(
+        "WarmStartSettings", ["ckpt_to_initialize_from", "vars_to_warm_start",
+                              "var_name_to_vocab_info", "var_name_to_prev_var_name"])):
+    """Which variables to initialize from another model's checkpoint (a regex over trainable
+    variables, or a list of regexes over all global variables)."""
+
+    def __new__(cls, ckpt_to_initialize_from, vars_to_warm_start=".*",
+                var_name_to_vocab_info=None, var_name_to_prev_var_name=None):
+        if not ckpt_to_initialize_from:
+            raise ValueError("`ckpt_to_initialize_from` MUST be set in WarmStartSettings")
+        return super().__new__(cls, os.fspath(ckpt_to_initialize_from), vars_to_warm_start,
+                               var_name_to_vocab_info or {}, var_name_to_prev_var_name or {})
+
+
+def _warm_start(settings):
+    if settings.var_name_to_vocab_info:
+        raise NotImplementedError("WarmStartSettings.var_name_to_vocab_info is not supported.")
+    spec = settings.vars_to_warm_start
+    graph = get_default_graph()
+    if spec is None:
+        return
+    if isinstance(spec, str):
+        chosen = [v for v in graph.get_collection(GraphKeys.TRAINABLE_VARIABLES)
+                  if re.match(spec, v.op.name)]
+    else:
+        chosen = [v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
+                  if any(re.match(p, v.op.name) for p in spec)]
+    renames = settings.var_name_to_prev_var_name
+    mapping = {renames.get(v.op.name, v.op.name): v for v in chosen}
+    logging.info("Warm-starting from: %s", settings.ckpt_to_initialize_from)
+    checkpoint_utils.init_from_checkpoint(settings.ckpt_to_initialize_from, mapping)
+
+
+class _DatasetInitializerHook(SessionRunHook):
+    """Runs a dataset iterator's initializer once the session exists."""
+
+    def __init__(self, iterator):
+        self._iterator = iterator
+
+    def after_create_session(self, session, coord):
+        session.run(self._iterator.initializer)
+
+
+class _StopAfterNEvalsHook(SessionRunHook):
+    """Stops evaluation after `num_evals` batches, logging 'Evaluation [k/n]'."""
+
+    def __init__(self, num_evals, log_progress=True):
+        self._num_evals = num_evals
+        self._log_progress = log_progress
+        self._every = 1 if num_evals < 20 else num_evals // 10
+        self._evals_completed = None
+
+    def set_evals_completed_tensor(self, tensor):
+        self._evals_completed = tensor
+
+    def before_run(self, run_context):
+        return SessionRunArgs({"evals_completed": self._evals_completed})
+
+    def after_run(self, run_context, run_values):
+        done = int(run_values.results["evals_completed"])
+        if self._log_progress and (done % self._every == 0 or done == self._num_evals):
+            logging.info("Evaluation [%d/%d]", done, self._num_evals)
+        if done >= self._num_evals:
+            run_context.request_stop()
+
+
+def _check_hooks(hooks):
+    return list(check_hooks(hooks, "Hooks must be a SessionRunHook"))
+
+
+def _check_listeners(listeners):
+    listeners = list(listeners or [])
+    for listener in listeners:
+        if not isinstance(listener, hooks_lib.CheckpointSaverListener):
+            raise TypeError(f"saving_listeners must be a list of CheckpointSaverListener, "
+                            f"given: {listener}")
+    return listeners
+
+
+def _dict_to_str(dictionary):
+    return ", ".join(f"{k} = {v!s}" for k, v in sorted(dictionary.items())
+                     if not isinstance(v, bytes))
+
+
+def _write_dict_to_summary(output_dir, dictionary, global_step):
+    """Logs the evaluation results and writes the scalar ones to `output_dir`'s event file."""
+    from tensorweave.summary import Summary
+    from tensorweave.summary.writer import FileWriterCache
+    logging.info("Saving dict for global step %d: %s", global_step, _dict_to_str(dictionary))
+    summary = Summary()
+    for key, value in dictionary.items():
+        if value is None or key == GraphKeys.GLOBAL_STEP:
+            continue
+        if isinstance(value, (bool, np.bool_)):
+            value = int(value)
+        if isinstance(value, (int, float, np.integer, np.floating)) or (
+                isinstance(value, np.ndarray) and value.size == 1):
+            summary.value.add(tag=key, simple_value=float(value))
+        elif isinstance(value, bytes):
+            try:
+                parsed = Summary.FromString(value)
+            except Exception:  # noqa: BLE001 - not a Summary: skipped like TF
+                logging.warning("Skipping summary for %s, cannot parse string to Summary.", key)
+                continue
+            for part in parsed.value:
+                part.tag = key
+                summary.value.add().CopyFrom(part)
+        else:
+            logging.warning("Skipping summary for %s, must be a float, np.float32, np.int64, "
+                            "np.int32 or int or a serialized string of Summary.", key)
+    writer = FileWriterCache.get(output_dir)
+    writer.add_summary(summary, global_step)
+    writer.flush()
+
+
+class Estimator:
+    """Trains, evaluates and predicts with `model_fn(features, labels, mode, params, config)`
+    (any subset of those arguments, but `features` is required)."""
+
+    def __init__(self, model_fn, model_dir=None, config=None, params=None,
+                 warm_start_from=None):
+        if config is None:
+            config = run_config_lib.RunConfig()
+        elif not isinstance(config, run_config_lib.RunConfig):
+            raise ValueError(f"config must be an instance of `RunConfig`, but provided "
+                             f"{config}.")
+        if model_dir is not None:
+            model_dir = os.fspath(model_dir)
+            if config.model_dir is not None and config.model_dir != model_dir:
+                raise ValueError(f"`model_dir` are set both in constructor and `RunConfig`, "
+                                 f"but with different values. In constructor: '{model_dir}', "
+                                 f"in `RunConfig`: '{config.model_dir}' ")
+        model_dir = model_dir or config.model_dir
+        if model_dir is None:
+            model_dir = tempfile.mkdtemp()
+            logging.warning("Using temporary folder as model directory: %s", model_dir)
+        if config.model_dir != model_dir:
+            config = config.replace(model_dir=model_dir)
+        self._config = config
+        self._model_dir = model_dir
+        logging.info("Using config: %s", {k.lstrip("_"): v for k, v in vars(config).items()})
+        if model_fn is None:
+            raise ValueError("model_fn must be provided to Estimator.")
+        self._verify_model_fn_args(model_fn, params)
+        self._model_fn = model_fn
+        self._params = copy.deepcopy(params or {})
+        if isinstance(warm_start_from, (str, os.PathLike)):
+            warm_start_from = WarmStartSettings(warm_start_from)
+        self._warm_start_settings = warm_start_from
+
+    @staticmethod
+    def _verify_model_fn_args(model_fn, params):
+        args = set(fn_args(model_fn))
+        if "features" not in args:
+            raise ValueError(f"model_fn ({model_fn}) must include features argument.")
+        if params is not None and "params" not in args:
+            raise ValueError(f"model_fn ({model_fn}) does not include params argument, but "
+                             f"params ({params}) is passed to Estimator.")
+        if params is None and "params" in args:
+            logging.warning("Estimator's model_fn (%s) includes params argument, but params "
+                            "are not passed to Estimator.", model_fn)
+        unexpected = sorted(args - _VALID_MODEL_FN_ARGS)
+        if unexpected:
+            raise ValueError(f"model_fn ({model_fn}) has following not expected args: "
+                             f"{unexpected}")
+
+    # --- properties ------------------------------------------------------------------------
+    @property
+    def model_dir(self):
+        return self._model_dir
+
+    @property
+    def config(self):
+        return copy.deepcopy(self._config)
+
+    @property
+    def params(self):
+        return copy.deepcopy(self._params)
+
+    @property
+    def model_fn(self):
+        """The model_fn bound to this estimator's config: fn(features, labels, mode, config)."""
+        def public_model_fn(features, labels, mode, config):
+            return self._call_model_fn(features, labels, mode, config)
+        return public_model_fn
+
+    def eval_dir(self, name=None):
+        """Where evaluate(name=...) writes its event files: model_dir/eval[_name]."""
+        return os.path.join(self._model_dir, "eval" if not name else "eval_" + name)
+
+    def latest_checkpoint(self):
+        return checkpoint_management.latest_checkpoint(self._model_dir)
+
+    def _checkpoint_to_use(self, checkpoint_path, purpose):
+        """`checkpoint_path`, else the newest checkpoint, else None (variables initialized)."""
+        checkpoint_path = checkpoint_path or self.latest_checkpoint()
+        if not checkpoint_path:
+            logging.info("Could not find trained model in model_dir: %s, running "
+                         "initialization to %s.", self._model_dir, purpose)
+        return checkpoint_path
+
+    def _require_checkpoint(self):
+        if not self.latest_checkpoint():
+            raise ValueError(f"Could not find trained model in model_dir: {self._model_dir}.")
+
+    def get_variable_names(self):
+        """The names of the variables in the newest checkpoint."""
+        self._require_checkpoint()
+        return [name for name, _ in checkpoint_utils.list_variables(self._model_dir)]
+
+    def get_variable_value(self, name):
+        """The value of variable `name` in the newest checkpoint (a NumPy array)."""
+        self._require_checkpoint()
+        return checkpoint_utils.load_variable(self._model_dir, name)
+
+    # --- calling the user's functions ------------------------------------------------------
+    def _call_input_fn(self, input_fn, mode):
+        args = fn_args(input_fn)
+        kwargs = {}
+        if "mode" in args:
+            kwargs["mode"] = mode
+        if "params" in args:
+            kwargs["params"] = self.params
+        if "config" in args:
+            kwargs["config"] = self.config
+        return input_fn(**kwargs)
+
+    def _features_and_labels(self, input_fn, mode):
+        """(features, labels, input hooks) from input_fn's Dataset or (features, labels)."""
+        from tensorweave.data import Dataset
+        result = self._call_input_fn(input_fn, mode)
+        hooks = []
+        if isinstance(result, Dataset):
+            iterator = result.make_initializable_iterator()
+            hooks.append(_DatasetInitializerHook(iterator))
+            result = iterator.get_next()
+        if isinstance(result, (list, tuple)):
+            if len(result) != 2:
+                raise ValueError(f"input_fn should return (features, labels) as a len 2 "
+                                 f"tuple, got {len(result)} elements.")
+            return result[0], result[1], hooks
+        return result, None, hooks
+
+    def _call_model_fn(self, features, labels, mode, config):
+        args = fn_args(self._model_fn)
+        kwargs = {}
+        if "labels" in args:
+            kwargs["labels"] = labels
+        elif labels is not None:
+            raise ValueError("model_fn does not take labels, but input_fn returns labels.")
+        if "mode" in args:
+            kwargs["mode"] = mode
+        if "params" in args:
+            kwargs["params"] = self.params
+        if "config" in args:
+            kwargs["config"] = config
+        logging.info("Calling model_fn.")
+        spec = self._model_fn(features=features, **kwargs)
+        logging.info("Done calling model_fn.")
+        if not isinstance(spec, EstimatorSpec):
+            raise ValueError("model_fn should return an EstimatorSpec.")
+        return spec
+
+    def _new_graph(self):
+        """A fresh graph seeded by the config, with a global step and its read tensor."""
+        graph = Graph()
+        with graph.as_default():
+            if self._config.tf_random_seed is not None:
+                random_ops.set_random_seed(self._config.tf_random_seed)
+            training_util.get_or_create_global_step(graph)
+            read = training_util._get_or_create_global_step_read(graph)
+        return graph, read
+
+    # --- train -----------------------------------------------------------------------------
+    def train(self, input_fn, hooks=None, steps=None, max_steps=None, saving_listeners=None):
+        """Trains for `steps` more steps, up to global step `max_steps`, or until input_fn's
+        data runs out; returns self."""
+        if steps is not None and max_steps is not None:
+            raise ValueError("Can not provide both steps and max_steps.")
+        if steps is not None and steps <= 0:
+            raise ValueError(f"Must specify steps > 0, given: {steps}")
+        if max_steps is not None and max_steps <= 0:
+            raise ValueError(f"Must specify max_steps > 0, given: {max_steps}")
+        if max_steps is not None:
+            start_step = self._saved_global_step()
+            if max_steps <= start_step:
+                logging.info("Skipping training since max_steps has already saved.")
+                return self
+        hooks = _check_hooks(hooks)
+        if steps is not None or max_steps is not None:
+            hooks.append(hooks_lib.StopAtStepHook(steps, max_steps))
+        loss = self._train_model(input_fn, hooks, _check_listeners(saving_listeners))
+        logging.info("Loss for final step: %s.", loss)
+        return self
+
+    def _saved_global_step(self):
+        path = self.latest_checkpoint()
+        if not path:
+            return 0
+        return int(checkpoint_utils.load_variable(path, GraphKeys.GLOBAL_STEP))
+
+    def _train_model(self, input_fn, hooks, saving_listeners):
+        graph, step_read = self._new_graph()
+        with graph.as_default():
+            features, labels, input_hooks = self._features_and_labels(input_fn, ModeKeys.TRAIN)
+            spec = self._call_model_fn(features, labels, ModeKeys.TRAIN, self._config)
+            global_step = training_util.get_global_step(graph)
+            return self._train_with_spec(spec, input_hooks + hooks, global_step, step_read,
+                                         saving_listeners)
+
+    def _train_with_spec(self, spec, worker_hooks, global_step, step_read, saving_listeners):
+        from tensorweave import summary
+        from tensorweave.train.saver import Saver
+        if self._warm_start_settings:
+            _warm_start(self._warm_start_settings)
+        graph = get_default_graph()
+        if not any(s.op.name == "loss" for s in graph.get_collection(GraphKeys.SUMMARIES)):
+            summary.scalar("loss", spec.loss)
+        graph.add_to_collection(GraphKeys.LOSSES, spec.loss)
+        worker_hooks = list(worker_hooks)
+        worker_hooks.append(hooks_lib.NanTensorHook(spec.loss))
+        if self._config.log_step_count_steps:
+            worker_hooks.append(hooks_lib.LoggingTensorHook(
+                {"loss": spec.loss, "step": step_read},
+                every_n_iter=self._config.log_step_count_steps))
+        worker_hooks.extend(spec.training_hooks)
+        if not (spec.scaffold.saver or graph.get_collection(GraphKeys.SAVERS)):
+            graph.add_to_collection(GraphKeys.SAVERS, Saver(
+                sharded=True, max_to_keep=self._config.keep_checkpoint_max,
+                keep_checkpoint_every_n_hours=self._config.keep_checkpoint_every_n_hours,
+                defer_build=True, save_relative_paths=True))
+        chief_hooks = []
+        saver_hooks = [h for h in worker_hooks + list(spec.training_chief_hooks)
+                       if isinstance(h, hooks_lib.CheckpointSaverHook)]
+        if (self._config.save_checkpoints_secs or self._config.save_checkpoints_steps) \
+                and not saver_hooks:
+            chief_hooks = [hooks_lib.CheckpointSaverHook(
+                self._model_dir, save_secs=self._config.save_checkpoints_secs,
+                save_steps=self._config.save_checkpoints_steps, scaffold=spec.scaffold)]
+            saver_hooks = chief_hooks
+        if saving_listeners:
+            if not saver_hooks:
+                raise ValueError("There should be a CheckpointSaverHook to use "
+                                 "saving_listeners. Please set one of the RunConfig.save_"
+                                 "checkpoints_steps or RunConfig.save_checkpoints_secs.")
+            saver_hooks[0]._listeners.extend(saving_listeners)
+        with monitored_session.MonitoredTrainingSession(
+                checkpoint_dir=self._model_dir, scaffold=spec.scaffold, hooks=worker_hooks,
+                chief_only_hooks=tuple(chief_hooks) + tuple(spec.training_chief_hooks),
+                save_checkpoint_secs=0, save_summaries_steps=self._config.save_summary_steps,
+                config=self._config.session_config,
+                log_step_count_steps=self._config.log_step_count_steps) as session:
+            loss = None
+            any_step_done = False
+            while not session.should_stop():
+                _, loss = session.run([spec.train_op, spec.loss])
+                any_step_done = True
+        if not any_step_done:
+            logging.warning("Training with estimator made no steps. Perhaps input is empty or "
+                            "misspecified.")
+        return loss
+
+    # --- evaluate --------------------------------------------------------------------------
+    def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
+        """Evaluates the newest checkpoint (or `checkpoint_path`) on input_fn's data, for
+        `steps` batches or until the data runs out. Returns a dict of the eval_metric_ops'
+        values, 'loss' (the mean of the batch losses) and 'global_step'."""
+        hooks = _check_hooks(hooks)
+        if steps is not None and steps <= 0:
+            raise ValueError(f"Must specify steps > 0, given: {steps}")
+        stop_hook = _StopAfterNEvalsHook(steps) if steps is not None else None
+        checkpoint_path = self._checkpoint_to_use(checkpoint_path, "evaluate")
+        graph, _ = self._new_graph()
+        with graph.as_default():
+            features, labels, input_hooks = self._features_and_labels(input_fn, ModeKeys.EVAL)
+            spec = self._call_model_fn(features, labels, ModeKeys.EVAL, self._config)
+            if LOSS_METRIC_KEY in spec.eval_metric_ops:
+                raise ValueError(f"Metric with name \"{LOSS_METRIC_KEY}\" is not allowed, "
+                                 f"because Estimator already defines a default metric with "
+                                 f"the same name.")
+            from tensorweave import metrics
+            metric_ops = dict(spec.eval_metric_ops)
+            metric_ops[LOSS_METRIC_KEY] = metrics.mean(spec.loss)
+            if GraphKeys.GLOBAL_STEP in metric_ops:
+                raise ValueError(f"Metric with name `{GraphKeys.GLOBAL_STEP}` is not allowed, "
+                                 f"because Estimator already defines a default metric with "
+                                 f"the same name.")
+            final_ops = {k: v[0] for k, v in metric_ops.items()}
+            final_ops[GraphKeys.GLOBAL_STEP] = training_util.get_global_step(graph)
+            update_ops = [v[1] for v in metric_ops.values()]
+            eval_step = _eval_step_variable()
+            update_ops.append(state_ops.assign_add(eval_step._ref(), 1))
+            if stop_hook is not None:
+                with graph.control_dependencies(update_ops):
+                    stop_hook.set_evals_completed_tensor(
+                        array_ops.identity(eval_step.read_value()))
+                hooks.append(stop_hook)
+            all_hooks = input_hooks + hooks + list(spec.evaluation_hooks)
+            results = _evaluate_once(checkpoint_path, spec.scaffold, update_ops, final_ops,
+                                     all_hooks, self._config.session_config)
+        step = int(results[GraphKeys.GLOBAL_STEP])
+        _write_dict_to_summary(self.eval_dir(name), results, step)
+        return results
+
+    # --- predict ---------------------------------------------------------------------------
+    def predict(self, input_fn, predict_keys=None, hooks=None, checkpoint_path=None,
+                yield_single_examples=True):
+        """Yields predictions (per example, or per batch when yield_single_examples=False) of
+        the newest checkpoint (or `checkpoint_path`) until input_fn's data runs out."""
+        hooks = _check_hooks(hooks)
+        checkpoint_path = self._checkpoint_to_use(checkpoint_path, "predict")
+        graph, _ = self._new_graph()
+        with graph.as_default():
+            features, _, input_hooks = self._features_and_labels(input_fn, ModeKeys.PREDICT)
+            if not any(op.type == "IteratorGetNext" for op in graph.get_operations()):
+                logging.warning("Input graph does not use tf.data.Dataset or contain a "
+                                "QueueRunner. That means predict yields forever. This is "
+                                "probably a mistake.")
+            spec = self._call_model_fn(features, None, ModeKeys.PREDICT, self._config)
+            if self._warm_start_settings and not checkpoint_path:
+                _warm_start(self._warm_start_settings)
+            predictions = _extract_keys(spec.predictions, predict_keys)
+            all_hooks = input_hooks + hooks + list(spec.prediction_hooks)
+            creator = monitored_session.ChiefSessionCreator(
+                scaffold=spec.scaffold, checkpoint_filename_with_path=checkpoint_path,
+                config=self._config.session_config)
+            with monitored_session.MonitoredSession(creator, all_hooks) as session:
+                while not session.should_stop():
+                    values = session.run(predictions)
+                    if not yield_single_examples:
+                        yield values
+                    elif not isinstance(values, dict):
+                        yield from values
+                    else:
+                        for i in range(_batch_length(values)):
+                            yield {key: value[i] for key, value in values.items()}
+
+
+def _eval_step_variable():
+    """The local int64 counter of evaluated batches (collection EVAL_STEP)."""
+    graph = get_default_graph()
+    existing = graph.get_collection(GraphKeys.EVAL_STEP)
+    if existing:
+        return existing[0]
+    return Variable(lambda: array_ops.zeros([], dtypes.int64), trainable=False,
+                    name=GraphKeys.EVAL_STEP,
+                    collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.EVAL_STEP])
+
+
+def _evaluate_once(checkpoint_path, scaffold, update_ops, final_ops, hooks, config):
+    """Runs `update_ops` until a hook stops or the input ends; returns `final_ops` values."""
+    logging.info("Starting evaluation at %s",
+                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.localtime()))
+    start = time.time()
+    final_hook = hooks_lib.FinalOpsHook(final_ops)
+    creator = monitored_session.ChiefSessionCreator(
+        scaffold=scaffold, checkpoint_filename_with_path=checkpoint_path, config=config)
+    with monitored_session.MonitoredSession(creator, hooks + [final_hook]) as session:
+        while not session.should_stop():
+            session.run(update_ops)
+    logging.info("Inference Time : %0.5fs", time.time() - start)
+    logging.info("Finished evaluation at %s",
+                 time.strftime("%Y-%m-%d-%H:%M:%S", time.localtime()))
+    return final_hook.final_ops_values
+
+
+def _extract_keys(predictions, predict_keys):
+    if predict_keys is None:
+        return predictions
+    if not isinstance(predictions, dict):
+        raise ValueError("predict_keys argument is not valid in case of non-dict "
+                         "predictions.")
+    if isinstance(predict_keys, str):
+        predict_keys = [predict_keys]
+    chosen = {k: predictions[k] for k in predict_keys if k in predictions}
+    if not chosen:
+        raise ValueError(f"Expected to run at least one output from {list(predictions)}, "
+                         f"provided {predict_keys}.")
+    return chosen
+
+
+def _batch_length(values):
+    length = None
+    for key, value in values.items():
+        if not isinstance(value, np.ndarray) or value.ndim == 0:
+            raise ValueError(f"Prediction values should have the same batch size; {key} is a "
+                             f"scalar. Use yield_single_examples=False to get whole batches.")
+        if length is None:
+            length = value.shape[0]
+        elif value.shape[0] != length:
+            raise ValueError(f"Batch length of predictions should be same. {key} has "
+                             f"different batch length than others.")
+    return length or 0
