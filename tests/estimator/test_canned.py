@@ -8,6 +8,8 @@ from tensorweave.examples.get_started import iris_data
 (TRAIN_X, TRAIN_Y), (TEST_X, TEST_Y) = iris_data.load_data()
 COLUMNS = [tf.feature_column.numeric_column(k) for k in TRAIN_X.keys()]
 CLASS_PREDICTIONS = {"logits", "probabilities", "class_ids", "classes"}
+# A graph-level seed: initial weights and the shuffle order, so accuracies do not vary by run
+SEEDED = tf.estimator.RunConfig(tf_random_seed=2)
 
 
 def train_eval_predict(estimator, steps=1000, labels=(TRAIN_Y, TEST_Y), features=None):
@@ -19,10 +21,10 @@ def train_eval_predict(estimator, steps=1000, labels=(TRAIN_Y, TEST_Y), features
 
 
 @pytest.mark.parametrize("make", [
-    lambda d: tf.estimator.DNNClassifier([10, 10], COLUMNS, n_classes=3, model_dir=d),
-    lambda d: tf.estimator.LinearClassifier(COLUMNS, n_classes=3, model_dir=d),
+    lambda d: tf.estimator.DNNClassifier([10, 10], COLUMNS, n_classes=3, model_dir=d, config=SEEDED),
+    lambda d: tf.estimator.LinearClassifier(COLUMNS, n_classes=3, model_dir=d, config=SEEDED),
     lambda d: tf.estimator.DNNLinearCombinedClassifier(
-        model_dir=d, linear_feature_columns=COLUMNS, dnn_feature_columns=COLUMNS,
+        model_dir=d, config=SEEDED, linear_feature_columns=COLUMNS, dnn_feature_columns=COLUMNS,
         dnn_hidden_units=[10, 10], n_classes=3, linear_optimizer=tf.train.FtrlOptimizer(0.2),
         dnn_optimizer=tf.train.AdagradOptimizer(0.05)),
 ], ids=["dnn", "linear", "dnn_linear_combined"])
@@ -40,7 +42,7 @@ def test_multi_class_on_iris(make, tmp_path):
 
 
 def test_dnn_variable_names(tmp_path):
-    estimator = tf.estimator.DNNClassifier([4], COLUMNS, n_classes=3, model_dir=str(tmp_path))
+    estimator = tf.estimator.DNNClassifier([4], COLUMNS, n_classes=3, model_dir=str(tmp_path), config=SEEDED)
     estimator.train(lambda: iris_data.train_input_fn(TRAIN_X, TRAIN_Y, 8), steps=1)
     names = [n for n in estimator.get_variable_names() if "Adagrad" not in n]
     assert names == ["dnn/hiddenlayer_0/bias", "dnn/hiddenlayer_0/kernel", "dnn/logits/bias",
@@ -53,7 +55,7 @@ def test_binary_classifier_metrics_and_vocabulary(tmp_path):
     labels = (names[(TRAIN_Y == 1).astype(int)], names[(TEST_Y == 1).astype(int)])
     estimator = tf.estimator.DNNClassifier([10, 10], COLUMNS, n_classes=2,
                                            label_vocabulary=["other", "versicolor"],
-                                           model_dir=str(tmp_path))
+                                           model_dir=str(tmp_path), config=SEEDED)
     result, predictions = train_eval_predict(estimator, steps=1500, labels=labels)
     assert set(result) == {"accuracy", "accuracy_baseline", "auc", "auc_precision_recall",
                            "average_loss", "label/mean", "loss", "precision",
@@ -67,8 +69,8 @@ def test_binary_classifier_metrics_and_vocabulary(tmp_path):
 
 
 @pytest.mark.parametrize("make", [
-    lambda d: tf.estimator.DNNRegressor([10], REG_COLUMNS, model_dir=d),
-    lambda d: tf.estimator.LinearRegressor(REG_COLUMNS, model_dir=d),
+    lambda d: tf.estimator.DNNRegressor([10], REG_COLUMNS, model_dir=d, config=SEEDED),
+    lambda d: tf.estimator.LinearRegressor(REG_COLUMNS, model_dir=d, config=SEEDED),
 ], ids=["dnn", "linear"])
 def test_regressors_predict_petal_width(make, tmp_path):
     def split(x):

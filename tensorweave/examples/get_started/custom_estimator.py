@@ -40,6 +40,7 @@ def main(argv):
     feature_columns = [tf.feature_column.numeric_column(key=key) for key in train_x.keys()]
     classifier = tf.estimator.Estimator(
         model_fn=my_model, model_dir=args.model_dir,
+        config=tf.estimator.RunConfig(tf_random_seed=args.seed),
         params={"feature_columns": feature_columns, "hidden_units": [10, 10], "n_classes": 3})
     premade_estimator.run(classifier, args)
 

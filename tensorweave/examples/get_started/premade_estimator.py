@@ -6,11 +6,13 @@ import argparse
 
 import tensorweave as tf
 from tensorweave.examples.get_started import iris_data
+from tensorweave.examples.tutorials import _flags
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--batch_size", default=100, type=int, help="batch size")
 parser.add_argument("--train_steps", default=1000, type=int, help="number of training steps")
 parser.add_argument("--model_dir", default=None, help="where checkpoints go (default: a temp dir)")
+_flags.add_seed_flag(parser)
 
 # one flower of each species from the test set, to show predictions
 PREDICT_X = {"SepalLength": [5.1, 5.9, 6.9], "SepalWidth": [3.3, 3.0, 3.1],
@@ -32,7 +34,8 @@ def main(argv):
     feature_columns = [tf.feature_column.numeric_column(key=key) for key in train_x.keys()]
     classifier = tf.estimator.DNNClassifier(feature_columns=feature_columns,
                                             hidden_units=[10, 10], n_classes=3,
-                                            model_dir=args.model_dir)
+                                            model_dir=args.model_dir,
+                                            config=tf.estimator.RunConfig(tf_random_seed=args.seed))
     run(classifier, args)
 
 
