@@ -3,7 +3,8 @@ and on TensorFlow's compat.v1 (run as a subprocess with a separate Python, where
 
     python benchmarks/conv.py [--steps 10] [--rounds 3] [--tf-python /opt/tfref/bin/python]
 
-Prints milliseconds per step for both and their ratio (goal: tensorweave <= 0.8x TensorFlow),
+Prints milliseconds per step for both and their ratio (goal: tensorweave <= 0.8x TensorFlow;
+run it with OPENBLAS_NUM_THREADS=1 and unset: on a loaded machine BLAS threads only contend),
 then what bounds tensorweave's step: its heaviest kernels timed one by one on the step's
 arrays, and the time NumPy's matrix products alone take for the same convolutions (im2col
 shapes) and dense layers. The two are measured in alternating rounds and the best round of
@@ -95,7 +96,8 @@ def measure(tf, steps):
 
 # --- what bounds tensorweave's step ----------------------------------------------------------
 def kernel_times(steps):
-    """Milliseconds of the step's heavy kernels, each called on the step's arrays."""
+    """Milliseconds of the step's heavy kernels, each called on arrays of the step's shapes
+    (pooling on ReLU outputs, whose zeros tie, as in the step)."""
     from tensorweave.framework.registry import lookup
     rng = np.random.RandomState(1)
     conv = {"strides": (1, 1, 1, 1), "dilations": (1, 1, 1, 1), "padding": "SAME",
@@ -107,8 +109,10 @@ def kernel_times(steps):
         return [rng.rand(*s).astype(np.float32) for s in shapes]
     x2, w2, dy2 = arrays((BATCH, 14, 14, 32), (5, 5, 32, 64), (BATCH, 14, 14, 64))
     x1, w1, dy1 = arrays((BATCH, 28, 28, 1), (5, 5, 1, 32), (BATCH, 28, 28, 32))
-    h1, = arrays((BATCH, 28, 28, 32))
+    h1 = np.maximum(arrays((BATCH, 28, 28, 32))[0] - 0.5, 0)
     y1 = lookup("MaxPool").kernel(h1, **pool)
+    flat, dense_w, dense_dy = arrays((BATCH, 3136), (3136, 1024), (BATCH, 1024))
+    adam = _AdamArrays(dense_w)
     cases = {
         "Conv2D (layer 2)": ("Conv2D", (x2, w2), conv),
         "Conv2DBackpropInput (layer 2)": ("Conv2DBackpropInput",
@@ -120,17 +124,44 @@ def kernel_times(steps):
                                            (x1, np.array(w1.shape), dy1), conv),
         "MaxPool (layer 1)": ("MaxPool", (h1,), pool),
         "MaxPoolGrad (layer 1)": ("MaxPoolGrad", (h1, y1, y1), pool),
+        "MatMul x3 (dense 3136x1024)": ("MatMul", None, None),
+        "ApplyAdam (dense 3136x1024)": ("ApplyAdam", adam.inputs, {"use_nesterov": False}),
     }
+    matmul = lookup("MatMul").kernel
     out = {}
     for name, (op_type, inputs, attrs) in cases.items():
         kernel = lookup(op_type).kernel
-        out[name] = per_call(lambda: kernel(*inputs, **attrs), steps, blocks=3) * 1e3
+        if op_type == "MatMul":  # forward, and the gradients of both operands
+            def call():
+                matmul(flat, dense_w, transpose_a=False, transpose_b=False)
+                matmul(flat, dense_dy, transpose_a=True, transpose_b=False)
+                matmul(dense_dy, dense_w, transpose_a=False, transpose_b=True)
+        elif op_type == "ApplyAdam":
+            def call(kernel=kernel, inputs=inputs, attrs=attrs):
+                kernel(adam, "adam", *inputs, **attrs)
+        else:
+            def call(kernel=kernel, inputs=inputs, attrs=attrs):
+                kernel(*inputs, **attrs)
+        out[name] = per_call(call, steps, blocks=3) * 1e3
     return out
+
+
+class _AdamArrays:
+    """The session state ApplyAdam's kernel reads: a variable, its two slots, hyperparameters."""
+
+    def __init__(self, w):
+        self.variables = {"w": w.copy(), "m": np.zeros_like(w), "v": np.zeros_like(w)}
+        hyper = [np.float32(v) for v in (0.9, 0.999, 1e-4, 0.9, 0.999, 1e-8)]
+        self.inputs = ["w", "m", "v", *hyper, np.full_like(w, 1e-3)]
+
+    def read_variable(self, key):
+        return self.variables[key]
 
 
 def gemm_floor(steps):
     """Milliseconds NumPy's matrix products alone take for the step's convolutions (im2col
-    shapes) and dense layers, forward and backward: the floor of an im2col design."""
+    shapes) and dense layers, forward and backward: the floor of an im2col design (the
+    second convolution now goes through the DFT, below this floor)."""
     rng = np.random.RandomState(2)
 
     def products(m, k, n, input_grad=True):
@@ -184,6 +215,8 @@ def main():
     for _ in range(args.rounds):
         ours = best_of(ours, measure(tf, args.steps))
         theirs = best_of(theirs, tensorflow_times(args.tf_python, args.steps))
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')} (TensorFlow "
+          f"uses its own thread pools), load average {os.getloadavg()[0]:.1f}")
     print(f"{'':34} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7}")
     for key, title in (("step", "deep MNIST train step (batch 50)"),
                        ("conv", "conv2d 50x14x14x32 * 5x5x32x64")):
@@ -200,8 +233,8 @@ def main():
     for name, ms in kernels.items():
         print(f"  {name:34} {ms:8.1f}")
     floor = min(gemm_floor(args.steps) for _ in range(args.rounds))
-    print(f"  {'NumPy matrix products alone':34} {floor:8.1f}"
-          "  (every GEMM of the step, forward and backward)")
+    print(f"  {'im2col matrix products alone':34} {floor:8.1f}"
+          "  (every GEMM of an im2col step, forward and backward)")
 
 
 if __name__ == "__main__":
