@@ -1,4 +1,6 @@
 """Optimizer update ops: each applies one optimizer's formula to variable buffers in place."""
+import functools
+
 import numpy as np
 
 from tensorweave.framework.graph import create_op
@@ -26,9 +28,48 @@ def _apply_shape(op_type, refs, grad_index):
     return shape
 
 
+# Elements per slice when an update runs over a large variable in slices: its temporaries then
+# stay in the CPU cache instead of streaming whole-variable arrays through memory per NumPy pass.
+_SLICE = 1 << 15
+
+
+class _SlicedState:
+    """The session state as an update kernel sees it while it runs on one slice: each variable
+    it reads is that slice of the variable's buffer."""
+
+    def __init__(self, slices):
+        self._slices = slices
+
+    def read_variable(self, key):
+        return self._slices[key]
+
+
+def _in_slices(kernel, refs, grad_index):
+    """`kernel` applied slice by slice to large variables (the updates are elementwise)."""
+    @functools.wraps(kernel)  # keeps the kernel's signature: the attrs it takes
+    def run(state, name, *inputs, **attrs):
+        buffers = [state.read_variable(key) for key in inputs[:refs]]
+        grad_at = grad_index % len(inputs)
+        grad = inputs[grad_at]
+        if buffers[0].size <= _SLICE or not all(b.flags.c_contiguous for b in buffers) or \
+                np.shape(grad) != buffers[0].shape:
+            return kernel(state, name, *inputs, **attrs)
+        flat = [b.reshape(-1) for b in buffers]
+        flat_grad = np.ravel(grad)
+        args = list(inputs)
+        for start in range(0, flat[0].size, _SLICE):
+            stop = start + _SLICE
+            args[grad_at] = flat_grad[start:stop]
+            sliced = _SlicedState({key: f[start:stop] for key, f in zip(inputs[:refs], flat)})
+            kernel(sliced, name, *args, **attrs)
+        return buffers[0]
+    return run
+
+
 def _register_apply(op_type, refs, kernel, grad_index=-1):
     """Registers `op_type` (inputs: `refs` variable refs, then hyperparameters and the gradient
     at `grad_index`) and returns its op function."""
+    kernel = _in_slices(kernel, refs, grad_index)
     register_op(op_type, shape=_apply_shape(op_type, refs, grad_index), kernel=kernel,
                 stateful=True, ref_inputs=refs, grad=NOT_DIFFERENTIABLE, shares_memory=True)
 

@@ -279,3 +279,40 @@ def test_global_step_found_by_name_outside_the_collection():
         tf.Variable(0.0, name="global_step")
         with pytest.raises(TypeError, match="integer"):
             tf.train.get_global_step()
+
+
+# --- large variables: updates run slice by slice and must equal the whole-array update ------
+LARGE_OPTIMIZERS = {
+    "gd": lambda: tf.train.GradientDescentOptimizer(0.1),
+    "momentum": lambda: tf.train.MomentumOptimizer(0.1, 0.9),
+    "nesterov": lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    "adam": lambda: tf.train.AdamOptimizer(0.01),
+    "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
+    "rmsprop": lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5),
+    "centered_rmsprop": lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5, centered=True),
+    "adadelta": lambda: tf.train.AdadeltaOptimizer(1.0),
+    "ftrl": lambda: tf.train.FtrlOptimizer(0.1, l1_regularization_strength=0.01),
+}
+
+
+def _three_large_steps(make_optimizer):
+    rng = np.random.default_rng(7)
+    with tf.Graph().as_default():
+        var = tf.Variable(rng.standard_normal([350, 201]).astype(np.float32))  # 2.1 slices
+        grad = tf.placeholder(tf.float32, [350, 201])
+        train = make_optimizer().apply_gradients([(grad, var)])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train, {grad: rng.standard_normal([350, 201]).astype(np.float32)})
+            return sess.run(var)
+
+
+@pytest.mark.parametrize("name", sorted(LARGE_OPTIMIZERS))
+def test_large_variable_update_in_slices_equals_whole_update(name, monkeypatch):
+    from tensorweave.ops import training_ops
+    assert 350 * 201 > 2 * training_ops._SLICE
+    sliced = _three_large_steps(LARGE_OPTIMIZERS[name])
+    monkeypatch.setattr(training_ops, "_SLICE", 10 ** 9)
+    whole = _three_large_steps(LARGE_OPTIMIZERS[name])
+    np.testing.assert_array_equal(sliced, whole)
