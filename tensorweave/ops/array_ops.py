@@ -626,8 +626,7 @@ def _concat_grad_shape(dy, *values, axis):
 
 
 def _concat_grad_kernel(dy, *values, axis):
-    bounds = np.cumsum([v.shape[axis] for v in values])[:-1]
-    return _outputs(np.split(dy, bounds, axis=axis))
+    return _pieces(dy, [v.shape[axis] for v in values], axis, "ConcatGrad")
 
 
 def _concat_grad_grad(op, *dys):
@@ -739,7 +738,21 @@ def _split_shape(x, *, sizes, axis):
 
 
 def _split_kernel(x, *, sizes, axis):
-    return _outputs(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+    return _pieces(x, sizes, axis, "Split")
+
+
+def _pieces(x, sizes, axis, op_type):
+    """Views of `x` cut along `axis` into consecutive parts of `sizes` (which must cover it)."""
+    if sum(sizes) != x.shape[axis]:
+        raise ValueError(f"{op_type} requires sizes summing to dimension {axis} "
+                         f"({x.shape[axis]}), got {list(sizes)}")
+    index = [slice(None)] * x.ndim
+    parts, start = [], 0
+    for size in sizes:
+        index[axis] = slice(start, start + size)
+        parts.append(x[tuple(index)])
+        start += size
+    return _outputs(parts)
 
 
 def _split_grad(op, *dys):

@@ -750,24 +750,28 @@ def _while_grad_kernel(*inputs, grad):
 
 def _bind_while_grad(op, make_plan, is_used):
     """The WhileGrad kernel: the gradient program's sub-Plan run backwards over the source's
-    trace, recording its own trace and gradient traces only where the Plan reads them."""
+    trace, recording its own trace and gradient traces only where the Plan reads them, and
+    summing only the captured values' gradients the Plan reads (the others come out None)."""
     grad = op.attrs["grad"]
     nt, nv, na = grad.n_traces, len(grad.carried_in), len(grad.acc_out)
     record = grad.gradient is not None and is_used(op.outputs[nv + na])
+    summed = [j for j in range(na) if is_used(op.outputs[nv + j])]
     wanted = [is_used(t) for t in op.outputs[nv + na + 1:]]
     step_out = [(slot, key) for slot, key, _ in grad.step_out if wanted[slot]]
-    fetches = (grad.carried_out + grad.acc_out + (grad.saved if record else []) +
+    fetches = (grad.carried_out + [grad.acc_out[j] for j in summed] +
+               (grad.saved if record else []) +
                [t for slot, _, t in grad.step_out if wanted[slot]])
     plan = make_plan(fetches, grad.inputs, grad.dead_feeds)
     keys = [key for slot, key, _ in grad.step_in if slot == 0]
     whole = keys == list(range(len(grad.source.saved)))
     grad_keys = [key for slot, key, _ in grad.step_in if slot == 1]
     cap_index, n_saved = grad.cap_index, len(grad.saved) if record else 0
+    ns = len(summed)
 
     def run(*inputs):
         traces, d = inputs[:nt], list(inputs[nt:nt + nv])
         captured = list(inputs[nt + nv:])
-        sums, own, outs = [None] * na, [], [[] for _ in wanted]
+        totals, own, outs = [None] * ns, [], [[] for _ in wanted]
         for k in reversed(range(len(traces[0].steps))):
             saved = traces[0].steps[k]
             values = saved if whole else [saved[key] for key in keys]
@@ -775,13 +779,15 @@ def _bind_while_grad(op, make_plan, is_used):
                 values = values + _gradients_of(traces[1].steps[k], grad_keys, saved)
             out = plan.run_raw(d + captured + values)
             d = out[:nv]
-            for j in range(na):
-                sums[j] = _accumulate(sums[j], out[nv + j])
+            for i in range(ns):
+                totals[i] = _accumulate(totals[i], out[nv + i])
             if record:
-                own.append(out[nv + na:nv + na + n_saved])
+                own.append(out[nv + ns:nv + ns + n_saved])
             if step_out:
-                _collect(outs, step_out, out[nv + na + n_saved:])
-        sums = [_zeros_value(captured[c]) if s is None else s for s, c in zip(sums, cap_index)]
+                _collect(outs, step_out, out[nv + ns + n_saved:])
+        sums = [None] * na
+        for j, total in zip(summed, totals):
+            sums[j] = _zeros_value(captured[cap_index[j]]) if total is None else total
         return (*d, *sums, LoopTrace(own), *(LoopTrace(steps) for steps in outs))
     return run
 

@@ -51,8 +51,11 @@ def _rsqrt_kernel(x):
 
 
 def _sigmoid_kernel(x):
-    out = np.exp(-np.logaddexp(0, -x))
-    return out.astype(x.dtype, copy=False)
+    """1 / (1 + exp(-x)) in one buffer; exp overflows to inf for very negative x, giving 0."""
+    out = np.negative(x, out=np.empty_like(x))
+    np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
 
 
 negative = _unary("Neg", np.negative, lambda op, dy: [-dy], _NUMBER)
