@@ -28,9 +28,12 @@ def _apply_shape(op_type, refs, grad_index):
     return shape
 
 
-# Elements per slice when an update runs over a large variable in slices: its temporaries then
-# stay in the CPU cache instead of streaming whole-variable arrays through memory per NumPy pass.
+# An update of a variable with more than _SLICED_ABOVE elements runs over slices of _SLICE
+# elements: its temporaries then stay in the CPU cache instead of streaming whole-variable
+# arrays through memory once per NumPy pass (Adam on 3136x1024: 24 -> 16 ms). Smaller
+# variables gain nothing and would pay the per-slice calls.
 _SLICE = 1 << 15
+_SLICED_ABOVE = 1 << 19
 
 
 class _SlicedState:
@@ -48,11 +51,12 @@ def _in_slices(kernel, refs, grad_index):
     """`kernel` applied slice by slice to large variables (the updates are elementwise)."""
     @functools.wraps(kernel)  # keeps the kernel's signature: the attrs it takes
     def run(state, name, *inputs, **attrs):
+        if state.read_variable(inputs[0]).size <= _SLICED_ABOVE:
+            return kernel(state, name, *inputs, **attrs)
         buffers = [state.read_variable(key) for key in inputs[:refs]]
         grad_at = grad_index % len(inputs)
         grad = inputs[grad_at]
-        if buffers[0].size <= _SLICE or not all(b.flags.c_contiguous for b in buffers) or \
-                np.shape(grad) != buffers[0].shape:
+        if not all(b.flags.c_contiguous for b in buffers) or np.shape(grad) != buffers[0].shape:
             return kernel(state, name, *inputs, **attrs)
         flat = [b.reshape(-1) for b in buffers]
         flat_grad = np.ravel(grad)

@@ -298,7 +298,7 @@ LARGE_OPTIMIZERS = {
 def _three_large_steps(make_optimizer):
     rng = np.random.default_rng(7)
     with tf.Graph().as_default():
-        var = tf.Variable(rng.standard_normal([350, 201]).astype(np.float32))  # 2.1 slices
+        var = tf.Variable(rng.standard_normal([350, 201]).astype(np.float32))
         grad = tf.placeholder(tf.float32, [350, 201])
         train = make_optimizer().apply_gradients([(grad, var)])
         with tf.Session() as sess:
@@ -311,8 +311,9 @@ def _three_large_steps(make_optimizer):
 @pytest.mark.parametrize("name", sorted(LARGE_OPTIMIZERS))
 def test_large_variable_update_in_slices_equals_whole_update(name, monkeypatch):
     from tensorweave.ops import training_ops
+    monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 1000)  # 350 x 201: 2.1 slices
     assert 350 * 201 > 2 * training_ops._SLICE
     sliced = _three_large_steps(LARGE_OPTIMIZERS[name])
-    monkeypatch.setattr(training_ops, "_SLICE", 10 ** 9)
+    monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 10 ** 9)
     whole = _three_large_steps(LARGE_OPTIMIZERS[name])
     np.testing.assert_array_equal(sliced, whole)
