@@ -856,8 +856,8 @@ def _static_index(item):
     if isinstance(item, Tensor):
         value = constant_value(item)
         if value is None:
-            raise TypeError("Indexing with a tensor computed at run time is not supported; use "
-                            "tf.gather (for rows) or tf.slice with static bounds.")
+            raise TypeError("Slice bounds computed at run time are not supported (scalar "
+                            "indices are); use tf.gather for rows, or static slice bounds.")
         return int(value)
     if item is None or isinstance(item, numbers.Integral):
         return item
@@ -879,11 +879,50 @@ def _canonical_spec(key):
     return tuple(spec)
 
 
+def _is_run_time(item):
+    return isinstance(item, Tensor) and constant_value(item) is None
+
+
 def getitem(tensor, key):
-    """`tensor[key]` with ints, slices, strides, `...` and tf.newaxis (TF's strided slicing)."""
+    """`tensor[key]` with ints, slices, strides, `...` and tf.newaxis (TF's strided slicing);
+    an integer index may be a scalar tensor computed at run time (`x[i]` in a loop body)."""
     tensor = convert_to_tensor(tensor)
+    items = key if isinstance(key, tuple) else (key,)
+    if any(_is_run_time(item) for item in items):
+        return _getitem_run_time(tensor, items)
     return _one(create_op("StridedSlice", [tensor], name="strided_slice",
                           spec=_canonical_spec(key)))
+
+
+def _getitem_run_time(tensor, items):
+    """Static slicing that keeps the axes indexed by run-time scalars, then one gather per such
+    axis, last first (a negative index counts from the end, as in TF)."""
+    if any(item is Ellipsis or item is None or (isinstance(item, slice) and any(
+            _is_run_time(bound) for bound in (item.start, item.stop, item.step)))
+           for item in items):
+        raise TypeError("Indexing with tensors computed at run time supports scalar integer "
+                        "indices next to ints and static slices; for run-time slice bounds, "
+                        "`...` or tf.newaxis use tf.gather or tf.slice.")
+    for item in items:
+        if _is_run_time(item) and (item.shape.ndims not in (None, 0) or
+                                   not item.dtype.is_integer):
+            raise TypeError(f"Only scalar int32/int64 tensors are valid indices, got "
+                            f"{item.dtype.name} tensor of shape {item.shape}")
+    result = getitem(tensor, tuple(slice(None) if _is_run_time(item) else item
+                                   for item in items))
+    axes, kept = [], 0  # (axis in `result`, index) of each run-time index
+    for item in items:
+        if _is_run_time(item):
+            axes.append((kept, item))
+        if isinstance(item, slice) or _is_run_time(item):
+            kept += 1
+    for axis, index in reversed(axes):
+        size = getitem(shape(result, out_type=index.dtype), axis)
+        negative = _one(create_op("Less", [index, constant(0, dtype=index.dtype)]))
+        wrapped = _one(create_op("Add", [index, size]))
+        index = _one(create_op("Select", [negative, wrapped, index]))
+        result = gather(result, index, axis=axis)
+    return result
 
 
 def slice_(input_, begin, size, name=None):

@@ -218,11 +218,31 @@ def test_getitem_with_newaxis_and_partial_shapes():
                                   value[:, None, -1])
 
 
-@pytest.mark.xfail(strict=True, reason="ops: __getitem__ needs static indices (reported)")
 def test_getitem_with_tensor_index():
     t = tf.constant([10, 20, 30])
     i = tf.placeholder(tf.int32, [])
     assert _run(t[i], {i: 2}) == 30
+    assert _run(t[i], {i: -1}) == 30  # negative counts from the end, as in TF
+
+
+def test_getitem_with_run_time_indices_next_to_static_slices_and_its_gradient():
+    value = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
+    x = tf.constant(value)
+    i, j = tf.placeholder(tf.int32, []), tf.placeholder(tf.int64, [])
+    picked = x[1:, j, ::2]
+    assert picked.shape.as_list() == [1, 2]
+    np.testing.assert_array_equal(_run(picked, {j: 2}), value[1:, 2, ::2])
+    assert _run(x[i, 0, j], {i: 1, j: -1}) == value[1, 0, -1]
+    grad = tf.gradients(tf.reduce_sum(x[i, :, j] * 2.0), x)[0]
+    expected = np.zeros_like(value)
+    expected[1, :, 3] = 2.0
+    np.testing.assert_array_equal(_run(grad, {i: 1, j: 3}), expected)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not in"):
+        _run(x[i], {i: 5})
+    with pytest.raises(TypeError, match="run time"):
+        x[i:]
+    with pytest.raises(TypeError, match="scalar"):
+        x[tf.placeholder(tf.int32, [2])]
 
 
 def test_bool_and_iteration_raise_type_error_with_advice():
