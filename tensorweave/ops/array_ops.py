@@ -925,10 +925,21 @@ def _getitem_run_time(tensor, items):
     return result
 
 
+def _static_bounds(bounds, what):
+    """`bounds` (a list or a tensor whose value is known while building) as Python ints."""
+    if isinstance(bounds, Tensor):
+        value = constant_value(bounds)
+        if value is None:
+            raise TypeError(f"{what} needs bounds known while building the graph; "
+                            f"{bounds.name} is computed at run time (tf.gather picks rows "
+                            "at run time)")
+        bounds = value
+    return [int(b) for b in bounds]
+
+
 def slice_(input_, begin, size, name=None):
     """The block of `input_` starting at `begin` with extent `size` (-1: to the end)."""
-    begin = [int(b) for b in (constant_value(begin) if isinstance(begin, Tensor) else begin)]
-    size = [int(s) for s in (constant_value(size) if isinstance(size, Tensor) else size)]
+    begin, size = (_static_bounds(bounds, "tf.slice") for bounds in (begin, size))
     spec = tuple(slice(b, None if s == -1 else b + s) for b, s in zip(begin, size))
     return _one(create_op("StridedSlice", [convert_to_tensor(input_)], name=name or "Slice",
                           spec=spec))
@@ -936,8 +947,10 @@ def slice_(input_, begin, size, name=None):
 
 def strided_slice(input_, begin, end, strides=None, name=None):
     """`input_[begin:end:strides]` dimension by dimension."""
-    strides = strides or [1] * len(begin)
-    spec = tuple(slice(int(b), int(e), int(s)) for b, e, s in zip(begin, end, strides))
+    begin, end = (_static_bounds(bounds, "tf.strided_slice") for bounds in (begin, end))
+    strides = [1] * len(begin) if strides is None else _static_bounds(strides,
+                                                                      "tf.strided_slice")
+    spec = tuple(slice(b, e, s) for b, e, s in zip(begin, end, strides))
     return _one(create_op("StridedSlice", [convert_to_tensor(input_)],
                           name=name or "StridedSlice", spec=spec))
 

@@ -245,6 +245,17 @@ def test_getitem_with_run_time_indices_next_to_static_slices_and_its_gradient():
         x[tf.placeholder(tf.int32, [2])]
 
 
+def test_slice_bounds_must_be_known_while_building():
+    x = tf.constant(np.arange(12.0).reshape(3, 4))
+    np.testing.assert_array_equal(_run(tf.slice(x, tf.constant([0, 1]), [1, -1])),
+                                  [[1.0, 2.0, 3.0]])
+    np.testing.assert_array_equal(_run(tf.strided_slice(x, [0, 1], [3, 4], [2, 1])),
+                                  [[1.0, 2.0, 3.0], [9.0, 10.0, 11.0]])
+    begin = tf.placeholder(tf.int32, [2])
+    with pytest.raises(TypeError, match="tf.slice needs bounds known while building"):
+        tf.slice(x, begin, [1, 1])
+
+
 def test_bool_and_iteration_raise_type_error_with_advice():
     x = tf.constant([1.0, 2.0])
     with pytest.raises(TypeError, match="tf.cond"):
