@@ -30,7 +30,12 @@ _VARIABLE_COLLECTIONS = ("variables", "trainable_variables", "local_variables",
 
 
 def _protos():
-    from tensorboard.compat.proto import meta_graph_pb2, saver_pb2, variable_pb2
+    try:
+        from tensorboard.compat.proto import meta_graph_pb2, saver_pb2, variable_pb2
+    except ImportError as error:
+        raise ImportError("Meta graphs (.meta files) need the protobuf classes of the "
+                          "tensorboard package: pip install 'tensorweave[checkpoint]' (or pass "
+                          "write_meta_graph=False to Saver.save)") from error
     from tensorweave.framework import graph_def
     return meta_graph_pb2, saver_pb2, variable_pb2, graph_def
 
