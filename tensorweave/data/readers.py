@@ -11,9 +11,11 @@ from tensorweave.data.structure import Spec
 
 
 class _FileDataset(Dataset):
-    """Scalar strings read from `filenames` by `self._records(path, compression)`."""
+    """Scalar strings read from `filenames` by `self._records(path, compression)`; TF's
+    `buffer_size` (a read buffer) is accepted and has nothing to tune here."""
 
-    def __init__(self, filenames, compression_type, num_parallel_reads, extra_args=()):
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, extra_args=()):
         self._filenames = strings_arg(filenames, "filenames")
         shape = structure.spec_of(self._filenames).shape
         if shape.ndims not in (None, 0, 1):
@@ -45,10 +47,6 @@ class _FileDataset(Dataset):
 class TextLineDataset(_FileDataset):
     """The lines of text files, without their line endings (\\n or \\r\\n)."""
 
-    def __init__(self, filenames, compression_type=None, buffer_size=None,
-                 num_parallel_reads=None):
-        super().__init__(filenames, compression_type, num_parallel_reads)
-
     @staticmethod
     def _records(name, compression):
         with tf_record.open_input(name, compression) as f:
@@ -62,10 +60,6 @@ class TextLineDataset(_FileDataset):
 
 class TFRecordDataset(_FileDataset):
     """The records of TFRecord files, as scalar strings."""
-
-    def __init__(self, filenames, compression_type=None, buffer_size=None,
-                 num_parallel_reads=None):
-        super().__init__(filenames, compression_type, num_parallel_reads)
 
     @staticmethod
     def _records(name, compression):
@@ -81,7 +75,8 @@ class FixedLengthRecordDataset(_FileDataset):
         self._sizes = [scalar_arg(v or 0, dtypes.int64, what) for v, what in (
             (record_bytes, "record_bytes"), (header_bytes, "header_bytes"),
             (footer_bytes, "footer_bytes"))]
-        super().__init__(filenames, compression_type, num_parallel_reads, self._sizes)
+        super().__init__(filenames, compression_type, num_parallel_reads=num_parallel_reads,
+                         extra_args=self._sizes)
 
     def _settings(self, ctx):
         record, header, footer = (int(ctx.scalar(v)) for v in self._sizes)

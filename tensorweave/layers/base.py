@@ -102,6 +102,20 @@ class Layer:
         return sum(v.count_params() for v in self.weights)
 
     # --- building blocks for subclasses ---------------------------------------------------------
+    def _keep_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                             kernel_regularizer, bias_regularizer, kernel_constraint,
+                             bias_constraint):
+        """Stores the activation and kernel_*/bias_* options `_add_kernel_and_bias` reads."""
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.kernel = self.bias = None
+
     def _add_kernel_and_bias(self, kernel_shape, bias_size):
         """Creates `kernel` (and `bias` when use_bias) from the layer's kernel_*/bias_* options."""
         self.kernel = self.add_weight("kernel", kernel_shape,

@@ -45,15 +45,9 @@ class _Conv2DBase(Layer):
         self.padding = padding_name(padding)
         self.data_format = nn_data_format(data_format)
         self.dilation_rate = pair(dilation_rate, "dilation_rate")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = self.bias = None
+        self._keep_kernel_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                  kernel_regularizer, bias_regularizer, kernel_constraint,
+                                  bias_constraint)
 
     def _channels(self, shape):
         axis = 1 if self.data_format == "NCHW" else -1
