@@ -249,6 +249,10 @@ class Plan:
             values[feed.slot] = feed.convert(value)
         with np.errstate(all="ignore"):
             self._run_steps(values)
+        return self.fetched(values)
+
+    def fetched(self, values):
+        """The fetched values out of the slots a run filled (copies where a slot is shared)."""
         try:
             return [_fetched(values[slot], copy) if slot is not None else None
                     for slot, copy in self.fetch_slots]

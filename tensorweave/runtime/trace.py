@@ -77,11 +77,7 @@ def _traced_run(plan, feed_values, records):
                         _describe((array,)), False))
     with np.errstate(all="ignore"):
         _traced_steps(plan, values, records, clock)
-    try:
-        return [plan_lib._fetched(values[slot], copy) if slot is not None else None
-                for slot, copy in plan.fetch_slots]
-    except plan_lib._DeadFetch:
-        raise plan._dead_fetch_error(values) from None
+    return plan.fetched(values)
 
 
 def _traced_steps(plan, values, records, clock):
