@@ -3,6 +3,7 @@ import contextlib
 import sys
 
 from tensorweave.framework.graph import Tensor, TensorLike, get_default_graph
+from tensorweave.runtime.blas import warm_up_once
 from tensorweave.runtime.config import ConfigProto
 from tensorweave.runtime.plan import CPU_DEVICE, FetchMapper, Plan, fetch_key
 from tensorweave.runtime.state import SessionState
@@ -36,6 +37,7 @@ class Session:
         self._closed = False
         self._context_stack = []
         self.sess_str = target
+        warm_up_once()
 
     @property
     def graph(self):
