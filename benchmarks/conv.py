@@ -3,12 +3,14 @@ and on TensorFlow's compat.v1 (run as a subprocess with a separate Python, where
 
     python benchmarks/conv.py [--steps 10] [--rounds 3] [--tf-python /opt/tfref/bin/python]
 
-Prints milliseconds per step for both and their ratio (goal: tensorweave <= 0.8x TensorFlow;
-run it with OPENBLAS_NUM_THREADS=1 and unset: on a loaded machine BLAS threads only contend),
-then what bounds tensorweave's step: its heaviest kernels timed one by one on the step's
-arrays, and the time NumPy's matrix products alone take for the same convolutions (im2col
-shapes) and dense layers. The two are measured in alternating rounds and the best round of
-each counts, so a busy machine affects both alike.
+Prints milliseconds per step for both and their ratio (goal: tensorweave <= 0.8x TensorFlow),
+against TensorFlow as installed and against TensorFlow with TF_ENABLE_ONEDNN_OPTS=1 (off by
+default on CPUs without AVX-512; about twice as fast on this one). Run it with
+OPENBLAS_NUM_THREADS=1 and unset: on a loaded machine BLAS threads only contend. Then what
+bounds tensorweave's step: its heaviest kernels timed one by one on the step's arrays, and the
+time NumPy's matrix products alone take for the same convolutions (im2col shapes) and dense
+layers. The two are measured in alternating rounds and the best round of each counts, so a
+busy machine affects both alike.
 """
 import argparse
 import json
@@ -181,11 +183,13 @@ def best_of(a, b):
     return {key: min(a[key], b[key]) for key in a}
 
 
-def tensorflow_times(python, steps):
-    """measure() under TensorFlow's compat.v1 in a subprocess, or None if unavailable."""
+def tensorflow_times(python, steps, onednn):
+    """measure() under TensorFlow's compat.v1 in a subprocess, or None if unavailable.
+    `onednn`: TF_ENABLE_ONEDNN_OPTS, which TF leaves off by default on CPUs without AVX-512
+    (such as this machine's) and which makes its convolutions about twice as fast here."""
     if not Path(python).exists():
         return None
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS=str(int(onednn)))
     done = subprocess.run([python, __file__, "--impl", "tensorflow", "--steps", str(steps)],
                           capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -211,21 +215,23 @@ def main():
         return
     sys.path.insert(0, str(REPO))
     import tensorweave as tf
-    ours, theirs = None, None
+    ours, theirs, theirs_onednn = None, None, None
     for _ in range(args.rounds):
         ours = best_of(ours, measure(tf, args.steps))
-        theirs = best_of(theirs, tensorflow_times(args.tf_python, args.steps))
+        theirs = best_of(theirs, tensorflow_times(args.tf_python, args.steps, onednn=False))
+        theirs_onednn = best_of(theirs_onednn,
+                                tensorflow_times(args.tf_python, args.steps, onednn=True))
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')} (TensorFlow "
           f"uses its own thread pools), load average {os.getloadavg()[0]:.1f}")
-    print(f"{'':34} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7}")
+    print(f"{'':34} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7} {'tf+onednn':>12} "
+          f"{'ratio':>7}")
     for key, title in (("step", "deep MNIST train step (batch 50)"),
                        ("conv", "conv2d 50x14x14x32 * 5x5x32x64")):
         line = f"{title:34} {ours[key] * 1e3:9.1f} ms"
-        if theirs:
-            line += (f" {theirs[key] * 1e3:9.1f} ms {ours[key] / theirs[key]:7.2f}"
-                     f"  (goal <= 0.8)" if key == "step" else
-                     f" {theirs[key] * 1e3:9.1f} ms {ours[key] / theirs[key]:7.2f}")
-        print(line)
+        for reference in (theirs, theirs_onednn):
+            if reference:
+                line += f" {reference[key] * 1e3:9.1f} ms {ours[key] / reference[key]:7.2f}"
+        print(line + ("  (goal <= 0.8)" if key == "step" and theirs else ""))
     print("\nwhat bounds the step (tensorweave kernels, ms per call):")
     kernels = None
     for _ in range(args.rounds):

@@ -6,12 +6,13 @@ Adam) on tensorweave and, where importable, on TensorFlow's compat.v1 graph mode
 Prints the time per step of each. On tensorweave the model is tf.nn.dynamic_rnn with a
 BasicLSTMCell, and the same loop written by hand with tf.while_loop and TensorArrays; on
 TensorFlow the hand-written loop (its Keras-3 builds have no tf.nn.rnn_cell), with its default
-thread pools and with one thread (intra- and inter-op). TensorFlow runs in a child process kept
-alive between rounds; the rounds alternate between the two, so a busy machine slows both alike,
-and each ratio compares times of the same round. Wall time is what the goal is about; CPU time
-(all of a process's threads) shows the work done, which a busy machine disturbs less. Also timed
-each round: the step's matrix products alone in NumPy (what bounds tensorweave's step). Goal:
-tensorweave no slower than TensorFlow.
+thread pools and with one thread (intra- and inter-op), each as installed and with
+TF_ENABLE_ONEDNN_OPTS=1 (which TF leaves off on CPUs without AVX-512). TensorFlow runs in child
+processes kept alive between rounds; the rounds alternate between the engines, so a busy
+machine slows both alike, and each ratio compares times of the same round. Wall time is what
+the goal is about; CPU time (all of a process's threads) shows the work done, which a busy
+machine disturbs less. Also timed each round: the step's matrix products alone in NumPy (what
+bounds tensorweave's step). Goal: tensorweave no slower than TensorFlow.
 """
 import argparse
 import os
@@ -123,13 +124,15 @@ def serve(engine):
         print({model: per_step(run, int(line)) for model, run in runs.items()}, flush=True)
 
 
-def start_tensorflow(python):
-    """A TensorFlow child process ready to time rounds, or None (with the reason printed)."""
+def start_tensorflow(python, onednn):
+    """A TensorFlow child process ready to time rounds, or None (with the reason printed).
+    `onednn`: TF_ENABLE_ONEDNN_OPTS, off by default on CPUs without AVX-512 (this one)."""
     if not Path(python).exists():
         print(f"TensorFlow not available ({python} missing): no reference timing")
         return None
+    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=str(int(onednn)))
     child = subprocess.Popen([python, __file__, "--engine", "tensorflow"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if child.stdout.readline().strip() != "ready":
         print(f"TensorFlow run failed:\n{child.stderr.read()[-1500:]}")
         return None
@@ -151,7 +154,7 @@ def report(rounds, steps):
     print(f"ms per step, {len(rounds)} alternating rounds of {steps} steps: best wall time, "
           "median CPU time (all threads)")
     for key in rounds[0]:
-        print(f"  {key[0]:11s} {key[1]:20s} wall {min(r[key][0] for r in rounds) * 1e3:7.1f}"
+        print(f"  {key[0]:11s} {key[1]:28s} wall {min(r[key][0] for r in rounds) * 1e3:7.1f}"
               f"   cpu {median([r[key][1] for r in rounds]) * 1e3:7.1f}")
     for theirs in [key for key in rounds[0] if key[0] == "tensorflow"]:
         for model in ("dynamic_rnn", "while_loop"):
@@ -179,16 +182,18 @@ def main():
     for run in ours.values():
         for _ in range(3):
             run()
-    child = start_tensorflow(args.tf_python)
+    children = {suffix: start_tensorflow(args.tf_python, onednn)
+                for suffix, onednn in (("", False), (" +oneDNN", True))}
+    children = {suffix: child for suffix, child in children.items() if child is not None}
     rounds = []  # per round: {(engine, model): (wall, cpu) per step}, engines alternating
     for _ in range(args.rounds):
         times = {("tensorweave", m): per_step(run, args.steps) for m, run in ours.items()}
         times[("numpy", "matmuls alone")] = times.pop(("tensorweave", "matmuls alone"))
-        if child is not None:
-            times.update({("tensorflow", m): t
+        for suffix, child in children.items():
+            times.update({("tensorflow", m + suffix): t
                           for m, t in tensorflow_round(child, args.steps).items()})
         rounds.append(times)
-    if child is not None:
+    for child in children.values():
         child.stdin.close()
         child.wait()
     report(rounds, args.steps)

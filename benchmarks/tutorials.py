@@ -5,7 +5,8 @@ TensorFlow is installed, on TensorFlow running the very same program files.
 
 TensorFlow runs our tutorial sources unchanged: a shim package named `tensorweave` on its
 PYTHONPATH forwards `import tensorweave as tf` to `tensorflow.compat.v1`, next to copies of our
-pure-NumPy input_data.py and mnist.py. Goal: tensorweave <= 0.4x TensorFlow's wall time.
+pure-NumPy input_data.py and mnist.py; it runs as installed and with TF_ENABLE_ONEDNN_OPTS=1
+(which TF leaves off on CPUs without AVX-512). Goal: tensorweave <= 0.4x TensorFlow's wall time.
 """
 import argparse
 import os
@@ -48,8 +49,11 @@ def make_shim(root):
     shutil.copy(source.parent / "_flags.py", mnist.parent / "_flags.py")  # their --seed flag
 
 
-def time_run(python, pythonpath, module, args):
+def time_run(python, pythonpath, module, args, onednn=False):
+    """(seconds, last output line) of one run; `onednn` sets TF_ENABLE_ONEDNN_OPTS=1."""
     env = dict(os.environ, PYTHONPATH=str(pythonpath), TF_CPP_MIN_LOG_LEVEL="3")
+    if onednn:
+        env["TF_ENABLE_ONEDNN_OPTS"] = "1"
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # time programs as users run them: bytecode cached
     start = time.perf_counter()
     done = subprocess.run([python, "-m", module, *args], env=env, capture_output=True,
@@ -75,8 +79,8 @@ def main():
         tmp = Path(tmp)
         if has_tf:
             make_shim(tmp / "shim")
-        print(f"{'tutorial':22} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7}  last line "
-              "(tensorweave | tensorflow)")
+        print(f"{'tutorial':22} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7} "
+              f"{'tf+onednn':>12} {'ratio':>7}  last line (tensorweave | tensorflow)")
         for name, flags in TUTORIALS.items():
             module = f"tensorweave.examples.tutorials.mnist.{name}"
             flags = [f.format(tmp=tmp) for f in flags]
@@ -84,11 +88,12 @@ def main():
             ours_time = statistics.median(t for t, _ in ours)
             line = f"{name:22} {ours_time:10.2f} s"
             if has_tf:
-                theirs = [time_run(args.tf_python, tmp / "shim", module, flags)
-                          for _ in range(args.runs)]
-                tf_time = statistics.median(t for t, _ in theirs)
-                line += (f" {tf_time:10.2f} s {ours_time / tf_time:7.2f}  {ours[-1][1]} | "
-                         f"{theirs[-1][1]}")
+                for onednn in (False, True):
+                    theirs = [time_run(args.tf_python, tmp / "shim", module, flags, onednn)
+                              for _ in range(args.runs)]
+                    tf_time = statistics.median(t for t, _ in theirs)
+                    line += f" {tf_time:10.2f} s {ours_time / tf_time:7.2f}"
+                line += f"  {ours[-1][1]} | {theirs[-1][1]}"
             else:
                 line += f" {'-':>12} {'-':>7}  {ours[-1][1]}"
             print(line, flush=True)
