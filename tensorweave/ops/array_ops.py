@@ -421,7 +421,8 @@ def _expand_dims_shape(x, *, axis):
 
 
 def _expand_dims_kernel(x, *, axis):
-    return np.expand_dims(x, axis)
+    axis %= x.ndim + 1
+    return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
 
 
 def _reshape_back_grad(op, dy):

@@ -429,12 +429,17 @@ def _broadcast_reduced_shape(dy, x, *, axis, keepdims):
 
 
 def _broadcast_reduced_kernel(dy, x, *, axis, keepdims):
+    dy = np.asarray(dy)
+    if not keepdims:  # put the reduced axes back as size-1 dimensions
+        if axis is None:
+            kept = (1,) * x.ndim
+        else:
+            kept = list(x.shape)
+            for a in axis:
+                kept[a % x.ndim] = 1
+        dy = dy.reshape(kept)
     out = np.empty(x.shape, dy.dtype)
-    if keepdims:
-        out[...] = dy
-    else:
-        reduced = range(x.ndim) if axis is None else [a % x.ndim for a in axis]
-        out[...] = np.reshape(dy, [1 if i in reduced else d for i, d in enumerate(x.shape)])
+    out[...] = dy
     return out
 
 

@@ -256,24 +256,30 @@ def _sparse_xent_shape(logits, labels):
 
 
 def _log_sum_exp_parts(logits):
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    """(shifted, exps, sums) of the rows of 2-D `logits`, laid out class-major ([classes,
+    batch]): NumPy reduces a short last axis slowly and a leading one in vectorized loops."""
+    shifted = logits.T.copy(order="C")
+    shifted -= np.maximum.reduce(shifted, axis=0)
     exps = np.exp(shifted)
-    sums = exps.sum(axis=1, keepdims=True)
-    return shifted, exps, sums
+    return shifted, exps, np.add.reduce(exps, axis=0)
 
 
 def _sparse_xent_kernel(logits, labels):
-    classes = logits.shape[1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    batch, classes = logits.shape
+    # negative labels wrap to huge unsigned values, so one maximum finds both kinds of bad label
+    if batch and np.maximum.reduce(labels.view(f"u{labels.itemsize}")) >= classes:
         bad = labels[(labels < 0) | (labels >= classes)][0]
         raise ValueError(f"Received a label value of {bad} which is outside the valid range of "
                          f"[0, {classes}).  Label values: {' '.join(map(str, labels))}")
     shifted, exps, sums = _log_sum_exp_parts(logits)
-    rows = np.arange(labels.shape[0])
-    loss = np.log(sums[:, 0]) - shifted[rows, labels]
-    backprop = exps / sums
-    backprop[rows, labels] -= 1
-    return loss, backprop
+    picked = labels.astype(np.intp) * batch  # flat indices of the labels' entries, class-major
+    picked += np.arange(batch)
+    loss = np.log(sums)
+    loss -= shifted.reshape(-1).take(picked)
+    exps /= sums
+    flat = exps.reshape(-1)
+    flat.put(picked, flat.take(picked) - 1)
+    return loss, exps.T
 
 
 def _xent_logits_grad(op, dloss, dbackprop):
@@ -307,8 +313,9 @@ def _dense_xent_shape(logits, labels):
 
 def _dense_xent_kernel(logits, labels):
     shifted, exps, sums = _log_sum_exp_parts(logits)
-    loss = np.sum(labels * (np.log(sums) - shifted), axis=1)
-    return loss, exps / sums - labels
+    loss = np.add.reduce(labels.T * (np.log(sums) - shifted), axis=0)
+    exps /= sums
+    return loss, exps.T - labels
 
 
 def _dense_xent_grad(op, dloss, dbackprop):
