@@ -156,7 +156,8 @@ def _fused_batch_norm_grad_grad(op, ddx, ddscale, ddoffset):
     pairs = [(out, dd) for out, dd in zip(outputs, (ddx, ddscale, ddoffset)) if dd is not None]
     if not pairs:
         return [None] * 5
-    grads = gradients([p[0] for p in pairs], [dy, x, scale], grad_ys=[p[1] for p in pairs])
+    grads = gradients([p[0] for p in pairs], [dy, x, scale], grad_ys=[p[1] for p in pairs],
+                      stop_gradients=[dy, x, scale])  # partials: dy may depend on x
     grads[1] = None if grads[1] is None else array_ops.cast(grads[1], x.dtype)
     grads[0] = None if grads[0] is None else array_ops.cast(grads[0], dy.dtype)
     return grads + [None, None]

@@ -215,6 +215,18 @@ def test_conv2d_second_order():
     _check_gradients(build, [x, f], tol=1e-5)
 
 
+
+def test_fused_batch_norm_second_order_with_a_nonlinear_loss():
+    """Second order where dy depends on x (a cubic loss): each input counts only its own
+    partial inside the backward pass's gradient."""
+    x, scale, v = _rng.randn(2, 2, 2, 3), _rng.rand(3) + 0.5, _rng.randn(2, 2, 2, 3)
+
+    def build(x, scale):
+        y = tf.nn.fused_batch_norm(x, scale, tf.zeros([3], tf.float64))[0]
+        loss = tf.reduce_sum(y ** 3)
+        return tf.reshape(tf.reduce_sum(tf.gradients(loss, x)[0] * v), [1])
+    _check_gradients(build, [x, scale], tol=1e-5)
+
 # --- composites and their options ------------------------------------------------------------
 def test_conv2d_transpose_is_the_adjoint_of_conv2d():
     x, f = _rng.randn(2, 7, 6, 3), _rng.randn(3, 3, 3, 4)
