@@ -79,6 +79,14 @@ CELLS = {
                  lambda vals: lambda x, s: np_lstm(x, s, vals[0], vals[1],
                                                    peepholes=vals[2:5], cell_clip=0.8,
                                                    projection=vals[5]), True),
+    # the fused step (one LSTMBlockCell op): LSTMCell with peepholes, neither clip nor projection
+    "LSTMCell-fused": (lambda: rnn_cell.LSTMCell(4, use_peepholes=True, forget_bias=0.3),
+                       lambda vals: lambda x, s: np_lstm(x, s, vals[0], vals[1],
+                                                         forget_bias=0.3, peepholes=vals[2:5]),
+                       True),
+    "LSTMBlockCell": (lambda: tf.contrib.rnn.LSTMBlockCell(4, use_peephole=True),
+                      lambda vals: lambda x, s: np_lstm(x, s, vals[0], vals[1],
+                                                        peepholes=vals[2:5]), True),
 }
 
 
@@ -144,6 +152,22 @@ def test_static_rnn_names_and_scope_clash():
     assert _names() == ["rnn/basic_lstm_cell/bias:0", "rnn/basic_lstm_cell/kernel:0"]
     with pytest.raises(ValueError, match="already exists"):  # as in TF: a second rnn, same scope
         tf.nn.static_rnn(rnn_cell.BasicLSTMCell(4), inputs, dtype=tf.float32)
+
+
+def test_lstm_cells_step_through_one_fused_op_where_they_can():
+    for cell, fused in ((rnn_cell.BasicLSTMCell(4), True), (rnn_cell.LSTMCell(4), True),
+                        (rnn_cell.BasicLSTMCell(4, activation=tf.nn.relu), False),
+                        (rnn_cell.LSTMCell(4, cell_clip=1.0), False),
+                        (rnn_cell.LSTMCell(4, num_proj=2), False)):
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [2, 3, 5])
+            tf.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)
+            types = [op.type for op in tf.get_default_graph().get_operations()]
+            assert types.count("LSTMBlockCell") == (3 if fused else 0), cell
+    with tf.Graph().as_default():
+        tf.nn.dynamic_rnn(tf.contrib.rnn.LSTMBlockCell(4), tf.zeros([2, 3, 5]),
+                          dtype=tf.float32)
+        assert _names() == ["rnn/lstm_cell/bias:0", "rnn/lstm_cell/kernel:0"]
 
 
 def test_contrib_rnn_names_the_same_classes():

@@ -3,5 +3,6 @@ names."""
 from tensorweave.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)
 from tensorweave.ops.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper,  # noqa: F401
-                                      DropoutWrapper, GRUCell, LayerRNNCell, LSTMCell,
-                                      LSTMStateTuple, MultiRNNCell, ResidualWrapper, RNNCell)
+                                      DropoutWrapper, GRUCell, LayerRNNCell, LSTMBlockCell,
+                                      LSTMCell, LSTMStateTuple, MultiRNNCell, ResidualWrapper,
+                                      RNNCell)

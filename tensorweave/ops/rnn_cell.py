@@ -16,7 +16,7 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.graph import (Tensor, constant_value, convert_to_tensor,
                                          get_default_graph, name_scope)
 from tensorweave.framework.tensor_shape import TensorShape, as_shape
-from tensorweave.ops import array_ops, math_ops, nest, nn_ops
+from tensorweave.ops import array_ops, lstm_ops, math_ops, nest, nn_ops
 from tensorweave.variable_scope import get_variable, variable_scope
 
 _ACTIVATIONS = {"tanh": math_ops.tanh, "sigmoid": math_ops.sigmoid, "relu": nn_ops.relu,
@@ -296,6 +296,12 @@ class _LSTMBase(_UnitsCell):
     def _join_state(self, c, h):
         return LSTMStateTuple(c, h) if self._state_is_tuple else array_ops.concat([c, h], 1)
 
+    def _fused(self):
+        """True where the step is one LSTMBlockCell op (tanh activation, a numeric forget
+        bias); the same numbers as the composite of ops, computed in fewer passes."""
+        return self._activation is math_ops.tanh and \
+            isinstance(self._forget_bias, numbers.Real)
+
 
 class BasicLSTMCell(_LSTMBase):
     """The basic LSTM: i, j, f, o = split(W [x, h] + b);
@@ -320,6 +326,10 @@ class BasicLSTMCell(_LSTMBase):
 
     def call(self, inputs, state):
         c, h = self._split_state(state, 2)
+        if self._fused():
+            _, new_c, _, _, _, _, new_h = lstm_ops.lstm_block_cell(
+                inputs, c, h, self._kernel, b=self._bias, forget_bias=self._forget_bias)
+            return new_h, self._join_state(new_c, new_h)
         i, j, f, o = array_ops.split(_gates(inputs, h, self._kernel, self._bias), 4, axis=1)
         forget_bias = convert_to_tensor(self._forget_bias, dtype=f.dtype)
         new_c = math_ops.add(math_ops.multiply(c, math_ops.sigmoid(math_ops.add(f, forget_bias))),
@@ -372,6 +382,13 @@ class LSTMCell(_LSTMBase):
 
     def call(self, inputs, state):
         c_prev, m_prev = self._split_state(state, [self._num_units, self._output_size])
+        if self._fused() and self._cell_clip is None and self._num_proj is None:
+            peepholes = (self._w_i_diag, self._w_f_diag, self._w_o_diag) \
+                if self._use_peepholes else (None, None, None)
+            _, c, _, _, _, _, m = lstm_ops.lstm_block_cell(
+                inputs, c_prev, m_prev, self._kernel, *peepholes, b=self._bias,
+                forget_bias=self._forget_bias, use_peephole=self._use_peepholes)
+            return m, self._join_state(c, m)
         sigmoid = math_ops.sigmoid
         i, j, f, o = array_ops.split(_gates(inputs, m_prev, self._kernel, self._bias), 4, axis=1)
         if self._use_peepholes:
@@ -390,6 +407,16 @@ class LSTMCell(_LSTMBase):
             if self._proj_clip is not None:
                 m = math_ops.clip_by_value(m, -self._proj_clip, self._proj_clip)
         return m, self._join_state(c, m)
+
+
+class LSTMBlockCell(LSTMCell):
+    """tf.contrib.rnn.LSTMBlockCell: the LSTM computed by one fused LSTMBlockCell op per step,
+    with LSTMCell's variable names (`lstm_cell/kernel`, `bias`, peepholes `w_i_diag`, ...)."""
+
+    def __init__(self, num_units, forget_bias=1.0, cell_clip=None, use_peephole=False,
+                 reuse=None, dtype=None, name="lstm_cell"):
+        super().__init__(num_units, use_peepholes=use_peephole, cell_clip=cell_clip,
+                         forget_bias=forget_bias, reuse=reuse, name=name, dtype=dtype)
 
 
 class MultiRNNCell(RNNCell):

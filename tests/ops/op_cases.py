@@ -889,10 +889,68 @@ def _feature_column_cases():
     ]
 
 
+# --- the fused LSTM step ---------------------------------------------------------------------
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def _lstm_step(x, cs_prev, h_prev, w, wci, wcf, wco, b, forget_bias=0.7):
+    """LSTMBlockCell's seven outputs (i, cs, f, o, ci, co, h) in NumPy, peepholes included."""
+    i, ci, f, o = np.split(np.concatenate([x, h_prev], 1) @ w + b, 4, axis=1)
+    i, f = _sigmoid(i + cs_prev * wci), _sigmoid(f + forget_bias + cs_prev * wcf)
+    ci = np.tanh(ci)
+    cs = ci * i + cs_prev * f
+    o = _sigmoid(o + cs * wco)
+    return i, cs, f, o, ci, np.tanh(cs), np.tanh(cs) * o
+
+
+def _lstm_step_backprop(x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co, cs_grad,
+                        h_grad, peephole=True):
+    """LSTMBlockCellGrad's outputs in NumPy (TF's formulas)."""
+    do = o * (1 - o) * h_grad * co
+    dcs = (1 - co ** 2) * h_grad * o + cs_grad + (do * wco if peephole else 0)
+    dci, df, di = (1 - ci ** 2) * dcs * i, f * (1 - f) * dcs * cs_prev, i * (1 - i) * dcs * ci
+    cs_prev_grad = dcs * f + (di * wci + df * wcf if peephole else 0)
+    sums = [(di * cs_prev).sum(0), (df * cs_prev).sum(0), (do * cs).sum(0)] if peephole else \
+        [np.zeros(3)] * 3
+    return (cs_prev_grad, np.concatenate([di, dci, df, do], 1), *sums)
+
+
+_LSTM_INPUTS = [rand(2, 4), rand(2, 3), rand(2, 3), rand(7, 12, lo=-0.6, hi=0.6),
+                rand(3), rand(3), rand(3), rand(12)]
+_LSTM_ATTRS = {"forget_bias": 0.7, "cell_clip": -1.0, "use_peephole": True}
+_LSTM_STATIC = {mode: "the gradient splits W's rows into x's and h's at w's static shape"
+                for mode in ("dims", "rank")}
+_LSTM_ACTIVATIONS = [rand(2, 3, lo=0.1, hi=0.9), rand(2, 3), rand(2, 3, lo=0.1, hi=0.9),
+                     rand(2, 3, lo=0.1, hi=0.9), rand(2, 3, lo=-0.9, hi=0.9),
+                     rand(2, 3, lo=-0.9, hi=0.9), rand(2, 3), rand(2, 3)]
+
+LSTM_CASES = [
+    Case("LSTMBlockCell", _LSTM_INPUTS, _lstm_step, attrs=_LSTM_ATTRS, wrt=(), tag="all_outputs"),
+    Case("LSTMBlockCell", _LSTM_INPUTS, lambda *a: _lstm_step(*a)[1::5],  # cs and h
+         build=lambda *ts: create_op("LSTMBlockCell", list(ts), **_LSTM_ATTRS).outputs[1::5],
+         static_grad=_LSTM_STATIC),
+    Case("LSTMBlockCell", _LSTM_INPUTS, lambda *a: _lstm_step(*a[:4], *[np.zeros(3)] * 3,
+                                                              a[7])[1::5],
+         build=lambda *ts: create_op("LSTMBlockCell", list(ts), **dict(
+             _LSTM_ATTRS, use_peephole=False)).outputs[1::5],
+         wrt=(0, 1, 2, 3, 7), tag="no_peephole", static_grad=_LSTM_STATIC),
+    Case("LSTMBlockCell", _LSTM_INPUTS, lambda *a: np.clip(_lstm_step(*a)[1], -0.3, 0.3),
+         build=lambda *ts: create_op("LSTMBlockCell", list(ts), **dict(
+             _LSTM_ATTRS, cell_clip=0.3)).outputs[1:2],
+         wrt=(), tag="cell_clip"),
+    Case("LSTMBlockCellGrad", _LSTM_INPUTS + _LSTM_ACTIVATIONS, _lstm_step_backprop,
+         attrs={"use_peephole": True}),
+    Case("LSTMBlockCellGrad", _LSTM_INPUTS + _LSTM_ACTIVATIONS,
+         lambda *a: _lstm_step_backprop(*a, peephole=False), attrs={"use_peephole": False},
+         tag="no_peephole"),
+]
+
+
 FEATURE_COLUMN_CASES = _feature_column_cases()
 
 CASES = (ARRAY_CASES + MATH_UNARY_CASES + MATH_BINARY_CASES + MATH_COMPARE_CASES
-         + MATH_OTHER_CASES + NN_CASES + CONV_NORM_CASES + PARSING_CASES + SUMMARY_CASES
+         + MATH_OTHER_CASES + NN_CASES + CONV_NORM_CASES + LSTM_CASES + PARSING_CASES + SUMMARY_CASES
          + FEATURE_COLUMN_CASES)
 
 

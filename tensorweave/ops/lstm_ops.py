@@ -1,0 +1,203 @@
+"""The fused LSTM step (TF's LSTMBlockCell and LSTMBlockCellGrad ops, as tf.contrib.rnn and
+tf.raw_ops define them): one op for the gates' matrix product and all the elementwise work of a
+time step, and one for the elementwise part of its gradient. BasicLSTMCell and LSTMCell build
+their steps from it (fewer, larger NumPy passes than the composite of ~15 ops).
+
+    xh = [x, h_prev];  [i, ci, f, o] = xh @ w + b
+    i = sigmoid(i + cs_prev * wci);  f = sigmoid(f + forget_bias + cs_prev * wcf)
+    ci = tanh(ci);  cs = clip(ci * i + cs_prev * f, cell_clip)  (cell_clip <= 0: no clip)
+    o = sigmoid(o + cs * wco);  co = tanh(cs);  h = co * o
+The peephole weights wci, wcf, wco count only with use_peephole.
+"""
+import numpy as np
+
+from tensorweave.framework.graph import convert_to_tensor, create_op
+from tensorweave.framework.registry import register_op
+from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.ops import array_ops, math_ops
+
+_OUTPUTS = ("i", "cs", "f", "o", "ci", "co", "h")
+
+
+def _sigmoid_into(out, x):
+    """out = 1 / (1 + exp(-x)), in place in `out`."""
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1
+    np.reciprocal(out, out=out)
+
+
+def _tanh_into(out, x):
+    """out = tanh(x) = 2 sigmoid(2x) - 1: one exp pass, faster than NumPy's tanh; within a
+    float32 rounding step of it in absolute terms."""
+    np.multiply(x, -2, out=out)
+    np.exp(out, out=out)
+    out += 1
+    np.divide(2, out, out=out)
+    out -= 1
+
+
+def _lstm_block_cell_shape(x, cs_prev, h_prev, w, wci, wcf, wco, b, **_):
+    for t in (cs_prev, h_prev, w, wci, wcf, wco, b):
+        if t.dtype is not x.dtype:
+            raise TypeError(f"LSTMBlockCell requires every input in x's dtype {x.dtype.name}, "
+                            f"got {t.dtype.name} for {t.name}")
+    state = TensorShape([None, None]).merge_with(cs_prev.shape).merge_with(h_prev.shape)
+    batch = x.shape.with_rank(2)[0].merge_with(state[0])
+    cell = state[1]
+    if w.shape.ndims == 2 and None not in (w.shape[1].value, cell.value) and \
+            w.shape[1].value != 4 * cell.value:
+        raise ValueError(f"LSTMBlockCell requires w with 4 * {cell.value} columns, got shape "
+                         f"{w.shape}")
+    return [(x.dtype, TensorShape([batch, cell]))] * len(_OUTPUTS)
+
+
+def _lstm_block_cell_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, *, forget_bias,
+                            cell_clip, use_peephole):
+    n = cs_prev.shape[1]
+    # the gates as four contiguous [batch, n] blocks (NumPy's passes over column blocks of
+    # one [batch, 4n] array are ~40% slower): a product with w's column blocks, batched
+    blocks = np.matmul(np.concatenate([x, h_prev], axis=1),
+                       w.reshape(-1, 4, n).transpose(1, 0, 2))
+    blocks += b.reshape(4, 1, n)
+    i, ci, f, o = blocks
+    f += forget_bias
+    if use_peephole:
+        i += cs_prev * wci
+        f += cs_prev * wcf
+    _sigmoid_into(i, i)
+    _sigmoid_into(f, f)
+    _tanh_into(ci, ci)
+    cs = ci * i
+    cs += cs_prev * f
+    if cell_clip > 0:
+        np.clip(cs, -cell_clip, cell_clip, out=cs)
+    if use_peephole:
+        o += cs * wco
+    _sigmoid_into(o, o)
+    co = np.empty_like(cs)
+    _tanh_into(co, cs)
+    return i, cs, f, o, ci, co, co * o
+
+
+def _lstm_block_cell_grad(op, di, dcs, df, do, dci, dco, dh):
+    """From cs and h alone (a recurrence) one LSTMBlockCellGrad op, as in TF; gradients that
+    also reach the gate outputs (second order, say) take the same formulas as graph ops."""
+    if op.attrs["cell_clip"] > 0:
+        raise LookupError(f"LSTMBlockCell {op.name!r} clips its cell state (cell_clip "
+                          f"{op.attrs['cell_clip']}); its gradient is defined without clipping.")
+    if all(g is None for g in (di, dcs, df, do, dci, dco, dh)):
+        return [None] * 8
+    x, cs_prev, h_prev, w, wci, wcf, wco, b = op.inputs
+    i, cs, f, o, ci, co, _ = op.outputs
+    dcs = array_ops.zeros_like(cs) if dcs is None else dcs
+    dh = array_ops.zeros_like(cs) if dh is None else dh
+    peephole = op.attrs["use_peephole"]
+    gates = {"i": di, "f": df, "o": do, "ci": dci, "co": dco}
+    if any(g is not None for g in gates.values()):
+        cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(
+            cs_prev, i, cs, f, o, ci, co, dcs, dh, wci, wcf, wco, peephole, gates)
+        dicfo = array_ops.concat(list(parts), 1)
+        wci_grad, wcf_grad, wco_grad = [math_ops.reduce_sum(p, 0) for p in peeps] \
+            if peephole else (None, None, None)
+    else:
+        cs_prev_grad, dicfo, wci_grad, wcf_grad, wco_grad = create_op(
+            "LSTMBlockCellGrad", [x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co,
+                                  dcs, dh], use_peephole=peephole).outputs
+    rows, columns = w.shape.as_tuple()  # w is [depth + cell, 4 * cell]
+    if rows is None or columns is None:
+        raise ValueError(f"The gradient of LSTMBlockCell {op.name!r} needs w's static shape, "
+                         f"got {w.shape}")
+    dx, dh_prev = array_ops.split(math_ops.matmul(dicfo, w, transpose_b=True),
+                                  [rows - columns // 4, columns // 4], axis=1)
+    dw = math_ops.matmul(array_ops.concat([x, h_prev], 1), dicfo, transpose_a=True)
+    db = math_ops.reduce_sum(dicfo, 0)
+    if not peephole:
+        wci_grad = wcf_grad = wco_grad = None
+    return [dx, cs_prev_grad, dh_prev, dw, wci_grad, wcf_grad, wco_grad, db]
+
+
+def _lstm_block_cell_grad_shape(x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co,
+                                cs_grad, h_grad, **_):
+    cell = cs.shape
+    four = TensorShape([cell[0].value, None if cell[1].value is None else 4 * cell[1].value]) \
+        if cell.ndims == 2 else TensorShape([None, None])
+    return [(x.dtype, cs_prev.shape), (x.dtype, four), (x.dtype, wci.shape),
+            (x.dtype, wcf.shape), (x.dtype, wco.shape)]
+
+
+def _lstm_block_cell_backprop(cs_prev, i, cs, f, o, ci, co, cs_grad, h_grad, wci, wcf, wco,
+                              use_peephole, gates=None):
+    """(cs_prev_grad, [di, dci, df, do] of the pre-activations, and the per-row products whose
+    column sums are the peephole weights' grads, or None) from the grads of cs and h, plus
+    those of the gate outputs in `gates` ({"i": ..., "co": ...}, Nones skipped). The same
+    formulas serve NumPy arrays (the kernel) and tensors (gradients of the gradient)."""
+    def plus(value, key):
+        extra = (gates or {}).get(key)
+        return value if extra is None else value + extra
+    o_grad = plus(h_grad * co, "o")
+    do = o * (1 - o) * o_grad
+    dcs = (1 - co * co) * plus(h_grad * o, "co") + cs_grad
+    if use_peephole:
+        dcs = dcs + do * wco
+    dci = (1 - ci * ci) * plus(dcs * i, "ci")
+    df = f * (1 - f) * plus(dcs * cs_prev, "f")
+    di = i * (1 - i) * plus(dcs * ci, "i")
+    cs_prev_grad = dcs * f
+    if not use_peephole:
+        return cs_prev_grad, (di, dci, df, do), None
+    cs_prev_grad = cs_prev_grad + di * wci + df * wcf
+    return cs_prev_grad, (di, dci, df, do), (di * cs_prev, df * cs_prev, do * cs)
+
+
+def _lstm_block_cell_grad_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co,
+                                 cs_grad, h_grad, *, use_peephole):
+    cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(
+        cs_prev, i, cs, f, o, ci, co, cs_grad, h_grad, wci, wcf, wco, use_peephole)
+    sums = [p.sum(axis=0) for p in peeps] if peeps else [np.zeros_like(v) for v in (wci, wcf,
+                                                                                    wco)]
+    return (cs_prev_grad, np.concatenate(parts, axis=1), *sums)
+
+
+def _lstm_block_cell_grad_grad(op, *grads):
+    """Differentiates the composite form of the backward formulas (second order). Several
+    inputs depend on others (i and cs on cs_prev, ...): each gets only its own partial."""
+    from tensorweave.gradients import gradients  # imported here: gradients imports the ops
+    wanted = [1, 4, 5, 6] + list(range(8, 16))  # cs_prev, wci, wcf, wco, i, ..., h_grad
+    cs_prev, wci, wcf, wco, i, cs, f, o, ci, co, cs_grad, h_grad = \
+        [op.inputs[k] for k in wanted]
+    cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(
+        cs_prev, i, cs, f, o, ci, co, cs_grad, h_grad, wci, wcf, wco, op.attrs["use_peephole"])
+    outputs = [cs_prev_grad, array_ops.concat(list(parts), 1)] + \
+        [math_ops.reduce_sum(p, 0) for p in peeps or ()]
+    pairs = [(out, g) for out, g in zip(outputs, grads) if g is not None]
+    if not pairs:
+        return [None] * 16
+    xs = [op.inputs[k] for k in wanted]
+    found = gradients([p[0] for p in pairs], xs, grad_ys=[p[1] for p in pairs],
+                      stop_gradients=xs)
+    by_input = dict(zip(wanted, found))
+    return [by_input.get(k) for k in range(16)]
+
+
+register_op("LSTMBlockCell", shape=_lstm_block_cell_shape, kernel=_lstm_block_cell_kernel,
+            grad=_lstm_block_cell_grad)
+register_op("LSTMBlockCellGrad", shape=_lstm_block_cell_grad_shape,
+            kernel=_lstm_block_cell_grad_kernel, grad=_lstm_block_cell_grad_grad)
+
+
+def lstm_block_cell(x, cs_prev, h_prev, w, wci=None, wcf=None, wco=None, b=None,
+                    forget_bias=1.0, cell_clip=-1.0, use_peephole=False, name=None):
+    """One fused LSTM step (tf.raw_ops.LSTMBlockCell): (i, cs, f, o, ci, co, h).
+    Missing peephole weights are zeros; cell_clip <= 0 does not clip."""
+    x, cs_prev, h_prev, w = (convert_to_tensor(t) for t in (x, cs_prev, h_prev, w))
+    cells = w.shape[1].value // 4 if w.shape[1].value is not None else None
+
+    def zeros_or(t, size):
+        return convert_to_tensor(t) if t is not None else \
+            array_ops.zeros([size], dtype=x.dtype)
+    inputs = [x, cs_prev, h_prev, w, zeros_or(wci, cells), zeros_or(wcf, cells),
+              zeros_or(wco, cells), zeros_or(b, 4 * cells)]
+    return create_op("LSTMBlockCell", inputs, name=name or "LSTMBlockCell",
+                     forget_bias=float(forget_bias), cell_clip=float(cell_clip),
+                     use_peephole=bool(use_peephole)).outputs
