@@ -3,7 +3,7 @@ import contextlib
 import sys
 
 from tensorweave.framework.graph import Tensor, TensorLike, get_default_graph
-from tensorweave.runtime.blas import warm_up_once
+from tensorweave.runtime.process_setup import prepare_process
 from tensorweave.runtime.config import ConfigProto
 from tensorweave.runtime.plan import CPU_DEVICE, FetchMapper, Plan, fetch_key
 from tensorweave.runtime.state import SessionState
@@ -37,7 +37,7 @@ class Session:
         self._closed = False
         self._context_stack = []
         self.sess_str = target
-        warm_up_once()
+        prepare_process()
 
     @property
     def graph(self):
