@@ -7,7 +7,8 @@ from tensorweave.examples.get_started import iris_data
 
 (TRAIN_X, TRAIN_Y), (TEST_X, TEST_Y) = iris_data.load_data()
 COLUMNS = [tf.feature_column.numeric_column(k) for k in TRAIN_X.keys()]
-CLASS_PREDICTIONS = {"logits", "probabilities", "class_ids", "classes"}
+CLASS_PREDICTIONS = {"logits", "probabilities", "class_ids", "classes", "all_class_ids",
+                     "all_classes"}
 # A graph-level seed: initial weights and the shuffle order, so accuracies do not vary by run
 SEEDED = tf.estimator.RunConfig(tf_random_seed=2)
 
@@ -38,6 +39,9 @@ def test_multi_class_on_iris(make, tmp_path):
     ids = np.array([p["class_ids"][0] for p in predictions])
     assert np.mean(ids == TEST_Y) == pytest.approx(result["accuracy"])
     assert predictions[0]["classes"][0] == str(ids[0]).encode()
+    np.testing.assert_array_equal(predictions[0]["all_class_ids"], [0, 1, 2])
+    assert predictions[0]["all_class_ids"].dtype == np.int32
+    assert list(predictions[0]["all_classes"]) == [b"0", b"1", b"2"]
     np.testing.assert_allclose(predictions[0]["probabilities"].sum(), 1, rtol=1e-5)
 
 
@@ -66,6 +70,7 @@ def test_binary_classifier_metrics_and_vocabulary(tmp_path):
                                                             1 - result["label/mean"]))
     assert set(predictions[0]) == CLASS_PREDICTIONS | {"logistic"}
     assert predictions[0]["classes"][0] in (b"other", b"versicolor")
+    assert list(predictions[0]["all_classes"]) == [b"other", b"versicolor"]
 
 
 @pytest.mark.parametrize("make", [

@@ -85,10 +85,24 @@ def _label_ids(labels, label_vocabulary):
     return fc_ops.categorical_vocabulary(labels, label_vocabulary, name="class_id_lookup")
 
 
-def _class_strings(class_ids, n_classes, label_vocabulary):
+def _class_strings(class_ids, n_classes, label_vocabulary, name="str_classes"):
     names = label_vocabulary or [str(i) for i in range(n_classes)]
     return array_ops.gather(convert_to_tensor(list(names), dtype=dtypes.string), class_ids,
-                            name="str_classes")
+                            name=name)
+
+
+def _class_predictions(logits, class_ids, n_classes, label_vocabulary):
+    """The class predictions of a classifier head: class_ids, classes, and every class's id
+    and name per example (all_class_ids int32 and all_classes, each [batch, n_classes])."""
+    all_class_ids = array_ops.zeros_like(logits[:, :1], dtype=dtypes.int32) + \
+        array_ops.range_(n_classes)
+    return {
+        PredictionKeys.CLASS_IDS: class_ids,
+        PredictionKeys.CLASSES: _class_strings(class_ids, n_classes, label_vocabulary),
+        PredictionKeys.ALL_CLASS_IDS: all_class_ids,
+        PredictionKeys.ALL_CLASSES: _class_strings(all_class_ids, n_classes, label_vocabulary,
+                                                   name="all_classes"),
+    }
 
 
 class _Head:
@@ -177,9 +191,7 @@ class _MultiClassHead(_Head):
             PredictionKeys.LOGITS: logits,
             PredictionKeys.PROBABILITIES: nn_ops.softmax(logits,
                                                          name=PredictionKeys.PROBABILITIES),
-            PredictionKeys.CLASS_IDS: class_ids,
-            PredictionKeys.CLASSES: _class_strings(class_ids, self._n_classes,
-                                                   self._label_vocabulary),
+            **_class_predictions(logits, class_ids, self._n_classes, self._label_vocabulary),
         }
 
     def _metrics(self, labels, predictions, unreduced, weights):
@@ -217,8 +229,7 @@ class _BinaryLogisticHead(_Head):
             PredictionKeys.LOGISTIC: math_ops.sigmoid(logits, name=PredictionKeys.LOGISTIC),
             PredictionKeys.PROBABILITIES: nn_ops.softmax(two_class,
                                                          name=PredictionKeys.PROBABILITIES),
-            PredictionKeys.CLASS_IDS: class_ids,
-            PredictionKeys.CLASSES: _class_strings(class_ids, 2, self._label_vocabulary),
+            **_class_predictions(logits, class_ids, 2, self._label_vocabulary),
         }
 
     def _metrics(self, labels, predictions, unreduced, weights):
