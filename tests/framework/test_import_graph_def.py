@@ -219,3 +219,20 @@ def test_dataset_objects_are_written_but_refused_on_import():
     with tf.Graph().as_default():
         with pytest.raises(ValueError, match=r"\(OneShotIterator\).*Python object"):
             tf.import_graph_def(graph_def)
+
+
+def test_tensorflow_lstm_block_cell_graph_imports_with_tensorflows_numbers():
+    """A GraphDef TensorFlow wrote with LSTMBlockCell and LSTMBlockCellGrad (peepholes):
+    rebuilt here, both give TensorFlow's values (tests/fixtures/make_lstm_block_cell_fixture.py)."""
+    graph_pb2 = pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    fixture = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "lstm_block_cell"
+    graph_def = graph_pb2.GraphDef()
+    graph_def.ParseFromString((fixture / "graph.pb").read_bytes())
+    expected = np.load(fixture / "values.npz")
+    names = [f"cell:{k}" for k in range(7)] + [f"back:{k}" for k in range(5)]
+    with tf.Graph().as_default():
+        outputs = tf.import_graph_def(graph_def, return_elements=names, name="")
+        got = tf.Session().run(outputs)
+    for k, (name, value) in enumerate(zip(names, got)):
+        np.testing.assert_allclose(value, expected[f"arr_{k}"], rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
