@@ -94,3 +94,11 @@ def test_intro_program_prints_decreasing_costs():
     assert len(costs) == 1000
     assert sum(costs[:10]) / 10 > 9  # the post shows 12.67, 11.53, 8.51, ...
     assert sum(costs[-100:]) / 100 < 4.5  # ... and 4.81, 4.24, 3.49, 3.82, 4.21, 3.25 at the end
+
+
+@needs_mnist
+def test_intro_program_is_deterministic_with_a_seed():
+    """--seed fixes the initial weights too (the graph seed is set before they are built)."""
+    runs = [run_module("tensorweave.examples.tutorials.mnist.intro", "--data_dir",
+                       str(MNIST_DIR), "--seed", "7", "--steps", "3") for _ in range(2)]
+    assert runs[0] == runs[1] and runs[0].count("Cost:") == 3

@@ -10,10 +10,13 @@ import tensorweave as tf
 from tensorweave.examples.tutorials.mnist import input_data
 
 
-def build_graph(batch_size=100):
-    """The graph and its (input, labels, optimizer, cost) nodes."""
+def build_graph(batch_size=100, seed=None):
+    """The graph and its (input, labels, optimizer, cost) nodes; `seed`: the graph-level seed
+    of its random initial weights."""
     graph = tf.Graph()
     with graph.as_default():
+        if seed is not None:
+            tf.set_random_seed(seed)
         input = tf.placeholder(tf.float32, shape=(batch_size, 784))  # noqa: A001 - as posted
         labels = tf.placeholder(tf.float32, shape=(batch_size, 10))
         layer1_weights = tf.Variable(tf.random_normal([784, 10]))
@@ -32,9 +35,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     mnist = input_data.read_data_sets(args.data_dir, one_hot=True, seed=args.seed)
-    graph, input, labels, optimizer, cost = build_graph()
-    if args.seed is not None:
-        graph.seed = args.seed
+    graph, input, labels, optimizer, cost = build_graph(seed=args.seed)
     costs = []
     with tf.Session(graph=graph) as session:
         tf.global_variables_initializer().run()
