@@ -5,7 +5,7 @@ and on TensorFlow's compat.v1 (run as a subprocess with a separate Python, where
 
 Prints milliseconds per step for both and their ratio (goal: tensorweave <= 0.8x TensorFlow),
 against TensorFlow as installed and against TensorFlow with TF_ENABLE_ONEDNN_OPTS=1 (off by
-default on CPUs without AVX-512; about twice as fast on this one). Run it with
+default on CPUs without AVX-512; 1.4-1.6x as fast on this one). Run it with
 OPENBLAS_NUM_THREADS=1 and unset: on a loaded machine BLAS threads only contend. Then what
 bounds tensorweave's step: its heaviest kernels timed one by one on the step's arrays, and the
 time NumPy's matrix products alone take for the same convolutions (im2col shapes) and dense
