@@ -186,7 +186,7 @@ def best_of(a, b):
 def tensorflow_times(python, steps, onednn):
     """measure() under TensorFlow's compat.v1 in a subprocess, or None if unavailable.
     `onednn`: TF_ENABLE_ONEDNN_OPTS, which TF leaves off by default on CPUs without AVX-512
-    (such as this machine's) and which makes its convolutions about twice as fast here."""
+    (such as this machine's) and which makes its convolutions 1.4-1.6x as fast here."""
     if not Path(python).exists():
         return None
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS=str(int(onednn)))
