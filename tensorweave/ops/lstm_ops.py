@@ -95,11 +95,9 @@ def _lstm_block_cell_grad(op, di, dcs, df, do, dci, dco, dh):
     peephole = op.attrs["use_peephole"]
     gates = {"i": di, "f": df, "o": do, "ci": dci, "co": dco}
     if any(g is not None for g in gates.values()):
-        cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(
+        cs_prev_grad, dicfo, *peep_grads = _backprop_tensors(
             cs_prev, i, cs, f, o, ci, co, dcs, dh, wci, wcf, wco, peephole, gates)
-        dicfo = array_ops.concat(list(parts), 1)
-        wci_grad, wcf_grad, wco_grad = [math_ops.reduce_sum(p, 0) for p in peeps] \
-            if peephole else (None, None, None)
+        wci_grad, wcf_grad, wco_grad = peep_grads or (None, None, None)
     else:
         cs_prev_grad, dicfo, wci_grad, wcf_grad, wco_grad = create_op(
             "LSTMBlockCellGrad", [x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co,
@@ -150,6 +148,14 @@ def _lstm_block_cell_backprop(cs_prev, i, cs, f, o, ci, co, cs_grad, h_grad, wci
     return cs_prev_grad, (di, dci, df, do), (di * cs_prev, df * cs_prev, do * cs)
 
 
+def _backprop_tensors(*inputs):
+    """_lstm_block_cell_backprop as graph ops, in LSTMBlockCellGrad's output layout:
+    [cs_prev_grad, dicfo] plus the three peephole weights' grads with peepholes."""
+    cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(*inputs)
+    return [cs_prev_grad, array_ops.concat(list(parts), 1)] + \
+        [math_ops.reduce_sum(p, 0) for p in peeps or ()]
+
+
 def _lstm_block_cell_grad_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co,
                                  cs_grad, h_grad, *, use_peephole):
     cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(
@@ -166,10 +172,8 @@ def _lstm_block_cell_grad_grad(op, *grads):
     wanted = [1, 4, 5, 6] + list(range(8, 16))  # cs_prev, wci, wcf, wco, i, ..., h_grad
     cs_prev, wci, wcf, wco, i, cs, f, o, ci, co, cs_grad, h_grad = \
         [op.inputs[k] for k in wanted]
-    cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(
-        cs_prev, i, cs, f, o, ci, co, cs_grad, h_grad, wci, wcf, wco, op.attrs["use_peephole"])
-    outputs = [cs_prev_grad, array_ops.concat(list(parts), 1)] + \
-        [math_ops.reduce_sum(p, 0) for p in peeps or ()]
+    outputs = _backprop_tensors(cs_prev, i, cs, f, o, ci, co, cs_grad, h_grad, wci, wcf, wco,
+                                op.attrs["use_peephole"])
     pairs = [(out, g) for out, g in zip(outputs, grads) if g is not None]
     if not pairs:
         return [None] * 16
