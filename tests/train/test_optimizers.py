@@ -7,6 +7,7 @@ train op. Here the same programs run on tensorweave and must agree to float32 pr
 
 import functools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -308,10 +309,14 @@ def _three_large_steps(make_optimizer):
             return sess.run(var)
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["one_thread", "helper_threads"])
 @pytest.mark.parametrize("name", sorted(LARGE_OPTIMIZERS))
-def test_large_variable_update_in_slices_equals_whole_update(name, monkeypatch):
+def test_large_variable_update_in_slices_equals_whole_update(name, shared, monkeypatch):
     from tensorweave.ops import training_ops
     monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 1000)  # 350 x 201: 2.1 slices
+    monkeypatch.setattr(training_ops, "_SHARED_ABOVE", 1000 if shared else 10 ** 9)
+    if shared:  # two helpers, whatever this machine has: the slices split three ways
+        monkeypatch.setattr(training_ops, "_helpers", ThreadPoolExecutor(2))
     assert 350 * 201 > 2 * training_ops._SLICE
     sliced = _three_large_steps(LARGE_OPTIMIZERS[name])
     monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 10 ** 9)
