@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
+from tensorweave.ops import lstm_ops
 
 rnn_cell = tf.nn.rnn_cell
 RNG = np.random.RandomState(42)
@@ -226,6 +227,42 @@ def test_concatenated_lstm_state():
     np.testing.assert_allclose(got_state, np.concatenate([c, h], 1), rtol=1e-10)
 
 
+def test_dynamic_rnn_runs_fused_lstm_cells_as_one_block_lstm_op():
+    class OwnStep(rnn_cell.BasicLSTMCell):
+        def call(self, inputs, state):
+            return super().call(inputs, state)
+
+    for cell, fused in ((rnn_cell.BasicLSTMCell(4), True),
+                        (rnn_cell.LSTMCell(4, use_peepholes=True), True),
+                        (rnn_cell.LSTMCell(4, num_proj=2), False),
+                        (rnn_cell.GRUCell(4), False), (OwnStep(4), False)):
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [2, 3, 5])
+            outputs, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+            tf.gradients(outputs, x)
+            types = [op.type for op in tf.get_default_graph().get_operations()]
+            assert (types.count("BlockLSTM"), types.count("BlockLSTMGrad")) == \
+                ((1, 1) if fused else (0, 0)), cell
+            assert ("While" in types) is not fused, cell
+            assert _names()[0].startswith("rnn/"), _names()
+    with tf.Graph().as_default():  # the number of steps must be known while building
+        tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(4), tf.placeholder(tf.float32, [2, None, 5]),
+                          dtype=tf.float32)
+        assert "BlockLSTM" not in [op.type for op in tf.get_default_graph().get_operations()]
+
+
+def test_block_lstm_gradients_reach_through_cs_and_h_once():
+    x = tf.constant(np.ones((2, 1, 1)))
+    w = tf.constant(np.full((2, 4), 0.1))
+    zeros = tf.constant(np.zeros((1, 1)))
+    outputs = lstm_ops.block_lstm(2, x, zeros, zeros, w, cell_clip=-1.0)
+    with pytest.raises(LookupError, match="gate outputs"):
+        tf.gradients(outputs[0], w)  # i: TF silently drops this gradient
+    first = tf.gradients(tf.reduce_sum(outputs[6] ** 2), w)[0]
+    with pytest.raises(LookupError, match="static_rnn"):
+        tf.gradients(tf.reduce_sum(first ** 2), w)  # second order
+
+
 # --- dynamic_rnn -----------------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(CELLS))
 def test_dynamic_rnn_with_ragged_lengths_against_numpy(name):
@@ -336,7 +373,7 @@ def test_dropout_wrapper():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         a, b, d = sess.run([plain, kept, dropped], {x: xv})
-    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a, b, rtol=1e-12)  # one BlockLSTM op vs a loop of steps
     first = d[:, 0]  # the first step's state is the zero state: outputs are a or 0, scaled
     reference = a[:, 0]
     assert np.all((first == 0) | np.isclose(first, 2 * reference))

@@ -30,6 +30,8 @@ SIGNATURES = {
     'AvgPoolGrad': ('- T', 'ksize strides padding data_format T'),
     'BiasAdd': ('T T', 'T data_format'),
     'BiasAddGrad': ('T', 'T data_format'),
+    'BlockLSTM': ('- T T T T T T T T', 'forget_bias cell_clip use_peephole T'),
+    'BlockLSTMGrad': ('- T T T T T T T T T T T T T T T T T', 'use_peephole T'),
     'BroadcastGradientArgs': ('T T', 'T'),
     'BroadcastTo': ('T Tidx', 'T Tidx'),
     'Bucketize': ('T', 'T boundaries'),

@@ -1,16 +1,22 @@
-"""The fused LSTM step (TF's LSTMBlockCell and LSTMBlockCellGrad ops, as tf.contrib.rnn and
-tf.raw_ops define them): one op for the gates' matrix product and all the elementwise work of a
-time step, and one for the elementwise part of its gradient. BasicLSTMCell and LSTMCell build
-their steps from it (fewer, larger NumPy passes than the composite of ~15 ops).
+"""The fused LSTM (TF's LSTMBlockCell / LSTMBlockCellGrad and BlockLSTM / BlockLSTMGrad ops,
+as tf.contrib.rnn and tf.raw_ops define them): one op for the gates' matrix product and all
+the elementwise work of a time step, and one for the elementwise part of its gradient; and one
+op for a whole sequence of such steps, with one for its whole gradient. BasicLSTMCell and
+LSTMCell build their steps from LSTMBlockCell (fewer, larger NumPy passes than the composite of
+~15 ops); tf.nn.dynamic_rnn runs them over a sequence as one BlockLSTM.
 
     xh = [x, h_prev];  [i, ci, f, o] = xh @ w + b
     i = sigmoid(i + cs_prev * wci);  f = sigmoid(f + forget_bias + cs_prev * wcf)
     ci = tanh(ci);  cs = clip(ci * i + cs_prev * f, cell_clip)  (cell_clip <= 0: no clip)
     o = sigmoid(o + cs * wco);  co = tanh(cs);  h = co * o
-The peephole weights wci, wcf, wco count only with use_peephole.
+The peephole weights wci, wcf, wco count only with use_peephole. BlockLSTM applies the step
+to x [time, batch, depth] for the first seq_len_max steps and outputs [time, batch, cell]
+arrays, zero past seq_len_max. Its gradient takes all the inputs' products with the gates'
+gradients (x's and w's) in one matrix product each over the whole sequence.
 """
 import numpy as np
 
+from tensorweave.framework import dtypes
 from tensorweave.framework.graph import convert_to_tensor, create_op
 from tensorweave.framework.registry import register_op
 from tensorweave.framework.tensor_shape import TensorShape
@@ -37,30 +43,36 @@ def _tanh_into(out, x):
     out -= 1
 
 
-def _lstm_block_cell_shape(x, cs_prev, h_prev, w, wci, wcf, wco, b, **_):
+def _step_dims(op_type, x, x_rows, cs_prev, h_prev, w, wci, wcf, wco, b):
+    """(batch, cell) Dimensions of a step whose input rows have TensorShape `x_rows`."""
     for t in (cs_prev, h_prev, w, wci, wcf, wco, b):
         if t.dtype is not x.dtype:
-            raise TypeError(f"LSTMBlockCell requires every input in x's dtype {x.dtype.name}, "
+            raise TypeError(f"{op_type} requires every input in x's dtype {x.dtype.name}, "
                             f"got {t.dtype.name} for {t.name}")
     state = TensorShape([None, None]).merge_with(cs_prev.shape).merge_with(h_prev.shape)
-    batch = x.shape.with_rank(2)[0].merge_with(state[0])
+    batch = x_rows.with_rank(2)[0].merge_with(state[0])
     cell = state[1]
     if w.shape.ndims == 2 and None not in (w.shape[1].value, cell.value) and \
             w.shape[1].value != 4 * cell.value:
-        raise ValueError(f"LSTMBlockCell requires w with 4 * {cell.value} columns, got shape "
+        raise ValueError(f"{op_type} requires w with 4 * {cell.value} columns, got shape "
                          f"{w.shape}")
+    return batch, cell
+
+
+def _lstm_block_cell_shape(x, *weights, **_):
+    batch, cell = _step_dims("LSTMBlockCell", x, x.shape, *weights)
     return [(x.dtype, TensorShape([batch, cell]))] * len(_OUTPUTS)
 
 
-def _lstm_block_cell_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, *, forget_bias,
-                            cell_clip, use_peephole):
-    n = cs_prev.shape[1]
-    # the gates as four contiguous [batch, n] blocks (NumPy's passes over column blocks of
-    # one [batch, 4n] array are ~40% slower): a product with w's column blocks, batched
-    blocks = np.matmul(np.concatenate([x, h_prev], axis=1),
-                       w.reshape(-1, 4, n).transpose(1, 0, 2))
-    blocks += b.reshape(4, 1, n)
-    i, ci, f, o = blocks
+def _gate_columns(w, cells):
+    """w [rows, 4 * cells] as its four gates' column blocks, [4, rows, cells] (a view)."""
+    return w.reshape(-1, 4, cells).transpose(1, 0, 2)
+
+
+def _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peephole, cs, co, h):
+    """One step's elementwise work: `gates` [4, batch, cell] holds the pre-activations of i, ci,
+    f, o and is turned into the activations in place; cs, co and h are filled in."""
+    i, ci, f, o = gates
     f += forget_bias
     if use_peephole:
         i += cs_prev * wci
@@ -68,16 +80,28 @@ def _lstm_block_cell_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, *, forget_b
     _sigmoid_into(i, i)
     _sigmoid_into(f, f)
     _tanh_into(ci, ci)
-    cs = ci * i
+    np.multiply(ci, i, out=cs)
     cs += cs_prev * f
     if cell_clip > 0:
         np.clip(cs, -cell_clip, cell_clip, out=cs)
     if use_peephole:
         o += cs * wco
     _sigmoid_into(o, o)
-    co = np.empty_like(cs)
     _tanh_into(co, cs)
-    return i, cs, f, o, ci, co, co * o
+    np.multiply(co, o, out=h)
+
+
+def _lstm_block_cell_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, *, forget_bias,
+                            cell_clip, use_peephole):
+    n = cs_prev.shape[1]
+    # the gates as four contiguous [batch, n] blocks (NumPy's passes over column blocks of
+    # one [batch, 4n] array are ~40% slower): a product with w's column blocks, batched
+    gates = np.matmul(np.concatenate([x, h_prev], axis=1), _gate_columns(w, n))
+    gates += b.reshape(4, 1, n)
+    cs, co, h = np.empty((3,) + cs_prev.shape, dtype=gates.dtype)
+    _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peephole, cs, co, h)
+    i, ci, f, o = gates
+    return i, cs, f, o, ci, co, h
 
 
 def _lstm_block_cell_grad(op, di, dcs, df, do, dci, dco, dh):
@@ -190,18 +214,141 @@ register_op("LSTMBlockCellGrad", shape=_lstm_block_cell_grad_shape,
             kernel=_lstm_block_cell_grad_kernel, grad=_lstm_block_cell_grad_grad)
 
 
-def lstm_block_cell(x, cs_prev, h_prev, w, wci=None, wcf=None, wco=None, b=None,
-                    forget_bias=1.0, cell_clip=-1.0, use_peephole=False, name=None):
-    """One fused LSTM step (tf.raw_ops.LSTMBlockCell): (i, cs, f, o, ci, co, h).
-    Missing peephole weights are zeros; cell_clip <= 0 does not clip."""
-    x, cs_prev, h_prev, w = (convert_to_tensor(t) for t in (x, cs_prev, h_prev, w))
+def _weights_or_zeros(x, w, wci, wcf, wco, b):
+    """[wci, wcf, wco, b] as tensors, zeros where not given."""
     cells = w.shape[1].value // 4 if w.shape[1].value is not None else None
 
     def zeros_or(t, size):
         return convert_to_tensor(t) if t is not None else \
             array_ops.zeros([size], dtype=x.dtype)
-    inputs = [x, cs_prev, h_prev, w, zeros_or(wci, cells), zeros_or(wcf, cells),
-              zeros_or(wco, cells), zeros_or(b, 4 * cells)]
+    return [zeros_or(wci, cells), zeros_or(wcf, cells), zeros_or(wco, cells),
+            zeros_or(b, 4 * cells)]
+
+
+def lstm_block_cell(x, cs_prev, h_prev, w, wci=None, wcf=None, wco=None, b=None,
+                    forget_bias=1.0, cell_clip=-1.0, use_peephole=False, name=None):
+    """One fused LSTM step (tf.raw_ops.LSTMBlockCell): (i, cs, f, o, ci, co, h).
+    Missing peephole weights are zeros; cell_clip <= 0 does not clip."""
+    x, cs_prev, h_prev, w = (convert_to_tensor(t) for t in (x, cs_prev, h_prev, w))
+    inputs = [x, cs_prev, h_prev, w] + _weights_or_zeros(x, w, wci, wcf, wco, b)
     return create_op("LSTMBlockCell", inputs, name=name or "LSTMBlockCell",
+                     forget_bias=float(forget_bias), cell_clip=float(cell_clip),
+                     use_peephole=bool(use_peephole)).outputs
+
+
+# --- the whole sequence: BlockLSTM, BlockLSTMGrad --------------------------------------------
+def _steps_used(seq_len_max, steps):
+    return max(0, min(int(seq_len_max), steps))
+
+
+def _block_lstm_shape(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, **attrs):
+    if seq_len_max.dtype is not dtypes.int64 or seq_len_max.shape.ndims not in (None, 0):
+        raise TypeError(f"BlockLSTM requires seq_len_max an int64 scalar, got "
+                        f"{seq_len_max.dtype.name} of shape {seq_len_max.shape}")
+    steps = x.shape.with_rank(3)
+    batch, cell = _step_dims("BlockLSTM", x, steps[1:], cs_prev, h_prev, w, wci, wcf, wco, b)
+    return [(x.dtype, TensorShape([steps[0], batch, cell]))] * len(_OUTPUTS)
+
+
+def _block_lstm_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, *, forget_bias,
+                       cell_clip, use_peephole):
+    steps, batch, depth = x.shape
+    n = cs_prev.shape[1]
+    used = _steps_used(seq_len_max, steps)
+    columns = _gate_columns(w, n)
+    # x's share of every step's gates in one product; h's share follows step by step
+    from_x = np.matmul(x[:used].reshape(used * batch, depth), columns[:, :depth])
+    from_x += b.reshape(4, 1, n)
+    if used == steps:
+        gates = from_x.reshape(4, steps, batch, n)
+    else:
+        gates = np.zeros((4, steps, batch, n), dtype=from_x.dtype)
+        gates[:, :used] = from_x.reshape(4, used, batch, n)
+    cs, co, h = np.zeros((3, steps, batch, n), dtype=gates.dtype)
+    c_prev, h_before = cs_prev, h_prev
+    for t in range(used):
+        step_gates = gates[:, t]
+        step_gates += np.matmul(h_before, columns[:, depth:])
+        _cell_into(step_gates, c_prev, wci, wcf, wco, forget_bias, cell_clip, use_peephole,
+                   cs[t], co[t], h[t])
+        c_prev, h_before = cs[t], h[t]
+    i, ci, f, o = gates
+    return i, cs, f, o, ci, co, h
+
+
+def _block_lstm_grad(op, di, dcs, df, do, dci, dco, dh):
+    """One BlockLSTMGrad op from the gradients of cs and h, as in TF."""
+    if op.attrs["cell_clip"] > 0:
+        raise LookupError(f"BlockLSTM {op.name!r} clips its cell state (cell_clip "
+                          f"{op.attrs['cell_clip']}); its gradient is defined without clipping.")
+    if any(g is not None for g in (di, df, do, dci, dco)):
+        raise LookupError(f"BlockLSTM {op.name!r}: gradients flow back through its cs and h "
+                          "outputs only, not through the gate outputs i, f, o, ci, co.")
+    if dcs is None and dh is None:
+        return [None] * 9
+    cs = op.outputs[1]
+    dcs = array_ops.zeros_like(cs) if dcs is None else dcs
+    dh = array_ops.zeros_like(cs) if dh is None else dh
+    peephole = op.attrs["use_peephole"]
+    grads = create_op("BlockLSTMGrad", list(op.inputs) + list(op.outputs) + [dcs, dh],
+                      use_peephole=peephole).outputs
+    x_grad, cs_prev_grad, h_prev_grad, w_grad, wci_grad, wcf_grad, wco_grad, b_grad = grads
+    if not peephole:
+        wci_grad = wcf_grad = wco_grad = None
+    return [None, x_grad, cs_prev_grad, h_prev_grad, w_grad, wci_grad, wcf_grad, wco_grad,
+            b_grad]
+
+
+def _block_lstm_grad_shape(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, *_, **__):
+    return [(x.dtype, t.shape) for t in (x, cs_prev, h_prev, w, wci, wcf, wco, b)]
+
+
+def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o,
+                            ci, co, h, cs_grad, h_grad, *, use_peephole):
+    steps, batch, depth = x.shape
+    n = cs_prev.shape[1]
+    used = _steps_used(seq_len_max, steps)
+    dgates = np.empty((used, batch, 4 * n), dtype=x.dtype)  # [di, dci, df, do] per step
+    dcs_next, dh_next = np.zeros_like(cs_prev), np.zeros_like(h_prev)
+    peep_grads = np.zeros((3, n), dtype=x.dtype)
+    w_h = w[depth:]
+    for t in reversed(range(used)):
+        dcs_next, parts, peeps = _lstm_block_cell_backprop(
+            cs[t - 1] if t else cs_prev, i[t], cs[t], f[t], o[t], ci[t], co[t],
+            cs_grad[t] + dcs_next, h_grad[t] + dh_next, wci, wcf, wco, use_peephole)
+        for k, part in enumerate(parts):
+            dgates[t, :, k * n:(k + 1) * n] = part
+        dh_next = np.matmul(dgates[t], w_h.T)
+        if peeps:
+            peep_grads += [p.sum(axis=0) for p in peeps]
+    flat = dgates.reshape(used * batch, 4 * n)
+    x_grad = np.zeros_like(x)
+    x_grad[:used] = np.matmul(flat, w[:depth].T).reshape(used, batch, depth)
+    h_before = np.concatenate([h_prev[None], h[:used - 1]]) if used else h[:0]
+    w_grad = np.concatenate([np.matmul(x[:used].reshape(-1, depth).T, flat),
+                             np.matmul(h_before.reshape(-1, n).T, flat)])
+    return (x_grad, dcs_next, dh_next, w_grad, *peep_grads, flat.sum(axis=0))
+
+
+register_op("BlockLSTM", shape=_block_lstm_shape, kernel=_block_lstm_kernel,
+            grad=_block_lstm_grad)
+def _block_lstm_grad_grad(op, *grads):
+    raise LookupError(f"No gradient defined for operation {op.name!r} (op type: BlockLSTMGrad), "
+                      "as in TensorFlow. For second derivatives through an LSTM, run its cell "
+                      "with tf.nn.static_rnn, whose LSTMBlockCell steps have them.")
+
+
+register_op("BlockLSTMGrad", shape=_block_lstm_grad_shape, kernel=_block_lstm_grad_kernel,
+            grad=_block_lstm_grad_grad)
+
+
+def block_lstm(seq_len_max, x, cs_prev, h_prev, w, wci=None, wcf=None, wco=None, b=None,
+               forget_bias=1.0, cell_clip=3.0, use_peephole=False, name=None):
+    """The LSTM over a whole sequence (tf.raw_ops.BlockLSTM): (i, cs, f, o, ci, co, h), each
+    [time, batch, cell]. Missing peephole weights are zeros; cell_clip <= 0 does not clip."""
+    x, cs_prev, h_prev, w = (convert_to_tensor(t) for t in (x, cs_prev, h_prev, w))
+    seq_len_max = convert_to_tensor(seq_len_max, dtype=dtypes.int64)
+    inputs = [seq_len_max, x, cs_prev, h_prev, w] + _weights_or_zeros(x, w, wci, wcf, wco, b)
+    return create_op("BlockLSTM", inputs, name=name or "BlockLSTM",
                      forget_bias=float(forget_bias), cell_clip=float(cell_clip),
                      use_peephole=bool(use_peephole)).outputs

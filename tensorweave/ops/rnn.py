@@ -14,7 +14,7 @@ from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, nam
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.ops import array_ops, math_ops, nest
 from tensorweave.ops.control_flow_ops import while_loop
-from tensorweave.ops.rnn_cell import _sizes
+from tensorweave.ops.rnn_cell import BasicLSTMCell, LSTMCell, _sizes
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.variable_scope import variable_scope
 
@@ -109,9 +109,12 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         lengths = None if sequence_length is None else _sequence_length(sequence_length)
         batch_size = _batch_size(flat, 1)
         state = _initial_state(cell, initial_state, batch_size, dtype)
-        outputs, final_state = _dynamic_loop(cell, nest.pack_sequence_as(inputs, flat), state,
-                                             parallel_iterations or 32, swap_memory, lengths,
-                                             _state_dtype(dtype, state), batch_size)
+        if _runs_as_block_lstm(cell, flat):
+            outputs, final_state = _block_lstm(cell, flat[0], state, lengths)
+        else:
+            outputs, final_state = _dynamic_loop(
+                cell, nest.pack_sequence_as(inputs, flat), state, parallel_iterations or 32,
+                swap_memory, lengths, _state_dtype(dtype, state), batch_size)
         if not time_major:
             outputs = nest.map_structure(_transpose_batch_time, outputs)
         return outputs, final_state
@@ -164,6 +167,36 @@ def _dynamic_loop(cell, inputs, state, parallel_iterations, swap_memory, lengths
         out.set_shape(TensorShape([static_steps, static_batch]).concatenate(_sizes(size)))
         outputs.append(out)
     return nest.pack_sequence_as(cell.output_size, outputs), final_state
+
+
+def _runs_as_block_lstm(cell, flat_inputs):
+    """True for an LSTM cell whose step is one LSTMBlockCell op (and whose class keeps its
+    `call`) over one input tensor of a known, nonzero number of steps: its loop is then one
+    BlockLSTM op."""
+    return type(cell).call in (BasicLSTMCell.call, LSTMCell.call) and cell._fused() and \
+        len(flat_inputs) == 1 and flat_inputs[0].shape.ndims == 3 and \
+        flat_inputs[0].shape[0].value not in (None, 0)
+
+
+def _block_lstm(cell, inputs, state, lengths):
+    """dynamic_rnn's (outputs, final_state) from the cell's BlockLSTM over time-major inputs;
+    with `lengths`, outputs past a row's length are zeros and its final state is the one at
+    its last step (the initial state for length 0)."""
+    with name_scope("dynamic_rnn"):
+        hs, cs = cell._in_scope(cell._sequence, inputs, state)
+        if lengths is None:
+            return hs, cell._join_state(cs[-1], hs[-1])
+        steps = inputs.shape[0].value
+        lengths = math_ops.minimum(lengths, steps)
+        mask = array_ops.expand_dims(array_ops.transpose(
+            sequence_mask(lengths, steps, dtype=hs.dtype)), -1)  # [time, batch, 1]
+        last = array_ops.expand_dims(array_ops.transpose(
+            array_ops.one_hot(lengths - 1, steps, dtype=hs.dtype)), -1)  # 0 for length 0
+        started = array_ops.expand_dims(array_ops.cast(lengths > 0, hs.dtype), -1)
+        c0, h0 = cell._split_state(state, [cell._num_units] * 2)
+        final = [math_ops.reduce_sum(s * last, 0) + s0 * (1 - started)
+                 for s, s0 in ((cs, c0), (hs, h0))]
+        return hs * mask, cell._join_state(*final)
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,

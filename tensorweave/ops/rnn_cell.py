@@ -121,15 +121,19 @@ class RNNCell:
 
     def __call__(self, inputs, state, scope=None):
         """Runs one step: (output, new_state). The first call makes the variables."""
+        return self._in_scope(self.call, inputs, state, scope)
+
+    def _in_scope(self, method, inputs, state, scope=None):
+        """method(inputs, state) in the cell's scope, its variables made on the first call."""
         if self._scope is None or scope is not None:
             with self._open_scope(scope) as captured:
                 self._scope = captured
                 inputs = self._convert(inputs)
                 if not self.built:
                     self._build_once(inputs)
-                return self.call(inputs, state)
+                return method(inputs, state)
         with name_scope(self._scope.original_name_scope):
-            return self.call(self._convert(inputs), state)
+            return method(self._convert(inputs), state)
 
     def _open_scope(self, scope):
         if scope is not None:
@@ -302,6 +306,20 @@ class _LSTMBase(_UnitsCell):
         return self._activation is math_ops.tanh and \
             isinstance(self._forget_bias, numbers.Real)
 
+    def _peepholes(self):
+        return (None, None, None)
+
+    def _sequence(self, inputs, state):
+        """The cell over time-major `inputs` [time, batch, depth] as one BlockLSTM op, for
+        cells that are _fused: (h, c), each [time, batch, units]. Run it with _in_scope."""
+        n = self._num_units
+        c, h = self._split_state(state, [n, n])
+        peepholes = self._peepholes()
+        _, cs, _, _, _, _, hs = lstm_ops.block_lstm(
+            inputs.shape[0].value, inputs, c, h, self._kernel, *peepholes, b=self._bias,
+            forget_bias=self._forget_bias, cell_clip=-1.0, use_peephole=peepholes[0] is not None)
+        return hs, cs
+
 
 class BasicLSTMCell(_LSTMBase):
     """The basic LSTM: i, j, f, o = split(W [x, h] + b);
@@ -380,13 +398,18 @@ class LSTMCell(_LSTMBase):
             self._proj_kernel = self.add_variable("projection/kernel", [n, self._num_proj],
                                                   initializer=init)
 
+    def _fused(self):
+        return super()._fused() and self._cell_clip is None and self._num_proj is None
+
+    def _peepholes(self):
+        return (self._w_i_diag, self._w_f_diag, self._w_o_diag) if self._use_peepholes else \
+            super()._peepholes()
+
     def call(self, inputs, state):
         c_prev, m_prev = self._split_state(state, [self._num_units, self._output_size])
-        if self._fused() and self._cell_clip is None and self._num_proj is None:
-            peepholes = (self._w_i_diag, self._w_f_diag, self._w_o_diag) \
-                if self._use_peepholes else (None, None, None)
+        if self._fused():
             _, c, _, _, _, _, m = lstm_ops.lstm_block_cell(
-                inputs, c_prev, m_prev, self._kernel, *peepholes, b=self._bias,
+                inputs, c_prev, m_prev, self._kernel, *self._peepholes(), b=self._bias,
                 forget_bias=self._forget_bias, use_peephole=self._use_peepholes)
             return m, self._join_state(c, m)
         sigmoid = math_ops.sigmoid

@@ -136,7 +136,7 @@ def _adam(state, name, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, ep
           *, use_nesterov):
     w, m, v = state.read_variable(var), state.read_variable(m), state.read_variable(v)
     lr_t = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
-    scratch = np.subtract(grad, m)  # one temporary, reused by every pass below
+    scratch = np.subtract(grad, m, out=np.empty_like(m))  # one temporary for every pass below
     scratch *= 1 - beta1
     m += scratch  # m = beta1 m + (1 - beta1) g
     np.multiply(grad, grad, out=scratch)

@@ -947,6 +947,55 @@ LSTM_CASES = [
 ]
 
 
+def _lstm_sequence(used, x, cs_prev, h_prev, w, wci, wcf, wco, b, forget_bias=0.7):
+    """BlockLSTM's seven outputs: _lstm_step over the first `used` steps, zeros after."""
+    outputs = np.zeros((7,) + x.shape[:2] + cs_prev.shape[1:])
+    for t in range(int(used)):
+        outputs[:, t] = _lstm_step(x[t], cs_prev, h_prev, w, wci, wcf, wco, b, forget_bias)
+        cs_prev, h_prev = outputs[1, t], outputs[6, t]
+    return tuple(outputs)
+
+
+def _lstm_sequence_backprop(used, x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci,
+                            co, h, cs_grad, h_grad):
+    """BlockLSTMGrad's outputs: _lstm_step_backprop backwards over the steps."""
+    depth, n = x.shape[2], cs_prev.shape[1]
+    grads = [np.zeros_like(a) for a in (x, cs_prev, h_prev, w, wci, wcf, wco, b)]
+    dcs, dh = np.zeros_like(cs_prev), np.zeros_like(h_prev)
+    for t in reversed(range(int(used))):
+        c_before, h_before = (cs[t - 1], h[t - 1]) if t else (cs_prev, h_prev)
+        dcs, dicfo, *peeps = _lstm_step_backprop(
+            x[t], c_before, h_before, w, wci, wcf, wco, b, i[t], cs[t], f[t], o[t], ci[t],
+            co[t], cs_grad[t] + dcs, h_grad[t] + dh)
+        grads[0][t] = dicfo @ w[:depth].T
+        dh = dicfo @ w[depth:].T
+        grads[3] += np.concatenate([x[t], h_before], 1).T @ dicfo
+        for k, p in enumerate(peeps):
+            grads[4 + k] += p
+        grads[7] += dicfo.sum(0)
+    grads[1], grads[2] = dcs, dh
+    return tuple(grads)
+
+
+_SEQUENCE_INPUTS = [np.array(3, np.int64), rand(3, 2, 4)] + _LSTM_INPUTS[1:]
+_NO_SECOND = "BlockLSTMGrad has no gradient, as in TensorFlow"
+_SEQUENCE_ACTIVATIONS = list(_lstm_sequence(*_SEQUENCE_INPUTS)) + [rand(3, 2, 3), rand(3, 2, 3)]
+
+LSTM_CASES += [
+    Case("BlockLSTM", _SEQUENCE_INPUTS, _lstm_sequence, attrs=_LSTM_ATTRS, wrt=(),
+         tag="all_outputs"),
+    Case("BlockLSTM", _SEQUENCE_INPUTS, lambda *a: _lstm_sequence(*a)[1::5],  # cs and h
+         build=lambda *ts: create_op("BlockLSTM", list(ts), **_LSTM_ATTRS).outputs[1::5],
+         second=_NO_SECOND),
+    Case("BlockLSTM", [np.array(2, np.int64)] + _SEQUENCE_INPUTS[1:],
+         lambda *a: _lstm_sequence(*a[:5], *[np.zeros(3)] * 3, a[8])[1::5],
+         build=lambda *ts: create_op("BlockLSTM", list(ts), **dict(
+             _LSTM_ATTRS, use_peephole=False)).outputs[1::5],
+         wrt=(1, 2, 3, 4, 8), tag="no_peephole_2_of_3_steps", second=_NO_SECOND),
+    Case("BlockLSTMGrad", _SEQUENCE_INPUTS + _SEQUENCE_ACTIVATIONS, _lstm_sequence_backprop,
+         attrs={"use_peephole": True}, wrt=()),  # no gradient, as in TF
+]
+
 FEATURE_COLUMN_CASES = _feature_column_cases()
 
 CASES = (ARRAY_CASES + MATH_UNARY_CASES + MATH_BINARY_CASES + MATH_COMPARE_CASES
