@@ -4,7 +4,7 @@ Adam) on tensorweave and, where importable, on TensorFlow's compat.v1 graph mode
     python benchmarks/lstm_step.py [--steps 10] [--rounds 5] [--tf-python /opt/tfref/bin/python]
 
 Prints the time per step of each. On tensorweave the model is tf.nn.dynamic_rnn with a
-BasicLSTMCell, and the same loop written by hand with tf.while_loop and TensorArrays; on
+BasicLSTMCell (one BlockLSTM op), and the same loop written by hand with tf.while_loop and TensorArrays; on
 TensorFlow the hand-written loop (its Keras-3 builds have no tf.nn.rnn_cell), with its default
 thread pools and with one thread (intra- and inter-op), each as installed and with
 TF_ENABLE_ONEDNN_OPTS=1 (which TF leaves off on CPUs without AVX-512). TensorFlow runs in child

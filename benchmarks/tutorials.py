@@ -6,7 +6,8 @@ TensorFlow is installed, on TensorFlow running the very same program files.
 TensorFlow runs our tutorial sources unchanged: a shim package named `tensorweave` on its
 PYTHONPATH forwards `import tensorweave as tf` to `tensorflow.compat.v1`, next to copies of our
 pure-NumPy input_data.py and mnist.py; it runs as installed and with TF_ENABLE_ONEDNN_OPTS=1
-(which TF leaves off on CPUs without AVX-512). Goal: tensorweave <= 0.4x TensorFlow's wall time.
+(which TF leaves off on CPUs without AVX-512). The three take turns run by run, and each time is
+the median of its runs. Goal: tensorweave <= 0.4x TensorFlow's wall time.
 """
 import argparse
 import os
@@ -84,16 +85,20 @@ def main():
         for name, flags in TUTORIALS.items():
             module = f"tensorweave.examples.tutorials.mnist.{name}"
             flags = [f.format(tmp=tmp) for f in flags]
-            ours = [time_run(sys.executable, REPO, module, flags) for _ in range(args.runs)]
-            ours_time = statistics.median(t for t, _ in ours)
+            engines = [(sys.executable, REPO, False)]
+            if has_tf:
+                engines += [(args.tf_python, tmp / "shim", onednn) for onednn in (False, True)]
+            runs = [[], [], []]
+            for _ in range(args.runs):  # the engines take turns: a busy spell slows all alike
+                for times, (python, path, onednn) in zip(runs, engines):
+                    times.append(time_run(python, path, module, flags, onednn))
+            ours, ours_time = runs[0], statistics.median(t for t, _ in runs[0])
             line = f"{name:22} {ours_time:10.2f} s"
             if has_tf:
-                for onednn in (False, True):
-                    theirs = [time_run(args.tf_python, tmp / "shim", module, flags, onednn)
-                              for _ in range(args.runs)]
+                for theirs in runs[1:]:
                     tf_time = statistics.median(t for t, _ in theirs)
                     line += f" {tf_time:10.2f} s {ours_time / tf_time:7.2f}"
-                line += f"  {ours[-1][1]} | {theirs[-1][1]}"
+                line += f"  {ours[-1][1]} | {runs[1][-1][1]}"
             else:
                 line += f" {'-':>12} {'-':>7}  {ours[-1][1]}"
             print(line, flush=True)
