@@ -4,10 +4,11 @@ Adam) on tensorweave and, where importable, on TensorFlow's compat.v1 graph mode
     python benchmarks/lstm_step.py [--steps 10] [--rounds 5] [--tf-python /opt/tfref/bin/python]
 
 Prints the time per step of each. On tensorweave the model is tf.nn.dynamic_rnn with a
-BasicLSTMCell (one BlockLSTM op), and the same loop written by hand with tf.while_loop and TensorArrays; on
-TensorFlow the hand-written loop (its Keras-3 builds have no tf.nn.rnn_cell), with its default
-thread pools and with one thread (intra- and inter-op), each as installed and with
-TF_ENABLE_ONEDNN_OPTS=1 (which TF leaves off on CPUs without AVX-512). TensorFlow runs in child
+BasicLSTMCell (one BlockLSTM op), and the same loop written by hand with tf.while_loop and
+TensorArrays; on TensorFlow the hand-written loop (its Keras-3 builds have no
+tf.nn.rnn_cell), with its default thread pools and with one thread (intra- and inter-op),
+each as installed and with TF_ENABLE_ONEDNN_OPTS=1 (which TF leaves off on CPUs without
+AVX-512). TensorFlow runs in child
 processes kept alive between rounds; the rounds alternate between the engines, so a busy
 machine slows both alike, and each ratio compares times of the same round. Wall time is what
 the goal is about; CPU time (all of a process's threads) shows the work done, which a busy

@@ -959,7 +959,7 @@ def _lstm_sequence(used, x, cs_prev, h_prev, w, wci, wcf, wco, b, forget_bias=0.
 def _lstm_sequence_backprop(used, x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci,
                             co, h, cs_grad, h_grad):
     """BlockLSTMGrad's outputs: _lstm_step_backprop backwards over the steps."""
-    depth, n = x.shape[2], cs_prev.shape[1]
+    depth = x.shape[2]
     grads = [np.zeros_like(a) for a in (x, cs_prev, h_prev, w, wci, wcf, wco, b)]
     dcs, dh = np.zeros_like(cs_prev), np.zeros_like(h_prev)
     for t in reversed(range(int(used))):
