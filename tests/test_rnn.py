@@ -261,6 +261,9 @@ def test_block_lstm_gradients_reach_through_cs_and_h_once():
     first = tf.gradients(tf.reduce_sum(outputs[6] ** 2), w)[0]
     with pytest.raises(LookupError, match="static_rnn"):
         tf.gradients(tf.reduce_sum(first ** 2), w)  # second order
+    clipped = lstm_ops.block_lstm(2, x, zeros, zeros, w)  # TF's default cell_clip: 3
+    with pytest.raises(LookupError, match="BlockLSTM .* clips its cell state"):
+        tf.gradients(clipped[6], w)
 
 
 # --- dynamic_rnn -----------------------------------------------------------------------------

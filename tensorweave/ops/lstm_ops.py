@@ -104,12 +104,16 @@ def _lstm_block_cell_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, *, forget_b
     return i, cs, f, o, ci, co, h
 
 
+def _check_unclipped(op):
+    if op.attrs["cell_clip"] > 0:
+        raise LookupError(f"{op.type} {op.name!r} clips its cell state (cell_clip "
+                          f"{op.attrs['cell_clip']}); its gradient is defined without clipping.")
+
+
 def _lstm_block_cell_grad(op, di, dcs, df, do, dci, dco, dh):
     """From cs and h alone (a recurrence) one LSTMBlockCellGrad op, as in TF; gradients that
     also reach the gate outputs (second order, say) take the same formulas as graph ops."""
-    if op.attrs["cell_clip"] > 0:
-        raise LookupError(f"LSTMBlockCell {op.name!r} clips its cell state (cell_clip "
-                          f"{op.attrs['cell_clip']}); its gradient is defined without clipping.")
+    _check_unclipped(op)
     if all(g is None for g in (di, dcs, df, do, dci, dco, dh)):
         return [None] * 8
     x, cs_prev, h_prev, w, wci, wcf, wco, b = op.inputs
@@ -278,9 +282,7 @@ def _block_lstm_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, *, 
 
 def _block_lstm_grad(op, di, dcs, df, do, dci, dco, dh):
     """One BlockLSTMGrad op from the gradients of cs and h, as in TF."""
-    if op.attrs["cell_clip"] > 0:
-        raise LookupError(f"BlockLSTM {op.name!r} clips its cell state (cell_clip "
-                          f"{op.attrs['cell_clip']}); its gradient is defined without clipping.")
+    _check_unclipped(op)
     if any(g is not None for g in (di, df, do, dci, dco)):
         raise LookupError(f"BlockLSTM {op.name!r}: gradients flow back through its cs and h "
                           "outputs only, not through the gate outputs i, f, o, ci, co.")
@@ -330,14 +332,14 @@ def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b
     return (x_grad, dcs_next, dh_next, w_grad, *peep_grads, flat.sum(axis=0))
 
 
-register_op("BlockLSTM", shape=_block_lstm_shape, kernel=_block_lstm_kernel,
-            grad=_block_lstm_grad)
 def _block_lstm_grad_grad(op, *grads):
     raise LookupError(f"No gradient defined for operation {op.name!r} (op type: BlockLSTMGrad), "
                       "as in TensorFlow. For second derivatives through an LSTM, run its cell "
                       "with tf.nn.static_rnn, whose LSTMBlockCell steps have them.")
 
 
+register_op("BlockLSTM", shape=_block_lstm_shape, kernel=_block_lstm_kernel,
+            grad=_block_lstm_grad)
 register_op("BlockLSTMGrad", shape=_block_lstm_grad_shape, kernel=_block_lstm_grad_kernel,
             grad=_block_lstm_grad_grad)
 
