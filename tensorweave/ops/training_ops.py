@@ -54,11 +54,12 @@ class _SlicedState:
 
 
 def _helper_threads():
-    """The thread pool that shares large updates (None on a single core), made on first use."""
+    """(thread pool, its number of threads) that share large updates, made on first use; None
+    on a single core."""
     global _helpers
     if _helpers is None:
-        cores = min(os.cpu_count() or 1, 4)
-        _helpers = ThreadPoolExecutor(cores - 1, "tensorweave-update") if cores > 1 else False
+        count = min(os.cpu_count() or 1, 4) - 1
+        _helpers = (ThreadPoolExecutor(count, "tensorweave-update"), count) if count else False
     return _helpers or None
 
 
@@ -90,10 +91,10 @@ def _in_slices(kernel, refs, grad_index):
         if helpers is None:
             apply(starts)
             return buffers[0]
-        parts = helpers._max_workers + 1
-        bounds = [len(starts) * i // parts for i in range(parts + 1)]
+        pool, count = helpers
+        bounds = [len(starts) * i // (count + 1) for i in range(count + 2)]
         shares = [starts[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
-        pending = [helpers.submit(apply, share) for share in shares[1:]]
+        pending = [pool.submit(apply, share) for share in shares[1:]]
         apply(shares[0])
         for done in pending:
             done.result()

@@ -316,7 +316,7 @@ def test_large_variable_update_in_slices_equals_whole_update(name, shared, monke
     monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 1000)  # 350 x 201: 2.1 slices
     monkeypatch.setattr(training_ops, "_SHARED_ABOVE", 1000 if shared else 10 ** 9)
     if shared:  # two helpers, whatever this machine has: the slices split three ways
-        monkeypatch.setattr(training_ops, "_helpers", ThreadPoolExecutor(2))
+        monkeypatch.setattr(training_ops, "_helpers", (ThreadPoolExecutor(2), 2))
     assert 350 * 201 > 2 * training_ops._SLICE
     sliced = _three_large_steps(LARGE_OPTIMIZERS[name])
     monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 10 ** 9)
