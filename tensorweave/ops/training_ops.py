@@ -63,6 +63,16 @@ def _helper_threads():
     return _helpers or None
 
 
+def _forget_helpers():
+    """In a forked child the pool's threads do not exist: the child makes its own."""
+    global _helpers
+    _helpers = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helpers)
+
+
 def _in_slices(kernel, refs, grad_index):
     """`kernel` applied slice by slice to large variables (the updates are elementwise)."""
     @functools.wraps(kernel)  # keeps the kernel's signature: the attrs it takes

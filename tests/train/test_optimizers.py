@@ -7,6 +7,8 @@ train op. Here the same programs run on tensorweave and must agree to float32 pr
 
 import functools
 import json
+import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -322,3 +324,30 @@ def test_large_variable_update_in_slices_equals_whole_update(name, shared, monke
     monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 10 ** 9)
     whole = _three_large_steps(LARGE_OPTIMIZERS[name])
     np.testing.assert_array_equal(sliced, whole)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_large_updates_still_run_in_a_forked_child():
+    """The helper threads do not survive fork: a child that trains makes its own."""
+    from tensorweave.ops import training_ops
+    big = 1200 * 1000  # above _SHARED_ABOVE: shared with the helper threads
+
+    def train_once():
+        with tf.Graph().as_default():
+            var = tf.Variable(np.zeros(big, np.float32))
+            train = tf.train.AdamOptimizer(0.1).apply_gradients(
+                [(tf.constant(np.ones(big, np.float32)), var)])
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                sess.run(train)
+                return sess.run(var)[:3]
+
+    assert big > training_ops._SHARED_ABOVE
+    before = train_once()
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its update finished and matches
+        signal.alarm(60)  # a hung update kills the child instead of the test run
+        ok = np.allclose(train_once(), before)
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
