@@ -12,11 +12,12 @@
   sleep, holding the other cores while the next kernels run in NumPy; large optimizer updates
   share their slices with helper threads on those cores (ops/training_ops.py), which the
   spinning threads would slow down. They now wait 2^20 cycles (~0.5 ms; products in a step
-  follow each other sooner). Skipped where the user set OPENBLAS_THREAD_TIMEOUT or NumPy's BLAS
-  is not OpenBLAS.
+  follow each other sooner). Skipped where the user set OPENBLAS_THREAD_TIMEOUT, where NumPy's
+  BLAS is not OpenBLAS, and while other Python threads run.
 """
 import ctypes
 import os
+import threading
 
 import numpy as np
 
@@ -69,8 +70,9 @@ def _loaded_openblas():
 
 def _shorten_blas_spin():
     """Makes OpenBLAS's idle threads sleep after 2^20 cycles: it reads the variable again and
-    restarts its threads (as it does around every fork); the environment is left as it was."""
-    if _BLAS_TIMEOUT_VARIABLE in os.environ:
+    restarts its threads (as it does around every fork); the environment is left as it was.
+    Not while other Python threads run: one of them could be inside a product."""
+    if _BLAS_TIMEOUT_VARIABLE in os.environ or threading.active_count() > 1:
         return
     library = _loaded_openblas()
     if library is None:

@@ -9,9 +9,12 @@ import pytest
 from tensorweave.runtime import process_setup
 
 IDLE_CPU = textwrap.dedent("""
+    import threading
     import time
     import numpy as np
     from tensorweave.runtime.process_setup import prepare_process
+    if {other_thread}:
+        threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
     if {prepare}:
         prepare_process()
     square = np.ones((512, 512), np.float32)
@@ -22,13 +25,14 @@ IDLE_CPU = textwrap.dedent("""
 """)
 
 
-def idle_cpu_seconds_after_product(prepare):
+def idle_cpu_seconds_after_product(prepare, other_thread=False):
     """CPU seconds the process burns in 0.3 s of sleep right after a matrix product."""
     env = dict(os.environ)
     env.pop(process_setup._BLAS_TIMEOUT_VARIABLE, None)
     env.pop("OPENBLAS_NUM_THREADS", None)
-    done = subprocess.run([sys.executable, "-c", IDLE_CPU.format(prepare=prepare)], env=env,
-                          capture_output=True, text=True, check=True)
+    script = IDLE_CPU.format(prepare=prepare, other_thread=other_thread)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, check=True)
     return float(done.stdout)
 
 
@@ -38,6 +42,8 @@ def test_blas_threads_sleep_soon_after_a_product_once_prepared():
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
     assert idle_cpu_seconds_after_product(prepare=False) > 0.03  # OpenBLAS's default: spin
     assert idle_cpu_seconds_after_product(prepare=True) < 0.03
+    # another Python thread could be inside a product: OpenBLAS's threads are left alone
+    assert idle_cpu_seconds_after_product(prepare=True, other_thread=True) > 0.03
 
 
 def test_prepare_leaves_the_environment_as_it_was():
