@@ -266,6 +266,50 @@ def test_block_lstm_gradients_reach_through_cs_and_h_once():
         tf.gradients(clipped[6], w)
 
 
+# --- LSTMBlockFusedCell ----------------------------------------------------------------------
+@pytest.mark.parametrize("time_known", [True, False], ids=["time_known", "time_unknown"])
+def test_lstm_block_fused_cell_against_numpy(time_known):
+    cell = tf.contrib.rnn.LSTMBlockFusedCell(4, forget_bias=0.6, use_peephole=True)
+    x = tf.placeholder(tf.float64, [6 if time_known else None, 3, 5])  # time-major
+    lengths = tf.placeholder(tf.int32, [3])
+    state = rnn_cell.LSTMStateTuple(tf.placeholder(tf.float64, [3, 4]),
+                                    tf.placeholder(tf.float64, [3, 4]))
+    outputs, final = cell(x, initial_state=state, sequence_length=lengths)
+    assert _names() == ["lstm_fused_cell/bias:0", "lstm_fused_cell/kernel:0",
+                        "lstm_fused_cell/w_f_diag:0", "lstm_fused_cell/w_i_diag:0",
+                        "lstm_fused_cell/w_o_diag:0"]
+    assert cell.num_units == 4 and isinstance(final, rnn_cell.LSTMStateTuple)
+    xv, lv, sv = RNG.uniform(-1, 1, (6, 3, 5)), [6, 0, 4], _initial(cell, 3)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, got_final = sess.run([outputs, final], {x: xv, lengths: lv, state.c: sv[0],
+                                                     state.h: sv[1]})
+        kernel, bias, w_i, w_f, w_o = (sess.run(v) for v in (
+            cell._kernel, cell._bias, cell._w_i_diag, cell._w_f_diag, cell._w_o_diag))
+    step = lambda x_t, s: np_lstm(x_t, s, kernel, bias, forget_bias=0.6,  # noqa: E731
+                                  peepholes=(w_f, w_i, w_o))
+    want, want_final = np_unroll(step, xv.transpose(1, 0, 2), sv, lv)
+    np.testing.assert_allclose(got, want.transpose(1, 0, 2), rtol=1e-10, atol=1e-12)
+    for g, w in zip(got_final, want_final):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_block_fused_cell_lists_zero_state_clip_and_errors():
+    cell = tf.contrib.rnn.LSTMBlockFusedCell(2, cell_clip=0.05)
+    steps = [tf.constant(np.full((1, 3), 2.0, np.float32)) for _ in range(4)]
+    outputs, final = cell(steps, dtype=tf.float32)
+    assert isinstance(outputs, list) and len(outputs) == 4
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert np.abs(sess.run(final.c)).max() <= 0.05 + 1e-7  # the cell state is clipped
+    with pytest.raises(ValueError, match="initial_state or dtype"):
+        cell(tf.zeros([2, 1, 3]))
+    with pytest.raises(ValueError, match="length 2"):
+        cell(tf.zeros([2, 1, 3]), initial_state=(tf.zeros([1, 2]),))
+    with pytest.raises(ValueError, match="inputs_shape"):
+        cell(tf.placeholder(tf.float32, [2, 1, None]), dtype=tf.float32)
+
+
 # --- dynamic_rnn -----------------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(CELLS))
 def test_dynamic_rnn_with_ragged_lengths_against_numpy(name):

@@ -4,5 +4,5 @@ from tensorweave.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa
                                  static_rnn)
 from tensorweave.ops.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper,  # noqa: F401
                                       DropoutWrapper, GRUCell, LayerRNNCell, LSTMBlockCell,
-                                      LSTMCell, LSTMStateTuple, MultiRNNCell, ResidualWrapper,
-                                      RNNCell)
+                                      LSTMBlockFusedCell, LSTMCell, LSTMStateTuple,
+                                      MultiRNNCell, ResidualWrapper, RNNCell)

@@ -178,25 +178,31 @@ def _runs_as_block_lstm(cell, flat_inputs):
         flat_inputs[0].shape[0].value not in (None, 0)
 
 
-def _block_lstm(cell, inputs, state, lengths):
-    """dynamic_rnn's (outputs, final_state) from the cell's BlockLSTM over time-major inputs;
-    with `lengths`, outputs past a row's length are zeros and its final state is the one at
-    its last step (the initial state for length 0)."""
+def _block_lstm(cell, inputs, state, lengths, scope=None):
+    """(outputs, final_state) of an LSTM cell's BlockLSTM over time-major inputs; with
+    `lengths`, outputs past a row's length are zeros and its final state is the one at its
+    last step (the initial state for length 0)."""
     with name_scope("dynamic_rnn"):
-        hs, cs = cell._in_scope(cell._sequence, inputs, state)
+        steps = inputs.shape[0].value
+        if steps is None:
+            steps = array_ops.shape(inputs)[0]
+        used = steps if lengths is None else math_ops.minimum(
+            math_ops.reduce_max(lengths), steps)
+        hs, cs = cell._in_scope(cell._sequence, inputs, state,
+                                array_ops.cast(used, dtypes.int64), scope=scope)
         if lengths is None:
             return hs, cell._join_state(cs[-1], hs[-1])
-        steps = inputs.shape[0].value
         lengths = math_ops.minimum(lengths, steps)
-        mask = array_ops.expand_dims(array_ops.transpose(
-            sequence_mask(lengths, steps, dtype=hs.dtype)), -1)  # [time, batch, 1]
-        last = array_ops.expand_dims(array_ops.transpose(
-            array_ops.one_hot(lengths - 1, steps, dtype=hs.dtype)), -1)  # 0 for length 0
+
+        def steps_before(ends):  # [time, batch, 1]: 1 where time < ends
+            mask = sequence_mask(ends, steps, dtype=hs.dtype)
+            return array_ops.expand_dims(array_ops.transpose(mask), -1)
+        last = steps_before(lengths) - steps_before(lengths - 1)  # 0 for length 0
         started = array_ops.expand_dims(array_ops.cast(lengths > 0, hs.dtype), -1)
         c0, h0 = cell._split_state(state, [cell._num_units] * 2)
         final = [math_ops.reduce_sum(s * last, 0) + s0 * (1 - started)
                  for s, s0 in ((cs, c0), (hs, h0))]
-        return hs * mask, cell._join_state(*final)
+        return hs * steps_before(lengths), cell._join_state(*final)
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,

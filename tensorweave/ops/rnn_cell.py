@@ -121,19 +121,19 @@ class RNNCell:
 
     def __call__(self, inputs, state, scope=None):
         """Runs one step: (output, new_state). The first call makes the variables."""
-        return self._in_scope(self.call, inputs, state, scope)
+        return self._in_scope(self.call, inputs, state, scope=scope)
 
-    def _in_scope(self, method, inputs, state, scope=None):
-        """method(inputs, state) in the cell's scope, its variables made on the first call."""
+    def _in_scope(self, method, inputs, *args, scope=None):
+        """method(inputs, *args) in the cell's scope, its variables made on the first call."""
         if self._scope is None or scope is not None:
             with self._open_scope(scope) as captured:
                 self._scope = captured
                 inputs = self._convert(inputs)
                 if not self.built:
                     self._build_once(inputs)
-                return method(inputs, state)
+                return method(inputs, *args)
         with name_scope(self._scope.original_name_scope):
-            return method(self._convert(inputs), state)
+            return method(self._convert(inputs), *args)
 
     def _open_scope(self, scope):
         if scope is not None:
@@ -306,18 +306,23 @@ class _LSTMBase(_UnitsCell):
         return self._activation is math_ops.tanh and \
             isinstance(self._forget_bias, numbers.Real)
 
+    _cell_clip = None
+
     def _peepholes(self):
         return (None, None, None)
 
-    def _sequence(self, inputs, state):
-        """The cell over time-major `inputs` [time, batch, depth] as one BlockLSTM op, for
-        cells that are _fused: (h, c), each [time, batch, units]. Run it with _in_scope."""
+    def _sequence(self, inputs, state, steps):
+        """The cell over the first `steps` of time-major `inputs` [time, batch, depth] as one
+        BlockLSTM op, for cells that are _fused (or LSTMBlockFusedCell): (h, c), each [time,
+        batch, units], zero past `steps`. Run it with _in_scope."""
         n = self._num_units
         c, h = self._split_state(state, [n, n])
         peepholes = self._peepholes()
         _, cs, _, _, _, _, hs = lstm_ops.block_lstm(
-            inputs.shape[0].value, inputs, c, h, self._kernel, *peepholes, b=self._bias,
-            forget_bias=self._forget_bias, cell_clip=-1.0, use_peephole=peepholes[0] is not None)
+            steps, inputs, c, h, self._kernel, *peepholes, b=self._bias,
+            forget_bias=self._forget_bias,
+            cell_clip=-1.0 if self._cell_clip is None else self._cell_clip,
+            use_peephole=peepholes[0] is not None)
         return hs, cs
 
 
@@ -440,6 +445,44 @@ class LSTMBlockCell(LSTMCell):
                  reuse=None, dtype=None, name="lstm_cell"):
         super().__init__(num_units, use_peepholes=use_peephole, cell_clip=cell_clip,
                          forget_bias=forget_bias, reuse=reuse, name=name, dtype=dtype)
+
+
+class LSTMBlockFusedCell(LSTMCell):
+    """tf.contrib.rnn.LSTMBlockFusedCell: the LSTM over a whole time-major sequence as one
+    BlockLSTM op, called as cell(inputs, initial_state=None, dtype=None, sequence_length=None)
+    on inputs [time, batch, depth] (or a list of [batch, depth]); returns (outputs, final
+    LSTMStateTuple), outputs zero past each row's length. LSTMCell's variable names under
+    `lstm_fused_cell`."""
+
+    def __init__(self, num_units, forget_bias=1.0, cell_clip=None, use_peephole=False,
+                 reuse=None, dtype=None, name="lstm_fused_cell"):
+        super().__init__(num_units, use_peepholes=use_peephole, cell_clip=cell_clip,
+                         forget_bias=forget_bias, reuse=reuse, name=name, dtype=dtype)
+
+    @property
+    def num_units(self):
+        return self._num_units
+
+    def __call__(self, inputs, initial_state=None, dtype=None, sequence_length=None,
+                 scope=None):
+        from tensorweave.ops import rnn  # rnn builds on this module
+        is_list = isinstance(inputs, list)
+        inputs = array_ops.stack(inputs) if is_list else convert_to_tensor(inputs)
+        dims = inputs.shape.with_rank(3)
+        if dims[2].value is None:
+            raise ValueError(f"Expecting inputs_shape[2] to be set: {dims}")
+        if initial_state is None:
+            if dtype is None:
+                raise ValueError("Either initial_state or dtype needs to be specified")
+            batch = dims[1].value if dims[1].value is not None else array_ops.shape(inputs)[1]
+            zeros = array_ops.zeros([batch, self._num_units], dtype=dtype)
+            initial_state = (zeros, zeros)
+        elif len(initial_state) != 2:
+            raise ValueError("Expecting initial_state to be a tuple with length 2 or None")
+        lengths = None if sequence_length is None else rnn._sequence_length(sequence_length)
+        outputs, final = rnn._block_lstm(self, inputs, LSTMStateTuple(*initial_state), lengths,
+                                         scope=scope)
+        return (array_ops.unstack(outputs) if is_list else outputs), final
 
 
 class MultiRNNCell(RNNCell):
