@@ -266,6 +266,52 @@ def test_block_lstm_gradients_reach_through_cs_and_h_once():
         tf.gradients(clipped[6], w)
 
 
+def _stacked_lstm_graph(lengths_value):
+    """dynamic_rnn over two stacked fused LSTM cells: (x, outputs, final, loss gradients)."""
+    multi = rnn_cell.MultiRNNCell([rnn_cell.BasicLSTMCell(3, forget_bias=0.4),
+                                   rnn_cell.LSTMCell(2, use_peepholes=True)])
+    x = tf.placeholder(tf.float64, [4, 5, 2])
+    outputs, final = tf.nn.dynamic_rnn(multi, x, sequence_length=tf.constant(lengths_value),
+                                       dtype=tf.float64)
+    loss = tf.reduce_sum(tf.sin(outputs)) + tf.reduce_sum(final[0].c ** 2) + \
+        tf.reduce_sum(final[1].h * 3)
+    return x, outputs, final, tf.gradients(loss, [x] + tf.trainable_variables())
+
+
+def test_dynamic_rnn_runs_stacked_lstm_cells_as_one_block_lstm_op_each(monkeypatch):
+    lengths, xv = [5, 2, 0, 4], RNG.uniform(-1, 1, (4, 5, 2))
+    results = {}
+    for fused in (True, False):
+        if not fused:  # the while loop of LSTMBlockCell steps
+            from tensorweave.ops import rnn
+            monkeypatch.setattr(rnn, "_runs_as_block_lstm", lambda *args: False)
+        with tf.Graph().as_default():
+            x, outputs, final, grads = _stacked_lstm_graph(lengths)
+            types = [op.type for op in tf.get_default_graph().get_operations()]
+            assert types.count("BlockLSTM") == (2 if fused else 0)
+            if fused:
+                assert _names() == [f"rnn/multi_rnn_cell/cell_{k}/{cell}/{name}:0"
+                                    for k, cell, names in ((0, "basic_lstm_cell", ["bias",
+                                                                                  "kernel"]),
+                                                           (1, "lstm_cell", [
+                                                               "bias", "kernel", "w_f_diag",
+                                                               "w_i_diag", "w_o_diag"]))
+                                    for name in names]
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                for k, var in enumerate(tf.trainable_variables()):  # the same weights in both
+                    var.load(np.random.RandomState(k).uniform(-0.7, 0.7, var.shape.as_list()),
+                             sess)
+                results[fused] = sess.run([outputs, final, grads], {x: xv})
+    (out_a, final_a, grads_a), (out_b, final_b, grads_b) = results[True], results[False]
+    np.testing.assert_allclose(out_a, out_b, rtol=1e-10, atol=1e-12)
+    assert not out_a[2].any() and not out_a[1, 2:].any()
+    for a, b in zip(_flat(final_a[0]) + _flat(final_a[1]), _flat(final_b[0]) + _flat(final_b[1])):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    for a, b in zip(grads_a, grads_b):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
 # --- LSTMBlockFusedCell ----------------------------------------------------------------------
 @pytest.mark.parametrize("time_known", [True, False], ids=["time_known", "time_unknown"])
 def test_lstm_block_fused_cell_against_numpy(time_known):

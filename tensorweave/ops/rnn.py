@@ -14,7 +14,7 @@ from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, nam
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.ops import array_ops, math_ops, nest
 from tensorweave.ops.control_flow_ops import while_loop
-from tensorweave.ops.rnn_cell import BasicLSTMCell, LSTMCell, _sizes
+from tensorweave.ops.rnn_cell import BasicLSTMCell, LSTMCell, MultiRNNCell, _sizes
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.variable_scope import variable_scope
 
@@ -169,40 +169,51 @@ def _dynamic_loop(cell, inputs, state, parallel_iterations, swap_memory, lengths
     return nest.pack_sequence_as(cell.output_size, outputs), final_state
 
 
+def _fused_lstm(cell):
+    """True for an LSTM cell whose step is one LSTMBlockCell op and whose class keeps its
+    `call`, and for a MultiRNNCell (tuple states) of such cells."""
+    if type(cell).call is MultiRNNCell.call:
+        return cell._state_is_tuple and all(_fused_lstm(c) for c in cell._cells)
+    return type(cell).call in (BasicLSTMCell.call, LSTMCell.call) and cell._fused()
+
+
 def _runs_as_block_lstm(cell, flat_inputs):
-    """True for an LSTM cell whose step is one LSTMBlockCell op (and whose class keeps its
-    `call`) over one input tensor of a known, nonzero number of steps: its loop is then one
-    BlockLSTM op."""
-    return type(cell).call in (BasicLSTMCell.call, LSTMCell.call) and cell._fused() and \
-        len(flat_inputs) == 1 and flat_inputs[0].shape.ndims == 3 and \
-        flat_inputs[0].shape[0].value not in (None, 0)
+    """True where dynamic_rnn's loop is one BlockLSTM op per LSTM: fused LSTM cells over one
+    input tensor of a known, nonzero number of steps."""
+    return _fused_lstm(cell) and len(flat_inputs) == 1 and \
+        flat_inputs[0].shape.ndims == 3 and flat_inputs[0].shape[0].value not in (None, 0)
 
 
 def _block_lstm(cell, inputs, state, lengths, scope=None):
-    """(outputs, final_state) of an LSTM cell's BlockLSTM over time-major inputs; with
-    `lengths`, outputs past a row's length are zeros and its final state is the one at its
-    last step (the initial state for length 0)."""
+    """(outputs, final_state) of the cell's LSTMs as BlockLSTM ops over time-major inputs, one
+    layer after the other; with `lengths`, outputs past a row's length are zeros and each
+    layer's final state is the one at the row's last step (the initial state for length 0)."""
     with name_scope("dynamic_rnn"):
         steps = inputs.shape[0].value
         if steps is None:
             steps = array_ops.shape(inputs)[0]
         used = steps if lengths is None else math_ops.minimum(
             math_ops.reduce_max(lengths), steps)
-        hs, cs = cell._in_scope(cell._sequence, inputs, state,
-                                array_ops.cast(used, dtypes.int64), scope=scope)
+        layers = cell._in_scope(cell._layers, inputs, state, array_ops.cast(used, dtypes.int64),
+                                scope=scope)  # (cell, initial state, hs, cs), bottom up
+        outputs = layers[-1][2]
         if lengths is None:
-            return hs, cell._join_state(cs[-1], hs[-1])
+            finals = [lstm._join_state(cs[-1], hs[-1]) for lstm, _, hs, cs in layers]
+            return outputs, cell._pack_finals(iter(finals))
         lengths = math_ops.minimum(lengths, steps)
 
         def steps_before(ends):  # [time, batch, 1]: 1 where time < ends
-            mask = sequence_mask(ends, steps, dtype=hs.dtype)
+            mask = sequence_mask(ends, steps, dtype=outputs.dtype)
             return array_ops.expand_dims(array_ops.transpose(mask), -1)
         last = steps_before(lengths) - steps_before(lengths - 1)  # 0 for length 0
-        started = array_ops.expand_dims(array_ops.cast(lengths > 0, hs.dtype), -1)
-        c0, h0 = cell._split_state(state, [cell._num_units] * 2)
-        final = [math_ops.reduce_sum(s * last, 0) + s0 * (1 - started)
-                 for s, s0 in ((cs, c0), (hs, h0))]
-        return hs * steps_before(lengths), cell._join_state(*final)
+        started = array_ops.expand_dims(array_ops.cast(lengths > 0, outputs.dtype), -1)
+
+        def final(lstm, initial, hs, cs):
+            c0, h0 = lstm._split_state(initial, [lstm._num_units] * 2)
+            return lstm._join_state(*[math_ops.reduce_sum(s * last, 0) + s0 * (1 - started)
+                                      for s, s0 in ((cs, c0), (hs, h0))])
+        finals = [final(*layer) for layer in layers]
+        return outputs * steps_before(lengths), cell._pack_finals(iter(finals))
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,

@@ -325,6 +325,15 @@ class _LSTMBase(_UnitsCell):
             use_peephole=peepholes[0] is not None)
         return hs, cs
 
+    def _layers(self, inputs, state, steps):
+        """[(self, state, hs, cs)]: _sequence as one layer of a stack (see MultiRNNCell)."""
+        hs, cs = self._sequence(inputs, state, steps)
+        return [(self, state, hs, cs)]
+
+    def _pack_finals(self, finals):
+        """This cell's final state, taken from the iterator of the layers' final states."""
+        return next(finals)
+
 
 class BasicLSTMCell(_LSTMBase):
     """The basic LSTM: i, j, f, o = split(W [x, h] + b);
@@ -537,6 +546,19 @@ class MultiRNNCell(RNNCell):
 
     def _all_variables(self):
         return [v for c in self._cells for v in c.variables]
+
+    def _layers(self, inputs, state, steps):
+        """The layers of each cell in turn (fused LSTM cells: see dynamic_rnn), each in the
+        scope `cell_<k>` that call gives it, each fed the outputs of the one below."""
+        layers, outputs = [], inputs
+        for k, (cell, cell_state) in enumerate(zip(self._cells, state)):
+            with variable_scope(f"cell_{k}"):
+                layers += cell._in_scope(cell._layers, outputs, cell_state, steps)
+            outputs = layers[-1][2]
+        return layers
+
+    def _pack_finals(self, finals):
+        return tuple(cell._pack_finals(finals) for cell in self._cells)
 
 
 class _Wrapper(RNNCell):
