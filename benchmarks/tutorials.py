@@ -88,7 +88,7 @@ def main():
             engines = [(sys.executable, REPO, False)]
             if has_tf:
                 engines += [(args.tf_python, tmp / "shim", onednn) for onednn in (False, True)]
-            runs = [[], [], []]
+            runs = [[] for _ in engines]
             for _ in range(args.runs):  # the engines take turns: a busy spell slows all alike
                 for times, (python, path, onednn) in zip(runs, engines):
                     times.append(time_run(python, path, module, flags, onednn))

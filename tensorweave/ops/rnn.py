@@ -195,25 +195,25 @@ def _block_lstm(cell, inputs, state, lengths, scope=None):
         used = steps if lengths is None else math_ops.minimum(
             math_ops.reduce_max(lengths), steps)
         layers = cell._in_scope(cell._layers, inputs, state, array_ops.cast(used, dtypes.int64),
-                                scope=scope)  # (cell, initial state, hs, cs), bottom up
-        outputs = layers[-1][2]
-        if lengths is None:
-            finals = [lstm._join_state(cs[-1], hs[-1]) for lstm, _, hs, cs in layers]
-            return outputs, cell._pack_finals(iter(finals))
-        lengths = math_ops.minimum(lengths, steps)
+                                scope=scope)  # (cell, initial c, initial h, hs, cs), bottom up
+        outputs = layers[-1][3]
+        if lengths is not None:
+            lengths = math_ops.minimum(lengths, steps)
 
-        def steps_before(ends):  # [time, batch, 1]: 1 where time < ends
-            mask = sequence_mask(ends, steps, dtype=outputs.dtype)
-            return array_ops.expand_dims(array_ops.transpose(mask), -1)
-        last = steps_before(lengths) - steps_before(lengths - 1)  # 0 for length 0
-        started = array_ops.expand_dims(array_ops.cast(lengths > 0, outputs.dtype), -1)
+            def steps_before(ends):  # [time, batch, 1]: 1 where time < ends
+                mask = sequence_mask(ends, steps, dtype=outputs.dtype)
+                return array_ops.expand_dims(array_ops.transpose(mask), -1)
+            last = steps_before(lengths) - steps_before(lengths - 1)  # 0 for length 0
+            started = array_ops.expand_dims(array_ops.cast(lengths > 0, outputs.dtype), -1)
+            outputs = outputs * steps_before(lengths)
 
-        def final(lstm, initial, hs, cs):
-            c0, h0 = lstm._split_state(initial, [lstm._num_units] * 2)
-            return lstm._join_state(*[math_ops.reduce_sum(s * last, 0) + s0 * (1 - started)
-                                      for s, s0 in ((cs, c0), (hs, h0))])
-        finals = [final(*layer) for layer in layers]
-        return outputs * steps_before(lengths), cell._pack_finals(iter(finals))
+        def final(sequence, initial):
+            if lengths is None:
+                return sequence[-1]
+            return math_ops.reduce_sum(sequence * last, 0) + initial * (1 - started)
+        finals = [lstm._join_state(final(cs, c0), final(hs, h0))
+                  for lstm, c0, h0, hs, cs in layers]
+        return outputs, cell._pack_finals(iter(finals))
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,

@@ -311,24 +311,19 @@ class _LSTMBase(_UnitsCell):
     def _peepholes(self):
         return (None, None, None)
 
-    def _sequence(self, inputs, state, steps):
-        """The cell over the first `steps` of time-major `inputs` [time, batch, depth] as one
-        BlockLSTM op, for cells that are _fused (or LSTMBlockFusedCell): (h, c), each [time,
-        batch, units], zero past `steps`. Run it with _in_scope."""
-        n = self._num_units
-        c, h = self._split_state(state, [n, n])
+    def _layers(self, inputs, state, steps):
+        """[(self, c, h, hs, cs)]: the cell from state (c, h) over the first `steps` of
+        time-major `inputs` [time, batch, depth] as one BlockLSTM op (for cells that are _fused,
+        and LSTMBlockFusedCell), as one layer of a stack (see MultiRNNCell); hs and cs are
+        [time, batch, units], zero past `steps`. Run it with _in_scope."""
+        c, h = self._split_state(state, [self._num_units] * 2)
         peepholes = self._peepholes()
         _, cs, _, _, _, _, hs = lstm_ops.block_lstm(
             steps, inputs, c, h, self._kernel, *peepholes, b=self._bias,
             forget_bias=self._forget_bias,
             cell_clip=-1.0 if self._cell_clip is None else self._cell_clip,
             use_peephole=peepholes[0] is not None)
-        return hs, cs
-
-    def _layers(self, inputs, state, steps):
-        """[(self, state, hs, cs)]: _sequence as one layer of a stack (see MultiRNNCell)."""
-        hs, cs = self._sequence(inputs, state, steps)
-        return [(self, state, hs, cs)]
+        return [(self, c, h, hs, cs)]
 
     def _pack_finals(self, finals):
         """This cell's final state, taken from the iterator of the layers' final states."""
@@ -554,7 +549,7 @@ class MultiRNNCell(RNNCell):
         for k, (cell, cell_state) in enumerate(zip(self._cells, state)):
             with variable_scope(f"cell_{k}"):
                 layers += cell._in_scope(cell._layers, outputs, cell_state, steps)
-            outputs = layers[-1][2]
+            outputs = layers[-1][3]
         return layers
 
     def _pack_finals(self, finals):
