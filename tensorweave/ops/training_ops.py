@@ -8,6 +8,7 @@ import numpy as np
 from tensorweave.framework.graph import create_op
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.ops.state_ops import check_ref
+from tensorweave.runtime import blas
 
 
 def _apply_shape(op_type, refs, grad_index):
@@ -39,6 +40,7 @@ def _apply_shape(op_type, refs, grad_index):
 _SLICE = 1 << 15
 _SLICED_ABOVE = 1 << 19
 _SHARED_ABOVE = 1 << 20
+_BLAS_FROM = 1 << 15  # gradient descent: one BLAS axpy beats NumPy's two passes from here on
 _helpers = None
 
 
@@ -112,10 +114,11 @@ def _in_slices(kernel, refs, grad_index):
     return run
 
 
-def _register_apply(op_type, refs, kernel, grad_index=-1):
+def _register_apply(op_type, refs, kernel, grad_index=-1, sliced=True):
     """Registers `op_type` (inputs: `refs` variable refs, then hyperparameters and the gradient
-    at `grad_index`) and returns its op function."""
-    kernel = _in_slices(kernel, refs, grad_index)
+    at `grad_index`) and returns its op function; `sliced` runs `kernel` via _in_slices."""
+    if sliced:
+        kernel = _in_slices(kernel, refs, grad_index)
     register_op(op_type, shape=_apply_shape(op_type, refs, grad_index), kernel=kernel,
                 stateful=True, ref_inputs=refs, grad=NOT_DIFFERENTIABLE, shares_memory=True)
 
@@ -130,6 +133,18 @@ def _gradient_descent(state, name, var, alpha, delta):
     w = state.read_variable(var)
     w -= alpha * delta
     return w
+
+
+_sliced_gradient_descent = _in_slices(_gradient_descent, 1, -1)
+
+
+def _gradient_descent_kernel(state, name, var, alpha, delta):
+    """One BLAS axpy for variables of _BLAS_FROM elements or more (OpenBLAS's threads, each on
+    the part of the gradient its core computed); NumPy passes otherwise."""
+    w = state.read_variable(var)
+    if w.size >= _BLAS_FROM and blas.axpy(-alpha, delta, w):
+        return w
+    return _sliced_gradient_descent(state, name, var, alpha, delta)
 
 
 def _momentum(state, name, var, accum, lr, grad, momentum, *, use_nesterov):
@@ -210,7 +225,8 @@ def _ftrl(state, name, var, accum, linear, grad, lr, l1, l2, lr_power):
     return w
 
 
-apply_gradient_descent = _register_apply("ApplyGradientDescent", 1, _gradient_descent)
+apply_gradient_descent = _register_apply("ApplyGradientDescent", 1, _gradient_descent_kernel,
+                                         sliced=False)
 apply_momentum = _register_apply("ApplyMomentum", 2, _momentum, grad_index=3)
 apply_adam = _register_apply("ApplyAdam", 3, _adam)
 apply_adagrad = _register_apply("ApplyAdagrad", 2, _adagrad)

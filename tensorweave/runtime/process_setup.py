@@ -21,6 +21,8 @@ import threading
 
 import numpy as np
 
+from tensorweave.runtime import blas
+
 _WARM_SIZE = 384
 _MMAP_THRESHOLD = 64 << 20  # arrays up to 64 MB come from the heap, not fresh mappings
 _TRIM_THRESHOLD = 256 << 20  # up to 256 MB of freed heap stays in the process
@@ -51,30 +53,13 @@ def _keep_freed_memory():
     mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
 
 
-def _loaded_openblas():
-    """NumPy's OpenBLAS, as loaded in this process (ctypes library), or None."""
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:  # no /proc: not Linux
-        return None
-    for path in sorted(paths):
-        try:
-            library = ctypes.CDLL(path)  # the loaded copy: dlopen hands back the same one
-        except OSError:
-            continue
-        if hasattr(library, "openblas_read_env") and hasattr(library, "blas_thread_shutdown_"):
-            return library
-    return None
-
-
 def _shorten_blas_spin():
     """Makes OpenBLAS's idle threads sleep after 2^20 cycles: it reads the variable again and
     restarts its threads (as it does around every fork); the environment is left as it was.
     Not while other Python threads run: one of them could be inside a product."""
     if _BLAS_TIMEOUT_VARIABLE in os.environ or threading.active_count() > 1:
         return
-    library = _loaded_openblas()
+    library = blas.loaded_openblas()
     if library is None:
         return
     os.environ[_BLAS_TIMEOUT_VARIABLE] = _BLAS_TIMEOUT

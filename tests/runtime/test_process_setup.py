@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from tensorweave.runtime import process_setup
+from tensorweave.runtime import blas, process_setup
 
 IDLE_CPU = textwrap.dedent("""
     import threading
@@ -38,7 +38,7 @@ def idle_cpu_seconds_after_product(prepare, other_thread=False):
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS runs no worker threads")
 def test_blas_threads_sleep_soon_after_a_product_once_prepared():
-    if process_setup._loaded_openblas() is None:
+    if blas.loaded_openblas() is None:
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
     assert idle_cpu_seconds_after_product(prepare=False) > 0.03  # OpenBLAS's default: spin
     assert idle_cpu_seconds_after_product(prepare=True) < 0.03
