@@ -467,12 +467,18 @@ def _in_top_k_shape(predictions, targets, *, k):
 
 
 def _in_top_k_kernel(predictions, targets, *, k):
-    rows = np.arange(targets.shape[0])
-    if targets.size and (targets.min() < 0 or targets.max() >= predictions.shape[1]):
-        raise ValueError(f"targets out of range [0, {predictions.shape[1]})")
-    target_scores = predictions[rows, targets]
-    higher = (predictions > target_scores[:, None]).sum(axis=1)
-    return (higher < k) & np.isfinite(target_scores)
+    """As TF: a row with any non-finite prediction is never in the top k; ties count in."""
+    batch, classes = predictions.shape
+    # negative targets wrap to huge unsigned values: one maximum finds both kinds of bad target
+    if batch and np.maximum.reduce(targets.view(f"u{targets.itemsize}")) >= classes:
+        bad = np.flatnonzero((targets < 0) | (targets >= classes))[0]
+        raise ValueError(f"targets[{bad}] is out of range [0, {classes})")
+    row_starts = np.arange(0, batch * classes, classes)
+    target_scores = predictions.reshape(-1).take(targets + row_starts)
+    in_top = np.add.reduce(predictions > target_scores[:, None], axis=1) < k
+    if not np.isfinite(np.add.reduce(predictions, axis=None)):  # an inf or nan (or overflow)
+        in_top &= np.isfinite(predictions).all(axis=1)
+    return in_top
 
 
 register_op("InTopKV2", shape=_in_top_k_shape, kernel=_in_top_k_kernel, grad=NOT_DIFFERENTIABLE)

@@ -524,6 +524,9 @@ NN_CASES = [
          attrs={"k": 2}),
     Case("InTopKV2", [np.array([[1.0, 2.0, 2.0, 0.0], [np.inf, 1.0, 0.0, 0.0]]), ints(1, 0)],
          lambda p, t: np.array([True, False]), attrs={"k": 1}, tag="tie_and_inf"),
+    Case("InTopKV2", [np.array([[1.0, 2.0, np.nan], [3.0, 1.0, 0.0], [-np.inf, 5.0, 0.0]]),
+                      ints(1, 0, 1)],
+         lambda p, t: np.array([False, True, False]), attrs={"k": 1}, tag="non_finite_row"),
     Case("TopKV2", [rand(2, 5)], lambda x: _top_k(x, 3), attrs={"k": 3, "sorted": True},
          static_grad=dict.fromkeys(["dims", "rank"], "the gradient one-hot encodes indices, "
                                    "so it needs a statically known last dimension")),
@@ -999,8 +1002,8 @@ LSTM_CASES += [
 FEATURE_COLUMN_CASES = _feature_column_cases()
 
 CASES = (ARRAY_CASES + MATH_UNARY_CASES + MATH_BINARY_CASES + MATH_COMPARE_CASES
-         + MATH_OTHER_CASES + NN_CASES + CONV_NORM_CASES + LSTM_CASES + PARSING_CASES + SUMMARY_CASES
-         + FEATURE_COLUMN_CASES)
+         + MATH_OTHER_CASES + NN_CASES + CONV_NORM_CASES + LSTM_CASES + PARSING_CASES
+         + SUMMARY_CASES + FEATURE_COLUMN_CASES)
 
 
 # --- TensorFlow's tensor-input forms (ops/tf_graph_ops.py, for GraphDefs TF wrote) -----------
