@@ -280,9 +280,9 @@ def _matmul_shape(a, b, *, transpose_a, transpose_b):
 
 def _matmul_kernel(a, b, *, transpose_a, transpose_b):
     if transpose_a:
-        a = np.swapaxes(a, -1, -2)
+        a = a.swapaxes(-1, -2)  # the method: np.swapaxes adds a Python layer per call
     if transpose_b:
-        b = np.swapaxes(b, -1, -2)
+        b = b.swapaxes(-1, -2)
     return np.matmul(a, b)
 
 
