@@ -293,6 +293,21 @@ def _log_sum_exp_parts(logits):
     return shifted, exps, np.add.reduce(exps, axis=0)
 
 
+_ROW_NUMBERS_KEPT = 16
+_row_numbers_made = {}
+
+
+def _row_numbers(batch):
+    """np.arange(batch), made once per batch size (a training loop feeds one or two sizes)."""
+    rows = _row_numbers_made.get(batch)
+    if rows is None:
+        if len(_row_numbers_made) >= _ROW_NUMBERS_KEPT:
+            _row_numbers_made.clear()
+        rows = _row_numbers_made[batch] = np.arange(batch)
+        rows.flags.writeable = False
+    return rows
+
+
 def _sparse_xent_kernel(logits, labels):
     batch, classes = logits.shape
     # negative labels wrap to huge unsigned values, so one maximum finds both kinds of bad label
@@ -301,8 +316,9 @@ def _sparse_xent_kernel(logits, labels):
         raise ValueError(f"Received a label value of {bad} which is outside the valid range of "
                          f"[0, {classes}).  Label values: {' '.join(map(str, labels))}")
     shifted, exps, sums = _log_sum_exp_parts(logits)
-    picked = labels.astype(np.intp) * batch  # flat indices of the labels' entries, class-major
-    picked += np.arange(batch)
+    # flat indices of the labels' entries, class-major
+    picked = np.multiply(labels, batch, dtype=np.intp)
+    picked += _row_numbers(batch)
     loss = np.log(sums)
     loss -= shifted.reshape(-1).take(picked)
     exps /= sums
