@@ -12,10 +12,10 @@ class OpType:
     """
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
-                 "is_alias", "attr_codecs")
+                 "is_alias", "shape_only_inputs", "attr_codecs")
 
     def __init__(self, name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                 is_alias):
+                 is_alias, shape_only_inputs):
         self.name = name
         self.shape = shape
         self.kernel = kernel
@@ -24,6 +24,7 @@ class OpType:
         self.shares_memory = shares_memory
         self.ref_inputs = ref_inputs
         self.is_alias = is_alias
+        self.shape_only_inputs = shape_only_inputs
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
 
     @property
@@ -35,7 +36,7 @@ _REGISTRY = {}
 
 
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
-                ref_inputs=0, is_alias=False):
+                ref_inputs=0, is_alias=False, shape_only_inputs=()):
     """Registers op type `name`. Every facet is required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
@@ -48,6 +49,9 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
 
     is_alias: the op's only output is its first input unchanged (Identity); a Plan gives both
     one slot and runs no step for it.
+    shape_only_inputs: indices of inputs whose values the kernel never reads, only their shape
+    and dtype (ZerosLike's input); a Plan folds the op to a constant when those shapes are
+    fully known while building the graph and its other inputs are constants.
 
     Stateful kernels are called as kernel(state, op_name, *ref_keys, *input_arrays, **attrs).
     A kernel returns a tuple when its op has several outputs and the bare array when it has one.
@@ -60,7 +64,7 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     if grad is not NOT_DIFFERENTIABLE and grad is not None and not callable(grad):
         raise TypeError(f"Op type {name!r} needs a gradient rule, NOT_DIFFERENTIABLE or None.")
     _REGISTRY[name] = OpType(name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                             is_alias)
+                             is_alias, tuple(shape_only_inputs))
     return _REGISTRY[name]
 
 

@@ -191,8 +191,10 @@ def _zero_grad(op, dy):
     return [None]
 
 
-register_op("ZerosLike", shape=_same_as_input, kernel=_like_kernel(0), grad=_zero_grad)
-register_op("OnesLike", shape=_same_as_input, kernel=_like_kernel(1), grad=_zero_grad)
+register_op("ZerosLike", shape=_same_as_input, kernel=_like_kernel(0), grad=_zero_grad,
+            shape_only_inputs=[0])
+register_op("OnesLike", shape=_same_as_input, kernel=_like_kernel(1), grad=_zero_grad,
+            shape_only_inputs=[0])
 
 
 def _like(op_type, tensor, dtype, name):
@@ -285,9 +287,12 @@ def _rank_kernel(x, *, out_type):
     return np.array(x.ndim, dtype=out_type)
 
 
-register_op("Shape", shape=_shape_shape, kernel=_shape_kernel, grad=NOT_DIFFERENTIABLE)
-register_op("Size", shape=_scalar_int, kernel=_size_kernel, grad=NOT_DIFFERENTIABLE)
-register_op("Rank", shape=_scalar_int, kernel=_rank_kernel, grad=NOT_DIFFERENTIABLE)
+register_op("Shape", shape=_shape_shape, kernel=_shape_kernel, grad=NOT_DIFFERENTIABLE,
+            shape_only_inputs=[0])
+register_op("Size", shape=_scalar_int, kernel=_size_kernel, grad=NOT_DIFFERENTIABLE,
+            shape_only_inputs=[0])
+register_op("Rank", shape=_scalar_int, kernel=_rank_kernel, grad=NOT_DIFFERENTIABLE,
+            shape_only_inputs=[0])
 
 
 def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002

@@ -449,7 +449,7 @@ def _broadcast_reduced_grad(op, ddx):
 
 
 register_op("BroadcastReduced", shape=_broadcast_reduced_shape,
-            kernel=_broadcast_reduced_kernel, grad=_broadcast_reduced_grad)
+            kernel=_broadcast_reduced_kernel, grad=_broadcast_reduced_grad, shape_only_inputs=[1])
 
 
 def _axis_attr(axis, reduction_indices):

@@ -194,7 +194,7 @@ class Plan:
             data = [root.get(t, t) for t in op.inputs[ref_input_count(op):]]
             if op.op_def.is_alias and op.outputs[0] not in fed:
                 root[op.outputs[0]] = data[0]
-            elif not _fold(op, data, folded, state, fed):
+            elif not _fold(op, data, folded, state, fed, op not in self._wrapped):
                 if op in self._wrapped:  # it also waits for the liveness of its control inputs
                     data += [_token(c, root) for c in op.control_inputs if c in self._tokens]
                 runs.append((op, data))
@@ -307,13 +307,26 @@ def _getter(slots):
     return operator.itemgetter(*slots)
 
 
-def _fold(op, data, folded, state, fed):
-    """Evaluates a pure op whose inputs are all known while planning; True if it did."""
+_FOLDED_FROM_SHAPES_MAX_BYTES = 10 << 20  # TF's constant folding keeps to 10 MB as well
+
+
+def _fold(op, data, folded, state, fed, shapes_final):
+    """Evaluates a pure op whose inputs are all known while planning; True if it did. With
+    `shapes_final` (not inside tf.cond), inputs read only for their shape count as known when
+    their static shape is fully defined."""
     op_def = op.op_def
-    if op_def.stateful or op.control_inputs or any(t not in folded for t in data) or \
-            any(t in fed for t in op.outputs):
+    if op_def.stateful or op.control_inputs or any(t in fed for t in op.outputs):
         return False
-    args = [folded[t] for t in data]
+    args, from_shapes = [], False
+    for index, t in enumerate(data):
+        if t in folded:
+            args.append(folded[t])
+        elif shapes_final and index in op_def.shape_only_inputs and \
+                t.shape.is_fully_defined():
+            args.append(np.broadcast_to(np.zeros((), t.dtype.as_numpy_dtype), t.shape.as_tuple()))
+            from_shapes = True
+        else:
+            return False
     if op.type not in _DEAD_AWARE and any(a is DEAD for a in args):
         for t in op.outputs:  # a constant branch of tf.cond that is not taken
             folded[t] = DEAD
@@ -323,7 +336,10 @@ def _fold(op, data, folded, state, fed):
             result = bind_kernel(op, state)(*args)
     except Exception:  # noqa: BLE001 - left as a step, so the error surfaces when it runs
         return False
-    for t, value in zip(op.outputs, result if len(op.outputs) > 1 else [result]):
+    results = result if len(op.outputs) > 1 else [result]
+    if from_shapes and sum(np.asarray(r).nbytes for r in results) > _FOLDED_FROM_SHAPES_MAX_BYTES:
+        return False
+    for t, value in zip(op.outputs, results):
         folded[t] = value
     return True
 

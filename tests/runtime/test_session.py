@@ -321,6 +321,46 @@ def test_repeated_runs_reuse_the_plan():
         assert len(sess._plans) == count
 
 
+def _planned_op_types(sess):
+    (_, plan), = sess._plans.values()
+    return [step[4].type for step in plan.steps]
+
+
+def test_ops_that_read_only_a_static_shape_fold_to_constants():
+    x = tf.placeholder(tf.float32, [4, 3])
+    total = tf.reduce_sum(x * 2.0)
+    grad, = tf.gradients(total, x)  # Sum's gradient broadcasts over x's shape
+    shape_parts = [tf.zeros_like(x), tf.ones_like(x), tf.shape(x), tf.size(x), tf.rank(x)]
+    fed = np.arange(12, dtype=np.float32).reshape(4, 3)
+    with tf.Session() as sess:
+        values = sess.run([grad] + shape_parts, {x: fed})
+        assert not {"BroadcastReduced", "ZerosLike", "OnesLike", "Shape", "Size", "Rank"} & \
+            set(_planned_op_types(sess))
+    np.testing.assert_array_equal(values[0], np.full((4, 3), 2.0))
+    np.testing.assert_array_equal(values[1], np.zeros((4, 3)))
+    np.testing.assert_array_equal(values[2], np.ones((4, 3)))
+    assert values[3].tolist() == [4, 3] and values[4] == 12 and values[5] == 2
+    values[1][0, 0] = 5.0  # a fetched constant is the caller's copy
+    with tf.Session() as sess:
+        assert sess.run(shape_parts[0], {x: fed})[0, 0] == 0.0
+
+
+def test_ops_that_read_a_shape_unknown_while_building_still_run():
+    x = tf.placeholder(tf.float32, [None, 3])
+    with tf.Session() as sess:
+        assert sess.run(tf.shape(x), {x: np.ones((5, 3))}).tolist() == [5, 3]
+        assert _planned_op_types(sess) == ["Shape"]
+
+
+def test_ops_reading_shapes_inside_cond_branches_give_the_taken_branch():
+    x = tf.placeholder(tf.float32, [2])
+    pick = tf.placeholder(tf.bool, [])
+    out = tf.cond(pick, lambda: tf.zeros_like(x * 3.0) + 1.0, lambda: x)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out, {x: [5.0, 6.0], pick: True}), [1.0, 1.0])
+        np.testing.assert_array_equal(sess.run(out, {x: [5.0, 6.0], pick: False}), [5.0, 6.0])
+
+
 def test_graph_growth_after_planning_gives_correct_results():
     x = tf.placeholder(tf.float32, [])
     y = x * 2.0
