@@ -518,9 +518,11 @@ def _in_top_k_kernel(predictions, targets, *, k):
     if batch and np.maximum.reduce(targets.view(f"u{targets.itemsize}")) >= classes:
         bad = np.flatnonzero((targets < 0) | (targets >= classes))[0]
         raise ValueError(f"targets[{bad}] is out of range [0, {classes})")
-    row_starts = np.arange(0, batch * classes, classes)
-    target_scores = predictions.reshape(-1).take(targets + row_starts)
-    in_top = np.add.reduce(predictions > target_scores[:, None], axis=1) < k
+    target_scores = predictions.reshape(-1).take(targets + _row_numbers(batch) * classes)
+    if k == 1:  # the usual question: does any class score higher than the target?
+        in_top = target_scores >= np.maximum.reduce(predictions, axis=1)
+    else:
+        in_top = np.add.reduce(predictions > target_scores[:, None], axis=1) < k
     if not np.isfinite(np.add.reduce(predictions, axis=None)):  # an inf or nan (or overflow)
         in_top &= np.isfinite(predictions).all(axis=1)
     return in_top

@@ -522,6 +522,8 @@ NN_CASES = [
          build=lambda x, y: _first_output("SoftmaxCrossEntropyWithLogits", x, y)),
     Case("InTopKV2", [rand(3, 4), ints(0, 1, 3)], lambda p, t: _in_top_k(p, t, 2),
          attrs={"k": 2}),
+    Case("InTopKV2", [rand(6, 4), ints(0, 1, 3, 2, 2, 0)], lambda p, t: _in_top_k(p, t, 1),
+         attrs={"k": 1}, tag="k1"),
     Case("InTopKV2", [np.array([[1.0, 2.0, 2.0, 0.0], [np.inf, 1.0, 0.0, 0.0]]), ints(1, 0)],
          lambda p, t: np.array([True, False]), attrs={"k": 1}, tag="tie_and_inf"),
     Case("InTopKV2", [np.array([[1.0, 2.0, np.nan], [3.0, 1.0, 0.0], [-np.inf, 5.0, 0.0]]),
