@@ -56,7 +56,9 @@ def _zeros_to_read(x):
 def _zero_memory(nbytes):
     if hasattr(mmap, "MAP_PRIVATE"):  # Unix: a private read-only mapping reads as the zero page
         return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)
-    return np.zeros(nbytes, np.uint8)  # elsewhere calloc: large blocks come zeroed lazily too
+    zeros = np.zeros(nbytes, np.uint8)  # elsewhere calloc: large blocks come zeroed lazily too
+    zeros.flags.writeable = False
+    return zeros
 
 
 def _relu_grad_kernel(dy, y):

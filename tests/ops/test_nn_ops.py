@@ -34,3 +34,10 @@ def test_relu_keeps_a_bounded_number_of_zero_views():
     for n in range(1, 3 * nn_ops._ZERO_VIEWS_KEPT):
         nn_ops._relu_kernel(np.ones(n, np.float32))
     assert len(nn_ops._zero_views) <= nn_ops._ZERO_VIEWS_KEPT
+
+
+def test_relu_zeros_are_read_only_without_mmap_flags_too(monkeypatch):
+    import types
+    monkeypatch.setattr(nn_ops, "mmap", types.SimpleNamespace())  # as on Windows
+    zeros = np.frombuffer(nn_ops._zero_memory(1 << 12), np.float32)
+    assert not zeros.any() and not zeros.flags.writeable
