@@ -12,10 +12,10 @@ class OpType:
     """
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
-                 "is_alias", "shape_only_inputs", "attr_codecs")
+                 "is_alias", "shape_only_inputs", "forwards", "attr_codecs")
 
     def __init__(self, name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                 is_alias, shape_only_inputs):
+                 is_alias, shape_only_inputs, forwards):
         self.name = name
         self.shape = shape
         self.kernel = kernel
@@ -25,6 +25,7 @@ class OpType:
         self.ref_inputs = ref_inputs
         self.is_alias = is_alias
         self.shape_only_inputs = shape_only_inputs
+        self.forwards = forwards
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
 
     @property
@@ -36,7 +37,7 @@ _REGISTRY = {}
 
 
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
-                ref_inputs=0, is_alias=False, shape_only_inputs=()):
+                ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None):
     """Registers op type `name`. Every facet is required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
@@ -52,6 +53,9 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     shape_only_inputs: indices of inputs whose values the kernel never reads, only their shape
     and dtype (ZerosLike's input); a Plan folds the op to a constant when those shapes are
     fully known while building the graph and its other inputs are constants.
+    forwards(op, constants) -> index or None: given the op's inputs known while planning
+    ({input index: value}), the index of an input the op outputs unchanged (x * 1), or None;
+    a Plan then gives the output that input's slot and runs no step for the op.
 
     Stateful kernels are called as kernel(state, op_name, *ref_keys, *input_arrays, **attrs).
     A kernel returns a tuple when its op has several outputs and the bare array when it has one.
@@ -64,7 +68,7 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     if grad is not NOT_DIFFERENTIABLE and grad is not None and not callable(grad):
         raise TypeError(f"Op type {name!r} needs a gradient rule, NOT_DIFFERENTIABLE or None.")
     _REGISTRY[name] = OpType(name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                             is_alias, tuple(shape_only_inputs))
+                             is_alias, tuple(shape_only_inputs), forwards)
     return _REGISTRY[name]
 
 

@@ -1240,7 +1240,24 @@ def _select_grad(op, dy):
             sum_to_shape(select(condition, zero, dy), y)]
 
 
-register_op("Select", shape=_select_shape, kernel=_select_kernel, grad=_select_grad)
+def _select_forwards(op, constants):
+    """A condition known while planning that picks x (or y) whole: the output is that input,
+    where its static shape is already the output's."""
+    condition = constants.get(0)
+    if not isinstance(condition, (np.ndarray, np.generic)) or condition.size == 0:
+        return None
+    picked = 1 if condition.all() else 2 if not condition.any() else None
+    if picked is None:
+        return None
+    shape, out = op.inputs[picked].shape, op.outputs[0].shape
+    if shape.is_fully_defined() and out.is_fully_defined() and \
+            shape.as_tuple() == out.as_tuple():
+        return picked
+    return None
+
+
+register_op("Select", shape=_select_shape, kernel=_select_kernel, grad=_select_grad,
+            forwards=_select_forwards)
 
 
 def select(condition, x, y, name=None):

@@ -95,7 +95,8 @@ def _binary_inputs(x, y):
     return x, convert_to_tensor(y, dtype=x.dtype)
 
 
-def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=None):
+def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=None,
+            forwards=None):
     """Registers a broadcasting two-input op and returns its public builder."""
     def shape(x, y):
         if x.dtype is not y.dtype:
@@ -104,7 +105,7 @@ def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=No
         _check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, broadcast_shapes(x.shape, y.shape))]
 
-    register_op(op_type, shape=shape, kernel=kernel, grad=grad)
+    register_op(op_type, shape=shape, kernel=kernel, grad=grad, forwards=forwards)
 
     def builder(x, y, name=None):
         x, y = _binary_inputs(x, y)
@@ -162,10 +163,21 @@ def _integer_divisor_checked(kernel):
     return checked
 
 
+def _times_one_forwards(op, constants):
+    """x * 1 is x, bit for bit, where the ones are a single value that cannot broadcast x."""
+    for index, value in constants.items():
+        x = op.inputs[1 - index]
+        if isinstance(value, (np.ndarray, np.generic)) and value.size == 1 and value == 1 and (
+                value.ndim == 0 or (x.shape.ndims or 0) >= value.ndim):
+            return 1 - index
+    return None
+
+
 add = _binary("Add", np.add, lambda op, dz: _reduce_both(op, dz, dz), _ANY)
 subtract = _binary("Sub", np.subtract, lambda op, dz: _reduce_both(op, dz, -dz))
 multiply = _binary("Mul", np.multiply,
-                   lambda op, dz: _reduce_both(op, dz * op.inputs[1], op.inputs[0] * dz))
+                   lambda op, dz: _reduce_both(op, dz * op.inputs[1], op.inputs[0] * dz),
+                   forwards=_times_one_forwards)
 real_div = _binary("RealDiv", _real_div_kernel, lambda op, dz: _reduce_both(
     op, dz / op.inputs[1], -dz * op.inputs[0] / square(op.inputs[1])), default_name="truediv")
 floordiv = _binary("FloorDiv", _integer_divisor_checked(np.floor_divide), NOT_DIFFERENTIABLE,

@@ -361,6 +361,34 @@ def test_ops_reading_shapes_inside_cond_branches_give_the_taken_branch():
         np.testing.assert_array_equal(sess.run(out, {x: [5.0, 6.0], pick: False}), [5.0, 6.0])
 
 
+def test_times_one_and_a_known_select_run_no_step():
+    x = tf.placeholder(tf.float32, [1, 3])
+    y = tf.placeholder(tf.float32, [1, 3])
+    outs = [x * 1.0, 1.0 * x, tf.where(tf.constant(True), x, y), tf.where(tf.constant(False), x, y)]
+    fed = {x: np.array([[1.0, -0.0, np.nan]], np.float32), y: np.full((1, 3), 7.0, np.float32)}
+    with tf.Session() as sess:
+        values = sess.run(outs, fed)
+        assert _planned_op_types(sess) == []
+    for value, expected in zip(values, [fed[x]] * 3 + [fed[y]]):
+        np.testing.assert_array_equal(value, expected)
+        assert np.signbit(value[0, 1]) == np.signbit(expected[0, 1])
+    values[0][0, 0] = 9.0  # the fetched array is the caller's, not the feed
+    assert fed[x][0, 0] == 1.0
+
+
+def test_ones_that_broadcast_or_a_mixed_select_still_run():
+    x = tf.placeholder(tf.float32, [3])
+    widened = x * np.ones((1, 1), np.float32)  # [3] * [1, 1] is [1, 3]
+    mixed = tf.where(tf.constant([True, False, True]), x, -x)
+    with tf.Session() as sess:
+        w, m = sess.run([widened, mixed], {x: [1.0, 2.0, 3.0]})
+        assert sorted(_planned_op_types(sess)) == ["Mul", "Neg", "Select"]
+        z = tf.placeholder(tf.float32, [None])  # its shape could broadcast against the other
+        assert sess.run(tf.where(tf.constant(True), z, tf.zeros([3])), {z: [4.0]}).shape == (3,)
+    assert w.shape == (1, 3)
+    np.testing.assert_array_equal(m, [1.0, -2.0, 3.0])
+
+
 def test_graph_growth_after_planning_gives_correct_results():
     x = tf.placeholder(tf.float32, [])
     y = x * 2.0
