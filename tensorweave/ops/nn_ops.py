@@ -310,13 +310,21 @@ def _row_numbers(batch):
     return rows
 
 
+def _first_outside(ids, limit):
+    """Index of the first of the 1-D integer `ids` outside [0, limit), or None. Negative ids
+    wrap to huge unsigned values, so one maximum finds both kinds."""
+    if not ids.size or np.maximum.reduce(ids.view(f"u{ids.itemsize}")) < limit:
+        return None
+    return int(np.flatnonzero((ids < 0) | (ids >= limit))[0])
+
+
 def _sparse_xent_kernel(logits, labels):
     batch, classes = logits.shape
-    # negative labels wrap to huge unsigned values, so one maximum finds both kinds of bad label
-    if batch and np.maximum.reduce(labels.view(f"u{labels.itemsize}")) >= classes:
-        bad = labels[(labels < 0) | (labels >= classes)][0]
-        raise ValueError(f"Received a label value of {bad} which is outside the valid range of "
-                         f"[0, {classes}).  Label values: {' '.join(map(str, labels))}")
+    bad = _first_outside(labels, classes)
+    if bad is not None:
+        raise ValueError(f"Received a label value of {labels[bad]} which is outside the valid "
+                         f"range of [0, {classes}).  Label values: "
+                         f"{' '.join(map(str, labels))}")
     shifted, exps, sums = _log_sum_exp_parts(logits)
     # flat indices of the labels' entries, class-major
     picked = np.multiply(labels, batch, dtype=np.intp)
@@ -516,9 +524,8 @@ def _in_top_k_shape(predictions, targets, *, k):
 def _in_top_k_kernel(predictions, targets, *, k):
     """As TF: a row with any non-finite prediction is never in the top k; ties count in."""
     batch, classes = predictions.shape
-    # negative targets wrap to huge unsigned values: one maximum finds both kinds of bad target
-    if batch and np.maximum.reduce(targets.view(f"u{targets.itemsize}")) >= classes:
-        bad = np.flatnonzero((targets < 0) | (targets >= classes))[0]
+    bad = _first_outside(targets, classes)
+    if bad is not None:
         raise ValueError(f"targets[{bad}] is out of range [0, {classes})")
     target_scores = predictions.reshape(-1).take(targets + _row_numbers(batch) * classes)
     if k == 1:  # the usual question: does any class score higher than the target?
