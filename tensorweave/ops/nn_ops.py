@@ -1,4 +1,6 @@
 """Neural-network ops (tf.nn): activations, softmax, cross-entropies, bias_add, top-k, dropout."""
+import functools
+import math
 import mmap
 
 import numpy as np
@@ -31,26 +33,24 @@ def _relu_kernel(x):
     return np.maximum(x, _zeros_to_read(x))
 
 
-_ZERO_VIEWS_KEPT = 64
 _zero_buffers = {}  # dtype -> flat read-only zeros, grown on demand
-_zero_views = {}  # (shape, dtype) -> a view of that shape
 
 
 def _zeros_to_read(x):
     """Read-only zeros of `x`'s shape and dtype. Anonymous memory that is never written: every
     page maps the system's one zero page, so reading it costs no memory traffic (a relu on
     [100, 28, 28, 32] 2.8 -> 1.6 ms against writing fresh zeros each time)."""
-    key = (x.shape, x.dtype)
-    view = _zero_views.get(key)
-    if view is None:
-        flat = _zero_buffers.get(x.dtype)
-        if flat is None or flat.size < x.size:
-            flat = _zero_buffers[x.dtype] = np.frombuffer(
-                _zero_memory(max(x.nbytes, 1 << 16)), x.dtype)
-        if len(_zero_views) >= _ZERO_VIEWS_KEPT:
-            _zero_views.clear()
-        view = _zero_views[key] = flat[:x.size].reshape(x.shape)
-    return view
+    return _zero_view(x.shape, x.dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _zero_view(shape, dtype):
+    size = math.prod(shape)
+    flat = _zero_buffers.get(dtype)
+    if flat is None or flat.size < size:
+        flat = _zero_buffers[dtype] = np.frombuffer(
+            _zero_memory(max(size * dtype.itemsize, 1 << 16)), dtype)
+    return flat[:size].reshape(shape)
 
 
 def _zero_memory(nbytes):
@@ -295,18 +295,11 @@ def _log_sum_exp_parts(logits):
     return shifted, exps, np.add.reduce(exps, axis=0)
 
 
-_ROW_NUMBERS_KEPT = 16
-_row_numbers_made = {}
-
-
+@functools.lru_cache(maxsize=16)
 def _row_numbers(batch):
-    """np.arange(batch), made once per batch size (a training loop feeds one or two sizes)."""
-    rows = _row_numbers_made.get(batch)
-    if rows is None:
-        if len(_row_numbers_made) >= _ROW_NUMBERS_KEPT:
-            _row_numbers_made.clear()
-        rows = _row_numbers_made[batch] = np.arange(batch)
-        rows.flags.writeable = False
+    """np.arange(batch), read-only, made once per batch size (a loop feeds one or two)."""
+    rows = np.arange(batch)
+    rows.flags.writeable = False
     return rows
 
 

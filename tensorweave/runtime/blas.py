@@ -8,6 +8,7 @@ after the products that made x: each core updates the part it holds in its cache
 pulled across from the core that wrote them) -> 73 us.
 """
 import ctypes
+import functools
 
 import numpy as np
 
@@ -17,19 +18,11 @@ _SYMBOLS = (("scipy_cblas_{}64_", ctypes.c_int64), ("cblas_{}64_", ctypes.c_int6
             ("cblas_{}", ctypes.c_int32))
 _C_FLOATS = {np.dtype(np.float32): ("saxpy", ctypes.c_float),
              np.dtype(np.float64): ("daxpy", ctypes.c_double)}
-_library = None  # ctypes library once looked for; False where there is none
-_axpys = {}  # dtype -> the ctypes function, or None
 
 
+@functools.lru_cache(maxsize=None)
 def loaded_openblas():
     """NumPy's OpenBLAS, as loaded in this process (ctypes library), or None."""
-    global _library
-    if _library is None:
-        _library = _find_openblas() or False
-    return _library or None
-
-
-def _find_openblas():
     try:
         with open("/proc/self/maps") as maps:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
@@ -45,13 +38,9 @@ def _find_openblas():
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def _axpy_function(dtype):
-    if dtype not in _axpys:
-        _axpys[dtype] = _bind_axpy(dtype)
-    return _axpys[dtype]
-
-
-def _bind_axpy(dtype):
+    """OpenBLAS's axpy for `dtype` as a ctypes function, or None."""
     library = loaded_openblas()
     if library is None or dtype not in _C_FLOATS:
         return None

@@ -192,11 +192,12 @@ class Plan:
         runs = []
         for op in order:
             data = [root.get(t, t) for t in op.inputs[ref_input_count(op):]]
+            plain = op not in self._wrapped  # outside tf.cond: no DEAD value can reach it
             if op.op_def.is_alias and op.outputs[0] not in fed:
                 root[op.outputs[0]] = data[0]
-            elif (forwarded := self._forwarded_input(op, data, folded, fed)) is not None:
+            elif plain and (forwarded := _forwarded_input(op, data, folded, fed)) is not None:
                 root[op.outputs[0]] = data[forwarded]
-            elif not _fold(op, data, folded, state, fed, op not in self._wrapped):
+            elif not _fold(op, data, folded, state, fed, plain):
                 if op in self._wrapped:  # it also waits for the liveness of its control inputs
                     data += [_token(c, root) for c in op.control_inputs if c in self._tokens]
                 runs.append((op, data))
@@ -209,18 +210,6 @@ class Plan:
                 self.fetch_slots.append((self._slots[source], copy))
             else:
                 self.fetch_slots.append((None, False))
-
-    def _forwarded_input(self, op, data, folded, fed):
-        """Index of the input an op outputs unchanged given the inputs known while planning
-        (its `forwards` rule), or None."""
-        rule = op.op_def.forwards
-        if rule is None or op.control_inputs or op in self._wrapped or op.outputs[0] in fed \
-                or len(op.outputs) != 1:
-            return None
-        constants = {i: folded[t] for i, t in enumerate(data) if t in folded}
-        if not constants or len(constants) == len(data):  # nothing known, or all: folded
-            return None
-        return rule(op, constants)
 
     def _assign_slots(self, fetch_tensors, fed_tensors, root, folded, runs, state):
         slots = self._slots = {}
@@ -319,6 +308,18 @@ def _getter(slots):
     if not slots:
         return lambda values: ()
     return operator.itemgetter(*slots)
+
+
+def _forwarded_input(op, data, folded, fed):
+    """Index of the input an op outputs unchanged given the inputs known while planning (its
+    `forwards` rule), or None."""
+    rule = op.op_def.forwards
+    if rule is None or op.control_inputs or op.outputs[0] in fed or len(op.outputs) != 1:
+        return None
+    constants = {i: folded[t] for i, t in enumerate(data) if t in folded}
+    if not constants or len(constants) == len(data):  # nothing known, or all: folded
+        return None
+    return rule(op, constants)
 
 
 _FOLDED_FROM_SHAPES_MAX_BYTES = 10 << 20  # TF's constant folding keeps to 10 MB as well

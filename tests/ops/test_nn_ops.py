@@ -42,9 +42,10 @@ def test_relu_outputs_are_fresh_arrays_and_its_zeros_stay_zero():
 
 
 def test_relu_keeps_a_bounded_number_of_zero_views():
-    for n in range(1, 3 * nn_ops._ZERO_VIEWS_KEPT):
+    kept = nn_ops._zero_view.cache_info().maxsize
+    for n in range(1, 3 * kept):
         nn_ops._relu_kernel(np.ones(n, np.float32))
-    assert len(nn_ops._zero_views) <= nn_ops._ZERO_VIEWS_KEPT
+    assert nn_ops._zero_view.cache_info().currsize <= kept
 
 
 def test_relu_zeros_are_read_only_without_mmap_flags_too(monkeypatch):
