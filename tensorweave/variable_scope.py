@@ -149,9 +149,10 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             if saved_counts is not None:  # leaving a re-entered scope restores the counts
                 graph._state["variable_scope_counts"] = saved_counts
             else:  # default names inside a closed scope start again from the first
-                for key in counts:
+                current_counts = _scope_counts(graph)  # not `counts`: may have been replaced
+                for key in current_counts:
                     if key.startswith(full_name + "/"):
-                        counts[key] = 0
+                        current_counts[key] = 0
 
 
 variable_op_scope = variable_scope

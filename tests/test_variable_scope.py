@@ -234,3 +234,28 @@ def test_variable_stores_are_per_graph():
         tf.get_variable("v", [1])
     v = tf.get_variable("v", [1])  # no clash with the other graph's variable
     assert v.graph is tf.get_default_graph()
+
+
+def test_default_scope_names_restart_when_a_scope_is_entered_again():
+    # The sequence TF 1.x gives (checked against TensorFlow); the last entry used to be wrong
+    # because leaving a scope entered by its object replaced the scope counters.
+    names = []
+    with tf.variable_scope("X") as scope:
+        for _ in range(2):
+            with tf.variable_scope(None, default_name="d") as inner:
+                names.append(inner.name)
+    with tf.variable_scope(scope):
+        with tf.variable_scope(None, default_name="d") as inner:
+            names.append(inner.name)
+    with tf.variable_scope("X"):
+        with tf.variable_scope(None, default_name="d") as inner:
+            names.append(inner.name)
+            with tf.variable_scope(scope):
+                with tf.variable_scope(None, default_name="d") as innermost:
+                    names.append(innermost.name)
+        with tf.variable_scope(None, default_name="d") as inner:
+            names.append(inner.name)
+    with tf.variable_scope("X"):
+        with tf.variable_scope(None, default_name="d") as inner:
+            names.append(inner.name)
+    assert names == ["X/d", "X/d_1", "X/d", "X/d", "X/d_1", "X/d_1", "X/d"]

@@ -96,6 +96,116 @@ def test_reuse_shares_variables():
         tf.layers.dense(x, 3, name="shared")
 
 
+def _tower(x):
+    h = tf.layers.dense(x, 4, activation=tf.nn.relu)
+    return tf.layers.dense(h, 1)
+
+
+def _names_of_type(*op_types):
+    return [op.name for op in tf.get_default_graph().get_operations() if op.type in op_types]
+
+
+def test_default_layer_names_restart_in_a_scope_entered_again_by_name():
+    # Names as TF 1.x gives them (checked against TensorFlow).
+    x = tf.placeholder(tf.float32, [None, 5])
+    with tf.variable_scope("X"):
+        _tower(x)
+    with tf.variable_scope("X", reuse=True):
+        _tower(x)
+    assert sorted(_names(tf.global_variables())) == [
+        "X/dense/bias:0", "X/dense/kernel:0", "X/dense_1/bias:0", "X/dense_1/kernel:0"]
+    assert _names_of_type("BiasAdd") == ["X/dense/BiasAdd", "X/dense_1/BiasAdd",
+                                         "X_1/dense/BiasAdd", "X_1/dense_1/BiasAdd"]
+
+
+def test_default_layer_names_restart_in_a_scope_entered_again_by_object():
+    x = tf.placeholder(tf.float32, [None, 5])
+    with tf.variable_scope("X") as scope:
+        _tower(x)
+    with tf.variable_scope(scope, reuse=True):
+        _tower(x)
+    with tf.variable_scope(scope, reuse=True):
+        _tower(x)
+    with tf.variable_scope("X", reuse=True):
+        _tower(x)
+    assert len(tf.global_variables()) == 4
+    assert _names_of_type("Relu") == ["X/dense/Relu", "X_1/dense/Relu", "X_2/dense/Relu",
+                                      "X_3/dense/Relu"]
+
+
+def test_default_layer_names_with_auto_reuse_and_nested_conv_scopes():
+    x = tf.placeholder(tf.float32, [None, 5])
+    for _ in range(3):
+        with tf.variable_scope("X", reuse=tf.AUTO_REUSE):
+            _tower(x)
+    assert len(tf.global_variables()) == 4
+    tf.reset_default_graph()
+    images = tf.placeholder(tf.float32, [None, 8, 8, 1])
+
+    def cnn(inputs):
+        h = tf.layers.conv2d(inputs, 2, 3)
+        h = tf.layers.conv2d(h, 2, 3)
+        return tf.layers.dense(tf.layers.flatten(h), 1)
+    with tf.variable_scope("outer"):
+        with tf.variable_scope("D"):
+            cnn(images)
+        with tf.variable_scope("D", reuse=True):
+            cnn(images)
+    with tf.variable_scope("outer", reuse=True):
+        with tf.variable_scope("D"):
+            cnn(images)
+    assert sorted(_names(tf.global_variables())) == [
+        "outer/D/conv2d/bias:0", "outer/D/conv2d/kernel:0", "outer/D/conv2d_1/bias:0",
+        "outer/D/conv2d_1/kernel:0", "outer/D/dense/bias:0", "outer/D/dense/kernel:0"]
+    assert _names_of_type("Conv2D") == [
+        "outer/D/conv2d/Conv2D", "outer/D/conv2d_1/Conv2D", "outer/D_1/conv2d/Conv2D",
+        "outer/D_1/conv2d_1/Conv2D", "outer_1/D/conv2d/Conv2D", "outer_1/D/conv2d_1/Conv2D"]
+
+
+def test_gan_discriminator_called_twice_shares_its_layers():
+    z = tf.placeholder(tf.float32, [None, 3])
+    real = tf.placeholder(tf.float32, [None, 5])
+
+    def generator(noise):
+        with tf.variable_scope("generator"):
+            return tf.layers.dense(tf.layers.dense(noise, 8, activation=tf.nn.relu), 5)
+
+    def discriminator(inputs, reuse=False):
+        with tf.variable_scope("discriminator", reuse=reuse):
+            h = tf.layers.dense(inputs, 8, activation=tf.nn.relu)
+            return tf.sigmoid(tf.layers.dense(h, 1))
+    discriminator(real)
+    discriminator(generator(z), reuse=True)
+    assert sorted(_names(tf.global_variables())) == [
+        "discriminator/dense/bias:0", "discriminator/dense/kernel:0",
+        "discriminator/dense_1/bias:0", "discriminator/dense_1/kernel:0",
+        "generator/dense/bias:0", "generator/dense/kernel:0",
+        "generator/dense_1/bias:0", "generator/dense_1/kernel:0"]
+    assert _names_of_type("Sigmoid") == ["discriminator/Sigmoid", "discriminator_1/Sigmoid"]
+
+
+def test_scope_object_entered_again_around_new_sub_scopes():
+    z = tf.placeholder(tf.float32, [None, 5])
+    with tf.variable_scope("disc") as scope:
+        tf.layers.dense(z, 2)
+    with tf.variable_scope(scope, reuse=True):
+        tf.layers.dense(z, 2)
+    with tf.variable_scope("other"):
+        tf.layers.dense(z, 2)
+    with tf.variable_scope(scope, reuse=True):
+        with tf.variable_scope("inner", reuse=tf.AUTO_REUSE):
+            tf.layers.dense(z, 2)
+    with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
+        with tf.variable_scope("inner"):
+            tf.layers.dense(z, 2)
+    assert sorted(_names(tf.global_variables())) == [
+        "disc/dense/bias:0", "disc/dense/kernel:0", "disc/inner/dense/bias:0",
+        "disc/inner/dense/kernel:0", "other/dense/bias:0", "other/dense/kernel:0"]
+    assert _names_of_type("BiasAdd") == ["disc/dense/BiasAdd", "disc_1/dense/BiasAdd",
+                                         "other/dense/BiasAdd", "disc_2/inner/dense/BiasAdd",
+                                         "disc_3/inner/dense/BiasAdd"]
+
+
 def test_regularizers_land_in_regularization_losses():
     x = tf.placeholder(tf.float32, [None, 4])
     layer = tf.layers.Dense(3, kernel_regularizer=lambda w: 0.5 * tf.reduce_sum(w * w),
