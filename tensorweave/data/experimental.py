@@ -2,11 +2,12 @@
 import collections
 import csv
 import glob
-import gzip
+import io
 
 import numpy as np
 
 from tensorweave.framework import dtypes
+from tensorweave.io import tf_record
 from tensorweave.io.parsing_ops import decode_csv
 from tensorweave.data.dataset_ops import AUTOTUNE, Dataset  # noqa: F401
 from tensorweave.data.readers import TextLineDataset
@@ -65,7 +66,7 @@ def _file_names(file_pattern):
 
 def _open_text(name, compression):
     if compression == "GZIP":
-        return gzip.open(name, "rt", newline="")
+        return io.TextIOWrapper(tf_record.open_input(name, "GZIP"), newline="")
     if compression:
         raise ValueError(f"compression_type {compression!r} is not supported for probing "
                          "columns; pass column_names and column_defaults.")

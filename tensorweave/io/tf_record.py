@@ -8,6 +8,7 @@ in little-endian, optionally compressed as a whole with GZIP or ZLIB.
         writer.write(b"first record")
     list(tf.python_io.tf_record_iterator("/tmp/data.tfrecord"))   # [b'first record']
 """
+import contextlib
 import gzip
 import io
 import struct
@@ -72,11 +73,52 @@ def encode_record(data):
                      _CHECKSUM.pack(_masked_crc(data))))
 
 
+class _GzipInput(gzip.GzipFile):
+    """A GZIP file opened for reading whose damage (truncated, not GZIP, failed checksum)
+    raises DataLossError naming the file instead of EOFError, BadGzipFile or zlib.error."""
+
+    def __init__(self, path):
+        super().__init__(path, "rb")
+        self.path = path
+
+    @contextlib.contextmanager
+    def _damage_is_data_loss(self):
+        try:
+            yield
+        except EOFError:
+            raise errors.DataLossError(None, None, f"truncated GZIP data in {self.path}: "
+                                       "the file ends inside its compressed stream") from None
+        except (gzip.BadGzipFile, zlib.error) as e:
+            raise errors.DataLossError(None, None, f"corrupted GZIP data in {self.path} "
+                                       f"({e})") from None
+
+    def read(self, size=-1):
+        with self._damage_is_data_loss():
+            return super().read(size)
+
+    def read1(self, size=-1):
+        with self._damage_is_data_loss():
+            return super().read1(size)
+
+    def peek(self, n):
+        with self._damage_is_data_loss():
+            return super().peek(n)
+
+    def readline(self, size=-1):
+        with self._damage_is_data_loss():
+            return super().readline(size)
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        with self._damage_is_data_loss():
+            return super().seek(offset, whence)
+
+
 def open_input(path, compression=""):
-    """`path` opened for binary reading, decompressing GZIP or ZLIB."""
+    """`path` opened for binary reading, decompressing GZIP or ZLIB; damaged compressed data
+    raises DataLossError naming the file."""
     try:
         if compression == "GZIP":
-            return gzip.open(path, "rb")
+            return _GzipInput(path)
         if compression == "ZLIB":
             with open(path, "rb") as f:
                 return io.BytesIO(zlib.decompress(f.read()))
@@ -84,7 +126,7 @@ def open_input(path, compression=""):
     except FileNotFoundError:
         raise errors.NotFoundError(None, None, f"{path}; No such file or directory") from None
     except zlib.error as e:
-        raise errors.DataLossError(None, None, f"{path}: corrupted ZLIB data ({e})") from None
+        raise errors.DataLossError(None, None, f"corrupted ZLIB data in {path} ({e})") from None
 
 
 def read_records(f, name="<stream>"):
