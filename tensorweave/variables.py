@@ -1,7 +1,7 @@
 """tf.Variable and the helpers that list, initialize and check variables."""
 import numpy as np
 
-from tensorweave.framework import dtypes
+from tensorweave.framework import context, dtypes
 from tensorweave.framework.graph import (GraphKeys, Tensor, TensorLike, constant,
                                          convert_to_tensor,
                                          get_default_graph, name_scope,
@@ -141,9 +141,8 @@ class Variable(TensorLike):
 
     def load(self, value, session=None):
         """Writes `value` into the variable in `session` (by feeding its initial value)."""
-        from tensorweave.framework.graph import _session_for
-        _session_for(self.graph, session).run(self._initializer_op,
-                                              {self._initializer_op.inputs[1]: value})
+        context.session_for(self.graph, session).run(self._initializer_op,
+                                                     {self._initializer_op.inputs[1]: value})
 
     # --- updates -----------------------------------------------------------------------------
     def assign(self, value, use_locking=False, name=None, read_value=True):

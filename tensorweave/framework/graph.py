@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 
+from tensorweave.framework import context
 from tensorweave.framework import dtypes as _dtypes
 from tensorweave.framework import registry
 from tensorweave.framework.tensor_shape import TensorShape, as_shape
@@ -125,7 +126,7 @@ class Tensor(TensorLike):
 
     def eval(self, feed_dict=None, session=None):
         """The value of this tensor in `session` (default: the default session)."""
-        return _session_for(self.graph, session).run(self, feed_dict)
+        return context.session_for(self.graph, session).run(self, feed_dict)
 
     def __repr__(self):
         return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
@@ -206,7 +207,7 @@ class Operation:
 
     def run(self, feed_dict=None, session=None):
         """Runs this op in `session` (default: the default session)."""
-        _session_for(self.graph, session).run(self, feed_dict)
+        context.session_for(self.graph, session).run(self, feed_dict)
 
     @property
     def location(self):
@@ -218,20 +219,6 @@ class Operation:
 
     def _as_graph_element(self):
         return self
-
-
-def _session_for(graph, session):
-    if session is None:
-        from tensorweave.runtime import session as session_module  # floor 3, at call time
-        session = session_module.get_default_session()
-        if session is None:
-            raise ValueError("Cannot evaluate tensor using `eval()`: No default session is "
-                             "registered. Use `with sess.as_default()` or pass an explicit "
-                             "session to `eval(session=sess)`")
-    if session.graph is not graph:
-        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
-                         "is different from the session's graph.")
-    return session
 
 
 class Graph:
@@ -256,14 +243,9 @@ class Graph:
         self._control_flow_context = None  # the innermost tf.cond / tf.while_loop being built
 
     # --- building ---------------------------------------------------------------------------
-    @contextlib.contextmanager
     def as_default(self):
-        """Makes this the default graph inside the `with` block."""
-        _default_graph_stack.append(self)
-        try:
-            yield self
-        finally:
-            _default_graph_stack.pop()
+        """Makes this the current thread's default graph inside the `with` block."""
+        return context.default_graph(self)
 
     def finalize(self):
         """Makes the graph read-only: creating an op afterwards raises RuntimeError."""
@@ -591,25 +573,19 @@ def merge_device(outer, inner):
 
 
 # --- default graph -------------------------------------------------------------------------
-_default_graph_stack = []
-_global_default_graph = [None]
-
-
 def get_default_graph():
-    """The innermost graph made default with `as_default()`, else the global default graph."""
-    if _default_graph_stack:
-        return _default_graph_stack[-1]
-    if _global_default_graph[0] is None:
-        _global_default_graph[0] = Graph()
-    return _global_default_graph[0]
+    """The innermost graph this thread made default with `as_default()`, else the thread's
+    global default graph (see framework/context.py)."""
+    graph = context.innermost_graph()
+    return graph if graph is not None else context.global_default_graph(Graph)
 
 
 def reset_default_graph():
-    """Clears the global default graph (not allowed inside a `with g.as_default()` block)."""
-    if _default_graph_stack:
+    """Clears this thread's global default graph (not allowed inside `with g.as_default()`)."""
+    if context.has_nested_graphs():
         raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If "
                              "you need a cleared graph, exit the nesting and create a new graph.")
-    _global_default_graph[0] = Graph()
+    context.clear_global_default_graph()
 
 
 # --- tensors from values -------------------------------------------------------------------

@@ -1,20 +1,15 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
-import contextlib
 import sys
 
+from tensorweave.framework import context
 from tensorweave.framework.graph import Tensor, TensorLike, get_default_graph
 from tensorweave.runtime.process_setup import prepare_process
 from tensorweave.runtime.config import ConfigProto
 from tensorweave.runtime.plan import CPU_DEVICE, FetchMapper, Plan, fetch_key
 from tensorweave.runtime.state import SessionState
 
-_default_session_stack = []
 _MAX_CACHED_PLANS = 512
-
-
-def get_default_session():
-    """The innermost session entered with `with sess:` / `sess.as_default()`, or None."""
-    return _default_session_stack[-1] if _default_session_stack else None
+get_default_session = context.get_default_session
 
 
 class _DeviceAttributes:
@@ -139,14 +134,10 @@ class Session:
         self._plans.clear()
         self._state = None
 
-    @contextlib.contextmanager
     def as_default(self):
-        """Makes this the default session (for Tensor.eval / Operation.run) in a `with`."""
-        _default_session_stack.append(self)
-        try:
-            yield self
-        finally:
-            _default_session_stack.remove(self)
+        """Makes this the current thread's default session (for Tensor.eval, Operation.run)
+        inside the `with` block."""
+        return context.default_session(self)
 
     def __enter__(self):
         graph_ctx = self._graph.as_default()
@@ -176,12 +167,11 @@ class InteractiveSession(Session):
         super().__init__(target, graph, config)
         self._graph_ctx = self._graph.as_default()
         self._graph_ctx.__enter__()
-        _default_session_stack.append(self)
+        context.push_default_session(self)
 
     def close(self):
         if not self._closed:
-            if self in _default_session_stack:
-                _default_session_stack.remove(self)
+            context.remove_default_session(self)
             try:
                 self._graph_ctx.__exit__(None, None, None)
             except (IndexError, AssertionError):

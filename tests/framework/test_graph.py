@@ -1,4 +1,8 @@
 """Behaviour of tf.Graph: default graphs, naming, lookup, collections, scopes and devices."""
+import ast
+import inspect
+import threading
+
 import numpy as np
 import pytest
 
@@ -32,6 +36,80 @@ def test_reset_default_graph_inside_a_nested_graph_is_refused():
     with tf.Graph().as_default():
         with pytest.raises(AssertionError):
             tf.reset_default_graph()
+
+
+def _in_thread(fn):
+    """Runs `fn` in a new thread and returns its result (or raises its exception)."""
+    result = {}
+
+    def target():
+        try:
+            result["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 -- handed back to the test
+            result["error"] = e
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def test_a_thread_entering_a_graph_leaves_other_threads_default_alone():
+    main_default = tf.get_default_graph()
+    entered, release = threading.Event(), threading.Event()
+
+    def enter_a_graph():
+        with tf.Graph().as_default():
+            entered.set()
+            release.wait(10)
+    thread = threading.Thread(target=enter_a_graph)
+    thread.start()
+    try:
+        entered.wait(10)
+        assert tf.get_default_graph() is main_default
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_each_thread_has_its_own_default_graph_stack_and_global_graph():
+    # As in TF (checked against TensorFlow): a new thread sees neither the graph another thread
+    # entered nor that thread's global default graph, and can reset its own freely.
+    main_default = tf.get_default_graph()
+    g = tf.Graph()
+
+    def look():
+        first = tf.get_default_graph()
+        tf.constant(1.0, name="c")
+        same = tf.get_default_graph() is first
+        tf.reset_default_graph()  # allowed: this thread is not inside g.as_default()
+        return first, same, tf.get_default_graph() is first
+    with g.as_default():
+        first, same, kept_after_reset = _in_thread(look)
+        assert tf.get_default_graph() is g
+    assert first is not main_default and first is not g and same
+    assert not kept_after_reset
+    assert main_default.get_operations() == [] and g.get_operations() == []
+    assert tf.get_default_graph() is main_default
+    with g.as_default():  # entering a graph in a thread is how threads share one
+        assert _in_thread(lambda: _entered_default(g)) is g
+
+
+def _entered_default(graph):
+    with graph.as_default():
+        return tf.get_default_graph()
+
+
+def test_graph_module_does_not_import_the_runtime():
+    # Tensor.eval and Operation.run find the default session through framework/context.py.
+    from tensorweave.framework import context, graph
+    for module in (graph, context):
+        tree = ast.parse(inspect.getsource(module))
+        imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names]
+        assert not [name for name in imported if name and name.startswith("tensorweave.runtime")]
 
 
 def test_finalized_graph_refuses_new_ops():

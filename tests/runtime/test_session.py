@@ -1,5 +1,6 @@
 """Behaviour of tf.Session: fetches, feeds, default sessions, closing, and plan caching."""
 import collections
+import threading
 
 import numpy as np
 import pytest
@@ -209,6 +210,24 @@ def test_nested_default_sessions():
             assert tf.get_default_session() is inner
             assert c.eval() == 1.0
         assert tf.get_default_session() is outer
+
+
+def test_default_session_is_per_thread():
+    c = tf.constant(3.0)
+    seen = {}
+
+    def other_thread():
+        seen["default"] = tf.get_default_session()
+        with sess.as_default():  # a thread enters a session to make it its default
+            seen["value"] = c.eval()
+        seen["after"] = tf.get_default_session()
+    with tf.Session() as sess:
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        assert tf.get_default_session() is sess
+    assert seen == {"default": None, "value": 3.0, "after": None}
+    assert tf.get_default_session() is None
 
 
 def test_session_on_an_explicit_graph():
