@@ -61,17 +61,24 @@ def test_linear_regression_converges_to_the_true_weights(tmp_path):
 def test_evaluate_returns_loss_metrics_and_step_and_writes_events(tmp_path):
     est = make(tmp_path)
     est.train(train_fn(), steps=100)
+    # Labels off the fitted line, so the metrics stand well above float32 rounding (on Y itself
+    # the fit is exact and they are rounding noise).
+    offsets = np.random.RandomState(1).uniform(-0.5, 0.5, Y.shape).astype(np.float32)
+    labels = Y + offsets
     with captured_log() as log:
-        results = est.evaluate(eval_fn())
+        results = est.evaluate(tf.estimator.inputs.numpy_input_fn(
+            {"x": X}, labels, batch_size=50, shuffle=False))
     assert sorted(results) == ["global_step", "loss", "mae"]
     assert results["global_step"] == 100
     w = est.get_variable_value("linear/kernel")
     b = est.get_variable_value("linear/bias")
-    residual = X @ w + b - Y
+    residual = X @ w + b - labels  # float32, as the model computes it
+    assert residual.dtype == np.float32
     # loss: the mean over the 4 batches of each batch's mean squared error
-    expected_loss = np.mean([np.mean(residual[i:i + 50] ** 2) for i in range(0, 200, 50)])
-    assert results["loss"] == pytest.approx(expected_loss, rel=1e-3, abs=1e-9)
-    assert results["mae"] == pytest.approx(np.mean(np.abs(residual)), rel=1e-3, abs=1e-9)
+    expected_loss = np.mean([np.mean(residual[i:i + 50] ** 2) for i in range(0, 200, 50)],
+                            dtype=np.float32)
+    assert results["loss"] == pytest.approx(expected_loss, rel=1e-5)
+    assert results["mae"] == pytest.approx(np.mean(np.abs(residual)), rel=1e-5)
     line = [m for m in log if m.startswith("Saving dict for global step 100: ")]
     assert line and re.fullmatch(r"Saving dict for global step 100: global_step = 100, "
                                  r"loss = \S+, mae = \S+", line[0])

@@ -350,6 +350,16 @@ def test_environment_directory_is_the_fallback(tmp_path, monkeypatch, closed_por
     assert not empty_train_dir.exists()
 
 
+def test_missing_environment_directory_is_named_before_the_download(tmp_path, monkeypatch,
+                                                                     closed_port_url):
+    missing = tmp_path / 'no_such_dir'
+    monkeypatch.setenv(input_data.MNIST_DIR_ENV, str(missing))
+    with pytest.warns(UserWarning, match='%s=%s names no directory' % (
+            input_data.MNIST_DIR_ENV, missing)):
+        with pytest.raises(input_data.MnistDownloadError):
+            input_data.read_data_sets(str(tmp_path / 'train_dir'), source_url=closed_port_url)
+
+
 def test_train_dir_wins_over_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(input_data.MNIST_DIR_ENV,
                        str(_write_tiny_mnist(tmp_path / 'shared', train=12)))

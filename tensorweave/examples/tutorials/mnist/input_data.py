@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+import warnings
 import zlib
 
 import numpy as np
@@ -316,11 +317,23 @@ def _holds_all_files(directory):
     return all(os.path.isfile(os.path.join(directory, name)) for name in MNIST_FILES)
 
 
+def _environment_directory():
+    """$TENSORWEAVE_MNIST_DIR, or None; warns when it names no directory (a typo would else
+    pass unnoticed as a download)."""
+    directory = os.environ.get(MNIST_DIR_ENV) or None
+    if directory is not None and not os.path.isdir(directory):
+        warnings.warn('%s=%s names no directory; downloading the MNIST files into train_dir '
+                      'instead.' % (MNIST_DIR_ENV, directory), stacklevel=4)
+    return directory
+
+
 def _locate_files(train_dir, source_url):
     """Paths of the four files: from train_dir, else $TENSORWEAVE_MNIST_DIR, else downloaded."""
-    for directory in (train_dir, os.environ.get(MNIST_DIR_ENV) or None):
-        if directory is not None and _holds_all_files(directory):
-            return {name: os.path.join(directory, name) for name in MNIST_FILES}
+    if _holds_all_files(train_dir):
+        return {name: os.path.join(train_dir, name) for name in MNIST_FILES}
+    directory = _environment_directory()
+    if directory is not None and _holds_all_files(directory):
+        return {name: os.path.join(directory, name) for name in MNIST_FILES}
     checksums = MNIST_SHA256 if source_url == DEFAULT_SOURCE_URL else {}
     return {name: maybe_download(name, train_dir, source_url + name, checksums.get(name))
             for name in MNIST_FILES}
