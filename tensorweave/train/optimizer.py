@@ -1,9 +1,59 @@
-"""Optimizers: compute gradients of a loss and apply one update rule to the variables."""
+"""Optimizers: compute gradients of a loss and apply one update rule to the variables.
+
+Variables are named as TensorFlow names them, so checkpoints move between the two: a slot is
+'<variable>/<optimizer name>' ('w/Adam', 'w/Adam_1', ...), made in the current variable scope;
+an optimizer-wide variable such as Adam's 'beta1_power' is made in the current name scope
+('train/beta1_power' under `tf.name_scope("train")`).
+"""
+import contextlib
+import contextvars
+
 from tensorweave import gradients as gradients_module
+from tensorweave import variable_scope as variable_scope_lib
 from tensorweave import variables
 from tensorweave.framework.graph import (GraphKeys, convert_to_tensor, get_default_graph,
                                          name_scope)
 from tensorweave.ops import array_ops, state_ops, training_ops
+from tensorweave.platform import tf_logging as logging
+
+_warned_once = set()
+_one_part_slot_names = contextvars.ContextVar("one_part_slot_names", default=False)
+
+
+def _warn_once(key, message):
+    """Logs `message` the first time `key` is seen in this process."""
+    if key not in _warned_once:
+        _warned_once.add(key)
+        logging.warning(message)
+
+
+@contextlib.contextmanager
+def slot_names_of_one_part_partitions():
+    """Slots made inside get the checkpoint names TF gives slots of a variable it split into
+    one partition ('<var>/part_0'): '<var>/' + the slot variable's name less its first
+    len('<var>/part_0/') characters. TF's canned estimators partition every variable so and
+    minimize inside variable scope 'dnn', so their slots are 'dnn/hiddenlayer_0/kernel/t_0/
+    Adagrad' (from 'dnn/dnn/hiddenlayer_0/kernel/part_0/Adagrad'); at the root scope the
+    name is the unpartitioned one, 'w/Adagrad'.
+    """
+    token = _one_part_slot_names.set(True)
+    try:
+        yield
+    finally:
+        _one_part_slot_names.reset(token)
+
+
+def _slot_variable(primary, initial_value, slot_name):
+    """A new slot variable of `primary`, named as TF's slot_creator names it."""
+    one_part = _one_part_slot_names.get()
+    prefix = primary.op.name + ("/part_0" if one_part else "")
+    with variable_scope_lib.variable_scope(None, default_name=f"{prefix}/{slot_name}",
+                                           auxiliary_name_scope=False) as scope:
+        name = scope.name
+    if one_part:
+        name = f"{primary.op.name}/{name[len(prefix) + 1:]}"
+    with primary.graph.name_scope(None):
+        return variables.Variable(initial_value, trainable=False, name=name)
 
 
 class Optimizer:
@@ -16,6 +66,9 @@ class Optimizer:
     def __init__(self, use_locking, name):
         if not name:
             raise ValueError("Must specify the optimizer name")
+        if use_locking:
+            _warn_once("use_locking", "use_locking=True has no effect in tensorweave: variable "
+                       "updates are not locked against Session.run calls in other threads.")
         self._use_locking = use_locking
         self._name = name
         self._slots = {}
@@ -30,7 +83,10 @@ class Optimizer:
                  aggregation_method=None, colocate_gradients_with_ops=False, name=None,
                  grad_loss=None):
         """Adds ops that update `var_list` to reduce `loss` (and increment global_step)."""
-        grads_and_vars = self.compute_gradients(loss, var_list=var_list, grad_loss=grad_loss)
+        grads_and_vars = self.compute_gradients(
+            loss, var_list=var_list, gate_gradients=gate_gradients,
+            aggregation_method=aggregation_method,
+            colocate_gradients_with_ops=colocate_gradients_with_ops, grad_loss=grad_loss)
         if not any(g is not None for g, _ in grads_and_vars):
             names = [v.name for _, v in grads_and_vars]
             raise ValueError(f"No gradients provided for any variable, check your graph for ops "
@@ -41,7 +97,14 @@ class Optimizer:
     def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP,
                           aggregation_method=None, colocate_gradients_with_ops=False,
                           grad_loss=None):
-        """[(gradient or None, variable)] for `var_list` (default: trainable variables)."""
+        """[(gradient or None, variable)] for `var_list` (default: trainable variables).
+
+        Every gate_gradients value gives GATE_GRAPH's result here: a run computes all
+        gradients from the variables' values before it applies any update.
+        """
+        if gate_gradients not in (self.GATE_NONE, self.GATE_OP, self.GATE_GRAPH):
+            raise ValueError("gate_gradients must be one of: Optimizer.GATE_NONE, "
+                             f"Optimizer.GATE_OP, Optimizer.GATE_GRAPH.  Not {gate_gradients}")
         if callable(loss):
             raise NotImplementedError("A callable loss needs eager execution; pass a tensor.")
         if var_list is None:
@@ -53,8 +116,10 @@ class Optimizer:
         if not loss.dtype.is_floating:
             raise ValueError(f"Invalid type {loss.dtype.name} for {loss.name}, expected: "
                              "[float32, float64, float16].")
-        grads = gradients_module.gradients(loss, [v._ref() for v in var_list],
-                                           grad_ys=grad_loss)
+        grads = gradients_module.gradients(
+            loss, [v._ref() for v in var_list], grad_ys=grad_loss,
+            gate_gradients=gate_gradients == self.GATE_OP, aggregation_method=aggregation_method,
+            colocate_gradients_with_ops=colocate_gradients_with_ops)
         return list(zip(grads, var_list))
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
@@ -68,7 +133,7 @@ class Optimizer:
                              f"{[v.name for _, v in grads_and_vars]}.")
         graph = updated[0][1].graph
         with graph.as_default():
-            with graph.control_dependencies(None), graph.name_scope(None):
+            with graph.control_dependencies(None):  # as TF's init_scope: name scope kept
                 self._create_slots([v for _, v in updated])
             with name_scope(name, self._name) as scope:
                 self._prepare()
@@ -106,19 +171,20 @@ class Optimizer:
             found.extend(slots.values())
         return sorted((v for v in found if v.graph is graph), key=lambda v: v.name)
 
-    def _zeros_slot(self, var, slot_name):
-        return self._slot(var, slot_name, lambda: array_ops.zeros(var.shape.as_list(),
-                                                                  var.dtype))
+    def _zeros_slot(self, var, slot_name, variable_name=None):
+        return self._slot(var, slot_name, variable_name, lambda: array_ops.zeros(
+            var.shape.as_list(), var.dtype))
 
-    def _constant_slot(self, var, slot_name, value):
-        return self._slot(var, slot_name, lambda: array_ops.fill(
+    def _constant_slot(self, var, slot_name, value, variable_name=None):
+        return self._slot(var, slot_name, variable_name, lambda: array_ops.fill(
             var.shape.as_list(), convert_to_tensor(value, dtype=var.dtype)))
 
-    def _slot(self, var, slot_name, initial_value):
+    def _slot(self, var, slot_name, variable_name, initial_value):
+        """The slot `slot_name` of `var`, made as variable '<var>/<variable_name or the
+        optimizer's name>' on first use."""
         slots = self._slots.setdefault(slot_name, {})
         if var not in slots:
-            slots[var] = variables.Variable(initial_value, trainable=False,
-                                            name=f"{var.op.name}/{self._name}")
+            slots[var] = _slot_variable(var, initial_value, variable_name or self._name)
         return slots[var]
 
     def _non_slot(self, name, initial_value):
@@ -316,11 +382,13 @@ class FtrlOptimizer(Optimizer):
         self._hyper = {"learning_rate": learning_rate, "l1": l1_regularization_strength,
                        "l2": l2_regularization_strength, "lr_power": learning_rate_power}
         self._initial = initial_accumulator_value
+        self._accum_name = accum_name
+        self._linear_name = linear_name
 
     def _create_slots(self, var_list):
         for v in var_list:
-            self._constant_slot(v, "accum", self._initial)
-            self._zeros_slot(v, "linear")
+            self._constant_slot(v, "accum", self._initial, self._accum_name)
+            self._zeros_slot(v, "linear", self._linear_name)
 
     def _apply_dense(self, grad, var):
         return training_ops.apply_ftrl(
