@@ -21,6 +21,7 @@ TensorFlow 1.x or 2.x writes and verifies every checksum.
 >>> BundleReader("/tmp/model.ckpt").read("w").shape
 (2, 3)
 """
+import math
 import os
 import struct
 
@@ -90,8 +91,9 @@ def _encode_strings(array):
     return lengths + length_checksum + body, checksum
 
 
-def _decode_strings(data, count, name):
-    """The `count` strings of a stored string tensor and the unmasked CRC-32C of its bytes."""
+def _decode_strings(data, count, name, prefix):
+    """The `count` strings of string tensor `name` stored in the checkpoint at `prefix` and the
+    unmasked CRC-32C of its bytes."""
     pos, lengths, checksum = 0, [], 0
     try:
         for _ in range(count):
@@ -100,16 +102,16 @@ def _decode_strings(data, count, name):
             checksum = crc32c.extend(checksum, struct.pack(
                 "<I" if size <= 0xFFFFFFFF else "<Q", size))
     except ValueError:
-        raise _data_loss(name, "its string lengths are truncated or corrupt") from None
+        raise _data_loss(name, prefix, "its string lengths are truncated or corrupt") from None
     if pos + 4 > len(data):
-        raise _data_loss(name, "its string data is truncated")
+        raise _data_loss(name, prefix, "its string data is truncated")
     stored = data[pos:pos + 4]
     if crc32c.unmask(struct.unpack("<I", stored)[0]) != checksum:
-        raise _data_loss(name, "the checksum of its string lengths does not match")
+        raise _data_loss(name, prefix, "the checksum of its string lengths does not match")
     checksum = crc32c.extend(checksum, stored)
     pos += 4
     if pos + sum(lengths) != len(data):
-        raise _data_loss(name, "its string data has the wrong size")
+        raise _data_loss(name, prefix, "its string data has the wrong size")
     checksum = crc32c.extend(checksum, data[pos:])
     items = np.empty(count, dtype=object)
     for i, size in enumerate(lengths):
@@ -118,9 +120,9 @@ def _decode_strings(data, count, name):
     return items, checksum
 
 
-def _data_loss(name, detail):
+def _data_loss(name, prefix, detail):
     return errors.DataLossError(None, None, f"Checkpoint tensor {name}: {detail}. The "
-                                "checkpoint is truncated or corrupt.")
+                                f"checkpoint {prefix} is truncated or corrupt.")
 
 
 def _replace(tmp, final):
@@ -317,45 +319,53 @@ class BundleReader:
                 "tensorweave reads only whole tensors.")
         dtype = dtype_from_enum(entry.dtype, name)
         shape = tuple(d.size for d in entry.shape.dim)
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)  # Python ints: a forged shape cannot wrap around
         if dtype is not _dtypes.string:
             item = np.dtype(dtype.as_numpy_dtype).itemsize
             if entry.size != count * item:
-                raise _data_loss(name, f"its entry says {entry.size} bytes but shape "
-                                       f"{list(shape)} of {dtype.name} needs {count * item}")
+                raise _data_loss(name, self.prefix,
+                                 f"its entry says {entry.size} bytes but shape {list(shape)} "
+                                 f"of {dtype.name} needs {count * item}")
+        elif count and entry.size < count + 4:  # a varint length per element, 4-byte checksum
+            raise _data_loss(name, self.prefix, f"its entry says {entry.size} bytes but "
+                             f"{count} strings need at least {count + 4}")
         data = self._read_bytes(entry, name)
         if dtype is _dtypes.string:
-            items, checksum = _decode_strings(data, count, name) if entry.size else \
+            items, checksum = _decode_strings(data, count, name, self.prefix) if entry.size else \
                 (np.empty(0, dtype=object), 0)
             if crc32c.unmask(entry.crc32c) != checksum:
-                raise _data_loss(name, "its checksum does not match")
+                raise _data_loss(name, self.prefix, "its checksum does not match")
             return items.reshape(shape)
         if crc32c.unmask(entry.crc32c) != crc32c.value(data):
-            raise _data_loss(name, "its checksum does not match")
+            raise _data_loss(name, self.prefix, "its checksum does not match")
         stored = np.dtype(dtype.as_numpy_dtype).newbyteorder(">" if self._swap else "<")
         array = np.frombuffer(data, dtype=stored).reshape(shape)
         return array.astype(dtype.as_numpy_dtype)  # native byte order, writable, owned
 
     def _read_bytes(self, entry, name):
         if not 0 <= entry.shard_id < max(self.num_shards, 1):
-            raise _data_loss(name, f"its shard {entry.shard_id} is not one of the "
-                                   f"{self.num_shards} data files")
+            raise _data_loss(name, self.prefix, f"its shard {entry.shard_id} is not one of "
+                             f"the {self.num_shards} data files")
         if entry.size == 0:
             return b""
+        path = data_filename(self.prefix, entry.shard_id, self.num_shards)
         f = self._data.get(entry.shard_id)
         if f is None:
-            path = data_filename(self.prefix, entry.shard_id, self.num_shards)
             try:
                 f = open(path, "rb")
             except FileNotFoundError:
                 raise errors.NotFoundError(None, None, f"Checkpoint data file {path} of "
                                            f"tensor {name} not found") from None
             self._data[entry.shard_id] = f
+        file_size = os.fstat(f.fileno()).st_size
+        if entry.offset + entry.size > file_size:  # checked before allocating `entry.size`
+            raise _data_loss(name, self.prefix, f"its data file {path} ({file_size} bytes) "
+                             f"ends before the {entry.size} bytes at offset {entry.offset}")
         f.seek(entry.offset)
         data = f.read(entry.size)
         if len(data) != entry.size:
-            raise _data_loss(name, f"its data file ends before the {entry.size} bytes at "
-                                   f"offset {entry.offset}")
+            raise _data_loss(name, self.prefix, f"its data file {path} ends before the "
+                             f"{entry.size} bytes at offset {entry.offset}")
         return data
 
     def close(self):
