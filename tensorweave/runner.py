@@ -1,0 +1,143 @@
+"""Runs TF1 programs unmodified: their `tensorflow` imports resolve to tensorweave's modules.
+
+    python -m tensorweave train.py --steps 100      # as `python train.py --steps 100`
+    python -m tensorweave -m trainer.task --epochs 2  # as `python -m trainer.task --epochs 2`
+
+`import tensorflow as tf`, `import tensorflow.compat.v1 as tf`, `from tensorflow.contrib import
+rnn`, `from tensorflow.examples.tutorials.mnist import input_data` and imports of TF's internal
+modules (`tensorflow.python.framework.ops`) find the tensorweave module of the same path. The
+alias is opt-in: it exists only while `install_tensorflow_alias()` is in force (the runner's
+whole run), so a real `tensorflow` installed beside tensorweave is never shadowed otherwise.
+"""
+import argparse
+import importlib
+import importlib.abc
+import importlib.util
+import os
+import runpy
+import sys
+
+ALIAS_ROOT = "tensorflow"
+
+# TensorFlow module paths whose tensorweave module is not found by the general rule
+# (`tensorflow.X` -> `tensorweave.X`, `tensorflow.compat.v1.X` and `tensorflow.python.X` too).
+SPECIAL_MODULES = {
+    "tensorflow.compat.v1": "tensorweave",
+    "tensorflow.python": "tensorweave",
+}
+PREFIX_RULES = (
+    ("tensorflow.compat.v1.", "tensorweave."),
+    ("tensorflow.python.", "tensorweave."),
+    ("tensorflow.", "tensorweave."),
+)
+# TF's internal packages that tensorweave keeps under another name.
+PACKAGE_RENAMES = {"tensorweave.training": "tensorweave.train"}
+
+
+def tensorweave_module_name(tensorflow_name):
+    """The tensorweave module that stands for TensorFlow module `tensorflow_name`."""
+    if tensorflow_name == ALIAS_ROOT:
+        return "tensorweave"
+    if tensorflow_name in SPECIAL_MODULES:
+        return SPECIAL_MODULES[tensorflow_name]
+    for prefix, replacement in PREFIX_RULES:
+        if tensorflow_name.startswith(prefix):
+            name = replacement + tensorflow_name[len(prefix):]
+            for package, renamed in PACKAGE_RENAMES.items():
+                if name == package or name.startswith(package + "."):
+                    return renamed + name[len(package):]
+            return name
+    raise ValueError(f"{tensorflow_name!r} is not a TensorFlow module name")
+
+
+class _ExistingModuleLoader(importlib.abc.Loader):
+    """Hands an already imported module over under another name, keeping its own spec."""
+
+    def __init__(self, module):
+        self.module = module
+        self.own_spec = module.__spec__
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module):
+        module.__spec__ = self.own_spec  # importlib stamped the alias spec on it
+
+
+class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
+    """Finds `tensorflow` and `tensorflow.*` as the tensorweave modules of the same path."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != ALIAS_ROOT and not fullname.startswith(ALIAS_ROOT + "."):
+            return None
+        target_name = tensorweave_module_name(fullname)
+        try:
+            module = importlib.import_module(target_name)
+        except ModuleNotFoundError as e:
+            if e.name is None or not (target_name == e.name
+                                      or target_name.startswith(e.name + ".")):
+                raise  # a module the tensorweave module itself needs is missing
+            raise ModuleNotFoundError(
+                f"No module named '{fullname}': tensorweave does not implement {fullname} "
+                f"(looked for {target_name})", name=fullname) from None
+        return importlib.util.spec_from_loader(fullname, _ExistingModuleLoader(module))
+
+
+_FINDER = TensorflowAliasFinder()
+
+
+def install_tensorflow_alias():
+    """Makes `import tensorflow...` import tensorweave until `remove_tensorflow_alias()`."""
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
+
+
+def remove_tensorflow_alias():
+    """Undoes `install_tensorflow_alias()`, forgetting the aliased module names."""
+    if _FINDER in sys.meta_path:
+        sys.meta_path.remove(_FINDER)
+    for name in [n for n in sys.modules if n == ALIAS_ROOT or n.startswith(ALIAS_ROOT + ".")]:
+        del sys.modules[name]
+
+
+def run_program(path, args):
+    """Runs the script at `path` as `__main__` with `sys.argv = [path, *args]`, as Python would."""
+    if not os.path.exists(path):
+        raise SystemExit(f"tensorweave: can't open file {path!r}: no such file")
+    sys.argv = [path, *args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    runpy.run_path(path, run_name="__main__")
+
+
+def run_module(module_name, args):
+    """Runs module `module_name` as `__main__`, as `python -m module_name args` would."""
+    sys.argv = [module_name, *args]  # runpy puts the module's file in argv[0]
+    sys.path.insert(0, os.getcwd())
+    runpy.run_module(module_name, run_name="__main__", alter_sys=True)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(
+        prog="python -m tensorweave",
+        description="Run a TensorFlow 1.x program on tensorweave, unmodified.")
+    parser.add_argument("-m", dest="module", metavar="MODULE",
+                        help="run a module as a script, as `python -m MODULE`")
+    parser.add_argument("program", nargs="?", help="the program's file")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
+    if argv and argv[0] == "-m" and len(argv) >= 2:  # everything after the module is its own
+        options, rest = parser.parse_args(argv[:2]), argv[2:]
+    else:
+        options = parser.parse_args(argv[:1])
+        rest = argv[1:]
+    if options.module is None and options.program is None:
+        parser.error("give a program file or -m MODULE")
+    install_tensorflow_alias()
+    if options.module is not None:
+        run_module(options.module, rest)
+    else:
+        run_program(options.program, rest)
+
+
+if __name__ == "__main__":
+    main()

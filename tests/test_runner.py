@@ -1,0 +1,108 @@
+"""`python -m tensorweave PROGRAM` runs TF1 programs whose imports say `tensorflow`."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import tensorweave
+from tensorweave import runner
+
+
+def run_tensorweave(args, cwd):
+    return subprocess.run([sys.executable, "-m", "tensorweave", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def write(path, text):
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_program_runs_with_its_argv_helpers_and_tensorflow_imports(tmp_path):
+    write(tmp_path / "helper.py", "SCALE = 3.0\n")
+    write(tmp_path / "train.py", """
+        import sys
+        import tensorflow as tf
+        import tensorflow.compat.v1 as tf1
+        from tensorflow.examples.tutorials.mnist import input_data
+        from tensorflow.contrib import rnn
+        import helper
+        x = tf.placeholder("float32", [None, 2])
+        with tf.Session() as sess:
+            total = sess.run(tf.reduce_sum(x) * helper.SCALE, {x: [[1.0, 2.0]]})
+        print(sys.argv, total, tf1 is tf, input_data.__name__, rnn.__name__)
+        print(tf.compat.as_text(b"ok"), __name__)
+    """)
+    result = run_tensorweave(["train.py", "--steps", "5", "extra"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first == ("['train.py', '--steps', '5', 'extra'] 9.0 True "
+                     "tensorweave.examples.tutorials.mnist.input_data tensorweave.contrib.rnn")
+    assert second == "ok __main__"
+
+
+def test_module_mode_runs_a_package_module_as_main(tmp_path):
+    package = tmp_path / "trainer"
+    package.mkdir()
+    write(package / "__init__.py", "")
+    write(package / "model.py", "import tensorflow as tf\nUNITS = tf.constant(4)\n")
+    write(package / "task.py", """
+        import sys
+        import tensorflow as tf
+        from trainer import model
+        with tf.Session() as sess:
+            print(sys.argv[1:], sess.run(model.UNITS), __name__)
+    """)
+    result = run_tensorweave(["-m", "trainer.task", "--epochs", "2"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['--epochs', '2'] 4 __main__"
+
+
+def test_missing_tensorflow_module_names_itself(tmp_path):
+    write(tmp_path / "prog.py", "import tensorflow.no_such_module\n")
+    result = run_tensorweave(["prog.py"], tmp_path)
+    assert result.returncode == 1
+    assert ("ModuleNotFoundError: No module named 'tensorflow.no_such_module': tensorweave "
+            "does not implement tensorflow.no_such_module") in result.stderr
+
+
+def test_program_exit_status_and_traceback_reach_the_shell(tmp_path):
+    write(tmp_path / "fails.py", "import sys\nsys.exit(3)\n")
+    assert run_tensorweave(["fails.py"], tmp_path).returncode == 3
+    write(tmp_path / "raises.py", "import tensorflow as tf\nraise RuntimeError('boom')\n")
+    result = run_tensorweave(["raises.py"], tmp_path)
+    assert result.returncode == 1
+    assert 'raises.py", line 2' in result.stderr and "RuntimeError: boom" in result.stderr
+
+
+def test_missing_program_file_is_a_clear_error(tmp_path):
+    result = run_tensorweave(["nowhere.py"], tmp_path)
+    assert result.returncode != 0
+    assert "can't open file 'nowhere.py'" in result.stderr
+
+
+def test_alias_is_opt_in_and_removable():
+    assert not any(isinstance(f, runner.TensorflowAliasFinder) for f in sys.meta_path)
+    runner.install_tensorflow_alias()
+    try:
+        import tensorflow  # noqa: F401 - resolved by the alias
+        import tensorflow.python.ops.array_ops as array_ops
+        assert sys.modules["tensorflow"] is tensorweave
+        assert array_ops is sys.modules["tensorweave.ops.array_ops"]
+        assert array_ops.__spec__.name == "tensorweave.ops.array_ops"  # its own spec kept
+    finally:
+        runner.remove_tensorflow_alias()
+    assert "tensorflow" not in sys.modules
+    assert not any(isinstance(f, runner.TensorflowAliasFinder) for f in sys.meta_path)
+
+
+@pytest.mark.parametrize("tf_name, tw_name", [
+    ("tensorflow", "tensorweave"),
+    ("tensorflow.compat.v1", "tensorweave"),
+    ("tensorflow.compat.v1.layers", "tensorweave.layers"),
+    ("tensorflow.contrib.rnn", "tensorweave.contrib.rnn"),
+    ("tensorflow.python.training.saver", "tensorweave.train.saver"),
+])
+def test_module_name_mapping(tf_name, tw_name):
+    assert runner.tensorweave_module_name(tf_name) == tw_name
