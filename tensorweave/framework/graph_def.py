@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from tensorweave.framework import dtypes as _dtypes
+from tensorweave.framework import tf_op_signatures
 from tensorweave.framework.graph import Operation, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
 
@@ -59,7 +60,12 @@ def shape_proto(shape):
 
 
 def tensor_proto(value, dtype=None):
-    """A `TensorProto` holding NumPy-convertible `value` (strings as bytes in string_val)."""
+    """A `TensorProto` holding NumPy-convertible `value` (strings as bytes in string_val).
+
+    Scalars, and tensors whose elements are all the same, are written as TensorFlow writes a
+    constant made from a scalar: the shape and one value in the typed field (float_val, ...),
+    which readers repeat, so `tf.constant(0.5, shape=[1000, 1000])` takes a few bytes, not 4 MB.
+    """
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
     if dtype is None:
         array = np.asarray(value)
@@ -67,11 +73,34 @@ def tensor_proto(value, dtype=None):
     proto = tensor_pb2.TensorProto(dtype=datatype_enum(dtype),
                                    tensor_shape=shape_proto(np.shape(value)))
     if dtype is _dtypes.string:
-        proto.string_val.extend(_as_bytes(v) for v in np.asarray(value, dtype=object).flat)
+        items = [_as_bytes(v) for v in np.asarray(value, dtype=object).flat]
+        proto.string_val.extend(items[:1] if len(set(items)) == 1 else items)
+        return proto
+    array = np.asarray(value, dtype=dtype.as_numpy_dtype)
+    if array.size <= 1 or _is_splat(array):
+        _set_values(proto, dtype, array.reshape(-1)[:1])
     else:
-        array = np.asarray(value, dtype=dtype.as_numpy_dtype)
         proto.tensor_content = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
     return proto
+
+
+def _is_splat(array):
+    """True if every element of `array` has the same bytes (so -0.0 and 0.0 differ)."""
+    flat = np.ascontiguousarray(array).reshape(-1)
+    as_bytes = flat.view(np.uint8).reshape(flat.size, -1)
+    return bool((as_bytes == as_bytes[0]).all())
+
+
+def _set_values(proto, dtype, values):
+    """Fills the typed value field of `proto` (float_val, int_val, ...) with `values`."""
+    field = getattr(proto, _VALUE_FIELDS[dtype.name])
+    if dtype is _dtypes.float16:
+        field.extend(int(v) for v in values.view(np.uint16))
+    elif dtype.is_complex:
+        for v in values:
+            field.extend((float(v.real), float(v.imag)))
+    else:
+        field.extend(v.item() for v in values)
 
 
 def _as_bytes(value):
@@ -277,20 +306,33 @@ def _input_name(tensor):
     return tensor.op.name if tensor.value_index == 0 else f"{tensor.op.name}:{tensor.value_index}"
 
 
+def _typed_by_t(op):
+    """The input whose dtype TensorFlow's OpDef of op.type names `T` (Select's x, not its
+    condition); the first input when the OpDef is not known or its inputs do not line up."""
+    signature = tf_op_signatures.SIGNATURES.get(op.type)
+    if signature is not None:
+        words = signature[0].split()
+        if words and words[0].startswith("T*"):
+            return op.inputs[0]
+        if len(words) == len(op.inputs) and "T" in words:
+            return op.inputs[words.index("T")]
+    return op.inputs[0]
+
+
 def node_def(op, add_shapes=False):
     """The `NodeDef` of Operation `op`: name, op type, inputs (control inputs as '^name'),
-    device and attrs. Ops with inputs also get `T`, the dtype of their first input, as TF's
-    kernels declare it; `add_shapes` adds `_output_shapes`."""
+    device and attrs. Ops with inputs also get `T`, the dtype of the input TensorFlow's OpDef
+    types by `T` (else the first input's); `add_shapes` adds `_output_shapes`."""
     node = node_def_pb2.NodeDef(name=op.name, op=op.type, device=op.device)
     node.input.extend(_input_name(t) for t in op.inputs)
     node.input.extend("^" + c.name for c in op.control_inputs)
     codecs = op.op_def.attr_codecs
-    for key, value in op.attrs.items():
+    for key, value in {**op.attrs, **op.internal_attrs}.items():
         if key in codecs:
             value = codecs[key][0](value)
         node.attr[key].CopyFrom(attr_value(value))
     if op.inputs and "T" not in op.attrs:
-        node.attr["T"].type = datatype_enum(op.inputs[0].dtype)
+        node.attr["T"].type = datatype_enum(_typed_by_t(op).dtype)
     if add_shapes:
         node.attr["_output_shapes"].list.shape.extend(shape_proto(t.shape) for t in op.outputs)
     return node

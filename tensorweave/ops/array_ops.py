@@ -161,6 +161,10 @@ def fill(dims, value, name=None):
     return _one(create_op("Fill", [dims, value], name=name or "Fill"))
 
 
+# From this many elements up zeros and ones are Fill ops, as in TF, so GraphDefs stay small.
+_FILL_FROM_ELEMENTS = 1000
+
+
 def _filled(shape, dtype, number, name):
     dtype = dtypes.as_dtype(dtype)
     if isinstance(shape, Tensor) or (isinstance(shape, (list, tuple))
@@ -168,7 +172,12 @@ def _filled(shape, dtype, number, name):
         return fill(stack(shape) if isinstance(shape, (list, tuple)) else shape,
                     constant(number, dtype=dtype), name=name)
     shape = as_shape(shape).as_list() if isinstance(shape, TensorShape) else shape
-    return constant(number, dtype=dtype, shape=shape, name=name)
+    dims = [int(d) for d in (shape if isinstance(shape, (list, tuple, np.ndarray)) else [shape])]
+    if int(np.prod(dims)) < _FILL_FROM_ELEMENTS:
+        return constant(number, dtype=dtype, shape=dims, name=name)
+    with get_default_graph().name_scope(name) as scope:  # TF's form: Fill(shape, value)
+        return fill(constant(np.array(dims, np.int32), name="shape_as_tensor"),
+                    constant(number, dtype=dtype), name=scope)
 
 
 def zeros(shape, dtype=dtypes.float32, name=None):
@@ -202,8 +211,8 @@ def _like(op_type, tensor, dtype, name):
     if dtype is not None and dtypes.as_dtype(dtype) is not tensor.dtype:
         tensor = cast(tensor, dtype)
     if tensor.shape.is_fully_defined():
-        return constant(0 if op_type == "ZerosLike" else 1, dtype=tensor.dtype,
-                        shape=tensor.shape.as_list(), name=name)
+        return _filled(tensor.shape.as_list(), tensor.dtype, 0 if op_type == "ZerosLike" else 1,
+                       name)
     return _one(create_op(op_type, [tensor], name=name))
 
 

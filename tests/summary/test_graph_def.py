@@ -148,3 +148,36 @@ def test_tf_train_write_graph_when_exported():
     if not hasattr(tf.train, "write_graph"):
         pytest.skip("tf.train.write_graph is not exported by tensorweave.train yet")
     assert tf.train.write_graph is write_graph
+
+
+@pytest.mark.parametrize("value, compact", [
+    (np.full((30, 40), 0.5, np.float32), True), (np.zeros((3, 4), np.float64), True),
+    (np.float32(2.5), True), (np.array([0.0, -0.0, 0.0], np.float32), False),
+    (np.full(5, np.nan, np.float32), True), (np.full((2, 3), 7, np.int64), True),
+    (np.ones(6, np.float16), True), (np.full(3, 1 - 2j, np.complex64), True),
+    (np.ones(4, bool), True), (np.array([b"a", b"a"], object), True),
+    (np.zeros((0, 3), np.int32), True), (np.arange(6, dtype=np.uint8).reshape(2, 3), False)])
+def test_tensor_values_round_trip_with_one_value_for_filled_tensors(value, compact):
+    """Like TensorFlow, a tensor of one repeated value is written as its shape and that value
+    (bit for bit: 0.0 and -0.0 differ)."""
+    from tensorweave.framework import graph_def as codec
+    proto = codec.tensor_proto(value)
+    assert (not proto.tensor_content) is compact
+    values = sum(len(getattr(proto, field)) for field in (
+        "float_val", "double_val", "half_val", "int_val", "int64_val", "bool_val",
+        "scomplex_val", "string_val"))
+    assert values <= (2 if compact else 0)  # a complex value is two numbers
+    for back in (codec.tensor_value(proto), tensor_util.make_ndarray(proto)):  # ours, TF's
+        assert back.shape == np.shape(value)
+        np.testing.assert_array_equal(back, value)
+        if back.dtype != object:
+            assert back.tobytes() == np.asarray(value).tobytes()
+
+
+def test_tensorboard_graph_of_a_large_model_with_adam_is_small():
+    graph = tf.Graph()
+    with graph.as_default():
+        w = tf.get_variable("w", [1000, 1000])
+        tf.train.AdamOptimizer().minimize(tf.reduce_sum(tf.square(w)))
+        tf.global_variables_initializer()
+    assert graph.as_graph_def(add_shapes=True).ByteSize() < 50_000  # was 8 MB of zeros

@@ -1,6 +1,7 @@
 """Meta graphs: export_meta_graph / import_meta_graph, the .meta file Saver.save writes, the
 classic "restore without the model code" workflow, and interchange with TensorFlow."""
 import importlib.util
+import json
 import os
 import pathlib
 import subprocess
@@ -282,3 +283,65 @@ def test_tensorflow_imports_our_meta_graph(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     np.testing.assert_allclose(np.load(tmp_path / "pred.npy"), expected, rtol=1e-6)
     np.testing.assert_allclose(np.load(tmp_path / "w.npy"), trained[0], rtol=1e-5)
+
+
+# --- zeros, ones and constant initializers stay small (tests/fixtures/graph_def) ---------------
+GRAPH_DEF_FIXTURE = REPO / "tests" / "fixtures" / "graph_def"
+
+
+def _load_graph_def_fixture_script():
+    spec = importlib.util.spec_from_file_location(
+        "make_graph_def_fixtures", REPO / "tests" / "fixtures" / "make_graph_def_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_GRAPH_DEF_SCRIPT = _load_graph_def_fixture_script()
+_TENSORFLOW = json.loads((GRAPH_DEF_FIXTURE / "tensorflow.json").read_text())
+
+
+@pytest.mark.parametrize("case", sorted(_TENSORFLOW["nodes"]))
+def test_filled_initializers_write_tensorflows_nodes(case):
+    """zeros of 1000+ elements are Fill(shape, value) as in TF; smaller zeros and
+    constant_initializer are one Const holding the shape and a single value."""
+    graph = tf.Graph()
+    with graph.as_default():
+        _GRAPH_DEF_SCRIPT.initializer_graphs(tf)[case]()
+    ours = _GRAPH_DEF_SCRIPT.describe_nodes(meta_graph.export_meta_graph(graph=graph).graph_def)
+    theirs = _TENSORFLOW["nodes"][case]
+    if case == "adam":  # the initializers and variables; TF's gradient graph differs
+        def keep(rows):
+            return [r for r in rows if "Initializer" in r[0] or r[1] == "VariableV2"]
+        ours, theirs = keep(ours), keep(theirs)
+    assert [r[:2] for r in ours] == [r[:2] for r in theirs]
+    assert [r[0] for r in ours if r[2] == "content"] == \
+        [r[0] for r in theirs if r[2] == "content" and r[0].split("/")[-1] != "shape_as_tensor"]
+
+
+def test_meta_of_a_large_variable_with_adam_is_as_small_as_tensorflows(tmp_path):
+    path = str(tmp_path / "adam.meta")
+    size = _GRAPH_DEF_SCRIPT.adam_meta(tf, path)
+    assert size < 2 * _TENSORFLOW["adam_meta_bytes"]  # TF: 11666 bytes; dense zeros: 8 MB
+    for meta in (path, str(GRAPH_DEF_FIXTURE / "adam_1000.meta")):  # ours, and TensorFlow's
+        with tf.Graph().as_default():
+            tf.train.import_meta_graph(meta)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                m, v = sess.run(["w/Adam:0", "w/Adam_1:0"])
+        assert m.shape == v.shape == (1000, 1000) and not m.any() and not v.any()
+
+
+def test_constant_initializer_value_survives_the_compact_form(tmp_path):
+    with tf.Graph().as_default():
+        tf.get_variable("c", [300, 400], initializer=tf.constant_initializer(0.5))
+        tf.get_variable("d", [4], initializer=tf.constant_initializer([1, 2, 3, 4]))
+        meta = tf.train.export_meta_graph(str(tmp_path / "c.meta"))
+    assert meta.ByteSize() < 5000
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(str(tmp_path / "c.meta"))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            c, d = sess.run(["c:0", "d:0"])
+    np.testing.assert_array_equal(c, np.full((300, 400), 0.5, np.float32))
+    np.testing.assert_array_equal(d, [1, 2, 3, 4])
