@@ -5,10 +5,13 @@ the variables and losses after every step, every global variable at the end, the
 train op. Here the same programs run on tensorweave and must agree to float32 precision.
 """
 
+import contextlib
 import functools
 import json
 import os
 import signal
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -395,3 +398,108 @@ def test_large_updates_still_run_in_a_forked_child():
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+# --- variable names and checkpoints shared with TensorFlow ---------------------------------------
+# tests/fixtures/make_variable_names.py recorded, with TensorFlow 2.15's compat.v1 (which names
+# these variables as 1.15 does: see its docstring), the checkpoint names and shapes of every
+# optimizer's variables plainly, under tf.name_scope / tf.variable_scope, twice in one graph,
+# with name=, and in the model's own variable scope.
+VARIABLE_NAMES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "variable_names"
+VARIABLE_NAMES = json.loads((VARIABLE_NAMES_DIR / "names.json").read_text())
+
+
+def _build_names_case(case):
+    """The graph of make_variable_names.build_optimizer_case. tensorweave has no partitioner:
+    the 'partitioned' case keeps `w` whole, whose checkpoint entries TF writes whole too."""
+    def model():
+        w = tf.get_variable("w", [2, 3])
+        b = tf.Variable(tf.zeros([3]), name="b")
+        return tf.reduce_sum(tf.square(tf.matmul(tf.ones([1, 2]), w) + b))
+
+    if case.get("model_scope"):
+        with tf.variable_scope(case["model_scope"]):
+            loss = model()
+    else:
+        loss = model()
+    step = tf.train.get_or_create_global_step() if case.get("global_step") else None
+    for class_name, kwargs in case["optimizers"]:
+        optimizer = getattr(tf.train, class_name)(**kwargs)
+        scopes = {"name_scope": lambda: tf.name_scope("train"),
+                  "variable_scope": lambda: tf.variable_scope("train"),
+                  "model_scope": lambda: tf.variable_scope(case.get("model_scope")),
+                  "none": contextlib.nullcontext}
+        with scopes[case["scope"]]():
+            optimizer.minimize(loss, global_step=step)
+
+
+@pytest.mark.parametrize("key", sorted(VARIABLE_NAMES["optimizers"]))
+def test_checkpoint_names_match_tf(key, tmp_path):
+    case = VARIABLE_NAMES["optimizers"][key]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        _build_names_case(case)
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+    names = sorted([name, list(shape)] for name, shape in tf.train.list_variables(str(tmp_path)))
+    assert names == case["checkpoint"]
+
+
+def _least_squares_with_adam_in_a_name_scope():
+    w = tf.get_variable("w", initializer=np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+    b = tf.Variable(np.array([0.5, -1.5], np.float32), name="b")
+    x = np.array(VARIABLE_NAMES["least_squares"]["x"], np.float32)
+    y = np.array(VARIABLE_NAMES["least_squares"]["y"], np.float32)
+    loss = tf.reduce_sum(tf.square(tf.matmul(x, w) + b - y))
+    step = tf.train.get_or_create_global_step()
+    with tf.name_scope("train"):
+        return tf.train.AdamOptimizer(0.1).minimize(loss, global_step=step)
+
+
+def test_tf_checkpoint_of_adam_in_a_name_scope_restores_and_training_resumes(tmp_path):
+    expected = VARIABLE_NAMES["resume_adam_name_scope"]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        train_op = _least_squares_with_adam_in_a_name_scope()
+        assert sorted(v.op.name for v in tf.global_variables()) == sorted(expected)
+        saver = tf.train.Saver()
+        saver.restore(sess, tf.train.latest_checkpoint(str(VARIABLE_NAMES_DIR /
+                                                           "adam_name_scope")))
+        assert sess.run(tf.train.get_global_step()) == 3
+        for _ in range(2):
+            sess.run(train_op)
+        values = {v.op.name: sess.run(v) for v in tf.global_variables()}
+        saver.save(sess, str(tmp_path / "model.ckpt"))
+    for name, value in expected.items():
+        np.testing.assert_allclose(values[name], value, rtol=1e-5, atol=1e-6, err_msg=name)
+    # what tensorweave writes has the names TF's Saver looks up
+    assert sorted(name for name, _ in tf.train.list_variables(str(tmp_path))) == sorted(expected)
+
+
+def test_gate_gradients_is_checked_and_every_value_trains_alike():
+    results = []
+    for gate in (tf.train.Optimizer.GATE_NONE, tf.train.Optimizer.GATE_OP,
+                 tf.train.Optimizer.GATE_GRAPH):
+        with tf.Graph().as_default(), tf.Session() as sess:
+            w1 = tf.Variable([[1.0, -2.0], [0.5, 3.0]])
+            w2 = tf.Variable([[2.0], [-1.0]])
+            loss = tf.reduce_sum(tf.square(tf.matmul(tf.matmul([[1.0, 2.0]], w1), w2)))
+            train_op = tf.train.GradientDescentOptimizer(0.01).minimize(
+                loss, gate_gradients=gate)
+            sess.run(tf.global_variables_initializer())
+            sess.run(train_op)
+            results.append(sess.run([w1, w2]))
+    for result in results[1:]:
+        np.testing.assert_array_equal(result[0], results[0][0])
+        np.testing.assert_array_equal(result[1], results[0][1])
+    with pytest.raises(ValueError, match="gate_gradients must be one of"):
+        tf.train.GradientDescentOptimizer(0.1).compute_gradients(tf.constant(1.0), [w1],
+                                                                 gate_gradients=3)
+
+
+def test_use_locking_true_warns_once_per_process():
+    program = ("import tensorweave as tf\n"
+               "tf.train.GradientDescentOptimizer(0.1, use_locking=False)\n"
+               "tf.train.AdamOptimizer(use_locking=True)\n"
+               "tf.train.GradientDescentOptimizer(0.1, use_locking=True)\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          check=True)
+    assert done.stderr.count("use_locking=True has no effect") == 1, done.stderr
