@@ -13,8 +13,10 @@ import heapq
 import importlib
 import inspect
 
+from tensorweave.framework import errors
 from tensorweave.framework import graph as _graph
 from tensorweave.framework import registry
+from tensorweave.framework import tf_op_signatures
 
 # Libraries that register op types but load on first use (so `import tensorweave` stays light);
 # a GraphDef naming an op type nobody registered yet loads them before giving up.
@@ -82,6 +84,64 @@ def _ordered(nodes, referenced):
     return order
 
 
+def _expected_inputs(words, node):
+    """The dtype attr naming each input TensorFlow's OpDef expects ('-' for a fixed dtype),
+    from its signature words and the node's N and list attrs; None where an attr is absent."""
+    expected = []
+    for word in words:
+        if word.startswith("["):
+            attr = node.attr.get(word[1:-1])
+            if attr is None or attr.WhichOneof("value") != "list":
+                return None
+            expected.extend(("list", k, word[1:-1]) for k in range(len(attr.list.type)))
+        elif "*" in word:
+            type_attr, number_attr = word.split("*")
+            if number_attr not in node.attr or node.attr[number_attr].WhichOneof("value") != "i":
+                return None
+            expected.extend([("type", 0, type_attr)] * node.attr[number_attr].i)
+        else:
+            expected.append(("type", 0, word))
+    return expected
+
+
+def check_signature(node, input_dtypes, renamed_op=None):
+    """TensorFlow's checks of a NodeDef in its form against its OpDef: as many data inputs as
+    the OpDef takes, and dtype attrs (`T`, ...) that agree with the inputs' dtypes; ValueError
+    naming the node. Nodes in tensorweave's form (attrs TensorFlow's op lacks) pass."""
+    signature = tf_op_signatures.SIGNATURES.get(node.op) or \
+        tf_op_signatures.SIGNATURES.get(renamed_op)
+    if signature is None:
+        return
+    declared = set(signature[1].split())
+    if any(k not in declared and not k.startswith("_") for k in node.attr):
+        return
+    expected = _expected_inputs(signature[0].split(), node)
+    if expected is None:
+        return
+    if len(expected) != len(input_dtypes):
+        raise ValueError(f"Node '{node.name}' ({node.op}): NodeDef expected "
+                         f"{len(expected)} inputs, but {len(input_dtypes)} inputs are "
+                         "specified")
+    data_inputs = [i for i in node.input if not i.startswith("^")]
+    for index, ((kind, position, attr), dtype) in enumerate(zip(expected, input_dtypes)):
+        value = node.attr.get(attr)
+        if attr == "-" or value is None:
+            continue
+        enum = value.list.type[position] if kind == "list" else value.type
+        if kind == "type" and value.WhichOneof("value") != "type":
+            continue
+        wanted = _codec().dtype_from_enum(enum)
+        if wanted is not dtype:
+            raise ValueError(f"Input {index} of node {node.name} was passed {dtype.name} from "
+                             f"{_tensor_key(data_inputs[index])} incompatible with expected "
+                             f"{wanted.name}.")
+
+
+def _codec():
+    from tensorweave.framework import graph_def  # protobuf loads here
+    return graph_def
+
+
 _ACCEPTED = {}
 
 
@@ -104,22 +164,25 @@ def _accepts(op_def, attr):
 class _Importer:
     """The state of one import: the new names and ops, the input map."""
 
-    def __init__(self, graph, graph_def_module, prefix, input_map):
+    def __init__(self, graph, graph_def_module, prefix, input_map, originals, renamed):
         self.graph = graph
         self.codec = graph_def_module
         self.prefix = prefix
         self.input_map = input_map
+        self.originals = originals  # node name -> NodeDef as given (before tf_forms' rewrite)
+        self.renamed = renamed  # TensorFlow's op type -> tensorweave's, where only renamed
         self.ops = {}  # GraphDef node name -> new Operation
 
-    def tensor(self, name):
+    def tensor(self, name, reader=None):
+        """The tensor input `name` of node `reader` stands for."""
         key = _tensor_key(name)
         if key in self.input_map:
             return self.input_map[key]
         op_name, index, _ = _split_input(key)
         op = self.ops[op_name]
         if index >= len(op.outputs):
-            raise ValueError(f"Node '{op_name}' has {len(op.outputs)} outputs; the GraphDef "
-                             f"reads output {index}")
+            raise ValueError(f"Node '{reader or op_name}': Connecting to invalid output {index} "
+                             f"of source node {op_name} which has {len(op.outputs)} outputs.")
         return op.outputs[index]
 
     def operation(self, name):
@@ -135,14 +198,18 @@ class _Importer:
         try:
             op_def = _lookup(node.op)
         except KeyError:
-            raise ValueError(f"Node '{node.name}': Op type not registered '{node.op}' in "
-                             "tensorweave") from None
+            raise errors.NotFoundError(
+                None, None, f"Node '{node.name}': Op type not registered '{node.op}' in "
+                "tensorweave") from None
+        source = self.originals.get(node.name, node)
+        check_signature(source, [self.tensor(i, source.name).dtype for i in source.input
+                                 if not i.startswith("^")], self.renamed.get(source.op))
         inputs, controls = [], []
         for name in node.input:
             if name.startswith("^"):
                 controls.append(self.operation(name[1:]))
             else:
-                inputs.append(self.tensor(name))
+                inputs.append(self.tensor(name, node.name))
         try:
             attrs = self.attrs(node, op_def, inputs)
         except ValueError as e:
@@ -163,7 +230,8 @@ class _Importer:
         attrs = {}
         codecs = op_def.attr_codecs
         for key, value in node.attr.items():
-            if key in _IGNORED_ATTRS or not _accepts(op_def, key):
+            if key in _IGNORED_ATTRS or not (_accepts(op_def, key)
+                                             or key in _graph.KEPT_INTERNAL_ATTRS):
                 continue
             data = self.codec.attr_from_value(value, self.resolve)
             attrs[key] = codecs[key][1](data, inputs) if key in codecs else data
@@ -203,13 +271,17 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     graph_def to return, in the new graph. name: the prefix of the new ops' names (default
     'import', made unique; '' for none). Returns the list of return elements, or None.
 
-    Raises ValueError for unknown op types, inputs naming missing nodes, input_map keys or
-    return_elements graph_def does not have, and attrs or inputs the op types refuse.
+    Raises NotFoundError for unknown op types (as TensorFlow); ValueError for inputs naming
+    missing nodes or outputs, input_map keys or return_elements graph_def does not have, a
+    number of inputs or dtype attrs (`T`) TensorFlow's OpDef refuses, and attrs or inputs the
+    op types refuse; each names the node.
     """
     from tensorweave.framework import graph_def as codec  # protobuf loads here
     from tensorweave.framework import tf_forms
     graph = _graph.get_default_graph()
-    graph_def = tf_forms.from_tensorflow(_as_graph_def(graph_def, codec))
+    given = _as_graph_def(graph_def, codec)
+    originals = {n.name: n for n in given.node}
+    graph_def = tf_forms.from_tensorflow(given)
     input_map = _check_input_map(input_map, graph)
     if return_elements is not None and not isinstance(return_elements, (list, tuple)):
         raise TypeError("return_elements must be a list of strings.")
@@ -225,13 +297,15 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         if _split_input(element)[0] not in names:
             raise ValueError(f"Requested return_element {element!r} not found in graph_def.")
 
-    def referenced(node):
-        return [ref for v in node.attr.values() for ref in codec.attr_references(v)]
+    def referenced(node):  # attr references, and inputs the rewrite turned into attrs
+        return [ref for v in node.attr.values() for ref in codec.attr_references(v)] + \
+            list(originals[node.name].input)
 
     ordered = _ordered(nodes, referenced)
     with graph.as_default(), graph.name_scope(_scope_name(name)) as scope, \
             graph.control_dependencies(None):
-        importer = _Importer(graph, codec, scope, input_map)
+        importer = _Importer(graph, codec, scope, input_map, originals,
+                             tf_forms.RENAMED_OPS)
         for node in ordered:
             if scope + node.name in graph._ops_by_name:
                 raise ValueError(f"Duplicate node name in graph: '{scope + node.name}'")

@@ -15,7 +15,8 @@ from tensorweave.framework import tf_op_signatures
 
 _int32 = _dtypes.int32
 
-_RENAMED = {"AddV2": "Add", "BatchMatMulV2": "MatMul", "BatchMatMul": "MatMul"}
+# op types TensorFlow renamed (same inputs and attrs) -> tensorweave's
+RENAMED_OPS = {"AddV2": "Add", "BatchMatMulV2": "MatMul", "BatchMatMul": "MatMul"}
 _REDUCTIONS = {"Sum", "Mean", "Prod", "Max", "Min", "All", "Any"}
 
 
@@ -198,7 +199,7 @@ def from_tensorflow(graph_def):
     rewritten.CopyFrom(graph_def)
     rewriter = _Rewriter(rewritten)
     for node in rewritten.node:
-        node.op = _RENAMED.get(node.op, node.op)
+        node.op = RENAMED_OPS.get(node.op, node.op)
         marker, rule = _RULES.get(node.op, (None, None))
         if rule is not None and marker not in node.attr:
             try:
@@ -499,6 +500,15 @@ def _fit_signature(node, dtypes):
     spare = len(dtypes) - len(words)
     if spare < 0 or spare and not any("*" in w or w.startswith("[") for w in words):
         return
+    position, typed = 0, {}
+    for word in words:
+        count = spare + 1 if "*" in word or word.startswith("[") else 1
+        taken = dtypes[position:position + count]
+        position += count
+        if not word.startswith("[") and word.split("*")[0] != "-":
+            typed.setdefault(word.split("*")[0], set()).update(taken)
+    if any(len(kinds) > 1 for kinds in typed.values()):
+        return  # inputs one type attr types differ (tensorweave's Merge reads its predicate)
     position = 0
     for word in words:
         count = spare + 1 if "*" in word or word.startswith("[") else 1

@@ -1,8 +1,10 @@
 """tf.import_graph_def, and the registry property that every op serializes to a NodeDef and
 rebuilds from it: each row of the op table is exported, imported into a fresh graph and run;
 outputs and gradients must equal the original graph's."""
-import sys
+import importlib.util
+import json
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ pytest.importorskip("tensorboard")
 
 import tensorweave as tf  # noqa: E402
 from tensorweave.framework import tf_forms  # noqa: E402
+from tensorboard.compat.proto import types_pb2  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "ops"))
 from op_cases import CASES  # noqa: E402
@@ -163,7 +166,8 @@ def test_import_errors():
             tf.import_graph_def(graph_def, input_map={"x:0": tf.zeros([2, 5])})
     bad = _linear_graph().as_graph_def()
     bad.node[1].op = "NoSuchOp"
-    with tf.Graph().as_default(), pytest.raises(ValueError, match="not registered 'NoSuchOp'"):
+    with tf.Graph().as_default(), \
+            pytest.raises(tf.errors.NotFoundError, match="not registered 'NoSuchOp'"):
         tf.import_graph_def(bad)
     bad = _linear_graph().as_graph_def()
     bad.node[2].input[0] = "missing:0"
@@ -236,3 +240,31 @@ def test_tensorflow_lstm_block_cell_graph_imports_with_tensorflows_numbers():
     for k, (name, value) in enumerate(zip(names, got)):
         np.testing.assert_allclose(value, expected[f"arr_{k}"], rtol=1e-5, atol=1e-6,
                                    err_msg=name)
+
+
+def _graph_def_fixture_script():
+    path = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "make_graph_def_fixtures.py"
+    spec = importlib.util.spec_from_file_location("make_graph_def_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_MALFORMED = _graph_def_fixture_script().malformed_graph_defs(tf, types_pb2)
+_TENSORFLOW_ERRORS = json.loads((pathlib.Path(__file__).resolve().parents[1] / "fixtures" /
+                                 "graph_def" / "tensorflow.json").read_text())["import_errors"]
+
+
+@pytest.mark.parametrize("case", sorted(_MALFORMED))
+def test_malformed_graph_defs_are_refused_as_tensorflow_refuses_them(case):
+    """The exception type TensorFlow raises (tests/fixtures/graph_def/tensorflow.json), with a
+    message naming the node: a T attr contradicting the inputs, too many or too few inputs,
+    an unknown op type, inputs naming missing nodes or outputs."""
+    error_type, message = _TENSORFLOW_ERRORS[case]
+    expected = {"ValueError": ValueError, "NotFoundError": tf.errors.NotFoundError}[error_type]
+    with tf.Graph().as_default(), pytest.raises(expected, match="sum") as raised:
+        tf.import_graph_def(_MALFORMED[case], name="")
+    if case in ("missing_input_node", "missing_output", "attr_contradicts_inputs"):
+        assert str(raised.value) == message.replace("float ", "float32 ")
+    if case.startswith("too_"):  # TF: "NodeDef expected inputs 'float, float' do not match 3"
+        assert "NodeDef expected 2 inputs" in str(raised.value)
