@@ -1,4 +1,8 @@
 """Canned estimators on the Iris data: accuracy, prediction keys, metric keys, variable names."""
+import json
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -101,3 +105,59 @@ def test_optimizer_names_and_errors():
         get_optimizer_instance("Nope", 0.1)
     with pytest.raises(ValueError, match="n_classes"):
         tf.estimator.DNNClassifier([3], COLUMNS, n_classes=1)
+
+
+# --- checkpoint names and a model_dir shared with TensorFlow -------------------------------------
+# tests/fixtures/make_variable_names.py trained each canned estimator one step with TensorFlow
+# (tensorflow-estimator 2.15's compat.v1 estimators, built as 1.15's) and recorded the names and
+# shapes in its checkpoint: variables, optimizer slots (dnn/hiddenlayer_0/kernel/t_0/Adagrad,
+# linear/linear_model/a/weights/part_0/Ftrl, dnn/head/beta1_power, ...) and global_step.
+VARIABLE_NAMES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "variable_names"
+VARIABLE_NAMES = json.loads((VARIABLE_NAMES_DIR / "names.json").read_text())
+
+
+def _column_set(name):
+    fc = tf.feature_column
+    columns = [fc.numeric_column("a"), fc.numeric_column("b")]
+    category = fc.categorical_column_with_vocabulary_list("c", ["x", "y"])
+    if name == "embedding":
+        columns.append(fc.embedding_column(category, 2))
+    elif name == "categorical":
+        columns.append(category)
+    return columns
+
+
+def _fixture_input_fn():
+    features = {k: np.array(v, np.float32 if k != "c" else object)
+                for k, v in VARIABLE_NAMES["features"].items()}
+    labels = np.array(VARIABLE_NAMES["labels"])
+    return tf.data.Dataset.from_tensor_slices((features, labels)).batch(4).repeat()
+
+
+def _make_fixture_estimator(case, model_dir):
+    kwargs = dict(case["kwargs"])
+    for argument, columns in case["columns"].items():
+        kwargs[argument] = _column_set(columns)
+    return getattr(tf.estimator, case["class"])(
+        model_dir=model_dir, config=tf.estimator.RunConfig(tf_random_seed=7), **kwargs)
+
+
+@pytest.mark.parametrize("key", sorted(VARIABLE_NAMES["estimators"]))
+def test_checkpoint_names_match_tf(key, tmp_path):
+    case = VARIABLE_NAMES["estimators"][key]
+    _make_fixture_estimator(case, str(tmp_path)).train(_fixture_input_fn, steps=1)
+    names = sorted([name, list(shape)] for name, shape in tf.train.list_variables(str(tmp_path)))
+    assert names == case["checkpoint"]
+
+
+def test_dnn_classifier_resumes_training_from_a_tf_model_dir(tmp_path):
+    expected = VARIABLE_NAMES["resume_dnn_classifier"]
+    model_dir = tmp_path / "model"
+    shutil.copytree(VARIABLE_NAMES_DIR / "dnn_classifier", model_dir)
+    estimator = _make_fixture_estimator(expected, str(model_dir))
+    estimator.train(_fixture_input_fn, steps=2)
+    assert sorted(estimator.get_variable_names()) == sorted(expected["values"])
+    assert estimator.get_variable_value("global_step") == 4
+    for name, value in expected["values"].items():
+        np.testing.assert_allclose(estimator.get_variable_value(name), value, rtol=1e-4,
+                                   atol=1e-6, err_msg=name)

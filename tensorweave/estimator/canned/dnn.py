@@ -1,7 +1,10 @@
 """DNNClassifier and DNNRegressor: feed-forward networks over feature columns.
 
 Variables are named as TF's: dnn/hiddenlayer_0/kernel, ..., dnn/logits/bias, and
-dnn/input_from_feature_columns/input_layer/<column>_embedding/embedding_weights.
+dnn/input_from_feature_columns/input_layer/<column>_embedding/embedding_weights. The optimizer
+runs inside variable scope 'dnn' as in TF, so its slots have TF's checkpoint names too
+(dnn/hiddenlayer_0/kernel/t_0/Adagrad, dnn/head/beta1_power: see
+train.optimizer.slot_names_of_one_part_partitions).
 
     classifier = tf.estimator.DNNClassifier(feature_columns=columns, hidden_units=[10, 10],
                                             n_classes=3)
@@ -14,6 +17,7 @@ from tensorweave.estimator.canned import optimizers
 from tensorweave.estimator.model_fn import ModeKeys
 from tensorweave.init_ops import glorot_uniform_initializer
 from tensorweave.ops import nn_ops
+from tensorweave.train import optimizer as optimizer_lib
 from tensorweave.train import training_util
 from tensorweave.variable_scope import get_variable_scope, variable_scope
 
@@ -59,7 +63,9 @@ def _dnn_model_fn(features, labels, mode, head, hidden_units, feature_columns, o
     with variable_scope("dnn", values=list(features.values())):
         logits = dnn_logits(features, mode, head.logits_dimension, hidden_units,
                             feature_columns, activation_fn, dropout)
-    return head.create_estimator_spec(features, mode, logits, labels, minimize_fn(optimizer))
+        with optimizer_lib.slot_names_of_one_part_partitions():
+            return head.create_estimator_spec(features, mode, logits, labels,
+                                              minimize_fn(optimizer))
 
 
 class _DNNEstimator(estimator_lib.Estimator):

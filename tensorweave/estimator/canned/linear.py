@@ -1,7 +1,8 @@
 """LinearClassifier and LinearRegressor: linear_model over feature columns, trained by FTRL.
 
 Variables are named as TF's: linear/linear_model/<column>/weights and
-linear/linear_model/bias_weights.
+linear/linear_model/bias_weights; the optimizer runs inside variable scope 'linear' as in TF,
+so FTRL's slots are linear/linear_model/<column>/weights/part_0/Ftrl and .../part_0/Ftrl_1.
 """
 import math
 
@@ -11,6 +12,7 @@ from tensorweave.estimator import feature_column as fc
 from tensorweave.estimator.canned import head as head_lib
 from tensorweave.estimator.canned import optimizers
 from tensorweave.estimator.canned.dnn import minimize_fn
+from tensorweave.train import optimizer as optimizer_lib
 from tensorweave.variable_scope import variable_scope
 
 _LEARNING_RATE = 0.2
@@ -38,10 +40,12 @@ class _LinearEstimator(estimator_lib.Estimator):
         def model_fn(features, labels, mode):
             opt = optimizers.get_optimizer_instance(
                 optimizer, learning_rate=linear_learning_rate(len(feature_columns)))
-            with variable_scope("linear", values=list(features.values())):
+            with variable_scope("linear", values=list(features.values())), \
+                    optimizer_lib.slot_names_of_one_part_partitions():
                 logits = linear_logits(features, head.logits_dimension, feature_columns,
                                        sparse_combiner)
-            return head.create_estimator_spec(features, mode, logits, labels, minimize_fn(opt))
+                return head.create_estimator_spec(features, mode, logits, labels,
+                                                  minimize_fn(opt))
         super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
                          warm_start_from=warm_start_from)
 
