@@ -5,11 +5,15 @@
 """
 import hashlib
 import os
+import posixpath
 import shutil
 import tarfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
+
+from tensorweave.framework import errors
 
 _CHUNK = 65535
 
@@ -35,7 +39,7 @@ def hash_file(fpath, algorithm="sha256", chunk_size=_CHUNK):
 def validate_file(fpath, file_hash, algorithm="auto", chunk_size=_CHUNK):
     """True when the file's md5 or sha256 digest equals `file_hash`."""
     algorithm = _algorithm(file_hash, algorithm)
-    return hash_file(fpath, algorithm, chunk_size) == str(file_hash)
+    return hash_file(fpath, algorithm, chunk_size) == str(file_hash).lower()
 
 
 def _cache_directory(cache_dir, cache_subdir):
@@ -76,14 +80,120 @@ def _remove(path):
         os.remove(path)
 
 
+# --- extracting archives safely -------------------------------------------------------------
+# An archive is data: every member must land inside the directory it is extracted into. All
+# members are checked before anything is written, so a refused archive writes nothing.
+
+def _refusal(archive, member, reason):
+    return errors.InvalidArgumentError(
+        None, None, f"Refusing to extract archive {archive}: member {member!r} {reason}.")
+
+
+def _resolve(start, relative, links, refuse):
+    """The components of the '/'-separated path `relative` taken from the directory `start` (a
+    list of components under the extraction directory). Calls `refuse(reason)` when the path is
+    absolute, climbs out, or passes through one of `links` (names of link members)."""
+    if relative.startswith("/") or os.path.splitdrive(relative)[0]:
+        refuse("is an absolute path")
+    parts = list(start)
+    pieces = [piece for piece in relative.split("/") if piece not in ("", ".")]
+    for i, piece in enumerate(pieces):
+        if piece == "..":
+            if not parts:
+                refuse("climbs out of the extraction directory")
+            parts.pop()
+        else:
+            parts.append(piece)
+        if i < len(pieces) - 1 and "/".join(parts) in links:
+            refuse(f"goes through the link {'/'.join(parts)!r} in the archive")
+    return parts
+
+
+def _check_on_disk(destination, relative, follow_last, refuse):
+    """Refuses the path `relative` under `destination` when the files and links already on
+    disk take it outside (its last component is not followed unless `follow_last`)."""
+    path = os.path.join(destination, relative)
+    if not follow_last:
+        path = os.path.dirname(path.rstrip("/"))
+    if os.path.commonpath([os.path.realpath(path), destination]) != destination:
+        refuse(f"would be written outside {destination} through a link already there")
+
+
+def _checked_tar_members(archive, tar, destination):
+    """The members of `tar`, after refusing any that would write outside `destination`: absolute
+    or climbing paths, links pointing outside, hard links to symbolic links, paths through a
+    link of the archive, and device or FIFO files."""
+    members = tar.getmembers()
+    links = {posixpath.normpath(m.name) for m in members if m.issym() or m.islnk()}
+    for member in members:
+        def refuse(reason, name=member.name):
+            raise _refusal(archive, name, reason)
+
+        if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+            refuse("is a device, FIFO or other special file")
+        parts = _resolve([], member.name, links, refuse)
+        if not parts and not member.isdir():
+            refuse("names the extraction directory itself")
+        _check_on_disk(destination, member.name, not member.issym(), refuse)
+        if member.issym() or member.islnk():
+            start = parts[:-1] if member.issym() else []
+            target = _resolve(start, member.linkname, links,
+                              lambda reason: refuse(f"links to {member.linkname!r}, which "
+                                                    f"{reason}"))
+            if member.islnk() and "/".join(target) in links:
+                refuse(f"is a hard link to the link {member.linkname!r}")
+            relative = member.linkname if member.islnk() else \
+                posixpath.join(posixpath.dirname(member.name), member.linkname)
+            _check_on_disk(destination, relative, True, refuse)
+        member.mode &= 0o777  # no set-user-id, set-group-id or sticky bits
+    return members
+
+
+def _checked_zip_members(archive, zip_file, destination):
+    """The members of `zip_file`, after refusing any with an absolute or '..' path (zipfile
+    would silently rename those)."""
+    members = zip_file.infolist()
+    for member in members:
+        def refuse(reason, name=member.filename):
+            raise _refusal(archive, name, reason)
+
+        name = member.filename.replace("\\", "/")
+        if ".." in name.split("/"):
+            refuse("climbs out of the extraction directory")
+        _resolve([], name, (), refuse)  # refuses absolute names
+        _check_on_disk(destination, name, True, refuse)
+    return members
+
+
+def _extract_tar(fpath, destination):
+    with tarfile.open(fpath) as tar:
+        members = _checked_tar_members(fpath, tar, destination)
+        if hasattr(tarfile, "data_filter"):  # Python 3.12, 3.11.4+: the same rules, again
+            tar.extractall(destination, members=members, filter="data")
+        else:
+            tar.extractall(destination, members=members)
+
+
+def _extract_zip(fpath, destination):
+    with zipfile.ZipFile(fpath) as zip_file:
+        zip_file.extractall(destination, members=_checked_zip_members(fpath, zip_file,
+                                                                      destination))
+
+
 def _extract(fpath, directory, archive_format):
-    kinds = {"tar": [tarfile.is_tarfile], "zip": [zipfile.is_zipfile]}
+    """Extracts the tar or zip archive `fpath` into `directory`; False when it is neither (or
+    not of `archive_format`: 'tar', 'zip' or 'auto')."""
+    kinds = {"tar": [(tarfile.is_tarfile, _extract_tar)],
+             "zip": [(zipfile.is_zipfile, _extract_zip)]}
     kinds["auto"] = kinds["tar"] + kinds["zip"]
-    for check in kinds.get(archive_format, []):
-        if check(fpath):
-            opener = tarfile.open if check is tarfile.is_tarfile else zipfile.ZipFile
-            with opener(fpath) as archive:
-                archive.extractall(directory)
+    destination = os.path.realpath(directory)
+    for matches, extract in kinds.get(archive_format, []):
+        if matches(fpath):
+            try:
+                extract(fpath, destination)
+            except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error) as e:
+                raise errors.DataLossError(None, None, f"Cannot extract archive {fpath}: it is "
+                                           f"truncated or corrupt ({e})") from None
             return True
     return False
 
@@ -92,7 +202,10 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
              cache_subdir="datasets", hash_algorithm="auto", extract=False,
              archive_format="auto", cache_dir=None):
     """The local path of `fname`, downloading it from `origin` unless it is cached (and, when
-    `file_hash` is given, its md5/sha256 digest matches; a mismatch downloads again)."""
+    `file_hash` is given, its md5/sha256 digest matches; a mismatch downloads again, and a
+    download that does not match is discarded with ValueError). With `extract` (or `untar`) a
+    tar or zip archive is extracted beside it; a member that would land outside that directory
+    is refused with InvalidArgumentError before anything is written."""
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
     directory = _cache_directory(cache_dir, cache_subdir)
@@ -103,8 +216,10 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
         _download(origin, fpath)
         if file_hash is not None and not validate_file(fpath, file_hash, hash_algorithm):
             algorithm = _algorithm(file_hash, hash_algorithm)
+            _remove(fpath)  # never left for a later call without a hash to pick up
             raise ValueError(f"Incomplete or corrupted file detected. The {algorithm} file hash "
-                             f"does not match the provided value of {file_hash}.")
+                             f"does not match the provided value of {file_hash}. The download "
+                             f"from {origin} was discarded.")
     if untar:
         untar_path = os.path.join(directory, fname)
         if not os.path.exists(untar_path):
