@@ -22,7 +22,10 @@ from tensorweave.framework.graph import (Graph, GraphKeys, Operation, Tensor,  #
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE  # noqa: F401
 from tensorweave.framework.tensor_shape import (Dimension, TensorShape,  # noqa: F401
                                                 dimension_value)
-from tensorweave.gradients import gradients, hessians  # noqa: F401
+from tensorweave.gradients import (AggregationMethod, NoGradient,  # noqa: F401
+                                   NotDifferentiable, RegisterGradient,
+                                   UnconnectedGradients, gradients, hessians,
+                                   no_gradient)
 from tensorweave.init_ops import (constant_initializer, glorot_normal_initializer,  # noqa: F401
                                   glorot_uniform_initializer, ones_initializer,
                                   random_normal_initializer, random_uniform_initializer,

@@ -1,8 +1,111 @@
-"""Symbolic differentiation: tf.gradients adds gradient ops to the graph, walking back from ys."""
+"""Symbolic differentiation: tf.gradients adds gradient ops to the graph, walking back from ys.
+
+Each op differentiates with its op type's gradient rule (registry), or with a function
+registered from Python under the op's type or under the name `gradient_override_map` gave it:
+
+    @tf.RegisterGradient("ClipGrad")
+    def _clip_grad(op, grad):
+        return tf.clip_by_value(grad, -1.0, 1.0)
+    with tf.get_default_graph().gradient_override_map({"Identity": "ClipGrad"}):
+        y = tf.identity(x)
+"""
 import numpy as np
 
-from tensorweave.framework.graph import Tensor, TensorLike, constant, convert_to_tensor
+from tensorweave.framework import registry
+from tensorweave.framework.graph import (GRADIENT_OP_TYPE_ATTR, Tensor, TensorLike, constant,
+                                         convert_to_tensor)
 from tensorweave.ops import array_ops, math_ops
+
+
+# --- gradient functions registered from Python ---------------------------------------------
+_registered_gradients = {}  # name -> fn(op, *output_grads), or None: not differentiable
+
+
+def _register_gradient(name, fn):
+    if not isinstance(name, str):
+        raise TypeError("op_type must be a string")
+    try:
+        built_in = registry.lookup(name).grad is not None
+    except KeyError:
+        built_in = False
+    if name in _registered_gradients or built_in:
+        raise KeyError(f"Registering two gradient with name '{name}'! (tensorweave defines "
+                       "the gradient of that op type already)" if built_in else
+                       f"Registering two gradient with name '{name}'!")
+    _registered_gradients[name] = fn
+
+
+class RegisterGradient:
+    """Decorator: `fn(op, *output_grads) -> input gradient(s)` becomes the gradient of ops of
+    type `op_type`, and of ops made under `gradient_override_map({type: op_type})`.
+    Registering a name twice (or an op type with a gradient already) raises KeyError."""
+
+    def __init__(self, op_type):
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, fn):
+        _register_gradient(self._op_type, fn)
+        return fn
+
+
+def NotDifferentiable(op_type):  # noqa: N802 -- TF's name
+    """Declares ops of type `op_type` (or overridden to it) not differentiable: gradients stop
+    there quietly."""
+    _register_gradient(op_type, None)
+
+
+no_gradient = NoGradient = NotDifferentiable
+
+
+class AggregationMethod:
+    """How tf.gradients sums the gradients reaching one tensor (TF's tf.AggregationMethod).
+    Every method adds them in the same order here, so all give the same numbers."""
+
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2
+
+
+class UnconnectedGradients:
+    """What tf.gradients returns for an x that no y depends on: None, or zeros like x."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _gradient_rule(op):
+    """fn(op, *output_grads) -> [input grads], or None when `op` is not differentiable."""
+    override = op.internal_attrs.get(GRADIENT_OP_TYPE_ATTR)
+    name = op.type if override is None else override.decode()
+    if name in _registered_gradients:
+        fn = _registered_gradients[name]
+        return None if fn is None else _python_rule(fn)
+    try:
+        op_def = registry.lookup(name)
+    except KeyError:
+        op_def = None
+    if op_def is None or op_def.grad is None:
+        named = "" if override is None else f", overridden to '{name}'"
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
+                          f"{op.type}{named}). Use @tf.RegisterGradient to define one, or "
+                          "tf.stop_gradient if no gradient should flow through it.")
+    return op_def.grad if op_def.differentiable else None
+
+
+def _python_rule(fn):
+    """Calls a registered gradient as TF does: zeros for outputs no gradient reached, and a
+    single returned gradient taken as a list of one."""
+    def rule(op, *out_grads):
+        out_grads = [array_ops.zeros_like(t) if g is None else g
+                     for t, g in zip(op.outputs, out_grads)]
+        in_grads = fn(op, *out_grads)
+        if not isinstance(in_grads, (list, tuple)):
+            in_grads = [in_grads]
+        return [None if g is None else convert_to_tensor(g) for g in in_grads]
+    return rule
 
 
 def _as_tensor_list(values):
@@ -46,12 +149,26 @@ def _between_ops(ys, xs, stop_ops):
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
               gate_gradients=False, aggregation_method=None, stop_gradients=None,
-              unconnected_gradients="none"):
-    """d(sum of ys)/d(x) for each x in xs, as tensors in the graph (None if unconnected)."""
+              unconnected_gradients=UnconnectedGradients.NONE):
+    """d(sum of ys)/d(x) for each x in xs, as tensors in the graph.
+
+    stop_gradients: tensors held constant: no gradient flows back through the ops making them.
+    unconnected_gradients: "none" (None for an x no y depends on) or "zero" (zeros like x).
+    colocate_gradients_with_ops, gate_gradients and aggregation_method change device placement,
+    synchronization and summation order in TF; on one CPU, running one step at a time and
+    adding in one order, they change nothing here (aggregation_method is still checked).
+    """
+    if unconnected_gradients not in (UnconnectedGradients.NONE, UnconnectedGradients.ZERO):
+        raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
+    methods = (AggregationMethod.ADD_N, AggregationMethod.EXPERIMENTAL_TREE,
+               AggregationMethod.EXPERIMENTAL_ACCUMULATE_N)
+    if aggregation_method is not None and aggregation_method not in methods:
+        raise ValueError(f"Invalid `aggregation_method` specified {aggregation_method}. "
+                         f"Accepted values are {list(methods)}.")
     ys = _as_tensor_list(ys)
     xs = _as_tensor_list(xs)
     graph = ys[0].graph
-    stop_ops = {t.op for t in _as_tensor_list(stop_gradients or [])}
+    stop_ops = {t.op for t in _as_tensor_list([] if stop_gradients is None else stop_gradients)}
     grad_ys = [None] * len(ys) if grad_ys is None else list(
         grad_ys if isinstance(grad_ys, (list, tuple)) else [grad_ys])
     with graph.as_default(), graph.name_scope(name):
@@ -69,27 +186,23 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             out_grads = [_aggregate(pending.get(t)) for t in op.outputs]
             if all(g is None for g in out_grads) or op in stop_ops:
                 continue
-            op_def = op.op_def
-            if op_def.grad is None:
-                raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
-                                  f"{op.type})")
-            if not op_def.differentiable:
+            rule = _gradient_rule(op)
+            if rule is None:
                 continue
             with graph.name_scope(op.name + "_grad"):
-                in_grads = op_def.grad(op, *out_grads)
+                in_grads = rule(op, *out_grads)
             if len(in_grads) != len(op.inputs):
-                raise ValueError(f"Gradient rule of {op.type} returned {len(in_grads)} "
-                                 f"gradients for {len(op.inputs)} inputs")
+                raise ValueError(f"Num gradients {len(in_grads)} generated for op "
+                                 f"'{op.name}' ({op.type}) do not match num inputs "
+                                 f"{len(op.inputs)}")
             for t, g in zip(op.inputs, in_grads):
                 if g is not None and (t.dtype.is_floating or t.dtype.is_complex):
                     pending.setdefault(t, []).append(g)
-        result = []
-        for x in xs:
-            grad = _aggregate(pending.get(x))
-            if grad is None and unconnected_gradients == "zero":
-                grad = array_ops.zeros_like(x)
-            result.append(grad)
-        return result
+        result = [_aggregate(pending.get(x)) for x in xs]
+    if unconnected_gradients == UnconnectedGradients.ZERO:  # outside the scope, as TF
+        with graph.as_default():
+            result = [array_ops.zeros_like(x) if g is None else g for g, x in zip(result, xs)]
+    return result
 
 
 def _ones_for(y):

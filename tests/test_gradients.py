@@ -159,3 +159,152 @@ def test_gradient_ops_are_ordinary_graph_ops():
     assert grad.graph is tf.get_default_graph()
     assert grad.op in tf.get_default_graph().get_operations()
     np.testing.assert_allclose(_run(grad, {x: [1.0, -2.0, 0.5]}), [2.0, -4.0, 1.0])
+
+
+# --- gradient_override_map and gradients registered from Python ----------------------------
+# Numbers and messages as TF 1.x gives them (checked against TensorFlow).
+@tf.RegisterGradient("TestGradPassThrough")
+def _pass_through_gradient(op, grad):
+    return grad  # one gradient for a one-input op may be returned bare
+
+
+@tf.RegisterGradient("TestGradTimesTenFirstInput")
+def _times_ten_first_input(op, grad):
+    return grad * 10.0, None
+
+
+def test_gradient_override_map_uses_the_registered_gradient():
+    x = tf.constant(2.0)
+    graph = tf.get_default_graph()
+    with graph.gradient_override_map({"Square": "TestGradPassThrough"}):
+        overridden = tf.square(x)
+    plain = tf.square(x)
+    assert overridden.op.get_attr("_gradient_op_type") == b"TestGradPassThrough"
+    with pytest.raises(ValueError, match="no attr named '_gradient_op_type'"):
+        plain.op.get_attr("_gradient_op_type")
+    assert _run(tf.gradients(overridden, x) + tf.gradients(plain, x)) == [1.0, 4.0]
+
+
+def test_override_to_another_op_types_rule_and_nested_maps():
+    x = tf.constant(2.0)
+    graph = tf.get_default_graph()
+    with graph.gradient_override_map({"Square": "TestGradPassThrough", "Exp": "Identity"}):
+        with graph.gradient_override_map({"Square": "Identity"}):
+            inner = tf.square(x)
+        outer = tf.square(x)
+        e = tf.exp(x)
+    assert inner.op.get_attr("_gradient_op_type") == b"Identity"
+    assert outer.op.get_attr("_gradient_op_type") == b"TestGradPassThrough"
+    assert _run(tf.gradients(inner, x) + tf.gradients(e, x)) == [1.0, 1.0]
+    with pytest.raises(TypeError, match="mapping strings to strings"):
+        with graph.gradient_override_map({"Square": 3}):
+            pass
+
+
+def test_registered_gradient_for_a_two_input_op_and_a_wrong_count():
+    a, b = tf.constant(1.0), tf.constant(3.0)
+    with tf.get_default_graph().gradient_override_map({"Mul": "TestGradTimesTenFirstInput",
+                                                       "Square": "TestGradTimesTenFirstInput"}):
+        product = a * b
+        square = tf.square(a)
+    grad_a, grad_b = tf.gradients(product, [a, b])
+    assert grad_b is None and _run(grad_a) == 10.0
+    with pytest.raises(ValueError, match="Num gradients 2 generated .* num inputs 1"):
+        tf.gradients(square, a)
+
+
+def test_registering_a_gradient_twice_or_for_a_differentiable_op_type_is_a_key_error():
+    with pytest.raises(KeyError, match="Registering two gradient with name 'TestGradPassThrough'"):
+        tf.RegisterGradient("TestGradPassThrough")(lambda op, grad: grad)
+    with pytest.raises(KeyError, match="Registering two gradient with name 'Square'"):
+        tf.RegisterGradient("Square")(lambda op, grad: grad)
+    with pytest.raises(TypeError):
+        tf.RegisterGradient(3)
+
+
+def test_override_to_an_unknown_gradient_is_a_lookup_error():
+    x = tf.constant(2.0)
+    with tf.get_default_graph().gradient_override_map({"Square": "TestGradNobodyRegistered"}):
+        y = tf.square(x)
+    with pytest.raises(LookupError, match="No gradient defined for operation 'Square'"):
+        tf.gradients(y, x)
+
+
+def test_not_differentiable_and_no_gradient_stop_gradients_quietly():
+    tf.NotDifferentiable("TestGradStopHere")
+    tf.no_gradient("TestGradStopThere")
+    x = tf.constant(2.0)
+    graph = tf.get_default_graph()
+    with graph.gradient_override_map({"Square": "TestGradStopHere", "Exp": "TestGradStopThere"}):
+        y = tf.square(x) + tf.exp(x)
+    assert tf.gradients(y, x) == [None]
+    assert tf.NoGradient is tf.NotDifferentiable
+
+
+registry.register_op("TestOpGradientFromPython", shape=_identity_shape,
+                     kernel=_identity_kernel, grad=None)
+
+
+@tf.RegisterGradient("TestOpGradientFromPython")
+def _gradient_from_python(op, grad):
+    return [grad * 3.0]
+
+
+def test_registered_gradient_serves_an_op_type_without_a_rule():
+    x = tf.constant(2.0)
+    y = create_op("TestOpGradientFromPython", [x]).outputs[0]
+    assert _run(tf.gradients(y * y, x)) == [12.0]  # 2y * 3
+
+
+def test_gradient_override_survives_a_graph_def_round_trip():
+    pytest.importorskip("tensorboard")
+    with tf.Graph().as_default() as graph:
+        x = tf.constant(2.0, name="x")
+        with graph.gradient_override_map({"Square": "TestGradPassThrough"}):
+            tf.square(x, name="y")
+    graph_def = graph.as_graph_def()
+    node = next(n for n in graph_def.node if n.name == "y")
+    assert node.attr["_gradient_op_type"].s == b"TestGradPassThrough"  # as TF writes it
+    with tf.Graph().as_default() as imported:
+        tf.import_graph_def(graph_def, name="")
+        y = imported.get_tensor_by_name("y:0")
+        assert y.op.get_attr("_gradient_op_type") == b"TestGradPassThrough"
+        assert _run(tf.gradients(y, imported.get_tensor_by_name("x:0"))) == [1.0]
+
+
+# --- the other arguments of tf.gradients ----------------------------------------------------
+def test_stop_gradients_hold_tensors_constant():
+    a = tf.constant(0.0)
+    b = 2 * a
+    assert _run(tf.gradients(a + b, [a, b], stop_gradients=[a, b])) == [1.0, 1.0]
+    assert _run(tf.gradients(a + b, [a, b])) == [3.0, 1.0]
+    x = tf.constant(3.0)
+    y = x * x
+    z = y * x
+    assert _run(tf.gradients(z, x, stop_gradients=y)) == [9.0]  # a single tensor is accepted
+    assert _run(tf.gradients(z, [x, y], stop_gradients=[y])) == [9.0, 3.0]
+    assert tf.gradients(z, x, stop_gradients=[z]) == [None]
+
+
+def test_unconnected_gradients_none_or_zero():
+    x = tf.constant(3.0)
+    unrelated = tf.placeholder(tf.float32, [None, 2])
+    assert tf.gradients(x * 2, [x, unrelated])[1] is None
+    zero = tf.gradients(x * 2, [unrelated], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    assert zero[0].shape.as_list() == [None, 2]
+    np.testing.assert_array_equal(_run(zero[0], {unrelated: np.ones([3, 2])}), np.zeros([3, 2]))
+    assert _run(tf.gradients(tf.stop_gradient(x) * 2, x, unconnected_gradients="zero")) == [0.0]
+    with pytest.raises(ValueError, match="Unknown value for unconnected_gradients: 'ones'"):
+        tf.gradients(x * 2, x, unconnected_gradients="ones")
+
+
+def test_aggregation_gating_and_colocation_change_nothing_on_one_cpu():
+    x = tf.constant(3.0)
+    y = x * x + x
+    for method in (tf.AggregationMethod.ADD_N, tf.AggregationMethod.DEFAULT,
+                   tf.AggregationMethod.EXPERIMENTAL_TREE,
+                   tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N):
+        assert _run(tf.gradients(y, x, aggregation_method=method)) == [7.0]
+    assert _run(tf.gradients(y, x, gate_gradients=True, colocate_gradients_with_ops=True)) == [7.0]
+    with pytest.raises(ValueError, match="Invalid `aggregation_method` specified 7"):
+        tf.gradients(y, x, aggregation_method=7)

@@ -17,6 +17,11 @@ _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 DEFAULT_GRAPH_SEED = 87654321
 
+# Attrs named "_..." are TF's reserved bookkeeping: an Operation keeps them in `internal_attrs`
+# (written to its NodeDef), apart from the attrs its shape rule and kernel take.
+GRADIENT_OP_TYPE_ATTR = "_gradient_op_type"  # set by Graph.gradient_override_map
+KEPT_INTERNAL_ATTRS = frozenset({GRADIENT_OP_TYPE_ATTR})  # the ones tf.import_graph_def keeps
+
 
 def user_frame():
     """(filename, lineno, function) of the innermost caller outside the tensorweave package."""
@@ -158,7 +163,7 @@ class NodeDef:
         self.name = op.name
         self.op = op.type
         self.device = op.device
-        self.attr = dict(op.attrs)
+        self.attr = {**op.attrs, **op.internal_attrs}
         self.input = [t.name for t in op.inputs] + ["^" + c.name for c in op.control_inputs]
 
     def __repr__(self):
@@ -166,18 +171,24 @@ class NodeDef:
 
 
 class Operation:
-    """A node of the graph: `type`, `inputs`, `outputs`, `attrs`, and where user code made it."""
+    """A node of the graph: `type`, `inputs`, `outputs`, `attrs`, and where user code made it.
 
-    __slots__ = ("graph", "name", "type", "inputs", "outputs", "attrs", "_control_inputs",
-                 "device", "traceback", "_id", "op_def", "__weakref__")
+    `attrs` go to the op's shape rule and kernel; `internal_attrs` (names starting with "_",
+    such as GRADIENT_OP_TYPE_ATTR) only describe the node.
+    """
 
-    def __init__(self, graph, name, op_def, inputs, attrs, control_inputs, device, traceback):
+    __slots__ = ("graph", "name", "type", "inputs", "outputs", "attrs", "internal_attrs",
+                 "_control_inputs", "device", "traceback", "_id", "op_def", "__weakref__")
+
+    def __init__(self, graph, name, op_def, inputs, attrs, control_inputs, device, traceback,
+                 internal_attrs=None):
         self.graph = graph
         self.name = name
         self.type = op_def.name
         self.op_def = op_def
         self.inputs = tuple(inputs)
         self.attrs = attrs
+        self.internal_attrs = dict(internal_attrs or {})
         self._control_inputs = list(control_inputs)
         self.device = device
         self.traceback = traceback
@@ -198,7 +209,7 @@ class Operation:
 
     def get_attr(self, name):
         try:
-            return self.attrs[name]
+            return self.attrs[name] if name in self.attrs else self.internal_attrs[name]
         except KeyError:
             raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.") from None
 
@@ -237,7 +248,7 @@ class Graph:
         self._seed = None
         self._last_id = 0
         self._lock = threading.RLock()
-        self._gradient_override = {}
+        self._gradient_override = {}  # op type -> gradient name, see gradient_override_map
         self._attr_scope = {}
         self._state = {}  # per-graph library state (variable store, variable scope, ...)
         self._control_flow_context = None  # the innermost tf.cond / tf.while_loop being built
@@ -279,6 +290,12 @@ class Graph:
         self._check_not_finalized()
         op_def = registry.lookup(op_type)
         attrs = dict(attrs or {})
+        internal_attrs = {k: attrs.pop(k) for k in [k for k in attrs if k.startswith("_")]}
+        if op_def.name in self._gradient_override:
+            internal_attrs[GRADIENT_OP_TYPE_ATTR] = self._gradient_override[op_def.name]
+        gradient_name = internal_attrs.get(GRADIENT_OP_TYPE_ATTR)
+        if gradient_name is not None:  # bytes, as TF's get_attr gives it
+            internal_attrs[GRADIENT_OP_TYPE_ATTR] = _as_bytes(gradient_name)
         for t in inputs:
             if t.graph is not self:
                 raise ValueError(f"Tensor {t!r} must be from the same graph as the op being "
@@ -307,7 +324,8 @@ class Graph:
             for c in deps:
                 if c not in controls:
                     controls.append(c)
-        op = Operation(self, name, op_def, inputs, attrs, controls, "", user_frame())
+        op = Operation(self, name, op_def, inputs, attrs, controls, "", user_frame(),
+                       internal_attrs)
         op.device = self._device_for(op)
         op.outputs = tuple(Tensor(op, i, dtype, as_shape(shape))
                            for i, (dtype, shape) in enumerate(specs))
@@ -415,6 +433,19 @@ class Graph:
 
     @contextlib.contextmanager
     def gradient_override_map(self, op_type_map):
+        """Ops of type `t` created inside differentiate with the gradient named
+        `op_type_map[t]` (tf.RegisterGradient, or another op type's rule): they get the attr
+        `_gradient_op_type`, which tf.gradients reads.
+
+            @tf.RegisterGradient("IdentityGrad")
+            def _identity_grad(op, grad):
+                return grad
+            with g.gradient_override_map({"Square": "IdentityGrad"}):
+                y = tf.square(x)  # tf.gradients(y, x) is 1
+        """
+        if not isinstance(op_type_map, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in op_type_map.items()):
+            raise TypeError("op_type_map must be a dictionary mapping strings to strings")
         saved = dict(self._gradient_override)
         self._gradient_override.update(op_type_map)
         try:
