@@ -616,8 +616,9 @@ class _Cache(Dataset):
     def _instantiate(self, ctx):
         make = self._inputs[0]._instantiate(ctx)
         filename = flat_texts(ctx.value(self._filename))[0]
-        by_rows = all(s.shape.is_fully_defined() for s in self._flat_specs())
-        store = (pipeline.FileCacheStore(filename, by_rows) if filename
+        specs = self._flat_specs()
+        by_rows = all(s.shape.is_fully_defined() for s in specs)
+        store = (pipeline.FileCacheStore(filename, by_rows, specs) if filename
                  else pipeline.CacheStore(by_rows))
         return lambda: store.iterate(make)
 

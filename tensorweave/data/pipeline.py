@@ -9,13 +9,13 @@ keep answering None.
 """
 import itertools
 import os
-import pickle
 import queue
 import threading
 import weakref
 
 import numpy as np
 
+from tensorweave.data import cache_file
 from tensorweave.framework import errors
 
 
@@ -748,21 +748,19 @@ class CacheStore:
 
 
 class FileCacheStore(CacheStore):
-    """A CacheStore kept in the file `<filename>.tw-cache`, reused by later programs."""
+    """A CacheStore kept in the file `<filename>.tw-cache` (see `cache_file`), reused by later
+    programs whose elements have the same flat `specs`."""
 
-    def __init__(self, filename, by_rows):
+    def __init__(self, filename, by_rows, specs):
         super().__init__(by_rows)
         self.path = filename + ".tw-cache"
+        self.specs = specs
         if os.path.exists(self.path):
-            with open(self.path, "rb") as f:
-                self.entries = pickle.load(f)
+            self.entries = cache_file.read(self.path, specs)
 
     def finish(self, entries):
         super().finish(entries)
-        partial = self.path + ".partial"
-        with open(partial, "wb") as f:
-            pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, self.path)
+        cache_file.write(self.path, self.entries, self.specs)
 
 
 class Recording(Iter):
