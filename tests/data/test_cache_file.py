@@ -104,7 +104,8 @@ def test_a_cache_of_other_types_is_invalid_argument(tmp_path):
     with pytest.raises(tf.errors.InvalidArgumentError,
                        match="Data type mismatch at component 0: expected float32 but got int64"):
         elements(numbers().map(lambda x: tf.cast(x, tf.float32)).cache(path))
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"component\(s\), the dataset.s have 2"):
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"1 component\(s\), the dataset.s have 2"):
         elements(numbers().map(lambda x: (x, x)).cache(path))
     with pytest.raises(tf.errors.InvalidArgumentError, match="string"):
         elements(D.from_tensor_slices(["a", "b"]).cache(path))
