@@ -1,5 +1,6 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
 import sys
+import warnings
 
 from tensorweave.framework import context
 from tensorweave.framework.graph import Tensor, TensorLike, get_default_graph
@@ -9,6 +10,7 @@ from tensorweave.runtime.plan import CPU_DEVICE, FetchMapper, Plan, fetch_key
 from tensorweave.runtime.state import SessionState
 
 _MAX_CACHED_PLANS = 512
+_GROWTHS_BEFORE_WARNING = 10  # runs preceded by new ops from one line of user code
 get_default_session = context.get_default_session
 
 
@@ -31,6 +33,7 @@ class Session:
         self._placement_log = set()
         self._closed = False
         self._context_stack = []
+        self._growth_watch = GraphGrowthWatch(self._graph)
         self.sess_str = target
         prepare_process()
 
@@ -55,7 +58,8 @@ class Session:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         feeds = feed_dict or {}
-        key = (fetch_key(fetches), tuple(feeds), self._graph._version)
+        self._growth_watch.before_run()
+        key = (fetch_key(fetches), tuple(feeds), self._graph.version)
         try:
             entry = self._plans.get(key)
         except TypeError:  # an unhashable fetch or feed key: plan without caching
@@ -152,6 +156,48 @@ class Session:
         session_ctx.__exit__(exc_type, exc_value, tb)
         graph_ctx.__exit__(exc_type, exc_value, tb)
         self.close()
+
+
+class GraphGrowthWatch:
+    """Warns once when ops keep being added to the graph between runs from the same line of
+    user code: a training loop that builds ops (`tf.reduce_sum(w)`, `tf.assign(...)`,
+    `iterator.get_next()`) inside it plans the graph again at every run, and the graph grows
+    without bound. TF1's advice: build the graph once, before the loop; `graph.finalize()`
+    makes adding ops an error. Building new fetches now and then does not warn.
+    """
+
+    def __init__(self, graph):
+        self._graph = graph
+        self._version = graph.version
+        self._ops_seen = len(graph.get_operations())
+        self._growths_by_line = {}  # (file, line) -> runs preceded by new ops made there
+        self._warned = False
+
+    def before_run(self):
+        """Notes the ops added since the last run (one comparison when there are none)."""
+        if self._graph.version == self._version or self._warned:
+            return
+        self._version = self._graph.version
+        ops = self._graph.get_operations()
+        added, self._ops_seen = ops[self._ops_seen:], len(ops)
+        by_line = {}
+        for op in added:
+            by_line.setdefault(op.traceback[:2], []).append(op)
+        for line, line_ops in by_line.items():
+            growths = self._growths_by_line[line] = self._growths_by_line.get(line, 0) + 1
+            if growths >= _GROWTHS_BEFORE_WARNING:
+                self._warned = True
+                warnings.warn(_growth_message(line, growths, line_ops), stacklevel=3)
+                return
+
+
+def _growth_message(line, growths, ops):
+    shown = ", ".join(f"{op.type} '{op.name}'" for op in ops[:5])
+    more = f" and {len(ops) - 5} more" if len(ops) > 5 else ""
+    return (f"The graph grew before {growths} Session.run calls with ops created at "
+            f"{line[0]}:{line[1]} (this time {shown}{more}). Each such run plans the graph "
+            "again and the graph keeps growing: build these ops once, before the loop, and "
+            "only run them inside it (graph.finalize() turns adding ops into an error).")
 
 
 def _run_with_options(plan, feed_values, options, run_metadata):

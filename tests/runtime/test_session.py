@@ -1,6 +1,8 @@
 """Behaviour of tf.Session: fetches, feeds, default sessions, closing, and plan caching."""
 import collections
+import inspect
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -343,6 +345,52 @@ def test_repeated_runs_reuse_the_plan():
 def _planned_op_types(sess):
     (_, plan), = sess._plans.values()
     return [step[4].type for step in plan.steps]
+
+
+def _growth_warnings(record):
+    return [w for w in record if "The graph grew" in str(w.message)]
+
+
+def test_a_loop_that_creates_ops_warns_once_naming_the_line_and_the_ops():
+    w = tf.Variable([1.0, 2.0])
+    train = tf.assign_add(w, [1.0, 1.0])
+    with warnings.catch_warnings(record=True) as record, tf.Session() as sess:
+        warnings.simplefilter("always")
+        sess.run(w.initializer)
+        for _ in range(30):
+            sess.run(train)
+            line = inspect.currentframe().f_lineno + 1
+            total = sess.run(tf.reduce_sum(w))
+    assert total == 63.0
+    (warning,) = _growth_warnings(record)
+    message = str(warning.message)
+    assert f"{__file__}:{line}" in message and "Sum 'Sum_" in message
+    assert "before 10 Session.run calls" in message
+
+
+def test_building_once_or_adding_ops_now_and_then_does_not_warn():
+    x = tf.placeholder(tf.float32, [None, 2])
+    w = tf.Variable(tf.ones([2, 1]))
+    loss = tf.reduce_mean(tf.matmul(x, w))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    batch = np.ones([4, 2], np.float32)
+    with warnings.catch_warnings(record=True) as record, tf.Session() as sess:
+        warnings.simplefilter("always")
+        sess.run(tf.global_variables_initializer())
+        for step in range(50):  # the tutorials' loop: the same fetches, or new combinations
+            _, value = sess.run([train, loss], {x: batch})
+            if step % 10 == 0:
+                sess.run(loss, {x: batch})
+                sess.run([w, loss], {x: batch})
+        for _ in range(5):  # a short loop making ops warns only from the tenth time
+            sess.run(tf.reduce_sum(w))
+        values = [sess.run(tf.reduce_sum(w)), sess.run(tf.reduce_max(w)),  # new ops on other
+                  sess.run(tf.reduce_min(w)), sess.run(tf.reduce_mean(w)),  # lines of a script
+                  sess.run(w + 1.0), sess.run(w * 2.0), sess.run(w - 1.0), sess.run(w / 2.0),
+                  sess.run(tf.square(w)), sess.run(tf.abs(w)), sess.run(tf.exp(w)),
+                  sess.run(tf.negative(w))]
+    assert len(values) == 12
+    assert _growth_warnings(record) == []
 
 
 def test_ops_that_read_only_a_static_shape_fold_to_constants():
