@@ -37,6 +37,35 @@ def shape_tensor(x):
     return shape(x)
 
 
+def shape_argument(value):
+    """A shape argument (multiples, paddings, bounds, axes, a permutation, a depth) as a NumPy
+    array when it is known while building, else as an int tensor: ops take the first as an
+    attr and the second as the input of their tensor-input form (ops/tf_graph_ops.py). Lists
+    that hold tensors are stacked, so their known entries still inform static shapes.
+
+    >>> shape_argument([2, 3])                              # array([2, 3])
+    >>> shape_argument([2, tf.placeholder(tf.int32, [])])   # a Pack tensor, entries [2, None]
+    """
+    tensor = _stacked(value) if _holds_tensor(value) else value
+    if not isinstance(tensor, Tensor):
+        return np.asarray(value)
+    known = constant_value(tensor)
+    return tensor if known is None else np.asarray(known)
+
+
+def _holds_tensor(value):
+    return isinstance(value, Tensor) or (isinstance(value, (list, tuple))
+                                         and any(_holds_tensor(v) for v in value))
+
+
+def _stacked(value):
+    """Nested lists holding tensors as one int32 tensor (int scalars of other types are cast)."""
+    if isinstance(value, Tensor):
+        return value
+    parts = [_stacked(v) if _holds_tensor(v) else v for v in value]
+    return stack([cast(p, dtypes.int32) if isinstance(p, Tensor) else p for p in parts])
+
+
 # --- placeholders ----------------------------------------------------------------------------
 def _placeholder_shape(*, dtype, shape):
     return [(dtype, shape)]
@@ -347,6 +376,10 @@ def _reshape_shape(x, new_shape):
             raise ValueError(f"Reshape requires the same number of elements, got input with {n} "
                              f"elements and requested shape "
                              f"{list(np.asarray(value).reshape(-1))}")
+    elif n is not None and dims.count(None) == 1:  # as TF: the one unknown entry is implied
+        product = int(np.prod(known)) if known else 1
+        if product and n % product == 0:
+            dims[dims.index(None)] = n // product
     return [(x.dtype, TensorShape(dims))]
 
 
@@ -411,8 +444,10 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
     """`a` with its dimensions permuted (reversed when perm is None)."""
     a = convert_to_tensor(a)
     if perm is not None:
-        perm = tuple(int(i) for i in (constant_value(perm) if isinstance(perm, Tensor)
-                                      else perm))
+        perm = shape_argument(perm)
+        if isinstance(perm, Tensor):
+            return _one(create_op("DynamicTranspose", [a, perm], name=name))
+        perm = tuple(int(i) for i in perm.reshape(-1))
     return _one(create_op("Transpose", [a], name=name, perm=perm))
 
 
@@ -452,8 +487,28 @@ def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
     axis = dim if axis is None else axis
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
-    return _one(create_op("ExpandDims", [convert_to_tensor(input)], name=name or "ExpandDims",
-                          axis=int(axis)))
+    x = convert_to_tensor(input)
+    axis = shape_argument(axis)
+    if isinstance(axis, Tensor):
+        return _expand_dims_run_time(x, axis, name or "ExpandDims")
+    return _one(create_op("ExpandDims", [x], name=name or "ExpandDims", axis=int(axis)))
+
+
+def _expand_dims_run_time(x, axis, name):
+    """x reshaped to its shape with a 1 inserted at `axis`, a scalar computed at run time."""
+    dims = shape(x)
+    axis = cast(reshape(axis, []), dtypes.int32)
+    wrapped = _int_op("Add", axis, _int_op("Add", rank(x), 1))
+    axis = _one(create_op("Select", [_int_op("Less", axis, 0), wrapped, axis]))
+    new_shape = concat([getitem(dims, slice(None, axis)), constant(np.array([1], np.int32)),
+                        getitem(dims, slice(axis, None))], 0)
+    return reshape(x, new_shape, name=name)
+
+
+def _int_op(op_type, a, b):
+    """An int32 binary op on tensors or Python ints (array_ops is below math_ops)."""
+    a, b = (v if isinstance(v, Tensor) else constant(np.int32(v)) for v in (a, b))
+    return _one(create_op(op_type, [a, b]))
 
 
 def _squeeze_shape(x, *, axis):
@@ -514,8 +569,12 @@ def broadcast_shapes(a, b):
 
 def _broadcast_to_shape(x, new_shape):
     target = partial_shape_from_tensor(new_shape)
-    broadcast_shapes(x.shape, target)
-    return [(x.dtype, target)]
+    merged = broadcast_shapes(x.shape, target)
+    if target.ndims is None or merged.ndims != target.ndims:
+        return [(x.dtype, target)]
+    # as TF: an entry not known while building is the input's where that is not 1
+    return [(x.dtype, TensorShape([m if t is None else t for t, m in zip(target.as_tuple(),
+                                                                          merged.as_tuple())]))]
 
 
 def _broadcast_to_kernel(x, new_shape):
@@ -898,39 +957,52 @@ def _is_run_time(item):
     return isinstance(item, Tensor) and constant_value(item) is None
 
 
+def _has_run_time_bound(item):
+    return isinstance(item, slice) and any(_is_run_time(b) for b in (item.start, item.stop,
+                                                                       item.step))
+
+
 def getitem(tensor, key):
     """`tensor[key]` with ints, slices, strides, `...` and tf.newaxis (TF's strided slicing);
-    an integer index may be a scalar tensor computed at run time (`x[i]` in a loop body)."""
+    an integer index or the bounds of a unit-step slice may be scalar tensors computed at run
+    time (`x[i]` in a loop body, `x[:n]`)."""
     tensor = convert_to_tensor(tensor)
     items = key if isinstance(key, tuple) else (key,)
-    if any(_is_run_time(item) for item in items):
+    if any(_is_run_time(item) or _has_run_time_bound(item) for item in items):
         return _getitem_run_time(tensor, items)
     return _one(create_op("StridedSlice", [tensor], name="strided_slice",
                           spec=_canonical_spec(key)))
 
 
 def _getitem_run_time(tensor, items):
-    """Static slicing that keeps the axes indexed by run-time scalars, then one gather per such
-    axis, last first (a negative index counts from the end, as in TF)."""
-    if any(item is Ellipsis or item is None or (isinstance(item, slice) and any(
-            _is_run_time(bound) for bound in (item.start, item.stop, item.step)))
-           for item in items):
+    """Static slicing that keeps the axes sliced or indexed by run-time scalars, then one Slice
+    for the run-time slice bounds and one gather per run-time index, last first (negative
+    bounds and indices count from the end, as in TF)."""
+    if any(item is Ellipsis or item is None for item in items):
         raise TypeError("Indexing with tensors computed at run time supports scalar integer "
-                        "indices next to ints and static slices; for run-time slice bounds, "
-                        "`...` or tf.newaxis use tf.gather or tf.slice.")
+                        "indices and unit-step slice bounds next to ints and static slices; "
+                        "with `...` or tf.newaxis use tf.gather or tf.slice.")
     for item in items:
-        if _is_run_time(item) and (item.shape.ndims not in (None, 0) or
-                                   not item.dtype.is_integer):
-            raise TypeError(f"Only scalar int32/int64 tensors are valid indices, got "
-                            f"{item.dtype.name} tensor of shape {item.shape}")
-    result = getitem(tensor, tuple(slice(None) if _is_run_time(item) else item
-                                   for item in items))
-    axes, kept = [], 0  # (axis in `result`, index) of each run-time index
+        if _has_run_time_bound(item) and (_is_run_time(item.step) or item.step not in (None, 1)):
+            raise TypeError("Slices with bounds computed at run time need a step of 1, known "
+                            f"while building; got step {item.step!r}")
+        for value in (item.start, item.stop) if isinstance(item, slice) else (item,):
+            if _is_run_time(value) and (value.shape.ndims not in (None, 0) or
+                                        not value.dtype.is_integer):
+                raise TypeError(f"Only scalar int32/int64 tensors are valid indices, got "
+                                f"{value.dtype.name} tensor of shape {value.shape}")
+    result = getitem(tensor, tuple(slice(None) if _is_run_time(item) or
+                                   _has_run_time_bound(item) else item for item in items))
+    axes, bounded, kept = [], [], 0  # (axis in `result`, index or slice) of run-time items
     for item in items:
         if _is_run_time(item):
             axes.append((kept, item))
+        elif _has_run_time_bound(item):
+            bounded.append((kept, item))
         if isinstance(item, slice) or _is_run_time(item):
             kept += 1
+    if bounded:
+        result = _slice_run_time(result, bounded)
     for axis, index in reversed(axes):
         size = getitem(shape(result, out_type=index.dtype), axis)
         negative = _one(create_op("Less", [index, constant(0, dtype=index.dtype)]))
@@ -940,34 +1012,74 @@ def _getitem_run_time(tensor, items):
     return result
 
 
-def _static_bounds(bounds, what):
-    """`bounds` (a list or a tensor whose value is known while building) as Python ints."""
-    if isinstance(bounds, Tensor):
-        value = constant_value(bounds)
-        if value is None:
-            raise TypeError(f"{what} needs bounds known while building the graph; "
-                            f"{bounds.name} is computed at run time (tf.gather picks rows "
-                            "at run time)")
-        bounds = value
-    return [int(b) for b in bounds]
+def _slice_run_time(x, bounded):
+    """x sliced along each (axis, unit-step slice with run-time bounds) in `bounded`: one
+    Slice op whose begin and size are computed from the bounds, clamped as Python slices are."""
+    if x.shape.ndims is None:
+        raise TypeError("Slicing with bounds computed at run time needs a tensor of known "
+                        "rank; use tf.slice")
+    begins, sizes = [0] * x.shape.ndims, [-1] * x.shape.ndims
+    for axis, item in bounded:
+        dim = x.shape[axis].value
+        dim = getitem(shape(x), axis) if dim is None else dim
+        start = _slice_bound(item.start, dim, 0)
+        stop = _slice_bound(item.stop, dim, dim)
+        begins[axis] = start
+        sizes[axis] = _int_op("Maximum", _int_op("Sub", stop, start), 0)
+    return _one(create_op("Slice", [x, _stacked(begins), _stacked(sizes)]))
+
+
+def _slice_bound(bound, dim, default):
+    """A slice bound as an index into [0, dim]: negative counts from the end, then clamped."""
+    if bound is None:
+        return default
+    if not isinstance(bound, Tensor) and not isinstance(dim, Tensor):
+        bound = int(bound)
+        return max(0, min(bound + dim if bound < 0 else bound, dim))
+    bound = cast(bound, dtypes.int32) if isinstance(bound, Tensor) else constant(np.int32(bound))
+    wrapped = _one(create_op("Select", [_int_op("Less", bound, 0), _int_op("Add", bound, dim),
+                                        bound]))
+    return _int_op("Minimum", _int_op("Maximum", wrapped, 0), dim)
 
 
 def slice_(input_, begin, size, name=None):
     """The block of `input_` starting at `begin` with extent `size` (-1: to the end)."""
-    begin, size = (_static_bounds(bounds, "tf.slice") for bounds in (begin, size))
-    spec = tuple(slice(b, None if s == -1 else b + s) for b, s in zip(begin, size))
-    return _one(create_op("StridedSlice", [convert_to_tensor(input_)], name=name or "Slice",
-                          spec=spec))
+    x = convert_to_tensor(input_)
+    begin, size = shape_argument(begin), shape_argument(size)
+    if isinstance(begin, Tensor) or isinstance(size, Tensor):
+        kind = (begin if isinstance(begin, Tensor) else size).dtype
+        begin, size = (cast(b, kind) if isinstance(b, Tensor) else
+                       constant(b.astype(kind.as_numpy_dtype).reshape(-1)) for b in (begin, size))
+        return _one(create_op("Slice", [x, begin, size], name=name or "Slice"))
+    spec = tuple(slice(int(b), None if s == -1 else int(b + s)) for b, s in zip(begin, size))
+    return _one(create_op("StridedSlice", [x], name=name or "Slice", spec=spec))
 
 
 def strided_slice(input_, begin, end, strides=None, name=None):
-    """`input_[begin:end:strides]` dimension by dimension."""
-    begin, end = (_static_bounds(bounds, "tf.strided_slice") for bounds in (begin, end))
-    strides = [1] * len(begin) if strides is None else _static_bounds(strides,
-                                                                      "tf.strided_slice")
-    spec = tuple(slice(b, e, s) for b, e, s in zip(begin, end, strides))
-    return _one(create_op("StridedSlice", [convert_to_tensor(input_)],
-                          name=name or "StridedSlice", spec=spec))
+    """`input_[begin:end:strides]` dimension by dimension; begin and end may be computed at
+    run time when the strides are 1."""
+    x = convert_to_tensor(input_)
+    begin, end = shape_argument(begin), shape_argument(end)
+    strides = None if strides is None else shape_argument(strides)
+    if isinstance(strides, Tensor):
+        raise TypeError("tf.strided_slice needs strides known while building the graph; "
+                        f"{strides.name} is computed at run time")
+    known = begin if not isinstance(begin, Tensor) else end
+    count = (len(known.reshape(-1)) if not isinstance(known, Tensor) else
+             known.shape[0].value if known.shape.ndims == 1 else None)
+    if count is None:
+        raise TypeError("tf.strided_slice needs begin or end of a length known while building "
+                        "the graph")
+    strides = [1] * count if strides is None else [int(s) for s in strides.reshape(-1)]
+
+    def bound(bounds, i):
+        return getitem(bounds, i) if isinstance(bounds, Tensor) else int(bounds.reshape(-1)[i])
+
+    key = tuple(slice(bound(begin, i), bound(end, i), strides[i]) for i in range(count))
+    if isinstance(begin, Tensor) or isinstance(end, Tensor):
+        return getitem(x, key)
+    return _one(create_op("StridedSlice", [x], name=name or "StridedSlice",
+                          spec=_canonical_spec(key)))
 
 
 # --- gathering -------------------------------------------------------------------------------
@@ -1053,15 +1165,19 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     """Sums slices of `data` into `num_segments` rows chosen by `segment_ids`."""
     data = convert_to_tensor(data)
     segment_ids = convert_to_tensor(segment_ids)
-    rows = int(num_segments)
+    rows = shape_argument(num_segments)
+    rows = reshape(rows, []) if isinstance(rows, Tensor) else int(rows)
     lead = segment_ids.shape.ndims
     if lead is None:
         raise ValueError(f"unsorted_segment_sum needs segment_ids of known rank, got "
                          f"{segment_ids.shape}")
     if data.shape[lead:].is_fully_defined():
-        out_shape = constant(np.array([rows] + data.shape.as_list()[lead:], dtype=np.int32))
+        out_shape = shape_argument([rows] + data.shape.as_list()[lead:])
+        out_shape = out_shape if isinstance(out_shape, Tensor) else constant(
+            out_shape.astype(np.int32))
     else:
-        out_shape = concat([constant(np.array([rows], np.int32)), shape(data)[lead:]], 0)
+        out_shape = concat([_stacked([rows]) if isinstance(rows, Tensor) else
+                            constant(np.array([rows], np.int32)), shape(data)[lead:]], 0)
     return _one(create_op("UnsortedSegmentSum", [data, segment_ids, out_shape],
                           name=name or "UnsortedSegmentSum"))
 
@@ -1090,8 +1206,28 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         on_value.dtype if isinstance(on_value, Tensor) else dtypes.float32)
     on = convert_to_tensor(1 if on_value is None else on_value, dtype=dtype)
     off = convert_to_tensor(0 if off_value is None else off_value, dtype=dtype)
+    axis = -1 if axis is None else int(axis)
+    depth = shape_argument(depth)
+    if isinstance(depth, Tensor):
+        return _one_hot_run_time(indices, depth, on, off, axis, name or "one_hot")
     return _one(create_op("OneHot", [indices, on, off], name=name or "one_hot",
-                          depth=int(depth), axis=-1 if axis is None else int(axis)))
+                          depth=int(depth), axis=axis))
+
+
+def _one_hot_run_time(indices, depth, on, off, axis, name):
+    """One-hot vectors whose length `depth` is computed at run time: indices compared with
+    range(depth), then on or off."""
+    positions = range_(0, reshape(depth, []), dtype=indices.dtype)
+    hot = _one(create_op("Equal", [expand_dims(indices, -1), positions]))
+    if axis != -1:
+        rank_ = indices.shape.ndims
+        if rank_ is None:
+            raise ValueError(f"one_hot with a depth computed at run time and axis {axis} needs "
+                             f"indices of known rank, got {indices.shape}")
+        order = list(range(rank_))
+        order.insert(_normalize_axis(axis, rank_ + 1, "OneHot"), rank_)
+        hot = transpose(hot, order)
+    return select(hot, on, off, name=name)
 
 
 # --- tile and pad ----------------------------------------------------------------------------
@@ -1139,9 +1275,12 @@ register_op("TileGrad", shape=_tile_grad_shape, kernel=_tile_grad_kernel, grad=_
 
 def tile(input, multiples, name=None):  # noqa: A002
     """`input` repeated `multiples[i]` times along dimension i."""
-    multiples = constant_value(multiples) if isinstance(multiples, Tensor) else multiples
-    return _one(create_op("Tile", [convert_to_tensor(input)], name=name or "Tile",
-                          multiples=tuple(int(m) for m in multiples)))
+    x = convert_to_tensor(input)
+    multiples = shape_argument(multiples)
+    if isinstance(multiples, Tensor):
+        return _one(create_op("DynamicTile", [x, multiples], name=name or "Tile"))
+    return _one(create_op("Tile", [x], name=name or "Tile",
+                          multiples=tuple(int(m) for m in multiples.reshape(-1))))
 
 
 def _pad_shape(x, *, paddings, mode, constant_values):
@@ -1154,7 +1293,8 @@ def _pad_shape(x, *, paddings, mode, constant_values):
                                    for d, (b, a) in zip(x.shape.as_tuple(), paddings)]))]
 
 
-def _pad_kernel(x, *, paddings, mode, constant_values):
+def pad_kernel(x, *, paddings, mode, constant_values):
+    """Pad's NumPy kernel (also DynamicPad's, in ops/tf_graph_ops.py)."""
     if mode == "CONSTANT":
         return np.pad(x, paddings, mode="constant", constant_values=constant_values)
     return np.pad(x, paddings, mode="reflect" if mode == "REFLECT" else "symmetric")
@@ -1168,7 +1308,7 @@ def _pad_grad(op, dy):
     return [_one(create_op("StridedSlice", [dy], spec=spec))]
 
 
-register_op("Pad", shape=_pad_shape, kernel=_pad_kernel, grad=_pad_grad)
+register_op("Pad", shape=_pad_shape, kernel=pad_kernel, grad=_pad_grad)
 
 
 def _mirror_pad_grad_shape(dy, *, paddings, mode):
@@ -1178,8 +1318,9 @@ def _mirror_pad_grad_shape(dy, *, paddings, mode):
                                     for d, (b, a) in zip(dy.shape.as_tuple(), paddings)]))]
 
 
-def _mirror_pad_grad_kernel(dy, *, paddings, mode):
-    """Folds the mirrored borders of `dy` back onto the positions they were copied from."""
+def mirror_pad_grad_kernel(dy, *, paddings, mode):
+    """Folds the mirrored borders of `dy` back onto the positions they were copied from
+    (MirrorPadGrad's and DynamicMirrorPadGrad's kernel)."""
     shift = 1 if mode == "REFLECT" else 0
     out = dy
     for axis, (before, after) in enumerate(paddings):
@@ -1199,16 +1340,19 @@ def _mirror_pad_grad_grad(op, ddx):
                            constant_values=0))]
 
 
-register_op("MirrorPadGrad", shape=_mirror_pad_grad_shape, kernel=_mirror_pad_grad_kernel,
+register_op("MirrorPadGrad", shape=_mirror_pad_grad_shape, kernel=mirror_pad_grad_kernel,
             grad=_mirror_pad_grad_grad)
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
     """`tensor` padded by `paddings[i] = (before, after)` in each dimension."""
-    paddings = constant_value(paddings) if isinstance(paddings, Tensor) else paddings
+    paddings = shape_argument(paddings)
     mode = mode.upper()
     if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
         raise ValueError(f"Unknown padding mode: {mode}")
+    if isinstance(paddings, Tensor):
+        return _one(create_op("DynamicPad", [convert_to_tensor(tensor), paddings],
+                              name=name or "Pad", mode=mode, constant_values=constant_values))
     return _one(create_op("Pad", [convert_to_tensor(tensor)], name=name or "Pad",
                           paddings=tuple((int(b), int(a)) for b, a in paddings), mode=mode,
                           constant_values=constant_values))

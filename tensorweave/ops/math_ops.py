@@ -341,11 +341,30 @@ def _reduced_shape(x, axis, keepdims):
 
 
 def _reduction(op_type, kernel, grad, kind=_NUMBER):
+    """Registers reduction `op_type` (axes an attr) and Dynamic`op_type` (axes an input tensor,
+    for axes computed at run time); one kernel and one gradient rule serve both."""
     def shape(x, *, axis, keepdims):
         _check_kind(op_type, x.dtype, kind)
         return [(x.dtype, _reduced_shape(x, axis, keepdims))]
 
+    def dynamic_shape(x, axes, *, keepdims):
+        _check_kind(op_type, x.dtype, kind)
+        if not axes.dtype.is_integer or axes.shape.ndims not in (None, 0, 1):
+            raise ValueError(f"Dynamic{op_type} requires int axes (a scalar or vector), got "
+                             f"{axes.dtype.name} of shape {axes.shape}")
+        if keepdims and x.shape.ndims is not None:  # as TF: the rank, not which axes go
+            return [(x.dtype, TensorShape([None] * x.shape.ndims))]
+        return [(x.dtype, unknown_shape())]
+
+    def dynamic_kernel(x, axes, *, keepdims):
+        return kernel(x, axis=tuple(int(a) for a in np.reshape(axes, -1)), keepdims=keepdims)
+
+    def dynamic_grad(op, dy):
+        return grad(op, dy) + [None]  # no gradient for the axes
+
     register_op(op_type, shape=shape, kernel=kernel, grad=grad)
+    register_op("Dynamic" + op_type, shape=dynamic_shape, kernel=dynamic_kernel,
+                grad=grad if grad is NOT_DIFFERENTIABLE else dynamic_grad)
 
 
 def _mean_kernel(x, *, axis, keepdims):
@@ -379,8 +398,21 @@ def _extreme_kernel(reduce, sign):
 def _broadcast_reduced(dy, op):
     """`dy` (a reduction's output gradient) expanded back over the reduced input's shape."""
     x = op.inputs[0]
+    if "axis" not in op.attrs:  # the axes are a tensor (Dynamic<reduction>)
+        axes = op.inputs[1]
+        shape = array_ops.shape(x, out_type=axes.dtype)
+        kept = _one(create_op("ReducedShape", [shape, array_ops.reshape(axes, [-1])]))
+        return array_ops.broadcast_to(array_ops.reshape(dy, kept), shape)
     return _one(create_op("BroadcastReduced", [dy, x], axis=op.attrs["axis"],
                           keepdims=op.attrs["keepdims"]))
+
+
+def _reduce_like(op, op_type, t):
+    """`t` reduced by `op_type` over the axes reduction `op` reduces (attr or tensor)."""
+    if "axis" not in op.attrs:
+        return _one(create_op("Dynamic" + op_type, [t, op.inputs[1]],
+                              keepdims=op.attrs["keepdims"]))
+    return _one(create_op(op_type, [t], axis=op.attrs["axis"], keepdims=op.attrs["keepdims"]))
 
 
 def _sum_grad(op, dy):
@@ -400,8 +432,7 @@ def _mean_grad(op, dy):
 def _extreme_reduction_grad(op, dy):
     x = op.inputs[0]
     hits = array_ops.cast(equal(_broadcast_reduced(op.outputs[0], op), x), dy.dtype)
-    counts = _one(create_op("Sum", [hits], axis=op.attrs["axis"],
-                            keepdims=op.attrs["keepdims"]))
+    counts = _reduce_like(op, "Sum", hits)
     return [_broadcast_reduced(dy / counts, op) * hits]
 
 
@@ -412,8 +443,7 @@ def _prod_grad(op, dy):
     ones = array_ops.ones_like(x)
 
     def reduced(op_type, t):
-        return _broadcast_reduced(_one(create_op(op_type, [t], axis=op.attrs["axis"],
-                                                 keepdims=op.attrs["keepdims"])), op)
+        return _broadcast_reduced(_reduce_like(op, op_type, t), op)
 
     safe = array_ops.where(is_zero, ones, x)
     nonzero_prod = reduced("Prod", safe)
@@ -464,6 +494,25 @@ register_op("BroadcastReduced", shape=_broadcast_reduced_shape,
             kernel=_broadcast_reduced_kernel, grad=_broadcast_reduced_grad, shape_only_inputs=[1])
 
 
+def _reduced_shape_shape(shape, axes):
+    for t, what in ((shape, "the shape"), (axes, "the axes")):
+        if not t.dtype.is_integer or t.shape.ndims not in (None, 1):
+            raise ValueError(f"ReducedShape requires {what} to be an int vector, got "
+                             f"{t.dtype.name} of shape {t.shape}")
+    return [(shape.dtype, shape.shape)]
+
+
+def _reduced_shape_kernel(shape, axes):
+    out = np.array(shape, copy=True)
+    if out.size:
+        out[np.asarray(axes, np.int64) % out.size] = 1
+    return out
+
+
+register_op("ReducedShape", shape=_reduced_shape_shape, kernel=_reduced_shape_kernel,
+            grad=NOT_DIFFERENTIABLE)
+
+
 def _axis_attr(axis, reduction_indices):
     axis = reduction_indices if axis is None else axis
     if axis is None:
@@ -478,11 +527,22 @@ def _axis_attr(axis, reduction_indices):
     return tuple(int(a) for a in np.asarray(axis).reshape(-1))
 
 
+def _run_time_axes(axis, reduction_indices):
+    """The axes as an int tensor when they are computed at run time, else None."""
+    axis = reduction_indices if axis is None else axis
+    axes = None if axis is None else array_ops.shape_argument(axis)
+    return axes if isinstance(axes, Tensor) else None
+
+
 def _reduce(op_type, default_name):
     def builder(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
                 keep_dims=None):
         keep = bool(keepdims if keepdims is not None else keep_dims)
         x = convert_to_tensor(input_tensor)
+        axes = _run_time_axes(axis, reduction_indices)
+        if axes is not None:
+            return _one(create_op("Dynamic" + op_type, [x, axes], name=name or default_name,
+                                  keepdims=keep))
         return _one(create_op(op_type, [x], name=name or default_name,
                               axis=_axis_attr(axis, reduction_indices), keepdims=keep))
     builder.__name__ = default_name
@@ -507,6 +567,10 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None,
     x = convert_to_tensor(input_tensor)
     peak = array_ops.stop_gradient(
         reduce_max(x, axis, keepdims=True, reduction_indices=reduction_indices))
+    if not keep and _run_time_axes(axis, reduction_indices) is not None:
+        total = reduce_sum(exp(x - peak), axis, reduction_indices=reduction_indices)
+        out = log(total) + array_ops.reshape(peak, array_ops.shape(total))
+        return array_ops.identity(out, name=name) if name else out
     out = log(reduce_sum(exp(x - peak), axis, keepdims=True,
                          reduction_indices=reduction_indices)) + peak
     if not keep:

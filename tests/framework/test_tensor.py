@@ -239,21 +239,24 @@ def test_getitem_with_run_time_indices_next_to_static_slices_and_its_gradient():
     np.testing.assert_array_equal(_run(grad, {i: 1, j: 3}), expected)
     with pytest.raises(tf.errors.InvalidArgumentError, match="not in"):
         _run(x[i], {i: 5})
-    with pytest.raises(TypeError, match="run time"):
-        x[i:]
+    assert x[i:].shape.as_list() == [None, 3, 4]  # run-time bounds: TF's partial shape
+    np.testing.assert_array_equal(_run(x[i:, 1:j], {i: -1, j: -1}), value[-1:, 1:-1])
+    with pytest.raises(TypeError, match="step of 1"):
+        x[i::2]
     with pytest.raises(TypeError, match="scalar"):
         x[tf.placeholder(tf.int32, [2])]
 
 
-def test_slice_bounds_must_be_known_while_building():
+def test_slice_bounds_known_while_building_or_computed_at_run_time():
     x = tf.constant(np.arange(12.0).reshape(3, 4))
     np.testing.assert_array_equal(_run(tf.slice(x, tf.constant([0, 1]), [1, -1])),
                                   [[1.0, 2.0, 3.0]])
     np.testing.assert_array_equal(_run(tf.strided_slice(x, [0, 1], [3, 4], [2, 1])),
                                   [[1.0, 2.0, 3.0], [9.0, 10.0, 11.0]])
     begin = tf.placeholder(tf.int32, [2])
-    with pytest.raises(TypeError, match="tf.slice needs bounds known while building"):
-        tf.slice(x, begin, [1, 1])
+    block = tf.slice(x, begin, [1, 2])
+    assert block.shape.as_list() == [1, 2]
+    np.testing.assert_array_equal(_run(block, {begin: [2, 1]}), [[9.0, 10.0]])
 
 
 def test_bool_and_iteration_raise_type_error_with_advice():
