@@ -28,6 +28,7 @@ from tensorweave.estimator.model_fn import (LOSS_METRIC_KEY, EstimatorSpec, Mode
                                             check_hooks)
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Graph, GraphKeys, get_default_graph
+from tensorweave.lib.paths import path_str
 from tensorweave.ops import array_ops, random_ops, state_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, checkpoint_utils, training_util
@@ -177,7 +178,7 @@ class Estimator:
             raise ValueError(f"config must be an instance of `RunConfig`, but provided "
                              f"{config}.")
         if model_dir is not None:
-            model_dir = os.fspath(model_dir)
+            model_dir = path_str(model_dir)
             if config.model_dir is not None and config.model_dir != model_dir:
                 raise ValueError(f"`model_dir` are set both in constructor and `RunConfig`, "
                                  f"but with different values. In constructor: '{model_dir}', "

@@ -4,8 +4,8 @@
     config = config.replace(tf_random_seed=42)     # a copy with one property changed
 """
 import copy
-import os
 
+from tensorweave.lib.paths import path_str
 from tensorweave.runtime.config import ConfigProto
 
 _USE_DEFAULT = object()
@@ -57,7 +57,7 @@ class RunConfig:
             raise ValueError("Can not specify both save_checkpoints_steps and "
                              "save_checkpoints_secs.")
         if model_dir is not None:
-            model_dir = os.fspath(model_dir)
+            model_dir = path_str(model_dir)
         self._model_dir = model_dir
         self._tf_random_seed = tf_random_seed
         self._save_summary_steps = save_summary_steps

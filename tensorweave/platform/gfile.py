@@ -13,6 +13,8 @@ import glob as _glob
 import os
 import shutil
 
+from tensorweave.lib.paths import path_str
+
 _ERROR_CLASS_BY_ERRNO = {
     errno.ENOENT: 'NotFoundError',
     errno.ENODEV: 'NotFoundError',
@@ -82,7 +84,7 @@ class GFile:
         if base_mode not in _PYTHON_MODES:
             raise _error('InvalidArgumentError',
                          "mode is not 'r' or 'w' or 'a' or 'r+' or 'w+' or 'a+'")
-        self._name = name
+        self._name = path_str(name)
         self._mode = mode
         self._base_mode = base_mode
         self._binary = 'b' in mode
@@ -192,15 +194,16 @@ FileStatistics = collections.namedtuple('FileStatistics', ['length', 'mtime_nsec
 
 def Exists(filename):  # pylint: disable=invalid-name
     """True when `filename` names an existing file or directory."""
-    return os.path.exists(filename)
+    return os.path.exists(path_str(filename))
 
 
 def IsDirectory(dirname):  # pylint: disable=invalid-name
-    return os.path.isdir(dirname)
+    return os.path.isdir(path_str(dirname))
 
 
 def Stat(filename):  # pylint: disable=invalid-name
     """FileStatistics(length, mtime_nsec, is_directory) of `filename`."""
+    filename = path_str(filename)
     with _os_errors_as_tf_errors():
         status = os.stat(filename)
     return FileStatistics(length=status.st_size, mtime_nsec=status.st_mtime_ns,
@@ -210,23 +213,24 @@ def Stat(filename):  # pylint: disable=invalid-name
 def MkDir(dirname):  # pylint: disable=invalid-name
     """Creates one directory; its parent must exist and it must not."""
     with _os_errors_as_tf_errors():
-        os.mkdir(dirname)
+        os.mkdir(path_str(dirname))
 
 
 def MakeDirs(dirname):  # pylint: disable=invalid-name
     """Creates `dirname` and any missing parents; succeeds if it already exists."""
     with _os_errors_as_tf_errors():
-        os.makedirs(dirname, exist_ok=True)
+        os.makedirs(path_str(dirname), exist_ok=True)
 
 
 def Remove(filename):  # pylint: disable=invalid-name
     """Deletes one file (NotFoundError if missing)."""
     with _os_errors_as_tf_errors():
-        os.remove(filename)
+        os.remove(path_str(filename))
 
 
 def DeleteRecursively(dirname):  # pylint: disable=invalid-name
     """Deletes a directory tree, or a single file (NotFoundError if missing)."""
+    dirname = path_str(dirname)
     with _os_errors_as_tf_errors():
         if os.path.isdir(dirname) and not os.path.islink(dirname):
             shutil.rmtree(dirname)
@@ -241,6 +245,7 @@ def _refuse_existing(path, overwrite):
 
 def Copy(oldpath, newpath, overwrite=False):  # pylint: disable=invalid-name
     """Copies a file's contents; AlreadyExistsError if `newpath` exists and not `overwrite`."""
+    oldpath, newpath = path_str(oldpath), path_str(newpath)
     _refuse_existing(newpath, overwrite)
     with _os_errors_as_tf_errors():
         shutil.copyfile(oldpath, newpath)
@@ -248,6 +253,7 @@ def Copy(oldpath, newpath, overwrite=False):  # pylint: disable=invalid-name
 
 def Rename(oldname, newname, overwrite=False):  # pylint: disable=invalid-name
     """Moves a file or directory; AlreadyExistsError if `newname` exists and not `overwrite`."""
+    oldname, newname = path_str(oldname), path_str(newname)
     _refuse_existing(newname, overwrite)
     with _os_errors_as_tf_errors():
         os.replace(oldname, newname)
@@ -255,6 +261,7 @@ def Rename(oldname, newname, overwrite=False):  # pylint: disable=invalid-name
 
 def ListDirectory(dirname):  # pylint: disable=invalid-name
     """Names of the entries in `dirname` (sorted, without '.' and '..')."""
+    dirname = path_str(dirname)
     if not os.path.isdir(dirname):
         raise _error('NotFoundError', 'Could not find directory %s' % (dirname,))
     with _os_errors_as_tf_errors():
@@ -265,13 +272,14 @@ def Glob(filename):  # pylint: disable=invalid-name
     """Paths matching a glob pattern, or any of a list of patterns."""
     patterns = [filename] if isinstance(filename, (str, bytes, os.PathLike)) else filename
     return [match for pattern in patterns
-            for match in sorted(_glob.glob(os.fspath(pattern), include_hidden=True))]
+            for match in sorted(_glob.glob(path_str(pattern), include_hidden=True))]
 
 
 def Walk(top, in_order=True):  # pylint: disable=invalid-name
     """Yields (dirname, subdirectory names, file names) under `top`, parents first when
     `in_order` else children first; yields nothing when `top` is not a directory. Removing
     names from the subdirectory list while walking parents first prunes the walk."""
+    top = path_str(top)
     if not os.path.isdir(top):
         return
     subdirs, files = [], []

@@ -23,6 +23,7 @@ from tensorboard.compat.proto import (config_pb2, event_pb2, graph_pb2, meta_gra
 
 from tensorweave.framework.graph import Graph, get_default_graph
 from tensorweave.io import tf_record
+from tensorweave.lib.paths import path_str
 
 FILE_VERSION = "brain.Event:2"
 _WRITE_THRESHOLD = 1 << 18  # bytes of finished records kept in memory before a write
@@ -69,7 +70,7 @@ class EventFileWriter:
     batch and appends the framed records to the file."""
 
     def __init__(self, logdir, max_queue=10, flush_secs=120, filename_suffix=None):
-        self._logdir = str(logdir)
+        self._logdir = path_str(logdir)
         self._max_queue = max(int(max_queue), 1)
         self._flush_secs = float(flush_secs)
         self._suffix = filename_suffix or ""
@@ -223,6 +224,7 @@ class FileWriter:
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
                  filename_suffix=None, session=None):
+        logdir = path_str(logdir)
         if session is not None:
             self.event_writer = _session_event_writer(session, logdir, max_queue, flush_secs,
                                                       filename_suffix)

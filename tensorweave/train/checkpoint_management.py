@@ -15,6 +15,7 @@ import os
 import re
 
 from tensorweave.lib import protos, tensor_bundle
+from tensorweave.lib.paths import path_str
 from tensorweave.platform import tf_logging as logging
 
 DEFAULT_STATE_FILENAME = "checkpoint"
@@ -26,7 +27,7 @@ def _state_path(checkpoint_dir, latest_filename):
 
 def meta_graph_filename(checkpoint_filename, meta_graph_suffix="meta"):
     """'model.ckpt-10' -> 'model.ckpt-10.meta' (a sharded name's '-?????-of-N' is dropped)."""
-    base = re.sub(r"-[\d?]+-of-\d+$", "", os.fspath(checkpoint_filename))
+    base = re.sub(r"-[\d?]+-of-\d+$", "", path_str(checkpoint_filename))
     return f"{base}.{meta_graph_suffix}"
 
 
@@ -60,12 +61,14 @@ def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoin
                             last_preserved_timestamp=None, save_relative_paths=False):
     """Rewrites the state file in `save_dir` to name `model_checkpoint_path` as the newest
     checkpoint and `all_model_checkpoint_paths` as the ones kept (oldest first)."""
+    save_dir, model_checkpoint_path = path_str(save_dir), path_str(model_checkpoint_path)
+    all_model_checkpoint_paths = [path_str(p) for p in all_model_checkpoint_paths or []]
     path = _state_path(save_dir, latest_filename)
     if save_relative_paths:
         def relative(p):
             return os.path.relpath(p, save_dir) if os.path.isabs(p) else p
         model_checkpoint_path = relative(model_checkpoint_path)
-        all_model_checkpoint_paths = [relative(p) for p in all_model_checkpoint_paths or []]
+        all_model_checkpoint_paths = [relative(p) for p in all_model_checkpoint_paths]
     state = generate_checkpoint_state_proto(
         save_dir, model_checkpoint_path, all_model_checkpoint_paths,
         all_model_checkpoint_timestamps, last_preserved_timestamp)
@@ -98,6 +101,7 @@ def _replace(temp, path):
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     """The CheckpointState in `checkpoint_dir`'s state file with paths made relative to the
     directory joined to it; None if there is no readable state file."""
+    checkpoint_dir = path_str(checkpoint_dir)
     path = _state_path(checkpoint_dir, latest_filename)
     if not os.path.isfile(path):
         return None
@@ -124,7 +128,7 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
 def checkpoint_exists(checkpoint_prefix):
     """Whether a V2 checkpoint (its index file) exists for `checkpoint_prefix`, or a V1
     checkpoint file matches it."""
-    prefix = os.fspath(checkpoint_prefix)
+    prefix = path_str(checkpoint_prefix)
     if os.path.isfile(tensor_bundle.index_filename(prefix)):
         return True
     return bool(glob.glob(prefix))
@@ -150,7 +154,7 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
 def get_checkpoint_mtimes(checkpoint_prefixes):
     """The modification times of the checkpoints' index files (missing ones are skipped)."""
     times = []
-    for prefix in checkpoint_prefixes:
+    for prefix in map(path_str, checkpoint_prefixes):
         try:
             times.append(os.path.getmtime(tensor_bundle.index_filename(prefix)))
         except OSError:
@@ -163,6 +167,7 @@ def get_checkpoint_mtimes(checkpoint_prefixes):
 
 def checkpoint_files(prefix, meta_graph_suffix="meta"):
     """The files of the V2 checkpoint at `prefix` that exist (index, data shards, meta graph)."""
+    prefix = path_str(prefix)
     names = [tensor_bundle.index_filename(prefix), meta_graph_filename(prefix, meta_graph_suffix)]
     names += glob.glob(glob.escape(prefix) + ".data-?????-of-?????")
     return [n for n in names if os.path.exists(n)]

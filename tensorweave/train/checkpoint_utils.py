@@ -12,6 +12,7 @@ import os
 from tensorweave.framework import errors
 from tensorweave.framework.graph import get_default_graph
 from tensorweave.lib import protos, tensor_bundle
+from tensorweave.lib.paths import path_str
 from tensorweave.ops import io_ops, state_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management
@@ -23,7 +24,7 @@ class CheckpointReader:
     """The tensors of one checkpoint (TF's CheckpointReader, made by NewCheckpointReader)."""
 
     def __init__(self, checkpoint_prefix):
-        self._prefix = os.fspath(checkpoint_prefix)
+        self._prefix = path_str(checkpoint_prefix)
         self._reader = tensor_bundle.BundleReader(self._prefix)
 
     def get_tensor(self, tensor_str):
@@ -71,7 +72,7 @@ def _text(name):
 
 
 def _checkpoint_filename(ckpt_dir_or_file):
-    path = os.fspath(ckpt_dir_or_file)
+    path = path_str(ckpt_dir_or_file)
     if os.path.isdir(path):
         return checkpoint_management.latest_checkpoint(path)
     return path

@@ -18,6 +18,7 @@ import os
 
 from tensorweave.framework import graph_io
 from tensorweave.framework.graph import GraphKeys, Operation, Tensor, get_default_graph
+from tensorweave.lib.paths import path_str
 from tensorweave.platform import tf_logging as logging
 from tensorweave.variables import Variable
 
@@ -241,7 +242,7 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
             data = text_format.MessageToString(meta_graph_def).encode("utf-8")
         else:
             data = meta_graph_def.SerializeToString(deterministic=True)
-        graph_io.write_atomically(os.fspath(filename), data)
+        graph_io.write_atomically(path_str(filename), data)
     return meta_graph_def
 
 
@@ -249,7 +250,7 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
 def read_meta_graph_file(filename):
     """The MetaGraphDef in a .meta file, binary or text format (IOError if missing)."""
     meta_graph_pb2 = _protos()[0]
-    filename = os.fspath(filename)
+    filename = path_str(filename)
     if not os.path.exists(filename):
         raise IOError(f"File {filename} does not exist.")
     with open(filename, "rb") as f:

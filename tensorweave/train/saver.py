@@ -25,6 +25,7 @@ from tensorweave.framework import errors
 from tensorweave.framework.graph import (GraphKeys, Tensor, constant, constant_value,
                                          get_default_graph)
 from tensorweave.lib import protos, tensor_bundle
+from tensorweave.lib.paths import path_str
 from tensorweave.ops import array_ops, io_ops, state_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, training_util
@@ -270,7 +271,7 @@ class Saver:
             raise RuntimeError("`build()` should be called before save if defer_build==True")
         if latest_filename is None:
             latest_filename = checkpoint_management.DEFAULT_STATE_FILENAME
-        save_path = os.fspath(save_path)
+        save_path = path_str(save_path)
         if os.path.split(latest_filename)[0]:
             raise ValueError("'latest_filename' must not contain path components")
         if global_step is not None:
@@ -326,7 +327,7 @@ class Saver:
             return
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
-        save_path = os.fspath(save_path)
+        save_path = path_str(save_path)
         if not checkpoint_management.checkpoint_exists(save_path):
             raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
         logging.info("Restoring parameters from %s", save_path)

@@ -168,3 +168,24 @@ def test_stat(tmp_path):
     assert isinstance(caught.value, errors.OpError)
     assert caught.value.error_code == errors.NOT_FOUND
     assert 'missing' in caught.value.message
+
+
+@pytest.mark.parametrize('as_path', [os.fsencode, __import__('pathlib').Path],
+                         ids=['bytes', 'pathlib'])
+def test_paths_as_bytes_or_path_like(tmp_path, as_path):
+    root = str(tmp_path)
+    name = os.path.join(root, 'd', 'f.txt')
+    gfile.MakeDirs(as_path(os.path.dirname(name)))
+    with gfile.GFile(as_path(name), 'w') as f:
+        f.write('hi')
+    assert gfile.Exists(as_path(name)) and gfile.IsDirectory(as_path(root))
+    assert gfile.Stat(as_path(name)).length == 2
+    assert gfile.ListDirectory(as_path(root)) == ['d']
+    assert gfile.Glob(as_path(os.path.join(root, 'd', '*.txt'))) == [name]
+    gfile.Copy(as_path(name), as_path(name + '.copy'))
+    gfile.Rename(as_path(name + '.copy'), as_path(name + '.moved'))
+    assert [top for top, _, _ in gfile.Walk(as_path(root))] == [root, os.path.join(root, 'd')]
+    gfile.Remove(as_path(name + '.moved'))
+    gfile.MkDir(as_path(os.path.join(root, 'e')))
+    gfile.DeleteRecursively(as_path(os.path.join(root, 'e')))
+    assert sorted(os.listdir(os.path.join(root, 'd'))) == ['f.txt']

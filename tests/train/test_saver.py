@@ -729,3 +729,36 @@ def test_saver_from_a_saver_def_reuses_the_graph(tmp_path):
         again.restore(sess, path)
         np.testing.assert_array_equal(sess.run(w), np.arange(6).reshape(2, 3))
     assert not (tmp_path / "m.meta").exists()  # write_meta_graph=False
+
+
+@pytest.mark.parametrize("as_path", [os.fsencode, Path], ids=["bytes", "pathlib"])
+def test_checkpoint_paths_as_bytes_or_path_like(tmp_path, as_path):
+    """TF accepts bytes in Saver.save/restore and the checkpoint readers, and os.PathLike in
+    several of them; tensorweave accepts both everywhere a checkpoint path goes."""
+    prefix = str(tmp_path / "model.ckpt")
+    with tf.Graph().as_default():
+        v = tf.Variable(3.0, name="v")
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            assert saver.save(sess, as_path(prefix), global_step=7) == prefix + "-7"
+            assert tf.train.latest_checkpoint(as_path(str(tmp_path))) == prefix + "-7"
+            state = tf.train.get_checkpoint_state(as_path(str(tmp_path)))
+            assert state.model_checkpoint_path == prefix + "-7"
+            assert tf.train.checkpoint_exists(as_path(prefix + "-7"))
+            sess.run(v.assign(0.0))
+            saver.restore(sess, as_path(prefix + "-7"))
+            assert sess.run(v) == 3.0
+        tf.train.export_meta_graph(as_path(str(tmp_path / "graph.meta")))
+    assert tf.train.NewCheckpointReader(as_path(prefix + "-7")).get_tensor("v") == 3.0
+    assert tf.train.list_variables(as_path(prefix + "-7")) == [("v", [])]
+    assert tf.train.load_variable(as_path(str(tmp_path)), "v") == 3.0
+    with tf.Graph().as_default():
+        restorer = tf.train.import_meta_graph(as_path(prefix + "-7.meta"))
+        assert restorer is not None
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(as_path(str(tmp_path / "graph.meta")))
+    writer = tf.summary.FileWriter(as_path(str(tmp_path / "events")))
+    writer.close()
+    assert writer.get_logdir() == str(tmp_path / "events")
+    assert os.listdir(str(tmp_path / "events"))
