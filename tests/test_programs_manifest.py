@@ -1,0 +1,53 @@
+"""The manifest of real TF1 programs (tests/programs/MANIFEST.toml) is well formed.
+
+The programs themselves are slow and run only through tools/run_programs.py, never here.
+"""
+import hashlib
+import importlib.util
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+spec = importlib.util.spec_from_file_location(
+    "run_programs", os.path.join(ROOT, "tools", "run_programs.py"))
+run_programs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(run_programs)
+
+
+def test_manifest_is_well_formed():
+    programs = run_programs.load_manifest()
+    assert programs
+    problems = [p for p in run_programs.validate(programs) if "does not exist" not in p]
+    assert problems == []
+    for p in programs:
+        assert len(p["sha256"]) == 64, p["name"]
+
+
+def test_listed_files_exist_unchanged():
+    programs = run_programs.load_manifest()
+    present = [p for p in programs
+               if os.path.exists(os.path.join(run_programs.PROGRAMS, p["file"]))]
+    if not present:
+        pytest.skip("the program files are not in this checkout (see tests/programs/README.md)")
+    assert [p["file"] for p in programs if p not in present] == []
+    for p in present:
+        with open(os.path.join(run_programs.PROGRAMS, p["file"]), "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == p["sha256"], p["file"]
+
+
+def test_checks_read_numbers_as_promised():
+    output = "Epoch: 0001 cost= 1.5\nEpoch: 0002 cost= 0.5\nAccuracy: 0.91\n"
+    held, text = run_programs.evaluate(
+        {"regex": r"cost= ([-+\d.e]+)", "op": "decreasing"}, output, True)
+    assert held and "1.5 -> 0.5" in text
+    held, _ = run_programs.evaluate(
+        {"regex": r"Accuracy: ([\d.]+)", "op": ">=", "value": 0.95}, output, True)
+    assert held is False
+    held, _ = run_programs.evaluate(
+        {"regex": r"Accuracy: ([\d.]+)", "op": ">=", "value": 0.9, "when": "completed"},
+        output, False)
+    assert held is None
+    kind, line = run_programs.last_error(
+        "Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'a'\n")
+    assert kind == "KeyError" and line == "KeyError: 'a'"

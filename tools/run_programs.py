@@ -1,0 +1,287 @@
+"""Runs the real TF1 programs listed in tests/programs/MANIFEST.toml and checks their numbers.
+
+    python tools/run_programs.py                       # every program, on tensorweave
+    python tools/run_programs.py gan mnist_deep        # only these
+    python tools/run_programs.py --jobs 2 --limit-scale 0.5
+    python tools/run_programs.py --tensorflow /work/tfenv/bin/python   # the same under a real TF
+
+Each program runs in its own subprocess (`python -m tensorweave PROGRAM args`, or
+`PYTHON PROGRAM args` with --tensorflow) in a fresh temporary directory, with
+TENSORWEAVE_MNIST_DIR, OPENBLAS_NUM_THREADS=1 and MPLBACKEND=Agg set, stopped at its time limit.
+Status per program:
+  passed     ran to its end and every check held
+  limit-ok   stopped at its time limit with no error, and the checks on the numbers so far held
+  failed     an exception (its type and the last line of the error), a non-zero exit, or a check
+             that did not hold (the check is named)
+  skipped    the file is missing, or a module it needs (matplotlib, scipy) cannot be imported
+Output: a table, then one line `N passed, N failed, N skipped` (limit-ok counts as passed there
+and is also shown on its own).
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROGRAMS = os.path.join(ROOT, "tests", "programs")
+MANIFEST = os.path.join(PROGRAMS, "MANIFEST.toml")
+DEFAULT_MNIST = "/work/shared/data/mnist"
+DEFAULT_EXTRA_SITE = os.path.expanduser("~/.cache/tw-programs/site")
+OPS = (">=", "<=", "==", "decreasing", "increasing", "finite", "present")
+
+
+def load_manifest(path=MANIFEST):
+    with open(path, "rb") as f:
+        return tomllib.load(f)["program"]
+
+
+def validate(programs):
+    """Problems with the manifest's form, as a list of sentences (empty when well formed)."""
+    problems = []
+    names = set()
+    for p in programs:
+        name = p.get("name", "?")
+        for key in ("name", "file", "repo", "path", "license", "time_limit", "judged", "promise"):
+            if key not in p:
+                problems.append(f"{name}: no {key}")
+        if name in names:
+            problems.append(f"{name}: listed twice")
+        names.add(name)
+        if p.get("judged") not in ("completion", "partial"):
+            problems.append(f"{name}: judged must be completion or partial")
+        if not os.path.exists(os.path.join(PROGRAMS, p.get("file", ""))):
+            problems.append(f"{name}: {p.get('file')} does not exist")
+        for c in p.get("checks", []):
+            if c.get("op") not in OPS:
+                problems.append(f"{name}: unknown check op {c.get('op')!r}")
+            try:
+                if re.compile(c["regex"]).groups != 1:
+                    problems.append(f"{name}: regex {c['regex']!r} needs one group")
+            except (KeyError, re.error) as e:
+                problems.append(f"{name}: bad regex ({e})")
+            if c.get("op") in (">=", "<=", "==") and "value" not in c:
+                problems.append(f"{name}: check {c['regex']!r} has no value")
+    return problems
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def evaluate(check, output, completed):
+    """(held: bool|None, description) for one check over a program's output; None = not applied."""
+    if check.get("when", "always") == "completed" and not completed:
+        return None, ""
+    matches = re.findall(check["regex"], output)
+    op = check["op"]
+    label = check.get("label") or (check["regex"].split("(")[0].replace("\\", "")
+                                   .rstrip(" :=").strip() or check["regex"])[:28]
+    if op == "present":
+        return bool(matches), f"{label}: {'found' if matches else 'absent'}"
+    values = [_number(m) for m in matches]
+    if not values:
+        return False, f"{label}: no number printed"
+    if op == "finite":
+        bad = [v for v in values if not math.isfinite(v)]
+        return not bad, f"{label}: {len(values)} values" + (f", {len(bad)} not finite" if bad else "")
+    if op in ("decreasing", "increasing"):
+        if len(values) < 2:
+            return False, f"{label}: only {values[0]:g} printed"
+        first, last = values[0], values[-1]
+        held = last < first if op == "decreasing" else last > first
+        return held, f"{label}: {first:g} -> {last:g}"
+    v = values[0] if check.get("pick") == "first" else values[-1]
+    target = check["value"]
+    held = {">=": v >= target, "<=": v <= target, "==": v == target}[op]
+    return held, f"{label}: {v:g} {op} {target:g}"
+
+
+ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit|Interrupt|Warning))\b:?(.*)$")
+
+
+def last_error(output):
+    """(exception type, last line) of a Python traceback in `output`, or (None, last line)."""
+    lines = [l for l in output.splitlines() if l.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].startswith("Traceback (most recent call last)"):
+            for line in reversed(lines[i:]):
+                m = ERROR_LINE.match(line.strip())
+                if m and not line.startswith(" "):
+                    return m.group(1), line.strip()
+            return None, lines[-1].strip()
+    return None, lines[-1].strip() if lines else ""
+
+
+def modules_missing(python, modules, env):
+    missing = []
+    for mod in modules:
+        r = subprocess.run([python, "-c", f"import {mod}"], env=env, capture_output=True)
+        if r.returncode != 0:
+            missing.append(mod)
+    return missing
+
+
+def run_one(program, options):
+    name = program["name"]
+    path = os.path.join(PROGRAMS, program["file"])
+    result = {"name": name, "judged": program["judged"], "seconds": 0.0, "checks": [],
+              "status": "skipped", "detail": ""}
+    if not os.path.exists(path):
+        result["detail"] = f"missing file {program['file']}"
+        return result
+    env = dict(os.environ)
+    env.update({"TENSORWEAVE_MNIST_DIR": options.mnist_dir, "OPENBLAS_NUM_THREADS": "1",
+                "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "1"})
+    if options.extra_site and os.path.isdir(options.extra_site):
+        env["PYTHONPATH"] = options.extra_site + os.pathsep + env.get("PYTHONPATH", "")
+    if options.sitecustomize:
+        env["PYTHONPATH"] = options.sitecustomize_dir + os.pathsep + env.get("PYTHONPATH", "")
+    missing = modules_missing(options.python, program.get("needs", []), env)
+    if missing:
+        result["detail"] = "needs " + ", ".join(missing)
+        return result
+    for target in program.get("cleanup", []):
+        if os.path.isdir(target):
+            shutil.rmtree(target, ignore_errors=True)
+        elif os.path.exists(target):
+            os.remove(target)
+    limit = max(5.0, program["time_limit"] * options.limit_scale)
+    if options.tensorflow:
+        command = [options.tensorflow, path, *program.get("args", [])]
+    else:
+        command = [options.python, "-m", "tensorweave", path, *program.get("args", [])]
+    with tempfile.TemporaryDirectory(prefix=f"twprog-{name}-") as cwd:
+        log_path = os.path.join(cwd, "output.log")
+        start = time.monotonic()
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            timed_out = False
+            try:
+                proc.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)  # the group this run started, by its id
+                proc.wait()
+        result["seconds"] = time.monotonic() - start
+        with open(log_path, "rb") as f:
+            output = f.read().decode("utf-8", "replace")
+        if options.keep_logs:
+            os.makedirs(options.keep_logs, exist_ok=True)
+            with open(os.path.join(options.keep_logs, name + ".log"), "w") as f:
+                f.write(output)
+    completed = not timed_out and proc.returncode == 0
+    held_all = True
+    for check in program.get("checks", []):
+        held, text = evaluate(check, output, completed)
+        if held is None:
+            continue
+        result["checks"].append(("ok " if held else "NO ") + text)
+        held_all &= held
+    if not timed_out and proc.returncode != 0:
+        kind, line = last_error(output)
+        result["status"] = "failed"
+        result["error_type"] = kind or f"exit {proc.returncode}"
+        result["detail"] = line[:300]
+    elif not held_all:
+        result["status"] = "failed"
+        result["error_type"] = "promise not held"
+        result["detail"] = "; ".join(c[3:] for c in result["checks"] if c.startswith("NO"))
+    elif timed_out:
+        result["status"] = "limit-ok"
+        result["detail"] = f"stopped at {limit:.0f}s"
+    else:
+        result["status"] = "passed"
+    return result
+
+
+def print_table(results, out=sys.stdout):
+    width = max([len(r["name"]) for r in results] + [7])
+    out.write(f"{'program':<{width}}  {'status':<8}  {'secs':>6}  checks / error\n")
+    out.write("-" * (width + 80) + "\n")
+    for r in results:
+        what = " | ".join(r["checks"])
+        if r["status"] == "failed" and r.get("error_type") != "promise not held":
+            what = r["detail"] if r["detail"].startswith(r["error_type"]) else \
+                f"{r['error_type']}: {r['detail']}"
+        elif r["status"] in ("skipped",) or (r["detail"] and r["status"] == "failed"):
+            what = (what + " | " if what else "") + r["detail"]
+        elif r["status"] == "limit-ok":
+            what = (what + " | " if what else "") + r["detail"]
+        out.write(f"{r['name']:<{width}}  {r['status']:<8}  {r['seconds']:6.1f}  {what}\n")
+    counts = {s: sum(r["status"] == s for r in results)
+              for s in ("passed", "limit-ok", "failed", "skipped")}
+    out.write(f"\n{counts['passed'] + counts['limit-ok']} passed, {counts['failed']} failed, "
+              f"{counts['skipped']} skipped ({counts['passed']} ran to their end, "
+              f"{counts['limit-ok']} held their numbers until the time limit)\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help="run only these programs")
+    parser.add_argument("--tensorflow", metavar="PYTHON",
+                        help="run under this Python's real TensorFlow instead of tensorweave")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python that runs `-m tensorweave` (default: this one)")
+    parser.add_argument("--mnist-dir", default=os.environ.get("TENSORWEAVE_MNIST_DIR",
+                                                              DEFAULT_MNIST))
+    parser.add_argument("--extra-site", default=DEFAULT_EXTRA_SITE,
+                        help="a directory put on PYTHONPATH for matplotlib/scipy, if it exists")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--limit-scale", type=float, default=1.0,
+                        help="multiply every time limit by this")
+    parser.add_argument("--sitecustomize", metavar="FILE",
+                        help="diagnostics: load FILE as sitecustomize in every run (a shim that "
+                             "lifts one blocker to see the next); results say so")
+    parser.add_argument("--keep-logs", metavar="DIR", help="keep each program's output here")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--check-manifest", action="store_true",
+                        help="only check the manifest's form and that its files exist")
+    options = parser.parse_args(argv)
+    options.sitecustomize_dir = None
+    if options.sitecustomize:
+        options.sitecustomize_dir = tempfile.mkdtemp(prefix="twprog-shim-")
+        shutil.copy(options.sitecustomize, os.path.join(options.sitecustomize_dir,
+                                                        "sitecustomize.py"))
+        print(f"(with shim {options.sitecustomize}: results are diagnostics)", file=sys.stderr)
+    programs = load_manifest()
+    problems = validate(programs)
+    if options.check_manifest or problems:
+        for p in problems:
+            print("manifest:", p)
+        if options.check_manifest:
+            print(f"{len(programs)} programs, {len(problems)} problems")
+            return 1 if problems else 0
+    if options.names:
+        unknown = set(options.names) - {p["name"] for p in programs}
+        if unknown:
+            parser.error("not in the manifest: " + ", ".join(sorted(unknown)))
+        programs = [p for p in programs if p["name"] in options.names]
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        futures = [pool.submit(run_one, p, options) for p in programs]
+        results = []
+        for future in futures:
+            r = future.result()
+            results.append(r)
+            print(f"  {r['name']}: {r['status']} ({r['seconds']:.0f}s)", file=sys.stderr, flush=True)
+    print_table(results)
+    if options.json:
+        with open(options.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
