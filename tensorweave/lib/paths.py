@@ -9,3 +9,9 @@ def path_str(path):
     >>> path_str(b"model.ckpt"), path_str(pathlib.Path("logs"))   # ('model.ckpt', 'logs')
     """
     return os.fsdecode(os.fspath(path))
+
+
+def is_within(path, directory):
+    """Whether `path`, with symbolic links resolved, lies inside `directory` (or is it)."""
+    directory = os.path.realpath(path_str(directory))
+    return os.path.commonpath([os.path.realpath(path_str(path)), directory]) == directory

@@ -13,6 +13,7 @@ import inspect
 from tensorweave import variables
 from tensorweave.framework import errors
 from tensorweave.framework.graph import GraphKeys, get_default_graph
+from tensorweave.lib import paths as paths_lib
 from tensorweave.ops import array_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.runtime.session import Session
@@ -152,6 +153,17 @@ def _op_name(op):
     return getattr(op, "name", op)
 
 
+def owned_checkpoints(paths, checkpoint_dir):
+    """The `paths` (from a state file) inside `checkpoint_dir`: only those may the Saver later
+    delete under `max_to_keep`; a state file naming files elsewhere is data, not an order."""
+    owned = [p for p in paths if paths_lib.is_within(p, checkpoint_dir)]
+    for path in paths:
+        if path not in owned:
+            logging.warning("Checkpoint %s is outside %s: it is never deleted by this run",
+                            path, checkpoint_dir)
+    return owned
+
+
 class ChiefSessionCreator:
     """Creates a Session for the chief: restores the latest checkpoint of `checkpoint_dir` (or
     `checkpoint_filename_with_path`) if there is one, else runs the scaffold's init op and
@@ -181,7 +193,8 @@ class ChiefSessionCreator:
         if state is None or not state.model_checkpoint_path:
             return False
         saver.restore(sess, state.model_checkpoint_path)
-        saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
+        saver.recover_last_checkpoints(
+            owned_checkpoints(state.all_model_checkpoint_paths, self._checkpoint_dir))
         return True
 
     def create_session(self):

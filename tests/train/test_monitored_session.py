@@ -204,3 +204,39 @@ def test_coordinator_records_the_first_error():
     clean.request_stop(tf.errors.OutOfRangeError(None, None, "done"))
     clean.join([])  # OutOfRangeError is a clean stop: nothing raised
     assert clean.should_stop()
+
+
+def test_a_state_file_naming_checkpoints_elsewhere_never_gets_them_deleted(tmp_path):
+    """The state file is data: checkpoints it lists outside checkpoint_dir are not taken over,
+    so max_to_keep never deletes them (TF's SessionManager would)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victims = [elsewhere / f"victim-{i}{suffix}" for i in range(2)
+               for suffix in (".index", ".meta", ".data-00000-of-00001")]
+    for victim in victims:
+        victim.write_text("keep me")
+    model_dir = tmp_path / "model"
+    step, x, loss, train_op = counter_model()
+    saver = tf.train.Saver(max_to_keep=1)
+    with tf.train.MonitoredTrainingSession(
+            checkpoint_dir=str(model_dir), save_checkpoint_steps=1,
+            scaffold=tf.train.Scaffold(saver=saver),
+            hooks=[tf.train.StopAtStepHook(last_step=1)]) as s:
+        while not s.should_stop():
+            s.run(train_op)
+    state = tf.train.get_checkpoint_state(str(model_dir))
+    planted = [str(elsewhere / "victim-0"), str(elsewhere / "victim-1")]
+    tf.train.update_checkpoint_state(str(model_dir), state.model_checkpoint_path,
+                                     all_model_checkpoint_paths=planted
+                                     + [state.model_checkpoint_path])
+    with tf.Graph().as_default():
+        step, x, loss, train_op = counter_model()
+        saver = tf.train.Saver(max_to_keep=1)
+        with tf.train.MonitoredTrainingSession(
+                checkpoint_dir=str(model_dir), save_checkpoint_steps=1,
+                scaffold=tf.train.Scaffold(saver=saver),
+                hooks=[tf.train.StopAtStepHook(last_step=4)]) as s:
+            while not s.should_stop():
+                s.run(train_op)
+    assert all(v.exists() for v in victims)
+    assert tf.train.latest_checkpoint(str(model_dir)).endswith("model.ckpt-4")
