@@ -78,9 +78,12 @@ from tensorweave.variables import (Variable, all_variables,  # noqa: F401
                                    model_variables, report_uninitialized_variables,
                                    trainable_variables, variables_initializer)
 
-__version__ = "0.1.0"
-VERSION = "1.15.0"  # the TensorFlow API version tensorweave follows
-GIT_VERSION = "tensorweave"
+# The TensorFlow API version tensorweave follows, with tensorweave's own release as a PEP 440
+# local label: programs that check `tf.__version__.startswith("1.")` see TF 1.15.
+VERSION = "1.15.0"
+__version__ = VERSION + "+tensorweave.0.1.0"
+GIT_VERSION = "tensorweave-0.1.0"
+COMPILER_VERSION = "none (pure Python on NumPy)"
 
 
 
@@ -122,6 +125,7 @@ _LAZY_MODULES = {
     "logging": "tensorweave.platform.tf_logging",
     "examples": "tensorweave.examples",
     "contrib": "tensorweave.contrib",
+    "compat": "tensorweave.compat",
     "data": "tensorweave.data",
     "io": "tensorweave.io",
     "python_io": "tensorweave.io.tf_record",

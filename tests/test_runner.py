@@ -106,3 +106,23 @@ def test_alias_is_opt_in_and_removable():
 ])
 def test_module_name_mapping(tf_name, tw_name):
     assert runner.tensorweave_module_name(tf_name) == tw_name
+
+
+def test_version_names_say_tf_1_15_with_our_label():
+    assert tensorweave.__version__.startswith("1.15.") and "+tensorweave" in tensorweave.__version__
+    assert tensorweave.VERSION == "1.15.0"
+    assert tensorweave.compat.v1 is tensorweave
+
+
+def test_compat_text_conversions_follow_tf():
+    compat = tensorweave.compat
+    assert compat.as_bytes("é") == "é".encode() and compat.as_bytes(bytearray(b"a")) == b"a"
+    assert compat.as_text(b"abc") == "abc" and compat.as_str("abc") == "abc"
+    assert compat.as_str_any(3) == "3" and compat.as_str_any(b"x") == "x"
+    with pytest.raises(TypeError, match="Expected binary or unicode string"):
+        compat.as_bytes(3)
+    with pytest.raises(TypeError, match="Expected binary or unicode string"):
+        compat.as_text(None)
+    import pathlib
+    assert compat.path_to_str(pathlib.Path("a/b")) == "a/b" and compat.path_to_str(3) == 3
+    assert compat.forward_compatible(2019, 1, 1) and not compat.forward_compatible(2030, 1, 1)
