@@ -11,19 +11,28 @@ import numpy as np
 
 from tensorweave.framework import dtypes, errors
 from tensorweave.framework.graph import convert_to_tensor, create_op, get_default_graph
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.framework.registry import (NOT_DIFFERENTIABLE, register_attr_codec,
+                                             register_op)
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.data import function, pipeline, structure
 
-_RESOURCE = "tensorweave.data.iterator"
+RESOURCE = "tensorweave.data.iterator"  # the key of iterators in state.resources
 
 
 def _handle(name):
     return np.array(name.encode("utf-8") if isinstance(name, str) else name, dtype=object)
 
 
-def _start(state, name, dataset, captures):
-    """The dataset's pipeline started in `state` with the captured tensors' values."""
+def start_iterator(state, name, dataset, captures, op_name=None):
+    """The dataset's pipeline started in `state` with the captured tensors' values.
+    UnimplementedError when `dataset` is None: the iterator op came from a GraphDef, which
+    holds no tensorweave pipeline (it is Python code)."""
+    if dataset is None:
+        raise errors.UnimplementedError(
+            None, None, f"Iterator op '{op_name or name}' was imported from a GraphDef without "
+            "its tf.data pipeline (a GraphDef cannot hold tensorweave's Python pipelines, nor "
+            "run TensorFlow's dataset functions); build the input pipeline in code, or feed the "
+            "tensors its IteratorGetNext gives.")
     values = dict(zip(dataset._captures(), captures))
     ctx = pipeline.RunContext(values, pipeline.ScopedState(weakref.proxy(state), name))
     return pipeline.IteratorResource(dataset._instantiate(ctx)())
@@ -43,11 +52,11 @@ register_op("IteratorV2", shape=_handle_shape, kernel=_iterator_kernel, stateful
 
 
 # --- OneShotIterator: starts its dataset on first use --------------------------------------
-def _one_shot_kernel(state, op_name, *captures, dataset, output_types, output_shapes):
+def _one_shot_kernel(state, op_name, *captures, output_types, output_shapes, dataset=None):
     handle = _handle(op_name)
-    key = (_RESOURCE, handle.item())
+    key = (RESOURCE, handle.item())
     if key not in state.resources:
-        state.resources[key] = _start(state, op_name, dataset, captures)
+        state.resources[key] = start_iterator(state, op_name, dataset, captures)
     return handle
 
 
@@ -56,21 +65,42 @@ register_op("OneShotIterator", shape=_handle_shape, kernel=_one_shot_kernel, sta
 
 
 # --- MakeIterator: (re)starts the iterator named by a handle -------------------------------
-def _make_iterator_shape(handle, *captures, dataset):
+def _make_iterator_shape(handle, *captures, dataset=None):
     if handle.dtype is not dtypes.string:
         raise TypeError(f"MakeIterator requires a string iterator handle, got "
                         f"{handle.dtype.name}")
     return []
 
 
-def _make_iterator_kernel(state, op_name, handle, *captures, dataset):
+def _make_iterator_kernel(state, op_name, handle, *captures, dataset=None):
     name = handle.item()
-    state.resources[(_RESOURCE, name)] = _start(state, name.decode("utf-8"), dataset, captures)
+    state.resources[(RESOURCE, name)] = start_iterator(state, name.decode("utf-8"), dataset,
+                                                        captures, op_name)
     return ()
 
 
 register_op("MakeIterator", shape=_make_iterator_shape, kernel=_make_iterator_kernel,
             stateful=True, grad=NOT_DIFFERENTIABLE)
+
+
+# In a GraphDef an iterator's dataset (Python code) is written as its description only, and
+# imported as None: the imported iterator raises UnimplementedError when it runs, and the rest
+# of the graph works.
+def _encode_dataset(dataset):
+    return {"dataset": repr(dataset)}
+
+
+def _decode_dataset(data, inputs):
+    return None
+
+
+for _op_type in ("OneShotIterator", "MakeIterator"):
+    register_attr_codec(_op_type, "dataset", encode=_encode_dataset, decode=_decode_dataset)
+
+
+# --- IteratorToStringHandle: TensorFlow's iterator resource as a string; here it is one ----
+register_op("IteratorToStringHandle", shape=_handle_shape, kernel=lambda handle: handle,
+            grad=NOT_DIFFERENTIABLE)
 
 
 # --- IteratorGetNext -------------------------------------------------------------------------
@@ -82,7 +112,7 @@ def _get_next_shape(handle, *, output_types, output_shapes):
 
 
 def _get_next_kernel(state, op_name, handle, *, output_types, output_shapes):
-    resource = state.resources.get((_RESOURCE, handle.item()))
+    resource = state.resources.get((RESOURCE, handle.item()))
     if resource is None:
         raise errors.FailedPreconditionError(
             None, None, "GetNext() failed because the iterator has not been initialized. "

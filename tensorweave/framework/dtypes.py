@@ -110,10 +110,11 @@ bool = DType("bool", np.bool_)  # noqa: A001 - TF's public name
 complex64 = DType("complex64", np.complex64)
 complex128 = DType("complex128", np.complex128)
 string = DType("string", np.object_)
+variant = DType("variant", np.object_)  # a tf.data dataset, in graphs TensorFlow wrote
 
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
         bool, complex64, complex128, string]
-_BY_NAME = {d.name: d for d in _ALL}
+_BY_NAME = {d.name: d for d in _ALL + [variant]}
 _BY_NAME.update(half=float16, double=float64)
 _BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in _ALL if d is not string}
 _BY_NUMPY[np.dtype(np.object_)] = string

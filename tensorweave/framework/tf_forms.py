@@ -159,6 +159,11 @@ def _batch_matmul(node, rewriter):
         _set(node, ours, node.attr[theirs].b if theirs in node.attr else False)
 
 
+def _make_iterator(node, rewriter):
+    """TensorFlow's MakeIterator(dataset, iterator); tensorweave's holds its dataset."""
+    node.op = "MakeIteratorFromDataset"
+
+
 def _default(key, value):
     def rule(node, rewriter):
         _set(node, key, value)
@@ -188,6 +193,7 @@ _RULES = {
     "SplitV": ("sizes", _split_v),
     "Rank": ("out_type", _default("out_type", _dtypes.int32)),
     "MatMul": ("transpose_a", _batch_matmul),
+    "MakeIterator": ("dataset", _make_iterator),
     "Softmax": ("axis", _default("axis", -1)),
     "LogSoftmax": ("axis", _default("axis", -1)),
 }
@@ -485,6 +491,7 @@ _TO_TF = {
     "StridedSliceGrad": lambda t: _to_strided_slice(t, at=1),
     "SumToShape": _to_sum_to_shape,
     "BroadcastReduced": _to_broadcast_reduced,
+    "MakeIteratorFromDataset": lambda t: setattr(t.node, "op", "MakeIterator"),
 }
 
 

@@ -12,6 +12,7 @@
 
 The stateless rows live in op_cases.py.
 """
+import functools
 import importlib
 import pathlib
 
@@ -779,7 +780,64 @@ def _check_iterator_ops():
             sess.run(one_shot)
 
 
+def _check_graph_dataset_ops():
+    """TensorFlow's dataset ops as a GraphDef from TensorFlow has them: those of constants and
+    placeholders make datasets MakeIteratorFromDataset starts (IteratorToStringHandle passes
+    the handle on); the others raise UnimplementedError when run."""
+    from tensorweave.data import graph_dataset_ops  # registers them (imports load it lazily)
+    graph = tf.Graph()
+
+    def dataset(op_type, *inputs):
+        return graph.create_op(op_type, list(inputs), {}).outputs[0]
+
+    with graph.as_default():
+        rows = tf.placeholder(tf.float32, [None, 2])
+        i64 = functools.partial(tf.constant, dtype=tf.int64)
+        made = dataset("TensorSliceDataset", rows, tf.range(tf.shape(rows)[0]))
+        made = dataset("RepeatDataset", made, i64(2))
+        for op_type in ("OptimizeDataset", "OptimizeDatasetV2", "MaxIntraOpParallelismDataset",
+                        "PrivateThreadPoolDataset"):
+            made = dataset(op_type, made, tf.constant(["noop"]))
+        made = dataset("ModelDataset", dataset("PrefetchDataset", made, i64(1)))
+        made = dataset("SkipDataset", dataset("TakeDataset", made, i64(5)), i64(1))
+        made = dataset("BatchDataset", dataset("BatchDatasetV2", made, i64(2),
+                                               tf.constant(False)), i64(1))
+        handle = graph.create_op("IteratorV2", [], {
+            "shared_name": "", "output_types": [tf.float32, tf.int32],
+            "output_shapes": [tf.TensorShape([None, None, 2]), tf.TensorShape([None, None])]}
+        ).outputs[0]
+        start = graph.create_op("MakeIteratorFromDataset", [made, handle], {})
+        string_handle = dataset("IteratorToStringHandle", handle)
+        x, k = graph.create_op("IteratorGetNext", [string_handle], {
+            "output_types": [tf.float32, tf.int32],
+            "output_shapes": [tf.TensorShape([1, None, 2]), tf.TensorShape([1, None])]}).outputs
+        ranged = dataset("TensorDataset", dataset("RangeDataset", i64(0), i64(3), i64(1)))
+        refused = [dataset(t, made) for t in graph_dataset_ops.NOT_RUNNABLE]
+    feed = {rows: np.arange(6, dtype=np.float32).reshape(3, 2)}
+    with tf.Session(graph=graph) as sess:
+        sess.run(start, feed)
+        got = [sess.run([x, k]) for _ in range(2)]
+        np.testing.assert_array_equal(got[0][1], [[1, 2]])
+        np.testing.assert_array_equal(got[1][0], [[[0, 1], [2, 3]]])
+        assert sess.run(ranged) is not None
+        for t in refused:
+            with pytest.raises(tf.errors.UnimplementedError, match=t.op.type):
+                sess.run(t, feed)
+
+
 LIBRARY_CASES = {
+    **{op_type: _check_graph_dataset_ops for op_type in (
+        "TensorSliceDataset", "TensorDataset", "RangeDataset", "BatchDataset",
+        "BatchDatasetV2", "RepeatDataset", "TakeDataset", "SkipDataset", "PrefetchDataset",
+        "OptimizeDataset", "OptimizeDatasetV2", "ModelDataset", "MaxIntraOpParallelismDataset",
+        "PrivateThreadPoolDataset", "MakeIteratorFromDataset", "IteratorToStringHandle",
+        "MapDataset", "ParallelMapDataset", "ParallelMapDatasetV2", "FilterDataset",
+        "FlatMapDataset", "InterleaveDataset", "ParallelInterleaveDatasetV2",
+        "ParallelInterleaveDatasetV3", "ParallelInterleaveDatasetV4", "MapAndBatchDataset",
+        "GeneratorDataset", "ShuffleDataset", "ShuffleDatasetV2", "ShuffleDatasetV3",
+        "ShuffleAndRepeatDataset", "ShuffleAndRepeatDatasetV2", "PaddedBatchDatasetV2",
+        "CacheDataset", "CacheDatasetV2", "ShardDataset", "ZipDataset", "ConcatenateDataset",
+        "TFRecordDataset", "TextLineDataset", "FixedLengthRecordDatasetV2", "UnbatchDataset")},
     "IteratorV2": _check_iterator_ops,
     "MakeIterator": _check_iterator_ops,
     "IteratorGetNext": _check_iterator_ops,

@@ -345,3 +345,40 @@ def test_constant_initializer_value_survives_the_compact_form(tmp_path):
             c, d = sess.run(["c:0", "d:0"])
     np.testing.assert_array_equal(c, np.full((300, 400), 0.5, np.float32))
     np.testing.assert_array_equal(d, [1, 2, 3, 4])
+
+
+def test_meta_tensorflow_wrote_for_a_tf_data_graph_imports_and_runs():
+    """TensorFlow's dataset ops (TensorSliceDataset, BatchDatasetV2, RepeatDataset,
+    MakeIterator over IteratorV2) run; its one-shot iterator, whose dataset is a function in
+    the GraphDef's library, raises UnimplementedError naming it; the rest of the graph runs."""
+    directory = GRAPH_DEF_FIXTURE / "tf_data"
+    expected = np.load(directory / "expected.npz")
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(str(directory / "data.ckpt-1.meta"))
+        with tf.Session() as sess:
+            saver.restore(sess, str(directory / "data.ckpt-1"))
+            assert sess.run("twice_v:0") == expected["twice_v"]
+            sess.run("MakeIterator", {"p:0": expected["fed"]})
+            np.testing.assert_array_equal(sess.run("IteratorGetNext_1:0"),
+                                          expected["initializable"])
+            with pytest.raises(tf.errors.UnimplementedError, match="'OneShotIterator'"):
+                sess.run("IteratorGetNext:0")
+
+
+def test_meta_of_a_tf_data_graph_we_wrote_imports_back(tmp_path):
+    with tf.Graph().as_default():
+        elements = tf.data.Dataset.from_tensor_slices(np.arange(6, dtype=np.float32)).batch(4)
+        batch = elements.make_one_shot_iterator().get_next()
+        v = tf.Variable(2.0, name="v")
+        tf.add(tf.reduce_sum(batch), v, name="total")
+        tf.multiply(v, 3.0, name="thrice_v")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            path = tf.train.Saver().save(sess, str(tmp_path / "data.ckpt"))
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(path + ".meta")
+        with tf.Session() as sess:
+            saver.restore(sess, path)
+            assert sess.run("thrice_v:0") == 6.0
+            with pytest.raises(tf.errors.UnimplementedError, match="tf.data pipeline"):
+                sess.run("total:0")
