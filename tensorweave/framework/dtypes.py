@@ -115,7 +115,7 @@ variant = DType("variant", np.object_)  # a tf.data dataset, in graphs TensorFlo
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
         bool, complex64, complex128, string]
 _BY_NAME = {d.name: d for d in _ALL + [variant]}
-_BY_NAME.update(half=float16, double=float64)
+_BY_NAME.update(half=float16, float=float32, double=float64)  # TF's non-canonical names
 _BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in _ALL if d is not string}
 _BY_NUMPY[np.dtype(np.object_)] = string
 _BY_PYTHON = {float: float32, int: int32, builtins.bool: bool, str: string, bytes: string}

@@ -304,6 +304,18 @@ def test_dtype_properties(dtype, np_type, floating, integer):
     assert value.dtype == np_type
 
 
+@pytest.mark.parametrize("name, dtype", [("float", tf.float32), ("double", tf.float64),
+                                         ("half", tf.float16)])
+def test_tf_non_canonical_dtype_names(name, dtype):
+    """TF 1.x programs write tf.placeholder("float", ...): TF maps these names as here."""
+    assert tf.as_dtype(name) is dtype
+    x = tf.placeholder(name, [2])
+    assert x.dtype is dtype
+    assert _run(x * 2, {x.name: [1.5, 2]}).dtype == dtype.as_numpy_dtype
+    with pytest.raises(TypeError, match="Cannot convert value 'long' to a TensorFlow DType"):
+        tf.as_dtype("long")
+
+
 def test_string_dtype():
     assert tf.as_dtype("string") is tf.string
     assert not tf.string.is_floating and not tf.string.is_integer
