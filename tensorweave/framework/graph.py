@@ -711,23 +711,12 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
 
 
 def constant_value(tensor):
-    """The value of `tensor` if it is known while building the graph, else None."""
-    if not isinstance(tensor, Tensor):
+    """The value of `tensor` if it is known while building the graph, else None (each op type
+    says through its registry facet `value`)."""
+    if not isinstance(tensor, Tensor) or tensor.value_index != 0:
         return None
-    op = tensor.op
-    if op.type == "Const":
-        return op.attrs["value"]
-    if op.type == "Shape" and op.inputs[0].shape.is_fully_defined():
-        return np.array(op.inputs[0].shape.as_list(), dtype=tensor.dtype.as_numpy_dtype)
-    if op.type == "Pack":
-        parts = [constant_value(t) for t in op.inputs]
-        if all(p is not None for p in parts):
-            return np.stack(parts, axis=op.attrs["axis"])
-    if op.type in ("Identity", "Cast"):
-        inner = constant_value(op.inputs[0])
-        if inner is not None:
-            return np.asarray(inner, dtype=tensor.dtype.as_numpy_dtype)
-    return None
+    rule = registry.lookup(tensor.op.type).value
+    return None if rule is None else rule(tensor.op)
 
 
 def partial_shape_from_tensor(tensor):
@@ -765,8 +754,12 @@ def _const_kernel(*, value, dtype):
     return value
 
 
+def _const_value(op):
+    return op.attrs["value"]
+
+
 registry.register_op("Const", shape=_const_shape, kernel=_const_kernel,
-                     grad=registry.NOT_DIFFERENTIABLE, shares_memory=True)
+                     grad=registry.NOT_DIFFERENTIABLE, shares_memory=True, value=_const_value)
 
 
 @contextlib.contextmanager

@@ -12,10 +12,10 @@ class OpType:
     """
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
-                 "is_alias", "shape_only_inputs", "forwards", "attr_codecs")
+                 "is_alias", "shape_only_inputs", "forwards", "value", "attr_codecs")
 
     def __init__(self, name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                 is_alias, shape_only_inputs, forwards):
+                 is_alias, shape_only_inputs, forwards, value):
         self.name = name
         self.shape = shape
         self.kernel = kernel
@@ -26,6 +26,7 @@ class OpType:
         self.is_alias = is_alias
         self.shape_only_inputs = shape_only_inputs
         self.forwards = forwards
+        self.value = value
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
 
     @property
@@ -37,7 +38,7 @@ _REGISTRY = {}
 
 
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
-                ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None):
+                ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None):
     """Registers op type `name`. Every facet is required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
@@ -56,19 +57,21 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     forwards(op, constants) -> index or None: given the op's inputs known while planning
     ({input index: value}), the index of an input the op outputs unchanged (x * 1), or None;
     a Plan then gives the output that input's slot and runs no step for the op.
+    value(op) -> array or None: the op's (first) output when it is known while building the
+    graph (a Const's value, a fully defined Shape), else None; `constant_value` asks it.
 
     Stateful kernels are called as kernel(state, op_name, *ref_keys, *input_arrays, **attrs).
     A kernel returns a tuple when its op has several outputs and the bare array when it has one.
     """
     if name in _REGISTRY:
         raise KeyError(f"Op type {name!r} is already registered.")
-    for facet, value in (("shape", shape), ("kernel", kernel)):
-        if not callable(value):
+    for facet, rule in (("shape", shape), ("kernel", kernel)):
+        if not callable(rule):
             raise TypeError(f"Op type {name!r} needs a callable {facet} rule.")
     if grad is not NOT_DIFFERENTIABLE and grad is not None and not callable(grad):
         raise TypeError(f"Op type {name!r} needs a gradient rule, NOT_DIFFERENTIABLE or None.")
     _REGISTRY[name] = OpType(name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                             is_alias, tuple(shape_only_inputs), forwards)
+                             is_alias, tuple(shape_only_inputs), forwards, value)
     return _REGISTRY[name]
 
 

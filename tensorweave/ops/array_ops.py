@@ -109,8 +109,14 @@ def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's argu
 
 
 # --- identity --------------------------------------------------------------------------------
+def _converted_input_value(op):
+    """The op's input value known while building, in the output's dtype (Identity, Cast)."""
+    inner = constant_value(op.inputs[0])
+    return None if inner is None else np.asarray(inner, dtype=op.outputs[0].dtype.as_numpy_dtype)
+
+
 register_op("Identity", shape=_same_as_input, kernel=_identity_kernel, grad=_passthrough_grad,
-            shares_memory=True, is_alias=True)
+            shares_memory=True, is_alias=True, value=_converted_input_value)
 register_op("StopGradient", shape=_same_as_input, kernel=_identity_kernel,
             grad=NOT_DIFFERENTIABLE, shares_memory=True, is_alias=True)
 
@@ -176,7 +182,12 @@ def _fill_grad(op, dy):
     return [None, _reduce_all(dy)]
 
 
-register_op("Fill", shape=_fill_shape, kernel=_fill_kernel, grad=_fill_grad)
+def _fill_value(op):
+    dims, value = (constant_value(t) for t in op.inputs)
+    return None if dims is None or value is None else _fill_kernel(dims, value)
+
+
+register_op("Fill", shape=_fill_shape, kernel=_fill_kernel, grad=_fill_grad, value=_fill_value)
 
 
 def _reduce_all(x):
@@ -272,7 +283,8 @@ def _cast_grad(op, dy):
     return [cast(dy, src)]
 
 
-register_op("Cast", shape=_cast_shape, kernel=_cast_kernel, grad=_cast_grad)
+register_op("Cast", shape=_cast_shape, kernel=_cast_kernel, grad=_cast_grad,
+            value=_converted_input_value)
 
 
 def cast(x, dtype, name=None):
@@ -325,8 +337,15 @@ def _rank_kernel(x, *, out_type):
     return np.array(x.ndim, dtype=out_type)
 
 
+def _shape_value(op):
+    shape = op.inputs[0].shape
+    if not shape.is_fully_defined():
+        return None
+    return np.array(shape.as_list(), dtype=op.outputs[0].dtype.as_numpy_dtype)
+
+
 register_op("Shape", shape=_shape_shape, kernel=_shape_kernel, grad=NOT_DIFFERENTIABLE,
-            shape_only_inputs=[0])
+            shape_only_inputs=[0], value=_shape_value)
 register_op("Size", shape=_scalar_int, kernel=_size_kernel, grad=NOT_DIFFERENTIABLE,
             shape_only_inputs=[0])
 register_op("Rank", shape=_scalar_int, kernel=_rank_kernel, grad=NOT_DIFFERENTIABLE,
@@ -745,7 +764,12 @@ def _pack_grad(op, dy):
     return unstack(dy, num=len(op.inputs), axis=op.attrs["axis"])
 
 
-register_op("Pack", shape=_pack_shape, kernel=_pack_kernel, grad=_pack_grad)
+def _pack_value(op):
+    parts = [constant_value(t) for t in op.inputs]
+    return None if any(p is None for p in parts) else np.stack(parts, axis=op.attrs["axis"])
+
+
+register_op("Pack", shape=_pack_shape, kernel=_pack_kernel, grad=_pack_grad, value=_pack_value)
 
 
 def stack(values, axis=0, name="stack"):

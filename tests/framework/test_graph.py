@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
+from tensorweave.framework.graph import constant_value
 
 
 # --- default graph -------------------------------------------------------------------------------
@@ -425,3 +426,18 @@ def test_graph_version_grows_with_ops():
     before = g.version
     tf.constant(np.zeros(3))
     assert g.version > before
+
+
+def test_constant_value_reads_through_the_ops_that_say_their_value():
+    """constant_value asks each op type's `value` facet: Const, a known Shape, Pack, Identity,
+    Cast, and Fill (tf.zeros of 1000+ elements builds Fill, as TF)."""
+    big = tf.zeros([1000, 2])
+    assert big.op.type == "Fill"
+    assert np.array_equal(constant_value(big), np.zeros([1000, 2], np.float32))
+    x = tf.placeholder(tf.float32, [3, 4])
+    assert constant_value(tf.shape(x)).tolist() == [3, 4]
+    assert constant_value(tf.shape(tf.placeholder(tf.float32, [None, 4]))) is None
+    packed = tf.stack([tf.constant(1), tf.constant(2)])
+    assert constant_value(tf.cast(tf.identity(packed), tf.float32)).tolist() == [1.0, 2.0]
+    assert constant_value(tf.fill([2], tf.placeholder(tf.float32, []))) is None
+    assert constant_value(x) is None and constant_value(3) is None
