@@ -20,7 +20,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "meta_graph"
 MNIST_DIR = pathlib.Path(os.environ.get("TENSORWEAVE_MNIST_DIR",
                                         REPO.parent / "shared" / "data" / "mnist"))
-TF_PYTHON = pathlib.Path("/opt/tfref/bin/python")
+# A Python with a real TensorFlow (tensorflow-cpu 2.15) for the cross-check; never a dependency.
+TF_PYTHON = pathlib.Path(os.environ.get("TENSORWEAVE_TF_PYTHON", "/opt/tfref/bin/python"))
 
 
 def _load_fixture_script():
@@ -257,7 +258,8 @@ def test_fully_connected_feed_checkpoint_restores_without_model_code(tmp_path):
     assert (np.argmax(expected, 1) == labels).mean() > 0.7
 
 
-@pytest.mark.skipif(not TF_PYTHON.is_file(), reason="no TensorFlow reference at /opt/tfref")
+@pytest.mark.skipif(not TF_PYTHON.is_file(),
+                    reason="no TensorFlow reference: set TENSORWEAVE_TF_PYTHON")
 def test_tensorflow_imports_our_meta_graph(tmp_path):
     """Checked against real TensorFlow where it is installed (never needed in CI)."""
     path, (expected, _), trained = _train_and_save(tmp_path / "ours", 0)
