@@ -216,27 +216,23 @@ def test_a_state_file_naming_checkpoints_elsewhere_never_gets_them_deleted(tmp_p
     for victim in victims:
         victim.write_text("keep me")
     model_dir = tmp_path / "model"
-    step, x, loss, train_op = counter_model()
-    saver = tf.train.Saver(max_to_keep=1)
-    with tf.train.MonitoredTrainingSession(
-            checkpoint_dir=str(model_dir), save_checkpoint_steps=1,
-            scaffold=tf.train.Scaffold(saver=saver),
-            hooks=[tf.train.StopAtStepHook(last_step=1)]) as s:
-        while not s.should_stop():
-            s.run(train_op)
+
+    def train_to(last_step):
+        with tf.Graph().as_default():
+            step, x, loss, train_op = counter_model()
+            with tf.train.MonitoredTrainingSession(
+                    checkpoint_dir=str(model_dir), save_checkpoint_steps=1,
+                    scaffold=tf.train.Scaffold(saver=tf.train.Saver(max_to_keep=1)),
+                    hooks=[tf.train.StopAtStepHook(last_step=last_step)]) as s:
+                while not s.should_stop():
+                    s.run(train_op)
+
+    train_to(1)
     state = tf.train.get_checkpoint_state(str(model_dir))
     planted = [str(elsewhere / "victim-0"), str(elsewhere / "victim-1")]
     tf.train.update_checkpoint_state(str(model_dir), state.model_checkpoint_path,
                                      all_model_checkpoint_paths=planted
                                      + [state.model_checkpoint_path])
-    with tf.Graph().as_default():
-        step, x, loss, train_op = counter_model()
-        saver = tf.train.Saver(max_to_keep=1)
-        with tf.train.MonitoredTrainingSession(
-                checkpoint_dir=str(model_dir), save_checkpoint_steps=1,
-                scaffold=tf.train.Scaffold(saver=saver),
-                hooks=[tf.train.StopAtStepHook(last_step=4)]) as s:
-            while not s.should_stop():
-                s.run(train_op)
+    train_to(4)
     assert all(v.exists() for v in victims)
     assert tf.train.latest_checkpoint(str(model_dir)).endswith("model.ckpt-4")
