@@ -46,7 +46,8 @@ class VariableScope:
             return get_variable(name, *args, **kwargs)
 
 
-def _store(graph):
+def variable_store(graph):
+    """The variables made by get_variable in `graph`, by full name."""
     return graph._state.setdefault("variables_by_name", {})
 
 
@@ -172,7 +173,7 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     scope = get_variable_scope()
     graph = get_default_graph()
     full_name = f"{scope.name}/{name}" if scope.name else name
-    store = _store(graph)
+    store = variable_store(graph)
     explicit_dtype = dtype is not None
     dtype = dtypes.as_dtype(dtype) if explicit_dtype else scope.dtype
     if regularizer is None:

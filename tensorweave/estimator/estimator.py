@@ -321,7 +321,7 @@ class Estimator:
             if self._config.tf_random_seed is not None:
                 random_ops.set_random_seed(self._config.tf_random_seed)
             training_util.get_or_create_global_step(graph)
-            read = training_util._get_or_create_global_step_read(graph)
+            read = training_util.global_step_read(graph)
         return graph, read
 
     # --- train -----------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def _raw_feature(features, key):
     return array_ops.expand_dims(tensor, -1) if rank == 1 else tensor
 
 
-class _LazyBuilder:
+class LazyBuilder:
     """Transforms each raw feature and column once per input_layer/linear_model call."""
 
     def __init__(self, features):
@@ -98,8 +98,8 @@ def _check_categorical_input(key, tensor, integer):
 
 
 # --- numeric and bucketized ---------------------------------------------------------------------
-class _NumericColumn(_DenseColumn, collections.namedtuple(
-        "_NumericColumn", ["key", "shape", "default_value", "dtype", "normalizer_fn"])):
+class NumericColumn(_DenseColumn, collections.namedtuple(
+        "NumericColumn", ["key", "shape", "default_value", "dtype", "normalizer_fn"])):
     @property
     def name(self):
         return self.key
@@ -137,7 +137,7 @@ def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32,
                                               shape).ravel().tolist())
     if normalizer_fn is not None and not callable(normalizer_fn):
         raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
-    return _NumericColumn(key, tuple(int(d) for d in shape), default_value, dtype,
+    return NumericColumn(key, tuple(int(d) for d in shape), default_value, dtype,
                           normalizer_fn)
 
 
@@ -171,7 +171,7 @@ class _BucketizedColumn(_DenseColumn, _CategoricalColumn, collections.namedtuple
 
 def bucketized_column(source_column, boundaries):
     """Buckets of a numeric column: (-inf, b0), [b0, b1), ..., [bn, inf), one-hot per value."""
-    if not isinstance(source_column, _NumericColumn):
+    if not isinstance(source_column, NumericColumn):
         raise ValueError(f"source_column must be a column generated with numeric_column(). "
                          f"Given: {source_column}")
     if len(source_column.shape) > 1:
@@ -550,7 +550,7 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
                              f"categorical column with an embedding_column or indicator_column. "
                              f"Given: {column}")
     weight_collections = _with_globals(weight_collections)
-    builder = _LazyBuilder(features)
+    builder = LazyBuilder(features)
     outputs, dense = [], []
     with variable_scope(None, default_name="input_layer", values=list(features.values())):
         for column in columns:
@@ -580,7 +580,7 @@ def linear_model(features, feature_columns, units=1, sparse_combiner="sum",
             raise ValueError(f"Items of feature_columns must be either a _DenseColumn or "
                              f"_CategoricalColumn. Given: {column}")
     weight_collections = _with_globals(weight_collections)
-    builder = _LazyBuilder(features)
+    builder = LazyBuilder(features)
     sums = []
     with variable_scope(None, default_name="linear_model", values=list(features.values())):
         for column in columns:

@@ -301,7 +301,7 @@ def attr_references(value):
     return [name for item in value.func.attr.values() for name in attr_references(item)]
 
 
-def _input_name(tensor):
+def input_name(tensor):
     """TF's input naming: 'op' for output 0, 'op:k' for output k."""
     return tensor.op.name if tensor.value_index == 0 else f"{tensor.op.name}:{tensor.value_index}"
 
@@ -324,7 +324,7 @@ def node_def(op, add_shapes=False):
     device and attrs. Ops with inputs also get `T`, the dtype of the input TensorFlow's OpDef
     types by `T` (else the first input's); `add_shapes` adds `_output_shapes`."""
     node = node_def_pb2.NodeDef(name=op.name, op=op.type, device=op.device)
-    node.input.extend(_input_name(t) for t in op.inputs)
+    node.input.extend(input_name(t) for t in op.inputs)
     node.input.extend("^" + c.name for c in op.control_inputs)
     codecs = op.op_def.attr_codecs
     for key, value in {**op.attrs, **op.internal_attrs}.items():

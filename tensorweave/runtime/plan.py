@@ -284,7 +284,7 @@ class Plan:
                 for slot in frees:
                     values[slot] = None
         except Exception as e:  # noqa: BLE001 - every failure is re-raised naming the op
-            raise _op_error(e, op, self._inputs_of(op, values)) from e
+            raise op_error(e, op, self._inputs_of(op, values)) from e
 
     def _dead_fetch_error(self, values):
         by_slot = {slot: t for t, slot in self._slots.items() if isinstance(t, Tensor)}
@@ -494,7 +494,7 @@ def _where(op):
     return f"\n\t [[node {op.name} (defined at {op.location}) ]]"
 
 
-def _op_error(error, op, inputs):
+def op_error(error, op, inputs):
     """`error` raised by op's kernel as a tw.errors class naming the op and the user's line."""
     shapes = ", ".join(str(list(np.shape(v))) for v in inputs)
     detail = f"{_where(op)}\n\t (op type {op.type}, input shapes: {shapes})"

@@ -101,7 +101,7 @@ def _traced_steps(plan, values, records, clock):
             records.append((op, op.name, start, op_start, op_end, end, _describe(result),
                             not op.op_def.shares_memory))
     except Exception as e:  # noqa: BLE001 - re-raised naming the op, as Plan.run does
-        raise plan_lib._op_error(e, op, plan._inputs_of(op, values)) from e
+        raise plan_lib.op_error(e, op, plan._inputs_of(op, values)) from e
 
 
 def _describe(outputs):
@@ -145,7 +145,7 @@ def _label(op, name):
     """TF's timeline label: 'name = OpType(input, input:1, ^control)'; feeds are `_Arg`s."""
     if op is None:
         return f"{name} = _Arg()"
-    inputs = [graph_def._input_name(t) for t in op.inputs]
+    inputs = [graph_def.input_name(t) for t in op.inputs]
     inputs += ["^" + c.name for c in op.control_inputs]
     return f"{name} = {op.type}({', '.join(inputs)})"
 

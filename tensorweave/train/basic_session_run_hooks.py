@@ -80,7 +80,7 @@ def _as_graph_element(obj):
 
 def _require_global_step(hook_name):
     """The global step as read before the run's update (TF's global step read tensor)."""
-    step = training_util._get_or_create_global_step_read()
+    step = training_util.global_step_read()
     if step is None:
         raise RuntimeError(f"Global step should be created to use {hook_name}.")
     return step

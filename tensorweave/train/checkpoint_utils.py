@@ -16,7 +16,7 @@ from tensorweave.lib.paths import path_str
 from tensorweave.ops import io_ops, state_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management
-from tensorweave.variable_scope import _store as _variable_store
+from tensorweave.variable_scope import variable_store
 from tensorweave.variables import Variable
 
 
@@ -123,7 +123,7 @@ def init_from_checkpoint(ckpt_dir_or_file, assignment_map):
             var = target
         elif isinstance(target, str):
             if store is None:
-                store = _variable_store(get_default_graph())
+                store = variable_store(get_default_graph())
             var = store.get(target)
         else:
             raise TypeError(f"init_from_checkpoint maps checkpoint names to variables or "

@@ -62,7 +62,7 @@ def global_step(sess, global_step_tensor):
 _GLOBAL_STEP_READ_KEY = "global_step_read_op_cache"
 
 
-def _get_or_create_global_step_read(graph=None):
+def global_step_read(graph=None):
     """`global_step + 0`: a copy of the step that a run fetching it next to the train op
     reads before the update (the hooks and Estimator log this value), or None without a
     global step."""

@@ -66,10 +66,10 @@ def _weights(features, weight_column, like):
         return 1.0
     if isinstance(weight_column, str):
         weight_column = fc.numeric_column(weight_column)
-    if not isinstance(weight_column, fc._NumericColumn):
-        raise TypeError(f"Weight column must be either a string or _NumericColumn. Given type: "
+    if not isinstance(weight_column, fc.NumericColumn):
+        raise TypeError(f"Weight column must be either a string or NumericColumn. Given type: "
                         f"{type(weight_column)}.")
-    values = fc._LazyBuilder(features).get(weight_column)
+    values = fc.LazyBuilder(features).get(weight_column)
     return array_ops.reshape(values, [-1, 1]) * array_ops.ones_like(like[:, :1])
 
 

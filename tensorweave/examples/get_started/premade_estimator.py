@@ -6,13 +6,13 @@ import argparse
 
 import tensorweave as tf
 from tensorweave.examples.get_started import iris_data
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--batch_size", default=100, type=int, help="batch size")
 parser.add_argument("--train_steps", default=1000, type=int, help="number of training steps")
 parser.add_argument("--model_dir", default=None, help="where checkpoints go (default: a temp dir)")
-_flags.add_seed_flag(parser)
+tutorial_flags.add_seed_flag(parser)
 
 # one flower of each species from the test set, to show predictions
 PREDICT_X = {"SepalLength": [5.1, 5.9, 6.9], "SepalWidth": [3.3, 3.0, 3.1],

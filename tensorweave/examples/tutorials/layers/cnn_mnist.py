@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 import tensorweave as tf
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 from tensorweave.examples.tutorials.mnist import input_data
 
 FLAGS = None
@@ -119,7 +119,7 @@ def parse_flags(argv):
                         help="Training steps of 100 images.")
     parser.add_argument("--learning_rate", type=float, default=0.001,
                         help="Gradient descent learning rate (tensorweave addition).")
-    _flags.add_seed_flag(parser)
+    tutorial_flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 

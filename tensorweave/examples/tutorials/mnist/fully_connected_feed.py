@@ -11,7 +11,7 @@ import sys
 import time
 
 import tensorweave as tf
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 from tensorweave.examples.tutorials.mnist import input_data, mnist
 
 FLAGS = None
@@ -115,7 +115,7 @@ def parse_flags(argv):
                         help="Directory to put the log data.")
     parser.add_argument("--fake_data", default=False, action="store_true",
                         help="If true, uses fake data for unit testing.")
-    _flags.add_seed_flag(parser)
+    tutorial_flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 

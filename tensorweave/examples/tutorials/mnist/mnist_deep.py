@@ -9,7 +9,7 @@ import argparse
 import sys
 
 import tensorweave as tf
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 from tensorweave.examples.tutorials.mnist import input_data
 
 FLAGS = None
@@ -123,7 +123,7 @@ def parse_flags(argv):
                         help="Directory for storing input data")
     parser.add_argument("--steps", type=int, default=20000,
                         help="Training steps of 50 images (tensorweave addition).")
-    _flags.add_seed_flag(parser)
+    tutorial_flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 

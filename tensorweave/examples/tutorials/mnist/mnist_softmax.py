@@ -8,7 +8,7 @@ import argparse
 import sys
 
 import tensorweave as tf
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 from tensorweave.examples.tutorials.mnist import input_data
 
 FLAGS = None
@@ -53,7 +53,7 @@ def parse_flags(argv):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data_dir", type=str, default="/tmp/tensorflow/mnist/input_data",
                         help="Directory for storing input data")
-    _flags.add_seed_flag(parser)
+    tutorial_flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 

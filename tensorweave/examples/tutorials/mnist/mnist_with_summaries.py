@@ -14,7 +14,7 @@ import os
 import sys
 
 import tensorweave as tf
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 from tensorweave.examples.tutorials.mnist import input_data
 
 FLAGS = None
@@ -159,7 +159,7 @@ def parse_flags(argv):
     parser.add_argument("--log_dir", type=str,
                         default=os.path.join(tmp, "tensorflow/mnist/logs/mnist_with_summaries"),
                         help="Summaries log directory")
-    _flags.add_seed_flag(parser)
+    tutorial_flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 

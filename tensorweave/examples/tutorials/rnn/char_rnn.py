@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 import tensorweave as tf
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 
 FLAGS = None
 
@@ -192,7 +192,7 @@ def parse_flags(argv):
     parser.add_argument("--prime", type=str, default=None,
                         help="Text to start sampling from (default: the file's first "
                         "character).")
-    _flags.add_seed_flag(parser)
+    tutorial_flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 

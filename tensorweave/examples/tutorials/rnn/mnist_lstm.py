@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 import tensorweave as tf
-from tensorweave.examples.tutorials import _flags
+from tensorweave.examples.tutorials import tutorial_flags
 from tensorweave.examples.tutorials.mnist import input_data
 
 TIMESTEPS = 28  # rows of an image, read one per step
@@ -103,7 +103,7 @@ def parse_flags(argv):
                         help="Adam's learning rate.")
     parser.add_argument("--display_step", type=int, default=200,
                         help="Print the minibatch loss every this many steps.")
-    _flags.add_seed_flag(parser)
+    tutorial_flags.add_seed_flag(parser)
     return parser.parse_known_args(argv)
 
 
