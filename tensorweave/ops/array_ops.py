@@ -509,25 +509,8 @@ def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
     x = convert_to_tensor(input)
     axis = shape_argument(axis)
     if isinstance(axis, Tensor):
-        return _expand_dims_run_time(x, axis, name or "ExpandDims")
+        return _one(create_op("DynamicExpandDims", [x, axis], name=name or "ExpandDims"))
     return _one(create_op("ExpandDims", [x], name=name or "ExpandDims", axis=int(axis)))
-
-
-def _expand_dims_run_time(x, axis, name):
-    """x reshaped to its shape with a 1 inserted at `axis`, a scalar computed at run time."""
-    dims = shape(x)
-    axis = cast(reshape(axis, []), dtypes.int32)
-    wrapped = _int_op("Add", axis, _int_op("Add", rank(x), 1))
-    axis = _one(create_op("Select", [_int_op("Less", axis, 0), wrapped, axis]))
-    new_shape = concat([getitem(dims, slice(None, axis)), constant(np.array([1], np.int32)),
-                        getitem(dims, slice(axis, None))], 0)
-    return reshape(x, new_shape, name=name)
-
-
-def _int_op(op_type, a, b):
-    """An int32 binary op on tensors or Python ints (array_ops is below math_ops)."""
-    a, b = (v if isinstance(v, Tensor) else constant(np.int32(v)) for v in (a, b))
-    return _one(create_op(op_type, [a, b]))
 
 
 def _squeeze_shape(x, *, axis):
@@ -556,6 +539,11 @@ register_op("Squeeze", shape=_squeeze_shape, kernel=_squeeze_kernel, grad=_resha
 def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
     """`input` without its size-1 dimensions (or only those in `axis`)."""
     axis = squeeze_dims if axis is None else axis
+    if isinstance(axis, Tensor):
+        known = constant_value(axis)
+        if known is None:  # an attr in TF as well
+            raise TypeError(f"Expected list for 'axis' argument to 'squeeze' Op, not {axis}.")
+        axis = np.reshape(known, -1).tolist()
     if isinstance(axis, numbers.Integral):
         axis = [axis]
     return _one(create_op("Squeeze", [convert_to_tensor(input)], name=name or "Squeeze",
@@ -719,7 +707,7 @@ def _concat_grad_shape(dy, *values, axis):
 
 
 def _concat_grad_kernel(dy, *values, axis):
-    return _pieces(dy, [v.shape[axis] for v in values], axis, "ConcatGrad")
+    return split_pieces(dy, [v.shape[axis] for v in values], axis, "ConcatGrad")
 
 
 def _concat_grad_grad(op, *dys):
@@ -736,8 +724,10 @@ def concat(values, axis, name="concat"):
     values = [convert_to_tensor(v) for v in values]
     if len(values) == 1:
         return identity(values[0], name=name)
-    axis = int(constant_value(axis)) if isinstance(axis, Tensor) else int(axis)
-    return _one(create_op("ConcatV2", values, name=name, axis=axis))
+    axis = shape_argument(axis)
+    if isinstance(axis, Tensor):  # TF's ConcatV2 form: the axis an input
+        return _one(create_op("DynamicConcatV2", values + [axis], name=name))
+    return _one(create_op("ConcatV2", values, name=name, axis=int(axis)))
 
 
 def _pack_shape(*values, axis):
@@ -836,10 +826,10 @@ def _split_shape(x, *, sizes, axis):
 
 
 def _split_kernel(x, *, sizes, axis):
-    return _pieces(x, sizes, axis, "Split")
+    return split_pieces(x, sizes, axis, "Split")
 
 
-def _pieces(x, sizes, axis, op_type):
+def split_pieces(x, sizes, axis, op_type):
     """Views of `x` cut along `axis` into consecutive parts of `sizes` (which must cover it)."""
     if sum(sizes) != x.shape[axis]:
         raise ValueError(f"{op_type} requires sizes summing to dimension {axis} "
@@ -865,11 +855,18 @@ register_op("Split", shape=_split_shape, kernel=_split_kernel, grad=_split_grad,
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Splits `value` along `axis` into equal parts or parts of the given sizes."""
     value = convert_to_tensor(value)
+    axis = shape_argument(axis)
+    if not isinstance(num_or_size_splits, numbers.Integral):
+        num_or_size_splits = shape_argument(num_or_size_splits)
+        if not isinstance(num_or_size_splits, Tensor) and num_or_size_splits.ndim == 0:
+            num_or_size_splits = int(num_or_size_splits)
+    if isinstance(axis, Tensor) or isinstance(num_or_size_splits, Tensor):
+        return _split_run_time(value, num_or_size_splits, axis, num, name)
+    axis = int(axis)
     dim = value.shape[axis].value if value.shape.ndims is not None else None
     if isinstance(num_or_size_splits, numbers.Integral):
-        if dim is None:
-            raise ValueError(f"Cannot split an unknown dimension of shape {value.shape} into "
-                             f"{num_or_size_splits} parts")
+        if dim is None:  # as TF: pieces of unknown size
+            return _split_run_time(value, num_or_size_splits, axis, num, name)
         if dim % num_or_size_splits:
             raise ValueError(f"Split requires dimension {axis} ({dim}) to be divisible by "
                              f"num_split ({num_or_size_splits})")
@@ -881,6 +878,26 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
             sizes[i] = dim - (sum(sizes) + 1)
         sizes = tuple(sizes)
     return list(create_op("Split", [value], name=name, sizes=sizes, axis=int(axis)).outputs)
+
+
+def _split_run_time(value, num_or_size_splits, axis, num, name):
+    """TF's Split (a count) or SplitV (sizes) with the axis and sizes as inputs."""
+    axis = cast(axis, dtypes.int32) if isinstance(axis, Tensor) else constant(np.int32(axis))
+    if isinstance(num_or_size_splits, numbers.Integral):
+        return list(create_op("DynamicSplit", [axis, value], name=name,
+                              num_split=int(num_or_size_splits)).outputs)
+    sizes = num_or_size_splits
+    if not isinstance(sizes, Tensor):
+        sizes = constant(sizes.astype(np.int32).reshape(-1))
+    if sizes.shape.ndims == 0:
+        raise ValueError("Rank-0 tensors are not supported as the num_or_size_splits argument "
+                         "to split. Argument provided: " + str(sizes))
+    if num is None:
+        num = sizes.shape[0].value if sizes.shape.ndims == 1 else None
+        if num is None:
+            raise ValueError(f"Cannot infer argument `num` from shape {sizes.shape}")
+    return list(create_op("DynamicSplitV", [value, sizes, axis], name=name,
+                          num_split=int(num)).outputs)
 
 
 # --- slicing ---------------------------------------------------------------------------------
@@ -988,8 +1005,9 @@ def _has_run_time_bound(item):
 
 def getitem(tensor, key):
     """`tensor[key]` with ints, slices, strides, `...` and tf.newaxis (TF's strided slicing);
-    an integer index or the bounds of a unit-step slice may be scalar tensors computed at run
-    time (`x[i]` in a loop body, `x[:n]`)."""
+    indices and slice bounds and steps may be scalar tensors computed at run time (`x[i]` in a
+    loop body, `x[:n]`), which builds TF's StridedSlice form with begin, end and strides as
+    inputs."""
     tensor = convert_to_tensor(tensor)
     items = key if isinstance(key, tuple) else (key,)
     if any(_is_run_time(item) or _has_run_time_bound(item) for item in items):
@@ -999,71 +1017,71 @@ def getitem(tensor, key):
 
 
 def _getitem_run_time(tensor, items):
-    """Static slicing that keeps the axes sliced or indexed by run-time scalars, then one Slice
-    for the run-time slice bounds and one gather per run-time index, last first (negative
-    bounds and indices count from the end, as in TF)."""
-    if any(item is Ellipsis or item is None for item in items):
-        raise TypeError("Indexing with tensors computed at run time supports scalar integer "
-                        "indices and unit-step slice bounds next to ints and static slices; "
-                        "with `...` or tf.newaxis use tf.gather or tf.slice.")
     for item in items:
-        if _has_run_time_bound(item) and (_is_run_time(item.step) or item.step not in (None, 1)):
-            raise TypeError("Slices with bounds computed at run time need a step of 1, known "
-                            f"while building; got step {item.step!r}")
-        for value in (item.start, item.stop) if isinstance(item, slice) else (item,):
+        for value in (item.start, item.stop, item.step) if isinstance(item, slice) else (item,):
             if _is_run_time(value) and (value.shape.ndims not in (None, 0) or
                                         not value.dtype.is_integer):
                 raise TypeError(f"Only scalar int32/int64 tensors are valid indices, got "
                                 f"{value.dtype.name} tensor of shape {value.shape}")
-    result = getitem(tensor, tuple(slice(None) if _is_run_time(item) or
-                                   _has_run_time_bound(item) else item for item in items))
-    axes, bounded, kept = [], [], 0  # (axis in `result`, index or slice) of run-time items
-    for item in items:
-        if _is_run_time(item):
-            axes.append((kept, item))
-        elif _has_run_time_bound(item):
-            bounded.append((kept, item))
-        if isinstance(item, slice) or _is_run_time(item):
-            kept += 1
-    if bounded:
-        result = _slice_run_time(result, bounded)
-    for axis, index in reversed(axes):
-        size = getitem(shape(result, out_type=index.dtype), axis)
-        negative = _one(create_op("Less", [index, constant(0, dtype=index.dtype)]))
-        wrapped = _one(create_op("Add", [index, size]))
-        index = _one(create_op("Select", [negative, wrapped, index]))
-        result = gather(result, index, axis=axis)
-    return result
+    begin, end, strides, masks = [], [], [], dict.fromkeys(STRIDED_SLICE_MASKS, 0)
+    for i, item in enumerate(items):
+        bit = 1 << i
+        if item is Ellipsis or item is None:
+            masks["ellipsis_mask" if item is Ellipsis else "new_axis_mask"] |= bit
+            item = (0, 0, 1)
+        elif isinstance(item, slice):
+            masks["begin_mask"] |= bit if item.start is None else 0
+            masks["end_mask"] |= bit if item.stop is None else 0
+            item = (0 if item.start is None else item.start, 0 if item.stop is None
+                    else item.stop, 1 if item.step is None else item.step)
+        else:
+            masks["shrink_axis_mask"] |= bit
+            item = (item, item if isinstance(item, Tensor) else _static_index(item) + 1, 1)
+        for part, value in zip((begin, end, strides), item):
+            part.append(value)
+    return _one(create_op("DynamicStridedSlice", [tensor] + [_stacked(p) for p in
+                                                            (begin, end, strides)],
+                          name="strided_slice", **masks))
 
 
-def _slice_run_time(x, bounded):
-    """x sliced along each (axis, unit-step slice with run-time bounds) in `bounded`: one
-    Slice op whose begin and size are computed from the bounds, clamped as Python slices are."""
-    if x.shape.ndims is None:
-        raise TypeError("Slicing with bounds computed at run time needs a tensor of known "
-                        "rank; use tf.slice")
-    begins, sizes = [0] * x.shape.ndims, [-1] * x.shape.ndims
-    for axis, item in bounded:
-        dim = x.shape[axis].value
-        dim = getitem(shape(x), axis) if dim is None else dim
-        start = _slice_bound(item.start, dim, 0)
-        stop = _slice_bound(item.stop, dim, dim)
-        begins[axis] = start
-        sizes[axis] = _int_op("Maximum", _int_op("Sub", stop, start), 0)
-    return _one(create_op("Slice", [x, _stacked(begins), _stacked(sizes)]))
+STRIDED_SLICE_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
+                       "shrink_axis_mask")
 
 
-def _slice_bound(bound, dim, default):
-    """A slice bound as an index into [0, dim]: negative counts from the end, then clamped."""
-    if bound is None:
-        return default
-    if not isinstance(bound, Tensor) and not isinstance(dim, Tensor):
-        bound = int(bound)
-        return max(0, min(bound + dim if bound < 0 else bound, dim))
-    bound = cast(bound, dtypes.int32) if isinstance(bound, Tensor) else constant(np.int32(bound))
-    wrapped = _one(create_op("Select", [_int_op("Less", bound, 0), _int_op("Add", bound, dim),
-                                        bound]))
-    return _int_op("Minimum", _int_op("Maximum", wrapped, 0), dim)
+def strided_slice_key(shape, begin, end, strides, *, begin_mask=0, end_mask=0,
+                      ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0):
+    """The NumPy index (slices, ints, None for new axes, Ellipsis) that TF's StridedSlice
+    takes from begin, end, strides and its masks, for an input of `shape` (None: unchecked).
+
+    >>> strided_slice_key((4, 6), [1, 2], [0, 0], [2, 1], end_mask=1, shrink_axis_mask=2)
+    (slice(1, None, 2), 2)
+    """
+    begin, end, strides = (np.reshape(v, -1) for v in (begin, end, strides))
+    if not len(begin) == len(end) == len(strides):
+        raise ValueError(f"StridedSlice requires begin, end and strides of one length, got "
+                         f"{begin.tolist()}, {end.tolist()} and {strides.tolist()}")
+    if not strides.all():
+        raise ValueError(f"StridedSlice requires non-zero strides, got {strides.tolist()}")
+    special = ellipsis_mask | new_axis_mask
+    consumed = sum(1 for i in range(len(begin)) if not special >> i & 1)
+    key, at = [], 0  # `at`: the dimension of `shape` the next item indexes
+    for i, (b, e, step) in enumerate(zip(begin.tolist(), end.tolist(), strides.tolist())):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            key.append(Ellipsis)
+            at += len(shape) - consumed if shape is not None else 0
+        elif new_axis_mask & bit:
+            key.append(None)
+        elif shrink_axis_mask & bit:
+            if shape is not None and (at >= len(shape) or not -shape[at] <= b < shape[at]):
+                raise IndexError(f"slice index {b} of dimension {at} out of bounds.")
+            key.append(int(b))
+            at += 1
+        else:
+            key.append(slice(None if begin_mask & bit else int(b),
+                             None if end_mask & bit else int(e), int(step)))
+            at += 1
+    return tuple(key)
 
 
 def slice_(input_, begin, size, name=None):
@@ -1079,29 +1097,27 @@ def slice_(input_, begin, size, name=None):
     return _one(create_op("StridedSlice", [x], name=name or "Slice", spec=spec))
 
 
-def strided_slice(input_, begin, end, strides=None, name=None):
-    """`input_[begin:end:strides]` dimension by dimension; begin and end may be computed at
-    run time when the strides are 1."""
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
+                  new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
+    """`input_[begin:end:strides]` dimension by dimension, with TF's masks; begin, end and
+    strides may be computed at run time."""
     x = convert_to_tensor(input_)
-    begin, end = shape_argument(begin), shape_argument(end)
-    strides = None if strides is None else shape_argument(strides)
-    if isinstance(strides, Tensor):
-        raise TypeError("tf.strided_slice needs strides known while building the graph; "
-                        f"{strides.name} is computed at run time")
-    known = begin if not isinstance(begin, Tensor) else end
-    count = (len(known.reshape(-1)) if not isinstance(known, Tensor) else
-             known.shape[0].value if known.shape.ndims == 1 else None)
-    if count is None:
-        raise TypeError("tf.strided_slice needs begin or end of a length known while building "
-                        "the graph")
-    strides = [1] * count if strides is None else [int(s) for s in strides.reshape(-1)]
-
-    def bound(bounds, i):
-        return getitem(bounds, i) if isinstance(bounds, Tensor) else int(bounds.reshape(-1)[i])
-
-    key = tuple(slice(bound(begin, i), bound(end, i), strides[i]) for i in range(count))
-    if isinstance(begin, Tensor) or isinstance(end, Tensor):
-        return getitem(x, key)
+    masks = dict(begin_mask=int(begin_mask), end_mask=int(end_mask),
+                 ellipsis_mask=int(ellipsis_mask), new_axis_mask=int(new_axis_mask),
+                 shrink_axis_mask=int(shrink_axis_mask))
+    parts = [shape_argument(begin), shape_argument(end)]
+    if strides is None:
+        strides = ones_like(parts[0]) if isinstance(parts[0], Tensor) else \
+            np.ones_like(parts[0])
+    parts.append(shape_argument(strides))
+    tensors = [p for p in parts if isinstance(p, Tensor)]
+    if tensors:
+        kind = tensors[0].dtype
+        parts = [cast(p, kind) if isinstance(p, Tensor) else
+                 constant(p.astype(kind.as_numpy_dtype).reshape(-1)) for p in parts]
+        return _one(create_op("DynamicStridedSlice", [x] + parts,
+                              name=name or "StridedSlice", **masks))
+    key = strided_slice_key(None, *parts, **masks)
     return _one(create_op("StridedSlice", [x], name=name or "StridedSlice",
                           spec=_canonical_spec(key)))
 
@@ -1156,6 +1172,10 @@ def gather(params, indices, validate_indices=None, name=None, axis=0):
     """Rows (or slices along `axis`) of `params` picked by `indices`."""
     params = convert_to_tensor(params)
     indices = convert_to_tensor(indices)
+    axis = shape_argument(axis)
+    if isinstance(axis, Tensor):  # TF's GatherV2 form: the axis an input
+        return _one(create_op("DynamicGatherV2", [params, indices, axis],
+                              name=name or "GatherV2"))
     return _one(create_op("GatherV2", [params, indices], name=name or "GatherV2",
                           axis=int(axis)))
 

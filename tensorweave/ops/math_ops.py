@@ -598,12 +598,44 @@ register_op("ArgMin", shape=_arg_shape,
             grad=NOT_DIFFERENTIABLE)
 
 
+def _dynamic_arg_shape(x, dimension, *, output_type):
+    if not dimension.dtype.is_integer or dimension.shape.ndims not in (None, 0, 1):
+        raise ValueError(f"DynamicArgMax/Min require an int scalar dimension, got "
+                         f"{dimension.dtype.name} of shape {dimension.shape}")
+    if x.shape.ndims == 0:
+        raise ValueError("DynamicArgMax/Min require an input of rank at least 1, got a scalar")
+    return [(output_type, unknown_shape() if x.shape.ndims is None
+             else TensorShape([None] * (x.shape.ndims - 1)))]  # as TF: which axis goes is unknown
+
+
+def _dynamic_arg_kernel(arg):
+    def kernel(x, dimension, *, output_type):
+        axis = np.reshape(dimension, -1)
+        if axis.size != 1 or not -x.ndim <= int(axis[0]) < x.ndim:
+            raise ValueError(f"Expected dimension in the range [{-x.ndim}, {x.ndim}), but got "
+                             f"{axis.tolist()}")
+        return arg(x, axis=int(axis[0])).astype(output_type)
+    return kernel
+
+
+# TF's ArgMax and ArgMin forms: the dimension an input computed at run time
+register_op("DynamicArgMax", shape=_dynamic_arg_shape, kernel=_dynamic_arg_kernel(np.argmax),
+            grad=NOT_DIFFERENTIABLE)
+register_op("DynamicArgMin", shape=_dynamic_arg_shape, kernel=_dynamic_arg_kernel(np.argmin),
+            grad=NOT_DIFFERENTIABLE)
+
+
 def _arg(op_type):
     def builder(input, axis=None, name=None, dimension=None,  # noqa: A002
                 output_type=dtypes.int64):
         axis = dimension if axis is None else axis
+        x = convert_to_tensor(input)
+        axes = _run_time_axes(axis, None)
+        if axes is not None:
+            return _one(create_op("Dynamic" + op_type, [x, axes], name=name or op_type,
+                                  output_type=dtypes.as_dtype(output_type)))
         axis = 0 if axis is None else int(_axis_attr(axis, None)[0])
-        return _one(create_op(op_type, [convert_to_tensor(input)], name=name or op_type,
+        return _one(create_op(op_type, [x], name=name or op_type,
                               axis=axis, output_type=dtypes.as_dtype(output_type)))
     builder.__doc__ = f"Index of the {op_type[3:].lower()} value along `axis` (int64)."
     return builder

@@ -569,12 +569,55 @@ def _top_k_grad(op, dvalues, dindices):
 register_op("TopKV2", shape=_top_k_shape, kernel=_top_k_kernel, grad=_top_k_grad)
 
 
+def _dynamic_top_k_shape(x, k, *, sorted):  # noqa: A002
+    if not k.dtype.is_integer or k.shape.ndims not in (None, 0):
+        raise ValueError(f"DynamicTopKV2 requires an int scalar k, got {k.dtype.name} of shape "
+                         f"{k.shape}")
+    if x.shape.ndims is None:
+        return [(x.dtype, unknown_shape()), (dtypes.int32, unknown_shape())]
+    if x.shape.ndims == 0:
+        raise ValueError("DynamicTopKV2 requires an input of rank at least 1, got a scalar")
+    dims = TensorShape(x.shape.as_list()[:-1] + [None])
+    return [(x.dtype, dims), (dtypes.int32, dims)]
+
+
+def _dynamic_top_k_kernel(x, k, *, sorted):  # noqa: A002
+    if not 0 <= int(k) <= x.shape[-1]:
+        raise ValueError(f"input must have at least k={int(k)} columns, got {x.shape[-1]}")
+    return _top_k_kernel(x, k=int(k), sorted=sorted)
+
+
+def _dynamic_top_k_grad(op, dvalues, dindices):
+    """As TF's: dvalues summed into x's flattened rows at the indices."""
+    if dvalues is None:
+        return [None, None]
+    x, indices = op.inputs[0], op.outputs[1]
+    in_shape = array_ops.shape(x)
+    last = array_ops.getitem(in_shape, -1)
+    rows = array_ops.reshape(indices, array_ops.stack([-1, array_ops.getitem(
+        array_ops.shape(indices), -1)]))
+    offsets = array_ops.expand_dims(array_ops.range_(0, array_ops.getitem(
+        array_ops.shape(rows), 0) * last, last), -1)
+    flat = array_ops.unsorted_segment_sum(
+        array_ops.reshape(dvalues, [-1]), array_ops.reshape(rows + offsets, [-1]),
+        math_ops.reduce_prod(in_shape))
+    return [array_ops.reshape(flat, in_shape), None]
+
+
+# TF's TopKV2 form: k an input computed at run time
+register_op("DynamicTopKV2", shape=_dynamic_top_k_shape, kernel=_dynamic_top_k_kernel,
+            grad=_dynamic_top_k_grad)
+
+
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
     """(values, indices) of the k largest entries of each last-axis row."""
+    x = convert_to_tensor(input)
+    k = array_ops.shape_argument(k)
     if isinstance(k, Tensor):
-        k = constant_value(k)
-    op = create_op("TopKV2", [convert_to_tensor(input)], name=name or "TopKV2", k=int(k),
-                   sorted=bool(sorted))
+        op = create_op("DynamicTopKV2", [x, array_ops.reshape(k, [])], name=name or "TopKV2",
+                       sorted=bool(sorted))
+    else:
+        op = create_op("TopKV2", [x], name=name or "TopKV2", k=int(k), sorted=bool(sorted))
     return op.outputs[0], op.outputs[1]
 
 

@@ -12,13 +12,22 @@ shape rules use whatever entries are known while building, as TensorFlow's do:
 - `Slice(x, begin, size)`: TF's Slice (size -1: to the end);
 - `DynamicPad(x, paddings)` and `DynamicMirrorPadGrad(dy, paddings)`: Pad and its mirror
   gradient by [rank, 2] paddings a tensor holds;
-- `DynamicTranspose(x, perm)` and `InvertPermutation(perm)` (TF's op of that name).
+- `DynamicTranspose(x, perm)` and `InvertPermutation(perm)` (TF's op of that name);
+- `DynamicExpandDims(x, dim)`, `DynamicConcatV2(values..., axis)`,
+  `DynamicSplitV(x, size_splits, axis)`, `DynamicSplit(axis, x)`,
+  `DynamicGatherV2(params, indices, axis)`: TF's ExpandDims, ConcatV2, SplitV, Split, GatherV2;
+- `DynamicStridedSlice(x, begin, end, strides)` and `DynamicStridedSliceGrad(shape, begin,
+  end, strides, dy)` with TF's five masks: TF's StridedSlice and StridedSliceGrad (`x[i]`,
+  `x[a:b:2]`, `x[..., n]` with run-time values build these).
 
-The reductions' forms (DynamicSum, ...) are in ops/math_ops.py, beside the reductions.
+Each is TensorFlow's op of the name without `Dynamic`, in TF's input order (except DynamicPad,
+which is TF's Pad, PadV2 or MirrorPad by mode), so framework/tf_forms.py writes it as that.
+The reductions' forms (DynamicSum, ...) and DynamicArgMax/Min are in ops/math_ops.py, and
+DynamicTopKV2 in ops/nn_ops.py, beside the ops whose forms they are.
 """
 import numpy as np
 
-from tensorweave.framework.graph import constant_value, create_op
+from tensorweave.framework.graph import constant_value, create_op, partial_shape_from_tensor
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array_ops, math_ops
@@ -304,3 +313,319 @@ def _invert_permutation_kernel(perm):
 
 register_op("InvertPermutation", shape=_invert_permutation_shape,
             kernel=_invert_permutation_kernel, grad=NOT_DIFFERENTIABLE)
+
+
+# --- DynamicExpandDims --------------------------------------------------------------------------
+def _scalar_int(op_type, t, what):
+    if not t.dtype.is_integer or t.shape.ndims not in (None, 0, 1):
+        raise ValueError(f"{op_type} requires {what} to be an int scalar, got {t.dtype.name} "
+                         f"of shape {t.shape}")
+
+
+def _axis_value(op_type, axis, ndim, extra=0):
+    """The int in (scalar or one-element) `axis`, in [0, ndim + extra); ValueError if not."""
+    axis = np.reshape(axis, -1)
+    if axis.size != 1 or not -(ndim + extra) <= int(axis[0]) < ndim + extra:
+        raise ValueError(f"{op_type} requires an axis in [{-(ndim + extra)}, {ndim + extra}), "
+                         f"got {axis.tolist()}")
+    return int(axis[0]) % (ndim + extra)
+
+
+def _dynamic_expand_dims_shape(x, dim):
+    _scalar_int("DynamicExpandDims", dim, "dim")
+    return [(x.dtype, unknown_shape())]  # as TF: where the 1 goes is not known
+
+
+def _dynamic_expand_dims_kernel(x, dim):
+    return np.expand_dims(x, _axis_value("DynamicExpandDims", dim, x.ndim, extra=1))
+
+
+def _dynamic_expand_dims_grad(op, dy):
+    return [array_ops.reshape(dy, array_ops.shape(op.inputs[0])), None]
+
+
+register_op("DynamicExpandDims", shape=_dynamic_expand_dims_shape,
+            kernel=_dynamic_expand_dims_kernel, grad=_dynamic_expand_dims_grad,
+            shares_memory=True)
+
+
+# --- DynamicConcatV2, DynamicSplitV, DynamicSplit -----------------------------------------------
+def _known_rank(op_type, values):
+    ranks = {v.shape.ndims for v in values if v.shape.ndims is not None}
+    if len(ranks) > 1:
+        raise ValueError(f"{op_type} requires inputs of equal rank, got ranks {sorted(ranks)}")
+    return ranks.pop() if ranks else None
+
+
+def _dynamic_concat_shape(*inputs):
+    values, axis = inputs[:-1], inputs[-1]
+    _scalar_int("DynamicConcatV2", axis, "the axis")
+    for v in values[1:]:
+        if v.dtype is not values[0].dtype:
+            raise TypeError(f"DynamicConcatV2 requires inputs of one dtype, got "
+                            f"{values[0].dtype.name} and {v.dtype.name}")
+    rank = _known_rank("DynamicConcatV2", values)  # as TF: the rank, no dimension
+    return [(values[0].dtype, unknown_shape() if rank is None else TensorShape([None] * rank))]
+
+
+def _dynamic_concat_kernel(*inputs):
+    values, axis = inputs[:-1], inputs[-1]
+    return np.concatenate(values, axis=_axis_value("DynamicConcatV2", axis, values[0].ndim))
+
+
+def _dim_along(x, axis):
+    """x's size along int tensor `axis` (negative counts from the end), as an axis.dtype
+    vector of one entry."""
+    dims = array_ops.shape(x, out_type=axis.dtype)
+    return array_ops.reshape(array_ops.gather(dims, math_ops.floormod(
+        array_ops.reshape(axis, []), array_ops.size(dims, out_type=axis.dtype))), [1])
+
+
+def _dynamic_concat_grad(op, dy):
+    values, axis = op.inputs[:-1], op.inputs[-1]
+    sizes = array_ops.concat([_dim_along(v, axis) for v in values], 0)
+    pieces = create_op("DynamicSplitV", [dy, sizes, axis], num_split=len(values)).outputs
+    return list(pieces) + [None]
+
+
+register_op("DynamicConcatV2", shape=_dynamic_concat_shape, kernel=_dynamic_concat_kernel,
+            grad=_dynamic_concat_grad)
+
+
+def _split_shapes(op_type, x, axis, sizes):
+    """TF's static shapes of the pieces: unknown along the split axis unless `sizes` (ints or
+    None each) are known; every dimension unknown when the axis is."""
+    rank = x.shape.ndims
+    if rank is None:
+        return [(x.dtype, unknown_shape())] * len(sizes)
+    axis = constant_value(axis)
+    if axis is None:
+        return [(x.dtype, TensorShape([None] * rank))] * len(sizes)
+    a = _axis_value(op_type, axis, rank)
+    dims = list(x.shape.as_tuple())
+    out = []
+    for size in sizes:
+        dims[a] = size
+        out.append((x.dtype, TensorShape(dims)))
+    return out
+
+
+def _dynamic_split_v_shape(x, size_splits, axis, *, num_split):
+    _int_vector("DynamicSplitV", size_splits, "size_splits")
+    _scalar_int("DynamicSplitV", axis, "the axis")
+    sizes = constant_value(size_splits)
+    sizes = [None] * num_split if sizes is None else _filled_sizes(x, axis, sizes)
+    if len(sizes) != num_split:
+        raise ValueError(f"DynamicSplitV requires {num_split} sizes, got {len(sizes)}")
+    return _split_shapes("DynamicSplitV", x, axis, sizes)
+
+
+def _filled_sizes(x, axis, sizes):
+    """Known sizes with one -1 replaced by what is left of the dimension (None if unknown)."""
+    sizes = [int(s) for s in np.reshape(sizes, -1)]
+    if -1 in sizes:
+        known_axis = constant_value(axis)
+        dim = None if known_axis is None or x.shape.ndims is None else \
+            x.shape.as_tuple()[_axis_value("DynamicSplitV", known_axis, x.shape.ndims)]
+        sizes[sizes.index(-1)] = None if dim is None else dim - sum(sizes) - 1
+    return sizes
+
+
+def _dynamic_split_v_kernel(x, size_splits, axis, *, num_split):
+    a = _axis_value("DynamicSplitV", axis, x.ndim)
+    sizes = [int(s) for s in size_splits]
+    if len(sizes) != num_split or sizes.count(-1) > 1:
+        raise ValueError(f"DynamicSplitV requires {num_split} sizes with at most one -1, got "
+                         f"{sizes}")
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = x.shape[a] - sum(sizes) - 1
+    return array_ops.split_pieces(x, sizes, a, "DynamicSplitV")
+
+
+def _split_grad(op, dys, axis):
+    pieces = [array_ops.zeros_like(t) if d is None else d for d, t in zip(dys, op.outputs)]
+    return create_op("DynamicConcatV2", pieces + [axis]).outputs[0]
+
+
+def _dynamic_split_v_grad(op, *dys):
+    return [_split_grad(op, dys, op.inputs[2]), None, None]
+
+
+register_op("DynamicSplitV", shape=_dynamic_split_v_shape, kernel=_dynamic_split_v_kernel,
+            grad=_dynamic_split_v_grad, shares_memory=True)
+
+
+def _dynamic_split_shape(axis, x, *, num_split):
+    _scalar_int("DynamicSplit", axis, "the axis")
+    known_axis, sizes = constant_value(axis), [None] * num_split
+    if known_axis is not None and x.shape.ndims is not None:
+        dim = x.shape.as_tuple()[_axis_value("DynamicSplit", known_axis, x.shape.ndims)]
+        if dim is not None and dim % num_split:
+            raise ValueError(f"DynamicSplit requires dimension {int(known_axis)} ({dim}) to be "
+                             f"divisible by num_split ({num_split})")
+        sizes = [None if dim is None else dim // num_split] * num_split
+    return _split_shapes("DynamicSplit", x, axis, sizes)
+
+
+def _dynamic_split_kernel(axis, x, *, num_split):
+    a = _axis_value("DynamicSplit", axis, x.ndim)
+    if x.shape[a] % num_split:
+        raise ValueError(f"DynamicSplit requires dimension {a} ({x.shape[a]}) to be divisible "
+                         f"by num_split ({num_split})")
+    return array_ops.split_pieces(x, [x.shape[a] // num_split] * num_split, a, "DynamicSplit")
+
+
+def _dynamic_split_grad(op, *dys):
+    return [None, _split_grad(op, dys, op.inputs[0])]
+
+
+register_op("DynamicSplit", shape=_dynamic_split_shape, kernel=_dynamic_split_kernel,
+            grad=_dynamic_split_grad, shares_memory=True)
+
+
+# --- DynamicGatherV2 ----------------------------------------------------------------------------
+def _dynamic_gather_shape(params, indices, axis):
+    _scalar_int("DynamicGatherV2", axis, "the axis")
+    if not indices.dtype.is_integer:
+        raise TypeError(f"DynamicGatherV2 requires integer indices, got {indices.dtype.name}")
+    if params.shape.ndims is None or indices.shape.ndims is None:
+        return [(params.dtype, unknown_shape())]
+    if params.shape.ndims == 0:
+        raise ValueError("DynamicGatherV2 requires params of rank at least 1, got a scalar")
+    return [(params.dtype, TensorShape([None] * (params.shape.ndims + indices.shape.ndims - 1)))]
+
+
+def _dynamic_gather_kernel(params, indices, axis):
+    a = _axis_value("DynamicGatherV2", axis, params.ndim)
+    bad = indices[(indices < 0) | (indices >= params.shape[a])]
+    if bad.size:
+        raise IndexError(f"indices = {bad.reshape(-1)[0]} is not in [0, {params.shape[a]})")
+    return np.take(params, indices, axis=a)
+
+
+def _dynamic_gather_grad(op, dy):
+    """As TF's: dy reshaped to [outer..., n, inner...], the n axis moved to the front, summed
+    into params' rows by index, and moved back."""
+    params, indices, axis = op.inputs
+    kind = axis.dtype
+    dims = array_ops.shape(params, out_type=kind)
+    axis = math_ops.floormod(array_ops.reshape(axis, []), array_ops.size(dims, out_type=kind))
+    outer, inner = array_ops.getitem(dims, slice(None, axis)), \
+        array_ops.getitem(dims, slice(axis + 1, None))
+    count = array_ops.reshape(array_ops.size(indices, out_type=kind), [1])
+    values = array_ops.reshape(dy, array_ops.concat([outer, count, inner], 0))
+    outer_axes = array_ops.range_(0, axis, dtype=kind)
+    inner_axes = array_ops.range_(axis + 1, array_ops.size(array_ops.shape(
+        values, out_type=kind), out_type=kind), dtype=kind)
+    front = array_ops.concat([array_ops.reshape(axis, [1]), outer_axes, inner_axes], 0)
+    moved = create_op("DynamicTranspose", [values, front]).outputs[0]
+    summed = array_ops.unsorted_segment_sum(moved, array_ops.reshape(indices, [-1]),
+                                            array_ops.getitem(dims, axis))
+    back = array_ops.concat([outer_axes + 1, array_ops.zeros([1], kind), inner_axes], 0)
+    return [create_op("DynamicTranspose", [summed, back]).outputs[0], None, None]
+
+
+register_op("DynamicGatherV2", shape=_dynamic_gather_shape, kernel=_dynamic_gather_kernel,
+            grad=_dynamic_gather_grad)
+
+
+# --- DynamicStridedSlice and DynamicStridedSliceGrad --------------------------------------------
+_MASK_NAMES = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+
+
+def _strided_slice_shape(op_type, x, begin, end, strides, masks):
+    """TF's rule: unknown unless x's rank and the strides are known; a dimension is known
+    where its bounds (or masks) are."""
+    for t, what in ((begin, "begin"), (end, "end"), (strides, "strides")):
+        _int_vector(op_type, t, what)
+    steps = constant_value(strides)
+    if x.shape.ndims is None or steps is None:
+        return unknown_shape()
+    steps = [int(s) for s in np.reshape(steps, -1)]
+    starts, stops = _vector_entries(begin, len(steps)), _vector_entries(end, len(steps))
+    if 0 in steps:
+        raise ValueError(f"{op_type} requires non-zero strides, got {steps}")
+    bits = [{k: bool(masks[k] >> i & 1) for k in _MASK_NAMES} for i in range(len(steps))]
+    dims = list(x.shape.as_tuple())
+    consumed = sum(1 for b in bits if not b["ellipsis_mask"] and not b["new_axis_mask"])
+    if consumed > len(dims):
+        raise ValueError(f"{op_type} requires at most {len(dims)} indices for shape {x.shape}, "
+                         f"got {consumed}")
+    out, at = [], 0
+    for bit, start, stop, step in zip(bits, starts, stops, steps):
+        if bit["ellipsis_mask"]:
+            out.extend(dims[at:at + len(dims) - consumed])
+            at += len(dims) - consumed
+        elif bit["new_axis_mask"]:
+            out.append(1)
+        elif bit["shrink_axis_mask"]:
+            at += 1
+        else:
+            start = None if bit["begin_mask"] else start
+            stop = None if bit["end_mask"] else stop
+            unknown = (start is None and not bit["begin_mask"]) or \
+                (stop is None and not bit["end_mask"]) or dims[at] is None
+            out.append(None if unknown else
+                       len(range(*slice(start, stop, step).indices(dims[at]))))
+            at += 1
+    return TensorShape(out + dims[at:])
+
+
+def _masks(attrs):
+    return {k: attrs[k] for k in _MASK_NAMES}
+
+
+def _dynamic_strided_slice_shape(x, begin, end, strides, *, begin_mask, end_mask,
+                                 ellipsis_mask, new_axis_mask, shrink_axis_mask):
+    masks = dict(begin_mask=begin_mask, end_mask=end_mask, ellipsis_mask=ellipsis_mask,
+                 new_axis_mask=new_axis_mask, shrink_axis_mask=shrink_axis_mask)
+    return [(x.dtype, _strided_slice_shape("DynamicStridedSlice", x, begin, end, strides,
+                                           masks))]
+
+
+def _dynamic_strided_slice_kernel(x, begin, end, strides, *, begin_mask, end_mask,
+                                  ellipsis_mask, new_axis_mask, shrink_axis_mask):
+    return x[array_ops.strided_slice_key(
+        x.shape, begin, end, strides, begin_mask=begin_mask, end_mask=end_mask,
+        ellipsis_mask=ellipsis_mask, new_axis_mask=new_axis_mask,
+        shrink_axis_mask=shrink_axis_mask)]
+
+
+def _dynamic_strided_slice_grad(op, dy):
+    x, begin, end, strides = op.inputs
+    return [create_op("DynamicStridedSliceGrad",
+                      [array_ops.shape(x, out_type=begin.dtype), begin, end, strides, dy],
+                      **_masks(op.attrs)).outputs[0], None, None, None]
+
+
+register_op("DynamicStridedSlice", shape=_dynamic_strided_slice_shape,
+            kernel=_dynamic_strided_slice_kernel, grad=_dynamic_strided_slice_grad,
+            shares_memory=True)
+
+
+def _dynamic_strided_slice_grad_shape(shape, begin, end, strides, dy, *, begin_mask,
+                                      end_mask, ellipsis_mask, new_axis_mask,
+                                      shrink_axis_mask):
+    for t, what in ((begin, "begin"), (end, "end"), (strides, "strides")):
+        _int_vector("DynamicStridedSliceGrad", t, what)
+    return [(dy.dtype, partial_shape_from_tensor(shape))]
+
+
+def _dynamic_strided_slice_grad_kernel(shape, begin, end, strides, dy, *, begin_mask,
+                                       end_mask, ellipsis_mask, new_axis_mask,
+                                       shrink_axis_mask):
+    out = np.zeros(tuple(int(d) for d in shape), dtype=dy.dtype)
+    out[array_ops.strided_slice_key(
+        out.shape, begin, end, strides, begin_mask=begin_mask, end_mask=end_mask,
+        ellipsis_mask=ellipsis_mask, new_axis_mask=new_axis_mask,
+        shrink_axis_mask=shrink_axis_mask)] = dy
+    return out
+
+
+def _dynamic_strided_slice_grad_grad(op, ddx):
+    return [None] * 4 + [create_op("DynamicStridedSlice", [ddx] + list(op.inputs[1:4]),
+                                   **_masks(op.attrs)).outputs[0]]
+
+
+register_op("DynamicStridedSliceGrad", shape=_dynamic_strided_slice_grad_shape,
+            kernel=_dynamic_strided_slice_grad_kernel, grad=_dynamic_strided_slice_grad_grad)

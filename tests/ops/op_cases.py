@@ -477,6 +477,14 @@ def _dense_xent(logits, labels):
     return -(labels * np.log(p)).sum(1), p - labels
 
 
+def _masks(begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0,
+           end_mask_1=0):
+    """StridedSlice's mask attrs (end_mask_1: also mask the end of the second item)."""
+    return {"begin_mask": begin_mask, "end_mask": end_mask | end_mask_1 << 1,
+            "ellipsis_mask": ellipsis_mask, "new_axis_mask": new_axis_mask,
+            "shrink_axis_mask": shrink_axis_mask}
+
+
 def _top_k(x, k):
     order = np.argsort(-x, axis=-1)[..., :k]
     return np.take_along_axis(x, order, -1), order.astype(np.int32)
@@ -1060,6 +1068,47 @@ TF_GRAPH_CASES = [
     Case("DynamicTranspose", [rand(2, 3, 4), ints(2, 0, 1)],
          lambda x, p: x.transpose(2, 0, 1)),
     Case("InvertPermutation", [ints(2, 0, 3, 1)], lambda p: ints(1, 3, 0, 2)),
+    Case("DynamicExpandDims", [rand(2, 3), np.int32(1)], lambda x, a: x[:, None],
+         partial_shape=True),
+    Case("DynamicExpandDims", [rand(2, 3), ints(-1, dtype=np.int64)], lambda x, a: x[..., None],
+         partial_shape=True, tag="vector_int64"),
+    Case("DynamicConcatV2", [rand(2, 3), rand(2, 2), np.int32(1)],
+         lambda a, b, axis: np.concatenate([a, b], 1), partial_shape=True),
+    Case("DynamicConcatV2", [rand(1, 3), rand(2, 3), rand(1, 3), np.int64(-2)],
+         lambda a, b, c, axis: np.concatenate([a, b, c], 0), partial_shape=True, tag="3_neg"),
+    Case("DynamicSplitV", [rand(2, 5), ints(2, -1, 1), np.int32(1)],
+         lambda x, s, a: (x[:, :2], x[:, 2:4], x[:, 4:]), attrs={"num_split": 3},
+         partial_shape=True),
+    Case("DynamicSplitV", [rand(3, 2), ints(1, 2, dtype=np.int64), np.int32(-2)],
+         lambda x, s, a: (x[:1], x[1:]), attrs={"num_split": 2}, partial_shape=True,
+         tag="int64_neg"),
+    Case("DynamicSplit", [np.int32(0), rand(4, 3)], lambda a, x: (x[:2], x[2:]),
+         attrs={"num_split": 2}, partial_shape=True),
+    Case("DynamicGatherV2", [rand(3, 4, 2), ints(3, 0, 3), np.int32(1)],
+         lambda p, i, a: p[:, [3, 0, 3]], partial_shape=True),
+    Case("DynamicGatherV2", [rand(2, 4), ints([1, 3], [1, 0]), np.int64(-1)],
+         lambda p, i, a: p[:, i], partial_shape=True, tag="2d_indices_neg"),
+    Case("DynamicGatherV2", [rand(4, 3), ints(2, 0), np.int32(0)],
+         lambda p, i, a: p[[2, 0]], partial_shape=True, tag="axis0"),
+    Case("DynamicArgMax", [rand(3, 4), np.int32(1)], lambda x, a: np.argmax(x, 1),
+         attrs={"output_type": tf.int64}, partial_shape=True),
+    Case("DynamicArgMin", [rand(3, 4), np.int64(-2)],
+         lambda x, a: np.argmin(x, 0).astype(np.int32), attrs={"output_type": tf.int32},
+         partial_shape=True),
+    Case("DynamicTopKV2", [rand(2, 5), np.int32(3)], lambda x, k: _top_k(x, 3),
+         attrs={"sorted": True}, partial_shape=True),
+    Case("DynamicStridedSlice", [rand(4, 6), ints(1, 5), ints(0, 0), ints(2, -2)],
+         lambda x, b, e, s: x[1::2, 5::-2], attrs=_masks(end_mask=1, end_mask_1=1)),
+    Case("DynamicStridedSlice", [rand(4, 5, 3), ints(0, 0, 2, 1), ints(0, 0, 3, 0),
+                                 ints(1, 1, 1, 1)],
+         lambda x, b, e, s: x[None, ..., 2, 1:], partial_shape=True,
+         attrs=_masks(new_axis_mask=1, ellipsis_mask=2, shrink_axis_mask=4, end_mask=8),
+         tag="newaxis_ellipsis_shrink"),
+    Case("DynamicStridedSliceGrad", [ints(4, 6), ints(1, 5), ints(0, 0), ints(2, -2),
+                                     rand(2, 3)],
+         lambda sh, b, e, st, dy: _scatter_slice(sh, dy, (slice(1, None, 2),
+                                                          slice(5, None, -2))),
+         attrs=_masks(end_mask=1, end_mask_1=1), wrt=(4,)),
 ]
 
 CASES = CASES + TF_GRAPH_CASES
