@@ -2,10 +2,12 @@
 
 Where TensorFlow passes axes, permutations or multiples as input tensors, tensorweave's ops
 take attrs (known while building). A NodeDef in TensorFlow's form is rewritten: a constant
-input becomes the attr (the input is dropped); a computed one selects the tensor-input op of
-tensorweave/ops/tf_graph_ops.py (DynamicSum, DynamicTile) where there is one. Op types TF
-renamed map to tensorweave's (AddV2 -> Add). Nodes already in tensorweave's form pass as they
-are. TensorFlow forms with no rewrite here raise ValueError at import, naming the node.
+input becomes the attr (the input is dropped); a computed one selects tensorweave's
+tensor-input form (ops/tf_graph_ops.py: `Dynamic` + TF's op type, as DynamicSum, DynamicTile,
+DynamicStridedSlice, DynamicPad for Pad/PadV2/MirrorPad), which is TF's op under another
+name. Op types TF renamed map to tensorweave's (AddV2 -> Add). Nodes already in tensorweave's
+form pass as they are. TensorFlow forms with no rewrite here raise ValueError at import,
+naming the node. Writing (to_tensorflow) reverses all of it.
 """
 import numpy as np
 
@@ -56,9 +58,7 @@ def _reduction(node, rewriter):
     keepdims = node.attr["keep_dims"].b if "keep_dims" in node.attr else False
     axes = rewriter.constant(node.input[1])
     if axes is None:
-        if node.op != "Sum":
-            raise ValueError(f"{node.op} with axes computed at run time is not supported")
-        node.op = "DynamicSum"
+        node.op = "Dynamic" + node.op
     else:
         del node.input[1]
         _set(node, "axis", _ints(axes))
@@ -76,14 +76,17 @@ def _tile(node, rewriter):
     _set(node, "multiples", _ints(multiples))
 
 
-def _attr_from_input(key, index, convert=_ints, inputs=2):
+def _attr_from_input(key, index, convert=_ints, inputs=2, run_time_form=False):
     """A rule moving constant data input `index` (counted from the end if negative) into
-    attr `key`."""
+    attr `key`; a computed one keeps TF's form as op Dynamic<op> if `run_time_form`."""
     def rule(node, rewriter):
         count = _data_inputs(node)
         if count != inputs and not (inputs is None and count >= 2):
             return
         position = index if index >= 0 else count + index
+        if run_time_form and rewriter.constant(node.input[position]) is None:
+            node.op = "Dynamic" + node.op
+            return
         value = rewriter.take_input(node, position)
         if value is None:
             raise ValueError(f"{node.op} with its {key} computed at run time is not supported")
@@ -101,11 +104,15 @@ def _pad(node, rewriter):
         return
     mode = node.attr["mode"].s.decode() if "mode" in node.attr else "CONSTANT"
     fill = rewriter.take_input(node, 2) if count == 3 else 0
-    paddings = rewriter.take_input(node, 1)
-    if paddings is None or fill is None:
-        raise ValueError(f"{node.op} with paddings computed at run time is not supported")
-    node.op = "Pad"
-    _set(node, "paddings", tuple(tuple(int(v) for v in row) for row in paddings))
+    if fill is None:
+        raise ValueError(f"{node.op} with constant_values computed at run time is not "
+                         "supported")
+    if rewriter.constant(node.input[1]) is None:  # paddings computed at run time
+        node.op = "DynamicPad"
+    else:
+        paddings = rewriter.take_input(node, 1)
+        node.op = "Pad"
+        _set(node, "paddings", tuple(tuple(int(v) for v in row) for row in paddings))
     _set(node, "mode", mode)
     _set(node, "constant_values", fill.item() if hasattr(fill, "item") else fill)
 
@@ -123,7 +130,8 @@ def _strided_slice(node, rewriter, at=1):
         return
     begin, end, strides = (rewriter.constant(node.input[at + k]) for k in range(3))
     if begin is None or end is None or strides is None:
-        raise ValueError("StridedSlice with bounds computed at run time is not supported")
+        node.op = "Dynamic" + node.op  # TF's masks are its attrs too
+        return
     del node.input[at:at + 3]
     masks = {k: node.attr[k].i if k in node.attr else 0 for k in _MASKS}
     spec = []
@@ -146,12 +154,26 @@ def _strided_slice(node, rewriter, at=1):
 
 def _split_v(node, rewriter):
     sizes, axis = rewriter.constant(node.input[1]), rewriter.constant(node.input[2])
-    if sizes is None or axis is None:
-        raise ValueError("SplitV with sizes computed at run time is not supported")
+    if sizes is None or axis is None or -1 in sizes:
+        node.op = "DynamicSplitV"
+        return
     del node.input[1:3]
     node.op = "Split"
     _set(node, "sizes", _ints(sizes))
     _set(node, "axis", _scalar(axis))
+
+
+def _split(node, rewriter):
+    """TF's Split(axis, value) with num_split: tensorweave's DynamicSplit, which is it."""
+    node.op = "DynamicSplit"
+
+
+def _gather_v2(node, rewriter):
+    if "batch_dims" in node.attr:
+        if node.attr["batch_dims"].i:
+            raise ValueError("GatherV2 with batch_dims is not supported")
+        del node.attr["batch_dims"]
+    _attr_from_input("axis", 2, _scalar, inputs=3, run_time_form=True)(node, rewriter)
 
 
 def _batch_matmul(node, rewriter):
@@ -173,24 +195,27 @@ def _default(key, value):
 # op type -> (the attr tensorweave's form has and TensorFlow's lacks, the rewrite)
 _RULES = {
     "Tile": ("multiples", _tile),
-    "Transpose": ("perm", _attr_from_input("perm", 1)),
-    "ExpandDims": ("axis", _attr_from_input("axis", 1, _scalar)),
-    "GatherV2": ("axis", _attr_from_input("axis", 2, _scalar, inputs=3)),
-    "ConcatV2": ("axis", _attr_from_input("axis", -1, _scalar, inputs=None)),
+    "Transpose": ("perm", _attr_from_input("perm", 1, run_time_form=True)),
+    "ExpandDims": ("axis", _attr_from_input("axis", 1, _scalar, run_time_form=True)),
+    "GatherV2": ("axis", _gather_v2),
+    "ConcatV2": ("axis", _attr_from_input("axis", -1, _scalar, inputs=None,
+                                          run_time_form=True)),
     "Pad": ("paddings", _pad), "PadV2": ("paddings", _pad), "MirrorPad": ("paddings", _pad),
     "Squeeze": ("axis", _squeeze),
     **{op: ("keepdims", _reduction) for op in _REDUCTIONS},
-    "ArgMax": ("axis", _attr_from_input("axis", 1, _scalar)),
-    "ArgMin": ("axis", _attr_from_input("axis", 1, _scalar)),
+    "ArgMax": ("axis", _attr_from_input("axis", 1, _scalar, run_time_form=True)),
+    "ArgMin": ("axis", _attr_from_input("axis", 1, _scalar, run_time_form=True)),
     "InTopKV2": ("k", _attr_from_input("k", 2, _scalar, inputs=3)),
     "OneHot": ("depth", _attr_from_input("depth", 1, _scalar, inputs=4)),
-    "TopKV2": ("k", _attr_from_input("k", 1, _scalar)),
+    "TopKV2": ("k", _attr_from_input("k", 1, _scalar, run_time_form=True)),
     "TileGrad": ("multiples", _attr_from_input("multiples", 1)),
     "MirrorPadGrad": ("paddings", _attr_from_input(
-        "paddings", 1, lambda v: tuple(tuple(int(x) for x in row) for row in v))),
+        "paddings", 1, lambda v: tuple(tuple(int(x) for x in row) for row in v),
+        run_time_form=True)),
     "StridedSlice": ("spec", _strided_slice),
     "StridedSliceGrad": ("spec", _strided_slice),
     "SplitV": ("sizes", _split_v),
+    "Split": ("sizes", _split),
     "Rank": ("out_type", _default("out_type", _dtypes.int32)),
     "MatMul": ("transpose_a", _batch_matmul),
     "MakeIterator": ("dataset", _make_iterator),
@@ -341,12 +366,25 @@ def _to_matmul(t):
 
 
 def _to_tensor_input_form(op_type, keepdims=False):
-    """DynamicSum and DynamicTile are TensorFlow's Sum and Tile with computed inputs."""
+    """Dynamic<op> is TensorFlow's <op>, its inputs in TF's order (DynamicSum is Sum, ...)."""
     def rule(t):
         t.node.op = op_type
         if keepdims:
             _set(t.node, "keep_dims", bool(t.pop("keepdims")))
     return rule
+
+
+def _to_dynamic_pad(t):
+    """DynamicPad is TF's Pad, PadV2 (a fill value) or MirrorPad (REFLECT, SYMMETRIC)."""
+    mode, fill = t.pop("mode"), t.pop("constant_values")
+    if mode != "CONSTANT":
+        t.node.op = "MirrorPad"
+        _set(t.node, "mode", mode)
+    elif fill:
+        t.node.op = "PadV2"
+        t.insert_const(2, "constant_values", fill, t.dtypes[0])
+    else:
+        t.node.op = "Pad"
 
 
 def _to_tile_grad(t):
@@ -482,8 +520,11 @@ _TO_TF = {
     "LogSoftmax": _to_softmax,
     "Rank": lambda t: t.pop("out_type") is _int32 or _unsupported("out_type other than int32"),
     "MatMul": _to_matmul,
-    "DynamicSum": _to_tensor_input_form("Sum", keepdims=True),
-    "DynamicTile": _to_tensor_input_form("Tile"),
+    **{"Dynamic" + op: _to_tensor_input_form(op, keepdims=True) for op in _REDUCTIONS},
+    **{"Dynamic" + op: _to_tensor_input_form(op) for op in (
+        "Tile", "Transpose", "MirrorPadGrad", "ExpandDims", "ConcatV2", "SplitV", "Split",
+        "GatherV2", "ArgMax", "ArgMin", "TopKV2", "StridedSlice", "StridedSliceGrad")},
+    "DynamicPad": _to_dynamic_pad,
     "TileGrad": _to_tile_grad,
     "ConcatGrad": _to_concat_grad,
     "Split": _to_split,

@@ -614,8 +614,8 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
     x = convert_to_tensor(input)
     k = array_ops.shape_argument(k)
     if isinstance(k, Tensor):
-        op = create_op("DynamicTopKV2", [x, array_ops.reshape(k, [])], name=name or "TopKV2",
-                       sorted=bool(sorted))
+        k = array_ops.cast(array_ops.reshape(k, []), dtypes.int32)  # TF's k is int32
+        op = create_op("DynamicTopKV2", [x, k], name=name or "TopKV2", sorted=bool(sorted))
     else:
         op = create_op("TopKV2", [x], name=name or "TopKV2", k=int(k), sorted=bool(sorted))
     return op.outputs[0], op.outputs[1]
