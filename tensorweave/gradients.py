@@ -144,7 +144,7 @@ def _between_ops(ys, xs, stop_ops):
         for t in op.outputs:
             stack.extend(consumers.get(t, []))
     between = reach_back & reach_forward
-    return sorted(between, key=lambda op: op._id)
+    return sorted(between, key=lambda op: op.creation_index)
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,

@@ -46,38 +46,48 @@ class VariableScope:
             return get_variable(name, *args, **kwargs)
 
 
+class ScopeState:
+    """What variable scopes keep per graph."""
+
+    def __init__(self):
+        self.variables = {}  # full name -> the Variable get_variable made
+        self.locations = {}  # full name -> where user code made it
+        self.scope = VariableScope(False)  # the current variable scope
+        self.scope_counts = {}  # how often each scope name is open (TF's variable_scopes_count)
+
+
+def _state(graph):
+    return graph.extension(ScopeState, ScopeState)
+
+
 def variable_store(graph):
     """The variables made by get_variable in `graph`, by full name."""
-    return graph._state.setdefault("variables_by_name", {})
+    return _state(graph).variables
 
 
 def _where_created(graph):
-    return graph._state.setdefault("variable_locations", {})
+    return _state(graph).locations
 
 
 def get_variable_scope():
     """The current VariableScope."""
-    graph = get_default_graph()
-    scope = graph._state.get("variable_scope")
-    if scope is None:
-        scope = graph._state["variable_scope"] = VariableScope(False)
-    return scope
+    return _state(get_default_graph()).scope
 
 
 @contextlib.contextmanager
 def _entered(scope):
-    graph = get_default_graph()
-    old = get_variable_scope()
-    graph._state["variable_scope"] = scope
+    state = _state(get_default_graph())
+    old = state.scope
+    state.scope = scope
     try:
         yield scope
     finally:
-        graph._state["variable_scope"] = old
+        state.scope = old
 
 
 def _scope_counts(graph):
     """How often each variable scope name is open (TF's variable_scopes_count)."""
-    return graph._state.setdefault("variable_scope_counts", {})
+    return _state(graph).scope_counts
 
 
 def _unique_scope_name(graph, parent, prefix):
@@ -148,7 +158,7 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                 yield new_scope
         finally:
             if saved_counts is not None:  # leaving a re-entered scope restores the counts
-                graph._state["variable_scope_counts"] = saved_counts
+                _state(graph).scope_counts = saved_counts
             else:  # default names inside a closed scope start again from the first
                 current_counts = _scope_counts(graph)  # not `counts`: may have been replaced
                 for key in current_counts:

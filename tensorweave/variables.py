@@ -27,7 +27,7 @@ class Variable(TensorLike):
             raise ValueError("initial_value must be specified.")
         from_fn = callable(initial_value)
         graph = get_default_graph()
-        with graph._outside_control_flow(), name_scope(  # variables live outside cond/while
+        with graph.outside_control_flow(), name_scope(  # variables live outside cond/while
                 name, "Variable", [] if from_fn else
                 [initial_value] if isinstance(initial_value, Tensor) else []) as scope:
             if from_fn:
@@ -130,7 +130,7 @@ class Variable(TensorLike):
         """The variable's value once it is initialized, else its initial value: for
         initializing other variables from this one (TF's cond(is_variable_initialized(v),
         v.read_value, lambda: v.initial_value))."""
-        with self.graph.as_default(), self.graph._outside_control_flow():
+        with self.graph.as_default(), self.graph.outside_control_flow():
             return control_flow_ops.cond(
                 is_variable_initialized(self),
                 lambda: state_ops.ref_identity(self._variable, name="read"),

@@ -11,6 +11,7 @@ iterator op takes as inputs (*captures*) and evaluates when the iterator is init
     images, labels = dataset.make_one_shot_iterator().get_next()
 """
 import glob
+import itertools
 import os
 
 import numpy as np
@@ -92,8 +93,7 @@ def _shuffle_seeds(seed):
     if seed is None:
         return 0, 0
     if graph.seed is not None:  # keep shuffles made between the same two ops apart
-        count = graph._state.get("tensorweave.data.shuffles", 0)
-        graph._state["tensorweave.data.shuffles"] = count + 1
+        count = next(graph.extension(_shuffle_seeds, itertools.count))
         seed2 = hash((seed2, count)) & 0x7FFFFFFF
     return int(seed), int(seed2)
 

@@ -27,7 +27,7 @@ class FunctionGraph(Graph):
         self.outer = outer
         self.name = name
         self.seed = outer.seed
-        self._last_id = outer._last_id  # op seeds differ from the outer graph's
+        self.last_op_id = outer.last_op_id  # op seeds differ from the outer graph's
         self.captures = {}  # outer tensor -> its placeholder here
 
     @property
@@ -133,7 +133,7 @@ class RunningFunction:
         graph = traced.graph
         self.capture_values = [ctx.value(t) for t in traced.captures]
         fed = traced.inputs + [graph.captures[t] for t in traced.captures]
-        self._plan = Plan(graph, traced.outputs, fed, ctx.state, None, None)
+        self._plan = Plan(graph, traced.outputs, fed, ctx.state, variants=ctx.state.variants)
         self._batch_plan = None
         self._np_dtypes = [np.dtype(t.dtype.as_numpy_dtype) for t in traced.outputs]
 
@@ -150,7 +150,8 @@ class RunningFunction:
         batched = self.traced.batched()
         if self._batch_plan is None:
             self._batch_plan = Plan(batched.graph, batched.outputs,
-                                    batched.inputs + batched.captures, self.ctx.state, None, None)
+                                    batched.inputs + batched.captures, self.ctx.state,
+                                    variants=self.ctx.state.variants)
         rows = len(chunk[0])
         values = self._batch_plan.run_raw(list(chunk) + self.capture_values)
         out = []
@@ -231,7 +232,7 @@ def ancestors(outputs):
         seen.add(op)
         stack.extend(t.op for t in op.inputs)
         stack.extend(op.control_inputs)
-    return sorted(seen, key=lambda op: op._id)
+    return sorted(seen, key=lambda op: op.creation_index)
 
 
 _Batched = collections.namedtuple("_Batched", "graph inputs captures outputs row_wise")
@@ -258,7 +259,7 @@ def _batch_graph(traced):
     for op in ancestors(traced.outputs):
         if op.outputs and op.outputs[0] in mapped:
             continue
-        if op.op_def.stateful or op.control_inputs:
+        if not op.op_def.foldable or op.control_inputs:  # stateful, or a loop
             return None
         flags = [row_wise[t] for t in op.inputs]
         new_inputs = [mapped[t] for t in op.inputs]

@@ -178,7 +178,8 @@ class Operation:
     """
 
     __slots__ = ("graph", "name", "type", "inputs", "outputs", "attrs", "internal_attrs",
-                 "_control_inputs", "device", "traceback", "_id", "op_def", "__weakref__")
+                 "_control_inputs", "device", "traceback", "creation_index", "op_def",
+                 "__weakref__")
 
     def __init__(self, graph, name, op_def, inputs, attrs, control_inputs, device, traceback,
                  internal_attrs=None):
@@ -193,15 +194,27 @@ class Operation:
         self.device = device
         self.traceback = traceback
         self.outputs = ()
+        self.creation_index = None  # set when the graph adds it: creation order sorts ops
 
     @property
     def control_inputs(self):
         return list(self._control_inputs)
 
-    def _add_control_input(self, op):
+    def keep_control_inputs(self, keep):
+        """Drops the control inputs for which `keep(op)` is false (a loop body's op waits on
+        the While op, not on ops outside the loop)."""
+        kept = [c for c in self._control_inputs if keep(c)]
+        if len(kept) < len(self._control_inputs):
+            self._control_inputs = kept
+            self.graph.mark_changed()
+
+    def add_control_input(self, op):
+        """Makes this op run after `op` too (TF's Operation._add_control_input)."""
         if op not in self._control_inputs:
             self._control_inputs.append(op)
-            self.graph._version += 1
+            self.graph.mark_changed()
+
+    _add_control_input = add_control_input  # TF's private name, which TF1 programs call
 
     @property
     def node_def(self):
@@ -246,12 +259,23 @@ class Graph:
         self._version = 0
         self._finalized = False
         self._seed = None
-        self._last_id = 0
+        self.last_op_id = 0  # the creation index of the newest op (TF's _last_id; op seeds)
         self._lock = threading.RLock()
         self._gradient_override = {}  # op type -> gradient name, see gradient_override_map
-        self._attr_scope = {}
-        self._state = {}  # per-graph library state (variable store, variable scope, ...)
-        self._control_flow_context = None  # the innermost tf.cond / tf.while_loop being built
+        self._extensions = {}  # per-graph state of libraries, see extension()
+        # The innermost tf.cond branch / tf.while_loop body being built (set by their builders)
+        self.control_flow_context = None
+
+    def extension(self, key, factory):
+        """The state library `key` keeps in this graph, made by `factory()` on first use.
+
+            state = graph.extension(ScopeState, ScopeState)   # one ScopeState per graph
+        """
+        try:
+            return self._extensions[key]
+        except KeyError:
+            state = self._extensions[key] = factory()
+            return state
 
     # --- building ---------------------------------------------------------------------------
     def as_default(self):
@@ -270,12 +294,20 @@ class Graph:
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
 
-    def _unsafe_unfinalize(self):
+    def unsafe_unfinalize(self):
+        """Makes a finalized graph writable again (MonitoredSession's hooks may add ops)."""
         self._finalized = False
+
+    _unsafe_unfinalize = unsafe_unfinalize  # TF's private name, which TF1 programs call
 
     @property
     def version(self):
+        """Grows whenever the graph changes: Sessions plan again for a new version."""
         return self._version
+
+    def mark_changed(self):
+        """Records a change made to existing ops (a control input added or dropped)."""
+        self._version += 1
 
     @property
     def seed(self):
@@ -300,7 +332,7 @@ class Graph:
             if t.graph is not self:
                 raise ValueError(f"Tensor {t!r} must be from the same graph as the op being "
                                  f"created ({op_type}).")
-        context = self._control_flow_context
+        context = self.control_flow_context
         if context is not None:  # outer tensors enter a cond branch or loop body first
             inputs = context.enter_inputs(op_def, inputs)
         if name and name.endswith("/"):  # an absolute name, used exactly (TF's convention)
@@ -330,11 +362,11 @@ class Graph:
         op.outputs = tuple(Tensor(op, i, dtype, as_shape(shape))
                            for i, (dtype, shape) in enumerate(specs))
         with self._lock:
-            op._id = len(self._ops)
+            self.last_op_id += 1
+            op.creation_index = self.last_op_id
             self._ops.append(op)
             self._ops_by_name[name] = op
             self._version += 1
-            self._last_id += 1
         if context is not None:
             context.add_op(op)
         return op
@@ -378,15 +410,15 @@ class Graph:
             self._name_stack = old
 
     @contextlib.contextmanager
-    def _outside_control_flow(self):
+    def outside_control_flow(self):
         """Ops created inside are built outside any tf.cond / tf.while_loop (as TF's
         init_scope does for variables)."""
-        saved = self._control_flow_context
-        self._control_flow_context = None
+        saved = self.control_flow_context
+        self.control_flow_context = None
         try:
             yield
         finally:
-            self._control_flow_context = saved
+            self.control_flow_context = saved
 
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
@@ -776,7 +808,7 @@ def get_seed(op_seed):
     """(graph seed, op seed) for a random op, following TF's rules; (None, None) = random."""
     graph = get_default_graph()
     if graph.seed is not None:
-        seeds = (graph.seed, graph._last_id if op_seed is None else op_seed)
+        seeds = (graph.seed, graph.last_op_id if op_seed is None else op_seed)
     elif op_seed is not None:
         seeds = (DEFAULT_GRAPH_SEED, op_seed)
     else:

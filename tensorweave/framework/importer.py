@@ -158,7 +158,8 @@ def _accepts(op_def, attr):
     """True if the op type's shape rule and kernel both take attr `attr` as a keyword."""
     rules = _ACCEPTED.get(op_def.name)
     if rules is None:
-        rules = _ACCEPTED[op_def.name] = (_keywords(op_def.shape), _keywords(op_def.kernel))
+        kernel = _keywords(op_def.kernel) if op_def.kernel is not None else True  # bound
+        rules = _ACCEPTED[op_def.name] = (_keywords(op_def.shape), kernel)
     return all(r is True or attr in r for r in rules)
 
 
@@ -221,7 +222,7 @@ class _Importer:
         except TypeError as e:
             raise ValueError(f"Node '{node.name}' ({node.op}) cannot be rebuilt: {e}") from None
         for c in controls:
-            op._add_control_input(c)
+            op.add_control_input(c)
         if node.device:
             op.device = node.device
         self.ops[node.name] = op

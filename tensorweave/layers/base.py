@@ -22,7 +22,7 @@ def snake_case(name):
 
 
 def _unique_layer_name(graph, base):
-    counts = graph._state.setdefault("layer_names", {})
+    counts = graph.extension(_unique_layer_name, dict)  # default name -> layers made
     count = counts.get(base, 0)
     counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"

@@ -52,18 +52,18 @@ class _Context:
     def __init__(self, graph, name):
         self.graph = graph
         self.name = name
-        self.outer = graph._control_flow_context
+        self.outer = graph.control_flow_context
         self.loop = self.outer.loop if self.outer is not None else None  # innermost loop
-        self._contexts = graph._state.setdefault("control_flow_contexts", {})
+        self._contexts = graph.extension(_Context, dict)  # op -> the context it was made in
         self._entered = {}  # outer tensor -> the tensor standing for it in here
         self._inside = set()  # tensors made outside that count as inside (entries, pivot)
 
     def __enter__(self):
-        self.graph._control_flow_context = self
+        self.graph.control_flow_context = self
         return self
 
     def __exit__(self, *exc):
-        self.graph._control_flow_context = self.outer
+        self.graph.control_flow_context = self.outer
 
     def contains_op(self, op):
         context = self._contexts.get(op)
@@ -101,10 +101,8 @@ class _Context:
     def add_op(self, op):
         self._contexts[op] = self
         loop = self.loop
-        if loop is not None and op._control_inputs:  # the While op waits on outer ops instead
-            kept = [c for c in op._control_inputs if loop.contains_op(c)]
-            if len(kept) < len(op._control_inputs):
-                op._control_inputs = kept
+        if loop is not None:  # the While op waits on outer ops instead
+            op.keep_control_inputs(loop.contains_op)
 
 
 class CondContext(_Context):
@@ -119,19 +117,19 @@ class CondContext(_Context):
 
     def _make_entry(self, t):
         graph = self.graph
-        graph._control_flow_context = self.outer  # the Switch belongs to the outer context
+        graph.control_flow_context = self.outer  # the Switch belongs to the outer context
         try:
             with graph.control_dependencies(None):
                 switch = create_op("Switch", [t, self.pred], name="Switch")
         finally:
-            graph._control_flow_context = self
+            graph.control_flow_context = self
         return switch.outputs[self.branch]
 
     def add_op(self, op):
         super().add_op(op)
         refs = len(op.inputs) if op.op_def.ref_inputs == "all" else op.op_def.ref_inputs
         if len(op.inputs) == refs and not any(self.contains_op(c) for c in op.control_inputs):
-            op._add_control_input(self.pivot.op)  # it runs only when the branch is taken
+            op.add_control_input(self.pivot.op)  # it runs only when the branch is taken
 
 
 class WhileContext(_Context):
@@ -153,7 +151,7 @@ class WhileContext(_Context):
 
 def _loop_of(op):
     """(the innermost WhileContext around `op` or None, whether a cond branch lies between)."""
-    context = op.graph._state.get("control_flow_contexts", {}).get(op)
+    context = op.graph.extension(_Context, dict).get(op)
     in_cond = False
     while context is not None and not isinstance(context, WhileContext):
         in_cond = True
@@ -660,7 +658,7 @@ class LoopGradient(_LoopProgram):
                 ops.add(op)
                 pending.extend(t.op for t in op.inputs if t not in fed)
         step = set(self.carried_in) | {t for _, _, t in self.step_in}
-        for op in sorted(ops, key=lambda o: o._id):  # creation order is a topological order
+        for op in sorted(ops, key=lambda o: o.creation_index):  # a topological order
             if any(t in step for t in op.inputs):
                 step.update(op.outputs)
         return step
@@ -682,7 +680,7 @@ def _build_gradient(program, saved_grads=False):
     rec = [k for k, t in enumerate(program.saved) if saved_grads and _differentiable(t.dtype)]
     step_xs = [t for _, _, t in program.step_in]
     graph = program.carried_in[0].graph
-    with graph._outside_control_flow(), graph.control_dependencies(None):
+    with graph.outside_control_flow(), graph.control_dependencies(None):
         d_carried = [_loop_input(program.carried_out[k].dtype, program.carried_in[k].shape,
                                  "grad_ys") for k in var_index]
         d_acc = [_loop_input(program.acc_out[a].dtype, program.acc_out[a].shape, "grad_sum")

@@ -153,7 +153,7 @@ def _variable_from_def(serialized, graph, scope, variable_pb2):
     if variable_def.is_resource:
         raise ValueError(f"Variable {variable_def.variable_name} is a resource variable "
                          "(TF2 behaviour); tensorweave imports TF1 reference variables only")
-    known = graph._state.setdefault("imported_variables", {})
+    known = graph.extension(_variable_from_def, dict)  # name -> the Variable made for it
     name = _add_scope(variable_def.variable_name, scope)
     if name not in known:
         def element(n):

@@ -334,7 +334,7 @@ class MonitoredSession:
             finally:
                 self._tf_sess = None
                 if not self._graph_was_finalized:
-                    self._graph._unsafe_unfinalize()
+                    self._graph.unsafe_unfinalize()
 
     def __enter__(self):
         return self

@@ -43,7 +43,7 @@ def _variable_tensor(value):
     """The VariableV2 output behind a Variable or a variable reference tensor, else None."""
     if isinstance(value, Variable):
         return value._ref()
-    if isinstance(value, Tensor) and value.op.type == "VariableV2":
+    if isinstance(value, Tensor) and state_ops.is_variable_op(value.op):
         return value
     return None
 
@@ -178,7 +178,7 @@ class Saver:
                     value = array_ops.reshape(value, ref.shape.as_list())
                 assign = state_ops.assign(ref, value, validate_shape=validate)
                 if self._restore_sequentially and assigns:
-                    assign.op._add_control_input(assigns[-1])
+                    assign.op.add_control_input(assigns[-1])
                 assigns.append(assign.op)
             restore_all = array_ops.group(*assigns, name="restore_all")
         saver_def = protos.messages().SaverDef(
@@ -423,16 +423,13 @@ def _restore_targets(graph, restore_op_name):
         return []
     targets = []
     for op in restore_all.control_inputs:
-        if op.type != "Assign":
+        if not state_ops.is_assign_op(op):
             continue
         ref, value = op.inputs
-        reshaped = False
-        while value.op.type in ("Reshape", "Identity") and value.op.inputs:
-            reshaped = reshaped or value.op.type == "Reshape"
-            value = value.op.inputs[0]
-        source = value.op
-        if source.type != "RestoreV2" or ref.op.type != "VariableV2":
+        value, reshaped = io_ops.restored_output(value)
+        if value is None or not state_ops.is_variable_op(ref.op):
             continue
+        source = value.op
         names = constant_value(source.inputs[1])
         if names is None:
             continue

@@ -441,3 +441,26 @@ def test_constant_value_reads_through_the_ops_that_say_their_value():
     assert constant_value(tf.cast(tf.identity(packed), tf.float32)).tolist() == [1.0, 2.0]
     assert constant_value(tf.fill([2], tf.placeholder(tf.float32, []))) is None
     assert constant_value(x) is None and constant_value(3) is None
+
+
+def test_graph_extension_keeps_one_state_per_graph_and_key():
+    """Libraries keep per-graph state through graph.extension(key, factory)."""
+    made = []
+
+    def factory():
+        made.append(1)
+        return {}
+
+    g1, g2 = tf.Graph(), tf.Graph()
+    assert g1.extension(factory, factory) is g1.extension(factory, factory)
+    assert g1.extension(factory, factory) is not g2.extension(factory, factory)
+    assert len(made) == 2
+    assert g1.extension("other", list) == []
+
+
+def test_op_creation_index_orders_ops_and_seeds_follow_the_last_one():
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.constant(1.0)
+        b = a + 1
+    assert a.op.creation_index < b.op.creation_index == g.last_op_id == len(g.get_operations())
