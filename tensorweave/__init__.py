@@ -9,9 +9,8 @@
 This module only hands names on: it is the `tf.` namespace users see. Libraries that need
 more than NumPy (flags, summaries, ...) load on first use.
 """
-import importlib as _importlib
-
 from tensorweave import errors, losses, nn, train  # noqa: F401
+from tensorweave.util import lazy as _lazy
 from tensorweave.framework.dtypes import (DType, as_dtype, bool, complex64,  # noqa: F401,A004
                                           complex128, double, float16, float32, float64, half,
                                           int8, int16, int32, int64, string, uint8, uint16,
@@ -143,14 +142,4 @@ _LAZY_MODULES = {
 }
 
 
-def __getattr__(name):
-    """Loads optional libraries (absl flags, ...) on first use to keep `import` fast."""
-    if name in _LAZY_MODULES:
-        path, _, attribute = _LAZY_MODULES[name].partition(":")
-        module = _importlib.import_module(path)
-        value = getattr(module, attribute) if attribute else module
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tensorweave' has no attribute '{name}'")
-
-
+__getattr__ = _lazy.attributes(__name__, _LAZY_MODULES)  # optional libraries on first use

@@ -126,3 +126,20 @@ def test_compat_text_conversions_follow_tf():
     import pathlib
     assert compat.path_to_str(pathlib.Path("a/b")) == "a/b" and compat.path_to_str(3) == 3
     assert compat.forward_compatible(2019, 1, 1) and not compat.forward_compatible(2030, 1, 1)
+
+
+def test_lazy_namespace_attributes_load_once_and_name_what_is_missing():
+    from tensorweave.util import lazy
+    module = type(sys)("tensorweave_lazy_probe")
+    sys.modules[module.__name__] = module
+    try:
+        module.__getattr__ = lazy.attributes(module.__name__, {
+            "dumps": "json:dumps", "json": "json"})
+        import json
+        assert module.__getattr__("dumps") is json.dumps and module.dumps is json.dumps
+        assert module.__getattr__("json") is json
+        with pytest.raises(AttributeError, match="'tensorweave_lazy_probe' has no attribute"):
+            module.__getattr__("loads")
+    finally:
+        del sys.modules[module.__name__]
+    assert lazy.names_from("m", "a", "b") == {"a": "m:a", "b": "m:b"}

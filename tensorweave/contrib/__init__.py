@@ -2,14 +2,7 @@
 
 Sub-packages load on first attribute access (`tf.contrib.rnn`, `tf.contrib.seq2seq`).
 """
-import importlib as _importlib
+from tensorweave.util import lazy
 
-_SUBMODULES = ("rnn", "seq2seq")
-
-
-def __getattr__(name):
-    if name in _SUBMODULES:
-        module = _importlib.import_module(f"tensorweave.contrib.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'tensorweave.contrib' has no attribute '{name}'")
+__getattr__ = lazy.attributes(__name__, {
+    name: f"tensorweave.contrib.{name}" for name in ("rnn", "seq2seq")})

@@ -141,3 +141,10 @@ def text_format():
     except ImportError as e:
         raise ImportError(_INSTALL_HINT) from e
     return module
+
+
+def __getattr__(name):
+    """The message classes as module attributes (`protos.SaverDef`), built on first use."""
+    if name.startswith("__") or name not in {n for n, *_ in _MESSAGES}:
+        raise AttributeError(f"module 'tensorweave.lib.protos' has no attribute {name!r}")
+    return getattr(messages(), name)

@@ -1,0 +1,1 @@
+"""Small helpers every floor may use (nothing here knows the graph)."""
