@@ -115,6 +115,16 @@ register_op("RestoreV2", shape=_restore_v2_shape, kernel=_restore_v2_kernel, sta
             grad=NOT_DIFFERENTIABLE)
 
 
+def restored_output(tensor):
+    """(the RestoreV2 output that `tensor` is, through Reshape and Identity ops, whether a
+    Reshape was passed), or (None, False): how a Saver recognises the restore graph it built."""
+    reshaped = False
+    while tensor.op.type in ("Reshape", "Identity") and tensor.op.inputs:
+        reshaped = reshaped or tensor.op.type == "Reshape"
+        tensor = tensor.op.inputs[0]
+    return (tensor, reshaped) if tensor.op.type == "RestoreV2" else (None, False)
+
+
 def restore_v2(prefix, tensor_names, shape_and_slices, dtypes, name=None):
     """The tensors named `tensor_names` in the checkpoint at `prefix`, as a list."""
     with _op_scope(name or "RestoreV2") as scope:

@@ -13,8 +13,18 @@ def variable_key(ref):
     return ref.op.attrs.get("shared_name") or ref.op.name
 
 
+def is_variable_op(op):
+    """Whether `op` is a variable node (VariableV2): its output is a variable reference."""
+    return op.type == "VariableV2"
+
+
+def is_assign_op(op):
+    """Whether `op` assigns a value to the variable of its first input (Assign)."""
+    return op.type == "Assign"
+
+
 def check_ref(op_type, ref):
-    if ref.op.type != "VariableV2":
+    if not is_variable_op(ref.op):
         raise TypeError(f"{op_type} requires a Variable reference as its first input, got "
                         f"{ref.name} from a {ref.op.type} op")
 
