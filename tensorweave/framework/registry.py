@@ -9,37 +9,38 @@ class OpType:
     shape(*inputs, **attrs) -> [(dtype, TensorShape), ...]   (inputs are Tensors)
     kernel(*arrays, **attrs) -> array or tuple of arrays       (state first when stateful)
     grad(op, *output_grads) -> [input gradient or None, ...], or NOT_DIFFERENTIABLE
+    The other facets are described at register_op.
     """
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
-                 "is_alias", "shape_only_inputs", "forwards", "value", "attr_codecs")
+                 "is_alias", "shape_only_inputs", "forwards", "value", "bind", "foldable",
+                 "dead_aware", "makes_dead", "must_feed", "attr_codecs")
 
-    def __init__(self, name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                 is_alias, shape_only_inputs, forwards, value):
+    def __init__(self, name, shape, kernel, grad, **facets):
         self.name = name
         self.shape = shape
         self.kernel = kernel
         self.grad = grad
-        self.stateful = stateful
-        self.shares_memory = shares_memory
-        self.ref_inputs = ref_inputs
-        self.is_alias = is_alias
-        self.shape_only_inputs = shape_only_inputs
-        self.forwards = forwards
-        self.value = value
+        for facet, value in facets.items():
+            setattr(self, facet, value)
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
 
     @property
     def differentiable(self):
         return self.grad is not NOT_DIFFERENTIABLE and self.grad is not None
 
+    def ref_count(self, inputs):
+        """How many of an op's first `inputs` (its input tensors) are variable references."""
+        return len(inputs) if self.ref_inputs == "all" else self.ref_inputs
+
 
 _REGISTRY = {}
 
 
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
-                ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None):
-    """Registers op type `name`. Every facet is required.
+                ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None,
+                bind=None, foldable=True, dead_aware=False, makes_dead=False, must_feed=False):
+    """Registers op type `name`. Shape rule, kernel (or `bind`) and gradient are required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
     gradient is defined: tf.gradients raises LookupError when it reaches the op).
@@ -60,18 +61,35 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     value(op) -> array or None: the op's (first) output when it is known while building the
     graph (a Const's value, a fully defined Shape), else None; `constant_value` asks it.
 
+    bind(op, make_plan, is_used) -> kernel: called once by a Plan that runs the op, instead of
+    binding `kernel` (which may then be None): make_plan(fetches, feeds, dead_feeds=()) builds
+    a sub-Plan of the same graph and session state (While runs its body so), is_used(tensor)
+    tells whether the Plan reads that output of the op.
+    foldable: False keeps a Plan from evaluating the op while planning even when its inputs are
+    known (While). Stateful ops are never folded.
+    dead_aware: the kernel takes DEAD inputs itself (Switch, Merge); a Plan wraps the kernels
+    of other ops that may see DEAD inputs so that they pass DEAD on. The outputs of a
+    dead-aware op may be DEAD when its first input may be (a Merge's guard), or always when it
+    also `makes_dead` (a Switch's untaken side).
+    must_feed: running the op without feeding its output is an error (Placeholder).
+
     Stateful kernels are called as kernel(state, op_name, *ref_keys, *input_arrays, **attrs).
     A kernel returns a tuple when its op has several outputs and the bare array when it has one.
     """
     if name in _REGISTRY:
         raise KeyError(f"Op type {name!r} is already registered.")
-    for facet, rule in (("shape", shape), ("kernel", kernel)):
-        if not callable(rule):
-            raise TypeError(f"Op type {name!r} needs a callable {facet} rule.")
+    if not callable(shape):
+        raise TypeError(f"Op type {name!r} needs a callable shape rule.")
+    if not callable(kernel) and not (kernel is None and callable(bind)):
+        raise TypeError(f"Op type {name!r} needs a callable kernel rule (or kernel=None and a "
+                        f"callable bind rule).")
     if grad is not NOT_DIFFERENTIABLE and grad is not None and not callable(grad):
         raise TypeError(f"Op type {name!r} needs a gradient rule, NOT_DIFFERENTIABLE or None.")
-    _REGISTRY[name] = OpType(name, shape, kernel, grad, stateful, shares_memory, ref_inputs,
-                             is_alias, tuple(shape_only_inputs), forwards, value)
+    _REGISTRY[name] = OpType(
+        name, shape, kernel, grad, stateful=stateful, shares_memory=shares_memory,
+        ref_inputs=ref_inputs, is_alias=is_alias, shape_only_inputs=tuple(shape_only_inputs),
+        forwards=forwards, value=value, bind=bind, foldable=foldable and not stateful,
+        dead_aware=dead_aware or makes_dead, makes_dead=makes_dead, must_feed=must_feed)
     return _REGISTRY[name]
 
 
