@@ -124,8 +124,13 @@ def _get_next_kernel(state, op_name, handle, *, output_types, output_shapes):
     return element[0] if len(element) == 1 else element
 
 
-register_op("IteratorGetNext", shape=_get_next_shape, kernel=_get_next_kernel, stateful=True,
-            shares_memory=True, grad=NOT_DIFFERENTIABLE)
+_GET_NEXT = register_op("IteratorGetNext", shape=_get_next_shape, kernel=_get_next_kernel,
+                        stateful=True, shares_memory=True, grad=NOT_DIFFERENTIABLE)
+
+
+def is_get_next(op):
+    """Whether `op` takes the next element of an iterator (an IteratorGetNext)."""
+    return op.op_def is _GET_NEXT
 
 
 # --- the Python API --------------------------------------------------------------------------
@@ -191,7 +196,7 @@ class Iterator(structure.Structured):
 def make_one_shot_iterator(dataset):
     """An iterator over `dataset` that starts itself on first use (no placeholders)."""
     captures = dataset._captures()
-    placeholder = next((op for op in function.ancestors(captures) if op.type == "Placeholder"),
+    placeholder = next((op for op in function.ancestors(captures) if op.op_def.must_feed),
                        None)
     if placeholder is not None:
         raise ValueError(f"Cannot capture a placeholder (name:{placeholder.name}, "

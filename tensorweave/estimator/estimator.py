@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 
+from tensorweave.data import iterator_ops
 from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.model_fn import (LOSS_METRIC_KEY, EstimatorSpec, ModeKeys,
                                             check_hooks)
@@ -465,7 +466,7 @@ class Estimator:
         graph, _ = self._new_graph()
         with graph.as_default():
             features, _, input_hooks = self._features_and_labels(input_fn, ModeKeys.PREDICT)
-            if not any(op.type == "IteratorGetNext" for op in graph.get_operations()):
+            if not any(iterator_ops.is_get_next(op) for op in graph.get_operations()):
                 logging.warning("Input graph does not use tf.data.Dataset or contain a "
                                 "QueueRunner. That means predict yields forever. This is "
                                 "probably a mistake.")

@@ -76,7 +76,7 @@ def _placeholder_kernel(*, dtype, shape):
 
 
 register_op("Placeholder", shape=_placeholder_shape, kernel=_placeholder_kernel,
-            grad=NOT_DIFFERENTIABLE)
+            grad=NOT_DIFFERENTIABLE, must_feed=True)
 
 
 def placeholder(dtype, shape=None, name=None):
