@@ -148,7 +148,6 @@ KNOWN_UPWARD = {
     'tensorweave.framework.importer -> tensorweave.estimator.feature_column_ops',
     'tensorweave.framework.importer -> tensorweave.io.parsing_ops',
     'tensorweave.framework.importer -> tensorweave.summary.summary_ops',
-    'tensorweave.ops.training_ops -> tensorweave.runtime.blas',
 }
 
 
@@ -211,12 +210,7 @@ def machinery_uses():
 
 
 # Speed machinery still below runtime/ (it moves to runtime/accel/).
-KNOWN_MACHINERY = {
-    'tensorweave.ops.conv_dft uses functools.lru_cache',
-    'tensorweave.ops.nn_ops imports mmap',
-    'tensorweave.ops.nn_ops uses functools.lru_cache',
-    'tensorweave.ops.training_ops imports concurrent.futures',
-}
+KNOWN_MACHINERY = set()
 # For good: TF's thread-local default stacks and its Graph's lock for building from threads.
 ALLOWED_MACHINERY = {
     f"tensorweave.{floor1}.{module} imports threading"
@@ -283,17 +277,7 @@ KNOWN_CYCLE_SETS = {
 }
 # Op-type strings still compared outside ops/ (they become registry facets).
 KNOWN_OP_TYPE_STRINGS = {
-    "tensorweave.data.iterator_ops: .type vs 'Placeholder'",
-    "tensorweave.estimator.estimator: .type vs 'IteratorGetNext'",
     "tensorweave.framework.graph: .type vs 'Pack'",
-    "tensorweave.runtime.plan: .type vs 'Merge'",
-    "tensorweave.runtime.plan: .type vs 'Placeholder'",
-    "tensorweave.runtime.plan: .type vs 'Switch'",
-    "tensorweave.train.saver: .type vs 'Assign'",
-    "tensorweave.train.saver: .type vs 'Identity'",
-    "tensorweave.train.saver: .type vs 'Reshape'",
-    "tensorweave.train.saver: .type vs 'RestoreV2'",
-    "tensorweave.train.saver: .type vs 'VariableV2'",
 }
 # Private names still reached across modules (they get public names).
 KNOWN_PRIVATE = {

@@ -77,7 +77,7 @@ class _Context:
         return t in self._inside or self.contains_op(t.op)
 
     def enter_inputs(self, op_def, inputs):
-        refs = len(inputs) if op_def.ref_inputs == "all" else op_def.ref_inputs
+        refs = op_def.ref_count(inputs)
         if all(self.contains(t) for t in inputs[refs:]):
             return inputs
         return list(inputs[:refs]) + [t if self.contains(t) else self.enter(t)
@@ -127,7 +127,7 @@ class CondContext(_Context):
 
     def add_op(self, op):
         super().add_op(op)
-        refs = len(op.inputs) if op.op_def.ref_inputs == "all" else op.op_def.ref_inputs
+        refs = op.op_def.ref_count(op.inputs)
         if len(op.inputs) == refs and not any(self.contains_op(c) for c in op.control_inputs):
             op.add_control_input(self.pivot.op)  # it runs only when the branch is taken
 
@@ -183,7 +183,7 @@ def _switch_grad(op, d_false, d_true):
 
 
 register_op("Switch", shape=_switch_shape, kernel=_switch_kernel, grad=_switch_grad,
-            shares_memory=True)
+            shares_memory=True, dead_aware=True, makes_dead=True)
 
 
 def _merged_shape(a, b):
@@ -220,7 +220,7 @@ def _merge_grad(op, dy, d_index):
 
 
 register_op("Merge", shape=_merge_shape, kernel=_merge_kernel, grad=_merge_grad,
-            shares_memory=True)
+            shares_memory=True, dead_aware=True)
 
 
 def _merge(guard, values, name="Merge"):
@@ -479,10 +479,6 @@ def _while_shape(*inputs, body):
     return [(t.dtype, t.shape) for t in body.var_inputs] + [_TRACE]
 
 
-def _while_kernel(*inputs, body):
-    raise AssertionError("While kernels are bound by the Plan (see plan_binder)")
-
-
 def _bind_while(op, make_plan, is_used):
     """The While kernel with sub-Plans of its cond and body, built once per Plan; it records
     values for the gradient only when the Plan runs the gradient."""
@@ -504,9 +500,6 @@ def _bind_while(op, make_plan, is_used):
             steps.append(out[n:] if record else None)
         return (*values, LoopTrace(steps if record else []))
     return run
-
-
-_while_kernel.plan_binder = _bind_while
 
 
 def _loop_grad(op, *grads):
@@ -547,8 +540,8 @@ def _loop_grad(op, *grads):
     return result
 
 
-register_op("While", shape=_while_shape, kernel=_while_kernel, grad=_loop_grad, stateful=True,
-            shares_memory=True)
+register_op("While", shape=_while_shape, kernel=None, bind=_bind_while, grad=_loop_grad,
+            foldable=False, shares_memory=True)
 
 
 # --- While and WhileGrad in a GraphDef: the body as the names of its tensors -----------------
@@ -729,7 +722,7 @@ def _saved_values(program, outputs, fed):
             keys.append(program.save(t))
             dead = dead or maybe_dead
             continue
-        refs = len(t.op.inputs) if t.op.op_def.ref_inputs == "all" else t.op.op_def.ref_inputs
+        refs = t.op.op_def.ref_count(t.op.inputs)
         pending.extend(reversed(t.op.inputs[refs:]))
     return keys, dead
 
@@ -740,10 +733,6 @@ def _while_grad_shape(*inputs, grad):
             + [(source.captured_in[j].dtype, source.captured_in[j].shape)
                for j in grad.cap_index]
             + [_TRACE] * (1 + source.n_traces))
-
-
-def _while_grad_kernel(*inputs, grad):
-    raise AssertionError("WhileGrad kernels are bound by the Plan (see plan_binder)")
 
 
 def _bind_while_grad(op, make_plan, is_used):
@@ -808,9 +797,6 @@ def _collect(outs, step_out, values):
         outs[slot].append(step)
 
 
-_while_grad_kernel.plan_binder = _bind_while_grad
-
-
 def _accumulate(total, value):
     if total is None:
         return value.copy() if isinstance(value, np.ndarray) else value
@@ -821,8 +807,8 @@ def _accumulate(total, value):
     return total + value
 
 
-register_op("WhileGrad", shape=_while_grad_shape, kernel=_while_grad_kernel, grad=_loop_grad,
-            stateful=True, shares_memory=True)
+register_op("WhileGrad", shape=_while_grad_shape, kernel=None, bind=_bind_while_grad,
+            grad=_loop_grad, foldable=False, shares_memory=True)
 
 
 register_attr_codec("WhileGrad", "grad", encode=_encode_gradient, decode=_decode_gradient)

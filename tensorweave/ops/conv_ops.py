@@ -2,14 +2,13 @@
 
 Every kernel works on NHWC arrays (NCHW is transposed on the way in and out). A kernel's
 window geometry (output size and TF's padding, SAME padding putting the odd pixel after) comes
-from `_Window`; convolutions gather the windows into columns (im2col) and do one matrix
+from `Window`; convolutions gather the windows into columns (im2col) and do one matrix
 product; their input gradients scatter columns back with one strided add per kernel tap;
 pooling loops over kernel taps with whole-array operations. No loop runs over pixels.
 
-Two algorithms are chosen from the shapes inside the kernels: stride-1 convolutions whose
-estimated cost is well under im2col's (large filters, many channels, e.g. deep MNIST's 5x5x32x64
-layer) go through the DFT (`conv_dft`, `_spectral`), and MaxPoolGrad of windows that tile the
-image routes gradients by one comparison (`_tiled_max_pool_grad`).
+MaxPoolGrad of windows that tile the image routes gradients by one comparison
+(`_tiled_max_pool_grad`). runtime/accel/spectral_conv.py runs stride-1 convolutions through
+the DFT where that needs fewer multiply-adds.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -18,7 +17,7 @@ from tensorweave.framework.graph import Tensor, constant_value, convert_to_tenso
 from tensorweave.framework.graph import partial_shape_from_tensor
 from tensorweave.framework.registry import register_op
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array_ops, conv_dft
+from tensorweave.ops import array_ops
 
 
 def _one(op):
@@ -55,7 +54,7 @@ def _explicit_hw(explicit_paddings, data_format):
     return _hw(pairs, data_format)
 
 
-class _Window:
+class Window:
     """A kh x kw window sliding over an NHWC image: output size, padding and kernel taps."""
 
     __slots__ = ("kh", "kw", "sh", "sw", "dh", "dw", "oh", "ow", "top", "bottom", "left",
@@ -131,15 +130,15 @@ def _strided(start, count, step):
     return slice(start, start + (count - 1) * step + 1 if count else start, step)
 
 
-def _to_nhwc(x, data_format):
+def to_nhwc(x, data_format):
     return x.transpose(0, 2, 3, 1) if data_format == "NCHW" else x
 
 
-def _from_nhwc(x, data_format):
+def from_nhwc(x, data_format):
     return x.transpose(0, 3, 1, 2) if data_format == "NCHW" else x
 
 
-def _nhwc_shape(shape, data_format):
+def nhwc_shape(shape, data_format):
     n, a, b, c = shape
     return (n, b, c, a) if data_format == "NCHW" else (n, a, b, c)
 
@@ -167,7 +166,7 @@ def _image_dims(op_type, what, t, data_format):
         return (None,) * 4
     if t.shape.ndims != 4:
         raise ValueError(f"{op_type} requires a 4-D {what}, got shape {t.shape}")
-    return _nhwc_shape(t.shape.as_tuple(), data_format)
+    return nhwc_shape(t.shape.as_tuple(), data_format)
 
 
 def _filter_dims(op_type, w):
@@ -240,7 +239,7 @@ def _backprop_input_shape(op_type, depthwise):
         _check_float(op_type, w, dy)
         fmt = attrs["data_format"]
         layout = _sizes_dims(op_type, sizes)
-        x_dims = _nhwc_shape(layout, fmt)
+        x_dims = nhwc_shape(layout, fmt)
         dy_dims = _image_dims(op_type, "out_backprop", dy, fmt)
         expected = _conv_out_dims(op_type, x_dims, _filter_dims(op_type, w), attrs, depthwise)
         if not all(_same(a, b) for a, b in zip(expected, dy_dims)):
@@ -277,69 +276,43 @@ def _batch_parts(n, win, depth):
     return [slice(i, min(i + step, n)) for i in range(0, n, step)]
 
 
-def _spectral(win, n, c, k, dtype):
-    """The DFT period to compute a convolution with (conv_dft), or None where im2col is
-    cheaper: stride 1, no dilation, and an estimated cost under half of im2col's."""
-    if (win.sh, win.sw, win.dh, win.dw) != (1, 1, 1, 1) or dtype not in _SPECTRAL_DTYPES:
-        return None
-    period = (win.oh + win.kh - 1, win.ow + win.kw - 1)
-    in_hw = (period[0] - win.top - win.bottom, period[1] - win.left - win.right)
-    direct = n * win.oh * win.ow * win.kh * win.kw * c * k
-    spectral = conv_dft.cost(n, c, k, in_hw, (win.kh, win.kw), period)
-    return period if _SPECTRAL_MARGIN * spectral < direct else None
-
-
-_SPECTRAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_SPECTRAL_MARGIN = 2  # its small matrix products run at about half the speed of im2col's one
-
-
 def _conv2d_kernel(x, w, **attrs):
     fmt = attrs["data_format"]
-    x = _to_nhwc(x, fmt)
+    x = to_nhwc(x, fmt)
     n, h, wd, c = x.shape
     kh, kw, _, out_c = w.shape
-    win = _Window((h, wd), (kh, kw), attrs)
-    period = _spectral(win, n, c, out_c, x.dtype)
-    if period:
-        return _from_nhwc(conv_dft.correlate(x, w, (win.top, win.left), period), fmt)
+    win = Window((h, wd), (kh, kw), attrs)
     w2d = w.reshape(kh * kw * c, out_c)
     out = np.empty((n, win.oh, win.ow, out_c), dtype=x.dtype)
     for part in _batch_parts(n, win, c):
         np.matmul(win.column_matrix(win.padded(x[part])), w2d,
                   out=out[part].reshape(-1, out_c))
-    return _from_nhwc(out, fmt)
+    return from_nhwc(out, fmt)
 
 
 def _conv2d_backprop_input_kernel(sizes, w, dy, **attrs):
     fmt = attrs["data_format"]
-    n, h, wd, c = _nhwc_shape(tuple(int(s) for s in sizes), fmt)
-    dy = _to_nhwc(dy, fmt)
+    n, h, wd, c = nhwc_shape(tuple(int(s) for s in sizes), fmt)
+    dy = to_nhwc(dy, fmt)
     kh, kw, _, out_c = w.shape
-    win = _Window((h, wd), (kh, kw), attrs)
-    _check_out_backprop(dy, n, win, out_c)
-    period = _spectral(win, n, c, out_c, dy.dtype)
-    if period:
-        dx = conv_dft.correlate_input_grad((h, wd), w, dy, (win.top, win.left), period)
-        return _from_nhwc(dx, fmt)
+    win = Window((h, wd), (kh, kw), attrs)
+    check_out_backprop(dy, n, win, out_c)
     w2d_t = w.reshape(kh * kw * c, out_c).T
     dx = np.empty((n, h, wd, c), dtype=dy.dtype)
     for part in _batch_parts(n, win, c):
         dcols = np.matmul(dy[part].reshape(-1, out_c), w2d_t)
         dx[part] = win.scatter(dcols.reshape(-1, win.oh, win.ow, kh, kw, c),
                                (dx[part].shape[0], h, wd, c))
-    return _from_nhwc(dx, fmt)
+    return from_nhwc(dx, fmt)
 
 
 def _conv2d_backprop_filter_kernel(x, sizes, dy, **attrs):
     fmt = attrs["data_format"]
-    x, dy = _to_nhwc(x, fmt), _to_nhwc(dy, fmt)
+    x, dy = to_nhwc(x, fmt), to_nhwc(dy, fmt)
     n, h, wd, c = x.shape
     kh, kw, _, out_c = (int(s) for s in sizes)
-    win = _Window((h, wd), (kh, kw), attrs)
-    _check_out_backprop(dy, n, win, out_c)
-    period = _spectral(win, n, c, out_c, x.dtype)
-    if period:
-        return conv_dft.correlate_filter_grad(x, (kh, kw), dy, (win.top, win.left), period)
+    win = Window((h, wd), (kh, kw), attrs)
+    check_out_backprop(dy, n, win, out_c)
     dw = np.zeros((kh * kw * c, out_c), dtype=x.dtype)
     for part in _batch_parts(n, win, c):
         cols = win.column_matrix(win.padded(x[part]))
@@ -347,7 +320,7 @@ def _conv2d_backprop_filter_kernel(x, sizes, dy, **attrs):
     return dw.reshape(kh, kw, c, out_c)
 
 
-def _check_out_backprop(dy, n, win, channels):
+def check_out_backprop(dy, n, win, channels):
     if dy.shape != (n, win.oh, win.ow, channels):
         raise ValueError(f"out_backprop has shape {dy.shape} (NHWC) but the convolution "
                          f"gives {(n, win.oh, win.ow, channels)}")
@@ -356,35 +329,35 @@ def _check_out_backprop(dy, n, win, channels):
 # --- depthwise kernels: out[..., c * M + m] = sum over taps of x[..., c] * w[i, j, c, m] -------
 def _depthwise_kernel(x, w, **attrs):
     fmt = attrs["data_format"]
-    x = _to_nhwc(x, fmt)
+    x = to_nhwc(x, fmt)
     n, h, wd, c = x.shape
     kh, kw, _, mult = w.shape
-    win = _Window((h, wd), (kh, kw), attrs)
+    win = Window((h, wd), (kh, kw), attrs)
     cols = win.columns(win.padded(x)).reshape(-1, kh * kw, c).transpose(2, 0, 1)  # C, P, K
     out = np.matmul(cols, w.reshape(kh * kw, c, mult).transpose(1, 0, 2))  # C, P, M
-    return _from_nhwc(out.transpose(1, 0, 2).reshape(n, win.oh, win.ow, c * mult), fmt)
+    return from_nhwc(out.transpose(1, 0, 2).reshape(n, win.oh, win.ow, c * mult), fmt)
 
 
 def _depthwise_backprop_input_kernel(sizes, w, dy, **attrs):
     fmt = attrs["data_format"]
-    n, h, wd, c = _nhwc_shape(tuple(int(s) for s in sizes), fmt)
-    dy = _to_nhwc(dy, fmt)
+    n, h, wd, c = nhwc_shape(tuple(int(s) for s in sizes), fmt)
+    dy = to_nhwc(dy, fmt)
     kh, kw, _, mult = w.shape
-    win = _Window((h, wd), (kh, kw), attrs)
-    _check_out_backprop(dy, n, win, c * mult)
+    win = Window((h, wd), (kh, kw), attrs)
+    check_out_backprop(dy, n, win, c * mult)
     per_channel = dy.reshape(-1, c, mult).transpose(1, 0, 2)  # C, P, M
     dcols = np.matmul(per_channel, w.reshape(kh * kw, c, mult).transpose(1, 2, 0))  # C, P, K
     dcols = dcols.transpose(1, 2, 0).reshape(n, win.oh, win.ow, kh, kw, c)
-    return _from_nhwc(win.scatter(dcols, (n, h, wd, c)), fmt)
+    return from_nhwc(win.scatter(dcols, (n, h, wd, c)), fmt)
 
 
 def _depthwise_backprop_filter_kernel(x, sizes, dy, **attrs):
     fmt = attrs["data_format"]
-    x, dy = _to_nhwc(x, fmt), _to_nhwc(dy, fmt)
+    x, dy = to_nhwc(x, fmt), to_nhwc(dy, fmt)
     n, h, wd, c = x.shape
     kh, kw, _, mult = (int(s) for s in sizes)
-    win = _Window((h, wd), (kh, kw), attrs)
-    _check_out_backprop(dy, n, win, c * mult)
+    win = Window((h, wd), (kh, kw), attrs)
+    check_out_backprop(dy, n, win, c * mult)
     cols = win.columns(win.padded(x)).reshape(-1, kh * kw, c).transpose(2, 1, 0)  # C, K, P
     dw = np.matmul(cols, dy.reshape(-1, c, mult).transpose(1, 0, 2))  # C, K, M
     return dw.transpose(1, 0, 2).reshape(kh, kw, c, mult)
@@ -457,7 +430,7 @@ def _pool_shape(op_type, integers):
 
 
 def _pool_window(x_nhwc, attrs):
-    return _Window(x_nhwc.shape[1:3], _hw(attrs["ksize"], attrs["data_format"]), attrs)
+    return Window(x_nhwc.shape[1:3], _hw(attrs["ksize"], attrs["data_format"]), attrs)
 
 
 def _lowest(dtype):
@@ -466,7 +439,7 @@ def _lowest(dtype):
 
 def _max_pool_kernel(x, **attrs):
     fmt = attrs["data_format"]
-    x = _to_nhwc(x, fmt)
+    x = to_nhwc(x, fmt)
     win = _pool_window(x, attrs)
     xp = win.padded(x, _lowest(x.dtype))
     out = None
@@ -475,7 +448,7 @@ def _max_pool_kernel(x, **attrs):
             out = xp[:, rows, cols].copy()
         else:
             np.maximum(out, xp[:, rows, cols], out=out)
-    return _from_nhwc(out, fmt)
+    return from_nhwc(out, fmt)
 
 
 def _max_taps(xp, y, win):
@@ -518,29 +491,29 @@ def _tiled_max_pool_grad(x, y, dy, win):
 def _max_pool_grad_kernel(x, y, dy, **attrs):
     """Routes dy to the input element each window's maximum came from."""
     fmt = attrs["data_format"]
-    x, y, dy = _to_nhwc(x, fmt), _to_nhwc(y, fmt), _to_nhwc(dy, fmt)
+    x, y, dy = to_nhwc(x, fmt), to_nhwc(y, fmt), to_nhwc(dy, fmt)
     win = _pool_window(x, attrs)
     tiled = _tiled_max_pool_grad(x, y, dy, win)
     if tiled is not None:
-        return _from_nhwc(tiled, fmt)
+        return from_nhwc(tiled, fmt)
     xp = win.padded(x, _lowest(x.dtype))
     dxp = np.zeros(xp.shape, dtype=dy.dtype)
     for rows, cols, hit in _max_taps(xp, y, win):
         dxp[:, rows, cols] += np.where(hit, dy, 0)
-    return _from_nhwc(win.cropped(dxp, *x.shape[1:3]), fmt)
+    return from_nhwc(win.cropped(dxp, *x.shape[1:3]), fmt)
 
 
 def _max_pool_grad_grad_kernel(x, y, ddx, **attrs):
     """Picks, for each window, ddx at the element the maximum came from."""
     fmt = attrs["data_format"]
-    x, y, ddx = _to_nhwc(x, fmt), _to_nhwc(y, fmt), _to_nhwc(ddx, fmt)
+    x, y, ddx = to_nhwc(x, fmt), to_nhwc(y, fmt), to_nhwc(ddx, fmt)
     win = _pool_window(x, attrs)
     xp = win.padded(x, _lowest(x.dtype))
     ddxp = win.padded(ddx)
     out = np.zeros(y.shape, dtype=ddx.dtype)
     for rows, cols, hit in _max_taps(xp, y, win):
         np.copyto(out, ddxp[:, rows, cols], where=hit)
-    return _from_nhwc(out, fmt)
+    return from_nhwc(out, fmt)
 
 
 def _avg_divisor(win, h, w):
@@ -556,26 +529,26 @@ def _avg_divisor(win, h, w):
 
 def _avg_pool_kernel(x, **attrs):
     fmt = attrs["data_format"]
-    x = _to_nhwc(x, fmt)
+    x = to_nhwc(x, fmt)
     win = _pool_window(x, attrs)
     xp = win.padded(x)
     total = np.zeros((x.shape[0], win.oh, win.ow, x.shape[3]), dtype=x.dtype)
     for _, _, rows, cols in win.taps():
         total += xp[:, rows, cols]
     total /= _avg_divisor(win, *x.shape[1:3]).astype(x.dtype)
-    return _from_nhwc(total, fmt)
+    return from_nhwc(total, fmt)
 
 
 def _avg_pool_grad_kernel(sizes, dy, **attrs):
     fmt = attrs["data_format"]
-    n, h, w, c = _nhwc_shape(tuple(int(s) for s in sizes), fmt)
-    dy = _to_nhwc(dy, fmt)
-    win = _Window((h, w), _hw(attrs["ksize"], fmt), attrs)
+    n, h, w, c = nhwc_shape(tuple(int(s) for s in sizes), fmt)
+    dy = to_nhwc(dy, fmt)
+    win = Window((h, w), _hw(attrs["ksize"], fmt), attrs)
     share = dy / _avg_divisor(win, h, w).astype(dy.dtype)
     dxp = np.zeros((n, h + win.top + win.bottom, w + win.left + win.right, c), dtype=dy.dtype)
     for _, _, rows, cols in win.taps():
         dxp[:, rows, cols] += share
-    return _from_nhwc(win.cropped(dxp, h, w), fmt)
+    return from_nhwc(win.cropped(dxp, h, w), fmt)
 
 
 def _pool_attrs(op):

@@ -96,7 +96,7 @@ def _binary_inputs(x, y):
 
 
 def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=None,
-            forwards=None):
+            forwards=None, bind=None):
     """Registers a broadcasting two-input op and returns its public builder."""
     def shape(x, y):
         if x.dtype is not y.dtype:
@@ -105,7 +105,7 @@ def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=No
         _check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, broadcast_shapes(x.shape, y.shape))]
 
-    register_op(op_type, shape=shape, kernel=kernel, grad=grad, forwards=forwards)
+    register_op(op_type, shape=shape, kernel=kernel, grad=grad, forwards=forwards, bind=bind)
 
     def builder(x, y, name=None):
         x, y = _binary_inputs(x, y)
@@ -151,16 +151,17 @@ def _real_div_kernel(x, y):
 
 
 def _integer_divisor_checked(kernel):
-    """`kernel(x, y)` that fails as TF does when an integer `y` holds a zero (NumPy would
-    return 0 with a warning). A Plan binds the plain `kernel` for float ops, whose division by
-    zero gives inf or nan, so they pay nothing for the check."""
+    """(`kernel(x, y)` that fails as TF does when an integer `y` holds a zero (NumPy would
+    return 0 with a warning), its bind rule). A Plan binds the plain `kernel` for float ops,
+    whose division by zero gives inf or nan, so they pay nothing for the check."""
     def checked(x, y):
         if y.dtype.kind in "iu" and not np.all(y):
             raise errors.InvalidArgumentError(None, None, "Integer division by zero")
         return kernel(x, y)
-    checked.plan_binder = lambda op, make_plan, is_used: \
-        checked if op.inputs[1].dtype.is_integer else kernel
-    return checked
+
+    def bind(op, make_plan, is_used):
+        return checked if op.inputs[1].dtype.is_integer else kernel
+    return checked, bind
 
 
 def _times_one_forwards(op, constants):
@@ -180,10 +181,12 @@ multiply = _binary("Mul", np.multiply,
                    forwards=_times_one_forwards)
 real_div = _binary("RealDiv", _real_div_kernel, lambda op, dz: _reduce_both(
     op, dz / op.inputs[1], -dz * op.inputs[0] / square(op.inputs[1])), default_name="truediv")
-floordiv = _binary("FloorDiv", _integer_divisor_checked(np.floor_divide), NOT_DIFFERENTIABLE,
-                   default_name="floordiv")
-floormod = _binary("FloorMod", _integer_divisor_checked(np.mod), _floor_mod_grad,
-                   default_name="mod")
+_floor_div, _bind_floor_div = _integer_divisor_checked(np.floor_divide)
+floordiv = _binary("FloorDiv", _floor_div, NOT_DIFFERENTIABLE, default_name="floordiv",
+                   bind=_bind_floor_div)
+_floor_mod, _bind_floor_mod = _integer_divisor_checked(np.mod)
+floormod = _binary("FloorMod", _floor_mod, _floor_mod_grad, default_name="mod",
+                   bind=_bind_floor_mod)
 pow = _binary("Pow", np.power, _pow_grad)  # noqa: A001
 maximum = _binary("Maximum", np.maximum, _extreme_grad(lambda x, y: x >= y))
 minimum = _binary("Minimum", np.minimum, _extreme_grad(lambda x, y: x <= y))

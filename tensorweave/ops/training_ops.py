@@ -1,14 +1,12 @@
-"""Optimizer update ops: each applies one optimizer's formula to variable buffers in place."""
-import functools
-import os
-from concurrent.futures import ThreadPoolExecutor
+"""Optimizer update ops: each applies one optimizer's formula to variable buffers in place.
 
+These are the reference kernels; runtime/accel/ runs large updates over slices and gradient
+descent as one BLAS axpy."""
 import numpy as np
 
 from tensorweave.framework.graph import create_op
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.ops.state_ops import check_ref
-from tensorweave.runtime import blas
 
 
 def _apply_shape(op_type, refs, grad_index):
@@ -31,94 +29,9 @@ def _apply_shape(op_type, refs, grad_index):
     return shape
 
 
-# An update of a variable with more than _SLICED_ABOVE elements runs over slices of _SLICE
-# elements: its temporaries then stay in the CPU cache instead of streaming whole-variable
-# arrays through memory once per NumPy pass (Adam on 3136x1024: 24 -> 16 ms). Smaller
-# variables gain nothing and would pay the per-slice calls. Above _SHARED_ABOVE elements the
-# slices are shared out between this thread and helper threads, one per further core (NumPy
-# releases the GIL inside each pass): Adam on 3136x1024 with two cores, 16 -> 10 ms.
-_SLICE = 1 << 15
-_SLICED_ABOVE = 1 << 19
-_SHARED_ABOVE = 1 << 20
-_BLAS_FROM = 1 << 15  # gradient descent: one BLAS axpy beats NumPy's two passes from here on
-_helpers = None
-
-
-class _SlicedState:
-    """The session state as an update kernel sees it while it runs on one slice: each variable
-    it reads is that slice of the variable's buffer."""
-
-    def __init__(self, slices):
-        self._slices = slices
-
-    def read_variable(self, key):
-        return self._slices[key]
-
-
-def _helper_threads():
-    """(thread pool, its number of threads) that share large updates, made on first use; None
-    on a single core."""
-    global _helpers
-    if _helpers is None:
-        count = min(os.cpu_count() or 1, 4) - 1
-        _helpers = (ThreadPoolExecutor(count, "tensorweave-update"), count) if count else False
-    return _helpers or None
-
-
-def _forget_helpers():
-    """In a forked child the pool's threads do not exist: the child makes its own."""
-    global _helpers
-    _helpers = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_helpers)
-
-
-def _in_slices(kernel, refs, grad_index):
-    """`kernel` applied slice by slice to large variables (the updates are elementwise)."""
-    @functools.wraps(kernel)  # keeps the kernel's signature: the attrs it takes
-    def run(state, name, *inputs, **attrs):
-        if state.read_variable(inputs[0]).size <= _SLICED_ABOVE:
-            return kernel(state, name, *inputs, **attrs)
-        buffers = [state.read_variable(key) for key in inputs[:refs]]
-        grad_at = grad_index % len(inputs)
-        grad = inputs[grad_at]
-        if not all(b.flags.c_contiguous for b in buffers) or np.shape(grad) != buffers[0].shape:
-            return kernel(state, name, *inputs, **attrs)
-        flat = [b.reshape(-1) for b in buffers]
-        flat_grad = np.ravel(grad)
-
-        def apply(starts):
-            args = list(inputs)
-            for start in starts:
-                stop = start + _SLICE
-                args[grad_at] = flat_grad[start:stop]
-                sliced = _SlicedState({key: f[start:stop]
-                                       for key, f in zip(inputs[:refs], flat)})
-                kernel(sliced, name, *args, **attrs)
-
-        starts = range(0, flat_grad.size, _SLICE)
-        helpers = _helper_threads() if flat_grad.size > _SHARED_ABOVE else None
-        if helpers is None:
-            apply(starts)
-            return buffers[0]
-        pool, count = helpers
-        bounds = [len(starts) * i // (count + 1) for i in range(count + 2)]
-        shares = [starts[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
-        pending = [pool.submit(apply, share) for share in shares[1:]]
-        apply(shares[0])
-        for done in pending:
-            done.result()
-        return buffers[0]
-    return run
-
-
-def _register_apply(op_type, refs, kernel, grad_index=-1, sliced=True):
+def _register_apply(op_type, refs, kernel, grad_index=-1):
     """Registers `op_type` (inputs: `refs` variable refs, then hyperparameters and the gradient
-    at `grad_index`) and returns its op function; `sliced` runs `kernel` via _in_slices."""
-    if sliced:
-        kernel = _in_slices(kernel, refs, grad_index)
+    at `grad_index`) and returns its op function."""
     register_op(op_type, shape=_apply_shape(op_type, refs, grad_index), kernel=kernel,
                 stateful=True, ref_inputs=refs, grad=NOT_DIFFERENTIABLE, shares_memory=True)
 
@@ -133,18 +46,6 @@ def _gradient_descent(state, name, var, alpha, delta):
     w = state.read_variable(var)
     w -= alpha * delta
     return w
-
-
-_sliced_gradient_descent = _in_slices(_gradient_descent, 1, -1)
-
-
-def _gradient_descent_kernel(state, name, var, alpha, delta):
-    """One BLAS axpy for variables of _BLAS_FROM elements or more (OpenBLAS's threads, each on
-    the part of the gradient its core computed); NumPy passes otherwise."""
-    w = state.read_variable(var)
-    if w.size >= _BLAS_FROM and blas.axpy(-alpha, delta, w):
-        return w
-    return _sliced_gradient_descent(state, name, var, alpha, delta)
 
 
 def _momentum(state, name, var, accum, lr, grad, momentum, *, use_nesterov):
@@ -225,8 +126,7 @@ def _ftrl(state, name, var, accum, linear, grad, lr, l1, l2, lr_power):
     return w
 
 
-apply_gradient_descent = _register_apply("ApplyGradientDescent", 1, _gradient_descent_kernel,
-                                         sliced=False)
+apply_gradient_descent = _register_apply("ApplyGradientDescent", 1, _gradient_descent)
 apply_momentum = _register_apply("ApplyMomentum", 2, _momentum, grad_index=3)
 apply_adam = _register_apply("ApplyAdam", 3, _adam)
 apply_adagrad = _register_apply("ApplyAdagrad", 2, _adagrad)

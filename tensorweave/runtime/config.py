@@ -30,13 +30,19 @@ class GraphOptions(_Options):
 
 
 class ConfigProto(_Options):
-    """Session configuration; log_device_placement and allow_soft_placement are honoured."""
+    """Session configuration; log_device_placement and allow_soft_placement are honoured.
+
+    accel (tensorweave's own field): None follows TENSORWEAVE_ACCEL (speed variants on unless
+    it is 0); False runs reference kernels only; True runs variants and tunes the process
+    (runtime/accel/).
+    """
 
     _defaults = {"log_device_placement": False, "allow_soft_placement": False,
                  "intra_op_parallelism_threads": 0, "inter_op_parallelism_threads": 0,
                  "device_count": dict, "gpu_options": GPUOptions,
                  "graph_options": GraphOptions, "operation_timeout_in_ms": 0,
-                 "use_per_session_threads": False, "isolate_session_state": False}
+                 "use_per_session_threads": False, "isolate_session_state": False,
+                 "accel": None}
 
 
 class RunOptions(_Options):

@@ -1,12 +1,13 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
-import sys
 import warnings
 
 from tensorweave.framework import context
 from tensorweave.framework.graph import Tensor, TensorLike, get_default_graph
-from tensorweave.runtime.process_setup import prepare_process
+from tensorweave.runtime import accel, checks
+from tensorweave.runtime.checks import CPU_DEVICE
 from tensorweave.runtime.config import ConfigProto
-from tensorweave.runtime.plan import CPU_DEVICE, FetchMapper, Plan, fetch_key
+from tensorweave.runtime.fetch import FetchMapper, fetch_key
+from tensorweave.runtime.plan import Plan
 from tensorweave.runtime.state import SessionState
 
 _MAX_CACHED_PLANS = 512
@@ -28,14 +29,13 @@ class Session:
     def __init__(self, target="", graph=None, config=None):
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config if config is not None else ConfigProto()
-        self._state = SessionState()
+        self._state = SessionState(variants=accel.prepare_session(self._config))
         self._plans = {}
         self._placement_log = set()
         self._closed = False
         self._context_stack = []
         self._growth_watch = GraphGrowthWatch(self._graph)
         self.sess_str = target
-        prepare_process()
 
     @property
     def graph(self):
@@ -82,23 +82,17 @@ class Session:
 
     def _make_plan(self, fetches, feeds):
         if self._config.log_device_placement:
-            self._log_placement()
+            checks.log_placement(self._graph, self._placement_log)
         mapper = FetchMapper(self._graph, fetches)
         fed = [self._feed_tensor(k) for k in feeds]
-        plan = Plan(self._graph, mapper.elements, fed, self._state, self._config,
-                    self._placement_log)
+        plan = Plan(self._graph, mapper.elements, fed, self._state,
+                    variants=self._state.variants, check_ops=self._check_ops)
         single = not isinstance(fetches, (list, tuple, dict))
         return (None if single else mapper), plan
 
-    def _log_placement(self):
-        """Logs the device of every op in the graph, as TF's placer does for the whole graph at
-        the first run and again at the first run after the graph grew."""
-        ops = self._graph.get_operations()
-        if len(ops) == len(self._placement_log):
-            return
-        for op in ops:
-            print(f"{op.name}: ({op.type}): {CPU_DEVICE}", file=sys.stderr)
-        self._placement_log.update(ops)  # so the Plan does not log them again
+    def _check_ops(self, ops):
+        """The session's policy for the ops a Plan runs: placement and required feeds."""
+        checks.check_ops(ops, self._config)
 
     def _feed_tensor(self, key):
         try:

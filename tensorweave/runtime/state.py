@@ -7,10 +7,11 @@ from tensorweave.framework.errors import FailedPreconditionError, InvalidArgumen
 class SessionState:
     """Variable values by key, random generators by op, and library resources by name."""
 
-    def __init__(self):
+    def __init__(self, variants=True):
         self.variables = {}
         self.generators = {}
         self.resources = {}
+        self.variants = variants  # whether Plans run over this state may use speed variants
 
     def read_variable(self, key):
         try:

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from tensorweave.runtime import config, plan as plan_lib
+from tensorweave.runtime import checks, config
 
 try:
     from tensorboard.compat.proto import config_pb2, step_stats_pb2
@@ -45,7 +45,7 @@ def run(plan, feed_values, options, run_metadata):
         records = []
         fetched = _traced_run(plan, feed_values, records)
         stats = step_stats_pb2.StepStats()
-        _device_stats(stats.dev_stats.add(device=plan_lib.CPU_DEVICE), records)
+        _device_stats(stats.dev_stats.add(device=checks.CPU_DEVICE), records)
     else:
         fetched, stats = plan.run(feed_values), None
     graphs = [_partition_graph(plan)] if _option(options, "output_partition_graphs", False) \
@@ -101,7 +101,7 @@ def _traced_steps(plan, values, records, clock):
             records.append((op, op.name, start, op_start, op_end, end, _describe(result),
                             not op.op_def.shares_memory))
     except Exception as e:  # noqa: BLE001 - re-raised naming the op, as Plan.run does
-        raise plan_lib.op_error(e, op, plan._inputs_of(op, values)) from e
+        raise plan.error_for(e, op, values) from e
 
 
 def _describe(outputs):

@@ -1,11 +1,13 @@
-"""The shape-chosen kernel internals of conv_ops against the loop references: stride-1
-convolutions through the DFT (conv_dft) and MaxPoolGrad of windows that tile the image."""
+"""The shape-chosen kernel internals against the loop references: stride-1 convolutions
+through the DFT (runtime/accel/spectral_conv) and MaxPoolGrad of windows that tile the
+image (conv_ops)."""
 import numpy as np
 import pytest
 
 import conv_reference as ref
 import tensorweave as tf
 from tensorweave.ops import conv_ops
+from tensorweave.runtime.accel import spectral_conv
 
 _rng = np.random.RandomState(11)
 
@@ -20,12 +22,12 @@ def _window(x_shape, k_shape, padding, strides=(1, 1), dilations=(1, 1)):
              "padding": padding if isinstance(padding, str) else "EXPLICIT",
              "explicit_paddings": () if isinstance(padding, str) else
              (0, 0, *padding[0], *padding[1], 0, 0), "data_format": "NHWC"}
-    return conv_ops._Window(x_shape[1:3], k_shape[:2], attrs)
+    return conv_ops.Window(x_shape[1:3], k_shape[:2], attrs)
 
 
 def _spectral(x_shape, k_shape, padding="SAME", dtype=np.float32, **geometry):
     win = _window(x_shape, k_shape, padding, **geometry)
-    return conv_ops._spectral(win, x_shape[0], x_shape[3], k_shape[3], np.dtype(dtype))
+    return spectral_conv.spectral_period(win, x_shape[0], x_shape[3], k_shape[3], np.dtype(dtype))
 
 
 def test_the_algorithm_follows_the_shapes():
@@ -49,7 +51,7 @@ SPECTRAL_CASES = [("SAME", (3, 9, 8, 4), (5, 4, 4, 3)),
 @pytest.mark.parametrize("padding,x_shape,f_shape", SPECTRAL_CASES,
                          ids=["same", "valid", "explicit", "big-filter"])
 def test_spectral_convolutions_match_loop_references(monkeypatch, padding, x_shape, f_shape):
-    monkeypatch.setattr(conv_ops, "_SPECTRAL_MARGIN", 0)  # every stride-1 case takes the DFT
+    monkeypatch.setattr(spectral_conv, "MARGIN", 0)  # every stride-1 case takes the DFT
     assert _spectral(x_shape, f_shape, padding, np.float64) is not None
     x, f = _rng.randn(*x_shape), _rng.randn(*f_shape)
     tf_padding = padding if isinstance(padding, str) else [[0, 0], *padding, [0, 0]]
@@ -66,14 +68,14 @@ def test_spectral_convolutions_match_loop_references(monkeypatch, padding, x_sha
 
 
 def test_spectral_nchw_and_gradients_of_gradients(monkeypatch):
-    monkeypatch.setattr(conv_ops, "_SPECTRAL_MARGIN", 0)
+    monkeypatch.setattr(spectral_conv, "MARGIN", 0)
     x, f = _rng.randn(2, 3, 5, 4), _rng.randn(3, 2, 3, 2)  # NCHW input
     xt, ft = tf.constant(x), tf.constant(f)
     y = tf.nn.conv2d(xt, ft, [1, 1, 1, 1], "SAME", data_format="NCHW")
     dx, df = tf.gradients(tf.reduce_sum(tf.square(y)), [xt, ft])
     ddf = tf.gradients(tf.reduce_sum(dx * dx), ft)[0]
     got = _run([y, dx, df, ddf])
-    monkeypatch.setattr(conv_ops, "_SPECTRAL_MARGIN", np.inf)  # the same graph through im2col
+    monkeypatch.setattr(spectral_conv, "MARGIN", np.inf)  # the same graph through im2col
     want = _run([y, dx, df, ddf])
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
@@ -88,7 +90,7 @@ def test_spectral_float32_at_deep_mnist_shapes():
     dy = _rng.randn(4, 14, 14, 64)
     x32, f32, dy32 = (a.astype(np.float32) for a in (x, f, dy))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(conv_ops, "_SPECTRAL_MARGIN", 0)
+        patch.setattr(spectral_conv, "MARGIN", 0)
         kw = dict(strides=[1, 1, 1, 1], padding="SAME")
         got = _run([tf.nn.conv2d(x32, f32, **kw),
                     tf.nn.conv2d_backprop_input(x.shape, f32, dy32, **kw),
@@ -116,7 +118,7 @@ def test_tiled_max_pool_gradient_matches_loop_reference(ksize, padding, x_shape,
         x = np.maximum(x, 0) * (_rng.rand(*x_shape) < 0.3)
     want_y = ref.max_pool(x, ksize, ksize, padding)
     dy = _rng.randn(*want_y.shape)
-    win = conv_ops._Window(x_shape[1:3], ksize, {"strides": (1, *ksize, 1),
+    win = conv_ops.Window(x_shape[1:3], ksize, {"strides": (1, *ksize, 1),
                                                  "padding": padding})
     assert conv_ops._tiled_max_pool_grad(x, want_y, dy, win) is not None  # the path tested
     xt = tf.constant(x)

@@ -24,6 +24,8 @@ from tensorweave.data import graph_dataset_ops  # registers TF's dataset ops (lo
 from tensorweave.framework.graph import create_op
 from tensorweave.framework.registry import registered_op_types
 from tensorweave.ops import state_ops
+from tensorweave.runtime import accel
+from tensorweave.runtime.accel import blas_axpy, sliced_updates, spectral_conv
 from tensorweave.runtime.plan import bind_kernel
 
 from op_cases import CASES
@@ -639,9 +641,46 @@ APPLY_CASES = {
 }
 
 
+def _force_variants(monkeypatch):
+    """Knobs of runtime/accel set so that every variant runs, even on the table's small
+    arrays: updates over slices of 2 elements shared with two helper threads, gradient descent
+    as an axpy, every stride-1 convolution through the DFT."""
+    monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 0)
+    monkeypatch.setattr(sliced_updates, "SLICE", 2)
+    monkeypatch.setattr(sliced_updates, "SHARED_ABOVE", 0)
+    monkeypatch.setattr(sliced_updates, "HELPERS", 2)
+    monkeypatch.setattr(blas_axpy, "AXPY_FROM", 0)
+    monkeypatch.setattr(spectral_conv, "MARGIN", 0)
+
+
+_VARIANT_CASES = [c for c in CASES if c.op_type in accel.op_types_with_variants()]
+
+
+@pytest.mark.parametrize("case", _VARIANT_CASES, ids=[c.id for c in _VARIANT_CASES])
+def test_variant_kernel_against_the_reference(case, monkeypatch):
+    """A speed variant (runtime/accel), forced to run, gives the reference kernel's values."""
+    _force_variants(monkeypatch)
+    built = Built(case)
+    if accel.variant_for(built.op) is None:
+        pytest.skip("no variant runs this op (strides, dilations)")
+    inputs = [np.array(v) for v in built.run(list(built.op.inputs))]
+    variant = bind_kernel(built.op, None, variants=True)
+    reference = bind_kernel(built.op, None, variants=False)
+    want, got = reference(*inputs), variant(*inputs)
+    for w, g in zip(*(v if isinstance(v, tuple) else (v,) for v in (want, got))):
+        assert np.asarray(g).dtype == np.asarray(w).dtype and np.shape(g) == np.shape(w)
+        np.testing.assert_allclose(g, w, rtol=1e-6 if w.dtype == np.float32 else 1e-12,
+                                   atol=1e-5 if w.dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("accel_mode", ["reference", "variants"])
 @pytest.mark.parametrize("name", sorted(APPLY_CASES))
-def test_apply_op(name):
-    """Two updates of the op against the NumPy formula, applied to var and slots in place."""
+def test_apply_op(name, accel_mode, monkeypatch):
+    """Two updates of the op against the NumPy formula, applied to var and slots in place:
+    by the reference kernel, and by its speed variants forced to run."""
+    if accel_mode == "variants":
+        _force_variants(monkeypatch)
+    monkeypatch.setenv(accel.ENVIRONMENT_VARIABLE, "0" if accel_mode == "reference" else "")
     op_type = name.split("-")[0]
     formula, slots, order, attrs = APPLY_CASES[name]
     graph = tf.Graph()
@@ -1145,7 +1184,8 @@ def test_stateful_rows_are_stateful_and_stateless_rows_are_not():
     stateless, stateful = _table_op_types()
     types = _package_op_types()
     assert sorted(t for t in stateless if types[t].stateful) == []
-    assert sorted(t for t in stateful - set(LIBRARY_CASES) if not types[t].stateful) == []
+    assert sorted(t for t in stateful - set(LIBRARY_CASES)
+                  if not (types[t].stateful or types[t].bind)) == []  # loops bind sub-Plans
 
 
 def test_case_ids_are_unique():

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -317,31 +316,30 @@ def _three_large_steps(make_optimizer):
 @pytest.mark.parametrize("shared", [False, True], ids=["one_thread", "helper_threads"])
 @pytest.mark.parametrize("name", sorted(LARGE_OPTIMIZERS))
 def test_large_variable_update_in_slices_equals_whole_update(name, shared, monkeypatch):
-    from tensorweave.ops import training_ops
-    monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 1000)  # 350 x 201: 2.1 slices
-    monkeypatch.setattr(training_ops, "_BLAS_FROM", 10 ** 9)  # gd: NumPy's passes, not axpy
-    monkeypatch.setattr(training_ops, "_SHARED_ABOVE", 1000 if shared else 10 ** 9)
+    from tensorweave.runtime.accel import blas_axpy, sliced_updates
+    monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 1000)  # 350 x 201: 2.1 slices
+    monkeypatch.setattr(blas_axpy, "AXPY_FROM", 10 ** 9)  # gd: NumPy's passes, not axpy
+    monkeypatch.setattr(sliced_updates, "SHARED_ABOVE", 1000 if shared else 10 ** 9)
     if shared:  # two helpers, whatever this machine has: the slices split three ways
-        monkeypatch.setattr(training_ops, "_helpers", (ThreadPoolExecutor(2), 2))
-    assert 350 * 201 > 2 * training_ops._SLICE
+        monkeypatch.setattr(sliced_updates, "HELPERS", 2)
+    assert 350 * 201 > 2 * sliced_updates.SLICE
     sliced = _three_large_steps(LARGE_OPTIMIZERS[name])
-    monkeypatch.setattr(training_ops, "_SLICED_ABOVE", 10 ** 9)
+    monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 10 ** 9)
     whole = _three_large_steps(LARGE_OPTIMIZERS[name])
     np.testing.assert_array_equal(sliced, whole)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_gradient_descent_on_a_large_variable_runs_as_one_blas_axpy(dtype, monkeypatch):
-    from tensorweave.ops import training_ops
-    from tensorweave.runtime import blas
-    if blas.loaded_openblas() is None:
+    from tensorweave.runtime.accel import blas_axpy
+    if blas_axpy.loaded_openblas() is None:
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
     calls = []
-    real_axpy = blas.axpy
-    monkeypatch.setattr(blas, "axpy", lambda *args: calls.append(args) or real_axpy(*args))
+    real_axpy = blas_axpy.axpy
+    monkeypatch.setattr(blas_axpy, "axpy", lambda *args: calls.append(args) or real_axpy(*args))
     rng = np.random.default_rng(3)
     w0, g = (rng.standard_normal([784, 128]).astype(dtype) for _ in range(2))
-    assert w0.size >= training_ops._BLAS_FROM
+    assert w0.size >= blas_axpy.AXPY_FROM
     with tf.Graph().as_default():
         var = tf.Variable(w0)
         train = tf.train.GradientDescentOptimizer(0.01).apply_gradients([(tf.constant(g), var)])
@@ -356,28 +354,11 @@ def test_gradient_descent_on_a_large_variable_runs_as_one_blas_axpy(dtype, monke
     assert not np.array_equal(updated, w0)
 
 
-def test_blas_axpy_declines_what_it_cannot_do():
-    from tensorweave.runtime import blas
-    if blas.loaded_openblas() is None:
-        pytest.skip("NumPy's BLAS here is not OpenBLAS")
-    y = np.ones(6, np.float32)
-    assert blas.axpy(2.0, np.arange(6, dtype=np.float32), y)
-    np.testing.assert_array_equal(y, 1 + 2 * np.arange(6))
-    for x, target in [(np.ones(6, np.float64), np.ones(6, np.float32)),  # dtypes differ
-                      (np.ones(5, np.float32), np.ones(6, np.float32)),  # sizes differ
-                      (np.ones(12, np.float32)[::2], np.ones(6, np.float32)),  # strided
-                      (np.ones(6, np.float16), np.ones(6, np.float16)),  # no half axpy
-                      (np.ones(6, np.int32), np.ones(6, np.int32))]:
-        before = target.copy()
-        assert blas.axpy(1.0, x, target) is False
-        np.testing.assert_array_equal(target, before)
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 def test_large_updates_still_run_in_a_forked_child():
     """The helper threads do not survive fork: a child that trains makes its own."""
-    from tensorweave.ops import training_ops
-    big = 1200 * 1000  # above _SHARED_ABOVE: shared with the helper threads
+    from tensorweave.runtime.accel import sliced_updates
+    big = 1200 * 1000  # above SHARED_ABOVE: shared with the helper threads
 
     def train_once():
         with tf.Graph().as_default():
@@ -389,7 +370,7 @@ def test_large_updates_still_run_in_a_forked_child():
                 sess.run(train)
                 return sess.run(var)[:3]
 
-    assert big > training_ops._SHARED_ABOVE
+    assert big > sliced_updates.SHARED_ABOVE
     before = train_once()
     pid = os.fork()
     if pid == 0:  # the child: exit 0 only if its update finished and matches

@@ -1,16 +1,20 @@
-"""Direct calls into the OpenBLAS that NumPy loaded, for the few kernels NumPy has no single
-call for. Each function returns False, having done nothing, where it cannot run (another BLAS,
-no /proc, an unsuited array); callers then fall back to NumPy.
+"""Gradient descent as one BLAS axpy (w += -alpha * delta) on the OpenBLAS NumPy loaded.
 
-axpy (y += alpha * x) runs in one pass on OpenBLAS's worker threads, which are awake right
-after the products that made x: each core updates the part it holds in its cache. The MNIST MLP's
-784x128 weight update after its gradient product: 137 us in NumPy (two passes, and cache lines
-pulled across from the core that wrote them) -> 73 us.
+The rule: from AXPY_FROM elements on, ApplyGradientDescent is one call into OpenBLAS, which
+runs it in one pass on its worker threads, each updating the part of the gradient its core
+just computed; smaller variables (and any update axpy cannot take) run NumPy's two passes,
+over slices where sliced_updates.py says so. `benchmarks/mlp_step.py` times the MNIST MLP's
+step, whose first weight update this is. Where NumPy's BLAS is not OpenBLAS (or there is no
+/proc to find it), `axpy` declines and nothing changes.
 """
 import ctypes
 import functools
 
 import numpy as np
+
+from tensorweave.runtime.accel import sliced_updates, variants
+
+AXPY_FROM = 1 << 15
 
 # (name pattern, C integer type) of OpenBLAS's CBLAS symbols: NumPy 2 wheels (scipy-openblas,
 # 64-bit integers), NumPy 1 wheels (openblas64_), then plain 32-bit-integer builds
@@ -55,10 +59,31 @@ def _axpy_function(dtype):
 
 
 def axpy(alpha, x, y):
-    """y += alpha * x in place; x and y contiguous arrays of one float dtype and size."""
+    """y += alpha * x in place; x and y contiguous arrays of one float dtype and size. False,
+    having done nothing, where it cannot run (another BLAS, an unsuited array)."""
     function = _axpy_function(y.dtype)
     if function is None or x.dtype != y.dtype or x.size != y.size or \
             not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable):
         return False
     function(y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)
     return True
+
+
+def gradient_descent_kernel(op):
+    """ApplyGradientDescent's variant: one axpy for large variables, else the reference
+    kernel (over slices where the variable is large enough); None where it is known small."""
+    small = min(AXPY_FROM - 1, sliced_updates.SLICED_ABOVE)
+    if not sliced_updates.may_be_large(op, small):
+        return None
+    reference = op.op_def.kernel
+    numpy_update = sliced_updates.sliced_kernel(op) or reference
+
+    def run(state, name, var, alpha, delta):
+        w = state.read_variable(var)
+        if w.size >= AXPY_FROM and axpy(-alpha, delta, w):
+            return w
+        return numpy_update(state, name, var, alpha, delta)
+    return run
+
+
+variants.register_variant("ApplyGradientDescent", gradient_descent_kernel)

@@ -1,5 +1,5 @@
-"""Stride-1 convolutions through the 2-D discrete Fourier transform, computed as matrix
-products (a kernel internal of conv_ops; no op types live here).
+"""Stride-1 convolutions (Conv2D and its two gradients) through the 2-D discrete Fourier
+transform, computed as matrix products, where that needs fewer multiply-adds than im2col.
 
 A correlation of a padded image with a filter is a product per frequency once both are
 transformed over a period at least the padded image's size, so nothing wraps around. Per
@@ -12,10 +12,20 @@ offset by the phase of its DFT rows, and only the wanted rows and columns are sy
 Arrays are planes [rows, cols, B], B the flattened batch and channels; spectra are
 [period rows * (period cols // 2 + 1), B], frequency-major, so that reshaping to
 [F, N, C] gives the per-frequency matrices without a copy.
+
+The rule choosing it: the estimated multiply-adds (`cost`) times MARGIN are fewer than
+im2col's; MARGIN is the knob (its small matrix products run slower per multiply-add than
+im2col's one large product). `benchmarks/conv.py` times the deep MNIST step and its layers.
 """
 import functools
 
 import numpy as np
+
+from tensorweave.ops import conv_ops
+from tensorweave.runtime.accel import variants
+
+MARGIN = 2
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 @functools.lru_cache(maxsize=32)
@@ -126,3 +136,81 @@ def cost(n, c, k, in_hw, k_hw, period):
     out_hw = (period[0] - k_hw[0] + 1, period[1] - k_hw[1] + 1)
     return (4 * period[0] * half * n * c * k + transform(n * c, in_hw)
             + transform(c * k, k_hw) + transform(n * k, out_hw))
+
+
+# --- the choice, and the three variants ---------------------------------------------------
+def spectral_period(win, n, c, k, dtype):
+    """The DFT period to compute a convolution of window `win` (conv_ops.Window) with, or
+    None where im2col is cheaper: stride 1, no dilation, and an estimated cost under
+    1 / MARGIN of im2col's."""
+    if (win.sh, win.sw, win.dh, win.dw) != (1, 1, 1, 1) or dtype not in _DTYPES:
+        return None
+    period = (win.oh + win.kh - 1, win.ow + win.kw - 1)
+    in_hw = (period[0] - win.top - win.bottom, period[1] - win.left - win.right)
+    direct = n * win.oh * win.ow * win.kh * win.kw * c * k
+    spectral = cost(n, c, k, in_hw, (win.kh, win.kw), period)
+    return period if MARGIN * spectral < direct else None
+
+
+def _unit_steps(op):
+    """Whether op's strides and dilations are all 1 and its dtype one the DFT runs in."""
+    attrs = op.attrs
+    ones = all(int(s) == 1 for s in attrs["strides"]) and \
+        all(int(d) == 1 for d in attrs.get("dilations", (1, 1, 1, 1)))
+    return ones and np.dtype(op.outputs[0].dtype.as_numpy_dtype) in _DTYPES
+
+
+def _conv2d(reference):
+    def kernel(x, w, **attrs):
+        fmt = attrs["data_format"]
+        xn = conv_ops.to_nhwc(x, fmt)
+        n, h, wd, c = xn.shape
+        kh, kw, _, k = w.shape
+        win = conv_ops.Window((h, wd), (kh, kw), attrs)
+        period = spectral_period(win, n, c, k, xn.dtype)
+        if period is None:
+            return reference(x, w, **attrs)
+        return conv_ops.from_nhwc(correlate(xn, w, (win.top, win.left), period), fmt)
+    return kernel
+
+
+def _conv2d_backprop_input(reference):
+    def kernel(sizes, w, dy, **attrs):
+        fmt = attrs["data_format"]
+        n, h, wd, c = conv_ops.nhwc_shape(tuple(int(s) for s in sizes), fmt)
+        dyn = conv_ops.to_nhwc(dy, fmt)
+        kh, kw, _, k = w.shape
+        win = conv_ops.Window((h, wd), (kh, kw), attrs)
+        conv_ops.check_out_backprop(dyn, n, win, k)
+        period = spectral_period(win, n, c, k, dyn.dtype)
+        if period is None:
+            return reference(sizes, w, dy, **attrs)
+        dx = correlate_input_grad((h, wd), w, dyn, (win.top, win.left), period)
+        return conv_ops.from_nhwc(dx, fmt)
+    return kernel
+
+
+def _conv2d_backprop_filter(reference):
+    def kernel(x, sizes, dy, **attrs):
+        fmt = attrs["data_format"]
+        xn, dyn = conv_ops.to_nhwc(x, fmt), conv_ops.to_nhwc(dy, fmt)
+        n, h, wd, c = xn.shape
+        kh, kw, _, k = (int(s) for s in sizes)
+        win = conv_ops.Window((h, wd), (kh, kw), attrs)
+        conv_ops.check_out_backprop(dyn, n, win, k)
+        period = spectral_period(win, n, c, k, xn.dtype)
+        if period is None:
+            return reference(x, sizes, dy, **attrs)
+        return correlate_filter_grad(xn, (kh, kw), dyn, (win.top, win.left), period)
+    return kernel
+
+
+def _chooser(make):
+    def choose(op):
+        return make(op.op_def.kernel) if _unit_steps(op) else None
+    return choose
+
+
+for _op_type, _make in (("Conv2D", _conv2d), ("Conv2DBackpropInput", _conv2d_backprop_input),
+                        ("Conv2DBackpropFilter", _conv2d_backprop_filter)):
+    variants.register_variant(_op_type, _chooser(_make))

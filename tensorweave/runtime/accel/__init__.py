@@ -1,0 +1,22 @@
+"""Speed variants: faster ways to run some op types, chosen when a Plan binds its kernels.
+
+The kernels under ops/ are the plain NumPy reference. Everything that goes beyond them (BLAS
+through ctypes, optimizer updates over cache-sized slices shared with helper threads, relu
+against the zero page, convolutions through the DFT, tuning the process) lives here, and only
+here. Switch it with `tf.ConfigProto(accel=False)` or TENSORWEAVE_ACCEL=0 (variants.py); the
+process is tuned only when asked for (accel=True, TENSORWEAVE_ACCEL=1, or `tune_process()`).
+"""
+from tensorweave.runtime.accel import (blas_axpy, process_tuning, sliced_updates,  # noqa: F401
+                                       spectral_conv, zero_page)
+from tensorweave.runtime.accel.process_tuning import tune_process  # noqa: F401
+from tensorweave.runtime.accel.variants import (ENVIRONMENT_VARIABLE,  # noqa: F401
+                                                op_types_with_variants, register_variant,
+                                                setting, variant_for, variants_enabled)
+
+
+def prepare_session(config):
+    """Whether a Session with `config` runs variants; tunes the process first when asked."""
+    chosen = setting(config)
+    if chosen is True:
+        tune_process()
+    return chosen is not False

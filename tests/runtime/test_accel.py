@@ -1,0 +1,156 @@
+"""runtime/accel: the switch, the variants against the reference kernels, and process tuning
+(what each part changes, observed from outside)."""
+import os
+import subprocess
+import sys
+import textwrap
+import types
+
+import numpy as np
+import pytest
+
+import tensorweave as tf
+from tensorweave.runtime import accel
+from tensorweave.runtime.accel import blas_axpy, process_tuning, zero_page
+
+
+# --- the switch ------------------------------------------------------------------------------
+def _relu_variant_runs(monkeypatch, config=None):
+    """Whether a Session with `config` runs relu's variant (and the value it gets)."""
+    seen = []
+    monkeypatch.setattr(zero_page, "relu", lambda x: seen.append(1) or np.maximum(x, 0))
+    x = tf.placeholder(tf.float32, [2])
+    with tf.Session(config=config) as sess:
+        value = sess.run(tf.nn.relu(x), {x: [-1.0, 2.0]})
+    np.testing.assert_array_equal(value, [0.0, 2.0])
+    return bool(seen)
+
+
+def test_variants_are_on_by_default_and_off_by_config_or_environment(monkeypatch):
+    monkeypatch.delenv(accel.ENVIRONMENT_VARIABLE, raising=False)
+    assert _relu_variant_runs(monkeypatch)
+    assert not _relu_variant_runs(monkeypatch, tf.ConfigProto(accel=False))
+    monkeypatch.setenv(accel.ENVIRONMENT_VARIABLE, "0")
+    assert not _relu_variant_runs(monkeypatch)
+    assert _relu_variant_runs(monkeypatch, tf.ConfigProto(accel=None)) is False
+    assert accel.setting() is False and accel.setting(tf.ConfigProto(accel=True)) is True
+
+
+def test_process_tuning_is_opt_in(monkeypatch):
+    calls = []
+    monkeypatch.setattr(accel, "tune_process", lambda: calls.append(1))
+    monkeypatch.delenv(accel.ENVIRONMENT_VARIABLE, raising=False)
+    tf.Session().close()
+    assert not calls
+    tf.Session(config=tf.ConfigProto(accel=True)).close()
+    monkeypatch.setenv(accel.ENVIRONMENT_VARIABLE, "1")
+    tf.Session().close()
+    assert len(calls) == 2
+
+
+def test_while_bodies_and_dataset_functions_follow_the_session(monkeypatch):
+    """Sub-Plans bind kernels as the Session that runs them does."""
+    seen = []
+    monkeypatch.setattr(zero_page, "relu", lambda x: seen.append(1) or np.maximum(x, 0))
+    x = tf.constant([-1.0, 2.0])
+    loop = tf.while_loop(lambda i, v: i < 2, lambda i, v: (i + 1, tf.nn.relu(v - 1)), [0, x])
+    data = tf.data.Dataset.from_tensors(x).map(tf.nn.relu)
+    got = data.make_one_shot_iterator().get_next()
+    with tf.Session(config=tf.ConfigProto(accel=False)) as sess:
+        sess.run([loop, got])
+    assert not seen
+    with tf.Session() as sess:
+        sess.run([loop, got])
+    assert seen
+
+
+# --- relu against the zero page --------------------------------------------------------------
+def test_relu_outputs_are_fresh_arrays_and_its_zeros_stay_zero():
+    rng = np.random.default_rng(0)
+    shapes = [(3, 4), (), (0, 5), (70000,), (2, 3, 4), (200, 1000)]  # the buffer grows twice
+    for dtype in (np.float32, np.float64, np.float16):
+        for shape in shapes:
+            x = np.asarray(rng.standard_normal(shape), dtype)
+            out = zero_page.relu(x)
+            np.testing.assert_array_equal(out, np.maximum(x, 0))
+            assert out.dtype == dtype and out.shape == shape
+            if shape:
+                out[...] = 7  # the caller owns its output
+            assert not zero_page.zeros_to_read(x).any()
+    with pytest.raises(ValueError, match="read-only"):
+        zero_page.zeros_to_read(np.ones(3, np.float32))[0] = 1
+
+
+def test_relu_keeps_a_bounded_number_of_zero_views():
+    _, kept = zero_page.cached_views()
+    for n in range(1, 3 * kept):
+        zero_page.relu(np.ones(n, np.float32))
+    assert zero_page.cached_views()[0] <= kept
+
+
+def test_relu_zeros_are_read_only_without_mmap_flags_too(monkeypatch):
+    monkeypatch.setattr(zero_page, "mmap", types.SimpleNamespace())  # as on Windows
+    zeros = np.frombuffer(zero_page.zero_memory(1 << 12), np.float32)
+    assert not zeros.any() and not zeros.flags.writeable
+
+
+# --- BLAS axpy ---------------------------------------------------------------------------------
+def test_blas_axpy_declines_what_it_cannot_do():
+    if blas_axpy.loaded_openblas() is None:
+        pytest.skip("NumPy's BLAS here is not OpenBLAS")
+    y = np.ones(6, np.float32)
+    assert blas_axpy.axpy(2.0, np.arange(6, dtype=np.float32), y)
+    np.testing.assert_array_equal(y, 1 + 2 * np.arange(6))
+    for x, target in [(np.ones(6, np.float64), np.ones(6, np.float32)),  # dtypes differ
+                      (np.ones(5, np.float32), np.ones(6, np.float32)),  # sizes differ
+                      (np.ones(12, np.float32)[::2], np.ones(6, np.float32)),  # strided
+                      (np.ones(6, np.float16), np.ones(6, np.float16)),  # no half axpy
+                      (np.ones(6, np.int32), np.ones(6, np.int32))]:
+        before = target.copy()
+        assert blas_axpy.axpy(1.0, x, target) is False
+        np.testing.assert_array_equal(target, before)
+
+
+# --- process tuning ------------------------------------------------------------------------------
+IDLE_CPU = textwrap.dedent("""
+    import threading
+    import time
+    import numpy as np
+    from tensorweave.runtime.accel import tune_process
+    if {other_thread}:
+        threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
+    if {prepare}:
+        tune_process()
+    square = np.ones((512, 512), np.float32)
+    square @ square
+    before = time.process_time()
+    time.sleep(0.3)
+    print(time.process_time() - before)
+""")
+
+
+def idle_cpu_seconds_after_product(prepare, other_thread=False):
+    """CPU seconds the process burns in 0.3 s of sleep right after a matrix product."""
+    env = dict(os.environ)
+    env.pop(process_tuning.BLAS_TIMEOUT_VARIABLE, None)
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    script = IDLE_CPU.format(prepare=prepare, other_thread=other_thread)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, check=True)
+    return float(done.stdout)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS runs no worker threads")
+def test_blas_threads_sleep_soon_after_a_product_once_tuned():
+    if blas_axpy.loaded_openblas() is None:
+        pytest.skip("NumPy's BLAS here is not OpenBLAS")
+    assert idle_cpu_seconds_after_product(prepare=False) > 0.03  # OpenBLAS's default: spin
+    assert idle_cpu_seconds_after_product(prepare=True) < 0.03
+    # another Python thread could be inside a product: OpenBLAS's threads are left alone
+    assert idle_cpu_seconds_after_product(prepare=True, other_thread=True) > 0.03
+
+
+def test_tuning_leaves_the_environment_as_it_was():
+    before = dict(os.environ)
+    process_tuning.shorten_blas_spin()
+    assert dict(os.environ) == before
