@@ -26,6 +26,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tensorweave as tf  # noqa: E402
 from tensorweave.examples.tutorials.mnist import mnist  # noqa: E402
 
+# Benchmarks run tensorweave as tuned as it gets: speed variants and process tuning
+# (runtime/accel). TENSORWEAVE_ACCEL=0 measures the plain NumPy reference kernels.
+os.environ.setdefault("TENSORWEAVE_ACCEL", "1")
+
 BATCH = 100
 
 
