@@ -101,9 +101,33 @@ def measure(tf, steps):
 
 
 # --- what bounds tensorweave's step ----------------------------------------------------------
+def bound_kernel(op_type, inputs, attrs):
+    """op_type's kernel as a Plan binds it for `inputs` (arrays; strings are variable keys):
+    runtime/accel's variant where one runs (not with TENSORWEAVE_ACCEL=0), else the
+    reference kernel."""
+    import tensorweave as tf
+    from tensorweave.framework.graph import create_op
+    from tensorweave.framework.registry import lookup
+    from tensorweave.runtime import accel
+    with tf.Graph().as_default():
+        tensors, variable = [], None
+        for value in inputs:
+            if isinstance(value, str):  # a variable reference: the variable's shape
+                if variable is None:
+                    variable = tf.Variable(np.zeros_like(inputs[-1]))
+                tensors.append(variable._as_graph_element())
+            elif value.dtype.kind == "i":  # sizes: known, as the step's Shape ops fold
+                tensors.append(tf.constant(value.astype(np.int32)))
+            else:
+                tensors.append(tf.placeholder(tf.as_dtype(value.dtype), value.shape))
+        op = create_op(op_type, tensors, **attrs)
+    variant = accel.variant_for(op) if accel.variants_enabled() else None
+    return variant or lookup(op_type).kernel
+
+
 def kernel_times(steps):
     """Milliseconds of the step's heavy kernels, each called on arrays of the step's shapes
-    (pooling on ReLU outputs, whose zeros tie, as in the step)."""
+    (pooling on ReLU outputs, whose zeros tie, as in the step), bound as a Plan binds them."""
     from tensorweave.framework.registry import lookup
     rng = np.random.RandomState(1)
     conv = {"strides": (1, 1, 1, 1), "dilations": (1, 1, 1, 1), "padding": "SAME",
@@ -136,7 +160,7 @@ def kernel_times(steps):
     matmul = lookup("MatMul").kernel
     out = {}
     for name, (op_type, inputs, attrs) in cases.items():
-        kernel = lookup(op_type).kernel
+        kernel = bound_kernel(op_type, inputs, attrs) if inputs is not None else None
         if op_type == "MatMul":  # forward, and the gradients of both operands
             def call():
                 matmul(flat, dense_w, transpose_a=False, transpose_b=False)
