@@ -17,6 +17,7 @@ import numpy as np
 
 from tensorweave.data import cache_file
 from tensorweave.framework import errors
+from tensorweave.framework.tensor_shape import shape_text
 
 
 def invalid(message):
@@ -66,14 +67,10 @@ def row(chunk, i):
     return tuple(a[i, ...] for a in chunk)
 
 
-def _shape_text(shape):
-    return "[" + ",".join(str(d) for d in shape) + "]"
-
-
 def _batch_error(component, first, index, other):
     return invalid(f"Cannot batch tensors with different shapes in component {component}. "
-                   f"First element had shape {_shape_text(first)} and element {index} had "
-                   f"shape {_shape_text(other)}.")
+                   f"First element had shape {shape_text(first)} and element {index} had "
+                   f"shape {shape_text(other)}.")
 
 
 def stack(elements):

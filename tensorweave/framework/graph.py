@@ -10,7 +10,7 @@ import numpy as np
 from tensorweave.framework import context
 from tensorweave.framework import dtypes as _dtypes
 from tensorweave.framework import registry
-from tensorweave.framework.tensor_shape import TensorShape, as_shape
+from tensorweave.framework.tensor_shape import TensorShape, as_shape, shape_text
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
@@ -347,7 +347,7 @@ class Graph:
         try:
             specs = op_def.shape(*inputs, **attrs)
         except (ValueError, TypeError) as e:
-            shapes = ", ".join(_shape_text(t.shape) for t in inputs)
+            shapes = ", ".join(shape_text(t.shape) for t in inputs)
             where = user_frame()
             raise type(e)(f"{e} for '{name}' (op: '{op_type}') with input shapes: {shapes}. "
                           f"(created at {where[0]}:{where[1]})") from None
@@ -584,12 +584,6 @@ class Graph:
 
     def is_feedable(self, tensor):
         return True
-
-
-def _shape_text(shape):
-    if shape.ndims is None:
-        return "?"
-    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_tuple()) + "]"
 
 
 def _as_operation(x):

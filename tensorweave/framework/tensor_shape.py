@@ -234,3 +234,15 @@ def unknown_shape(rank=None):
 
 def scalar():
     return TensorShape([])
+
+
+def shape_text(shape, unknown_rank="?"):
+    """A shape as TensorFlow's error messages write it: `[2,?,3]`; `unknown_rank` when the rank
+    is unknown. `shape` is a TensorShape or a sequence of ints.
+
+    >>> shape_text(TensorShape([2, None]))  # '[2,?]'
+    """
+    dims = shape.as_tuple() if isinstance(shape, TensorShape) else tuple(shape)
+    if dims is None:
+        return unknown_rank
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"

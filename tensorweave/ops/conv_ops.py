@@ -18,10 +18,7 @@ from tensorweave.framework.graph import partial_shape_from_tensor
 from tensorweave.framework.registry import register_op
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.ops import array_ops
-
-
-def _one(op):
-    return op.outputs[0]
+from tensorweave.ops._common import one
 
 
 # --- geometry ----------------------------------------------------------------------------------
@@ -368,7 +365,7 @@ def _family_grads(forward, backprop_input, backprop_filter):
     """Gradient rules for a convolution family (x * w = y): every rule is built from the
     family's own ops, so gradients of any order exist."""
     def make(op_type, inputs, op):
-        return _one(create_op(op_type, inputs, **op.attrs))
+        return one(create_op(op_type, inputs, **op.attrs))
 
     def forward_grad(op, dy):
         x, w = op.inputs
@@ -557,26 +554,26 @@ def _pool_attrs(op):
 
 def _max_pool_grad(op, dy):
     x, y = op.inputs[0], op.outputs[0]
-    return [_one(create_op("MaxPoolGrad", [x, y, dy], **_pool_attrs(op)))]
+    return [one(create_op("MaxPoolGrad", [x, y, dy], **_pool_attrs(op)))]
 
 
 def _max_pool_grad_grad(op, ddx):
     x, y, _ = op.inputs
-    return [None, None, _one(create_op("MaxPoolGradGrad", [x, y, ddx], **_pool_attrs(op)))]
+    return [None, None, one(create_op("MaxPoolGradGrad", [x, y, ddx], **_pool_attrs(op)))]
 
 
 def _max_pool_grad_grad_grad(op, dd):
     x, y, _ = op.inputs
-    return [None, None, _one(create_op("MaxPoolGrad", [x, y, dd], **_pool_attrs(op)))]
+    return [None, None, one(create_op("MaxPoolGrad", [x, y, dd], **_pool_attrs(op)))]
 
 
 def _avg_pool_grad(op, dy):
     sizes = array_ops.shape_tensor(op.inputs[0])
-    return [_one(create_op("AvgPoolGrad", [sizes, dy], **_pool_attrs(op)))]
+    return [one(create_op("AvgPoolGrad", [sizes, dy], **_pool_attrs(op)))]
 
 
 def _avg_pool_grad_grad(op, ddx):
-    return [None, _one(create_op("AvgPool", [ddx], **_pool_attrs(op)))]
+    return [None, one(create_op("AvgPool", [ddx], **_pool_attrs(op)))]
 
 
 def _pool_grad_shape(op_type, image_input):
@@ -671,7 +668,7 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
     x = convert_to_tensor(input)
     w = convert_to_tensor(filter, dtype=x.dtype)
     attrs = _conv_attrs(strides, padding, data_format, dilations, "conv2d")
-    return _one(create_op("Conv2D", [x, w], name=name or "Conv2D", **attrs))
+    return one(create_op("Conv2D", [x, w], name=name or "Conv2D", **attrs))
 
 
 def _sizes_tensor(sizes):
@@ -687,7 +684,7 @@ def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None,  # noqa: 
     w = convert_to_tensor(filters if filter is None else filter)
     dy = convert_to_tensor(out_backprop, dtype=w.dtype)
     attrs = _conv_attrs(strides, padding, data_format, dilations, "conv2d_backprop_input")
-    return _one(create_op("Conv2DBackpropInput", [_sizes_tensor(input_sizes), w, dy],
+    return one(create_op("Conv2DBackpropInput", [_sizes_tensor(input_sizes), w, dy],
                           name=name or "Conv2DBackpropInput", **attrs))
 
 
@@ -698,7 +695,7 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
     x = convert_to_tensor(input)
     dy = convert_to_tensor(out_backprop, dtype=x.dtype)
     attrs = _conv_attrs(strides, padding, data_format, dilations, "conv2d_backprop_filter")
-    return _one(create_op("Conv2DBackpropFilter", [x, _sizes_tensor(filter_sizes), dy],
+    return one(create_op("Conv2DBackpropFilter", [x, _sizes_tensor(filter_sizes), dy],
                           name=name or "Conv2DBackpropFilter", **attrs))
 
 
@@ -716,7 +713,7 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  
         raise ValueError(f"input channels ({channels}) must match the filter's last dimension "
                          f"({w.shape[3].value}) in conv2d_transpose")
     attrs = _conv_attrs(strides, padding, fmt, dilations, "conv2d_transpose")
-    return _one(create_op("Conv2DBackpropInput", [_sizes_tensor(output_shape), w, x],
+    return one(create_op("Conv2DBackpropInput", [_sizes_tensor(output_shape), w, x],
                           name=name or "conv2d_transpose", **attrs))
 
 
@@ -727,7 +724,7 @@ def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
     x = convert_to_tensor(input)
     w = convert_to_tensor(filter, dtype=x.dtype)
     attrs = _conv_attrs(strides, padding, data_format, dilations, "depthwise_conv2d")
-    return _one(create_op("DepthwiseConv2dNative", [x, w],
+    return one(create_op("DepthwiseConv2dNative", [x, w],
                           name=name or "DepthwiseConv2dNative", **attrs))
 
 
@@ -753,7 +750,7 @@ def _pool(op_type, value, ksize, strides, padding, data_format, name):
     padding = padding.upper() if isinstance(padding, str) else padding
     if padding not in ("SAME", "VALID"):
         raise ValueError(f"{op_type}: padding must be 'SAME' or 'VALID', got {padding!r}")
-    return _one(create_op(op_type, [convert_to_tensor(value)], name=name or op_type,
+    return one(create_op(op_type, [convert_to_tensor(value)], name=name or op_type,
                           ksize=_four(ksize, "ksize", fmt), strides=_four(strides, "strides", fmt),
                           padding=padding, data_format=fmt))
 

@@ -10,15 +10,12 @@ from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array_ops
 from tensorweave.ops.array_ops import broadcast_shapes, sum_to_shape
+from tensorweave.ops._common import one, same_dtype_and_shape
 
 _FLOAT = "float"
 _NUMBER = "number"
 _BOOL = "bool"
 _ANY = "any"
-
-
-def _one(op):
-    return op.outputs[0]
 
 
 def _check_kind(op_type, dtype, kind):
@@ -40,7 +37,7 @@ def _unary(op_type, kernel, grad, kind=_FLOAT, out_dtype=None):
     register_op(op_type, shape=shape, kernel=kernel, grad=grad)
 
     def builder(x, name=None):
-        return _one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
+        return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
     builder.__name__ = op_type.lower()
     builder.__doc__ = f"Elementwise {op_type} of `x`."
     return builder
@@ -109,7 +106,7 @@ def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=No
 
     def builder(x, y, name=None):
         x, y = _binary_inputs(x, y)
-        return _one(create_op(op_type, [x, y], name=name or default_name or op_type))
+        return one(create_op(op_type, [x, y], name=name or default_name or op_type))
     builder.__name__ = op_type.lower()
     builder.__doc__ = f"Elementwise {op_type} of `x` and `y`, with broadcasting."
     return builder
@@ -239,15 +236,7 @@ def scalar_mul(scalar, x, name=None):
 
 # --- n-ary -----------------------------------------------------------------------------------
 def _add_n_shape(*inputs):
-    merged = inputs[0].shape
-    for t in inputs:
-        if t.dtype is not inputs[0].dtype:
-            raise TypeError(f"AddN requires inputs of one dtype, got {inputs[0].dtype.name} and "
-                            f"{t.dtype.name}")
-        if not merged.is_compatible_with(t.shape):
-            raise ValueError(f"AddN requires inputs of one shape, got {merged} and {t.shape}")
-        merged = merged.merge_with(t.shape)
-    return [(inputs[0].dtype, merged)]
+    return [same_dtype_and_shape("AddN", inputs)]
 
 
 def _add_n_kernel(*inputs):
@@ -266,7 +255,7 @@ def add_n(inputs, name=None):
     inputs = [convert_to_tensor(t) for t in inputs]
     if len(inputs) == 1:
         return array_ops.identity(inputs[0], name=name)
-    return _one(create_op("AddN", inputs, name=name or "AddN"))
+    return one(create_op("AddN", inputs, name=name or "AddN"))
 
 
 def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
@@ -323,7 +312,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
            a_is_sparse=False, b_is_sparse=False, name=None):
     """The matrix product of `a` and `b` (batched over leading dimensions)."""
     a, b = _binary_inputs(a, b)
-    return _one(create_op("MatMul", [a, b], name=name or "MatMul",
+    return one(create_op("MatMul", [a, b], name=name or "MatMul",
                           transpose_a=bool(transpose_a or adjoint_a),
                           transpose_b=bool(transpose_b or adjoint_b)))
 
@@ -404,18 +393,18 @@ def _broadcast_reduced(dy, op):
     if "axis" not in op.attrs:  # the axes are a tensor (Dynamic<reduction>)
         axes = op.inputs[1]
         shape = array_ops.shape(x, out_type=axes.dtype)
-        kept = _one(create_op("ReducedShape", [shape, array_ops.reshape(axes, [-1])]))
+        kept = one(create_op("ReducedShape", [shape, array_ops.reshape(axes, [-1])]))
         return array_ops.broadcast_to(array_ops.reshape(dy, kept), shape)
-    return _one(create_op("BroadcastReduced", [dy, x], axis=op.attrs["axis"],
+    return one(create_op("BroadcastReduced", [dy, x], axis=op.attrs["axis"],
                           keepdims=op.attrs["keepdims"]))
 
 
 def _reduce_like(op, op_type, t):
     """`t` reduced by `op_type` over the axes reduction `op` reduces (attr or tensor)."""
     if "axis" not in op.attrs:
-        return _one(create_op("Dynamic" + op_type, [t, op.inputs[1]],
+        return one(create_op("Dynamic" + op_type, [t, op.inputs[1]],
                               keepdims=op.attrs["keepdims"]))
-    return _one(create_op(op_type, [t], axis=op.attrs["axis"], keepdims=op.attrs["keepdims"]))
+    return one(create_op(op_type, [t], axis=op.attrs["axis"], keepdims=op.attrs["keepdims"]))
 
 
 def _sum_grad(op, dy):
@@ -489,7 +478,7 @@ def _broadcast_reduced_kernel(dy, x, *, axis, keepdims):
 
 
 def _broadcast_reduced_grad(op, ddx):
-    return [_one(create_op("Sum", [ddx], axis=op.attrs["axis"], keepdims=op.attrs["keepdims"])),
+    return [one(create_op("Sum", [ddx], axis=op.attrs["axis"], keepdims=op.attrs["keepdims"])),
             None]
 
 
@@ -544,9 +533,9 @@ def _reduce(op_type, default_name):
         x = convert_to_tensor(input_tensor)
         axes = _run_time_axes(axis, reduction_indices)
         if axes is not None:
-            return _one(create_op("Dynamic" + op_type, [x, axes], name=name or default_name,
+            return one(create_op("Dynamic" + op_type, [x, axes], name=name or default_name,
                                   keepdims=keep))
-        return _one(create_op(op_type, [x], name=name or default_name,
+        return one(create_op(op_type, [x], name=name or default_name,
                               axis=_axis_attr(axis, reduction_indices), keepdims=keep))
     builder.__name__ = default_name
     builder.__doc__ = (f"{op_type} over `axis` (all axes when None); `keepdims` keeps reduced "
@@ -635,10 +624,10 @@ def _arg(op_type):
         x = convert_to_tensor(input)
         axes = _run_time_axes(axis, None)
         if axes is not None:
-            return _one(create_op("Dynamic" + op_type, [x, axes], name=name or op_type,
+            return one(create_op("Dynamic" + op_type, [x, axes], name=name or op_type,
                                   output_type=dtypes.as_dtype(output_type)))
         axis = 0 if axis is None else int(_axis_attr(axis, None)[0])
-        return _one(create_op(op_type, [x], name=name or op_type,
+        return one(create_op(op_type, [x], name=name or op_type,
                               axis=axis, output_type=dtypes.as_dtype(output_type)))
     builder.__doc__ = f"Index of the {op_type[3:].lower()} value along `axis` (int64)."
     return builder

@@ -8,10 +8,7 @@ from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array_ops, math_ops, random_ops
 from tensorweave.ops.math_ops import sigmoid, tanh  # noqa: F401 - tf.nn names them too
-
-
-def _one(op):
-    return op.outputs[0]
+from tensorweave.ops._common import one
 
 
 def _float_same_shape(op_type):
@@ -32,11 +29,11 @@ def _relu_grad_kernel(dy, y):
 
 
 def _relu_grad(op, dy):
-    return [_one(create_op("ReluGrad", [dy, op.outputs[0]]))]
+    return [one(create_op("ReluGrad", [dy, op.outputs[0]]))]
 
 
 def _relu_grad_grad(op, ddx):
-    return [_one(create_op("ReluGrad", [ddx, op.inputs[1]])), None]
+    return [one(create_op("ReluGrad", [ddx, op.inputs[1]])), None]
 
 
 register_op("Relu", shape=_float_same_shape("Relu"), kernel=_relu_kernel, grad=_relu_grad)
@@ -46,7 +43,7 @@ register_op("ReluGrad", shape=lambda dy, y: [(dy.dtype, dy.shape)], kernel=_relu
 
 def relu(features, name=None):
     """max(features, 0)."""
-    return _one(create_op("Relu", [convert_to_tensor(features)], name=name or "Relu"))
+    return one(create_op("Relu", [convert_to_tensor(features)], name=name or "Relu"))
 
 
 def _where_grad(condition):
@@ -64,7 +61,7 @@ register_op("Relu6", shape=_float_same_shape("Relu6"),
 
 def relu6(features, name=None):
     """min(max(features, 0), 6)."""
-    return _one(create_op("Relu6", [convert_to_tensor(features)], name=name or "Relu6"))
+    return one(create_op("Relu6", [convert_to_tensor(features)], name=name or "Relu6"))
 
 
 def _elu_kernel(x):
@@ -81,7 +78,7 @@ register_op("Elu", shape=_float_same_shape("Elu"), kernel=_elu_kernel, grad=_elu
 
 def elu(features, name=None):
     """exp(features) - 1 where negative, else features."""
-    return _one(create_op("Elu", [convert_to_tensor(features)], name=name or "Elu"))
+    return one(create_op("Elu", [convert_to_tensor(features)], name=name or "Elu"))
 
 
 def _leaky_relu_kernel(x, *, alpha):
@@ -99,7 +96,7 @@ register_op("LeakyRelu", shape=_float_same_shape("LeakyRelu"), kernel=_leaky_rel
 
 def leaky_relu(features, alpha=0.2, name=None):
     """features where positive, else alpha * features."""
-    return _one(create_op("LeakyRelu", [convert_to_tensor(features)], name=name or "LeakyRelu",
+    return one(create_op("LeakyRelu", [convert_to_tensor(features)], name=name or "LeakyRelu",
                           alpha=float(alpha)))
 
 
@@ -113,12 +110,12 @@ register_op("Softsign", shape=_float_same_shape("Softsign"),
 
 def softplus(features, name=None):
     """log(exp(features) + 1)."""
-    return _one(create_op("Softplus", [convert_to_tensor(features)], name=name or "Softplus"))
+    return one(create_op("Softplus", [convert_to_tensor(features)], name=name or "Softplus"))
 
 
 def softsign(features, name=None):
     """features / (abs(features) + 1)."""
-    return _one(create_op("Softsign", [convert_to_tensor(features)], name=name or "Softsign"))
+    return one(create_op("Softsign", [convert_to_tensor(features)], name=name or "Softsign"))
 
 
 # --- softmax ---------------------------------------------------------------------------------
@@ -152,14 +149,14 @@ register_op("LogSoftmax", shape=_float_same_shape("LogSoftmax"), kernel=_log_sof
 def softmax(logits, axis=None, name=None, dim=None):
     """exp(logits) / sum(exp(logits)) along `axis` (default: last)."""
     axis = -1 if axis is None and dim is None else (dim if axis is None else axis)
-    return _one(create_op("Softmax", [convert_to_tensor(logits)], name=name or "Softmax",
+    return one(create_op("Softmax", [convert_to_tensor(logits)], name=name or "Softmax",
                           axis=int(axis)))
 
 
 def log_softmax(logits, axis=None, name=None, dim=None):
     """logits - log(sum(exp(logits))) along `axis` (default: last)."""
     axis = -1 if axis is None and dim is None else (dim if axis is None else axis)
-    return _one(create_op("LogSoftmax", [convert_to_tensor(logits)], name=name or "LogSoftmax",
+    return one(create_op("LogSoftmax", [convert_to_tensor(logits)], name=name or "LogSoftmax",
                           axis=int(axis)))
 
 
@@ -191,7 +188,7 @@ def _bias_add_kernel(value, bias, *, data_format):
 
 
 def _bias_add_grad(op, dy):
-    return [dy, _one(create_op("BiasAddGrad", [dy], data_format=op.attrs["data_format"]))]
+    return [dy, one(create_op("BiasAddGrad", [dy], data_format=op.attrs["data_format"]))]
 
 
 register_op("BiasAdd", shape=_bias_add_shape, kernel=_bias_add_kernel, grad=_bias_add_grad)
@@ -222,7 +219,7 @@ def bias_add(value, bias, data_format=None, name=None):
     """value + bias, with the 1-D bias added along the channel dimension."""
     value = convert_to_tensor(value)
     bias = convert_to_tensor(bias, dtype=value.dtype)
-    return _one(create_op("BiasAdd", [value, bias], name=name or "BiasAdd",
+    return one(create_op("BiasAdd", [value, bias], name=name or "BiasAdd",
                           data_format=data_format or "NHWC"))
 
 
@@ -495,7 +492,7 @@ def in_top_k(predictions, targets, k, name=None):
     """Whether each target class is among the k highest predictions of its row."""
     predictions = convert_to_tensor(predictions)
     targets = convert_to_tensor(targets)
-    return _one(create_op("InTopKV2", [predictions, targets], name=name or "in_top_k", k=int(k)))
+    return one(create_op("InTopKV2", [predictions, targets], name=name or "in_top_k", k=int(k)))
 
 
 def _top_k_shape(x, *, k, sorted):  # noqa: A002 - TF's attr name

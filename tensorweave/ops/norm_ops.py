@@ -6,12 +6,9 @@ from tensorweave.framework.graph import convert_to_tensor, create_op, name_scope
 from tensorweave.framework.registry import register_op
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.ops import array_ops, math_ops
+from tensorweave.ops._common import one
 
 _MIN_FUSED_EPSILON = 1.001e-5  # the smallest epsilon TF's fused kernel accepts
-
-
-def _one(op):
-    return op.outputs[0]
 
 
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
@@ -227,7 +224,7 @@ def _lrn_grad_kernel(dy, x, y, *, depth_radius, bias, alpha, beta):
 
 
 def _lrn_grad(op, dy):
-    return [_one(create_op("LRNGrad", [dy, op.inputs[0], op.outputs[0]], **op.attrs))]
+    return [one(create_op("LRNGrad", [dy, op.inputs[0], op.outputs[0]], **op.attrs))]
 
 
 def _lrn_grad_shape(dy, x, y, **_):
@@ -241,7 +238,7 @@ register_op("LRNGrad", shape=_lrn_grad_shape, kernel=_lrn_grad_kernel, grad=None
 def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,  # noqa: A002
                                  name=None):
     """input / (bias + alpha * sum of squares over 2 * depth_radius + 1 channels) ** beta."""
-    return _one(create_op("LRN", [convert_to_tensor(input)], name=name or "LRN",
+    return one(create_op("LRN", [convert_to_tensor(input)], name=name or "LRN",
                           depth_radius=int(depth_radius), bias=float(bias), alpha=float(alpha),
                           beta=float(beta)))
 

@@ -5,6 +5,7 @@ import sys
 
 from tensorweave.framework import errors
 from tensorweave.framework.graph import parse_device
+from tensorweave.framework.tensor_shape import shape_text
 
 CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 
@@ -40,13 +41,11 @@ def log_placement(graph, logged):
 
 
 def missing_feed_error(op):
-    shape = op.outputs[0].shape
-    shape_text = "<unknown>" if shape.ndims is None else "[" + ",".join(
-        "?" if d is None else str(d) for d in shape.as_tuple()) + "]"
+    shape = shape_text(op.outputs[0].shape, unknown_rank="<unknown>")
     return errors.InvalidArgumentError(
         op.node_def, op,
         f"You must feed a value for placeholder tensor '{op.name}' with dtype "
-        f"{_dtype_word(op.outputs[0].dtype)} and shape {shape_text}{node_reference(op)}")
+        f"{_dtype_word(op.outputs[0].dtype)} and shape {shape}{node_reference(op)}")
 
 
 def _dtype_word(dtype):
