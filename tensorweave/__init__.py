@@ -30,19 +30,19 @@ from tensorweave.init_ops import (constant_initializer, glorot_normal_initialize
                                   random_normal_initializer, random_uniform_initializer,
                                   truncated_normal_initializer, variance_scaling_initializer,
                                   zeros_initializer)
-from tensorweave.ops.array_ops import (broadcast_to, cast, concat, expand_dims,  # noqa: F401
-                                       fill, gather, group, identity, newaxis, no_op, one_hot,
-                                       ones, ones_like, pad, placeholder,
-                                       placeholder_with_default, rank, reshape,
-                                       saturate_cast, shape, size, split, squeeze, stack,
-                                       stop_gradient, strided_slice, tile, to_double, to_float,
-                                       to_int32, to_int64, transpose, unsorted_segment_sum,
-                                       unstack, where, zeros, zeros_like)
-from tensorweave.ops.array_ops import reverse_sequence  # noqa: F401
-from tensorweave.ops.array_ops import range_ as range  # noqa: F401,A004
-from tensorweave.ops.array_ops import slice_ as slice  # noqa: F401,A004
-from tensorweave.ops.array_ops import tuple_ as tuple  # noqa: F401,A004
-from tensorweave.ops.control_flow_ops import case, cond, while_loop  # noqa: F401
+from tensorweave.ops.array import (broadcast_to, cast, concat, expand_dims, fill,  # noqa: F401
+                                   gather, identity, newaxis, one_hot, ones, ones_like, pad,
+                                   placeholder, placeholder_with_default, rank, reshape,
+                                   saturate_cast, shape, size, split, squeeze, stack,
+                                   stop_gradient, strided_slice, tile, to_double, to_float,
+                                   to_int32, to_int64, transpose, unsorted_segment_sum, unstack,
+                                   where, zeros, zeros_like)
+from tensorweave.ops.array import reverse_sequence  # noqa: F401
+from tensorweave.ops.array import range_ as range  # noqa: F401,A004
+from tensorweave.ops.array import slice_ as slice  # noqa: F401,A004
+from tensorweave.ops.control import group, no_op  # noqa: F401
+from tensorweave.ops.control import tuple_ as tuple  # noqa: F401,A004
+from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
 from tensorweave.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004
                                       argmin, ceil, clip_by_global_norm, clip_by_norm,
@@ -62,7 +62,6 @@ from tensorweave.ops.random_ops import (multinomial, random_normal,  # noqa: F40
 from tensorweave.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
 from tensorweave.ops.rnn import sequence_mask  # noqa: F401
 from tensorweave.ops.tensor_array_ops import TensorArray  # noqa: F401
-from tensorweave.ops import tf_graph_ops  # noqa: F401 - registers TF's tensor-input op forms
 from tensorweave.runtime.config import ConfigProto, GPUOptions, GraphOptions  # noqa: F401
 from tensorweave.runtime.session import (InteractiveSession, Session,  # noqa: F401
                                          get_default_session)

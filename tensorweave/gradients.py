@@ -14,7 +14,7 @@ import numpy as np
 from tensorweave.framework import registry
 from tensorweave.framework.graph import (GRADIENT_OP_TYPE_ATTR, Tensor, TensorLike, constant,
                                          convert_to_tensor)
-from tensorweave.ops import array_ops, math_ops
+from tensorweave.ops import array, math_ops
 
 
 # --- gradient functions registered from Python ---------------------------------------------
@@ -99,7 +99,7 @@ def _python_rule(fn):
     """Calls a registered gradient as TF does: zeros for outputs no gradient reached, and a
     single returned gradient taken as a list of one."""
     def rule(op, *out_grads):
-        out_grads = [array_ops.zeros_like(t) if g is None else g
+        out_grads = [array.zeros_like(t) if g is None else g
                      for t, g in zip(op.outputs, out_grads)]
         in_grads = fn(op, *out_grads)
         if not isinstance(in_grads, (list, tuple)):
@@ -201,7 +201,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         result = [_aggregate(pending.get(x)) for x in xs]
     if unconnected_gradients == UnconnectedGradients.ZERO:  # outside the scope, as TF
         with graph.as_default():
-            result = [array_ops.zeros_like(x) if g is None else g for g, x in zip(result, xs)]
+            result = [array.zeros_like(x) if g is None else g for g, x in zip(result, xs)]
     return result
 
 
@@ -209,7 +209,7 @@ def _ones_for(y):
     if y.shape.is_fully_defined():
         return constant(np.ones(y.shape.as_list(), dtype=y.dtype.as_numpy_dtype),
                         name="grad_ys_0")
-    return array_ops.ones_like(y, name="grad_ys_0")
+    return array.ones_like(y, name="grad_ys_0")
 
 
 def _aggregate(grads):
@@ -234,10 +234,10 @@ def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False, gate_gr
         if grad is None:
             out.append(None)
             continue
-        flat = array_ops.reshape(grad, [n])
+        flat = array.reshape(grad, [n])
         rows = []
         for i in range(n):
             row = gradients(flat[i], x, name=name)[0]
-            rows.append(array_ops.zeros_like(x) if row is None else row)
-        out.append(array_ops.reshape(array_ops.stack(rows), x.shape.as_list() * 2))
+            rows.append(array.zeros_like(x) if row is None else row)
+        out.append(array.reshape(array.stack(rows), x.shape.as_list() * 2))
     return out

@@ -5,7 +5,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import constant
-from tensorweave.ops import array_ops, random_ops
+from tensorweave.ops import array, random_ops
 
 
 class Initializer:
@@ -27,12 +27,12 @@ class Initializer:
 
 class Zeros(Initializer):
     def __call__(self, shape, dtype=None, partition_info=None):
-        return array_ops.zeros(shape, self._dtype(dtype))
+        return array.zeros(shape, self._dtype(dtype))
 
 
 class Ones(Initializer):
     def __call__(self, shape, dtype=None, partition_info=None):
-        return array_ops.ones(shape, self._dtype(dtype))
+        return array.ones(shape, self._dtype(dtype))
 
 
 class Constant(Initializer):

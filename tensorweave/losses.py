@@ -1,7 +1,7 @@
 """tf.losses: weighted, reduced losses that also land in the LOSSES collection."""
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph, name_scope
-from tensorweave.ops import array_ops, math_ops, nn_ops
+from tensorweave.ops import array, math_ops, nn_ops
 
 
 class Reduction:
@@ -28,15 +28,15 @@ class Reduction:
 def _safe_div(numerator, denominator):
     """numerator / denominator, or 0 where the denominator is 0."""
     positive = math_ops.greater(denominator, 0)
-    safe = array_ops.where(positive, denominator, array_ops.ones_like(denominator))
-    return array_ops.where(positive, numerator / safe, array_ops.zeros_like(numerator))
+    safe = array.where(positive, denominator, array.ones_like(denominator))
+    return array.where(positive, numerator / safe, array.zeros_like(numerator))
 
 
 def _num_present(losses, weights):
     """How many loss elements have a nonzero (broadcast) weight."""
-    present = array_ops.where(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
-                              array_ops.ones_like(weights))
-    present = present * array_ops.ones_like(losses)
+    present = array.where(math_ops.equal(weights, 0.0), array.zeros_like(weights),
+                              array.ones_like(weights))
+    present = present * array.ones_like(losses)
     return math_ops.reduce_sum(present)
 
 
@@ -47,21 +47,21 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
     losses = convert_to_tensor(losses)
     with name_scope(scope, "weighted_loss", [losses]):
         input_dtype = losses.dtype
-        losses = array_ops.cast(losses, dtypes.float32)
-        weights = array_ops.cast(convert_to_tensor(weights), dtypes.float32)
+        losses = array.cast(losses, dtypes.float32)
+        weights = array.cast(convert_to_tensor(weights), dtypes.float32)
         weighted = math_ops.multiply(losses, weights)
         if reduction == Reduction.NONE:
             loss = weighted
         else:
             loss = math_ops.reduce_sum(weighted)
             if reduction == Reduction.MEAN:
-                loss = _safe_div(loss, math_ops.reduce_sum(array_ops.ones_like(losses) *
+                loss = _safe_div(loss, math_ops.reduce_sum(array.ones_like(losses) *
                                                            weights))
             elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
                 loss = _safe_div(loss, _num_present(losses, weights))
             elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
-                loss = _safe_div(loss, array_ops.cast(array_ops.size(losses), dtypes.float32))
-        loss = array_ops.cast(loss, input_dtype)
+                loss = _safe_div(loss, array.cast(array.size(losses), dtypes.float32))
+        loss = array.cast(loss, input_dtype)
         add_loss(loss, loss_collection)
         return loss
 
@@ -118,14 +118,14 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
         raise ValueError("onehot_labels and logits must not be None.")
     logits = convert_to_tensor(logits)
     with name_scope(scope, "softmax_cross_entropy_loss", [logits]) as scope_name:
-        labels = array_ops.cast(convert_to_tensor(onehot_labels), logits.dtype)
+        labels = array.cast(convert_to_tensor(onehot_labels), logits.dtype)
         if not logits.shape.is_compatible_with(labels.shape):
             raise ValueError(f"Shapes {logits.shape} and {labels.shape} are incompatible")
         if label_smoothing > 0:
-            classes = array_ops.cast(array_ops.shape(labels)[-1], logits.dtype)
+            classes = array.cast(array.shape(labels)[-1], logits.dtype)
             labels = labels * (1 - label_smoothing) + label_smoothing / classes
         losses = nn_ops.softmax_cross_entropy_with_logits_v2(
-            labels=array_ops.stop_gradient(labels), logits=logits, name="xentropy")
+            labels=array.stop_gradient(labels), logits=logits, name="xentropy")
         return compute_weighted_loss(losses, weights, scope_name, loss_collection, reduction)
 
 
@@ -135,7 +135,7 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
     """Logistic loss of `logits` against 0/1 labels, weighted and reduced."""
     logits = convert_to_tensor(logits)
     with name_scope(scope, "sigmoid_cross_entropy_loss", [logits]) as scope_name:
-        labels = array_ops.cast(convert_to_tensor(multi_class_labels), logits.dtype)
+        labels = array.cast(convert_to_tensor(multi_class_labels), logits.dtype)
         if label_smoothing > 0:
             labels = labels * (1 - label_smoothing) + 0.5 * label_smoothing
         losses = nn_ops.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits,
@@ -149,8 +149,8 @@ def _pairwise(default_scope, elementwise):
         if labels is None or predictions is None:
             raise ValueError("labels and predictions must not be None.")
         with name_scope(scope, default_scope, []) as scope_name:
-            predictions = array_ops.cast(convert_to_tensor(predictions), dtypes.float32)
-            labels = array_ops.cast(convert_to_tensor(labels), dtypes.float32)
+            predictions = array.cast(convert_to_tensor(predictions), dtypes.float32)
+            labels = array.cast(convert_to_tensor(labels), dtypes.float32)
             if not predictions.shape.is_compatible_with(labels.shape):
                 raise ValueError(f"Shapes {predictions.shape} and {labels.shape} are "
                                  "incompatible")
@@ -170,7 +170,7 @@ def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
              loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """-labels * log(p + eps) - (1 - labels) * log(1 - p + eps), weighted and reduced."""
     with name_scope(scope, "log_loss", []) as scope_name:
-        p = array_ops.cast(convert_to_tensor(predictions), dtypes.float32)
-        y = array_ops.cast(convert_to_tensor(labels), dtypes.float32)
+        p = array.cast(convert_to_tensor(predictions), dtypes.float32)
+        y = array.cast(convert_to_tensor(labels), dtypes.float32)
         losses = -y * math_ops.log(p + epsilon) - (1 - y) * math_ops.log(1 - p + epsilon)
         return compute_weighted_loss(losses, weights, scope_name, loss_collection, reduction)

@@ -14,7 +14,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph
-from tensorweave.ops import array_ops, math_ops, state_ops
+from tensorweave.ops import array, math_ops, state_ops
 from tensorweave.variable_scope import variable_scope
 from tensorweave.variables import Variable
 
@@ -24,7 +24,7 @@ _AUC_EPSILON = 1e-7
 def metric_variable(shape, dtype, validate_shape=True, name=None):
     """A zero-initialized local variable holding running totals of a metric."""
     dtype = dtypes.as_dtype(dtype)
-    return Variable(lambda: array_ops.zeros(shape, dtype), trainable=False,
+    return Variable(lambda: array.zeros(shape, dtype), trainable=False,
                     collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES],
                     validate_shape=validate_shape, name=name)
 
@@ -37,9 +37,9 @@ def _add_to_collections(collections, value):
 def _safe_div(numerator, denominator, name):
     """numerator / denominator, or 0 where the denominator is not positive."""
     positive = math_ops.greater(denominator, 0)
-    safe = array_ops.where(positive, denominator, array_ops.ones_like(denominator))
-    return array_ops.where(positive, math_ops.truediv(numerator, safe),
-                           array_ops.zeros_like(numerator), name=name)
+    safe = array.where(positive, denominator, array.ones_like(denominator))
+    return array.where(positive, math_ops.truediv(numerator, safe),
+                           array.zeros_like(numerator), name=name)
 
 
 def _squeeze_to_match(labels, predictions):
@@ -47,9 +47,9 @@ def _squeeze_to_match(labels, predictions):
     lr, pr = labels.shape.ndims, predictions.shape.ndims
     if lr is not None and pr is not None:
         if lr == pr + 1 and labels.shape[-1].value == 1:
-            labels = array_ops.squeeze(labels, [-1])
+            labels = array.squeeze(labels, [-1])
         elif pr == lr + 1 and predictions.shape[-1].value == 1:
-            predictions = array_ops.squeeze(predictions, [-1])
+            predictions = array.squeeze(predictions, [-1])
     return labels, predictions
 
 
@@ -57,19 +57,19 @@ def _float_weights(weights, like):
     """`weights` as float32 broadcast to the shape of `like`."""
     weights = convert_to_tensor(weights)
     if weights.dtype is not dtypes.float32:
-        weights = array_ops.cast(weights, dtypes.float32)
-    return weights * array_ops.ones_like(like, dtype=dtypes.float32)
+        weights = array.cast(weights, dtypes.float32)
+    return weights * array.ones_like(like, dtype=dtypes.float32)
 
 
 # --- means ---------------------------------------------------------------------------------
 def mean(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
     """The (weighted) mean of every value seen: (mean, update_op)."""
     with variable_scope(name, "mean", [values]):
-        values = array_ops.to_float(convert_to_tensor(values))
+        values = array.to_float(convert_to_tensor(values))
         total = metric_variable([], dtypes.float32, name="total")
         count = metric_variable([], dtypes.float32, name="count")
         if weights is None:
-            batch_count = array_ops.to_float(array_ops.size(values))
+            batch_count = array.to_float(array.size(values))
         else:
             weights = _float_weights(weights, values)
             values = values * weights
@@ -90,8 +90,8 @@ def accuracy(labels, predictions, weights=None, metrics_collections=None,
     labels, predictions = convert_to_tensor(labels), convert_to_tensor(predictions)
     labels, predictions = _squeeze_to_match(labels, predictions)
     if labels.dtype is not predictions.dtype:
-        labels = array_ops.cast(labels, predictions.dtype)
-    is_correct = array_ops.to_float(math_ops.equal(predictions, labels))
+        labels = array.cast(labels, predictions.dtype)
+    is_correct = array.to_float(math_ops.equal(predictions, labels))
     return mean(is_correct, weights, metrics_collections, updates_collections,
                 name or "accuracy")
 
@@ -99,8 +99,8 @@ def accuracy(labels, predictions, weights=None, metrics_collections=None,
 def _mean_of(elementwise, default_name):
     def metric(labels, predictions, weights=None, metrics_collections=None,
                updates_collections=None, name=None):
-        predictions = array_ops.to_float(convert_to_tensor(predictions))
-        labels = array_ops.cast(convert_to_tensor(labels), predictions.dtype)
+        predictions = array.to_float(convert_to_tensor(predictions))
+        labels = array.cast(convert_to_tensor(labels), predictions.dtype)
         labels, predictions = _squeeze_to_match(labels, predictions)
         return mean(elementwise(labels, predictions), weights, metrics_collections,
                     updates_collections, name or default_name)
@@ -128,17 +128,17 @@ def root_mean_squared_error(labels, predictions, weights=None, metrics_collectio
 def _as_bool_pair(labels, predictions):
     labels, predictions = convert_to_tensor(labels), convert_to_tensor(predictions)
     labels, predictions = _squeeze_to_match(labels, predictions)
-    return (array_ops.cast(labels, dtypes.bool), array_ops.cast(predictions, dtypes.bool))
+    return (array.cast(labels, dtypes.bool), array.cast(predictions, dtypes.bool))
 
 
 def _count(condition, weights, metrics_collections, updates_collections):
     """A running (weighted) count of the elements where `condition` holds."""
     count = metric_variable([], dtypes.float32, name="count")
-    hits = array_ops.to_float(condition)
+    hits = array.to_float(condition)
     if weights is not None:
         hits = hits * _float_weights(weights, hits)
     update_op = state_ops.assign_add(count._as_graph_element(), math_ops.reduce_sum(hits))
-    value = array_ops.identity(count.read_value(), name="value")
+    value = array.identity(count.read_value(), name="value")
     _add_to_collections(metrics_collections, value)
     _add_to_collections(updates_collections, update_op)
     return value, update_op
@@ -221,10 +221,10 @@ def _confusion_at_thresholds(labels, predictions, points, weights):
     """({tp, fn, tn, fp}: running counts per threshold, the same after an update)."""
     labels, predictions = _squeeze_to_match(convert_to_tensor(labels),
                                             convert_to_tensor(predictions))
-    weight = None if weights is None else array_ops.reshape(
+    weight = None if weights is None else array.reshape(
         _float_weights(weights, predictions), [-1, 1])
-    predictions = array_ops.reshape(array_ops.to_float(predictions), [-1, 1])
-    labels = array_ops.reshape(array_ops.cast(labels, dtypes.bool), [-1, 1])
+    predictions = array.reshape(array.to_float(predictions), [-1, 1])
+    labels = array.reshape(array.cast(labels, dtypes.bool), [-1, 1])
     above = math_ops.greater(predictions, np.array([points], dtype=np.float32))
     below = math_ops.logical_not(above)
     values, updates = {}, {}
@@ -232,7 +232,7 @@ def _confusion_at_thresholds(labels, predictions, points, weights):
                                    ("fn", labels, below),
                                    ("tn", math_ops.logical_not(labels), below),
                                    ("fp", math_ops.logical_not(labels), above)):
-        hits = array_ops.to_float(math_ops.logical_and(label, prediction))
+        hits = array.to_float(math_ops.logical_and(label, prediction))
         if weight is not None:
             hits = hits * weight
         variable = metric_variable([len(points)], dtypes.float32, name=_NAMES[key])
@@ -272,16 +272,16 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
     (mean_iou, update_op). update_op returns the confusion matrix (as TF's does); classes
     that never occur are left out of the mean."""
     with variable_scope(name, "mean_iou", [predictions, labels]):
-        labels = array_ops.cast(array_ops.reshape(convert_to_tensor(labels), [-1]),
+        labels = array.cast(array.reshape(convert_to_tensor(labels), [-1]),
                                dtypes.int64)
-        predictions = array_ops.cast(array_ops.reshape(convert_to_tensor(predictions), [-1]),
+        predictions = array.cast(array.reshape(convert_to_tensor(predictions), [-1]),
                                     dtypes.int64)
         total = metric_variable([num_classes, num_classes], dtypes.float64,
                                 name="total_confusion_matrix")
         cells = labels * num_classes + predictions
-        counts = array_ops.ones_like(cells, dtype=dtypes.float64) if weights is None else \
-            array_ops.cast(array_ops.reshape(convert_to_tensor(weights), [-1]), dtypes.float64)
-        batch = array_ops.reshape(array_ops.unsorted_segment_sum(counts, cells,
+        counts = array.ones_like(cells, dtype=dtypes.float64) if weights is None else \
+            array.cast(array.reshape(convert_to_tensor(weights), [-1]), dtypes.float64)
+        batch = array.reshape(array.unsorted_segment_sum(counts, cells,
                                                                  num_classes * num_classes),
                                   [num_classes, num_classes])
         update_op = state_ops.assign_add(total._as_graph_element(), batch, name="update_op")
@@ -292,10 +292,10 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
 
 
 def _mean_iou_of(matrix, num_classes, name):
-    matrix = array_ops.to_float(matrix)
-    diagonal = array_ops.gather(array_ops.reshape(matrix, [-1]),
+    matrix = array.to_float(matrix)
+    diagonal = array.gather(array.reshape(matrix, [-1]),
                                 np.arange(num_classes, dtype=np.int32) * (num_classes + 1))
     union = math_ops.reduce_sum(matrix, 0) + math_ops.reduce_sum(matrix, 1) - diagonal
-    present = math_ops.reduce_sum(array_ops.to_float(math_ops.not_equal(union, 0)))
+    present = math_ops.reduce_sum(array.to_float(math_ops.not_equal(union, 0)))
     iou = _safe_div(diagonal, union, None)
     return _safe_div(math_ops.reduce_sum(iou), present, name)

@@ -7,7 +7,7 @@ from tensorweave.framework.graph import (GraphKeys, Tensor, TensorLike, constant
                                          get_default_graph, name_scope,
                                          register_tensor_conversion_function)
 from tensorweave.framework.tensor_shape import as_shape
-from tensorweave.ops import array_ops, control_flow_ops, state_ops
+from tensorweave.ops import array, control, state_ops
 
 
 class Variable(TensorLike):
@@ -48,7 +48,7 @@ class Variable(TensorLike):
             self._initial_value = value
             self._initializer_op = state_ops.assign(self._variable, value,
                                                     validate_shape=validate_shape).op
-            self._snapshot = array_ops.identity(self._variable, name="read")
+            self._snapshot = array.identity(self._variable, name="read")
         self._trainable = trainable
         self._constraint = constraint
         if collections is None:
@@ -124,14 +124,14 @@ class Variable(TensorLike):
 
     def read_value(self):
         """A fresh read of the variable's value."""
-        return array_ops.identity(self._variable, name="read")
+        return array.identity(self._variable, name="read")
 
     def initialized_value(self):
         """The variable's value once it is initialized, else its initial value: for
         initializing other variables from this one (TF's cond(is_variable_initialized(v),
         v.read_value, lambda: v.initial_value))."""
         with self.graph.as_default(), self.graph.outside_control_flow():
-            return control_flow_ops.cond(
+            return control.cond(
                 is_variable_initialized(self),
                 lambda: state_ops.ref_identity(self._variable, name="read"),
                 lambda: self._initial_value)
@@ -205,8 +205,8 @@ def moving_average_variables(scope=None):
 def variables_initializer(var_list, name="init"):
     """An op that runs the initializers of `var_list`."""
     if var_list:
-        return array_ops.group(*[v.initializer for v in var_list], name=name)
-    return array_ops.no_op(name=name)
+        return control.group(*[v.initializer for v in var_list], name=name)
+    return control.no_op(name=name)
 
 
 def global_variables_initializer():
@@ -242,5 +242,5 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
 def assert_variables_initialized(var_list=None):
     """An op that fails with FailedPreconditionError if any variable lacks a value."""
     var_list = global_variables() if var_list is None else var_list
-    reads = [array_ops.identity(v._ref()) for v in var_list]
-    return array_ops.group(*reads, name="assert_variables_initialized")
+    reads = [array.identity(v._ref()) for v in var_list]
+    return control.group(*reads, name="assert_variables_initialized")

@@ -283,7 +283,6 @@ KNOWN_OP_TYPE_STRINGS = {
 KNOWN_PRIVATE = {
     'tensorweave.framework.importer: tensorweave.framework.graph._as_operation',
     'tensorweave.ops.candidate_sampling_ops: from tensorweave.ops.random_ops import _seed_attrs',
-    'tensorweave.ops.random_ops: tensorweave.ops.array_ops._as_shape_tensor',
     'tensorweave.ops.rnn: from tensorweave.ops.rnn_cell import _sizes',
     'tensorweave.ops.rnn_cell: tensorweave.ops.rnn._block_lstm',
     'tensorweave.ops.rnn_cell: tensorweave.ops.rnn._sequence_length',

@@ -3,7 +3,7 @@
     loss = tf.contrib.seq2seq.sequence_loss(logits, targets, tf.ones_like(targets, tf.float32))
 """
 from tensorweave.framework.graph import convert_to_tensor, name_scope
-from tensorweave.ops import array_ops, math_ops, nn_ops
+from tensorweave.ops import array, math_ops, nn_ops
 
 
 def _rank(t):
@@ -16,9 +16,9 @@ def _rank(t):
 
 def _divide_no_nan(total, count):
     """total / count, and 0 where count is 0 (gradients stay finite there too)."""
-    positive = math_ops.greater(count, array_ops.zeros_like(count))
-    safe = array_ops.where(positive, count, array_ops.ones_like(count))
-    return array_ops.where(positive, total / safe, array_ops.zeros_like(total))
+    positive = math_ops.greater(count, array.zeros_like(count))
+    safe = array.where(positive, count, array.ones_like(count))
+    return array.where(positive, total / safe, array.zeros_like(total))
 
 
 def sequence_loss(logits, targets, weights, average_across_timesteps=True,
@@ -50,17 +50,17 @@ def sequence_loss(logits, targets, weights, average_across_timesteps=True,
         raise ValueError("average_across_batch and sum_over_batch cannot be set to True at same "
                          "time.")
     with name_scope(name, "sequence_loss", [logits, targets, weights]):
-        num_classes = array_ops.shape(logits)[2]
-        flat_logits = array_ops.reshape(logits, array_ops.stack([-1, num_classes]))
-        flat_targets = array_ops.reshape(targets, [-1])
+        num_classes = array.shape(logits)[2]
+        flat_logits = array.reshape(logits, array.stack([-1, num_classes]))
+        flat_targets = array.reshape(targets, [-1])
         loss_fn = softmax_loss_function or nn_ops.sparse_softmax_cross_entropy_with_logits
         crossent = loss_fn(labels=flat_targets, logits=flat_logits)
-        crossent = crossent * array_ops.reshape(weights, [-1])
+        crossent = crossent * array.reshape(weights, [-1])
         if average_across_timesteps and average_across_batch:
             return _reduce(crossent, weights, None, average=True)
         if sum_over_timesteps and sum_over_batch:
             return _reduce(crossent, weights, None, average=False)
-        crossent = array_ops.reshape(crossent, array_ops.shape(logits)[0:2])
+        crossent = array.reshape(crossent, array.shape(logits)[0:2])
         if average_across_timesteps or average_across_batch:  # one average; a sum is ignored
             return _reduce(crossent, weights, [0] if average_across_batch else [1], True)
         if sum_over_timesteps or sum_over_batch:
@@ -75,5 +75,5 @@ def _reduce(crossent, weights, axis, average):
     if average:
         count = math_ops.reduce_sum(weights, axis=axis)
     else:
-        count = array_ops.cast(math_ops.count_nonzero(weights, axis=axis), crossent.dtype)
+        count = array.cast(math_ops.count_nonzero(weights, axis=axis), crossent.dtype)
     return _divide_no_nan(total, count)

@@ -15,7 +15,7 @@ from tensorweave.framework.graph import (Graph, TensorLike, constant_value, conv
                                          get_default_graph)
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.data import structure
-from tensorweave.ops import array_ops
+from tensorweave.ops import array
 from tensorweave.runtime.plan import Plan
 
 
@@ -64,7 +64,7 @@ def holds_tensor(value):
 def as_tensor(value):
     """`value` as a Tensor; lists holding tensors are stacked (TF packs them automatically)."""
     if isinstance(value, (list, tuple)) and holds_tensor(value):
-        return array_ops.stack([as_tensor(v) for v in value])
+        return array.stack([as_tensor(v) for v in value])
     return convert_to_tensor(value)
 
 

@@ -30,7 +30,7 @@ from tensorweave.estimator.model_fn import (LOSS_METRIC_KEY, EstimatorSpec, Mode
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Graph, GraphKeys, get_default_graph
 from tensorweave.lib.paths import path_str
-from tensorweave.ops import array_ops, random_ops, state_ops
+from tensorweave.ops import array, random_ops, state_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, checkpoint_utils, training_util
 from tensorweave.train import basic_session_run_hooks as hooks_lib
@@ -447,7 +447,7 @@ class Estimator:
             if stop_hook is not None:
                 with graph.control_dependencies(update_ops):
                     stop_hook.set_evals_completed_tensor(
-                        array_ops.identity(eval_step.read_value()))
+                        array.identity(eval_step.read_value()))
                 hooks.append(stop_hook)
             all_hooks = input_hooks + hooks + list(spec.evaluation_hooks)
             results = _evaluate_once(checkpoint_path, spec.scaffold, update_ops, final_ops,
@@ -496,7 +496,7 @@ def _eval_step_variable():
     existing = graph.get_collection(GraphKeys.EVAL_STEP)
     if existing:
         return existing[0]
-    return Variable(lambda: array_ops.zeros([], dtypes.int64), trainable=False,
+    return Variable(lambda: array.zeros([], dtypes.int64), trainable=False,
                     name=GraphKeys.EVAL_STEP,
                     collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.EVAL_STEP])
 

@@ -20,7 +20,7 @@ from tensorweave.estimator import feature_column_ops as fc_ops
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import GraphKeys, Tensor, convert_to_tensor
 from tensorweave.init_ops import truncated_normal_initializer, zeros_initializer
-from tensorweave.ops import array_ops, math_ops, nn_ops
+from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.platform import gfile
 from tensorweave.variable_scope import get_variable, variable_scope
 
@@ -58,7 +58,7 @@ def _raw_feature(features, key):
     rank = tensor.shape.ndims
     if rank == 0:
         raise ValueError(f"Feature (key: {key}) cannot have rank 0. Given: {tensor}")
-    return array_ops.expand_dims(tensor, -1) if rank == 1 else tensor
+    return array.expand_dims(tensor, -1) if rank == 1 else tensor
 
 
 class LazyBuilder:
@@ -83,7 +83,7 @@ def _rows(tensor):
     """`tensor` as [batch, n]: rank-2 tensors unchanged, higher ranks flattened per example."""
     if tensor.shape.ndims == 2:
         return tensor
-    return array_ops.reshape(tensor, array_ops.stack([array_ops.shape(tensor)[0], -1]))
+    return array.reshape(tensor, array.stack([array.shape(tensor)[0], -1]))
 
 
 def _check_categorical_input(key, tensor, integer):
@@ -112,7 +112,7 @@ class NumericColumn(_DenseColumn, collections.namedtuple(
         tensor = builder.get(self.key)
         if self.normalizer_fn is not None:
             tensor = self.normalizer_fn(tensor)
-        return array_ops.cast(tensor, dtypes.float32)
+        return array.cast(tensor, dtypes.float32)
 
     def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
         return builder.get(self)
@@ -159,12 +159,12 @@ class _BucketizedColumn(_DenseColumn, _CategoricalColumn, collections.namedtuple
         return fc_ops.bucketize(builder.get(self.source_column), self.boundaries)
 
     def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
-        return array_ops.one_hot(builder.get(self), len(self.boundaries) + 1,
+        return array.one_hot(builder.get(self), len(self.boundaries) + 1,
                                  dtype=dtypes.float32)
 
     def _get_ids(self, builder):
         per_value = len(self.boundaries) + 1
-        buckets = array_ops.cast(_rows(builder.get(self)), dtypes.int64)
+        buckets = array.cast(_rows(builder.get(self)), dtypes.int64)
         width = int(np.prod(self.source_column.shape))
         return buckets + np.arange(width, dtype=np.int64) * per_value
 
@@ -376,11 +376,11 @@ def combine_ids(params, ids, combiner, name=None):
     """Rows of `params` for the ids >= 0 of each example, reduced by combiner sum, mean or
     sqrtn (TF's safe_embedding_lookup_sparse with unit weights; rows without ids give 0)."""
     valid = math_ops.greater_equal(ids, 0)
-    rows = array_ops.gather(params, array_ops.where(valid, ids, array_ops.zeros_like(ids)))
-    weights = array_ops.expand_dims(array_ops.cast(valid, params.dtype), -1)
+    rows = array.gather(params, array.where(valid, ids, array.zeros_like(ids)))
+    weights = array.expand_dims(array.cast(valid, params.dtype), -1)
     total = math_ops.reduce_sum(rows * weights, axis=1)
     if combiner == "sum":
-        return array_ops.identity(total, name=name)
+        return array.identity(total, name=name)
     count = math_ops.reduce_sum(weights, axis=1)
     if combiner == "sqrtn":
         count = math_ops.sqrt(count)
@@ -402,7 +402,7 @@ class _IndicatorColumn(_DenseColumn, collections.namedtuple(
 
     def _transform_feature(self, builder):
         ids = self.categorical_column._get_ids(builder)
-        hot = array_ops.one_hot(ids, self.categorical_column._num_buckets, dtype=dtypes.float32)
+        hot = array.one_hot(ids, self.categorical_column._num_buckets, dtype=dtypes.float32)
         return math_ops.reduce_sum(hot, axis=1)
 
     def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
@@ -519,8 +519,8 @@ def _flat(tensor, width, column):
         raise ValueError(f"Feature column {column.name!r} expects {width} values per example, "
                          f"got a tensor of shape {tensor.shape}")
     if dims and dims[0] is not None:
-        return array_ops.reshape(tensor, [dims[0], width])
-    return array_ops.reshape(tensor, array_ops.stack([array_ops.shape(tensor)[0], width]))
+        return array.reshape(tensor, [dims[0], width])
+    return array.reshape(tensor, array.stack([array.shape(tensor)[0], width]))
 
 
 def _with_globals(weight_collections):
@@ -564,7 +564,7 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
             if cols_to_output_tensors is not None:
                 cols_to_output_tensors[column] = outputs[-1]
         _check_batch_sizes(dense, columns)
-        return array_ops.concat(outputs, 1)
+        return array.concat(outputs, 1)
 
 
 def linear_model(features, feature_columns, units=1, sparse_combiner="sum",

@@ -9,7 +9,7 @@
 import collections
 
 from tensorweave.framework.graph import Operation, Tensor, get_default_graph
-from tensorweave.ops import array_ops
+from tensorweave.ops import array
 from tensorweave.train.monitored_session import Scaffold
 from tensorweave.train.session_run_hook import SessionRunHook
 from tensorweave.variables import Variable
@@ -73,7 +73,7 @@ def _loss(loss, mode):
     if loss.shape.num_elements() not in (None, 1):
         raise ValueError(f"Loss must be scalar, given: {loss}")
     if loss.shape.ndims != 0:
-        loss = array_ops.reshape(loss, [])
+        loss = array.reshape(loss, [])
     return loss
 
 

@@ -3,7 +3,7 @@
 Where TensorFlow passes axes, permutations or multiples as input tensors, tensorweave's ops
 take attrs (known while building). A NodeDef in TensorFlow's form is rewritten: a constant
 input becomes the attr (the input is dropped); a computed one selects tensorweave's
-tensor-input form (ops/tf_graph_ops.py: `Dynamic` + TF's op type, as DynamicSum, DynamicTile,
+tensor-input form (ops/array/dynamic.py: `Dynamic` + TF's op type, as DynamicSum, DynamicTile,
 DynamicStridedSlice, DynamicPad for Pad/PadV2/MirrorPad), which is TF's op under another
 name. Op types TF renamed map to tensorweave's (AddV2 -> Add). Nodes already in tensorweave's
 form pass as they are. TensorFlow forms with no rewrite here raise ValueError at import,

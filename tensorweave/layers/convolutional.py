@@ -1,7 +1,7 @@
 """Conv2D and Conv2DTranspose layers and their functional forms."""
 from tensorweave import init_ops
 from tensorweave.layers.base import Layer
-from tensorweave.ops import array_ops, conv_ops, nn_ops
+from tensorweave.ops import array, conv_ops, nn_ops
 
 
 def pair(value, name):
@@ -122,7 +122,7 @@ class Conv2DTranspose(_Conv2DBase):
         spatial = static[2:] if nchw else static[1:3]
         out_hw = [_deconv_length(s, k, st, self.padding)
                   for s, k, st in zip(spatial, self.kernel_size, self.strides)]
-        dynamic = array_ops.shape(inputs)
+        dynamic = array.shape(inputs)
         for i, length in enumerate(out_hw):
             if length is None:
                 axis = i + (2 if nchw else 1)
@@ -131,7 +131,7 @@ class Conv2DTranspose(_Conv2DBase):
                     else 0)
         batch = static[0] if static[0] is not None else dynamic[0]
         dims = [batch, self.filters] + out_hw if nchw else [batch] + out_hw + [self.filters]
-        outputs = conv_ops.conv2d_transpose(inputs, self.kernel, array_ops.stack(dims),
+        outputs = conv_ops.conv2d_transpose(inputs, self.kernel, array.stack(dims),
                                             self._four(self.strides), self.padding,
                                             data_format=self.data_format)
         return self._finish(outputs)

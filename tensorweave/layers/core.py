@@ -5,7 +5,7 @@ from tensorweave import init_ops
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Tensor, constant_value, convert_to_tensor
 from tensorweave.layers.base import Layer
-from tensorweave.ops import array_ops, control_flow_ops, math_ops, nn_ops
+from tensorweave.ops import array, control, math_ops, nn_ops
 
 
 def training_flag(training):
@@ -18,7 +18,7 @@ def training_flag(training):
 
 def cond_on_training(training, if_training, otherwise):
     """tf.cond on the boolean tensor `training`: only the branch taken runs."""
-    return control_flow_ops.cond(convert_to_tensor(training, dtype=dtypes.bool), if_training,
+    return control.cond(convert_to_tensor(training, dtype=dtypes.bool), if_training,
                                  otherwise)
 
 
@@ -45,11 +45,11 @@ class Dense(Layer):
 
     def call(self, inputs):
         if inputs.shape.ndims is not None and inputs.shape.ndims > 2:  # over the last axis
-            flat = array_ops.reshape(inputs, [-1, self.kernel.shape[0].value])
+            flat = array.reshape(inputs, [-1, self.kernel.shape[0].value])
             outer = inputs.shape.as_list()[:-1]
-            target = outer + [self.units] if None not in outer else array_ops.concat(
-                [array_ops.shape(inputs)[:-1], [self.units]], 0)
-            outputs = array_ops.reshape(math_ops.matmul(flat, self.kernel), target)
+            target = outer + [self.units] if None not in outer else array.concat(
+                [array.shape(inputs)[:-1], [self.units]], 0)
+            outputs = array.reshape(math_ops.matmul(flat, self.kernel), target)
             outputs.set_shape(outer + [self.units])
         else:
             outputs = math_ops.matmul(inputs, self.kernel)
@@ -87,14 +87,14 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         flag = training_flag(training)
         if flag is False or (isinstance(self.rate, (int, float)) and self.rate == 0):
-            return array_ops.identity(inputs)
+            return array.identity(inputs)
 
         def dropped():
             return nn_ops.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape,
                                   seed=self.seed)
         if flag:
             return dropped()
-        return cond_on_training(training, dropped, lambda: array_ops.identity(inputs))
+        return cond_on_training(training, dropped, lambda: array.identity(inputs))
 
 
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
@@ -114,15 +114,15 @@ class Flatten(Layer):
     def call(self, inputs):
         rank = inputs.shape.ndims
         if self.data_format == "channels_first" and rank is not None and rank > 2:
-            inputs = array_ops.transpose(inputs, [0] + list(range(2, rank)) + [1])
+            inputs = array.transpose(inputs, [0] + list(range(2, rank)) + [1])
         dims = inputs.shape.as_list() if rank is not None else None
         if dims is not None and None not in dims[1:]:
             size = int(np.prod(dims[1:]))
             batch = dims[0] if dims[0] is not None else -1
-            return array_ops.reshape(inputs, [batch, size])
+            return array.reshape(inputs, [batch, size])
         batch = dims[0] if dims is not None and dims[0] is not None else \
-            array_ops.shape(inputs)[0]
-        return array_ops.reshape(inputs, array_ops.stack([batch, -1]))
+            array.shape(inputs)[0]
+        return array.reshape(inputs, array.stack([batch, -1]))
 
 
 def flatten(inputs, name=None, data_format="channels_last"):

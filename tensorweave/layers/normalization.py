@@ -9,7 +9,7 @@ fused kernel (its moving variance carries Bessel's correction, as in TF).
 from tensorweave import init_ops
 from tensorweave.layers.base import Layer
 from tensorweave.layers.core import cond_on_training, training_flag
-from tensorweave.ops import array_ops, nn_ops, norm_ops, state_ops
+from tensorweave.ops import array, nn_ops, norm_ops, state_ops
 
 
 class BatchNormalization(Layer):
@@ -77,8 +77,8 @@ class BatchNormalization(Layer):
         if self.fused:
             data_format = "NCHW" if self.axis == 1 else "NHWC"
             depth = self.moving_mean.shape.as_list()
-            gamma = self.gamma if self.gamma is not None else array_ops.ones(depth, inputs.dtype)
-            beta = self.beta if self.beta is not None else array_ops.zeros(depth, inputs.dtype)
+            gamma = self.gamma if self.gamma is not None else array.ones(depth, inputs.dtype)
+            beta = self.beta if self.beta is not None else array.zeros(depth, inputs.dtype)
             if is_training:
                 return norm_ops.fused_batch_norm(inputs, gamma, beta, epsilon=self.epsilon,
                                                  data_format=data_format)
@@ -91,7 +91,7 @@ class BatchNormalization(Layer):
         shape[self.axis] = -1
 
         def broadcast(v):
-            return None if v is None else array_ops.reshape(v, shape)
+            return None if v is None else array.reshape(v, shape)
         if is_training:
             axes = [a for a in range(ndims) if a != self.axis]
             mean, variance = nn_ops.moments(inputs, axes)

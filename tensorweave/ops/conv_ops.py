@@ -17,7 +17,7 @@ from tensorweave.framework.graph import Tensor, constant_value, convert_to_tenso
 from tensorweave.framework.graph import partial_shape_from_tensor
 from tensorweave.framework.registry import register_op
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array_ops
+from tensorweave.ops import array
 from tensorweave.ops._common import one
 
 
@@ -369,17 +369,17 @@ def _family_grads(forward, backprop_input, backprop_filter):
 
     def forward_grad(op, dy):
         x, w = op.inputs
-        return [make(backprop_input, [array_ops.shape_tensor(x), w, dy], op),
-                make(backprop_filter, [x, array_ops.shape_tensor(w), dy], op)]
+        return [make(backprop_input, [array.shape_tensor(x), w, dy], op),
+                make(backprop_filter, [x, array.shape_tensor(w), dy], op)]
 
     def backprop_input_grad(op, ddx):
         _, w, dy = op.inputs
-        return [None, make(backprop_filter, [ddx, array_ops.shape_tensor(w), dy], op),
+        return [None, make(backprop_filter, [ddx, array.shape_tensor(w), dy], op),
                 make(forward, [ddx, w], op)]
 
     def backprop_filter_grad(op, ddw):
         x, _, dy = op.inputs
-        return [make(backprop_input, [array_ops.shape_tensor(x), ddw, dy], op), None,
+        return [make(backprop_input, [array.shape_tensor(x), ddw, dy], op), None,
                 make(forward, [x, ddw], op)]
 
     return forward_grad, backprop_input_grad, backprop_filter_grad
@@ -568,7 +568,7 @@ def _max_pool_grad_grad_grad(op, dd):
 
 
 def _avg_pool_grad(op, dy):
-    sizes = array_ops.shape_tensor(op.inputs[0])
+    sizes = array.shape_tensor(op.inputs[0])
     return [one(create_op("AvgPoolGrad", [sizes, dy], **_pool_attrs(op)))]
 
 

@@ -10,8 +10,8 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, name_scope
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array_ops, nest
-from tensorweave.ops.control_flow_ops import while_loop
+from tensorweave.ops import array, nest
+from tensorweave.ops.control.while_loop import while_loop
 from tensorweave.ops.tensor_array_ops import TensorArray
 
 
@@ -26,7 +26,7 @@ def _elements(elems):
                              f"{e}")
     static = next((e.shape[0].value for e in flat if e.shape.ndims), None)
     n = constant(np.int32(static), name="n") if static is not None else \
-        array_ops.shape(flat[0])[0]
+        array.shape(flat[0])[0]
     return flat, static, n
 
 

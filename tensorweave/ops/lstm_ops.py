@@ -20,7 +20,7 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.graph import convert_to_tensor, create_op
 from tensorweave.framework.registry import register_op
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array_ops, math_ops
+from tensorweave.ops import array, math_ops
 
 _OUTPUTS = ("i", "cs", "f", "o", "ci", "co", "h")
 
@@ -118,8 +118,8 @@ def _lstm_block_cell_grad(op, di, dcs, df, do, dci, dco, dh):
         return [None] * 8
     x, cs_prev, h_prev, w, wci, wcf, wco, b = op.inputs
     i, cs, f, o, ci, co, _ = op.outputs
-    dcs = array_ops.zeros_like(cs) if dcs is None else dcs
-    dh = array_ops.zeros_like(cs) if dh is None else dh
+    dcs = array.zeros_like(cs) if dcs is None else dcs
+    dh = array.zeros_like(cs) if dh is None else dh
     peephole = op.attrs["use_peephole"]
     gates = {"i": di, "f": df, "o": do, "ci": dci, "co": dco}
     if any(g is not None for g in gates.values()):
@@ -134,9 +134,9 @@ def _lstm_block_cell_grad(op, di, dcs, df, do, dci, dco, dh):
     if rows is None or columns is None:
         raise ValueError(f"The gradient of LSTMBlockCell {op.name!r} needs w's static shape, "
                          f"got {w.shape}")
-    dx, dh_prev = array_ops.split(math_ops.matmul(dicfo, w, transpose_b=True),
+    dx, dh_prev = array.split(math_ops.matmul(dicfo, w, transpose_b=True),
                                   [rows - columns // 4, columns // 4], axis=1)
-    dw = math_ops.matmul(array_ops.concat([x, h_prev], 1), dicfo, transpose_a=True)
+    dw = math_ops.matmul(array.concat([x, h_prev], 1), dicfo, transpose_a=True)
     db = math_ops.reduce_sum(dicfo, 0)
     if not peephole:
         wci_grad = wcf_grad = wco_grad = None
@@ -180,7 +180,7 @@ def _backprop_tensors(*inputs):
     """_lstm_block_cell_backprop as graph ops, in LSTMBlockCellGrad's output layout:
     [cs_prev_grad, dicfo] plus the three peephole weights' grads with peepholes."""
     cs_prev_grad, parts, peeps = _lstm_block_cell_backprop(*inputs)
-    return [cs_prev_grad, array_ops.concat(list(parts), 1)] + \
+    return [cs_prev_grad, array.concat(list(parts), 1)] + \
         [math_ops.reduce_sum(p, 0) for p in peeps or ()]
 
 
@@ -224,7 +224,7 @@ def _weights_or_zeros(x, w, wci, wcf, wco, b):
 
     def zeros_or(t, size):
         return convert_to_tensor(t) if t is not None else \
-            array_ops.zeros([size], dtype=x.dtype)
+            array.zeros([size], dtype=x.dtype)
     return [zeros_or(wci, cells), zeros_or(wcf, cells), zeros_or(wco, cells),
             zeros_or(b, 4 * cells)]
 
@@ -289,8 +289,8 @@ def _block_lstm_grad(op, di, dcs, df, do, dci, dco, dh):
     if dcs is None and dh is None:
         return [None] * 9
     cs = op.outputs[1]
-    dcs = array_ops.zeros_like(cs) if dcs is None else dcs
-    dh = array_ops.zeros_like(cs) if dh is None else dh
+    dcs = array.zeros_like(cs) if dcs is None else dcs
+    dh = array.zeros_like(cs) if dh is None else dh
     peephole = op.attrs["use_peephole"]
     grads = create_op("BlockLSTMGrad", list(op.inputs) + list(op.outputs) + [dcs, dh],
                       use_peephole=peephole).outputs

@@ -8,8 +8,8 @@ from tensorweave.framework.graph import (Tensor, TensorLike, constant, convert_t
                                          create_op)
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
-from tensorweave.ops import array_ops
-from tensorweave.ops.array_ops import broadcast_shapes, sum_to_shape
+from tensorweave.ops import array
+from tensorweave.ops.array import broadcast_shapes, sum_to_shape
 from tensorweave.ops._common import one, same_dtype_and_shape
 
 _FLOAT = "float"
@@ -57,7 +57,7 @@ def _sigmoid_kernel(x):
 
 negative = _unary("Neg", np.negative, lambda op, dy: [-dy], _NUMBER)
 abs = _unary("Abs", np.abs, lambda op, dy: [dy * sign(op.inputs[0])], _NUMBER)  # noqa: A001
-sign = _unary("Sign", np.sign, lambda op, dy: [array_ops.zeros_like(dy)], _NUMBER)
+sign = _unary("Sign", np.sign, lambda op, dy: [array.zeros_like(dy)], _NUMBER)
 square = _unary("Square", np.square, lambda op, dy: [dy * (2 * op.inputs[0])], _NUMBER)
 sqrt = _unary("Sqrt", np.sqrt, lambda op, dy: [dy * 0.5 / op.outputs[0]])
 rsqrt = _unary("Rsqrt", _rsqrt_kernel, lambda op, dy: [dy * -0.5 * op.outputs[0] ** 3])
@@ -70,9 +70,9 @@ tanh = _unary("Tanh", np.tanh, lambda op, dy: [dy * (1 - square(op.outputs[0]))]
 sigmoid = _unary("Sigmoid", _sigmoid_kernel,
                  lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])])
 reciprocal = _unary("Reciprocal", np.reciprocal, lambda op, dy: [-dy * square(op.outputs[0])])
-floor = _unary("Floor", np.floor, lambda op, dy: [array_ops.zeros_like(dy)])
-ceil = _unary("Ceil", np.ceil, lambda op, dy: [array_ops.zeros_like(dy)])
-round = _unary("Round", np.round, lambda op, dy: [array_ops.zeros_like(dy)],  # noqa: A001
+floor = _unary("Floor", np.floor, lambda op, dy: [array.zeros_like(dy)])
+ceil = _unary("Ceil", np.ceil, lambda op, dy: [array.zeros_like(dy)])
+round = _unary("Round", np.round, lambda op, dy: [array.zeros_like(dy)],  # noqa: A001
                _NUMBER)
 logical_not = _unary("LogicalNot", np.logical_not, NOT_DIFFERENTIABLE, _BOOL)
 is_nan = _unary("IsNan", np.isnan, NOT_DIFFERENTIABLE, out_dtype=dtypes.bool)
@@ -123,8 +123,8 @@ def _pow_grad(op, dz):
     x, y = op.inputs
     z = op.outputs[0]
     dx = dz * y * pow(x, y - 1)
-    safe_log = array_ops.where(x > 0, log(array_ops.where(x > 0, x, array_ops.ones_like(x))),
-                               array_ops.zeros_like(x))
+    safe_log = array.where(x > 0, log(array.where(x > 0, x, array.ones_like(x))),
+                               array.zeros_like(x))
     return _reduce_both(op, dx, dz * z * safe_log)
 
 
@@ -132,9 +132,9 @@ def _extreme_grad(compare):
     def grad(op, dz):
         x, y = op.inputs
         pick_x = compare(x, y)
-        zero = array_ops.zeros_like(dz)
-        return _reduce_both(op, array_ops.where(pick_x, dz, zero),
-                            array_ops.where(pick_x, zero, dz))
+        zero = array.zeros_like(dz)
+        return _reduce_both(op, array.where(pick_x, dz, zero),
+                            array.where(pick_x, zero, dz))
     return grad
 
 
@@ -213,7 +213,7 @@ def truediv(x, y, name=None):
     x, y = _binary_inputs(x, y)
     if x.dtype.is_integer:
         target = dtypes.float32 if x.dtype.size <= 2 else dtypes.float64
-        x, y = array_ops.cast(x, target), array_ops.cast(y, target)
+        x, y = array.cast(x, target), array.cast(y, target)
     return real_div(x, y, name=name or "truediv")
 
 
@@ -254,7 +254,7 @@ def add_n(inputs, name=None):
                          "shape")
     inputs = [convert_to_tensor(t) for t in inputs]
     if len(inputs) == 1:
-        return array_ops.identity(inputs[0], name=name)
+        return array.identity(inputs[0], name=name)
     return one(create_op("AddN", inputs, name=name or "AddN"))
 
 
@@ -392,9 +392,9 @@ def _broadcast_reduced(dy, op):
     x = op.inputs[0]
     if "axis" not in op.attrs:  # the axes are a tensor (Dynamic<reduction>)
         axes = op.inputs[1]
-        shape = array_ops.shape(x, out_type=axes.dtype)
-        kept = one(create_op("ReducedShape", [shape, array_ops.reshape(axes, [-1])]))
-        return array_ops.broadcast_to(array_ops.reshape(dy, kept), shape)
+        shape = array.shape(x, out_type=axes.dtype)
+        kept = one(create_op("ReducedShape", [shape, array.reshape(axes, [-1])]))
+        return array.broadcast_to(array.reshape(dy, kept), shape)
     return one(create_op("BroadcastReduced", [dy, x], axis=op.attrs["axis"],
                           keepdims=op.attrs["keepdims"]))
 
@@ -417,13 +417,13 @@ def _mean_grad(op, dy):
     if n_in is not None and n_out is not None:
         count = constant(max(n_in // max(n_out, 1), 1), dtype=dy.dtype)
     else:
-        count = array_ops.cast(array_ops.size(x) // maximum(array_ops.size(y), 1), dy.dtype)
+        count = array.cast(array.size(x) // maximum(array.size(y), 1), dy.dtype)
     return [_broadcast_reduced(dy / count, op)]
 
 
 def _extreme_reduction_grad(op, dy):
     x = op.inputs[0]
-    hits = array_ops.cast(equal(_broadcast_reduced(op.outputs[0], op), x), dy.dtype)
+    hits = array.cast(equal(_broadcast_reduced(op.outputs[0], op), x), dy.dtype)
     counts = _reduce_like(op, "Sum", hits)
     return [_broadcast_reduced(dy / counts, op) * hits]
 
@@ -431,18 +431,18 @@ def _extreme_reduction_grad(op, dy):
 def _prod_grad(op, dy):
     """dy times the product of the other entries, found without dividing by zero entries."""
     x = op.inputs[0]
-    is_zero = equal(x, array_ops.zeros_like(x))
-    ones = array_ops.ones_like(x)
+    is_zero = equal(x, array.zeros_like(x))
+    ones = array.ones_like(x)
 
     def reduced(op_type, t):
         return _broadcast_reduced(_reduce_like(op, op_type, t), op)
 
-    safe = array_ops.where(is_zero, ones, x)
+    safe = array.where(is_zero, ones, x)
     nonzero_prod = reduced("Prod", safe)
-    zero_prod = reduced("Prod", array_ops.where(is_zero, x, ones))  # 0 if the slice has a 0
-    one_zero = array_ops.cast(equal(reduced("Sum", array_ops.cast(is_zero, x.dtype)), 1),
+    zero_prod = reduced("Prod", array.where(is_zero, x, ones))  # 0 if the slice has a 0
+    one_zero = array.cast(equal(reduced("Sum", array.cast(is_zero, x.dtype)), 1),
                               x.dtype)
-    others = array_ops.where(is_zero, nonzero_prod * one_zero,
+    others = array.where(is_zero, nonzero_prod * one_zero,
                              nonzero_prod / safe * zero_prod)
     return [_broadcast_reduced(dy, op) * others]
 
@@ -522,7 +522,7 @@ def _axis_attr(axis, reduction_indices):
 def _run_time_axes(axis, reduction_indices):
     """The axes as an int tensor when they are computed at run time, else None."""
     axis = reduction_indices if axis is None else axis
-    axes = None if axis is None else array_ops.shape_argument(axis)
+    axes = None if axis is None else array.shape_argument(axis)
     return axes if isinstance(axes, Tensor) else None
 
 
@@ -557,23 +557,23 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None,
     """log(sum(exp(x))) computed stably."""
     keep = bool(keepdims or keep_dims)
     x = convert_to_tensor(input_tensor)
-    peak = array_ops.stop_gradient(
+    peak = array.stop_gradient(
         reduce_max(x, axis, keepdims=True, reduction_indices=reduction_indices))
     if not keep and _run_time_axes(axis, reduction_indices) is not None:
         total = reduce_sum(exp(x - peak), axis, reduction_indices=reduction_indices)
-        out = log(total) + array_ops.reshape(peak, array_ops.shape(total))
-        return array_ops.identity(out, name=name) if name else out
+        out = log(total) + array.reshape(peak, array.shape(total))
+        return array.identity(out, name=name) if name else out
     out = log(reduce_sum(exp(x - peak), axis, keepdims=True,
                          reduction_indices=reduction_indices)) + peak
     if not keep:
         axes = _axis_attr(axis, reduction_indices)
-        out = array_ops.squeeze(out, axes) if axes is not None else array_ops.reshape(out, [])
-    return array_ops.identity(out, name=name or "ReduceLogSumExp") if name else out
+        out = array.squeeze(out, axes) if axes is not None else array.reshape(out, [])
+    return array.identity(out, name=name or "ReduceLogSumExp") if name else out
 
 
 def count_nonzero(input_tensor, axis=None, keepdims=False, dtype=dtypes.int64, name=None):
     x = convert_to_tensor(input_tensor)
-    nonzero = array_ops.cast(not_equal(x, array_ops.zeros_like(x)), dtype)
+    nonzero = array.cast(not_equal(x, array.zeros_like(x)), dtype)
     return reduce_sum(nonzero, axis, keepdims=keepdims, name=name)
 
 
@@ -655,7 +655,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     norm = global_norm(t_list) if use_norm is None else use_norm
     clip_norm = convert_to_tensor(clip_norm, dtype=norm.dtype)
     scale = clip_norm * minimum(1.0 / norm, 1.0 / clip_norm)
-    clipped = [None if t is None else array_ops.identity(t * array_ops.cast(scale, t.dtype))
+    clipped = [None if t is None else array.identity(t * array.cast(scale, t.dtype))
                for t in t_list]
     return clipped, norm
 
@@ -665,7 +665,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     t = convert_to_tensor(t)
     norm = sqrt(reduce_sum(square(t), axes, keepdims=True))
     clip_norm = convert_to_tensor(clip_norm, dtype=t.dtype)
-    return array_ops.identity(t * clip_norm / maximum(norm, clip_norm),
+    return array.identity(t * clip_norm / maximum(norm, clip_norm),
                               name=name or "clip_by_norm")
 
 
@@ -690,7 +690,7 @@ def _install_operators():
     TensorLike.__neg__ = lambda self: negative(self)
     TensorLike.__abs__ = lambda self: abs(self)
     TensorLike.__invert__ = lambda self: logical_not(self)
-    TensorLike.__getitem__ = array_ops.getitem
+    TensorLike.__getitem__ = array.getitem
 
 
 _install_operators()

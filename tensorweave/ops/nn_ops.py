@@ -6,7 +6,7 @@ from tensorweave.framework.graph import (Tensor, constant, constant_value, conve
                                          create_op, name_scope)
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
-from tensorweave.ops import array_ops, math_ops, random_ops
+from tensorweave.ops import array, math_ops, random_ops
 from tensorweave.ops.math_ops import sigmoid, tanh  # noqa: F401 - tf.nn names them too
 from tensorweave.ops._common import one
 
@@ -49,7 +49,7 @@ def relu(features, name=None):
 def _where_grad(condition):
     """A gradient rule dx = dy where condition(op) holds, else 0."""
     def grad(op, dy):
-        return [array_ops.where(condition(op), dy, array_ops.zeros_like(dy))]
+        return [array.where(condition(op), dy, array.zeros_like(dy))]
     return grad
 
 
@@ -70,7 +70,7 @@ def _elu_kernel(x):
 
 def _elu_grad(op, dy):
     y = op.outputs[0]
-    return [dy * array_ops.where(y < 0, y + 1, array_ops.ones_like(y))]
+    return [dy * array.where(y < 0, y + 1, array.ones_like(y))]
 
 
 register_op("Elu", shape=_float_same_shape("Elu"), kernel=_elu_kernel, grad=_elu_grad)
@@ -87,7 +87,7 @@ def _leaky_relu_kernel(x, *, alpha):
 
 def _leaky_relu_grad(op, dy):
     alpha = op.attrs["alpha"]
-    return [array_ops.where(op.inputs[0] > 0, dy, dy * alpha)]
+    return [array.where(op.inputs[0] > 0, dy, dy * alpha)]
 
 
 register_op("LeakyRelu", shape=_float_same_shape("LeakyRelu"), kernel=_leaky_relu_kernel,
@@ -208,7 +208,7 @@ def _bias_add_grad_kernel(dy, *, data_format):
 
 def _bias_add_grad_grad(op, ddb):
     dy = op.inputs[0]
-    return [bias_add(array_ops.zeros_like(dy), ddb, data_format=op.attrs["data_format"])]
+    return [bias_add(array.zeros_like(dy), ddb, data_format=op.attrs["data_format"])]
 
 
 register_op("BiasAddGrad", shape=_bias_add_grad_shape, kernel=_bias_add_grad_kernel,
@@ -288,7 +288,7 @@ def _sparse_xent_kernel(logits, labels):
 def _xent_logits_grad(op, dloss, dbackprop):
     """d(logits) for both fused cross-entropy ops (second order through the backprop output)."""
     logits, backprop = op.inputs[0], op.outputs[1]
-    grad = None if dloss is None else array_ops.expand_dims(dloss, -1) * backprop
+    grad = None if dloss is None else array.expand_dims(dloss, -1) * backprop
     if dbackprop is not None:
         p = softmax(logits)
         second = (dbackprop - math_ops.reduce_sum(dbackprop * p, -1, keepdims=True)) * p
@@ -324,7 +324,7 @@ def _dense_xent_kernel(logits, labels):
 def _dense_xent_grad(op, dloss, dbackprop):
     labels_grad = None
     if dloss is not None:
-        labels_grad = array_ops.expand_dims(dloss, -1) * -log_softmax(op.inputs[0])
+        labels_grad = array.expand_dims(dloss, -1) * -log_softmax(op.inputs[0])
     if dbackprop is not None:  # backprop = softmax(logits) - labels
         labels_grad = -dbackprop if labels_grad is None else labels_grad - dbackprop
     return [_xent_logits_grad(op, dloss, dbackprop), labels_grad]
@@ -339,8 +339,8 @@ def _flatten_classes(t):
     if t.shape.ndims == 2:
         return t
     classes = t.shape[-1].value if t.shape.ndims else None
-    return array_ops.reshape(t, [-1, classes if classes is not None else
-                                 array_ops.shape(t)[-1]])
+    return array.reshape(t, [-1, classes if classes is not None else
+                                 array.shape(t)[-1]])
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
@@ -363,8 +363,8 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
             return create_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels],
                              name="SparseSoftmaxCrossEntropyWithLogits").outputs[0]
         flat = create_op("SparseSoftmaxCrossEntropyWithLogits",
-                         [_flatten_classes(logits), array_ops.reshape(labels, [-1])]).outputs[0]
-        return array_ops.reshape(flat, array_ops.shape(labels))
+                         [_flatten_classes(logits), array.reshape(labels, [-1])]).outputs[0]
+        return array.reshape(flat, array.shape(labels))
 
 
 def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, axis=-1,
@@ -382,19 +382,19 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
         ndims = logits.shape.ndims
         if ndims is not None and axis % ndims != ndims - 1:
             perm = [i for i in range(ndims) if i != axis % ndims] + [axis % ndims]
-            logits, labels = array_ops.transpose(logits, perm), array_ops.transpose(labels, perm)
+            logits, labels = array.transpose(logits, perm), array.transpose(labels, perm)
         loss = create_op("SoftmaxCrossEntropyWithLogits",
                          [_flatten_classes(logits), _flatten_classes(labels)]).outputs[0]
         if logits.shape.ndims == 2:
             return loss
-        return array_ops.reshape(loss, array_ops.shape(logits)[:-1])
+        return array.reshape(loss, array.shape(logits)[:-1])
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1,
                                       name=None, axis=None):
     """TF1's version: like _v2, but no gradient flows into `labels`."""
     if labels is not None:
-        labels = array_ops.stop_gradient(labels)
+        labels = array.stop_gradient(labels)
     return softmax_cross_entropy_with_logits_v2(_sentinel, labels=labels, logits=logits,
                                                 axis=dim if axis is None else axis, name=name)
 
@@ -410,9 +410,9 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
         raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                          f"{labels.shape})")
     with name_scope(name, "logistic_loss", [logits, labels]) as scope:
-        zeros = array_ops.zeros_like(logits)
-        relu_logits = array_ops.where(logits >= zeros, logits, zeros)
-        neg_abs = array_ops.where(logits >= zeros, -logits, logits)
+        zeros = array.zeros_like(logits)
+        relu_logits = array.where(logits >= zeros, logits, zeros)
+        neg_abs = array.where(logits >= zeros, -logits, logits)
         return math_ops.add(relu_logits - logits * labels, math_ops.log1p(math_ops.exp(neg_abs)),
                             name=scope[:-1] + "/")
 
@@ -455,11 +455,11 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
     with name_scope(name, "moments", [x]):
         mean = math_ops.reduce_mean(x, axes, keepdims=True, name="mean")
         variance = math_ops.reduce_mean(
-            math_ops.squared_difference(x, array_ops.stop_gradient(mean)), axes, keepdims=True,
+            math_ops.squared_difference(x, array.stop_gradient(mean)), axes, keepdims=True,
             name="variance")
         if not keep:
-            mean = array_ops.squeeze(mean, axes)
-            variance = array_ops.squeeze(variance, axes)
+            mean = array.squeeze(mean, axes)
+            variance = array.squeeze(variance, axes)
         return mean, variance
 
 
@@ -517,8 +517,8 @@ def _top_k_grad(op, dvalues, dindices):
     depth = x.shape[-1].value
     if depth is None:
         raise ValueError("The gradient of TopKV2 needs a statically known last dimension.")
-    spread = array_ops.one_hot(indices, depth, dtype=dvalues.dtype)
-    return [math_ops.reduce_sum(array_ops.expand_dims(dvalues, -1) * spread, -2)]
+    spread = array.one_hot(indices, depth, dtype=dvalues.dtype)
+    return [math_ops.reduce_sum(array.expand_dims(dvalues, -1) * spread, -2)]
 
 
 register_op("TopKV2", shape=_top_k_shape, kernel=_top_k_kernel, grad=_top_k_grad)
@@ -547,16 +547,16 @@ def _dynamic_top_k_grad(op, dvalues, dindices):
     if dvalues is None:
         return [None, None]
     x, indices = op.inputs[0], op.outputs[1]
-    in_shape = array_ops.shape(x)
-    last = array_ops.getitem(in_shape, -1)
-    rows = array_ops.reshape(indices, array_ops.stack([-1, array_ops.getitem(
-        array_ops.shape(indices), -1)]))
-    offsets = array_ops.expand_dims(array_ops.range_(0, array_ops.getitem(
-        array_ops.shape(rows), 0) * last, last), -1)
-    flat = array_ops.unsorted_segment_sum(
-        array_ops.reshape(dvalues, [-1]), array_ops.reshape(rows + offsets, [-1]),
+    in_shape = array.shape(x)
+    last = array.getitem(in_shape, -1)
+    rows = array.reshape(indices, array.stack([-1, array.getitem(
+        array.shape(indices), -1)]))
+    offsets = array.expand_dims(array.range_(0, array.getitem(
+        array.shape(rows), 0) * last, last), -1)
+    flat = array.unsorted_segment_sum(
+        array.reshape(dvalues, [-1]), array.reshape(rows + offsets, [-1]),
         math_ops.reduce_prod(in_shape))
-    return [array_ops.reshape(flat, in_shape), None]
+    return [array.reshape(flat, in_shape), None]
 
 
 # TF's TopKV2 form: k an input computed at run time
@@ -567,9 +567,9 @@ register_op("DynamicTopKV2", shape=_dynamic_top_k_shape, kernel=_dynamic_top_k_k
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
     """(values, indices) of the k largest entries of each last-axis row."""
     x = convert_to_tensor(input)
-    k = array_ops.shape_argument(k)
+    k = array.shape_argument(k)
     if isinstance(k, Tensor):
-        k = array_ops.cast(array_ops.reshape(k, []), dtypes.int32)  # TF's k is int32
+        k = array.cast(array.reshape(k, []), dtypes.int32)  # TF's k is int32
         op = create_op("DynamicTopKV2", [x, k], name=name or "TopKV2", sorted=bool(sorted))
     else:
         op = create_op("TopKV2", [x], name=name or "TopKV2", k=int(k), sorted=bool(sorted))
@@ -594,7 +594,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             if keep_prob == 1:
                 return x
         keep_prob = convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob")
-        shape = array_ops.shape(x) if noise_shape is None else noise_shape
+        shape = array.shape(x) if noise_shape is None else noise_shape
         if noise_shape is None and x.shape.is_fully_defined():
             shape = x.shape.as_list()
         noise = random_ops.random_uniform(shape, seed=seed, dtype=x.dtype)
@@ -607,4 +607,4 @@ def zero_fraction(value, name=None):
     value = convert_to_tensor(value)
     with name_scope(name, "zero_fraction", [value]):
         zero = constant(0, dtype=value.dtype)
-        return math_ops.reduce_mean(array_ops.cast(math_ops.equal(value, zero), dtypes.float32))
+        return math_ops.reduce_mean(array.cast(math_ops.equal(value, zero), dtypes.float32))

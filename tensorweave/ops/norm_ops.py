@@ -5,7 +5,7 @@ import numpy as np
 from tensorweave.framework.graph import convert_to_tensor, create_op, name_scope
 from tensorweave.framework.registry import register_op
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array_ops, math_ops
+from tensorweave.ops import array, math_ops
 from tensorweave.ops._common import one
 
 _MIN_FUSED_EPSILON = 1.001e-5  # the smallest epsilon TF's fused kernel accepts
@@ -126,8 +126,8 @@ def _batch_norm_backprop(dy, x, scale, mean, variance, epsilon, data_format, is_
     shape = [1, -1, 1, 1] if data_format == "NCHW" else [1, 1, 1, -1]
 
     def vec(v):
-        return array_ops.reshape(v, shape)
-    x, dy = array_ops.cast(x, scale.dtype), array_ops.cast(dy, scale.dtype)
+        return array.reshape(v, shape)
+    x, dy = array.cast(x, scale.dtype), array.cast(dy, scale.dtype)
     if is_training:
         mean = math_ops.reduce_mean(x, axes, keepdims=True)
         variance = math_ops.reduce_mean(math_ops.square(x - mean), axes, keepdims=True)
@@ -155,8 +155,8 @@ def _fused_batch_norm_grad_grad(op, ddx, ddscale, ddoffset):
         return [None] * 5
     grads = gradients([p[0] for p in pairs], [dy, x, scale], grad_ys=[p[1] for p in pairs],
                       stop_gradients=[dy, x, scale])  # partials: dy may depend on x
-    grads[1] = None if grads[1] is None else array_ops.cast(grads[1], x.dtype)
-    grads[0] = None if grads[0] is None else array_ops.cast(grads[0], dy.dtype)
+    grads[1] = None if grads[1] is None else array.cast(grads[1], x.dtype)
+    grads[0] = None if grads[0] is None else array.cast(grads[0], dy.dtype)
     return grads + [None, None]
 
 
@@ -262,13 +262,13 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     with name_scope(name, "embedding_lookup", [s for s in shards if hasattr(s, "graph")]):
         ids = convert_to_tensor(ids)
         shards = [convert_to_tensor(s) for s in shards]
-        table = shards[0] if len(shards) == 1 else array_ops.concat(shards, 0)
+        table = shards[0] if len(shards) == 1 else array.concat(shards, 0)
         if len(shards) > 1 and partition_strategy == "mod":
-            ids = array_ops.gather(_mod_order([_rows(s) for s in shards]), ids)
-        rows = array_ops.gather(table, ids)
+            ids = array.gather(_mod_order([_rows(s) for s in shards]), ids)
+        rows = array.gather(table, ids)
         if max_norm is not None:
             rows = _clip_rows(rows, ids.shape.ndims, max_norm)
-        return array_ops.identity(rows)
+        return array.identity(rows)
 
 
 def _rows(shard):

@@ -6,7 +6,7 @@ from tensorweave.framework.graph import (convert_to_tensor, create_op, get_defau
                                          get_seed, name_scope, partial_shape_from_tensor)
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array_ops, math_ops
+from tensorweave.ops import array, math_ops
 
 
 def set_random_seed(seed):
@@ -104,7 +104,7 @@ def _draw(op_type, shape, dtype, seed, name):
     dtype = dtypes.as_dtype(dtype)
     if not dtype.is_floating:
         raise ValueError(f"{op_type} requires a floating point dtype, got {dtype.name}")
-    shape = array_ops._as_shape_tensor(shape)
+    shape = array.as_shape_tensor(shape)
     return create_op(op_type, [shape], name=name, dtype=dtype, **_seed_attrs(seed)).outputs[0]
 
 
@@ -130,7 +130,7 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
             if maxval is None:
                 raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
             bounds = [convert_to_tensor(v, dtype=dtype) for v in (minval, maxval)]
-            return create_op("RandomUniformInt", [array_ops._as_shape_tensor(shape), *bounds],
+            return create_op("RandomUniformInt", [array.as_shape_tensor(shape), *bounds],
                              name=scope[:-1] + "/", **_seed_attrs(seed)).outputs[0]
         maxval = 1.0 if maxval is None else maxval
         sample = _draw("RandomUniform", shape, dtype, seed, "RandomUniform")

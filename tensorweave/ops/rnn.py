@@ -12,8 +12,8 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, name_scope
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array_ops, math_ops, nest
-from tensorweave.ops.control_flow_ops import while_loop
+from tensorweave.ops import array, math_ops, nest
+from tensorweave.ops.control.while_loop import while_loop
 from tensorweave.ops.rnn_cell import BasicLSTMCell, LSTMCell, MultiRNNCell, _sizes
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.variable_scope import variable_scope
@@ -33,7 +33,7 @@ def _transpose_batch_time(x):
     ndims = x.shape.ndims
     if ndims is None:
         raise ValueError(f"dynamic_rnn needs inputs of known rank, got {x}")
-    return array_ops.transpose(x, [1, 0] + list(range(2, ndims)))
+    return array.transpose(x, [1, 0] + list(range(2, ndims)))
 
 
 def _batch_size(flat_inputs, axis):
@@ -41,7 +41,7 @@ def _batch_size(flat_inputs, axis):
     for x in flat_inputs:
         if x.shape.ndims is not None and x.shape[axis].value is not None:
             return x.shape[axis].value
-    return array_ops.shape(flat_inputs[0])[axis]
+    return array.shape(flat_inputs[0])[axis]
 
 
 def _state_dtype(dtype, state):
@@ -69,27 +69,27 @@ def _zero_output(output_size, batch_size, dtype):
 
     def zeros(size):
         dims = _sizes(size).as_list()
-        z = array_ops.zeros([batch_size] + dims, dtype=dtype)
+        z = array.zeros([batch_size] + dims, dtype=dtype)
         z.set_shape([static] + dims)
         return z
     return [zeros(s) for s in nest.flatten(output_size)]
 
 
 def _sequence_length(sequence_length):
-    lengths = array_ops.cast(convert_to_tensor(sequence_length), dtypes.int32) \
+    lengths = array.cast(convert_to_tensor(sequence_length), dtypes.int32) \
         if not (isinstance(sequence_length, Tensor) and sequence_length.dtype is dtypes.int32) \
         else sequence_length
     if lengths.shape.ndims not in (None, 1):
         raise ValueError(f"sequence_length must be a vector of length batch_size, but saw "
                          f"shape: {lengths.shape}")
-    return array_ops.identity(lengths, name="sequence_length")
+    return array.identity(lengths, name="sequence_length")
 
 
 def _masked_step(time, lengths, zero_output, state, output, new_state):
     """Rows whose sequence ended (time >= length) give zeros and keep their state."""
     done = math_ops.greater_equal(time, lengths)
-    outputs = [array_ops.where(done, z, o) for z, o in zip(zero_output, nest.flatten(output))]
-    states = [array_ops.where(done, s, n)
+    outputs = [array.where(done, z, o) for z, o in zip(zero_output, nest.flatten(output))]
+    states = [array.where(done, s, n)
               for s, n in zip(nest.flatten(state), nest.flatten(new_state))]
     return (nest.pack_sequence_as(output, outputs), nest.pack_sequence_as(new_state, states))
 
@@ -130,7 +130,7 @@ def _dynamic_loop(cell, inputs, state, parallel_iterations, swap_memory, lengths
                              f"inference, but saw value None: {x}")
     static_steps = next((x.shape[0].value for x in flat if x.shape.ndims), None)
     time_steps = constant(np.int32(static_steps), name="time_steps") \
-        if static_steps is not None else array_ops.shape(flat[0])[0]
+        if static_steps is not None else array.shape(flat[0])[0]
     static_batch = batch_size if not isinstance(batch_size, Tensor) else None
     zero_output = _zero_output(cell.output_size, batch_size, dtype) \
         if lengths is not None else None
@@ -191,10 +191,10 @@ def _block_lstm(cell, inputs, state, lengths, scope=None):
     with name_scope("dynamic_rnn"):
         steps = inputs.shape[0].value
         if steps is None:
-            steps = array_ops.shape(inputs)[0]
+            steps = array.shape(inputs)[0]
         used = steps if lengths is None else math_ops.minimum(
             math_ops.reduce_max(lengths), steps)
-        layers = cell._in_scope(cell._layers, inputs, state, array_ops.cast(used, dtypes.int64),
+        layers = cell._in_scope(cell._layers, inputs, state, array.cast(used, dtypes.int64),
                                 scope=scope)  # (cell, initial c, initial h, hs, cs), bottom up
         outputs = layers[-1][3]
         if lengths is not None:
@@ -202,9 +202,9 @@ def _block_lstm(cell, inputs, state, lengths, scope=None):
 
             def steps_before(ends):  # [time, batch, 1]: 1 where time < ends
                 mask = sequence_mask(ends, steps, dtype=outputs.dtype)
-                return array_ops.expand_dims(array_ops.transpose(mask), -1)
+                return array.expand_dims(array.transpose(mask), -1)
             last = steps_before(lengths) - steps_before(lengths - 1)  # 0 for length 0
-            started = array_ops.expand_dims(array_ops.cast(lengths > 0, outputs.dtype), -1)
+            started = array.expand_dims(array.cast(lengths > 0, outputs.dtype), -1)
             outputs = outputs * steps_before(lengths)
 
         def final(sequence, initial):
@@ -251,18 +251,18 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
 
 def _reverse_time(x, lengths):
     """Time-major `x` with each row's first lengths[b] steps reversed (all steps if None)."""
-    steps = array_ops.shape(x)[0]
+    steps = array.shape(x)[0]
     if lengths is None:
-        return array_ops.gather(x, array_ops.range_(steps - 1, -1, -1))
-    batch = array_ops.shape(x)[1]
-    t = array_ops.expand_dims(array_ops.range_(0, steps), 1)
-    lens = array_ops.expand_dims(lengths, 0)
-    source = array_ops.where(math_ops.less(t, lens) & math_ops.greater(lens, 0),
+        return array.gather(x, array.range_(steps - 1, -1, -1))
+    batch = array.shape(x)[1]
+    t = array.expand_dims(array.range_(0, steps), 1)
+    lens = array.expand_dims(lengths, 0)
+    source = array.where(math_ops.less(t, lens) & math_ops.greater(lens, 0),
                              lens - 1 - t, t + 0 * lens)
-    index = source * batch + array_ops.expand_dims(array_ops.range_(0, batch), 0)
-    rows = array_ops.reshape(x, array_ops.concat([[-1], array_ops.shape(x)[2:]], 0))
-    out = array_ops.gather(rows, array_ops.reshape(index, [-1]))
-    out = array_ops.reshape(out, array_ops.shape(x))
+    index = source * batch + array.expand_dims(array.range_(0, batch), 0)
+    rows = array.reshape(x, array.concat([[-1], array.shape(x)[2:]], 0))
+    out = array.gather(rows, array.reshape(index, [-1]))
+    out = array.reshape(out, array.shape(x))
     out.set_shape(x.shape)
     return out
 
@@ -281,7 +281,7 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
                                            dtype, parallel_iterations, swap_memory,
                                            time_major, scope=fw_scope)
         lengths = None if sequence_length is None else \
-            array_ops.cast(convert_to_tensor(sequence_length), dtypes.int32)
+            array.cast(convert_to_tensor(sequence_length), dtypes.int32)
 
         def reverse(x):
             x = convert_to_tensor(x)
@@ -312,9 +312,9 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
             maxlen = convert_to_tensor(maxlen)
             if maxlen.shape.ndims not in (None, 0):
                 raise ValueError("maxlen must be scalar for sequence_mask")
-        row = array_ops.range_(constant(0, dtype=maxlen.dtype), maxlen,
+        row = array.range_(constant(0, dtype=maxlen.dtype), maxlen,
                                constant(1, dtype=maxlen.dtype))
-        matrix = array_ops.cast(array_ops.expand_dims(lengths, -1), maxlen.dtype)
+        matrix = array.cast(array.expand_dims(lengths, -1), maxlen.dtype)
         result = math_ops.less(row, matrix)
         dtype = dtypes.as_dtype(dtype)
-        return result if dtype is dtypes.bool else array_ops.cast(result, dtype)
+        return result if dtype is dtypes.bool else array.cast(result, dtype)

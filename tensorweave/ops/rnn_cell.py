@@ -16,7 +16,7 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.graph import (Tensor, constant_value, convert_to_tensor,
                                          get_default_graph, name_scope)
 from tensorweave.framework.tensor_shape import TensorShape, as_shape
-from tensorweave.ops import array_ops, lstm_ops, math_ops, nest, nn_ops
+from tensorweave.ops import array, lstm_ops, math_ops, nest, nn_ops
 from tensorweave.variable_scope import get_variable, variable_scope
 
 _ACTIVATIONS = {"tanh": math_ops.tanh, "sigmoid": math_ops.sigmoid, "relu": nn_ops.relu,
@@ -47,7 +47,7 @@ def _zero_state(state_size, batch_size, dtype):
 
     def zeros(size):
         dims = _sizes(size).as_list()
-        z = array_ops.zeros([batch_size] + dims, dtype=dtype)
+        z = array.zeros([batch_size] + dims, dtype=dtype)
         z.set_shape([None if static_batch is None else int(static_batch)] + dims)
         return z
     if isinstance(state_size, TensorShape):
@@ -63,7 +63,7 @@ def _zero_state_scope(cell, batch_size):
 
 def _gates(inputs, h, kernel, bias):
     """W [inputs, h] + b: the affine map every cell applies to its input and state."""
-    return nn_ops.bias_add(math_ops.matmul(array_ops.concat([inputs, h], 1), kernel), bias)
+    return nn_ops.bias_add(math_ops.matmul(array.concat([inputs, h], 1), kernel), bias)
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -170,7 +170,7 @@ class RNNCell:
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         if inputs is not None:
             inputs = convert_to_tensor(inputs)
-            batch_size = inputs.shape[0].value or array_ops.shape(inputs)[0]
+            batch_size = inputs.shape[0].value or array.shape(inputs)[0]
             dtype = inputs.dtype
         if batch_size is None or dtype is None:
             raise ValueError(f"batch_size and dtype cannot be None while constructing initial "
@@ -276,7 +276,7 @@ class GRUCell(_UnitsCell):
 
     def call(self, inputs, state):
         gates = math_ops.sigmoid(_gates(inputs, state, self._gate_kernel, self._gate_bias))
-        r, u = array_ops.split(gates, 2, axis=1)
+        r, u = array.split(gates, 2, axis=1)
         c = self._activation(_gates(inputs, r * state, self._candidate_kernel,
                                     self._candidate_bias))
         new_h = u * state + (1 - u) * c
@@ -295,10 +295,10 @@ class _LSTMBase(_UnitsCell):
 
     def _split_state(self, state, num_or_size_splits):
         return state if self._state_is_tuple else \
-            array_ops.split(state, num_or_size_splits, axis=1)
+            array.split(state, num_or_size_splits, axis=1)
 
     def _join_state(self, c, h):
-        return LSTMStateTuple(c, h) if self._state_is_tuple else array_ops.concat([c, h], 1)
+        return LSTMStateTuple(c, h) if self._state_is_tuple else array.concat([c, h], 1)
 
     def _fused(self):
         """True where the step is one LSTMBlockCell op (tanh activation, a numeric forget
@@ -357,7 +357,7 @@ class BasicLSTMCell(_LSTMBase):
             _, new_c, _, _, _, _, new_h = lstm_ops.lstm_block_cell(
                 inputs, c, h, self._kernel, b=self._bias, forget_bias=self._forget_bias)
             return new_h, self._join_state(new_c, new_h)
-        i, j, f, o = array_ops.split(_gates(inputs, h, self._kernel, self._bias), 4, axis=1)
+        i, j, f, o = array.split(_gates(inputs, h, self._kernel, self._bias), 4, axis=1)
         forget_bias = convert_to_tensor(self._forget_bias, dtype=f.dtype)
         new_c = math_ops.add(math_ops.multiply(c, math_ops.sigmoid(math_ops.add(f, forget_bias))),
                              math_ops.multiply(math_ops.sigmoid(i), self._activation(j)))
@@ -422,7 +422,7 @@ class LSTMCell(_LSTMBase):
                 forget_bias=self._forget_bias, use_peephole=self._use_peepholes)
             return m, self._join_state(c, m)
         sigmoid = math_ops.sigmoid
-        i, j, f, o = array_ops.split(_gates(inputs, m_prev, self._kernel, self._bias), 4, axis=1)
+        i, j, f, o = array.split(_gates(inputs, m_prev, self._kernel, self._bias), 4, axis=1)
         if self._use_peepholes:
             c = (sigmoid(f + self._forget_bias + self._w_f_diag * c_prev) * c_prev +
                  sigmoid(i + self._w_i_diag * c_prev) * self._activation(j))
@@ -471,22 +471,22 @@ class LSTMBlockFusedCell(LSTMCell):
                  scope=None):
         from tensorweave.ops import rnn  # rnn builds on this module
         is_list = isinstance(inputs, list)
-        inputs = array_ops.stack(inputs) if is_list else convert_to_tensor(inputs)
+        inputs = array.stack(inputs) if is_list else convert_to_tensor(inputs)
         dims = inputs.shape.with_rank(3)
         if dims[2].value is None:
             raise ValueError(f"Expecting inputs_shape[2] to be set: {dims}")
         if initial_state is None:
             if dtype is None:
                 raise ValueError("Either initial_state or dtype needs to be specified")
-            batch = dims[1].value if dims[1].value is not None else array_ops.shape(inputs)[1]
-            zeros = array_ops.zeros([batch, self._num_units], dtype=dtype)
+            batch = dims[1].value if dims[1].value is not None else array.shape(inputs)[1]
+            zeros = array.zeros([batch, self._num_units], dtype=dtype)
             initial_state = (zeros, zeros)
         elif len(initial_state) != 2:
             raise ValueError("Expecting initial_state to be a tuple with length 2 or None")
         lengths = None if sequence_length is None else rnn._sequence_length(sequence_length)
         outputs, final = rnn._block_lstm(self, inputs, LSTMStateTuple(*initial_state), lengths,
                                          scope=scope)
-        return (array_ops.unstack(outputs) if is_list else outputs), final
+        return (array.unstack(outputs) if is_list else outputs), final
 
 
 class MultiRNNCell(RNNCell):
@@ -537,7 +537,7 @@ class MultiRNNCell(RNNCell):
                 new_states.append(new_state)
         if self._state_is_tuple:
             return out, tuple(new_states)
-        return out, array_ops.concat(new_states, 1)
+        return out, array.concat(new_states, 1)
 
     def _all_variables(self):
         return [v for c in self._cells for v in c.variables]

@@ -11,7 +11,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import convert_to_tensor, name_scope
-from tensorweave.ops import array_ops, candidate_sampling_ops, math_ops, nn_ops, norm_ops
+from tensorweave.ops import array, candidate_sampling_ops, math_ops, nn_ops, norm_ops
 
 
 def _true_and_sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes,
@@ -23,36 +23,36 @@ def _true_and_sampled_logits(weights, biases, labels, inputs, num_sampled, num_c
     inputs = convert_to_tensor(inputs)
     labels = convert_to_tensor(labels)
     if labels.dtype is not dtypes.int64:
-        labels = array_ops.cast(labels, dtypes.int64)
+        labels = array.cast(labels, dtypes.int64)
     if sampled_values is None:
         sampled_values = candidate_sampling_ops.log_uniform_candidate_sampler(
             labels, num_true, num_sampled, True, num_classes, seed=seed)
-    sampled, true_count, sampled_count = (array_ops.stop_gradient(v) for v in sampled_values)
+    sampled, true_count, sampled_count = (array.stop_gradient(v) for v in sampled_values)
     if sampled.dtype is not dtypes.int64:
-        sampled = array_ops.cast(sampled, dtypes.int64)
-    flat_labels = array_ops.reshape(labels, [-1])
+        sampled = array.cast(sampled, dtypes.int64)
+    flat_labels = array.reshape(labels, [-1])
     true_w, sampled_w = (norm_ops.embedding_lookup(shards, ids, partition_strategy)
                          for ids in (flat_labels, sampled))
     true_b, sampled_b = (norm_ops.embedding_lookup(biases, ids, partition_strategy)
                          for ids in (flat_labels, sampled))
-    dim = array_ops.shape(true_w)[1:2]
-    true_w = array_ops.reshape(true_w, array_ops.concat([[-1, num_true], dim], 0))
-    true_logits = math_ops.reduce_sum(array_ops.expand_dims(inputs, 1) * true_w, axis=2)
-    true_logits = true_logits + array_ops.reshape(true_b, [-1, num_true])
+    dim = array.shape(true_w)[1:2]
+    true_w = array.reshape(true_w, array.concat([[-1, num_true], dim], 0))
+    true_logits = math_ops.reduce_sum(array.expand_dims(inputs, 1) * true_w, axis=2)
+    true_logits = true_logits + array.reshape(true_b, [-1, num_true])
     sampled_logits = math_ops.matmul(inputs, sampled_w, transpose_b=True) + sampled_b
     if remove_accidental_hits:
         sampled_logits = sampled_logits + _accidental_hit_mask(labels, sampled, num_true,
                                                                sampled_logits)
     true_logits = true_logits - math_ops.log(_like(true_count, true_logits))
     sampled_logits = sampled_logits - math_ops.log(_like(sampled_count, sampled_logits))
-    logits = array_ops.concat([true_logits, sampled_logits], 1)
-    targets = array_ops.concat([array_ops.ones_like(true_logits) / float(num_true),
-                                array_ops.zeros_like(sampled_logits)], 1)
+    logits = array.concat([true_logits, sampled_logits], 1)
+    targets = array.concat([array.ones_like(true_logits) / float(num_true),
+                                array.zeros_like(sampled_logits)], 1)
     return logits, targets
 
 
 def _like(t, other):
-    return t if t.dtype is other.dtype else array_ops.cast(t, other.dtype)
+    return t if t.dtype is other.dtype else array.cast(t, other.dtype)
 
 
 def _accidental_hit_mask(labels, sampled, num_true, sampled_logits):
@@ -60,14 +60,14 @@ def _accidental_hit_mask(labels, sampled, num_true, sampled_logits):
     ones, else 0."""
     rows, positions, _ = candidate_sampling_ops.compute_accidental_hits(labels, sampled,
                                                                         num_true)
-    batch, width = (array_ops.range_(0, array_ops.shape(sampled_logits)[k]) for k in (0, 1))
-    in_row = math_ops.equal(array_ops.reshape(rows, [-1, 1, 1]),
-                            array_ops.reshape(batch, [1, -1, 1]))
-    at = math_ops.equal(array_ops.reshape(array_ops.cast(positions, dtypes.int32), [-1, 1, 1]),
-                        array_ops.reshape(width, [1, 1, -1]))
+    batch, width = (array.range_(0, array.shape(sampled_logits)[k]) for k in (0, 1))
+    in_row = math_ops.equal(array.reshape(rows, [-1, 1, 1]),
+                            array.reshape(batch, [1, -1, 1]))
+    at = math_ops.equal(array.reshape(array.cast(positions, dtypes.int32), [-1, 1, 1]),
+                        array.reshape(width, [1, 1, -1]))
     hit = math_ops.reduce_any(math_ops.logical_and(in_row, at), axis=0)  # [batch, sampled]
-    zeros = array_ops.zeros_like(sampled_logits)
-    return array_ops.where(hit, zeros - float(np.finfo(np.float32).max), zeros)
+    zeros = array.zeros_like(sampled_logits)
+    return array.where(hit, zeros - float(np.finfo(np.float32).max), zeros)
 
 
 def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true=1,
@@ -86,7 +86,7 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_class
             weights, biases, labels, inputs, num_sampled, num_classes, num_true,
             sampled_values, remove_accidental_hits, partition_strategy, seed)
         return nn_ops.softmax_cross_entropy_with_logits_v2(
-            labels=array_ops.stop_gradient(targets), logits=logits)
+            labels=array.stop_gradient(targets), logits=logits)
 
 
 def nce_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true=1,

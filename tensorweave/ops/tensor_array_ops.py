@@ -16,7 +16,8 @@ from tensorweave.framework.graph import (Tensor, constant, constant_value, conve
                                          create_op, name_scope)
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape, as_shape, unknown_shape
-from tensorweave.ops import array_ops
+from tensorweave.ops import array
+from tensorweave.ops.control.grouping import no_op
 
 _FLOW = (dtypes.float32, TensorShape([]))
 
@@ -271,7 +272,7 @@ def pick(flow, indices, like, name=None):
 # --- the TensorArray class --------------------------------------------------------------------
 def _int_tensor(value, name):
     if isinstance(value, Tensor):
-        return value if value.dtype is dtypes.int32 else array_ops.cast(value, dtypes.int32)
+        return value if value.dtype is dtypes.int32 else array.cast(value, dtypes.int32)
     return convert_to_tensor(value, dtype=dtypes.int32, name=name)
 
 
@@ -390,7 +391,7 @@ class TensorArray:
         """All elements stacked along a new first dimension."""
         with name_scope(name, "TensorArrayStack", [self._flow]):
             n = static_size(self)
-            indices = array_ops.range_(0, self.size()) if n is None else \
+            indices = array.range_(0, self.size()) if n is None else \
                 constant(np.arange(n, dtype=np.int32))
             return self.gather(indices)
 
@@ -400,7 +401,7 @@ class TensorArray:
             value = self._value(value)
             rows = value.shape[0].value if value.shape.ndims else None
             indices = constant(np.arange(rows, dtype=np.int32)) if rows is not None else \
-                array_ops.range_(0, array_ops.shape(value)[0])
+                array.range_(0, array.shape(value)[0])
             return self.scatter(indices, value)
 
     def size(self, name=None):
@@ -410,10 +411,10 @@ class TensorArray:
 
     def identity(self):
         """This TensorArray with a new flow tensor."""
-        return self._with_flow(array_ops.identity(self._flow))
+        return self._with_flow(array.identity(self._flow))
 
     def close(self, name=None):
-        return array_ops.no_op(name=name or "TensorArrayClose")
+        return no_op(name=name or "TensorArrayClose")
 
     def concat(self, name=None):
         raise NotImplementedError("TensorArray.concat is not supported by tensorweave yet; use "

@@ -4,7 +4,7 @@ checked before they fill their slots."""
 import numpy as np
 
 from tensorweave.framework.graph import Operation, Tensor, TensorLike
-from tensorweave.ops.control_flow_ops import DEAD
+from tensorweave.ops.control.contexts import DEAD
 
 
 class FetchMapper:

@@ -10,7 +10,7 @@ running, so graphs without tf.cond pay nothing.
 """
 import numpy as np
 
-from tensorweave.ops.control_flow_ops import DEAD
+from tensorweave.ops.control.contexts import DEAD
 
 
 def data_inputs(op):

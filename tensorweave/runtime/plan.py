@@ -19,7 +19,7 @@ from tensorweave.framework import errors
 from tensorweave.framework.dtypes import DType
 from tensorweave.framework.graph import Operation, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops.control_flow_ops import DEAD
+from tensorweave.ops.control.contexts import DEAD
 from tensorweave.ops.state_ops import variable_key
 from tensorweave.runtime import accel, checks, lowering
 from tensorweave.runtime.fetch import DeadFetch, FeedSlot, fetched_value

@@ -5,7 +5,7 @@ Each follows the arithmetic of TF's schedules op for op, so float32 results matc
 import math
 
 from tensorweave.framework.graph import convert_to_tensor, name_scope
-from tensorweave.ops import array_ops, math_ops
+from tensorweave.ops import array, math_ops
 
 
 def _start(learning_rate, global_step, schedule):
@@ -13,12 +13,12 @@ def _start(learning_rate, global_step, schedule):
     if global_step is None:
         raise ValueError(f"global_step is required for {schedule}.")
     lr = convert_to_tensor(learning_rate, name="learning_rate")
-    return lr, array_ops.cast(global_step, lr.dtype)
+    return lr, array.cast(global_step, lr.dtype)
 
 
 def _decay_fraction(step, decay_steps, staircase):
     """step / decay_steps, floored when `staircase`."""
-    p = step / array_ops.cast(decay_steps, step.dtype)
+    p = step / array.cast(decay_steps, step.dtype)
     return math_ops.floor(p) if staircase else p
 
 
@@ -31,7 +31,7 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     with name_scope(name, "ExponentialDecay", [learning_rate, global_step]) as scope:
         lr, step = _start(learning_rate, global_step, "exponential_decay")
         p = _decay_fraction(step, decay_steps, staircase)
-        rate = array_ops.cast(decay_rate, lr.dtype)
+        rate = array.cast(decay_rate, lr.dtype)
         return math_ops.multiply(lr, math_ops.pow(rate, p), name=scope)
 
 
@@ -41,7 +41,7 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     with name_scope(name, "NaturalExpDecay", [learning_rate, global_step]) as scope:
         lr, step = _start(learning_rate, global_step, "natural_exp_decay")
         p = _decay_fraction(step, decay_steps, staircase)
-        rate = math_ops.exp(math_ops.negative(array_ops.cast(decay_rate, lr.dtype)))
+        rate = math_ops.exp(math_ops.negative(array.cast(decay_rate, lr.dtype)))
         return math_ops.multiply(lr, math_ops.pow(rate, p), name=scope)
 
 
@@ -51,8 +51,8 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
     with name_scope(name, "InverseTimeDecay", [learning_rate, global_step]) as scope:
         lr, step = _start(learning_rate, global_step, "inverse_time_decay")
         p = _decay_fraction(step, decay_steps, staircase)
-        rate = array_ops.cast(decay_rate, lr.dtype)
-        denominator = math_ops.add(array_ops.cast(1, lr.dtype), math_ops.multiply(rate, p))
+        rate = array.cast(decay_rate, lr.dtype)
+        denominator = math_ops.add(array.cast(1, lr.dtype), math_ops.multiply(rate, p))
         return math_ops.divide(lr, denominator, name=scope)
 
 
@@ -68,8 +68,8 @@ def piecewise_constant(x, boundaries, values, name=None):
                              f"({[v.dtype.name for v in vals]}).")
         result = vals[-1]
         for boundary, value in zip(reversed(boundaries), reversed(vals[:-1])):
-            result = array_ops.where(x <= array_ops.cast(boundary, x.dtype), value, result)
-        return array_ops.identity(result, name=scope)
+            result = array.where(x <= array.cast(boundary, x.dtype), value, result)
+        return array.identity(result, name=scope)
 
 
 def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001,
@@ -78,16 +78,16 @@ def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=
     with `cycle`, decay_steps grows to the first multiple of itself past the step."""
     with name_scope(name, "PolynomialDecay", [learning_rate, global_step]) as scope:
         lr, step = _start(learning_rate, global_step, "polynomial_decay")
-        steps = array_ops.cast(decay_steps, lr.dtype)
-        end = array_ops.cast(end_learning_rate, lr.dtype)
+        steps = array.cast(decay_steps, lr.dtype)
+        end = array.cast(end_learning_rate, lr.dtype)
         if cycle:
-            multiplier = array_ops.where(math_ops.equal(step, 0), array_ops.cast(1, lr.dtype),
+            multiplier = array.where(math_ops.equal(step, 0), array.cast(1, lr.dtype),
                                          math_ops.ceil(step / steps))
             steps = math_ops.multiply(steps, multiplier)
         else:
             step = math_ops.minimum(step, steps)
         p = math_ops.divide(step, steps)
-        decayed = math_ops.multiply(lr - end, math_ops.pow(1 - p, array_ops.cast(power,
+        decayed = math_ops.multiply(lr - end, math_ops.pow(1 - p, array.cast(power,
                                                                                   lr.dtype)))
         return math_ops.add(decayed, end, name=scope)
 
@@ -97,7 +97,7 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
     the step capped at decay_steps."""
     with name_scope(name, "CosineDecay", [learning_rate, global_step]) as scope:
         lr, step = _start(learning_rate, global_step, "cosine_decay")
-        steps = array_ops.cast(decay_steps, lr.dtype)
+        steps = array.cast(decay_steps, lr.dtype)
         fraction = math_ops.minimum(step, steps) / steps
         pi = convert_to_tensor(math.pi, dtype=lr.dtype)
         cosine = 0.5 * (1.0 + math_ops.cos(pi * fraction))

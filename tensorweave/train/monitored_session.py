@@ -14,7 +14,7 @@ from tensorweave import variables
 from tensorweave.framework import errors
 from tensorweave.framework.graph import GraphKeys, get_default_graph
 from tensorweave.lib import paths as paths_lib
-from tensorweave.ops import array_ops
+from tensorweave.ops import array, control
 from tensorweave.platform import tf_logging as logging
 from tensorweave.runtime.session import Session
 from tensorweave.train import checkpoint_management
@@ -99,7 +99,7 @@ class Scaffold:
     @staticmethod
     def default_local_init_op():
         """Initializes the local variables (metrics, epoch counters)."""
-        return array_ops.group(variables.local_variables_initializer())
+        return control.group(variables.local_variables_initializer())
 
     def finalize(self):
         """Creates the missing pieces and makes the graph read-only."""
@@ -107,7 +107,7 @@ class Scaffold:
         if self._init_op is None:
             self._init_op = Scaffold.get_or_default(
                 "init_op", GraphKeys.INIT_OP,
-                lambda: array_ops.group(variables.global_variables_initializer()))
+                lambda: control.group(variables.global_variables_initializer()))
         if self._ready_op is None:
             self._ready_op = Scaffold.get_or_default(
                 "ready_op", GraphKeys.READY_OP, variables.report_uninitialized_variables)

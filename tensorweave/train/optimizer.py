@@ -13,7 +13,7 @@ from tensorweave import variable_scope as variable_scope_lib
 from tensorweave import variables
 from tensorweave.framework.graph import (GraphKeys, convert_to_tensor, get_default_graph,
                                          name_scope)
-from tensorweave.ops import array_ops, state_ops, training_ops
+from tensorweave.ops import array, control, state_ops, training_ops
 from tensorweave.platform import tf_logging as logging
 
 _warned_once = set()
@@ -172,11 +172,11 @@ class Optimizer:
         return sorted((v for v in found if v.graph is graph), key=lambda v: v.name)
 
     def _zeros_slot(self, var, slot_name, variable_name=None):
-        return self._slot(var, slot_name, variable_name, lambda: array_ops.zeros(
+        return self._slot(var, slot_name, variable_name, lambda: array.zeros(
             var.shape.as_list(), var.dtype))
 
     def _constant_slot(self, var, slot_name, value, variable_name=None):
-        return self._slot(var, slot_name, variable_name, lambda: array_ops.fill(
+        return self._slot(var, slot_name, variable_name, lambda: array.fill(
             var.shape.as_list(), convert_to_tensor(value, dtype=var.dtype)))
 
     def _slot(self, var, slot_name, variable_name, initial_value):
@@ -217,11 +217,11 @@ class Optimizer:
         raise NotImplementedError
 
     def _finish(self, update_ops, name):
-        return array_ops.group(*update_ops, name=name)
+        return control.group(*update_ops, name=name)
 
 
 def _cast_to(tensor, dtype):
-    return array_ops.cast(tensor, dtype) if tensor.dtype is not dtype else tensor
+    return array.cast(tensor, dtype) if tensor.dtype is not dtype else tensor
 
 
 class GradientDescentOptimizer(Optimizer):
@@ -290,7 +290,7 @@ class AdamOptimizer(Optimizer):
                 power = self._get_non_slot(key)
                 updates.append(power.assign(power.value() * _cast_to(
                     self._hyper_tensors[beta], power.dtype)))
-        return array_ops.group(*update_ops, *updates, name=name)
+        return control.group(*update_ops, *updates, name=name)
 
 
 class AdagradOptimizer(Optimizer):

@@ -26,7 +26,7 @@ from tensorweave.framework.graph import (GraphKeys, Tensor, constant, constant_v
                                          get_default_graph)
 from tensorweave.lib import protos, tensor_bundle
 from tensorweave.lib.paths import path_str
-from tensorweave.ops import array_ops, io_ops, state_ops
+from tensorweave.ops import array, control, io_ops, state_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, training_util
 from tensorweave.variables import Variable
@@ -164,23 +164,23 @@ class Saver:
         names = sorted(names_to_refs)
         with graph.as_default(), graph.name_scope(self._name or "save"):
             default = constant(self._filename or "model", name="filename/input")
-            filename = array_ops.placeholder_with_default(default, shape=(), name="filename")
-            filename = array_ops.placeholder_with_default(filename, shape=(), name="Const")
+            filename = array.placeholder_with_default(default, shape=(), name="filename")
+            filename = array.placeholder_with_default(filename, shape=(), name="Const")
             save = io_ops.save_v2(filename, names, [""] * len(names), refs)
             with graph.control_dependencies([save]):
-                save_tensor = array_ops.identity(filename, name="control_dependency")
+                save_tensor = array.identity(filename, name="control_dependency")
             restored = io_ops.restore_v2(filename, names, [""] * len(names),
                                          [r.dtype for r in refs])
             assigns = []
             for ref, value in zip(refs, restored):
                 validate = not self._reshape and ref.shape.is_fully_defined()
                 if self._reshape and ref.shape.is_fully_defined():
-                    value = array_ops.reshape(value, ref.shape.as_list())
+                    value = array.reshape(value, ref.shape.as_list())
                 assign = state_ops.assign(ref, value, validate_shape=validate)
                 if self._restore_sequentially and assigns:
                     assign.op.add_control_input(assigns[-1])
                 assigns.append(assign.op)
-            restore_all = array_ops.group(*assigns, name="restore_all")
+            restore_all = control.group(*assigns, name="restore_all")
         saver_def = protos.messages().SaverDef(
             filename_tensor_name=filename.name, save_tensor_name=save_tensor.name,
             restore_op_name=restore_all.name, max_to_keep=self._max_to_keep or 0,

@@ -1016,7 +1016,7 @@ CASES = (ARRAY_CASES + MATH_UNARY_CASES + MATH_BINARY_CASES + MATH_COMPARE_CASES
          + SUMMARY_CASES + FEATURE_COLUMN_CASES)
 
 
-# --- TensorFlow's tensor-input forms (ops/tf_graph_ops.py, for GraphDefs TF wrote) -----------
+# --- TensorFlow's tensor-input forms (ops/array/dynamic.py, for GraphDefs TF wrote) ----------
 TF_GRAPH_CASES = [
     Case("BroadcastGradientArgs", [ints(4, 1, 3), ints(2, 3)],
          lambda a, b: (ints(1), ints(0)), partial_shape=True),

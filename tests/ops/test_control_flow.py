@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.ops import control_flow_ops
+from tensorweave.ops import control
 
 Pair = collections.namedtuple("Pair", "a b")
 
@@ -570,4 +570,4 @@ def test_map_fn_errors():
 
 
 def test_dead_value_repr():
-    assert repr(control_flow_ops.DEAD) == "DEAD"
+    assert repr(control.DEAD) == "DEAD"

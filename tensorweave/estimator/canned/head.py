@@ -11,7 +11,7 @@ from tensorweave.estimator import feature_column_ops as fc_ops
 from tensorweave.estimator.model_fn import EstimatorSpec, ModeKeys
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph, name_scope
-from tensorweave.ops import array_ops, math_ops, nn_ops
+from tensorweave.ops import array, control, math_ops, nn_ops
 
 
 class PredictionKeys:
@@ -50,7 +50,7 @@ def _labels_as_column(labels, logits, dimension):
                          "Check that your input_fn properly parses and returns labels.")
     labels = convert_to_tensor(labels)
     if labels.shape.ndims == 1 or (labels.shape.ndims is None and dimension == 1):
-        labels = array_ops.reshape(labels, [-1, 1])
+        labels = array.reshape(labels, [-1, 1])
     last = labels.shape.as_tuple()[-1] if labels.shape.ndims else None
     if last is not None and last != dimension:
         raise ValueError(f"Mismatched label shape. Expected labels dimension={dimension}. "
@@ -70,14 +70,14 @@ def _weights(features, weight_column, like):
         raise TypeError(f"Weight column must be either a string or NumericColumn. Given type: "
                         f"{type(weight_column)}.")
     values = fc.LazyBuilder(features).get(weight_column)
-    return array_ops.reshape(values, [-1, 1]) * array_ops.ones_like(like[:, :1])
+    return array.reshape(values, [-1, 1]) * array.ones_like(like[:, :1])
 
 
 def _label_ids(labels, label_vocabulary):
     if label_vocabulary is None:
         if not labels.dtype.is_integer:
             raise ValueError(f"Labels dtype should be integer. Instead got {labels.dtype}.")
-        return array_ops.cast(labels, dtypes.int64)
+        return array.cast(labels, dtypes.int64)
     if labels.dtype is not dtypes.string:
         raise ValueError(f"Labels dtype should be string if there is a vocabulary. Instead got "
                          f"{labels.dtype}")
@@ -87,15 +87,15 @@ def _label_ids(labels, label_vocabulary):
 
 def _class_strings(class_ids, n_classes, label_vocabulary, name="str_classes"):
     names = label_vocabulary or [str(i) for i in range(n_classes)]
-    return array_ops.gather(convert_to_tensor(list(names), dtype=dtypes.string), class_ids,
+    return array.gather(convert_to_tensor(list(names), dtype=dtypes.string), class_ids,
                             name=name)
 
 
 def _class_predictions(logits, class_ids, n_classes, label_vocabulary):
     """The class predictions of a classifier head: class_ids, classes, and every class's id
     and name per example (all_class_ids int32 and all_classes, each [batch, n_classes])."""
-    all_class_ids = array_ops.zeros_like(logits[:, :1], dtype=dtypes.int32) + \
-        array_ops.range_(n_classes)
+    all_class_ids = array.zeros_like(logits[:, :1], dtype=dtypes.int32) + \
+        array.range_(n_classes)
     return {
         PredictionKeys.CLASS_IDS: class_ids,
         PredictionKeys.CLASSES: _class_strings(class_ids, n_classes, label_vocabulary),
@@ -144,10 +144,10 @@ class _Head:
             train_op = train_op_fn(loss)
             update_ops = get_default_graph().get_collection(GraphKeys.UPDATE_OPS)
             if update_ops:
-                train_op = array_ops.group(train_op, *update_ops)
+                train_op = control.group(train_op, *update_ops)
             mean_loss = None
             if self._loss_reduction == losses.Reduction.SUM:
-                mean_loss = loss / math_ops.reduce_sum(weights * array_ops.ones_like(unreduced))
+                mean_loss = loss / math_ops.reduce_sum(weights * array.ones_like(unreduced))
         from tensorweave import summary
         with name_scope(""):
             summary.scalar(MetricKeys.LOSS, loss)
@@ -181,11 +181,11 @@ class _MultiClassHead(_Head):
 
     def _unreduced_loss(self, labels, logits):
         per_example = nn_ops.sparse_softmax_cross_entropy_with_logits(
-            labels=array_ops.squeeze(labels, axis=[-1]), logits=logits)
-        return array_ops.expand_dims(per_example, -1)
+            labels=array.squeeze(labels, axis=[-1]), logits=logits)
+        return array.expand_dims(per_example, -1)
 
     def _predictions(self, logits):
-        class_ids = array_ops.expand_dims(
+        class_ids = array.expand_dims(
             math_ops.argmax(logits, axis=-1, name=PredictionKeys.CLASS_IDS), -1)
         return {
             PredictionKeys.LOGITS: logits,
@@ -214,15 +214,15 @@ class _BinaryLogisticHead(_Head):
     def _process_labels(self, labels):
         if self._label_vocabulary is not None:
             labels = _label_ids(labels, self._label_vocabulary)
-        return array_ops.cast(labels, dtypes.float32)
+        return array.cast(labels, dtypes.float32)
 
     def _unreduced_loss(self, labels, logits):
         return nn_ops.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
 
     def _predictions(self, logits):
-        two_class = array_ops.concat([array_ops.zeros_like(logits), logits], -1,
+        two_class = array.concat([array.zeros_like(logits), logits], -1,
                                      name="two_class_logits")
-        class_ids = array_ops.expand_dims(
+        class_ids = array.expand_dims(
             math_ops.argmax(two_class, axis=-1, name=PredictionKeys.CLASS_IDS), -1)
         return {
             PredictionKeys.LOGITS: logits,
@@ -268,7 +268,7 @@ class _RegressionHead(_Head):
         self.logits_dimension = self.label_dimension = label_dimension
 
     def _process_labels(self, labels):
-        return array_ops.cast(labels, dtypes.float32)
+        return array.cast(labels, dtypes.float32)
 
     def _unreduced_loss(self, labels, logits):
         return math_ops.squared_difference(logits, labels)

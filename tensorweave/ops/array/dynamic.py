@@ -30,7 +30,7 @@ import numpy as np
 from tensorweave.framework.graph import constant_value, create_op, partial_shape_from_tensor
 from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
-from tensorweave.ops import array_ops, math_ops
+from tensorweave.ops import array, math_ops
 
 
 def known_values(t):
@@ -141,12 +141,12 @@ def _dynamic_tile_kernel(x, multiples):
 def _dynamic_tile_grad(op, dy):
     """dx sums the tiles: dy reshaped to [m0, s0, m1, s1, ...] and summed over the m axes."""
     x, multiples = op.inputs
-    shape = array_ops.shape(x, out_type=multiples.dtype)
-    split = array_ops.reshape(array_ops.transpose(array_ops.stack([multiples, shape])), [-1])
-    axes = array_ops.range_(0, array_ops.size(split, out_type=multiples.dtype), 2)
-    summed = create_op("DynamicSum", [array_ops.reshape(dy, split), axes],
+    shape = array.shape(x, out_type=multiples.dtype)
+    split = array.reshape(array.transpose(array.stack([multiples, shape])), [-1])
+    axes = array.range_(0, array.size(split, out_type=multiples.dtype), 2)
+    summed = create_op("DynamicSum", [array.reshape(dy, split), axes],
                        keepdims=False).outputs[0]
-    return [array_ops.reshape(summed, shape), None]
+    return [array.reshape(summed, shape), None]
 
 
 register_op("DynamicTile", shape=_dynamic_tile_shape, kernel=_dynamic_tile_kernel,
@@ -196,9 +196,9 @@ def _slice_grad(op, dy):
     """dy padded back to x's shape: begin before it, the rest after."""
     x, begin, _ = op.inputs
     kind = begin.dtype
-    after = math_ops.subtract(math_ops.subtract(array_ops.shape(x, out_type=kind), begin),
-                              array_ops.shape(dy, out_type=kind))
-    paddings = array_ops.stack([begin, after], axis=1)
+    after = math_ops.subtract(math_ops.subtract(array.shape(x, out_type=kind), begin),
+                              array.shape(dy, out_type=kind))
+    paddings = array.stack([begin, after], axis=1)
     return [dynamic_pad(dy, paddings, "CONSTANT", 0), None, None]
 
 
@@ -223,15 +223,15 @@ def _padded_shape(op_type, x, paddings, sign):
 
 
 def _dynamic_pad_kernel(x, paddings, *, mode, constant_values):
-    return array_ops.pad_kernel(x, paddings=_pairs("DynamicPad", paddings, x.ndim), mode=mode,
+    return array.pad_kernel(x, paddings=_pairs("DynamicPad", paddings, x.ndim), mode=mode,
                                 constant_values=constant_values)
 
 
 def _dynamic_pad_grad(op, dy):
     x, paddings = op.inputs
     if op.attrs["mode"] == "CONSTANT":
-        begin = array_ops.getitem(paddings, (slice(None), 0))
-        return [slice_tensor(dy, begin, array_ops.shape(x, out_type=paddings.dtype)), None]
+        begin = array.getitem(paddings, (slice(None), 0))
+        return [slice_tensor(dy, begin, array.shape(x, out_type=paddings.dtype)), None]
     return [create_op("DynamicMirrorPadGrad", [dy, paddings], mode=op.attrs["mode"]).outputs[0],
             None]
 
@@ -246,7 +246,7 @@ def _dynamic_mirror_pad_grad_shape(dy, paddings, *, mode):
 
 
 def _dynamic_mirror_pad_grad_kernel(dy, paddings, *, mode):
-    return array_ops.mirror_pad_grad_kernel(
+    return array.mirror_pad_grad_kernel(
         dy, paddings=_pairs("DynamicMirrorPadGrad", paddings, dy.ndim), mode=mode)
 
 
@@ -341,7 +341,7 @@ def _dynamic_expand_dims_kernel(x, dim):
 
 
 def _dynamic_expand_dims_grad(op, dy):
-    return [array_ops.reshape(dy, array_ops.shape(op.inputs[0])), None]
+    return [array.reshape(dy, array.shape(op.inputs[0])), None]
 
 
 register_op("DynamicExpandDims", shape=_dynamic_expand_dims_shape,
@@ -376,14 +376,14 @@ def _dynamic_concat_kernel(*inputs):
 def _dim_along(x, axis):
     """x's size along int tensor `axis` (negative counts from the end), as an axis.dtype
     vector of one entry."""
-    dims = array_ops.shape(x, out_type=axis.dtype)
-    return array_ops.reshape(array_ops.gather(dims, math_ops.floormod(
-        array_ops.reshape(axis, []), array_ops.size(dims, out_type=axis.dtype))), [1])
+    dims = array.shape(x, out_type=axis.dtype)
+    return array.reshape(array.gather(dims, math_ops.floormod(
+        array.reshape(axis, []), array.size(dims, out_type=axis.dtype))), [1])
 
 
 def _dynamic_concat_grad(op, dy):
     values, axis = op.inputs[:-1], op.inputs[-1]
-    sizes = array_ops.concat([_dim_along(v, axis) for v in values], 0)
+    sizes = array.concat([_dim_along(v, axis) for v in values], 0)
     pieces = create_op("DynamicSplitV", [dy, sizes, axis], num_split=len(values)).outputs
     return list(pieces) + [None]
 
@@ -439,11 +439,11 @@ def _dynamic_split_v_kernel(x, size_splits, axis, *, num_split):
                          f"{sizes}")
     if -1 in sizes:
         sizes[sizes.index(-1)] = x.shape[a] - sum(sizes) - 1
-    return array_ops.split_pieces(x, sizes, a, "DynamicSplitV")
+    return array.split_pieces(x, sizes, a, "DynamicSplitV")
 
 
 def _split_grad(op, dys, axis):
-    pieces = [array_ops.zeros_like(t) if d is None else d for d, t in zip(dys, op.outputs)]
+    pieces = [array.zeros_like(t) if d is None else d for d, t in zip(dys, op.outputs)]
     return create_op("DynamicConcatV2", pieces + [axis]).outputs[0]
 
 
@@ -472,7 +472,7 @@ def _dynamic_split_kernel(axis, x, *, num_split):
     if x.shape[a] % num_split:
         raise ValueError(f"DynamicSplit requires dimension {a} ({x.shape[a]}) to be divisible "
                          f"by num_split ({num_split})")
-    return array_ops.split_pieces(x, [x.shape[a] // num_split] * num_split, a, "DynamicSplit")
+    return array.split_pieces(x, [x.shape[a] // num_split] * num_split, a, "DynamicSplit")
 
 
 def _dynamic_split_grad(op, *dys):
@@ -508,20 +508,20 @@ def _dynamic_gather_grad(op, dy):
     into params' rows by index, and moved back."""
     params, indices, axis = op.inputs
     kind = axis.dtype
-    dims = array_ops.shape(params, out_type=kind)
-    axis = math_ops.floormod(array_ops.reshape(axis, []), array_ops.size(dims, out_type=kind))
-    outer, inner = array_ops.getitem(dims, slice(None, axis)), \
-        array_ops.getitem(dims, slice(axis + 1, None))
-    count = array_ops.reshape(array_ops.size(indices, out_type=kind), [1])
-    values = array_ops.reshape(dy, array_ops.concat([outer, count, inner], 0))
-    outer_axes = array_ops.range_(0, axis, dtype=kind)
-    inner_axes = array_ops.range_(axis + 1, array_ops.size(array_ops.shape(
+    dims = array.shape(params, out_type=kind)
+    axis = math_ops.floormod(array.reshape(axis, []), array.size(dims, out_type=kind))
+    outer, inner = array.getitem(dims, slice(None, axis)), \
+        array.getitem(dims, slice(axis + 1, None))
+    count = array.reshape(array.size(indices, out_type=kind), [1])
+    values = array.reshape(dy, array.concat([outer, count, inner], 0))
+    outer_axes = array.range_(0, axis, dtype=kind)
+    inner_axes = array.range_(axis + 1, array.size(array.shape(
         values, out_type=kind), out_type=kind), dtype=kind)
-    front = array_ops.concat([array_ops.reshape(axis, [1]), outer_axes, inner_axes], 0)
+    front = array.concat([array.reshape(axis, [1]), outer_axes, inner_axes], 0)
     moved = create_op("DynamicTranspose", [values, front]).outputs[0]
-    summed = array_ops.unsorted_segment_sum(moved, array_ops.reshape(indices, [-1]),
-                                            array_ops.getitem(dims, axis))
-    back = array_ops.concat([outer_axes + 1, array_ops.zeros([1], kind), inner_axes], 0)
+    summed = array.unsorted_segment_sum(moved, array.reshape(indices, [-1]),
+                                            array.getitem(dims, axis))
+    back = array.concat([outer_axes + 1, array.zeros([1], kind), inner_axes], 0)
     return [create_op("DynamicTranspose", [summed, back]).outputs[0], None, None]
 
 
@@ -585,7 +585,7 @@ def _dynamic_strided_slice_shape(x, begin, end, strides, *, begin_mask, end_mask
 
 def _dynamic_strided_slice_kernel(x, begin, end, strides, *, begin_mask, end_mask,
                                   ellipsis_mask, new_axis_mask, shrink_axis_mask):
-    return x[array_ops.strided_slice_key(
+    return x[array.strided_slice_key(
         x.shape, begin, end, strides, begin_mask=begin_mask, end_mask=end_mask,
         ellipsis_mask=ellipsis_mask, new_axis_mask=new_axis_mask,
         shrink_axis_mask=shrink_axis_mask)]
@@ -594,7 +594,7 @@ def _dynamic_strided_slice_kernel(x, begin, end, strides, *, begin_mask, end_mas
 def _dynamic_strided_slice_grad(op, dy):
     x, begin, end, strides = op.inputs
     return [create_op("DynamicStridedSliceGrad",
-                      [array_ops.shape(x, out_type=begin.dtype), begin, end, strides, dy],
+                      [array.shape(x, out_type=begin.dtype), begin, end, strides, dy],
                       **_masks(op.attrs)).outputs[0], None, None, None]
 
 
@@ -615,7 +615,7 @@ def _dynamic_strided_slice_grad_kernel(shape, begin, end, strides, dy, *, begin_
                                        end_mask, ellipsis_mask, new_axis_mask,
                                        shrink_axis_mask):
     out = np.zeros(tuple(int(d) for d in shape), dtype=dy.dtype)
-    out[array_ops.strided_slice_key(
+    out[array.strided_slice_key(
         out.shape, begin, end, strides, begin_mask=begin_mask, end_mask=end_mask,
         ellipsis_mask=ellipsis_mask, new_axis_mask=new_axis_mask,
         shrink_axis_mask=shrink_axis_mask)] = dy

@@ -1,0 +1,300 @@
+"""Joining and splitting: ConcatV2, Split, Tile and Pad, with their gradient ops."""
+import numbers
+
+import numpy as np
+
+from tensorweave.framework import dtypes
+from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, create_op
+from tensorweave.framework.registry import register_op
+from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.ops._common import normalize_axis, one, outputs
+from tensorweave.ops.array.convert import cast, identity
+from tensorweave.ops.array.construct import zeros_like
+from tensorweave.ops.array.shapes import shape_argument
+
+
+def _concat_shape(*values, axis):
+    dtype = values[0].dtype
+    known = [v.shape for v in values if v.shape.ndims is not None]
+    for v in values:
+        if v.dtype is not dtype:
+            raise TypeError(f"ConcatV2 requires inputs of one dtype, got {dtype.name} and "
+                            f"{v.dtype.name}")
+    if not known:
+        return [(dtype, unknown_shape())]
+    n = known[0].ndims
+    a = normalize_axis(axis, n, "ConcatV2")
+    out = [None] * n
+    total = 0
+    for s in known:
+        if s.ndims != n:
+            raise ValueError(f"ConcatV2 requires inputs of equal rank, got {n} and {s.ndims}")
+        for i, d in enumerate(s.as_tuple()):
+            if i == a:
+                continue
+            if out[i] is not None and d is not None and out[i] != d:
+                raise ValueError(f"ConcatV2 requires equal dimensions except along axis {a}, "
+                                 f"got {out[i]} and {d} in dimension {i}")
+            out[i] = out[i] if d is None else d
+    for s in known:
+        d = s.as_tuple()[a]
+        total = None if (total is None or d is None) else total + d
+    out[a] = total if len(known) == len(values) else None
+    return [(dtype, TensorShape(out))]
+
+
+def _concat_kernel(*values, axis):
+    return np.concatenate(values, axis=axis)
+
+
+def _concat_grad(op, dy):
+    return list(create_op("ConcatGrad", [dy, *op.inputs], axis=op.attrs["axis"]).outputs)
+
+
+register_op("ConcatV2", shape=_concat_shape, kernel=_concat_kernel, grad=_concat_grad)
+
+
+def _concat_grad_shape(dy, *values, axis):
+    return [(dy.dtype, v.shape) for v in values]
+
+
+def _concat_grad_kernel(dy, *values, axis):
+    return split_pieces(dy, [v.shape[axis] for v in values], axis, "ConcatGrad")
+
+
+def _concat_grad_grad(op, *dys):
+    pieces = [zeros_like(v) if d is None else d for d, v in zip(dys, op.inputs[1:])]
+    return [concat(pieces, op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
+
+
+register_op("ConcatGrad", shape=_concat_grad_shape, kernel=_concat_grad_kernel,
+            grad=_concat_grad_grad, shares_memory=True)
+
+
+def concat(values, axis, name="concat"):
+    """Joins `values` along `axis`."""
+    values = [convert_to_tensor(v) for v in values]
+    if len(values) == 1:
+        return identity(values[0], name=name)
+    axis = shape_argument(axis)
+    if isinstance(axis, Tensor):  # TF's ConcatV2 form: the axis an input
+        return one(create_op("DynamicConcatV2", values + [axis], name=name))
+    return one(create_op("ConcatV2", values, name=name, axis=int(axis)))
+
+
+def _split_shape(x, *, sizes, axis):
+    if x.shape.ndims is None:
+        return [(x.dtype, unknown_shape())] * len(sizes)
+    dims = list(x.shape.as_tuple())
+    a = normalize_axis(axis, len(dims), "Split")
+    if dims[a] is not None and sum(sizes) != dims[a]:
+        raise ValueError(f"Split requires sizes summing to dimension {a} ({dims[a]}), "
+                         f"got {list(sizes)}")
+    out = []
+    for s in sizes:
+        piece = list(dims)
+        piece[a] = s
+        out.append((x.dtype, TensorShape(piece)))
+    return out
+
+
+def _split_kernel(x, *, sizes, axis):
+    return split_pieces(x, sizes, axis, "Split")
+
+
+def split_pieces(x, sizes, axis, op_type):
+    """Views of `x` cut along `axis` into consecutive parts of `sizes` (which must cover it)."""
+    if sum(sizes) != x.shape[axis]:
+        raise ValueError(f"{op_type} requires sizes summing to dimension {axis} "
+                         f"({x.shape[axis]}), got {list(sizes)}")
+    index = [slice(None)] * x.ndim
+    parts, start = [], 0
+    for size in sizes:
+        index[axis] = slice(start, start + size)
+        parts.append(x[tuple(index)])
+        start += size
+    return outputs(parts)
+
+
+def _split_grad(op, *dys):
+    pieces = [zeros_like(t) if d is None else d for d, t in zip(dys, op.outputs)]
+    return [concat(pieces, op.attrs["axis"])]
+
+
+register_op("Split", shape=_split_shape, kernel=_split_kernel, grad=_split_grad,
+            shares_memory=True)
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Splits `value` along `axis` into equal parts or parts of the given sizes."""
+    value = convert_to_tensor(value)
+    axis = shape_argument(axis)
+    if not isinstance(num_or_size_splits, numbers.Integral):
+        num_or_size_splits = shape_argument(num_or_size_splits)
+        if not isinstance(num_or_size_splits, Tensor) and num_or_size_splits.ndim == 0:
+            num_or_size_splits = int(num_or_size_splits)
+    if isinstance(axis, Tensor) or isinstance(num_or_size_splits, Tensor):
+        return _split_run_time(value, num_or_size_splits, axis, num, name)
+    axis = int(axis)
+    dim = value.shape[axis].value if value.shape.ndims is not None else None
+    if isinstance(num_or_size_splits, numbers.Integral):
+        if dim is None:  # as TF: pieces of unknown size
+            return _split_run_time(value, num_or_size_splits, axis, num, name)
+        if dim % num_or_size_splits:
+            raise ValueError(f"Split requires dimension {axis} ({dim}) to be divisible by "
+                             f"num_split ({num_or_size_splits})")
+        sizes = (dim // num_or_size_splits,) * int(num_or_size_splits)
+    else:
+        sizes = [int(s) for s in num_or_size_splits]
+        if -1 in sizes:
+            i = sizes.index(-1)
+            sizes[i] = dim - (sum(sizes) + 1)
+        sizes = tuple(sizes)
+    return list(create_op("Split", [value], name=name, sizes=sizes, axis=int(axis)).outputs)
+
+
+def _split_run_time(value, num_or_size_splits, axis, num, name):
+    """TF's Split (a count) or SplitV (sizes) with the axis and sizes as inputs."""
+    axis = cast(axis, dtypes.int32) if isinstance(axis, Tensor) else constant(np.int32(axis))
+    if isinstance(num_or_size_splits, numbers.Integral):
+        return list(create_op("DynamicSplit", [axis, value], name=name,
+                              num_split=int(num_or_size_splits)).outputs)
+    sizes = num_or_size_splits
+    if not isinstance(sizes, Tensor):
+        sizes = constant(sizes.astype(np.int32).reshape(-1))
+    if sizes.shape.ndims == 0:
+        raise ValueError("Rank-0 tensors are not supported as the num_or_size_splits argument "
+                         "to split. Argument provided: " + str(sizes))
+    if num is None:
+        num = sizes.shape[0].value if sizes.shape.ndims == 1 else None
+        if num is None:
+            raise ValueError(f"Cannot infer argument `num` from shape {sizes.shape}")
+    return list(create_op("DynamicSplitV", [value, sizes, axis], name=name,
+                          num_split=int(num)).outputs)
+
+
+def _tile_shape(x, *, multiples):
+    if x.shape.ndims is None:
+        return [(x.dtype, unknown_shape(len(multiples)))]
+    if len(multiples) != x.shape.ndims:
+        raise ValueError(f"Tile requires one multiple per dimension ({x.shape.ndims}), got "
+                         f"{list(multiples)}")
+    return [(x.dtype, TensorShape([None if d is None else d * m
+                                   for d, m in zip(x.shape.as_tuple(), multiples)]))]
+
+
+def _tile_kernel(x, *, multiples):
+    return np.tile(x, multiples)
+
+
+def _tile_grad(op, dy):
+    return [one(create_op("TileGrad", [dy], multiples=op.attrs["multiples"]))]
+
+
+register_op("Tile", shape=_tile_shape, kernel=_tile_kernel, grad=_tile_grad)
+
+
+def _tile_grad_shape(dy, *, multiples):
+    if dy.shape.ndims is None:
+        return [(dy.dtype, unknown_shape(len(multiples)))]
+    return [(dy.dtype, TensorShape([None if d is None else d // m
+                                    for d, m in zip(dy.shape.as_tuple(), multiples)]))]
+
+
+def _tile_grad_kernel(dy, *, multiples):
+    split = []
+    for d, m in zip(dy.shape, multiples):
+        split.extend([m, d // m])
+    return dy.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+
+
+def _tile_grad_grad(op, ddx):
+    return [tile(ddx, op.attrs["multiples"])]
+
+
+register_op("TileGrad", shape=_tile_grad_shape, kernel=_tile_grad_kernel, grad=_tile_grad_grad)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    """`input` repeated `multiples[i]` times along dimension i."""
+    x = convert_to_tensor(input)
+    multiples = shape_argument(multiples)
+    if isinstance(multiples, Tensor):
+        return one(create_op("DynamicTile", [x, multiples], name=name or "Tile"))
+    return one(create_op("Tile", [x], name=name or "Tile",
+                          multiples=tuple(int(m) for m in multiples.reshape(-1))))
+
+
+def _pad_shape(x, *, paddings, mode, constant_values):
+    if x.shape.ndims is None:
+        return [(x.dtype, unknown_shape(len(paddings)))]
+    if len(paddings) != x.shape.ndims:
+        raise ValueError(f"Pad requires one (before, after) pair per dimension "
+                         f"({x.shape.ndims}), got {len(paddings)}")
+    return [(x.dtype, TensorShape([None if d is None else d + b + a
+                                   for d, (b, a) in zip(x.shape.as_tuple(), paddings)]))]
+
+
+def pad_kernel(x, *, paddings, mode, constant_values):
+    """Pad's NumPy kernel (also DynamicPad's, in ops/array/dynamic.py)."""
+    if mode == "CONSTANT":
+        return np.pad(x, paddings, mode="constant", constant_values=constant_values)
+    return np.pad(x, paddings, mode="reflect" if mode == "REFLECT" else "symmetric")
+
+
+def _pad_grad(op, dy):
+    if op.attrs["mode"] != "CONSTANT":
+        return [one(create_op("MirrorPadGrad", [dy], paddings=op.attrs["paddings"],
+                               mode=op.attrs["mode"]))]
+    spec = tuple(slice(b, -a if a else None) for b, a in op.attrs["paddings"])
+    return [one(create_op("StridedSlice", [dy], spec=spec))]
+
+
+register_op("Pad", shape=_pad_shape, kernel=pad_kernel, grad=_pad_grad)
+
+
+def _mirror_pad_grad_shape(dy, *, paddings, mode):
+    if dy.shape.ndims is None:
+        return [(dy.dtype, unknown_shape(len(paddings)))]
+    return [(dy.dtype, TensorShape([None if d is None else d - b - a
+                                    for d, (b, a) in zip(dy.shape.as_tuple(), paddings)]))]
+
+
+def mirror_pad_grad_kernel(dy, *, paddings, mode):
+    """Folds the mirrored borders of `dy` back onto the positions they were copied from
+    (MirrorPadGrad's and DynamicMirrorPadGrad's kernel)."""
+    shift = 1 if mode == "REFLECT" else 0
+    out = dy
+    for axis, (before, after) in enumerate(paddings):
+        g = np.moveaxis(out, axis, 0)
+        n = g.shape[0] - before - after
+        core = g[before:before + n].copy()
+        for k in range(before):  # padded position k mirrors source index before - k - 1 + shift
+            core[before - 1 - k + shift] += g[k]
+        for k in range(after):  # padded position n + before + k mirrors n - 1 - k - shift
+            core[n - 1 - k - shift] += g[before + n + k]
+        out = np.moveaxis(core, 0, axis)
+    return out
+
+
+def _mirror_pad_grad_grad(op, ddx):
+    return [one(create_op("Pad", [ddx], paddings=op.attrs["paddings"], mode=op.attrs["mode"],
+                           constant_values=0))]
+
+
+register_op("MirrorPadGrad", shape=_mirror_pad_grad_shape, kernel=mirror_pad_grad_kernel,
+            grad=_mirror_pad_grad_grad)
+
+
+def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
+    """`tensor` padded by `paddings[i] = (before, after)` in each dimension."""
+    paddings = shape_argument(paddings)
+    mode = mode.upper()
+    if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(f"Unknown padding mode: {mode}")
+    if isinstance(paddings, Tensor):
+        return one(create_op("DynamicPad", [convert_to_tensor(tensor), paddings],
+                              name=name or "Pad", mode=mode, constant_values=constant_values))
+    return one(create_op("Pad", [convert_to_tensor(tensor)], name=name or "Pad",
+                          paddings=tuple((int(b), int(a)) for b, a in paddings), mode=mode,
+                          constant_values=constant_values))

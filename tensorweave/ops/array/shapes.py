@@ -1,0 +1,264 @@
+"""Shapes: Shape, Size, Rank; Reshape, ExpandDims, Squeeze, Transpose; shape arguments known
+while building or computed at run time."""
+import numbers
+
+import numpy as np
+
+from tensorweave.framework import dtypes
+from tensorweave.framework.graph import (Tensor, constant, constant_value, convert_to_tensor,
+                                         create_op, partial_shape_from_tensor)
+from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.ops._common import normalize_axis, one
+from tensorweave.ops.array.convert import cast
+from tensorweave.ops.array.construct import holds_tensor, stack, stacked_ints
+
+
+def shape_tensor(x):
+    """A constant for x's shape when fully known while building, else a Shape op."""
+    if x.shape.is_fully_defined():
+        return constant(np.array(x.shape.as_list(), dtype=np.int32), name="Shape")
+    return shape(x)
+
+
+def shape_argument(value):
+    """A shape argument (multiples, paddings, bounds, axes, a permutation, a depth) as a NumPy
+    array when it is known while building, else as an int tensor: ops take the first as an
+    attr and the second as the input of their tensor-input form (ops/array/dynamic.py). Lists
+    that hold tensors are stacked, so their known entries still inform static shapes.
+
+    >>> shape_argument([2, 3])                              # array([2, 3])
+    >>> shape_argument([2, tf.placeholder(tf.int32, [])])   # a Pack tensor, entries [2, None]
+    """
+    tensor = stacked_ints(value) if holds_tensor(value) else value
+    if not isinstance(tensor, Tensor):
+        return np.asarray(value)
+    known = constant_value(tensor)
+    return tensor if known is None else np.asarray(known)
+
+
+def _shape_shape(x, *, out_type):
+    return [(out_type, TensorShape([x.shape.ndims]))]
+
+
+def _shape_kernel(x, *, out_type):
+    return np.array(x.shape, dtype=out_type)
+
+
+def _scalar_int(x, *, out_type):
+    return [(out_type, TensorShape([]))]
+
+
+def _size_kernel(x, *, out_type):
+    return np.array(x.size, dtype=out_type)
+
+
+def _rank_kernel(x, *, out_type):
+    return np.array(x.ndim, dtype=out_type)
+
+
+def _shape_value(op):
+    shape = op.inputs[0].shape
+    if not shape.is_fully_defined():
+        return None
+    return np.array(shape.as_list(), dtype=op.outputs[0].dtype.as_numpy_dtype)
+
+
+register_op("Shape", shape=_shape_shape, kernel=_shape_kernel, grad=NOT_DIFFERENTIABLE,
+            shape_only_inputs=[0], value=_shape_value)
+
+
+register_op("Size", shape=_scalar_int, kernel=_size_kernel, grad=NOT_DIFFERENTIABLE,
+            shape_only_inputs=[0])
+
+
+register_op("Rank", shape=_scalar_int, kernel=_rank_kernel, grad=NOT_DIFFERENTIABLE,
+            shape_only_inputs=[0])
+
+
+def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002
+    """The dynamic shape of `input` as a 1-D int tensor."""
+    return one(create_op("Shape", [convert_to_tensor(input)], name=name or "Shape",
+                          out_type=dtypes.as_dtype(out_type)))
+
+
+def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
+    """The number of elements of `input`."""
+    return one(create_op("Size", [convert_to_tensor(input)], name=name or "Size",
+                          out_type=dtypes.as_dtype(out_type)))
+
+
+def rank(input, name=None):  # noqa: A002
+    """The number of dimensions of `input`."""
+    return one(create_op("Rank", [convert_to_tensor(input)], name=name or "Rank",
+                          out_type=dtypes.int32))
+
+
+def _reshape_shape(x, new_shape):
+    target = partial_shape_from_tensor(new_shape)
+    if target.ndims is None:
+        return [(x.dtype, target)]
+    dims = list(target.as_tuple())
+    value = constant_value(new_shape)
+    minus_one = [i for i, d in enumerate(np.asarray(value).reshape(-1))
+                 if d == -1] if value is not None else []
+    if len(minus_one) > 1:
+        raise ValueError("Reshape requires at most one -1 in the new shape, got "
+                         f"{list(np.asarray(value).reshape(-1))}")
+    n = x.shape.num_elements()
+    known = [d for i, d in enumerate(dims) if d is not None]
+    if value is not None and n is not None:
+        product = int(np.prod(known)) if known else 1
+        if minus_one:
+            if product == 0 or n % product:
+                raise ValueError(f"Reshape requires the input's {n} elements to divide into "
+                                 f"{list(np.asarray(value).reshape(-1))}")
+            dims[minus_one[0]] = n // product
+        elif product != n:
+            raise ValueError(f"Reshape requires the same number of elements, got input with {n} "
+                             f"elements and requested shape "
+                             f"{list(np.asarray(value).reshape(-1))}")
+    elif n is not None and dims.count(None) == 1:  # as TF: the one unknown entry is implied
+        product = int(np.prod(known)) if known else 1
+        if product and n % product == 0:
+            dims[dims.index(None)] = n // product
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _reshape_kernel(x, new_shape):
+    return x.reshape(new_shape)
+
+
+def _reshape_grad(op, dy):
+    return [reshape(dy, shape_tensor(op.inputs[0])), None]
+
+
+register_op("Reshape", shape=_reshape_shape, kernel=_reshape_kernel, grad=_reshape_grad,
+            shares_memory=True)
+
+
+def as_shape_tensor(new_shape):
+    if isinstance(new_shape, Tensor):
+        return new_shape
+    if isinstance(new_shape, (list, tuple)) and any(isinstance(d, Tensor) for d in new_shape):
+        return stack([cast(d, dtypes.int32) if isinstance(d, Tensor) else d for d in new_shape])
+    if isinstance(new_shape, TensorShape):
+        new_shape = [-1 if d is None else d for d in new_shape.as_list()]
+    return constant(np.asarray(new_shape, dtype=np.int32).reshape(-1), name="shape")
+
+
+def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name
+    """`tensor` with a new shape; one dimension may be -1 (inferred)."""
+    tensor = convert_to_tensor(tensor)
+    with tensor.graph.as_default():
+        return one(create_op("Reshape", [tensor, as_shape_tensor(shape)],
+                              name=name or "Reshape"))
+
+
+def _transpose_shape(x, *, perm):
+    if x.shape.ndims is None:
+        return [(x.dtype, unknown_shape(len(perm)) if perm is not None else unknown_shape())]
+    order = perm if perm is not None else tuple(reversed(range(x.shape.ndims)))
+    if sorted(order) != list(range(x.shape.ndims)):
+        raise ValueError(f"Transpose requires a permutation of 0..{x.shape.ndims - 1}, "
+                         f"got {list(order)}")
+    dims = x.shape.as_tuple()
+    return [(x.dtype, TensorShape([dims[i] for i in order]))]
+
+
+def _transpose_kernel(x, *, perm):
+    return np.transpose(x, perm)
+
+
+def _transpose_grad(op, dy):
+    perm = op.attrs["perm"]
+    if perm is None:
+        return [transpose(dy)]
+    return [transpose(dy, tuple(int(i) for i in np.argsort(perm)))]
+
+
+register_op("Transpose", shape=_transpose_shape, kernel=_transpose_kernel,
+            grad=_transpose_grad, shares_memory=True)
+
+
+def transpose(a, perm=None, name="transpose", conjugate=False):
+    """`a` with its dimensions permuted (reversed when perm is None)."""
+    a = convert_to_tensor(a)
+    if perm is not None:
+        perm = shape_argument(perm)
+        if isinstance(perm, Tensor):
+            return one(create_op("DynamicTranspose", [a, perm], name=name))
+        perm = tuple(int(i) for i in perm.reshape(-1))
+    return one(create_op("Transpose", [a], name=name, perm=perm))
+
+
+def _expand_dims_shape(x, *, axis):
+    if x.shape.ndims is None:
+        return [(x.dtype, unknown_shape())]
+    n = x.shape.ndims + 1
+    axis = normalize_axis(axis, n, "ExpandDims")
+    dims = list(x.shape.as_tuple())
+    dims.insert(axis, 1)
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _expand_dims_kernel(x, *, axis):
+    axis %= x.ndim + 1
+    return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def _reshape_back_grad(op, dy):
+    return [reshape(dy, shape_tensor(op.inputs[0]))]
+
+
+register_op("ExpandDims", shape=_expand_dims_shape, kernel=_expand_dims_kernel,
+            grad=_reshape_back_grad, shares_memory=True)
+
+
+def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
+    """`input` with a size-1 dimension inserted at `axis`."""
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("Must specify an axis argument to tf.expand_dims()")
+    x = convert_to_tensor(input)
+    axis = shape_argument(axis)
+    if isinstance(axis, Tensor):
+        return one(create_op("DynamicExpandDims", [x, axis], name=name or "ExpandDims"))
+    return one(create_op("ExpandDims", [x], name=name or "ExpandDims", axis=int(axis)))
+
+
+def _squeeze_shape(x, *, axis):
+    if x.shape.ndims is None:
+        return [(x.dtype, unknown_shape())]
+    dims = x.shape.as_tuple()
+    if axis:
+        axes = {normalize_axis(a, len(dims), "Squeeze") for a in axis}
+        for a in axes:
+            if dims[a] not in (1, None):
+                raise ValueError(f"Squeeze requires dimension {a} to be 1, got {dims[a]}")
+        return [(x.dtype, TensorShape([d for i, d in enumerate(dims) if i not in axes]))]
+    if any(d is None for d in dims):
+        return [(x.dtype, unknown_shape())]
+    return [(x.dtype, TensorShape([d for d in dims if d != 1]))]
+
+
+def _squeeze_kernel(x, *, axis):
+    return np.squeeze(x, axis=axis if axis else None)
+
+
+register_op("Squeeze", shape=_squeeze_shape, kernel=_squeeze_kernel, grad=_reshape_back_grad,
+            shares_memory=True)
+
+
+def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
+    """`input` without its size-1 dimensions (or only those in `axis`)."""
+    axis = squeeze_dims if axis is None else axis
+    if isinstance(axis, Tensor):
+        known = constant_value(axis)
+        if known is None:  # an attr in TF as well
+            raise TypeError(f"Expected list for 'axis' argument to 'squeeze' Op, not {axis}.")
+        axis = np.reshape(known, -1).tolist()
+    if isinstance(axis, numbers.Integral):
+        axis = [axis]
+    return one(create_op("Squeeze", [convert_to_tensor(input)], name=name or "Squeeze",
+                          axis=tuple(int(a) for a in axis) if axis else ()))
