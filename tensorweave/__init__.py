@@ -43,7 +43,7 @@ from tensorweave.ops.array import slice_ as slice  # noqa: F401,A004
 from tensorweave.ops.control import group, no_op  # noqa: F401
 from tensorweave.ops.control import tuple_ as tuple  # noqa: F401,A004
 from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
-from tensorweave.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
+from tensorweave.nn.functional import foldl, foldr, map_fn, scan  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004
                                       argmin, ceil, clip_by_global_norm, clip_by_norm,
                                       clip_by_value, cos, count_nonzero, div, divide, equal,
@@ -60,7 +60,7 @@ from tensorweave.ops.random_ops import (multinomial, random_normal,  # noqa: F40
                                         random_shuffle, random_uniform, set_random_seed,
                                         truncated_normal)
 from tensorweave.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
-from tensorweave.ops.rnn import sequence_mask  # noqa: F401
+from tensorweave.nn.rnn import sequence_mask  # noqa: F401
 from tensorweave.ops.tensor_array_ops import TensorArray  # noqa: F401
 from tensorweave.runtime.config import ConfigProto, GPUOptions, GraphOptions  # noqa: F401
 from tensorweave.runtime.session import (InteractiveSession, Session,  # noqa: F401

@@ -272,7 +272,7 @@ def private_accesses():
 # Import cycles still to break, each the modules of one strongly connected component.
 KNOWN_CYCLE_SETS = {
     'tensorweave.framework.graph tensorweave.framework.graph_def',
-    'tensorweave.ops.rnn tensorweave.ops.rnn_cell',
+    'tensorweave.nn.rnn tensorweave.nn.rnn_cell',
     'tensorweave.train.meta_graph tensorweave.train.saver',
 }
 # Op-type strings still compared outside ops/ (they become registry facets).
@@ -283,9 +283,9 @@ KNOWN_OP_TYPE_STRINGS = {
 KNOWN_PRIVATE = {
     'tensorweave.framework.importer: tensorweave.framework.graph._as_operation',
     'tensorweave.ops.candidate_sampling_ops: from tensorweave.ops.random_ops import _seed_attrs',
-    'tensorweave.ops.rnn: from tensorweave.ops.rnn_cell import _sizes',
-    'tensorweave.ops.rnn_cell: tensorweave.ops.rnn._block_lstm',
-    'tensorweave.ops.rnn_cell: tensorweave.ops.rnn._sequence_length',
+    'tensorweave.nn.rnn: from tensorweave.nn.rnn_cell import _sizes',
+    'tensorweave.nn.rnn_cell: tensorweave.nn.rnn._block_lstm',
+    'tensorweave.nn.rnn_cell: tensorweave.nn.rnn._sequence_length',
 }
 
 

@@ -283,7 +283,7 @@ def test_dynamic_rnn_runs_stacked_lstm_cells_as_one_block_lstm_op_each(monkeypat
     results = {}
     for fused in (True, False):
         if not fused:  # the while loop of LSTMBlockCell steps
-            from tensorweave.ops import rnn
+            from tensorweave.nn import rnn
             monkeypatch.setattr(rnn, "_runs_as_block_lstm", lambda *args: False)
         with tf.Graph().as_default():
             x, outputs, final, grads = _stacked_lstm_graph(lengths)

@@ -1,8 +1,8 @@
 """tf.contrib.rnn: the RNN cells and helpers of tf.nn.rnn_cell and tf.nn under their contrib
 names."""
-from tensorweave.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
+from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)
-from tensorweave.ops.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper,  # noqa: F401
+from tensorweave.nn.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper,  # noqa: F401
                                       DropoutWrapper, GRUCell, LayerRNNCell, LSTMBlockCell,
                                       LSTMBlockFusedCell, LSTMCell, LSTMStateTuple,
                                       MultiRNNCell, ResidualWrapper, RNNCell)

@@ -3,7 +3,8 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Operation, Tensor, convert_to_tensor, create_op, name_scope
-from tensorweave.ops import array, nest
+from tensorweave.ops import array
+from tensorweave.util import nest
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.ops.control.contexts import CondContext
 from tensorweave.ops.control.switch import merge

@@ -3,7 +3,8 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.graph import (Tensor, convert_to_tensor, create_op, get_default_graph,
                                          name_scope)
 from tensorweave.framework.tensor_shape import as_shape
-from tensorweave.ops import array, nest
+from tensorweave.ops import array
+from tensorweave.util import nest
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.ops.control.contexts import WhileContext, loop_input
 from tensorweave.ops.control.cond import flow_or_tensor, pack_like

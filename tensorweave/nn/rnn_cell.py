@@ -16,7 +16,8 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.graph import (Tensor, constant_value, convert_to_tensor,
                                          get_default_graph, name_scope)
 from tensorweave.framework.tensor_shape import TensorShape, as_shape
-from tensorweave.ops import array, lstm_ops, math_ops, nest, nn_ops
+from tensorweave.ops import array, lstm_ops, math_ops, nn_ops
+from tensorweave.util import nest
 from tensorweave.variable_scope import get_variable, variable_scope
 
 _ACTIVATIONS = {"tanh": math_ops.tanh, "sigmoid": math_ops.sigmoid, "relu": nn_ops.relu,
@@ -469,7 +470,7 @@ class LSTMBlockFusedCell(LSTMCell):
 
     def __call__(self, inputs, initial_state=None, dtype=None, sequence_length=None,
                  scope=None):
-        from tensorweave.ops import rnn  # rnn builds on this module
+        from tensorweave.nn import rnn  # rnn builds on this module
         is_list = isinstance(inputs, list)
         inputs = array.stack(inputs) if is_list else convert_to_tensor(inputs)
         dims = inputs.shape.with_rank(3)

@@ -10,7 +10,8 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, name_scope
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array, nest
+from tensorweave.ops import array
+from tensorweave.util import nest
 from tensorweave.ops.control.while_loop import while_loop
 from tensorweave.ops.tensor_array_ops import TensorArray
 

@@ -12,9 +12,10 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, name_scope
 from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops import array, math_ops, nest
+from tensorweave.ops import array, math_ops
+from tensorweave.util import nest
 from tensorweave.ops.control.while_loop import while_loop
-from tensorweave.ops.rnn_cell import BasicLSTMCell, LSTMCell, MultiRNNCell, _sizes
+from tensorweave.nn.rnn_cell import BasicLSTMCell, LSTMCell, MultiRNNCell, _sizes
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.variable_scope import variable_scope
 

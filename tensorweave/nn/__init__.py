@@ -14,11 +14,22 @@ from tensorweave.ops.conv_ops import (avg_pool, avg_pool2d, conv2d,  # noqa: F40
                                       separable_conv2d)
 from tensorweave.ops.norm_ops import (batch_normalization, embedding_lookup,  # noqa: F401
                                       fused_batch_norm, local_response_normalization, lrn)
-from tensorweave.ops import rnn_cell  # noqa: F401
-from tensorweave.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
+from tensorweave.nn import rnn_cell  # noqa: F401
+from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)
 from tensorweave.ops.candidate_sampling_ops import (compute_accidental_hits,  # noqa: F401
                                                     learned_unigram_candidate_sampler,
                                                     log_uniform_candidate_sampler,
                                                     uniform_candidate_sampler)
-from tensorweave.ops.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
+from tensorweave.nn.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
+
+# The composites that moved here from ops/ answer to their old module paths too, for programs
+# that import them there (tensorweave.ops.rnn, or tensorflow.python.ops.rnn through the runner).
+import sys as _sys  # noqa: E402
+from tensorweave.nn import functional as _functional  # noqa: E402
+from tensorweave.nn import rnn as _rnn  # noqa: E402
+from tensorweave.nn import sampled_losses as _sampled_losses  # noqa: E402
+
+for _old, _module in (("rnn_cell", rnn_cell), ("rnn", _rnn), ("sampled_losses", _sampled_losses),
+                      ("functional_ops", _functional)):
+    _sys.modules.setdefault(f"tensorweave.ops.{_old}", _module)
