@@ -9,14 +9,14 @@ Deviation from TF: tensorweave has no SparseTensor. Categorical features are den
 shape [batch] or [batch, k] (several values per example) in which b"" (strings) or -1
 (integers) marks a missing value, and categorical ids are dense int64 [batch, k] tensors with
 -1 for missing; the results (one-hot sums, embeddings, linear weights) equal TF's for the
-matching SparseTensor. Ops and hashes: feature_column_ops (bucket assignments match TF's).
+matching SparseTensor. Ops and hashes: ops/feature_column.py (bucket assignments match TF's).
 """
 import collections
 import math
 
 import numpy as np
 
-from tensorweave.estimator import feature_column_ops as fc_ops
+from tensorweave.ops import feature_column as fc_ops
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import GraphKeys, Tensor, convert_to_tensor
 from tensorweave.init_ops import truncated_normal_initializer, zeros_initializer

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.estimator import feature_column_ops as fco
+from tensorweave.ops import feature_column as fco
 
 fc = tf.feature_column
 

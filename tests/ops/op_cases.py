@@ -874,10 +874,10 @@ def _summary_cases():
 SUMMARY_CASES = _summary_cases()
 
 
-# --- feature columns (tensorweave.estimator.feature_column_ops; hashes are TF's, checked against
+# --- feature columns (tensorweave.ops.feature_column; hashes are TF's, checked against
 # TensorFlow in tests/estimator/test_feature_column.py) ------------------------------------------
 def _feature_column_cases():
-    from tensorweave.estimator import feature_column_ops as fco
+    from tensorweave.ops import feature_column as fco
 
     words = np.array([[b"a", b""], [b"zz", b"b"]], dtype=object)
     fp = fco.fingerprint64

@@ -7,7 +7,7 @@ EstimatorSpec.
 """
 from tensorweave import losses, metrics
 from tensorweave.estimator import feature_column as fc
-from tensorweave.estimator import feature_column_ops as fc_ops
+from tensorweave.ops import feature_column as fc_ops
 from tensorweave.estimator.model_fn import EstimatorSpec, ModeKeys
 from tensorweave.framework import dtypes
 from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph, name_scope
