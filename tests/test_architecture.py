@@ -145,7 +145,6 @@ ALLOWED_CYCLES = {"tensorweave.__init__ tensorweave.compat"}
 KNOWN_UPWARD = {
     'tensorweave.framework.importer -> tensorweave.data.graph_dataset_ops',
     'tensorweave.framework.importer -> tensorweave.data.iterator_ops',
-    'tensorweave.framework.importer -> tensorweave.summary.summary_ops',
 }
 
 

@@ -20,8 +20,7 @@ from tensorweave.framework import tf_op_signatures
 
 # Libraries that register op types but load on first use (so `import tensorweave` stays light);
 # a GraphDef naming an op type nobody registered yet loads them before giving up.
-_LAZY_OP_MODULES = ("tensorweave.summary.summary_ops", "tensorweave.data.iterator_ops",
-                    "tensorweave.data.graph_dataset_ops")
+_LAZY_OP_MODULES = ("tensorweave.data.iterator_ops", "tensorweave.data.graph_dataset_ops")
 
 # Attrs TensorFlow adds for its own bookkeeping; tensorweave's ops never take them.
 _IGNORED_ATTRS = frozenset({"_output_shapes", "_class", "_has_manual_control_dependencies"})

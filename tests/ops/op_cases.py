@@ -819,15 +819,16 @@ PARSING_CASES = [
 
 
 
-# --- summaries (tensorweave.summary; their encoders are checked against TensorFlow's output in
-# tests/summary) ---------------------------------------------------------------------------------
+# --- summaries (tensorweave.ops.summary; their encoders are checked against TensorFlow's output
+# in tests/summary) ------------------------------------------------------------------------------
 def _summary_cases():
     try:
         from tensorboard.compat.proto import summary_pb2
         from tensorweave.framework.graph_def import tensor_proto
-        from tensorweave.summary import encoding, summary_ops
-    except ImportError:  # without the tensorboard extra the summary ops are not registered
+    except ImportError:  # without the tensorboard extra the summary kernels cannot run
         return []
+    from tensorweave.lib import summary_encoding as encoding
+    from tensorweave.ops import summary as summary_ops
 
     def as_bytes(*values):
         return np.array(summary_pb2.Summary(value=list(values)).SerializeToString(),

@@ -22,7 +22,7 @@ from tensorboard.backend.event_processing import event_accumulator as ea  # noqa
 from tensorboard.compat.proto import event_pb2, summary_pb2  # noqa: E402
 from tensorboard.compat.tensorflow_stub import pywrap_tensorflow as tb_records  # noqa: E402
 from tensorboard.util import tensor_util  # noqa: E402
-from tensorweave.summary import encoding  # noqa: E402
+from tensorweave.lib import summary_encoding as encoding  # noqa: E402
 from tensorweave.summary.summary_iterator import summary_iterator  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

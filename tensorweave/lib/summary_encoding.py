@@ -1,4 +1,5 @@
-"""Encoders behind the summary kernels: TF's histogram buckets, PNG images and WAV audio.
+"""Encoders behind the summary kernels (ops/summary.py): TF's histogram buckets, PNG images
+and WAV audio.
 
 Pure NumPy and the standard library (zlib, struct, wave); no protobuf here.
 """
