@@ -141,11 +141,8 @@ def upward_edges():
 # For good: tf.compat.v1 *is* the namespace face (TF 1.x's API), looked up on first use.
 ALLOWED_UPWARD = {"tensorweave.compat -> tensorweave.__init__"}
 ALLOWED_CYCLES = {"tensorweave.__init__ tensorweave.compat"}
-# Upward imports still to remove (the house issue).
-KNOWN_UPWARD = {
-    'tensorweave.framework.importer -> tensorweave.data.graph_dataset_ops',
-    'tensorweave.framework.importer -> tensorweave.data.iterator_ops',
-}
+# Upward imports still to remove (empty: the rule is strict).
+KNOWN_UPWARD = set()
 
 
 def strongly_connected_components():

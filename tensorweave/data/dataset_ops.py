@@ -13,6 +13,7 @@ iterator op takes as inputs (*captures*) and evaluates when the iterator is init
 import glob
 import itertools
 import os
+import weakref
 
 import numpy as np
 
@@ -126,6 +127,13 @@ class Dataset(structure.Structured):
     def _instantiate(self, ctx):
         """A function starting a new iteration over this dataset in the context `ctx`."""
         raise NotImplementedError
+
+    def start_iterator(self, state, name, captures):
+        """A new iteration for the iterator `name` in the session state `state`, with the
+        values of `_captures()` (the iterator ops of ops/iterator.py call this)."""
+        values = dict(zip(self._captures(), captures))
+        ctx = pipeline.RunContext(values, pipeline.ScopedState(weakref.proxy(state), name))
+        return pipeline.IteratorResource(self._instantiate(ctx)())
 
     # --- structure (output_types, output_shapes, ...: structure.Structured) ---------------
     def __repr__(self):

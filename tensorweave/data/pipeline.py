@@ -6,6 +6,10 @@ or None at the end) and `next_chunk(n)` (a chunk of at most n elements or None).
 hold arrays and row-wise functions answer `next_chunk` with slicing and one call per chunk, so
 `batch` and `shuffle` move rows with NumPy instead of Python loops. After the end, iterators
 keep answering None.
+
+The chunk helpers, the iterator protocol (`Iter`) and the stages TensorFlow's own dataset ops
+also run (Slices, Range, Elements, Batch, Repeat, Take, Skip, IteratorResource) are in
+ops/dataset.py; this module adds the rest of tf.data's stages.
 """
 import itertools
 import os
@@ -16,12 +20,9 @@ import weakref
 import numpy as np
 
 from tensorweave.data import cache_file
-from tensorweave.framework import errors
-from tensorweave.framework.tensor_shape import shape_text
-
-
-def invalid(message):
-    return errors.InvalidArgumentError(None, None, message)
+from tensorweave.ops.dataset import (Batch, Elements, Empty, Iter,  # noqa: F401
+                                     IteratorResource, Range, Repeat, Skip, Slices, Take,
+                                     concat, invalid, row, rows, stack)
 
 
 class RunContext:
@@ -58,141 +59,7 @@ class ScopedState:
         return getattr(self._state, name)
 
 
-# --- chunks ----------------------------------------------------------------------------------
-def rows(chunk):
-    return len(chunk[0])
-
-
-def row(chunk, i):
-    return tuple(a[i, ...] for a in chunk)
-
-
-def _batch_error(component, first, index, other):
-    return invalid(f"Cannot batch tensors with different shapes in component {component}. "
-                   f"First element had shape {shape_text(first)} and element {index} had "
-                   f"shape {shape_text(other)}.")
-
-
-def stack(elements):
-    """Elements (flat tuples of arrays) stacked into one chunk."""
-    out = []
-    for c, parts in enumerate(zip(*elements)):
-        first = parts[0].shape
-        for i, p in enumerate(parts):
-            if p.shape != first:
-                raise _batch_error(c, first, i, p.shape)
-        out.append(np.stack(parts))
-    return tuple(out)
-
-
-def concat(chunks):
-    """Chunks joined along their rows (one chunk is returned as is)."""
-    if len(chunks) == 1:
-        return chunks[0]
-    out = []
-    for c, parts in enumerate(zip(*chunks)):
-        first = parts[0].shape[1:]
-        for p in parts:
-            if p.shape[1:] != first:
-                raise _batch_error(c, first, 0, p.shape[1:])
-        out.append(np.concatenate(parts))
-    return tuple(out)
-
-
-# --- the iterator protocol -------------------------------------------------------------------
-class Iter:
-    """Base iterator: chunks are gathered element by element."""
-
-    def next(self):
-        raise NotImplementedError
-
-    def next_chunk(self, n):
-        elements = []
-        for _ in range(n):
-            e = self.next()
-            if e is None:
-                break
-            elements.append(e)
-        return stack(elements) if elements else None
-
-    def skip(self, n):
-        """Drops up to n elements (all when n < 0); False when the end was reached."""
-        count = 0
-        while n < 0 or count < n:
-            if self.next() is None:
-                return False
-            count += 1
-        return True
-
-
-class Empty(Iter):
-    def next(self):
-        return None
-
-    def next_chunk(self, n):
-        return None
-
-
-class Slices(Iter):
-    """Rows of arrays with a common first dimension (from_tensor_slices, cache replay)."""
-
-    def __init__(self, arrays):
-        self.arrays = tuple(arrays)
-        self.i = 0
-        self.n = len(self.arrays[0]) if self.arrays else 0
-
-    def next(self):
-        i = self.i
-        if i >= self.n:
-            return None
-        self.i = i + 1
-        return row(self.arrays, i)
-
-    def next_chunk(self, n):
-        i = self.i
-        if i >= self.n:
-            return None
-        self.i = min(i + n, self.n)
-        return tuple(a[i:self.i] for a in self.arrays)
-
-    def skip(self, n):
-        self.i = self.n if n < 0 else min(self.i + n, self.n)
-        return self.i < self.n
-
-
-class Range(Iter):
-    def __init__(self, start, stop, step):
-        self.values = range(start, stop, step)
-        self.i = 0
-
-    def next(self):
-        if self.i >= len(self.values):
-            return None
-        self.i += 1
-        return (np.array(self.values[self.i - 1], dtype=np.int64),)
-
-    def next_chunk(self, n):
-        if self.i >= len(self.values):
-            return None
-        part = self.values[self.i:self.i + n]
-        self.i += len(part)
-        return (np.arange(part.start, part.stop, part.step, dtype=np.int64),)
-
-    def skip(self, n):
-        self.i = len(self.values) if n < 0 else min(self.i + n, len(self.values))
-        return self.i < len(self.values)
-
-
-class Elements(Iter):
-    """A fixed list of elements (from_tensors)."""
-
-    def __init__(self, elements):
-        self.elements = iter(elements)
-
-    def next(self):
-        return next(self.elements, None)
-
-
+# --- sources -----------------------------------------------------------------------------------
 class Strings(Iter):
     """Scalar strings from a Python iterator of bytes (file readers, list_files)."""
 
@@ -368,25 +235,6 @@ class Interleave(Iter):
                 return c
             self.cycle[0] = None
             self.open -= 1
-
-
-class Batch(Iter):
-    def __init__(self, upstream, size, drop_remainder):
-        self.up = upstream
-        self.size = size
-        self.drop = drop_remainder
-
-    def next(self):
-        parts, have = [], 0
-        while have < self.size:
-            c = self.up.next_chunk(self.size - have)
-            if c is None:
-                break
-            parts.append(c)
-            have += rows(c)
-        if not have or (self.drop and have < self.size):
-            return None
-        return concat(parts)
 
 
 class PaddedBatch(Iter):
@@ -573,80 +421,6 @@ class SeedStream:
         if self.reshuffle:
             return np.random.default_rng(self.sequence.spawn(1)[0])
         return np.random.default_rng(self.sequence)
-
-
-class Repeat(Iter):
-    def __init__(self, make_upstream, count):
-        self.make = make_upstream
-        self.left = count  # < 0: forever
-        self.current = make_upstream() if count != 0 else None
-        self.produced = False
-
-    def _pull(self, fetch):
-        while self.current is not None:
-            out = fetch(self.current)
-            if out is not None:
-                self.produced = True
-                return out
-            if not self.produced or self.left == 1:  # an empty epoch ends the repetition
-                self.current = None
-                break
-            if self.left > 0:
-                self.left -= 1
-            self.current = self.make()
-            self.produced = False
-        return None
-
-    def next(self):
-        return self._pull(lambda it: it.next())
-
-    def next_chunk(self, n):
-        return self._pull(lambda it: it.next_chunk(n))
-
-
-class Take(Iter):
-    def __init__(self, upstream, count):
-        self.up = upstream
-        self.left = count  # < 0: all
-
-    def next(self):
-        if self.left == 0:
-            return None
-        e = self.up.next()
-        if e is None:
-            self.left = 0
-        elif self.left > 0:
-            self.left -= 1
-        return e
-
-    def next_chunk(self, n):
-        if self.left == 0:
-            return None
-        c = self.up.next_chunk(n if self.left < 0 else min(n, self.left))
-        if c is None:
-            self.left = 0
-        elif self.left > 0:
-            self.left -= rows(c)
-        return c
-
-
-class Skip(Iter):
-    def __init__(self, upstream, count):
-        self.up = upstream
-        self.count = count  # < 0: everything
-
-    def _skip_first(self):
-        if self.count:
-            self.up.skip(self.count)
-            self.count = 0
-
-    def next(self):
-        self._skip_first()
-        return self.up.next()
-
-    def next_chunk(self, n):
-        self._skip_first()
-        return self.up.next_chunk(n)
 
 
 class Shard(Iter):
@@ -853,16 +627,3 @@ def _produce(upstream, out, stop):
             return
 
 
-class IteratorResource:
-    """The iterator a session keeps for one iterator op: stays at the end once reached."""
-
-    def __init__(self, it):
-        self.it = it
-
-    def next(self):
-        if self.it is None:
-            return None
-        e = self.it.next()
-        if e is None:
-            self.it = None
-        return e

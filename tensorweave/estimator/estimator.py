@@ -23,7 +23,6 @@ import time
 
 import numpy as np
 
-from tensorweave.data import iterator_ops
 from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.model_fn import (LOSS_METRIC_KEY, EstimatorSpec, ModeKeys,
                                             check_hooks)
@@ -31,6 +30,7 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.graph import Graph, GraphKeys, get_default_graph
 from tensorweave.lib.paths import path_str
 from tensorweave.ops import array, random_ops, state_ops
+from tensorweave.ops import iterator as iterator_op_types
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, checkpoint_utils, training_util
 from tensorweave.train import basic_session_run_hooks as hooks_lib
@@ -466,7 +466,7 @@ class Estimator:
         graph, _ = self._new_graph()
         with graph.as_default():
             features, _, input_hooks = self._features_and_labels(input_fn, ModeKeys.PREDICT)
-            if not any(iterator_ops.is_get_next(op) for op in graph.get_operations()):
+            if not any(iterator_op_types.is_get_next(op) for op in graph.get_operations()):
                 logging.warning("Input graph does not use tf.data.Dataset or contain a "
                                 "QueueRunner. That means predict yields forever. This is "
                                 "probably a mistake.")

@@ -3,14 +3,15 @@
 Each NodeDef becomes an op of its registered type, with its inputs, control inputs, device and
 attrs (decoded by graph_def.attr_from_value, and by the op type's attr codec where an attr is
 a Python object). The shape rules run again, so a GraphDef whose inputs do not fit its ops
-fails with the op's own ValueError. Protobuf loads only when this is called.
+fails with the op's own ValueError. Protobuf loads only when this is called. Every op type is
+registered by then: importing this module imports the `tensorweave` package, which imports
+`tensorweave.ops`, which imports every op family.
 
     with tf.Graph().as_default():
         logits, = tf.import_graph_def(graph_def, input_map={"x:0": images},
                                       return_elements=["softmax_linear/add:0"], name="")
 """
 import heapq
-import importlib
 import inspect
 
 from tensorweave.framework import errors
@@ -18,21 +19,8 @@ from tensorweave.framework import graph as _graph
 from tensorweave.framework import registry
 from tensorweave.framework import tf_op_signatures
 
-# Libraries that register op types but load on first use (so `import tensorweave` stays light);
-# a GraphDef naming an op type nobody registered yet loads them before giving up.
-_LAZY_OP_MODULES = ("tensorweave.data.iterator_ops", "tensorweave.data.graph_dataset_ops")
-
 # Attrs TensorFlow adds for its own bookkeeping; tensorweave's ops never take them.
 _IGNORED_ATTRS = frozenset({"_output_shapes", "_class", "_has_manual_control_dependencies"})
-
-
-def _lookup(op_type):
-    try:
-        return registry.lookup(op_type)
-    except KeyError:
-        for module in _LAZY_OP_MODULES:
-            importlib.import_module(module)
-        return registry.lookup(op_type)
 
 
 def _tensor_key(name):
@@ -196,7 +184,7 @@ class _Importer:
 
     def create(self, node):
         try:
-            op_def = _lookup(node.op)
+            op_def = registry.lookup(node.op)
         except KeyError:
             raise errors.NotFoundError(
                 None, None, f"Node '{node.name}': Op type not registered '{node.op}' in "

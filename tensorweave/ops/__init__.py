@@ -5,4 +5,4 @@ from tensorweave.ops import math_ops, state_ops, random_ops, tensor_array_ops  #
 from tensorweave.ops import nn_ops, conv_ops, norm_ops  # noqa: F401
 from tensorweave.ops import lstm_ops, candidate_sampling_ops, io_ops, training_ops  # noqa: F401
 from tensorweave.ops.array import dynamic  # noqa: F401
-from tensorweave.ops import feature_column, parsing, summary  # noqa: F401
+from tensorweave.ops import dataset, feature_column, iterator, parsing, summary  # noqa: F401

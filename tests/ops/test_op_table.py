@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.data import graph_dataset_ops  # registers TF's dataset ops (loaded lazily)
 from tensorweave.framework.graph import create_op
 from tensorweave.framework.registry import registered_op_types
+from tensorweave.ops import dataset as dataset_op_types
 from tensorweave.ops import state_ops
 from tensorweave.runtime import accel
 from tensorweave.runtime.accel import blas_axpy, sliced_updates, spectral_conv
@@ -851,7 +851,7 @@ def _check_graph_dataset_ops():
             "output_types": [tf.float32, tf.int32],
             "output_shapes": [tf.TensorShape([1, None, 2]), tf.TensorShape([1, None])]}).outputs
         ranged = dataset("TensorDataset", dataset("RangeDataset", i64(0), i64(3), i64(1)))
-        refused = [dataset(t, made) for t in graph_dataset_ops.NOT_RUNNABLE]
+        refused = [dataset(t, made) for t in dataset_op_types.NOT_RUNNABLE]
     feed = {rows: np.arange(6, dtype=np.float32).reshape(3, 2)}
     with tf.Session(graph=graph) as sess:
         sess.run(start, feed)
@@ -870,7 +870,7 @@ LIBRARY_CASES = {
         "BatchDatasetV2", "RepeatDataset", "TakeDataset", "SkipDataset", "PrefetchDataset",
         "OptimizeDataset", "OptimizeDatasetV2", "ModelDataset", "MaxIntraOpParallelismDataset",
         "PrivateThreadPoolDataset", "MakeIteratorFromDataset", "IteratorToStringHandle",
-        *graph_dataset_ops.NOT_RUNNABLE)},
+        *dataset_op_types.NOT_RUNNABLE)},
     "IteratorV2": _check_iterator_ops,
     "MakeIterator": _check_iterator_ops,
     "IteratorGetNext": _check_iterator_ops,
