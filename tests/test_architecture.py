@@ -266,7 +266,6 @@ def private_accesses():
 # Import cycles still to break, each the modules of one strongly connected component.
 KNOWN_CYCLE_SETS = {
     'tensorweave.framework.graph tensorweave.framework.graph_def',
-    'tensorweave.nn.rnn tensorweave.nn.rnn_cell',
     'tensorweave.train.meta_graph tensorweave.train.saver',
 }
 # Op-type strings still compared outside ops/ (they become registry facets).
@@ -277,9 +276,6 @@ KNOWN_OP_TYPE_STRINGS = {
 KNOWN_PRIVATE = {
     'tensorweave.framework.importer: tensorweave.framework.graph._as_operation',
     'tensorweave.ops.candidate_sampling_ops: from tensorweave.ops.random_ops import _seed_attrs',
-    'tensorweave.nn.rnn: from tensorweave.nn.rnn_cell import _sizes',
-    'tensorweave.nn.rnn_cell: tensorweave.nn.rnn._block_lstm',
-    'tensorweave.nn.rnn_cell: tensorweave.nn.rnn._sequence_length',
 }
 
 

@@ -283,8 +283,7 @@ def test_dynamic_rnn_runs_stacked_lstm_cells_as_one_block_lstm_op_each(monkeypat
     results = {}
     for fused in (True, False):
         if not fused:  # the while loop of LSTMBlockCell steps
-            from tensorweave.nn import rnn
-            monkeypatch.setattr(rnn, "_runs_as_block_lstm", lambda *args: False)
+            monkeypatch.setattr(rnn_cell.MultiRNNCell, "block_lstm_config", lambda self: None)
         with tf.Graph().as_default():
             x, outputs, final, grads = _stacked_lstm_graph(lengths)
             types = [op.type for op in tf.get_default_graph().get_operations()]
@@ -330,8 +329,7 @@ def test_lstm_block_fused_cell_against_numpy(time_known):
         sess.run(tf.global_variables_initializer())
         got, got_final = sess.run([outputs, final], {x: xv, lengths: lv, state.c: sv[0],
                                                      state.h: sv[1]})
-        kernel, bias, w_i, w_f, w_o = (sess.run(v) for v in (
-            cell._kernel, cell._bias, cell._w_i_diag, cell._w_f_diag, cell._w_o_diag))
+        kernel, bias, w_f, w_i, w_o = sess.run(cell.variables)
     step = lambda x_t, s: np_lstm(x_t, s, kernel, bias, forget_bias=0.6,  # noqa: E731
                                   peepholes=(w_f, w_i, w_o))
     want, want_final = np_unroll(step, xv.transpose(1, 0, 2), sv, lv)

@@ -15,7 +15,7 @@ from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.ops import array, math_ops
 from tensorweave.util import nest
 from tensorweave.ops.control.while_loop import while_loop
-from tensorweave.nn.rnn_cell import BasicLSTMCell, LSTMCell, MultiRNNCell, _sizes
+from tensorweave.nn.rnn_cell import block_lstm_config_of, size_as_shape
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.variable_scope import variable_scope
 
@@ -69,14 +69,16 @@ def _zero_output(output_size, batch_size, dtype):
     static = batch_size if not isinstance(batch_size, Tensor) else None
 
     def zeros(size):
-        dims = _sizes(size).as_list()
+        dims = size_as_shape(size).as_list()
         z = array.zeros([batch_size] + dims, dtype=dtype)
         z.set_shape([static] + dims)
         return z
     return [zeros(s) for s in nest.flatten(output_size)]
 
 
-def _sequence_length(sequence_length):
+def as_sequence_lengths(sequence_length):
+    """`sequence_length` as an int32 vector (one length per batch row), named
+    "sequence_length"."""
     lengths = array.cast(convert_to_tensor(sequence_length), dtypes.int32) \
         if not (isinstance(sequence_length, Tensor) and sequence_length.dtype is dtypes.int32) \
         else sequence_length
@@ -107,11 +109,12 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         flat = [convert_to_tensor(x, name="input") for x in nest.flatten(inputs)]
         if not time_major:
             flat = [_transpose_batch_time(x) for x in flat]
-        lengths = None if sequence_length is None else _sequence_length(sequence_length)
+        lengths = None if sequence_length is None else as_sequence_lengths(sequence_length)
         batch_size = _batch_size(flat, 1)
         state = _initial_state(cell, initial_state, batch_size, dtype)
-        if _runs_as_block_lstm(cell, flat):
-            outputs, final_state = _block_lstm(cell, flat[0], state, lengths)
+        config = _block_lstm_config(cell, flat)
+        if config is not None:
+            outputs, final_state = run_block_lstm(config, flat[0], state, lengths)
         else:
             outputs, final_state = _dynamic_loop(
                 cell, nest.pack_sequence_as(inputs, flat), state, parallel_iterations or 32,
@@ -141,7 +144,7 @@ def _dynamic_loop(cell, inputs, state, parallel_iterations, swap_memory, lengths
                      .unstack(x) for x in flat]
         output_tas = [TensorArray(dtype, size=time_steps,
                                   element_shape=TensorShape([static_batch]).concatenate(
-                                      _sizes(s)))
+                                      size_as_shape(s)))
                       for s in nest.flatten(cell.output_size)]
 
     def step(time, output_tas, state):
@@ -165,39 +168,33 @@ def _dynamic_loop(cell, inputs, state, parallel_iterations, swap_memory, lengths
     outputs = []
     for ta, size in zip(output_tas, nest.flatten(cell.output_size)):
         out = ta.stack()
-        out.set_shape(TensorShape([static_steps, static_batch]).concatenate(_sizes(size)))
+        out.set_shape(TensorShape([static_steps, static_batch]).concatenate(size_as_shape(size)))
         outputs.append(out)
     return nest.pack_sequence_as(cell.output_size, outputs), final_state
 
 
-def _fused_lstm(cell):
-    """True for an LSTM cell whose step is one LSTMBlockCell op and whose class keeps its
-    `call`, and for a MultiRNNCell (tuple states) of such cells."""
-    if type(cell).call is MultiRNNCell.call:
-        return cell._state_is_tuple and all(_fused_lstm(c) for c in cell._cells)
-    return type(cell).call in (BasicLSTMCell.call, LSTMCell.call) and cell._fused()
+def _block_lstm_config(cell, flat_inputs):
+    """The cell's block_lstm_config() where dynamic_rnn's loop can be one BlockLSTM op per LSTM
+    layer (one input tensor of a known, nonzero number of steps), else None."""
+    if len(flat_inputs) != 1 or flat_inputs[0].shape.ndims != 3 or \
+            flat_inputs[0].shape[0].value in (None, 0):
+        return None
+    return block_lstm_config_of(cell)
 
 
-def _runs_as_block_lstm(cell, flat_inputs):
-    """True where dynamic_rnn's loop is one BlockLSTM op per LSTM: fused LSTM cells over one
-    input tensor of a known, nonzero number of steps."""
-    return _fused_lstm(cell) and len(flat_inputs) == 1 and \
-        flat_inputs[0].shape.ndims == 3 and flat_inputs[0].shape[0].value not in (None, 0)
-
-
-def _block_lstm(cell, inputs, state, lengths, scope=None):
-    """(outputs, final_state) of the cell's LSTMs as BlockLSTM ops over time-major inputs, one
-    layer after the other; with `lengths`, outputs past a row's length are zeros and each
-    layer's final state is the one at the row's last step (the initial state for length 0)."""
+def run_block_lstm(config, inputs, state, lengths=None, scope=None):
+    """(outputs, final_state) of the LSTM layers that `config` (a cell's block_lstm_config())
+    describes, as BlockLSTM ops over time-major `inputs`, one layer after the other; with
+    `lengths` (see as_sequence_lengths), outputs past a row's length are zeros and each layer's
+    final state is the one at the row's last step (the initial state for length 0)."""
     with name_scope("dynamic_rnn"):
         steps = inputs.shape[0].value
         if steps is None:
             steps = array.shape(inputs)[0]
         used = steps if lengths is None else math_ops.minimum(
             math_ops.reduce_max(lengths), steps)
-        layers = cell._in_scope(cell._layers, inputs, state, array.cast(used, dtypes.int64),
-                                scope=scope)  # (cell, initial c, initial h, hs, cs), bottom up
-        outputs = layers[-1][3]
+        layers = config.run(inputs, state, array.cast(used, dtypes.int64), scope=scope)
+        outputs = layers[-1].hs
         if lengths is not None:
             lengths = math_ops.minimum(lengths, steps)
 
@@ -212,9 +209,9 @@ def _block_lstm(cell, inputs, state, lengths, scope=None):
             if lengths is None:
                 return sequence[-1]
             return math_ops.reduce_sum(sequence * last, 0) + initial * (1 - started)
-        finals = [lstm._join_state(final(cs, c0), final(hs, h0))
-                  for lstm, c0, h0, hs, cs in layers]
-        return outputs, cell._pack_finals(iter(finals))
+        finals = [layer.config.join_state(final(layer.cs, layer.c), final(layer.hs, layer.h))
+                  for layer in layers]
+        return outputs, nest.pack_sequence_as(config.cell.state_size, nest.flatten(finals))
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,
@@ -234,7 +231,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         state = _initial_state(cell, initial_state, batch_size, dtype)
         lengths = zero_output = None
         if sequence_length is not None:
-            lengths = _sequence_length(sequence_length)
+            lengths = as_sequence_lengths(sequence_length)
             zero_output = _zero_output(cell.output_size, batch_size,
                                        _state_dtype(dtype, state))
         outputs = []

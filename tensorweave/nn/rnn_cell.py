@@ -36,7 +36,7 @@ def _activation(activation):
     return activation
 
 
-def _sizes(size):
+def size_as_shape(size):
     """A state or output size (int, TensorShape or list of dims) as a TensorShape."""
     return TensorShape([size]) if isinstance(size, numbers.Integral) else as_shape(size)
 
@@ -47,7 +47,7 @@ def _zero_state(state_size, batch_size, dtype):
         constant_value(batch_size)
 
     def zeros(size):
-        dims = _sizes(size).as_list()
+        dims = size_as_shape(size).as_list()
         z = array.zeros([batch_size] + dims, dtype=dtype)
         z.set_shape([None if static_batch is None else int(static_batch)] + dims)
         return z
@@ -109,6 +109,12 @@ class RNNCell:
 
     def call(self, inputs, state):
         raise NotImplementedError("Abstract method")
+
+    def block_lstm_config(self):
+        """How this cell runs over a whole sequence as one BlockLSTM op per LSTM layer (a
+        BlockLSTMConfig or MultiBlockLSTMConfig; tf.nn.dynamic_rnn then does so), or None where
+        it cannot: by default, and for any cell whose step is its own `call`."""
+        return None
 
     # --- calling ----------------------------------------------------------------------------
     @property
@@ -308,27 +314,101 @@ class _LSTMBase(_UnitsCell):
             isinstance(self._forget_bias, numbers.Real)
 
     _cell_clip = None
+    _use_peepholes = False
 
     def _peepholes(self):
         return (None, None, None)
 
-    def _layers(self, inputs, state, steps):
-        """[(self, c, h, hs, cs)]: the cell from state (c, h) over the first `steps` of
-        time-major `inputs` [time, batch, depth] as one BlockLSTM op (for cells that are _fused,
-        and LSTMBlockFusedCell), as one layer of a stack (see MultiRNNCell); hs and cs are
-        [time, batch, units], zero past `steps`. Run it with _in_scope."""
-        c, h = self._split_state(state, [self._num_units] * 2)
-        peepholes = self._peepholes()
-        _, cs, _, _, _, _, hs = lstm_ops.block_lstm(
-            steps, inputs, c, h, self._kernel, *peepholes, b=self._bias,
-            forget_bias=self._forget_bias,
-            cell_clip=-1.0 if self._cell_clip is None else self._cell_clip,
-            use_peephole=peepholes[0] is not None)
-        return [(self, c, h, hs, cs)]
+    def block_lstm_config(self):
+        """A BlockLSTMConfig where the cell's step is one LSTMBlockCell op (see _fused) and its
+        class keeps the LSTM's own `call`; None otherwise."""
+        if type(self).call not in (BasicLSTMCell.call, LSTMCell.call) or not self._fused():
+            return None
+        return BlockLSTMConfig(self)
 
-    def _pack_finals(self, finals):
-        """This cell's final state, taken from the iterator of the layers' final states."""
-        return next(finals)
+
+# --- LSTM cells over a whole sequence as BlockLSTM ops -------------------------------------
+def block_lstm_config_of(cell):
+    """`cell.block_lstm_config()`, or None for a cell without that method."""
+    config = getattr(cell, "block_lstm_config", None)
+    return None if config is None else config()
+
+
+class BlockLSTMLayer(collections.namedtuple("BlockLSTMLayer", ("config", "c", "h", "hs", "cs"))):
+    """One LSTM layer run as a BlockLSTM op: its initial state (c, h) and its outputs hs and
+    cell states cs over time, [time, batch, units], zero past the steps it ran."""
+
+    __slots__ = ()
+
+
+class BlockLSTMConfig:
+    """How one LSTM cell runs over a whole time-major sequence as one BlockLSTM op: its gate
+    settings (`num_units`, `forget_bias`, `cell_clip` (None: no clipping), `use_peephole`), its
+    state layout (`state_is_tuple`) and its variables, made in the cell's scope on first run.
+
+        config = cell.block_lstm_config()   # None where the cell cannot run so
+        layers = config.run(inputs, state, steps)
+    """
+
+    def __init__(self, cell):
+        self.cell = cell
+        self.num_units = cell._num_units
+        self.forget_bias = cell._forget_bias
+        self.cell_clip = cell._cell_clip
+        self.use_peephole = cell._use_peepholes
+        self.state_is_tuple = cell._state_is_tuple
+
+    @property
+    def layers(self):
+        """The configs of the LSTM layers, bottom up: this one."""
+        return (self,)
+
+    def split_state(self, state):
+        """(c, h) of a state of this cell."""
+        return tuple(self.cell._split_state(state, [self.num_units] * 2))
+
+    def join_state(self, c, h):
+        """The cell's state holding c and h."""
+        return self.cell._join_state(c, h)
+
+    def run(self, inputs, state, steps, scope=None):
+        """[BlockLSTMLayer]: the cell from `state` over the first `steps` (an int64 scalar) of
+        time-major `inputs` [time, batch, depth], in the cell's scope."""
+        return self.cell._in_scope(self._run, inputs, state, steps, scope=scope)
+
+    def _run(self, inputs, state, steps):
+        c, h = self.split_state(state)
+        _, cs, _, _, _, _, hs = lstm_ops.block_lstm(
+            steps, inputs, c, h, self.cell._kernel, *self.cell._peepholes(), b=self.cell._bias,
+            forget_bias=self.forget_bias,
+            cell_clip=-1.0 if self.cell_clip is None else self.cell_clip,
+            use_peephole=self.use_peephole)
+        return [BlockLSTMLayer(self, c, h, hs, cs)]
+
+
+class MultiBlockLSTMConfig:
+    """How a MultiRNNCell of LSTM cells runs as one BlockLSTM op per layer, each layer fed the
+    outputs of the one below: `parts` are its cells' configs, `layers` every LSTM layer's."""
+
+    def __init__(self, cell, parts):
+        self.cell = cell
+        self.parts = tuple(parts)
+
+    @property
+    def layers(self):
+        return tuple(layer for part in self.parts for layer in part.layers)
+
+    def run(self, inputs, state, steps, scope=None):
+        """[BlockLSTMLayer], bottom up, each cell in the scope `cell_<k>` its call gives it."""
+        return self.cell._in_scope(self._run, inputs, state, steps, scope=scope)
+
+    def _run(self, inputs, state, steps):
+        layers, outputs = [], inputs
+        for k, (part, part_state) in enumerate(zip(self.parts, state)):
+            with variable_scope(f"cell_{k}"):
+                layers += part.run(outputs, part_state, steps)
+            outputs = layers[-1].hs
+        return layers
 
 
 class BasicLSTMCell(_LSTMBase):
@@ -442,54 +522,6 @@ class LSTMCell(_LSTMBase):
         return m, self._join_state(c, m)
 
 
-class LSTMBlockCell(LSTMCell):
-    """tf.contrib.rnn.LSTMBlockCell: the LSTM computed by one fused LSTMBlockCell op per step,
-    with LSTMCell's variable names (`lstm_cell/kernel`, `bias`, peepholes `w_i_diag`, ...)."""
-
-    def __init__(self, num_units, forget_bias=1.0, cell_clip=None, use_peephole=False,
-                 reuse=None, dtype=None, name="lstm_cell"):
-        super().__init__(num_units, use_peepholes=use_peephole, cell_clip=cell_clip,
-                         forget_bias=forget_bias, reuse=reuse, name=name, dtype=dtype)
-
-
-class LSTMBlockFusedCell(LSTMCell):
-    """tf.contrib.rnn.LSTMBlockFusedCell: the LSTM over a whole time-major sequence as one
-    BlockLSTM op, called as cell(inputs, initial_state=None, dtype=None, sequence_length=None)
-    on inputs [time, batch, depth] (or a list of [batch, depth]); returns (outputs, final
-    LSTMStateTuple), outputs zero past each row's length. LSTMCell's variable names under
-    `lstm_fused_cell`."""
-
-    def __init__(self, num_units, forget_bias=1.0, cell_clip=None, use_peephole=False,
-                 reuse=None, dtype=None, name="lstm_fused_cell"):
-        super().__init__(num_units, use_peepholes=use_peephole, cell_clip=cell_clip,
-                         forget_bias=forget_bias, reuse=reuse, name=name, dtype=dtype)
-
-    @property
-    def num_units(self):
-        return self._num_units
-
-    def __call__(self, inputs, initial_state=None, dtype=None, sequence_length=None,
-                 scope=None):
-        from tensorweave.nn import rnn  # rnn builds on this module
-        is_list = isinstance(inputs, list)
-        inputs = array.stack(inputs) if is_list else convert_to_tensor(inputs)
-        dims = inputs.shape.with_rank(3)
-        if dims[2].value is None:
-            raise ValueError(f"Expecting inputs_shape[2] to be set: {dims}")
-        if initial_state is None:
-            if dtype is None:
-                raise ValueError("Either initial_state or dtype needs to be specified")
-            batch = dims[1].value if dims[1].value is not None else array.shape(inputs)[1]
-            zeros = array.zeros([batch, self._num_units], dtype=dtype)
-            initial_state = (zeros, zeros)
-        elif len(initial_state) != 2:
-            raise ValueError("Expecting initial_state to be a tuple with length 2 or None")
-        lengths = None if sequence_length is None else rnn._sequence_length(sequence_length)
-        outputs, final = rnn._block_lstm(self, inputs, LSTMStateTuple(*initial_state), lengths,
-                                         scope=scope)
-        return (array.unstack(outputs) if is_list else outputs), final
-
-
 class MultiRNNCell(RNNCell):
     """Cells applied in sequence, each in variable scope `cell_<k>`; the state is the tuple
     of the cells' states."""
@@ -543,18 +575,13 @@ class MultiRNNCell(RNNCell):
     def _all_variables(self):
         return [v for c in self._cells for v in c.variables]
 
-    def _layers(self, inputs, state, steps):
-        """The layers of each cell in turn (fused LSTM cells: see dynamic_rnn), each in the
-        scope `cell_<k>` that call gives it, each fed the outputs of the one below."""
-        layers, outputs = [], inputs
-        for k, (cell, cell_state) in enumerate(zip(self._cells, state)):
-            with variable_scope(f"cell_{k}"):
-                layers += cell._in_scope(cell._layers, outputs, cell_state, steps)
-            outputs = layers[-1][3]
-        return layers
-
-    def _pack_finals(self, finals):
-        return tuple(cell._pack_finals(finals) for cell in self._cells)
+    def block_lstm_config(self):
+        """A MultiBlockLSTMConfig where every cell has a config and the states are a tuple (and
+        the class keeps MultiRNNCell's `call`); None otherwise."""
+        if type(self).call is not MultiRNNCell.call or not self._state_is_tuple:
+            return None
+        parts = [block_lstm_config_of(cell) for cell in self._cells]
+        return None if None in parts else MultiBlockLSTMConfig(self, parts)
 
 
 class _Wrapper(RNNCell):
