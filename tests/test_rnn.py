@@ -251,6 +251,62 @@ def test_dynamic_rnn_runs_fused_lstm_cells_as_one_block_lstm_op():
         assert "BlockLSTM" not in [op.type for op in tf.get_default_graph().get_operations()]
 
 
+def test_block_lstm_config_says_which_cells_run_as_block_lstm_ops():
+    basic, peephole = rnn_cell.BasicLSTMCell(3, forget_bias=0.4), \
+        rnn_cell.LSTMCell(2, use_peepholes=True)
+    config = rnn_cell.MultiRNNCell([basic, peephole]).block_lstm_config()
+    assert [(c.cell, c.num_units, c.forget_bias, c.use_peephole, c.cell_clip, c.state_is_tuple)
+            for c in config.layers] == [(basic, 3, 0.4, False, None, True),
+                                        (peephole, 2, 1.0, True, None, True)]
+    nested = rnn_cell.MultiRNNCell([rnn_cell.MultiRNNCell([basic]), peephole])
+    assert [c.cell for c in nested.block_lstm_config().layers] == [basic, peephole]
+
+    class OwnStack(rnn_cell.MultiRNNCell):
+        def call(self, inputs, state):
+            return super().call(inputs, state)
+
+    for cell in (rnn_cell.GRUCell(2), rnn_cell.LSTMCell(2, cell_clip=1.0),
+                 rnn_cell.LSTMCell(2, num_proj=1),
+                 rnn_cell.BasicLSTMCell(2, activation=tf.nn.relu),
+                 rnn_cell.DropoutWrapper(rnn_cell.BasicLSTMCell(2)),
+                 rnn_cell.MultiRNNCell([basic, rnn_cell.GRUCell(2)]),
+                 rnn_cell.MultiRNNCell([rnn_cell.BasicLSTMCell(2, state_is_tuple=False)],
+                                       state_is_tuple=False),
+                 OwnStack([basic])):
+        assert cell.block_lstm_config() is None, cell
+    assert rnn_cell.BasicLSTMCell(2, state_is_tuple=False).block_lstm_config().state_is_tuple \
+        is False
+    fused = tf.contrib.rnn.LSTMBlockFusedCell(2, cell_clip=0.5)  # always one BlockLSTM op
+    assert fused.block_lstm_config().cell_clip == 0.5
+
+
+def test_lstm_subclass_with_its_own_call_runs_in_the_while_loop():
+    class DoubledOutput(rnn_cell.LSTMCell):
+        def call(self, inputs, state):
+            output, new_state = super().call(inputs, state)
+            return 2 * output, new_state
+
+    cell = DoubledOutput(3, use_peepholes=True)
+    assert cell.block_lstm_config() is None
+    x = tf.placeholder(tf.float64, [2, 4, 5])
+    outputs, final = tf.nn.dynamic_rnn(cell, x, sequence_length=[4, 2], dtype=tf.float64)
+    types = [op.type for op in tf.get_default_graph().get_operations()]
+    assert "While" in types and "BlockLSTM" not in types
+    xv = RNG.uniform(-1, 1, (2, 4, 5))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got_out, got_final = sess.run([outputs, final], {x: xv})
+        kernel, bias, w_f, w_i, w_o = _values(sess, cell)
+
+    def step(x_t, s):
+        output, new_state = np_lstm(x_t, s, kernel, bias, peepholes=(w_f, w_i, w_o))
+        return 2 * output, new_state
+    want_out, want_final = np_unroll(step, xv, (np.zeros((2, 3)),) * 2, [4, 2])
+    np.testing.assert_allclose(got_out, want_out, rtol=1e-10, atol=1e-12)
+    for g, w in zip(got_final, want_final):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
 def test_block_lstm_gradients_reach_through_cs_and_h_once():
     x = tf.constant(np.ones((2, 1, 1)))
     w = tf.constant(np.full((2, 4), 0.1))
