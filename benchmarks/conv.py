@@ -106,8 +106,8 @@ def bound_kernel(op_type, inputs, attrs):
     runtime/accel's variant where one runs (not with TENSORWEAVE_ACCEL=0), else the
     reference kernel."""
     import tensorweave as tf
-    from tensorweave.framework.graph import create_op
-    from tensorweave.framework.registry import lookup
+    from tensorweave.core.graph import create_op
+    from tensorweave.core.registry import lookup
     from tensorweave.runtime import accel
     with tf.Graph().as_default():
         tensors, variable = [], None
@@ -128,7 +128,7 @@ def bound_kernel(op_type, inputs, attrs):
 def kernel_times(steps):
     """Milliseconds of the step's heavy kernels, each called on arrays of the step's shapes
     (pooling on ReLU outputs, whose zeros tie, as in the step), bound as a Plan binds them."""
-    from tensorweave.framework.registry import lookup
+    from tensorweave.core.registry import lookup
     rng = np.random.RandomState(1)
     conv = {"strides": (1, 1, 1, 1), "dilations": (1, 1, 1, 1), "padding": "SAME",
             "explicit_paddings": (), "data_format": "NHWC"}

@@ -11,16 +11,20 @@ more than NumPy (flags, summaries, ...) load on first use.
 """
 from tensorweave import errors, losses, nn, train  # noqa: F401
 from tensorweave.util import lazy as _lazy
-from tensorweave.framework.dtypes import (DType, as_dtype, bool, complex64,  # noqa: F401,A004
-                                          complex128, double, float16, float32, float64, half,
-                                          int8, int16, int32, int64, string, uint8, uint16,
-                                          uint32, uint64)
-from tensorweave.framework.graph import (Graph, GraphKeys, Operation, Tensor,  # noqa: F401
-                                         constant, convert_to_tensor, get_default_graph,
-                                         name_scope, reset_default_graph)
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE  # noqa: F401
-from tensorweave.framework.tensor_shape import (Dimension, TensorShape,  # noqa: F401
-                                                dimension_value)
+from tensorweave.core.constants import constant, convert_to_tensor  # noqa: F401
+from tensorweave.core.dtypes import (DType, as_dtype, bool, complex64,  # noqa: F401,A004
+                                     complex128, double, float16, float32, float64, half,
+                                     int8, int16, int32, int64, string, uint8, uint16,
+                                     uint32, uint64)
+from tensorweave.core.graph import (Graph, GraphKeys, add_to_collection,  # noqa: F401
+                                    add_to_collections, control_dependencies, device,
+                                    get_collection, get_collection_ref, get_default_graph,
+                                    name_scope, reset_default_graph)
+from tensorweave.core.operation import Operation, Tensor  # noqa: F401
+from tensorweave.core.registry import NOT_DIFFERENTIABLE  # noqa: F401
+from tensorweave.core.seeds import get_seed  # noqa: F401
+from tensorweave.core.tensor_shape import (Dimension, TensorShape,  # noqa: F401
+                                           dimension_value)
 from tensorweave.gradients import (AggregationMethod, NoGradient,  # noqa: F401
                                    NotDifferentiable, RegisterGradient,
                                    UnconnectedGradients, gradients, hessians,
@@ -84,38 +88,6 @@ GIT_VERSION = "tensorweave-0.1.0"
 COMPILER_VERSION = "none (pure Python on NumPy)"
 
 
-
-def control_dependencies(control_inputs):
-    """Ops created inside the `with` block run after `control_inputs`."""
-    return get_default_graph().control_dependencies(control_inputs)
-
-
-def device(device_name_or_function):
-    """Ops created inside the `with` block record this device (see ConfigProto placement)."""
-    return get_default_graph().device(device_name_or_function)
-
-
-def add_to_collection(name, value):
-    get_default_graph().add_to_collection(name, value)
-
-
-def add_to_collections(names, value):
-    get_default_graph().add_to_collections(names, value)
-
-
-def get_collection(key, scope=None):
-    return get_default_graph().get_collection(key, scope)
-
-
-def get_collection_ref(key):
-    return get_default_graph().get_collection_ref(key)
-
-
-def get_seed(op_seed):
-    from tensorweave.framework.graph import get_seed as _get_seed
-    return _get_seed(op_seed)
-
-
 _LAZY_MODULES = {
     "app": "tensorweave.platform.app",
     "flags": "tensorweave.platform.flags",
@@ -137,7 +109,7 @@ _LAZY_MODULES = {
     "keras": "tensorweave.keras",
     "RunOptions": "tensorweave.runtime.trace:RunOptions",  # config_pb2 protos (tensorboard)
     "RunMetadata": "tensorweave.runtime.trace:RunMetadata",
-    "import_graph_def": "tensorweave.framework.importer:import_graph_def",
+    "import_graph_def": "tensorweave.core.importer:import_graph_def",
 }
 
 

@@ -1,3 +1,3 @@
 """tf.errors: the runtime error classes and codes."""
-from tensorweave.framework.errors import *  # noqa: F401,F403
-from tensorweave.framework.errors import OpError  # noqa: F401
+from tensorweave.core.errors import *  # noqa: F401,F403
+from tensorweave.core.errors import OpError  # noqa: F401

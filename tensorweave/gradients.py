@@ -11,9 +11,10 @@ registered from Python under the op's type or under the name `gradient_override_
 """
 import numpy as np
 
-from tensorweave.framework import registry
-from tensorweave.framework.graph import (GRADIENT_OP_TYPE_ATTR, Tensor, TensorLike, constant,
-                                         convert_to_tensor)
+from tensorweave.core import registry
+from tensorweave.core.constants import constant, convert_to_tensor
+from tensorweave.core.graph import GRADIENT_OP_TYPE_ATTR
+from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.ops import array, math_ops
 
 

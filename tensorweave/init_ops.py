@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import constant
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant
 from tensorweave.ops import array, random_ops
 
 

@@ -1,6 +1,7 @@
 """tf.losses: weighted, reduced losses that also land in the LOSSES collection."""
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph, name_scope
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.ops import array, math_ops, nn_ops
 
 

@@ -12,8 +12,9 @@ adds a batch and returns the metric so far; `value` reads it without changing an
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.ops import array, math_ops, state_ops
 from tensorweave.variable_scope import variable_scope
 from tensorweave.variables import Variable

@@ -2,9 +2,10 @@
 import contextlib
 
 from tensorweave import init_ops
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import GraphKeys, Tensor, get_default_graph, user_frame
-from tensorweave.framework.tensor_shape import as_shape
+from tensorweave.core import dtypes
+from tensorweave.core.graph import GraphKeys, get_default_graph, user_frame
+from tensorweave.core.operation import Tensor
+from tensorweave.core.tensor_shape import as_shape
 from tensorweave.variables import Variable
 
 

@@ -1,12 +1,12 @@
 """tf.Variable and the helpers that list, initialize and check variables."""
 import numpy as np
 
-from tensorweave.framework import context, dtypes
-from tensorweave.framework.graph import (GraphKeys, Tensor, TensorLike, constant,
-                                         convert_to_tensor,
-                                         get_default_graph, name_scope,
-                                         register_tensor_conversion_function)
-from tensorweave.framework.tensor_shape import as_shape
+from tensorweave.core import context, dtypes
+from tensorweave.core.constants import (constant, convert_to_tensor,
+                                        register_tensor_conversion_function)
+from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
+from tensorweave.core.operation import Tensor, TensorLike
+from tensorweave.core.tensor_shape import as_shape
 from tensorweave.ops import array, control, state_ops
 
 

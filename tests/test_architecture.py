@@ -206,9 +206,8 @@ def machinery_uses():
 # Speed machinery still below runtime/ (it moves to runtime/accel/).
 KNOWN_MACHINERY = set()
 # For good: TF's thread-local default stacks and its Graph's lock for building from threads.
-ALLOWED_MACHINERY = {
-    f"tensorweave.{floor1}.{module} imports threading"
-    for floor1 in ("framework", "core") for module in ("context", "graph")}
+ALLOWED_MACHINERY = {"tensorweave.core.context imports threading",
+                     "tensorweave.core.graph imports threading"}
 
 
 def op_type_comparisons():
@@ -265,18 +264,14 @@ def private_accesses():
 
 # Import cycles still to break, each the modules of one strongly connected component.
 KNOWN_CYCLE_SETS = {
-    'tensorweave.framework.graph tensorweave.framework.graph_def',
     'tensorweave.train.meta_graph tensorweave.train.saver',
 }
 # Op-type strings still compared outside ops/ (they become registry facets).
 KNOWN_OP_TYPE_STRINGS = {
-    "tensorweave.framework.graph: .type vs 'Pack'",
+    "tensorweave.core.constants: .type vs 'Pack'",
 }
 # Private names still reached across modules (they get public names).
-KNOWN_PRIVATE = {
-    'tensorweave.framework.importer: tensorweave.framework.graph._as_operation',
-    'tensorweave.ops.candidate_sampling_ops: from tensorweave.ops.random_ops import _seed_attrs',
-}
+KNOWN_PRIVATE = set()
 
 
 # --- the tests -----------------------------------------------------------------------------

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.framework import registry
-from tensorweave.framework.graph import create_op
+from tensorweave.core import registry
+from tensorweave.core.graph import create_op
 
 
 def _run(fetches, feed_dict=None):

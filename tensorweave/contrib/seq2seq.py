@@ -2,7 +2,8 @@
 
     loss = tf.contrib.seq2seq.sequence_loss(logits, targets, tf.ones_like(targets, tf.float32))
 """
-from tensorweave.framework.graph import convert_to_tensor, name_scope
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import name_scope
 from tensorweave.ops import array, math_ops, nn_ops
 
 

@@ -19,7 +19,7 @@ import zipfile
 
 import numpy as np
 
-from tensorweave.framework import dtypes, errors
+from tensorweave.core import dtypes, errors
 
 FORMAT = b"tensorweave-dataset-cache-1"
 

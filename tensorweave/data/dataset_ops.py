@@ -17,10 +17,12 @@ import weakref
 
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (TensorLike, constant_array, constant_value,
-                                         convert_to_tensor, get_default_graph, get_seed)
-from tensorweave.framework.tensor_shape import TensorShape, as_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant_array, constant_value, convert_to_tensor
+from tensorweave.core.graph import get_default_graph
+from tensorweave.core.operation import TensorLike
+from tensorweave.core.seeds import get_seed
+from tensorweave.core.tensor_shape import TensorShape, as_shape
 from tensorweave.data import pipeline, structure
 from tensorweave.data.function import TracedFunction, as_tensor, check_predicate, holds_tensor
 from tensorweave.data.structure import Spec

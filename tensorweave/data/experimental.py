@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 
-from tensorweave.framework import dtypes
+from tensorweave.core import dtypes
 from tensorweave.io import tf_record
 from tensorweave.io.parsing_ops import decode_csv
 from tensorweave.data.dataset_ops import AUTOTUNE, Dataset  # noqa: F401

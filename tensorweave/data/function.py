@@ -11,9 +11,10 @@ import collections
 
 import numpy as np
 
-from tensorweave.framework.graph import (Graph, TensorLike, constant_value, convert_to_tensor,
-                                         get_default_graph)
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core.constants import constant_value, convert_to_tensor
+from tensorweave.core.graph import Graph, get_default_graph
+from tensorweave.core.operation import TensorLike
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.data import structure
 from tensorweave.ops import array
 from tensorweave.runtime.plan import Plan

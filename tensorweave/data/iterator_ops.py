@@ -5,8 +5,9 @@ The iterator op types (IteratorV2, MakeIterator, OneShotIterator, IteratorGetNex
 kernels are in ops/iterator.py; their `dataset` attr is the Dataset itself, whose
 `start_iterator` the kernels call when the iterator starts.
 """
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import convert_to_tensor, get_default_graph
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import get_default_graph
 from tensorweave.ops import iterator as iterator_op_types
 from tensorweave.data import function, structure
 

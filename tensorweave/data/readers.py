@@ -3,7 +3,7 @@
 Each reads its files in order (or, with `num_parallel_reads` > 1, one record from each of
 that many files in turn, as TF's parallel interleave does) when the iterator runs.
 """
-from tensorweave.framework import dtypes
+from tensorweave.core import dtypes
 from tensorweave.io import tf_record
 from tensorweave.data import pipeline, structure
 from tensorweave.data.dataset_ops import Dataset, flat_texts, scalar_arg, strings_arg

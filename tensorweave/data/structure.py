@@ -8,9 +8,9 @@ order and packing keeps the template's own key order.
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import Tensor
-from tensorweave.framework.tensor_shape import TensorShape, as_shape
+from tensorweave.core import dtypes
+from tensorweave.core.operation import Tensor
+from tensorweave.core.tensor_shape import TensorShape, as_shape
 
 
 def is_nested(value):

@@ -26,8 +26,8 @@ import numpy as np
 from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.model_fn import (LOSS_METRIC_KEY, EstimatorSpec, ModeKeys,
                                             check_hooks)
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import Graph, GraphKeys, get_default_graph
+from tensorweave.core import dtypes
+from tensorweave.core.graph import Graph, GraphKeys, get_default_graph
 from tensorweave.lib.paths import path_str
 from tensorweave.ops import array, random_ops, state_ops
 from tensorweave.ops import iterator as iterator_op_types

@@ -17,8 +17,10 @@ import math
 import numpy as np
 
 from tensorweave.ops import feature_column as fc_ops
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import GraphKeys, Tensor, convert_to_tensor
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys
+from tensorweave.core.operation import Tensor
 from tensorweave.init_ops import truncated_normal_initializer, zeros_initializer
 from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.platform import gfile

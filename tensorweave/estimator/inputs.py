@@ -15,8 +15,8 @@ import collections
 
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import get_seed
+from tensorweave.core import dtypes
+from tensorweave.core.seeds import get_seed
 
 _ARRAY_KEY = "__direct_np_input_key__"
 _TARGET_KEY = "__target_key__"

@@ -8,7 +8,8 @@
 """
 import collections
 
-from tensorweave.framework.graph import Operation, Tensor, get_default_graph
+from tensorweave.core.graph import get_default_graph
+from tensorweave.core.operation import Operation, Tensor
 from tensorweave.ops import array
 from tensorweave.train.monitored_session import Scaffold
 from tensorweave.train.session_run_hook import SessionRunHook

@@ -1,1 +1,2 @@
-"""Floor 1: the graph as data (Graph, Operation, Tensor, dtypes, shapes, registry, errors)."""
+"""The old home of floor 1, now `tensorweave.core`: each module here stands for its new home, so
+`from tensorweave.framework.graph import Graph` and friends keep working."""

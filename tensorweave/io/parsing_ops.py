@@ -6,8 +6,9 @@
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import convert_to_tensor, name_scope
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import name_scope
 from tensorweave.ops import parsing
 
 

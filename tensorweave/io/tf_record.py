@@ -14,7 +14,7 @@ import io
 import struct
 import zlib
 
-from tensorweave.framework import errors
+from tensorweave.core import errors
 from tensorweave.lib import crc32c
 
 _LENGTH = struct.Struct("<Q")

@@ -13,7 +13,7 @@ import urllib.request
 import zipfile
 import zlib
 
-from tensorweave.framework import errors
+from tensorweave.core import errors
 
 _CHUNK = 65535
 

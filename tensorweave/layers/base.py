@@ -10,8 +10,9 @@ matching name scope. Calling it again reuses the variables.
 """
 import re
 
-from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys, get_default_graph
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.variable_scope import get_variable, get_variable_scope, variable_scope
 
 

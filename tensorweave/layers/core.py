@@ -2,8 +2,9 @@
 import numpy as np
 
 from tensorweave import init_ops
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import Tensor, constant_value, convert_to_tensor
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant_value, convert_to_tensor
+from tensorweave.core.operation import Tensor
 from tensorweave.layers.base import Layer
 from tensorweave.ops import array, control, math_ops, nn_ops
 

@@ -22,7 +22,7 @@ that layout; `read_table` reads any uncompressed table and checks every block's 
 """
 import struct
 
-from tensorweave.framework import errors
+from tensorweave.core import errors
 from tensorweave.lib import crc32c
 
 MAGIC = 0xDB4775248B80FB57

@@ -27,8 +27,8 @@ import struct
 
 import numpy as np
 
-from tensorweave.framework import dtypes as _dtypes
-from tensorweave.framework import errors
+from tensorweave.core import dtypes as _dtypes
+from tensorweave.core import errors
 from tensorweave.lib import crc32c, protos, table
 
 HEADER_KEY = b""

@@ -9,9 +9,11 @@ state through unchanged, so the final state is the state at each row's last step
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, name_scope
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant, convert_to_tensor
+from tensorweave.core.graph import name_scope
+from tensorweave.core.operation import Tensor
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, math_ops
 from tensorweave.util import nest
 from tensorweave.ops.control.while_loop import while_loop

@@ -12,10 +12,11 @@ import collections
 import numbers
 
 from tensorweave import init_ops
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (Tensor, constant_value, convert_to_tensor,
-                                         get_default_graph, name_scope)
-from tensorweave.framework.tensor_shape import TensorShape, as_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant_value, convert_to_tensor
+from tensorweave.core.graph import get_default_graph, name_scope
+from tensorweave.core.operation import Tensor
+from tensorweave.core.tensor_shape import TensorShape, as_shape
 from tensorweave.ops import array, lstm_ops, math_ops, nn_ops
 from tensorweave.util import nest
 from tensorweave.variable_scope import get_variable, variable_scope

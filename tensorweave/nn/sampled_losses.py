@@ -9,8 +9,9 @@ logits instead of all num_classes:
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import convert_to_tensor, name_scope
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import name_scope
 from tensorweave.ops import array, candidate_sampling_ops, math_ops, nn_ops, norm_ops
 
 

@@ -13,11 +13,13 @@ probability p after n draws is then 1 - (1 - p)^n, and p * num_sampled otherwise
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import Tensor, convert_to_tensor, create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape
-from tensorweave.ops.random_ops import _seed_attrs
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.operation import Tensor
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.seeds import seed_attrs
+from tensorweave.core.tensor_shape import TensorShape
 
 
 # --- the distributions: (probability of ids, draws from uniforms in [0, 1)) ------------------
@@ -148,7 +150,7 @@ def _sample(sampler, true_classes, num_true, num_sampled, unique, range_max, see
     true_classes = _int64_input(true_classes)
     op = create_op(sampler, [true_classes], name=name or sampler, num_true=int(num_true),
                    num_sampled=int(num_sampled), unique=bool(unique), range_max=int(range_max),
-                   **_seed_attrs(seed))
+                   **seed_attrs(seed))
     return tuple(op.outputs)
 
 
@@ -214,6 +216,6 @@ def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=Non
     sampled = _int64_input(sampled_candidates)
     op = create_op("ComputeAccidentalHits", [true_classes, sampled],
                    name=name or "ComputeAccidentalHits", num_true=int(num_true),
-                   **_seed_attrs(seed))
+                   **seed_attrs(seed))
     return tuple(op.outputs)
 

@@ -13,10 +13,12 @@ the DFT where that needs fewer multiply-adds.
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tensorweave.framework.graph import Tensor, constant_value, convert_to_tensor, create_op
-from tensorweave.framework.graph import partial_shape_from_tensor
-from tensorweave.framework.registry import register_op
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core.constants import constant_value, convert_to_tensor
+from tensorweave.core.constants import partial_shape_from_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.operation import Tensor
+from tensorweave.core.registry import register_op
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array
 from tensorweave.ops._common import one
 

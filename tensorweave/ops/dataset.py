@@ -16,9 +16,9 @@ stacked elements. Every stream answers `next()` (an element or None at the end) 
 """
 import numpy as np
 
-from tensorweave.framework import dtypes, errors
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, shape_text
+from tensorweave.core import dtypes, errors
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, shape_text
 from tensorweave.ops import iterator
 
 

@@ -9,10 +9,11 @@ Raw inputs mark missing values as TF's dense-to-sparse conversion does: b"" for 
 """
 import numpy as np
 
-from tensorweave.framework import dtypes, errors
-from tensorweave.framework.graph import convert_to_tensor, create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes, errors
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape
 
 _MASK = (1 << 64) - 1
 _K0 = 0xc3a5c85c97cb3127

@@ -6,11 +6,12 @@ these kernels load on first use (it needs the protobuf package).
 """
 import numpy as np
 
-from tensorweave.framework import dtypes as _dtypes
-from tensorweave.framework import errors
-from tensorweave.framework.graph import convert_to_tensor, create_op, get_default_graph
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core import dtypes as _dtypes
+from tensorweave.core import errors
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op, get_default_graph
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 
 
 def _text(value):

@@ -11,11 +11,11 @@ whose `next()` gives an element (a tuple of arrays) or None at the end. tf.data
 """
 import numpy as np
 
-from tensorweave.framework import dtypes, errors
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import (NOT_DIFFERENTIABLE, register_attr_codec,
-                                             register_op)
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes, errors
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import (NOT_DIFFERENTIABLE, register_attr_codec,
+                                       register_op)
+from tensorweave.core.tensor_shape import TensorShape
 
 RESOURCE = "tensorweave.data.iterator"  # the key of iterators in state.resources
 

@@ -16,10 +16,11 @@ gradients (x's and w's) in one matrix product each over the whole sequence.
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import convert_to_tensor, create_op
-from tensorweave.framework.registry import register_op
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import register_op
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, math_ops
 
 _OUTPUTS = ("i", "cs", "f", "o", "ci", "co", "h")

@@ -3,11 +3,12 @@ import functools
 
 import numpy as np
 
-from tensorweave.framework import dtypes, errors
-from tensorweave.framework.graph import (Tensor, TensorLike, constant, convert_to_tensor,
-                                         create_op)
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core import dtypes, errors
+from tensorweave.core.constants import constant, convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.operation import Tensor, TensorLike
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array
 from tensorweave.ops.array import broadcast_shapes, sum_to_shape
 from tensorweave.ops._common import one, same_dtype_and_shape
@@ -510,7 +511,7 @@ def _axis_attr(axis, reduction_indices):
     if axis is None:
         return None
     if isinstance(axis, Tensor):
-        from tensorweave.framework.graph import constant_value
+        from tensorweave.core.constants import constant_value
         value = constant_value(axis)
         if value is None:
             raise TypeError("Reduction axes must be known while building the graph (Python "

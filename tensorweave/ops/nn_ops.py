@@ -1,11 +1,12 @@
 """Neural-network ops (tf.nn): activations, softmax, cross-entropies, bias_add, top-k, dropout."""
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (Tensor, constant, constant_value, convert_to_tensor,
-                                         create_op, name_scope)
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant, constant_value, convert_to_tensor
+from tensorweave.core.graph import create_op, name_scope
+from tensorweave.core.operation import Tensor
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops, random_ops
 from tensorweave.ops.math_ops import sigmoid, tanh  # noqa: F401 - tf.nn names them too
 from tensorweave.ops._common import one

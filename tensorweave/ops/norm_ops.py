@@ -2,9 +2,10 @@
 normalization (tf.nn.batch_normalization, fused_batch_norm, local_response_normalization)."""
 import numpy as np
 
-from tensorweave.framework.graph import convert_to_tensor, create_op, name_scope
-from tensorweave.framework.registry import register_op
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op, name_scope
+from tensorweave.core.registry import register_op
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, math_ops
 from tensorweave.ops._common import one
 

@@ -6,10 +6,10 @@
 """
 import numpy as np
 
-from tensorweave.framework import dtypes, errors
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes, errors
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape
 
 RECORD_TYPES = (dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64, dtypes.string)
 

@@ -1,22 +1,13 @@
 """Random ops. Each op draws from its own stream in the Session, seeded by (graph seed, op seed)."""
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (convert_to_tensor, create_op, get_default_graph,
-                                         get_seed, name_scope, partial_shape_from_tensor)
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor, partial_shape_from_tensor
+from tensorweave.core.graph import create_op, name_scope
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.seeds import seed_attrs, set_random_seed  # noqa: F401
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, math_ops
-
-
-def set_random_seed(seed):
-    """Sets the graph-level seed of the default graph: reruns then give identical numbers."""
-    get_default_graph().seed = seed
-
-
-def _seed_attrs(seed):
-    graph_seed, op_seed = get_seed(seed)
-    return {"seed": int(graph_seed or 0), "seed2": int(op_seed or 0)}
 
 
 def _sample_shape(shape, *, dtype, seed, seed2):
@@ -80,7 +71,7 @@ register_op("RandomShuffle", shape=_shuffle_shape, kernel=_shuffle_kernel, state
 
 
 def _multinomial_shape(logits, num_samples, *, seed, seed2, output_dtype):
-    from tensorweave.framework.graph import constant_value
+    from tensorweave.core.constants import constant_value
     n = constant_value(num_samples)
     batch = logits.shape[0].value if logits.shape.ndims else None
     return [(output_dtype, TensorShape([batch, None if n is None else int(n)]))]
@@ -105,7 +96,7 @@ def _draw(op_type, shape, dtype, seed, name):
     if not dtype.is_floating:
         raise ValueError(f"{op_type} requires a floating point dtype, got {dtype.name}")
     shape = array.as_shape_tensor(shape)
-    return create_op(op_type, [shape], name=name, dtype=dtype, **_seed_attrs(seed)).outputs[0]
+    return create_op(op_type, [shape], name=name, dtype=dtype, **seed_attrs(seed)).outputs[0]
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
@@ -131,7 +122,7 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
                 raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
             bounds = [convert_to_tensor(v, dtype=dtype) for v in (minval, maxval)]
             return create_op("RandomUniformInt", [array.as_shape_tensor(shape), *bounds],
-                             name=scope[:-1] + "/", **_seed_attrs(seed)).outputs[0]
+                             name=scope[:-1] + "/", **seed_attrs(seed)).outputs[0]
         maxval = 1.0 if maxval is None else maxval
         sample = _draw("RandomUniform", shape, dtype, seed, "RandomUniform")
         return math_ops.add(sample * (maxval - minval) if not _is_zero(minval) or maxval != 1.0
@@ -145,7 +136,7 @@ def _is_zero(v):
 def random_shuffle(value, seed=None, name=None):
     """`value` with its first dimension randomly permuted."""
     return create_op("RandomShuffle", [convert_to_tensor(value)], name=name or "RandomShuffle",
-                     **_seed_attrs(seed)).outputs[0]
+                     **seed_attrs(seed)).outputs[0]
 
 
 def multinomial(logits, num_samples, seed=None, name=None, output_dtype=dtypes.int64):
@@ -153,7 +144,7 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=dtypes.i
     logits = convert_to_tensor(logits)
     num = convert_to_tensor(num_samples, dtype=dtypes.int32)
     return create_op("Multinomial", [logits, num], name=name or "Multinomial",
-                     output_dtype=dtypes.as_dtype(output_dtype), **_seed_attrs(seed)).outputs[0]
+                     output_dtype=dtypes.as_dtype(output_dtype), **seed_attrs(seed)).outputs[0]
 
 
 categorical = multinomial

@@ -2,10 +2,11 @@
 Session's state; a variable reference input hands the kernel the variable's key."""
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import convert_to_tensor, create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, as_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, as_shape
 
 
 def variable_key(ref):

@@ -4,10 +4,10 @@ kernels load tensorboard's protocol buffers on first run, so `import tensorweave
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.lib import summary_encoding
 
 _SCALAR = TensorShape([])
@@ -213,7 +213,7 @@ def _tensor_summary_shape(tag, tensor, serialized_summary_metadata):
 
 
 def _tensor_summary_kernel(tag, tensor, serialized_summary_metadata):
-    from tensorweave.framework.graph_def import tensor_proto
+    from tensorweave.core.graph_def import tensor_proto
     summary_pb2 = _protos()
     summary = summary_pb2.Summary()
     value = summary.value.add(tag=_scalar_tag("TensorSummaryV2", tag))

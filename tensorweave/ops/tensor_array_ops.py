@@ -11,11 +11,12 @@ The gradient of a flow is a sparse TensorList of element gradients (missing elem
 """
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (Tensor, constant, constant_value, convert_to_tensor,
-                                         create_op, name_scope)
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, as_shape, unknown_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant, constant_value, convert_to_tensor
+from tensorweave.core.graph import create_op, name_scope
+from tensorweave.core.operation import Tensor
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, as_shape, unknown_shape
 from tensorweave.ops import array
 from tensorweave.ops.control.grouping import no_op
 

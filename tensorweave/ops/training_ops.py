@@ -4,8 +4,8 @@ These are the reference kernels; runtime/accel/ runs large updates over slices a
 descent as one BLAS axpy."""
 import numpy as np
 
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.ops.state_ops import check_ref
 
 

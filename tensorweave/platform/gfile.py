@@ -40,8 +40,8 @@ _ERROR_CLASS_BY_ERRNO = {
 
 
 def _error(class_name, message):
-    """A `tensorweave.framework.errors` exception (imported late: this floor sits below it)."""
-    from tensorweave.framework import errors
+    """A `tensorweave.core.errors` exception (imported late: this floor sits below it)."""
+    from tensorweave.core import errors
     return getattr(errors, class_name)(None, None, message)
 
 

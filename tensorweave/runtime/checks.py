@@ -3,9 +3,9 @@
 bodies, tf.data functions) are not checked: their Session checked the Plan that runs them."""
 import sys
 
-from tensorweave.framework import errors
-from tensorweave.framework.graph import parse_device
-from tensorweave.framework.tensor_shape import shape_text
+from tensorweave.core import errors
+from tensorweave.core.devices import parse_device
+from tensorweave.core.tensor_shape import shape_text
 
 CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 

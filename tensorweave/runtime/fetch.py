@@ -3,7 +3,7 @@ rebuilt around their values, the cache key of a fetch structure, and fed values 
 checked before they fill their slots."""
 import numpy as np
 
-from tensorweave.framework.graph import Operation, Tensor, TensorLike
+from tensorweave.core.operation import Operation, Tensor, TensorLike
 from tensorweave.ops.control.contexts import DEAD
 
 

@@ -15,10 +15,10 @@ import operator
 
 import numpy as np
 
-from tensorweave.framework import errors
-from tensorweave.framework.dtypes import DType
-from tensorweave.framework.graph import Operation, Tensor
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import errors
+from tensorweave.core.dtypes import DType
+from tensorweave.core.operation import Operation, Tensor
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops.control.contexts import DEAD
 from tensorweave.ops.state_ops import variable_key
 from tensorweave.runtime import accel, checks, lowering

@@ -1,8 +1,9 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
 import warnings
 
-from tensorweave.framework import context
-from tensorweave.framework.graph import Tensor, TensorLike, get_default_graph
+from tensorweave.core import context
+from tensorweave.core.graph import get_default_graph
+from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.runtime import accel, checks
 from tensorweave.runtime.checks import CPU_DEVICE
 from tensorweave.runtime.config import ConfigProto

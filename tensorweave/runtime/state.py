@@ -1,7 +1,7 @@
 """What a Session owns: variable values and random streams (never stored in the Graph)."""
 import numpy as np
 
-from tensorweave.framework.errors import FailedPreconditionError, InvalidArgumentError
+from tensorweave.core.errors import FailedPreconditionError, InvalidArgumentError
 
 
 class SessionState:

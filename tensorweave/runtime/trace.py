@@ -23,7 +23,7 @@ from tensorweave.runtime import checks, config
 try:
     from tensorboard.compat.proto import config_pb2, step_stats_pb2
 
-    from tensorweave.framework import graph_def
+    from tensorweave.core import graph_def
 except ImportError:  # pragma: no cover - exercised only without the tensorboard extra
     config_pb2 = step_stats_pb2 = graph_def = None
 

@@ -15,9 +15,9 @@ import re
 import numpy as np
 from tensorboard.compat.proto import summary_pb2
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (GraphKeys, constant, convert_to_tensor,
-                                         get_default_graph, name_scope)
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant, convert_to_tensor
+from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.ops import summary as op_types
 
 _BAD_COLOR = np.array([255, 0, 0, 255], dtype=np.uint8)  # opaque red for non-finite pixels

@@ -21,7 +21,7 @@ import weakref
 from tensorboard.compat.proto import (config_pb2, event_pb2, graph_pb2, meta_graph_pb2,
                                       summary_pb2)
 
-from tensorweave.framework.graph import Graph, get_default_graph
+from tensorweave.core.graph import Graph, get_default_graph
 from tensorweave.io import tf_record
 from tensorweave.lib.paths import path_str
 

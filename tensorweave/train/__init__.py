@@ -24,7 +24,7 @@ _LAZY = {
     **lazy.names_from("tensorweave.train.checkpoint_utils",
                       "NewCheckpointReader", "init_from_checkpoint", "list_variables",
                       "load_checkpoint", "load_variable"),
-    **lazy.names_from("tensorweave.framework.graph_io", "write_graph"),
+    **lazy.names_from("tensorweave.core.graph_io", "write_graph"),
     **lazy.names_from("tensorweave.summary.summary_iterator", "summary_iterator"),
     **lazy.names_from("tensorweave.train.session_run_hook",
                       "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues"),

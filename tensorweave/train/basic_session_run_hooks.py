@@ -9,8 +9,9 @@ import time
 
 import numpy as np
 
-from tensorweave.framework import errors
-from tensorweave.framework.graph import Operation, Tensor, get_default_graph
+from tensorweave.core import errors
+from tensorweave.core.graph import get_default_graph
+from tensorweave.core.operation import Operation, Tensor
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import training_util
 from tensorweave.train.session_run_hook import SessionRunArgs, SessionRunHook
@@ -248,7 +249,7 @@ class CheckpointSaverHook(_StepTimedHook):
         self._timer.update_last_triggered_step(step)
 
     def _write_graph(self, graph):
-        from tensorweave.framework.graph_io import write_graph
+        from tensorweave.core.graph_io import write_graph
         write_graph(graph, self._checkpoint_dir, "graph.pbtxt")
         self._summary_writer.add_graph(graph)
 
@@ -288,7 +289,7 @@ class CheckpointSaverHook(_StepTimedHook):
             return self._saver
         if self._scaffold is not None:
             return self._scaffold.saver
-        from tensorweave.framework.graph import GraphKeys
+        from tensorweave.core.graph import GraphKeys
         savers = get_default_graph().get_collection(GraphKeys.SAVERS)
         if not savers:
             raise RuntimeError(f"No items in collection {GraphKeys.SAVERS}. Please add a saver "

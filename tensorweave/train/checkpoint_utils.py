@@ -9,8 +9,8 @@ array([...], dtype=float32)
 import collections.abc
 import os
 
-from tensorweave.framework import errors
-from tensorweave.framework.graph import get_default_graph
+from tensorweave.core import errors
+from tensorweave.core.graph import get_default_graph
 from tensorweave.lib import protos, tensor_bundle
 from tensorweave.lib.paths import path_str
 from tensorweave.ops import io_ops, state_ops

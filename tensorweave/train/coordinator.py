@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from tensorweave.framework import errors
+from tensorweave.core import errors
 
 
 class Coordinator:

@@ -4,7 +4,8 @@ Each follows the arithmetic of TF's schedules op for op, so float32 results matc
 """
 import math
 
-from tensorweave.framework.graph import convert_to_tensor, name_scope
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import name_scope
 from tensorweave.ops import array, math_ops
 
 

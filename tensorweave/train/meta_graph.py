@@ -16,8 +16,9 @@ functions run.
 """
 import os
 
-from tensorweave.framework import graph_io
-from tensorweave.framework.graph import GraphKeys, Operation, Tensor, get_default_graph
+from tensorweave.core import graph_io
+from tensorweave.core.graph import GraphKeys, get_default_graph
+from tensorweave.core.operation import Operation, Tensor
 from tensorweave.lib.paths import path_str
 from tensorweave.platform import tf_logging as logging
 from tensorweave.variables import Variable
@@ -37,7 +38,7 @@ def _protos():
         raise ImportError("Meta graphs (.meta files) need the protobuf classes of the "
                           "tensorboard package: pip install 'tensorweave[checkpoint]' (or pass "
                           "write_meta_graph=False to Saver.save)") from error
-    from tensorweave.framework import graph_def
+    from tensorweave.core import graph_def
     return meta_graph_pb2, saver_pb2, variable_pb2, graph_def
 
 
@@ -219,8 +220,8 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
     info.tensorflow_git_version = info.tensorflow_git_version or "tensorweave"
     info.stripped_default_attrs = bool(strip_default_attrs)
     if graph_def is None:  # TensorFlow's op forms, so TensorFlow can import the file too
-        from tensorweave.framework import tf_forms
-        graph_def = tf_forms.to_tensorflow(graph)
+        from tensorweave.core import tensorflow_forms
+        graph_def = tensorflow_forms.to_tensorflow(graph)
     elif not isinstance(graph_def, graph_def_module.graph_pb2.GraphDef):
         converted = graph_def_module.graph_pb2.GraphDef()
         converted.ParseFromString(graph_def.SerializeToString())
@@ -272,7 +273,7 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     graph, under `import_scope` if given, and returns a Saver for its SaverDef: a new Saver
     of all variables when the meta graph has no SaverDef, None when it has no variables.
     """
-    from tensorweave.framework import importer
+    from tensorweave.core import importer
     from tensorweave.train import saver as saver_module
     meta_graph_pb2, _, variable_pb2, _ = _protos()
     if isinstance(meta_graph_or_file, meta_graph_pb2.MetaGraphDef):

@@ -11,8 +11,8 @@ still runs, and should_stop() is True afterwards.
 import inspect
 
 from tensorweave import variables
-from tensorweave.framework import errors
-from tensorweave.framework.graph import GraphKeys, get_default_graph
+from tensorweave.core import errors
+from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.lib import paths as paths_lib
 from tensorweave.ops import array, control
 from tensorweave.platform import tf_logging as logging

@@ -11,8 +11,8 @@ import contextvars
 from tensorweave import gradients as gradients_module
 from tensorweave import variable_scope as variable_scope_lib
 from tensorweave import variables
-from tensorweave.framework.graph import (GraphKeys, convert_to_tensor, get_default_graph,
-                                         name_scope)
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.ops import array, control, state_ops, training_ops
 from tensorweave.platform import tf_logging as logging
 

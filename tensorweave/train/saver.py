@@ -21,9 +21,10 @@ import numbers
 import os
 import time
 
-from tensorweave.framework import errors
-from tensorweave.framework.graph import (GraphKeys, Tensor, constant, constant_value,
-                                         get_default_graph)
+from tensorweave.core import errors
+from tensorweave.core.constants import constant, constant_value
+from tensorweave.core.graph import GraphKeys, get_default_graph
+from tensorweave.core.operation import Tensor
 from tensorweave.lib import protos, tensor_bundle
 from tensorweave.lib.paths import path_str
 from tensorweave.ops import array, control, io_ops, state_ops

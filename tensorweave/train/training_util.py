@@ -1,7 +1,7 @@
 """The global step: an int64 counter variable that optimizers increment."""
 from tensorweave import init_ops, variable_scope
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import GraphKeys, get_default_graph
+from tensorweave.core import dtypes
+from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.platform import tf_logging
 
 

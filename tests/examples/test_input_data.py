@@ -293,7 +293,7 @@ def test_rejected_dtypes(dtype):
 
 
 def test_tensorweave_dtype_accepted():
-    dtypes = pytest.importorskip('tensorweave.framework.dtypes')
+    dtypes = pytest.importorskip('tensorweave.core.dtypes')
     data = input_data.read_data_sets('', fake_data=True, dtype=dtypes.uint8)
     assert data.train.next_batch(2)[0].dtype == np.uint8
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.framework.graph import constant_value
+from tensorweave.core.constants import constant_value
 
 
 # --- default graph -------------------------------------------------------------------------------
@@ -103,8 +103,8 @@ def _entered_default(graph):
 
 
 def test_graph_module_does_not_import_the_runtime():
-    # Tensor.eval and Operation.run find the default session through framework/context.py.
-    from tensorweave.framework import context, graph
+    # Tensor.eval and Operation.run find the default session through core/context.py.
+    from tensorweave.core import context, graph
     for module in (graph, context):
         tree = ast.parse(inspect.getsource(module))
         imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("tensorboard")
 
 import tensorweave as tf  # noqa: E402
-from tensorweave.framework import tf_forms  # noqa: E402
+from tensorweave.core import tensorflow_forms as tf_forms  # noqa: E402
 from tensorboard.compat.proto import types_pb2  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "ops"))

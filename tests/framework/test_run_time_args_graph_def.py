@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.framework import graph_def as graph_def_codec
-from tensorweave.framework import tf_forms
+from tensorweave.core import graph_def as graph_def_codec
+from tensorweave.core import tensorflow_forms as tf_forms
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 EXPECTED = dict(np.load(FIXTURES / "run_time_args" / "expected.npz", allow_pickle=False))

@@ -12,7 +12,7 @@ import pytest
 
 import tensorweave as tf
 from checkpoint_helpers import VALUES
-from tensorweave.framework import dtypes
+from tensorweave.core import dtypes
 from tensorweave.lib import crc32c, protos, table, tensor_bundle
 
 pytest.importorskip("google.protobuf", reason="checkpoints need the `checkpoint` extra")

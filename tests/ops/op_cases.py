@@ -8,8 +8,8 @@ Stateful ops (variables, random, optimizer updates) are exercised in test_op_tab
 import numpy as np
 
 import tensorweave as tf
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import lookup
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import lookup
 from tensorweave.io import parsing_ops
 from tensorweave.ops import conv_ops, norm_ops
 
@@ -824,7 +824,7 @@ PARSING_CASES = [
 def _summary_cases():
     try:
         from tensorboard.compat.proto import summary_pb2
-        from tensorweave.framework.graph_def import tensor_proto
+        from tensorweave.core.graph_def import tensor_proto
     except ImportError:  # without the tensorboard extra the summary kernels cannot run
         return []
     from tensorweave.lib import summary_encoding as encoding

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import registered_op_types
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import registered_op_types
 from tensorweave.ops import dataset as dataset_op_types
 from tensorweave.ops import state_ops
 from tensorweave.runtime import accel

@@ -6,7 +6,7 @@ import pytest
 
 from tensorweave.platform import gfile
 
-errors = pytest.importorskip('tensorweave.framework.errors')
+errors = pytest.importorskip('tensorweave.core.errors')
 
 
 def test_write_then_read_text(tmp_path):

@@ -11,7 +11,7 @@ from tensorboard.backend.event_processing import event_accumulator as ea  # noqa
 from tensorboard.compat.proto import graph_pb2, types_pb2  # noqa: E402
 from tensorboard.util import tensor_util  # noqa: E402
 from tensorweave.examples.tutorials.mnist import mnist  # noqa: E402
-from tensorweave.framework.graph_io import write_graph  # noqa: E402
+from tensorweave.core.graph_io import write_graph  # noqa: E402
 
 
 def _mnist_graph():
@@ -160,7 +160,7 @@ def test_tf_train_write_graph_when_exported():
 def test_tensor_values_round_trip_with_one_value_for_filled_tensors(value, compact):
     """Like TensorFlow, a tensor of one repeated value is written as its shape and that value
     (bit for bit: 0.0 and -0.0 differ)."""
-    from tensorweave.framework import graph_def as codec
+    from tensorweave.core import graph_def as codec
     proto = codec.tensor_proto(value)
     assert (not proto.tensor_content) is compact
     values = sum(len(getattr(proto, field)) for field in (

@@ -185,7 +185,7 @@ def test_summary_ops_are_not_differentiable():
     with tf.control_dependencies([s]):
         z = tf.identity(y)
     assert tf.gradients(z, x)[0] is not None
-    from tensorweave.framework.registry import NOT_DIFFERENTIABLE, lookup
+    from tensorweave.core.registry import NOT_DIFFERENTIABLE, lookup
     for op_type in ("ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummaryV2",
                     "TensorSummaryV2", "MergeSummary"):
         assert lookup(op_type).grad is NOT_DIFFERENTIABLE
@@ -556,7 +556,7 @@ def test_a_crash_leaves_only_whole_records(tmp_path):
 
 def test_import_tensorweave_does_not_load_summaries_or_protobuf():
     code = ("import sys, tensorweave as tf\n"
-            "loaded = [m for m in ('tensorweave.summary', 'tensorweave.framework.graph_def',"
+            "loaded = [m for m in ('tensorweave.summary', 'tensorweave.core.graph_def',"
             " 'tensorboard') if m in sys.modules]\n"
             "assert not loaded, loaded\n"
             "assert tf.summary.scalar and 'tensorweave.summary' in sys.modules\n")

@@ -544,7 +544,7 @@ def test_init_from_checkpoint_root_mapping_and_errors(trained, tmp_path):
 
 # --- the SaveV2 and RestoreV2 ops ------------------------------------------------------------
 def test_save_and_restore_ops_directly(tmp_path):
-    from tensorweave.framework.graph import create_op
+    from tensorweave.core.graph import create_op
     from tensorweave.ops import io_ops
     prefix = tf.placeholder(tf.string, [])
     save = io_ops.save_v2(prefix, ["a", "b"], ["", ""],

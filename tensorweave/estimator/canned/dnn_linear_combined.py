@@ -6,7 +6,7 @@ from tensorweave.estimator.canned import head as head_lib
 from tensorweave.estimator.canned import optimizers
 from tensorweave.estimator.canned.dnn import dnn_logits
 from tensorweave.estimator.canned.linear import linear_learning_rate, linear_logits
-from tensorweave.framework.graph import GraphKeys, get_default_graph
+from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.ops import nn_ops
 from tensorweave.train import training_util
 from tensorweave.variable_scope import variable_scope

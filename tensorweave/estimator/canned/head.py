@@ -9,8 +9,9 @@ from tensorweave import losses, metrics
 from tensorweave.estimator import feature_column as fc
 from tensorweave.ops import feature_column as fc_ops
 from tensorweave.estimator.model_fn import EstimatorSpec, ModeKeys
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import GraphKeys, convert_to_tensor, get_default_graph, name_scope
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.ops import array, control, math_ops, nn_ops
 
 

@@ -2,9 +2,10 @@
 broadcast)."""
 import numpy as np
 
-from tensorweave.framework.graph import convert_to_tensor, create_op, partial_shape_from_tensor
-from tensorweave.framework.registry import register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core.constants import convert_to_tensor, partial_shape_from_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import one
 from tensorweave.ops.array.shapes import as_shape_tensor, reshape, shape_tensor
 

@@ -2,11 +2,13 @@
 (tf.stack, tf.unstack)."""
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (Tensor, constant, constant_value, convert_to_tensor,
-                                         create_op, get_default_graph, partial_shape_from_tensor)
-from tensorweave.framework.registry import register_op
-from tensorweave.framework.tensor_shape import TensorShape, as_shape, unknown_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
+                                        partial_shape_from_tensor)
+from tensorweave.core.graph import create_op, get_default_graph
+from tensorweave.core.operation import Tensor
+from tensorweave.core.registry import register_op
+from tensorweave.core.tensor_shape import TensorShape, as_shape, unknown_shape
 from tensorweave.ops._common import (normalize_axis, one, outputs, same_as_input,
                                      same_dtype_and_shape)
 from tensorweave.ops.array.convert import cast

@@ -1,9 +1,10 @@
 """A value passed on: Identity, StopGradient, and Cast (the value in another dtype)."""
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import constant_value, convert_to_tensor, create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant_value, convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.ops._common import identity_kernel, one, passthrough_grad, same_as_input
 
 

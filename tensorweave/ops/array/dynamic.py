@@ -3,7 +3,7 @@ computed at run time.
 
 tensorweave's Tile, Pad, StridedSlice and Transpose take those arguments as attrs, known while
 building. When a program computes one at run time (`tf.tile(x, tf.shape(y))`), or a GraphDef
-TensorFlow wrote does (see framework/tf_forms.py), these forms take it as an input tensor; their
+TensorFlow wrote does (see core/tensorflow_forms.py), these forms take it as an input tensor; their
 shape rules use whatever entries are known while building, as TensorFlow's do:
 
 - `BroadcastGradientArgs(s0, s1)`: the axes to sum a broadcast result's gradient over so it
@@ -21,15 +21,16 @@ shape rules use whatever entries are known while building, as TensorFlow's do:
   `x[a:b:2]`, `x[..., n]` with run-time values build these).
 
 Each is TensorFlow's op of the name without `Dynamic`, in TF's input order (except DynamicPad,
-which is TF's Pad, PadV2 or MirrorPad by mode), so framework/tf_forms.py writes it as that.
+which is TF's Pad, PadV2 or MirrorPad by mode), so core/tensorflow_forms.py writes it as that.
 The reductions' forms (DynamicSum, ...) and DynamicArgMax/Min are in ops/math_ops.py, and
 DynamicTopKV2 in ops/nn_ops.py, beside the ops whose forms they are.
 """
 import numpy as np
 
-from tensorweave.framework.graph import constant_value, create_op, partial_shape_from_tensor
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core.constants import constant_value, partial_shape_from_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops
 
 

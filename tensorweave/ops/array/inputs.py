@@ -1,8 +1,9 @@
 """Graph inputs: Placeholder (a value Session.run must be fed) and PlaceholderWithDefault."""
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import convert_to_tensor, create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import as_shape, unknown_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import as_shape, unknown_shape
 from tensorweave.ops._common import identity_kernel, one, passthrough_grad
 
 

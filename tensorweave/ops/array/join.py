@@ -3,10 +3,12 @@ import numbers
 
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import Tensor, constant, convert_to_tensor, create_op
-from tensorweave.framework.registry import register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import constant, convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.operation import Tensor
+from tensorweave.core.registry import register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import normalize_axis, one, outputs
 from tensorweave.ops.array.convert import cast, identity
 from tensorweave.ops.array.construct import zeros_like

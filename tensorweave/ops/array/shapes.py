@@ -4,11 +4,13 @@ import numbers
 
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (Tensor, constant, constant_value, convert_to_tensor,
-                                         create_op, partial_shape_from_tensor)
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
+                                        partial_shape_from_tensor)
+from tensorweave.core.graph import create_op
+from tensorweave.core.operation import Tensor
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import normalize_axis, one
 from tensorweave.ops.array.convert import cast
 from tensorweave.ops.array.construct import holds_tensor, stack, stacked_ints

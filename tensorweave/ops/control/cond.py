@@ -1,8 +1,10 @@
 """tf.cond and tf.case: both branches built, each under a CondContext, joined by Merge ops."""
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import Operation, Tensor, convert_to_tensor, create_op, name_scope
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op, name_scope
+from tensorweave.core.operation import Operation, Tensor
 from tensorweave.ops import array
 from tensorweave.util import nest
 from tensorweave.ops.tensor_array_ops import TensorArray

@@ -1,8 +1,9 @@
 """Where control-flow ops are being built: the context of a cond branch or a loop body, and DEAD
 (the value of a tensor of a branch that was not taken)."""
-from tensorweave.framework.graph import convert_to_tensor, create_op
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.framework.tensor_shape import as_shape
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.tensor_shape import as_shape
 from tensorweave.ops.tensor_array_ops import TensorArray
 
 

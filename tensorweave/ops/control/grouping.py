@@ -1,6 +1,6 @@
 """Grouping: NoOp, tf.group (an op that runs after its inputs) and tf.tuple."""
-from tensorweave.framework.graph import create_op, get_default_graph
-from tensorweave.framework.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.graph import create_op, get_default_graph
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.ops.array.convert import identity
 
 

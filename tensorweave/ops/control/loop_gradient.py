@@ -2,8 +2,8 @@
 runs it over the recorded iterations in reverse; itself differentiable (second order)."""
 import numpy as np
 
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import register_attr_codec, register_op
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import register_attr_codec, register_op
 from tensorweave.ops.control.contexts import DEAD, loop_input
 from tensorweave.ops.control.switch import zeros_like_value, zeros_value
 from tensorweave.ops.control.loop_program import LoopProgram, LoopTrace, TRACE, differentiable

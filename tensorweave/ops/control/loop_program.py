@@ -1,7 +1,7 @@
 """What a While or WhileGrad op runs: a LoopProgram (the body's inputs, outputs and the values
 it records), LoopBody, the LoopInput op and LoopTrace (the recorded iterations)."""
-from tensorweave.framework import dtypes
-from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.core import dtypes
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops.control.contexts import loop_of
 
 

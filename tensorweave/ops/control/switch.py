@@ -1,10 +1,10 @@
 """Switch and Merge (a tf.cond's way in and out of its branches) and ZerosLikeValue."""
 import numpy as np
 
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import create_op
-from tensorweave.framework.registry import register_op
-from tensorweave.framework.tensor_shape import TensorShape, unknown_shape
+from tensorweave.core import dtypes
+from tensorweave.core.graph import create_op
+from tensorweave.core.registry import register_op
+from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import math_ops
 from tensorweave.ops.tensor_array_ops import TensorList
 from tensorweave.ops.control.contexts import DEAD

@@ -1,8 +1,9 @@
 """tf.while_loop: builds cond and body once under a WhileContext and makes a While op."""
-from tensorweave.framework import dtypes
-from tensorweave.framework.graph import (Tensor, convert_to_tensor, create_op, get_default_graph,
-                                         name_scope)
-from tensorweave.framework.tensor_shape import as_shape
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import create_op, get_default_graph, name_scope
+from tensorweave.core.operation import Tensor
+from tensorweave.core.tensor_shape import as_shape
 from tensorweave.ops import array
 from tensorweave.util import nest
 from tensorweave.ops.tensor_array_ops import TensorArray

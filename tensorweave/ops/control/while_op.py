@@ -1,6 +1,6 @@
 """The While op: sub-Plans of the cond and the body, run until the cond is false; its body
 written to a GraphDef as the names of its tensors."""
-from tensorweave.framework.registry import register_attr_codec, register_op
+from tensorweave.core.registry import register_attr_codec, register_op
 from tensorweave.ops.control.contexts import WhileContext
 from tensorweave.ops.control.loop_program import LoopBody, LoopTrace, TRACE
 from tensorweave.ops.control.loop_gradient import loop_grad

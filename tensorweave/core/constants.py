@@ -1,0 +1,136 @@
+"""Tensors from Python and NumPy values: Const ops, TF's dtype inference, and the values
+known while building the graph (TF's tf.constant, convert_to_tensor, constant_value)."""
+import numpy as np
+
+from tensorweave.core import dtypes
+from tensorweave.core import registry
+from tensorweave.core.dtypes import as_bytes
+from tensorweave.core.graph import get_default_graph
+from tensorweave.core.operation import Operation, Tensor, TensorLike
+from tensorweave.core.tensor_shape import TensorShape
+
+_conversion_hooks = []  # (type, fn(value, dtype, name) -> Tensor)
+
+
+def register_tensor_conversion_function(base_type, fn):
+    _conversion_hooks.append((base_type, fn))
+
+
+def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None):
+    """A Tensor for `value`: Tensors pass through (dtype checked), values become constants."""
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+    if isinstance(value, Tensor):
+        if dtype is not None and value.dtype is not dtype:
+            raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with "
+                             f"dtype {value.dtype.name}: {value!r}")
+        return value
+    for base_type, fn in _conversion_hooks:
+        if isinstance(value, base_type):
+            return fn(value, dtype, name)
+    if isinstance(value, Operation):
+        raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (target dtype="
+                        f"{dtype}, name={name!r}, as_ref=False)")
+    if dtype is None and preferred_dtype is not None:
+        try:
+            return constant(value, dtype=preferred_dtype, name=name)
+        except (TypeError, ValueError):
+            pass
+    return constant(value, dtype=dtype, name=name)
+
+
+def constant_array(value, dtype=None):
+    """`value` as a NumPy array with TF's dtype inference (Python floats -> float32)."""
+    if dtype is None:
+        dtype = dtypes.dtype_of_value(value)
+    if dtype is dtypes.string:
+        array = np.asarray(value, dtype=object)
+        return np.vectorize(as_bytes, otypes=[object])(array) if array.size else array
+    if isinstance(value, (list, tuple)) and _contains_non_numbers(value):
+        raise TypeError(f"Expected {dtype.name}, got {value!r} of type "
+                        f"'{type(value).__name__}' instead.")
+    array = np.asarray(value)
+    if dtype.is_integer and array.dtype.kind == "f" and np.any(array != np.floor(array)):
+        raise TypeError(f"Expected {dtype.name}, got {value!r} of type "
+                        f"'{type(value).__name__}' instead.")
+    return np.asarray(array, dtype=dtype.as_numpy_dtype)
+
+
+def _contains_non_numbers(value):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            if _contains_non_numbers(v):
+                return True
+        elif isinstance(v, (str, bytes, TensorLike)) or v is None:
+            return True
+    return False
+
+
+def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
+    """A Const op holding `value` (TF's tf.constant), broadcast to `shape` when given."""
+    if isinstance(value, (list, tuple)) and any(isinstance(v, TensorLike) for v in value):
+        raise TypeError("tf.constant cannot hold Tensors; use tf.stack to combine them.")
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+    array = constant_array(value, dtype)
+    if dtype is None:
+        dtype = dtypes.as_dtype(array.dtype) if array.dtype != object else dtypes.string
+    if shape is not None:
+        shape = tuple(int(d) for d in (shape if isinstance(shape, (list, tuple)) else [shape]))
+        if array.shape != shape:
+            if verify_shape:
+                raise TypeError(f"Expected Tensor's shape: {shape}, got {array.shape}.")
+            if array.size == 1:
+                array = np.full(shape, array.reshape(()), dtype=array.dtype)
+            elif array.size == int(np.prod(shape)):
+                array = array.reshape(shape)
+            else:
+                raise TypeError(f"Eager execution of tf.constant with unsupported shape (value "
+                                f"has {array.size} elements, shape is {shape} with "
+                                f"{int(np.prod(shape))} elements).")
+    if isinstance(value, np.ndarray) and np.may_share_memory(array, value):
+        array = array.copy()  # the graph keeps its own value; the caller's array stays writable
+    array.setflags(write=False)
+    return get_default_graph().create_op("Const", [], {"value": array, "dtype": dtype},
+                                         name=name).outputs[0]
+
+
+def constant_value(tensor):
+    """The value of `tensor` if it is known while building the graph, else None (each op type
+    says through its registry facet `value`)."""
+    if not isinstance(tensor, Tensor) or tensor.value_index != 0:
+        return None
+    rule = registry.lookup(tensor.op.type).value
+    return None if rule is None else rule(tensor.op)
+
+
+def partial_shape_from_tensor(tensor):
+    """A TensorShape from a 1-D shape tensor; entries not known while building are None."""
+    value = constant_value(tensor)
+    if value is not None:
+        return TensorShape([None if d < 0 else int(d) for d in np.asarray(value).reshape(-1)])
+    if tensor.op.type == "Pack":
+        return TensorShape([_scalar_or_none(t) for t in tensor.op.inputs])
+    n = tensor.shape[0].value if tensor.shape.ndims == 1 else None
+    return TensorShape(None if n is None else [None] * n)
+
+
+def _scalar_or_none(t):
+    value = constant_value(t)
+    return None if value is None or int(value) < 0 else int(value)
+
+
+def _const_shape(*, value, dtype):
+    return [(dtype, TensorShape(value.shape))]
+
+
+def _const_kernel(*, value, dtype):
+    return value
+
+
+def _const_value(op):
+    return op.attrs["value"]
+
+
+registry.register_op("Const", shape=_const_shape, kernel=_const_kernel,
+                     grad=registry.NOT_DIFFERENTIABLE, shares_memory=True, value=_const_value)

@@ -1,0 +1,116 @@
+"""The op registry: each op type declares its shape rule, kernel and gradient in one place."""
+
+NOT_DIFFERENTIABLE = "not differentiable"
+
+
+class OpType:
+    """The facets of one registered op type.
+
+    shape(*inputs, **attrs) -> [(dtype, TensorShape), ...]   (inputs are Tensors)
+    kernel(*arrays, **attrs) -> array or tuple of arrays       (state first when stateful)
+    grad(op, *output_grads) -> [input gradient or None, ...], or NOT_DIFFERENTIABLE
+    The other facets are described at register_op.
+    """
+
+    __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
+                 "is_alias", "shape_only_inputs", "forwards", "value", "bind", "foldable",
+                 "dead_aware", "makes_dead", "must_feed", "attr_codecs")
+
+    def __init__(self, name, shape, kernel, grad, **facets):
+        self.name = name
+        self.shape = shape
+        self.kernel = kernel
+        self.grad = grad
+        for facet, value in facets.items():
+            setattr(self, facet, value)
+        self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
+
+    @property
+    def differentiable(self):
+        return self.grad is not NOT_DIFFERENTIABLE and self.grad is not None
+
+    def ref_count(self, inputs):
+        """How many of an op's first `inputs` (its input tensors) are variable references."""
+        return len(inputs) if self.ref_inputs == "all" else self.ref_inputs
+
+
+_REGISTRY = {}
+
+
+def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
+                ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None,
+                bind=None, foldable=True, dead_aware=False, makes_dead=False, must_feed=False):
+    """Registers op type `name`. Shape rule, kernel (or `bind`) and gradient are required.
+
+    grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
+    gradient is defined: tf.gradients raises LookupError when it reaches the op).
+    stateful: the kernel takes the session state first.
+    shares_memory: the kernel may return an input, a view of one, or stored state, so the
+    session copies fetched values of this op before they reach the user.
+    ref_inputs: the first `ref_inputs` inputs (or "all") are variable references; the kernel
+    receives each variable's key instead of its value.
+
+    is_alias: the op's only output is its first input unchanged (Identity); a Plan gives both
+    one slot and runs no step for it.
+    shape_only_inputs: indices of inputs whose values the kernel never reads, only their shape
+    and dtype (ZerosLike's input); a Plan folds the op to a constant when those shapes are
+    fully known while building the graph and its other inputs are constants.
+    forwards(op, constants) -> index or None: given the op's inputs known while planning
+    ({input index: value}), the index of an input the op outputs unchanged (x * 1), or None;
+    a Plan then gives the output that input's slot and runs no step for the op.
+    value(op) -> array or None: the op's (first) output when it is known while building the
+    graph (a Const's value, a fully defined Shape), else None; `constant_value` asks it.
+
+    bind(op, make_plan, is_used) -> kernel: called once by a Plan that runs the op, instead of
+    binding `kernel` (which may then be None): make_plan(fetches, feeds, dead_feeds=()) builds
+    a sub-Plan of the same graph and session state (While runs its body so), is_used(tensor)
+    tells whether the Plan reads that output of the op.
+    foldable: False keeps a Plan from evaluating the op while planning even when its inputs are
+    known (While). Stateful ops are never folded.
+    dead_aware: the kernel takes DEAD inputs itself (Switch, Merge); a Plan wraps the kernels
+    of other ops that may see DEAD inputs so that they pass DEAD on. The outputs of a
+    dead-aware op may be DEAD when its first input may be (a Merge's guard), or always when it
+    also `makes_dead` (a Switch's untaken side).
+    must_feed: running the op without feeding its output is an error (Placeholder).
+
+    Stateful kernels are called as kernel(state, op_name, *ref_keys, *input_arrays, **attrs).
+    A kernel returns a tuple when its op has several outputs and the bare array when it has one.
+    """
+    if name in _REGISTRY:
+        raise KeyError(f"Op type {name!r} is already registered.")
+    if not callable(shape):
+        raise TypeError(f"Op type {name!r} needs a callable shape rule.")
+    if not callable(kernel) and not (kernel is None and callable(bind)):
+        raise TypeError(f"Op type {name!r} needs a callable kernel rule (or kernel=None and a "
+                        f"callable bind rule).")
+    if grad is not NOT_DIFFERENTIABLE and grad is not None and not callable(grad):
+        raise TypeError(f"Op type {name!r} needs a gradient rule, NOT_DIFFERENTIABLE or None.")
+    _REGISTRY[name] = OpType(
+        name, shape, kernel, grad, stateful=stateful, shares_memory=shares_memory,
+        ref_inputs=ref_inputs, is_alias=is_alias, shape_only_inputs=tuple(shape_only_inputs),
+        forwards=forwards, value=value, bind=bind, foldable=foldable and not stateful,
+        dead_aware=dead_aware or makes_dead, makes_dead=makes_dead, must_feed=must_feed)
+    return _REGISTRY[name]
+
+
+def register_attr_codec(op_type, attr, *, encode, decode):
+    """Declares how attr `attr` of op type `op_type`, a Python object rather than plain data,
+    is written to and rebuilt from a NodeDef (GraphDef export and tf.import_graph_def).
+
+    encode(value) -> plain data: None, bools, numbers, strings, DTypes, TensorShapes, arrays,
+    Tensors, Operations, and lists, tuples and str-keyed dicts of those.
+    decode(data, inputs) -> the attr value, given that data with Tensors and Operations
+    resolved in the importing graph and the op's input tensors there.
+    """
+    lookup(op_type).attr_codecs[attr] = (encode, decode)
+
+
+def lookup(name):
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"Op type {name!r} is not registered.") from None
+
+
+def registered_op_types():
+    return dict(_REGISTRY)
