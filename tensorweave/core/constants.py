@@ -104,20 +104,42 @@ def constant_value(tensor):
     return None if rule is None else rule(tensor.op)
 
 
+def partial_value(tensor):
+    """What the registry facet `partial_value` of `tensor`'s op knows of its value: nested lists
+    with None for entries not known while building (a Pack's entries), or None."""
+    if not isinstance(tensor, Tensor) or tensor.value_index != 0:
+        return None
+    rule = registry.lookup(tensor.op.type).partial_value
+    return None if rule is None else rule(tensor.op)
+
+
+def known_values(tensor):
+    """The value of `tensor` as nested lists, with None for each entry not known while building
+    (see `partial_value`); None when not even the tensor's shape is known.
+
+    >>> known_values(tf.stack([2, tf.placeholder(tf.int32, [])]))  # [2, None]
+    """
+    value = constant_value(tensor)
+    if value is not None:
+        return np.asarray(value).tolist()
+    values = partial_value(tensor)
+    if values is not None:
+        return values
+    if tensor.shape.ndims in (None, 0) or not tensor.shape.is_fully_defined():
+        return None
+    return np.full(tensor.shape.as_tuple(), None, dtype=object).tolist()
+
+
 def partial_shape_from_tensor(tensor):
     """A TensorShape from a 1-D shape tensor; entries not known while building are None."""
     value = constant_value(tensor)
     if value is not None:
         return TensorShape([None if d < 0 else int(d) for d in np.asarray(value).reshape(-1)])
-    if tensor.op.type == "Pack":
-        return TensorShape([_scalar_or_none(t) for t in tensor.op.inputs])
+    entries = partial_value(tensor)
+    if entries is not None:
+        return TensorShape([d if isinstance(d, int) and d >= 0 else None for d in entries])
     n = tensor.shape[0].value if tensor.shape.ndims == 1 else None
     return TensorShape(None if n is None else [None] * n)
-
-
-def _scalar_or_none(t):
-    value = constant_value(t)
-    return None if value is None or int(value) < 0 else int(value)
 
 
 def _const_shape(*, value, dtype):

@@ -13,8 +13,8 @@ class OpType:
     """
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
-                 "is_alias", "shape_only_inputs", "forwards", "value", "bind", "foldable",
-                 "dead_aware", "makes_dead", "must_feed", "attr_codecs")
+                 "is_alias", "shape_only_inputs", "forwards", "value", "partial_value", "bind",
+                 "foldable", "dead_aware", "makes_dead", "must_feed", "attr_codecs")
 
     def __init__(self, name, shape, kernel, grad, **facets):
         self.name = name
@@ -39,7 +39,8 @@ _REGISTRY = {}
 
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
                 ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None,
-                bind=None, foldable=True, dead_aware=False, makes_dead=False, must_feed=False):
+                partial_value=None, bind=None, foldable=True, dead_aware=False, makes_dead=False,
+                must_feed=False):
     """Registers op type `name`. Shape rule, kernel (or `bind`) and gradient are required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
@@ -60,6 +61,9 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     a Plan then gives the output that input's slot and runs no step for the op.
     value(op) -> array or None: the op's (first) output when it is known while building the
     graph (a Const's value, a fully defined Shape), else None; `constant_value` asks it.
+    partial_value(op) -> list or None: the op's (first) output as nested lists with None for
+    each entry not known while building the graph (a Pack's entries one by one), or None;
+    `known_values` and `partial_shape_from_tensor` ask it when `value` does not know.
 
     bind(op, make_plan, is_used) -> kernel: called once by a Plan that runs the op, instead of
     binding `kernel` (which may then be None): make_plan(fetches, feeds, dead_feeds=()) builds
@@ -88,8 +92,8 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     _REGISTRY[name] = OpType(
         name, shape, kernel, grad, stateful=stateful, shares_memory=shares_memory,
         ref_inputs=ref_inputs, is_alias=is_alias, shape_only_inputs=tuple(shape_only_inputs),
-        forwards=forwards, value=value, bind=bind, foldable=foldable and not stateful,
-        dead_aware=dead_aware or makes_dead, makes_dead=makes_dead, must_feed=must_feed)
+        forwards=forwards, value=value, partial_value=partial_value, bind=bind,
+        foldable=foldable and not stateful, dead_aware=dead_aware or makes_dead, makes_dead=makes_dead, must_feed=must_feed)
     return _REGISTRY[name]
 
 

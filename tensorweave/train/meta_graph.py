@@ -1,4 +1,5 @@
-"""Meta graphs: tf.train.export_meta_graph and tf.train.import_meta_graph.
+"""Meta graphs: tf.train.export_meta_graph, and the graph and collections of
+tf.train.import_meta_graph (train/saver.py, which makes the Saver it returns).
 
 A `MetaGraphDef` (TensorFlow's meta_graph.proto, the `.meta` file a Saver writes beside each
 checkpoint) holds the GraphDef, the SaverDef naming the save and restore ops, and the graph's
@@ -116,7 +117,8 @@ def _add_collections(meta_graph_def, graph, collection_list, scope, meta_graph_p
         meta_graph_def.collection_def[key].CopyFrom(proto)
 
 
-def _restore_collections(meta_graph_def, graph, scope, variable_pb2):
+def _restore_collections(meta_graph_def, graph, scope, variable_pb2, saver_pb2,
+                         saver_from_def):
     for key, proto in meta_graph_def.collection_def.items():
         kind = proto.WhichOneof("kind")
         if kind is None:
@@ -127,7 +129,7 @@ def _restore_collections(meta_graph_def, graph, scope, variable_pb2):
         elif kind == "bytes_list" and key in _VARIABLE_COLLECTIONS:
             items = [_variable_from_def(v, graph, scope, variable_pb2) for v in values]
         elif kind == "bytes_list" and key == GraphKeys.SAVERS:
-            items = [_saver_from_def(v) for v in values]
+            items = [saver_from_def(saver_pb2.SaverDef.FromString(v)) for v in values]
         elif kind == "bytes_list":
             items = list(values)
         elif kind in ("int64_list", "float_list"):
@@ -138,13 +140,6 @@ def _restore_collections(meta_graph_def, graph, scope, variable_pb2):
             continue
         for item in items:
             graph.add_to_collection(key, item)
-
-
-def _saver_from_def(serialized):
-    """A Saver around the imported save and restore ops a SaverDef names."""
-    from tensorweave.train.saver import Saver
-    saver_pb2 = _protos()[1]
-    return Saver(saver_def=saver_pb2.SaverDef.FromString(serialized))
 
 
 def _variable_from_def(serialized, graph, scope, variable_pb2):
@@ -268,14 +263,13 @@ def read_meta_graph_file(filename):
     return meta_graph_def
 
 
-def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+def import_graph_and_collections(meta_graph_or_file, clear_devices, import_scope,
+                                 saver_from_def):
     """Rebuilds the graph and collections of a MetaGraphDef (or .meta file) in the default
-    graph, under `import_scope` if given, and returns a Saver for its SaverDef: a new Saver
-    of all variables when the meta graph has no SaverDef, None when it has no variables.
-    """
+    graph, under `import_scope` if given, and returns the MetaGraphDef.
+    saver_from_def(SaverDef) makes the Saver for each entry of the `savers` collection."""
     from tensorweave.core import importer
-    from tensorweave.train import saver as saver_module
-    meta_graph_pb2, _, variable_pb2, _ = _protos()
+    meta_graph_pb2, saver_pb2, variable_pb2, _ = _protos()
     if isinstance(meta_graph_or_file, meta_graph_pb2.MetaGraphDef):
         meta_graph_def = meta_graph_or_file
     elif hasattr(meta_graph_or_file, "graph_def"):
@@ -293,10 +287,6 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     scope = import_scope.rstrip("/") if import_scope else None
     with graph.as_default():
         importer.import_graph_def(graph_def, name=scope + "/" if scope else "")
-        _restore_collections(meta_graph_def, graph, scope, variable_pb2)
-        if meta_graph_def.HasField("saver_def"):
-            return saver_module.Saver(saver_def=meta_graph_def.saver_def, name=scope)
-        if graph.get_collection("variables"):
-            return saver_module.Saver()
-    logging.info("Saver not created because there are no variables in the graph to restore")
-    return None
+        _restore_collections(meta_graph_def, graph, scope, variable_pb2, saver_pb2,
+                             saver_from_def)
+    return meta_graph_def

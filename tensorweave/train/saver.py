@@ -29,7 +29,7 @@ from tensorweave.lib import protos, tensor_bundle
 from tensorweave.lib.paths import path_str
 from tensorweave.ops import array, control, io_ops, state_ops
 from tensorweave.platform import tf_logging as logging
-from tensorweave.train import checkpoint_management, training_util
+from tensorweave.train import checkpoint_management, meta_graph, training_util
 from tensorweave.variables import Variable
 
 _V2 = 2
@@ -393,7 +393,6 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
                       clear_devices=False, clear_extraneous_savers=False,
                       strip_default_attrs=False, save_debug_info=False, **kwargs):
     """TF's tf.train.export_meta_graph (see tensorweave.train.meta_graph)."""
-    from tensorweave.train import meta_graph
     return meta_graph.export_meta_graph(
         filename, meta_info_def, graph_def, saver_def, collection_list, as_text, graph,
         export_scope, clear_devices, clear_extraneous_savers, strip_default_attrs,
@@ -401,11 +400,22 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
 
 
 def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
-    """TF's tf.train.import_meta_graph (see tensorweave.train.meta_graph): rebuilds a saved
-    graph and its collections and returns its Saver (None without variables)."""
-    from tensorweave.train import meta_graph
-    return meta_graph.import_meta_graph(meta_graph_or_file, clear_devices, import_scope,
-                                        **kwargs)
+    """TF's tf.train.import_meta_graph: rebuilds the graph and collections of a MetaGraphDef
+    (or .meta file) in the default graph, under `import_scope` if given (see
+    tensorweave.train.meta_graph), and returns a Saver for its SaverDef: a new Saver of all
+    variables when the meta graph has no SaverDef, None when it has no variables."""
+    graph = get_default_graph()
+    scope = import_scope.rstrip("/") if import_scope else None
+    with graph.as_default():
+        meta_graph_def = meta_graph.import_graph_and_collections(
+            meta_graph_or_file, clear_devices, import_scope,
+            saver_from_def=lambda saver_def: Saver(saver_def=saver_def))
+        if meta_graph_def.HasField("saver_def"):
+            return Saver(saver_def=meta_graph_def.saver_def, name=scope)
+        if graph.get_collection("variables"):
+            return Saver()
+    logging.info("Saver not created because there are no variables in the graph to restore")
+    return None
 
 
 def _size(shape):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from tensorweave.core import dtypes
-from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
+from tensorweave.core.constants import (constant, constant_value, convert_to_tensor, known_values,
                                         partial_shape_from_tensor)
 from tensorweave.core.graph import create_op, get_default_graph
 from tensorweave.core.operation import Tensor
@@ -150,7 +150,16 @@ def _pack_value(op):
     return None if any(p is None for p in parts) else np.stack(parts, axis=op.attrs["axis"])
 
 
-register_op("Pack", shape=_pack_shape, kernel=_pack_kernel, grad=_pack_grad, value=_pack_value)
+def _pack_partial_value(op):
+    """A Pack along its first axis: its entries, each as far as it is known."""
+    axis, rank = op.attrs["axis"], op.outputs[0].shape.ndims
+    if axis != 0 and (rank is None or axis != -rank):
+        return None
+    return [known_values(part) for part in op.inputs]
+
+
+register_op("Pack", shape=_pack_shape, kernel=_pack_kernel, grad=_pack_grad, value=_pack_value,
+            partial_value=_pack_partial_value)
 
 
 def stack(values, axis=0, name="stack"):

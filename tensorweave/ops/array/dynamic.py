@@ -27,27 +27,12 @@ DynamicTopKV2 in ops/nn_ops.py, beside the ops whose forms they are.
 """
 import numpy as np
 
-from tensorweave.core.constants import constant_value, partial_shape_from_tensor
+from tensorweave.core.constants import (constant_value, known_values,
+                                        partial_shape_from_tensor)
 from tensorweave.core.graph import create_op
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops
-
-
-def known_values(t):
-    """The value of int tensor `t` as nested lists, with None for each entry not known while
-    building (entries of a Pack are found one by one); None when not even t's shape is known.
-
-    >>> known_values(tf.stack([2, tf.placeholder(tf.int32, [])]))  # [2, None]
-    """
-    value = constant_value(t)
-    if value is not None:
-        return np.asarray(value).tolist()
-    if t.op.type == "Pack" and t.op.attrs["axis"] == 0:
-        return [known_values(part) for part in t.op.inputs]
-    if t.shape.ndims in (None, 0) or not t.shape.is_fully_defined():
-        return None
-    return np.full(t.shape.as_tuple(), None, dtype=object).tolist()
 
 
 def _int_vector(op_type, t, what, ranks=(1,)):
