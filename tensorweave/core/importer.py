@@ -294,7 +294,7 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     with graph.as_default(), graph.name_scope(_scope_name(name)) as scope, \
             graph.control_dependencies(None):
         importer = _Importer(graph, codec, scope, input_map, originals,
-                             tensorflow_forms.RENAMED_OPS)
+                             tensorflow_forms.renamed_ops())
         for node in ordered:
             if scope + node.name in graph._ops_by_name:
                 raise ValueError(f"Duplicate node name in graph: '{scope + node.name}'")

@@ -14,7 +14,7 @@ class OpType:
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
                  "is_alias", "shape_only_inputs", "forwards", "value", "partial_value", "bind",
-                 "foldable", "dead_aware", "makes_dead", "must_feed", "attr_codecs")
+                 "foldable", "dead_aware", "makes_dead", "must_feed", "attr_codecs", "to_tf")
 
     def __init__(self, name, shape, kernel, grad, **facets):
         self.name = name
@@ -24,6 +24,7 @@ class OpType:
         for facet, value in facets.items():
             setattr(self, facet, value)
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
+        self.to_tf = None  # writes the op's NodeDef in TensorFlow's form; see register_tf_form
 
     @property
     def differentiable(self):
@@ -35,6 +36,8 @@ class OpType:
 
 
 _REGISTRY = {}
+_TF_READERS = {}  # TensorFlow's op type -> (marker attr, reading rule); see register_tf_form
+_TF_RENAMED = {}  # TensorFlow's op type -> tensorweave's, where TensorFlow only renamed it
 
 
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
@@ -93,7 +96,8 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
         name, shape, kernel, grad, stateful=stateful, shares_memory=shares_memory,
         ref_inputs=ref_inputs, is_alias=is_alias, shape_only_inputs=tuple(shape_only_inputs),
         forwards=forwards, value=value, partial_value=partial_value, bind=bind,
-        foldable=foldable and not stateful, dead_aware=dead_aware or makes_dead, makes_dead=makes_dead, must_feed=must_feed)
+        foldable=foldable and not stateful, dead_aware=dead_aware or makes_dead,
+        makes_dead=makes_dead, must_feed=must_feed)
     return _REGISTRY[name]
 
 
@@ -107,6 +111,40 @@ def register_attr_codec(op_type, attr, *, encode, decode):
     resolved in the importing graph and the op's input tensors there.
     """
     lookup(op_type).attr_codecs[attr] = (encode, decode)
+
+
+def register_tf_form(op_type, *, to_tf=None, from_tf=None, marker=None, reads=None,
+                     renamed_from=()):
+    """Declares TensorFlow's NodeDef form of op type `op_type`, beside its registration
+    (core/tf_form.py describes the rules and holds the common ones).
+
+    to_tf(t): rewrites the op's NodeDef to TensorFlow's form when a graph is written in it.
+    from_tf(node, reader): rewrites a NodeDef of TensorFlow's op type(s) `reads` (default
+    `op_type`) to tensorweave's form, when it lacks attr `marker` (tensorweave's form has it).
+    renamed_from: TensorFlow's other names of the op type (AddV2 for Add), read as it.
+    """
+    op = lookup(op_type)
+    if to_tf is not None:
+        if op.to_tf is not None:
+            raise KeyError(f"Op type {op_type!r} already has a TensorFlow form.")
+        op.to_tf = to_tf
+    if from_tf is not None:
+        for tf_op_type in reads or (op_type,):
+            if tf_op_type in _TF_READERS:
+                raise KeyError(f"TensorFlow's op type {tf_op_type!r} is already read.")
+            _TF_READERS[tf_op_type] = (marker, from_tf)
+    for tf_op_type in renamed_from:
+        _TF_RENAMED[tf_op_type] = op_type
+
+
+def tf_reader(tf_op_type):
+    """(marker attr, reading rule) for NodeDefs of TensorFlow's op type, or (None, None)."""
+    return _TF_READERS.get(tf_op_type, (None, None))
+
+
+def tf_renamed_ops():
+    """{TensorFlow's op type: tensorweave's} for the op types TensorFlow only renamed."""
+    return dict(_TF_RENAMED)
 
 
 def lookup(name):

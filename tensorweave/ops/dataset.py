@@ -16,8 +16,8 @@ stacked elements. Every stream answers `next()` (an element or None at the end) 
 """
 import numpy as np
 
-from tensorweave.core import dtypes, errors
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core import dtypes, errors, tf_form
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, shape_text
 from tensorweave.ops import iterator
 
@@ -395,3 +395,9 @@ def _make_iterator_kernel(state, op_name, dataset, handle):
 
 register_op("MakeIteratorFromDataset", shape=_make_iterator_shape, kernel=_make_iterator_kernel,
             stateful=True, grad=NOT_DIFFERENTIABLE)
+
+
+# TensorFlow's MakeIterator(dataset, iterator) is MakeIteratorFromDataset (core/tf_form.py)
+register_tf_form("MakeIteratorFromDataset", marker="dataset", reads=("MakeIterator",),
+                 from_tf=tf_form.renamed("MakeIteratorFromDataset"),
+                 to_tf=tf_form.renamed_to("MakeIterator"))

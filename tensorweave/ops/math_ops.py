@@ -3,11 +3,11 @@ import functools
 
 import numpy as np
 
-from tensorweave.core import dtypes, errors
+from tensorweave.core import dtypes, errors, tf_form
 from tensorweave.core.constants import constant, convert_to_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor, TensorLike
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array
 from tensorweave.ops.array import broadcast_shapes, sum_to_shape
@@ -333,6 +333,27 @@ def _reduced_shape(x, axis, keepdims):
     return TensorShape([d for i, d in enumerate(dims) if i not in axes])
 
 
+def _read_reduction(node, reader):
+    """TF's reduction (axes an input): axes constant -> the axis attr, else Dynamic<op>."""
+    if tf_form.data_inputs(node) != 2:
+        return
+    keepdims = node.attr["keep_dims"].b if "keep_dims" in node.attr else False
+    axes = reader.constant(node.input[1])
+    if axes is None:
+        node.op = "Dynamic" + node.op
+    else:
+        del node.input[1]
+        reader.set(node, "axis", tf_form.int_tuple(axes))
+    reader.set(node, "keepdims", bool(keepdims))
+
+
+def _to_reduction(t):
+    axis = t.pop("axis")
+    t.insert_const(None, "reduction_indices",
+                   list(range(t.rank())) if axis is None else [int(a) for a in axis])
+    t.set("keep_dims", bool(t.pop("keepdims")))
+
+
 def _reduction(op_type, kernel, grad, kind=_NUMBER):
     """Registers reduction `op_type` (axes an attr) and Dynamic`op_type` (axes an input tensor,
     for axes computed at run time); one kernel and one gradient rule serve both."""
@@ -358,6 +379,8 @@ def _reduction(op_type, kernel, grad, kind=_NUMBER):
     register_op(op_type, shape=shape, kernel=kernel, grad=grad)
     register_op("Dynamic" + op_type, shape=dynamic_shape, kernel=dynamic_kernel,
                 grad=grad if grad is NOT_DIFFERENTIABLE else dynamic_grad)
+    register_tf_form(op_type, marker="keepdims", from_tf=_read_reduction, to_tf=_to_reduction)
+    register_tf_form("Dynamic" + op_type, to_tf=tf_form.tensor_input_form(op_type, keepdims=True))
 
 
 def _mean_kernel(x, *, axis, keepdims):
@@ -695,3 +718,46 @@ def _install_operators():
 
 
 _install_operators()
+
+
+# --- TensorFlow's forms (core/tf_form.py) -----------------------------------------------------
+def _read_batch_matmul(node, reader):
+    """TF's BatchMatMul(V2), read as MatMul: adj_x and adj_y are transpose_a and _b."""
+    for ours, theirs in (("transpose_a", "adj_x"), ("transpose_b", "adj_y")):
+        reader.set(node, ours, node.attr[theirs].b if theirs in node.attr else False)
+
+
+def _to_matmul(t):
+    if max(t.rank(0), t.rank(1)) > 2:
+        t.node.op = "BatchMatMulV2"
+        t.set("adj_x", bool(t.pop("transpose_a")))
+        t.set("adj_y", bool(t.pop("transpose_b")))
+
+
+def _to_broadcast_reduced(t):
+    """dy with the reduced axes put back (ExpandDims) and broadcast to x's shape."""
+    dy, x = t.node.input[0], t.node.input[1]
+    axis, keepdims = t.pop("axis"), t.pop("keepdims")
+    rank = t.rank(1)
+    if not keepdims:
+        axes = range(rank) if axis is None else axis
+        for a in sorted(a % rank if rank else a for a in axes):
+            dim = t.const("ExpandDims/dim", a, dtypes.int32)
+            dy = t.add("ExpandDims", "ExpandDims", [dy, dim], T=t.dtypes[0],
+                       Tdim=dtypes.int32)
+    shape = t.add("Shape", "Shape", [x], T=t.dtypes[1], out_type=dtypes.int32)
+    t.node.op = "BroadcastTo"
+    t.node.input[0], t.node.input[1] = dy, shape
+    t.dtypes[1] = dtypes.int32
+
+
+register_tf_form("Add", renamed_from=("AddV2",))
+register_tf_form("MatMul", marker="transpose_a", from_tf=_read_batch_matmul, to_tf=_to_matmul,
+                 renamed_from=("BatchMatMulV2", "BatchMatMul"))
+register_tf_form("BroadcastReduced", to_tf=_to_broadcast_reduced)
+for _op_type in ("ArgMax", "ArgMin"):
+    register_tf_form(_op_type, marker="axis",
+                     from_tf=tf_form.attr_from_input("axis", 1, tf_form.scalar,
+                                                     run_time_form=True),
+                     to_tf=tf_form.attr_to_input("axis", 1, "dimension"))
+    register_tf_form("Dynamic" + _op_type, to_tf=tf_form.tensor_input_form(_op_type))

@@ -1,11 +1,11 @@
 """Neural-network ops (tf.nn): activations, softmax, cross-entropies, bias_add, top-k, dropout."""
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, tf_form
 from tensorweave.core.constants import constant, constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops, random_ops
 from tensorweave.ops.math_ops import sigmoid, tanh  # noqa: F401 - tf.nn names them too
@@ -609,3 +609,32 @@ def zero_fraction(value, name=None):
     with name_scope(name, "zero_fraction", [value]):
         zero = constant(0, dtype=value.dtype)
         return math_ops.reduce_mean(array.cast(math_ops.equal(value, zero), dtypes.float32))
+
+
+# --- TensorFlow's forms (core/tf_form.py) -----------------------------------------------------
+def _to_softmax(t):
+    """TensorFlow's (Log)Softmax takes the last axis: others are transposed there and back."""
+    rank, axis = t.rank(), t.pop("axis")
+    if axis in (-1, rank - 1):
+        return
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    dtype, int32 = t.dtypes[0], dtypes.int32
+    moved = t.add("Transpose", "transpose", [t.node.input[0], t.const("perm", perm, int32)],
+                  T=dtype, Tperm=int32)
+    inner = t.add(t.node.op, t.node.op, [moved], T=dtype)
+    t.node.op = "Transpose"
+    t.node.input[0] = inner
+    t.insert_const(1, "perm_1", perm)
+
+
+register_tf_form("InTopKV2", marker="k",
+                 from_tf=tf_form.attr_from_input("k", 2, tf_form.scalar, inputs=3),
+                 to_tf=tf_form.attr_to_input("k", 2, "k", dtype_of=1))
+register_tf_form("TopKV2", marker="k",
+                 from_tf=tf_form.attr_from_input("k", 1, tf_form.scalar, run_time_form=True),
+                 to_tf=tf_form.attr_to_input("k", 1, "k"))
+register_tf_form("DynamicTopKV2", to_tf=tf_form.tensor_input_form("TopKV2"))
+for _op_type in ("Softmax", "LogSoftmax"):
+    register_tf_form(_op_type, marker="axis", from_tf=tf_form.default_attr("axis", -1),
+                     to_tf=_to_softmax)

@@ -4,7 +4,7 @@ import numpy as np
 
 from tensorweave.core.constants import convert_to_tensor, partial_shape_from_tensor
 from tensorweave.core.graph import create_op
-from tensorweave.core.registry import register_op
+from tensorweave.core.registry import register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import one
 from tensorweave.ops.array.shapes import as_shape_tensor, reshape, shape_tensor
@@ -117,3 +117,18 @@ def _static_broadcast_axes(grad_shape, like_shape):
                 return None
             axes.append(lead + i)
     return tuple(axes)
+
+
+def _to_sum_to_shape(t):
+    """Sum over BroadcastGradientArgs' axes, reshaped: TensorFlow's broadcast gradient."""
+    x, shape = t.node.input[0], t.node.input[1]
+    kind = t.dtypes[1]
+    x_shape = t.add("Shape", "Shape", [x], T=t.dtypes[0], out_type=kind)
+    axes = t.add("BroadcastGradientArgs", "BroadcastGradientArgs", [x_shape, shape], T=kind)
+    summed = t.add("Sum", "Sum", [x, axes + ":1"], T=t.dtypes[0], Tidx=kind, keep_dims=False)
+    t.node.op = "Reshape"
+    t.node.input[0] = summed
+    t.set("Tshape", kind)
+
+
+register_tf_form("SumToShape", to_tf=_to_sum_to_shape)  # TensorFlow's form (core/tf_form.py)

@@ -27,10 +27,11 @@ DynamicTopKV2 in ops/nn_ops.py, beside the ops whose forms they are.
 """
 import numpy as np
 
+from tensorweave.core import tf_form
 from tensorweave.core.constants import (constant_value, known_values,
                                         partial_shape_from_tensor)
 from tensorweave.core.graph import create_op
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops
 
@@ -615,3 +616,23 @@ def _dynamic_strided_slice_grad_grad(op, ddx):
 
 register_op("DynamicStridedSliceGrad", shape=_dynamic_strided_slice_grad_shape,
             kernel=_dynamic_strided_slice_grad_kernel, grad=_dynamic_strided_slice_grad_grad)
+
+
+# --- TensorFlow's forms (core/tf_form.py): each Dynamic<op> is TensorFlow's <op> -------------
+def _to_dynamic_pad(t):
+    """DynamicPad is TF's Pad, PadV2 (a fill value) or MirrorPad (REFLECT, SYMMETRIC)."""
+    mode, fill = t.pop("mode"), t.pop("constant_values")
+    if mode != "CONSTANT":
+        t.node.op = "MirrorPad"
+        t.set("mode", mode)
+    elif fill:
+        t.node.op = "PadV2"
+        t.insert_const(2, "constant_values", fill, t.dtypes[0])
+    else:
+        t.node.op = "Pad"
+
+
+for _tf_op in ("Tile", "Transpose", "MirrorPadGrad", "ExpandDims", "ConcatV2", "SplitV", "Split",
+               "GatherV2", "StridedSlice", "StridedSliceGrad"):
+    register_tf_form("Dynamic" + _tf_op, to_tf=tf_form.tensor_input_form(_tf_op))
+register_tf_form("DynamicPad", to_tf=_to_dynamic_pad)

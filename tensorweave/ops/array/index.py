@@ -4,12 +4,12 @@ import numbers
 
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, tf_form
 from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
                                         partial_shape_from_tensor)
 from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import normalize_axis, one
 from tensorweave.ops.array.convert import cast
@@ -577,3 +577,90 @@ def _deprecated_alias(value, old, new_name, old_name):
     if value is not None and value != old:
         raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'")
     return old
+
+
+# --- TensorFlow's forms (core/tf_form.py) -----------------------------------------------------
+_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+
+
+def _read_gather_v2(node, reader):
+    if "batch_dims" in node.attr:
+        if node.attr["batch_dims"].i:
+            raise ValueError("GatherV2 with batch_dims is not supported")
+        del node.attr["batch_dims"]
+    tf_form.attr_from_input("axis", 2, tf_form.scalar, inputs=3, run_time_form=True)(node, reader)
+
+
+def _read_strided_slice(node, reader, at=1):
+    """TF's begin, end and strides inputs and masks as tensorweave's spec attr (constants), or
+    DynamicStridedSlice(Grad), which is TF's op."""
+    if tf_form.data_inputs(node) < at + 3:
+        return
+    begin, end, strides = (reader.constant(node.input[at + k]) for k in range(3))
+    if begin is None or end is None or strides is None:
+        node.op = "Dynamic" + node.op  # TF's masks are its attrs too
+        return
+    del node.input[at:at + 3]
+    masks = {k: node.attr[k].i if k in node.attr else 0 for k in _MASKS}
+    spec = []
+    for i, (b, e, step) in enumerate(zip(begin.tolist(), end.tolist(), strides.tolist())):
+        bit = 1 << i
+        if masks["ellipsis_mask"] & bit:
+            spec.append(Ellipsis)
+        elif masks["new_axis_mask"] & bit:
+            spec.append(None)
+        elif masks["shrink_axis_mask"] & bit:
+            spec.append(int(b))
+        else:
+            spec.append(slice(None if masks["begin_mask"] & bit else int(b),
+                              None if masks["end_mask"] & bit else int(e), int(step)))
+    for key in _MASKS:
+        if key in node.attr:
+            del node.attr[key]
+    reader.set(node, "spec", tuple(spec))
+
+
+def _slice_parts(spec):
+    """begin, end, strides and the masks of TensorFlow's StridedSlice for a tensorweave
+    spec (a tuple of slices, ints, None and Ellipsis)."""
+    begin, end, strides, masks = [], [], [], dict.fromkeys(_MASKS, 0)
+    for i, item in enumerate(spec):
+        bit = 1 << i
+        if item is Ellipsis:
+            masks["ellipsis_mask"] |= bit
+            item = (0, 0, 1)
+        elif item is None:
+            masks["new_axis_mask"] |= bit
+            item = (0, 0, 1)
+        elif isinstance(item, slice):
+            if item.start is None:
+                masks["begin_mask"] |= bit
+            if item.stop is None:
+                masks["end_mask"] |= bit
+            item = (item.start or 0, item.stop or 0, 1 if item.step is None else item.step)
+        else:
+            masks["shrink_axis_mask"] |= bit
+            item = (item, item + 1, 1)
+        for part, value in zip((begin, end, strides), item):
+            part.append(value)
+    return begin, end, strides, masks
+
+
+def _to_strided_slice(t, at=1):
+    begin, end, strides, masks = _slice_parts(t.pop("spec"))
+    for offset, (suffix, values) in enumerate((("stack", begin), ("stack_1", end),
+                                              ("stack_2", strides))):
+        t.insert_const(at + offset, suffix, values)
+    for key, value in masks.items():
+        t.set(key, value)
+
+
+register_tf_form("GatherV2", marker="axis", from_tf=_read_gather_v2,
+                 to_tf=tf_form.attr_to_input("axis", 2, "axis"))
+register_tf_form("OneHot", marker="depth",
+                 from_tf=tf_form.attr_from_input("depth", 1, tf_form.scalar, inputs=4),
+                 to_tf=tf_form.attr_to_input("depth", 1, "depth"))
+register_tf_form("StridedSlice", marker="spec", from_tf=_read_strided_slice,
+                 to_tf=_to_strided_slice)
+register_tf_form("StridedSliceGrad", marker="spec", from_tf=_read_strided_slice,
+                 to_tf=_to_strided_slice)

@@ -3,11 +3,11 @@ import numbers
 
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, tf_form
 from tensorweave.core.constants import constant, convert_to_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor
-from tensorweave.core.registry import register_op
+from tensorweave.core.registry import register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import normalize_axis, one, outputs
 from tensorweave.ops.array.convert import cast, identity
@@ -300,3 +300,130 @@ def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
     return one(create_op("Pad", [convert_to_tensor(tensor)], name=name or "Pad",
                           paddings=tuple((int(b), int(a)) for b, a in paddings), mode=mode,
                           constant_values=constant_values))
+
+
+# --- TensorFlow's forms (core/tf_form.py) -----------------------------------------------------
+def _read_tile(node, reader):
+    if tf_form.data_inputs(node) != 2:
+        return
+    multiples = reader.constant(node.input[1])
+    if multiples is None:
+        node.op = "DynamicTile"
+        return
+    del node.input[1]
+    reader.set(node, "multiples", tf_form.int_tuple(multiples))
+
+
+def _read_pad(node, reader):
+    """TF's Pad, PadV2 (a fill value) and MirrorPad: Pad, or DynamicPad for paddings computed
+    at run time."""
+    count = tf_form.data_inputs(node)
+    if count < 2:
+        return
+    mode = node.attr["mode"].s.decode() if "mode" in node.attr else "CONSTANT"
+    fill = reader.take_input(node, 2) if count == 3 else 0
+    if fill is None:
+        raise ValueError(f"{node.op} with constant_values computed at run time is not "
+                         "supported")
+    if reader.constant(node.input[1]) is None:  # paddings computed at run time
+        node.op = "DynamicPad"
+    else:
+        paddings = reader.take_input(node, 1)
+        node.op = "Pad"
+        reader.set(node, "paddings", tuple(tuple(int(v) for v in row) for row in paddings))
+    reader.set(node, "mode", mode)
+    reader.set(node, "constant_values", fill.item() if hasattr(fill, "item") else fill)
+
+
+def _to_pad(t):
+    paddings, mode, fill = t.pop("paddings"), t.pop("mode"), t.pop("constant_values")
+    t.insert_const(1, "paddings", [list(p) for p in paddings])
+    if mode != "CONSTANT":
+        t.node.op = "MirrorPad"
+        t.set("mode", mode)
+        t.set("Tpaddings", dtypes.int32)
+    elif fill:
+        t.node.op = "PadV2"
+        t.insert_const(2, "constant_values", fill, t.dtypes[0])
+
+
+def _to_tile_grad(t):
+    """TensorFlow dropped TileGrad: dy reshaped to [m0, s0, m1, s1, ...], summed over the
+    m axes (static multiples)."""
+    int32 = dtypes.int32
+    multiples = list(t.pop("multiples"))
+    dtype, dy = t.dtypes[0], t.node.input[0]
+    m = t.const("multiples", multiples, int32)
+    dy_shape = t.add("Shape", "Shape", [dy], T=dtype, out_type=int32)
+    shape = t.add("FloorDiv", "floordiv", [dy_shape, m], T=int32)
+    pairs = t.add("Pack", "stack", [m, shape], T=int32, N=2, axis=1)
+    split = t.add("Reshape", "Reshape", [pairs, t.const("flat", [-1], int32)], T=int32,
+                  Tshape=int32)
+    tiles = t.add("Reshape", "Reshape_1", [dy, split], T=dtype, Tshape=int32)
+    axes = t.const("axes", list(range(0, 2 * len(multiples), 2)), int32)
+    summed = t.add("Sum", "Sum", [tiles, axes], T=dtype, Tidx=int32, keep_dims=False)
+    t.node.op = "Reshape"
+    del t.node.input[:]
+    t.node.input.extend([summed, shape])
+    t.dtypes = [dtype, int32]
+
+
+def _read_split_v(node, reader):
+    sizes, axis = reader.constant(node.input[1]), reader.constant(node.input[2])
+    if sizes is None or axis is None or -1 in sizes:
+        node.op = "DynamicSplitV"
+        return
+    del node.input[1:3]
+    node.op = "Split"
+    reader.set(node, "sizes", tf_form.int_tuple(sizes))
+    reader.set(node, "axis", tf_form.scalar(axis))
+
+
+def _as_split_v(t, sizes, axis):
+    t.node.op = "SplitV"
+    t.insert_const(1, "size_splits", list(sizes))
+    t.insert_const(2, "split_dim", axis)
+    for key, value in (("num_split", len(sizes)), ("T", t.dtypes[0]), ("Tlen", dtypes.int32)):
+        t.set(key, value)
+    t.dtypes = None  # SplitV is typed here, not from the signature table
+
+
+def _to_split(t):
+    _as_split_v(t, t.pop("sizes"), t.pop("axis"))
+
+
+def _to_concat_grad(t):
+    """The gradient pieces of a concat as TensorFlow's SplitV (pieces of known size)."""
+    axis = t.pop("axis")
+    pieces = t.op.inputs[1:]
+    sizes = [p.shape.as_tuple()[axis] if p.shape.ndims else None for p in pieces]
+    if None in sizes:
+        raise tf_form.Unsupported("needs the pieces' sizes along the axis")
+    kept = [t.node.input[0]] + [i for i in t.node.input if i.startswith("^")]
+    del t.node.input[:]
+    t.node.input.extend(kept)
+    t.dtypes = t.dtypes[:1]
+    _as_split_v(t, sizes, axis)
+
+
+register_tf_form("Tile", marker="multiples", from_tf=_read_tile,
+                 to_tf=tf_form.attr_to_input("multiples", 1, "multiples", list))
+register_tf_form("ConcatV2", marker="axis",
+                 from_tf=tf_form.attr_from_input("axis", -1, tf_form.scalar, inputs=None,
+                                                 run_time_form=True),
+                 to_tf=tf_form.attr_to_input("axis", None, "axis"))
+register_tf_form("Pad", marker="paddings", from_tf=_read_pad, reads=("Pad", "PadV2", "MirrorPad"),
+                 to_tf=_to_pad)
+register_tf_form("TileGrad", marker="multiples",
+                 from_tf=tf_form.attr_from_input("multiples", 1), to_tf=_to_tile_grad)
+register_tf_form("MirrorPadGrad", marker="paddings",
+                 from_tf=tf_form.attr_from_input(
+                     "paddings", 1, lambda v: tuple(tuple(int(x) for x in row) for row in v),
+                     run_time_form=True),
+                 to_tf=tf_form.attr_to_input("paddings", 1, "paddings",
+                                             lambda p: [list(r) for r in p]))
+# TF's Split(axis, value) with num_split is tensorweave's DynamicSplit; its SplitV is Split
+register_tf_form("Split", marker="sizes", from_tf=tf_form.renamed("DynamicSplit"),
+                 to_tf=_to_split)
+register_tf_form("Split", marker="sizes", from_tf=_read_split_v, reads=("SplitV",))
+register_tf_form("ConcatGrad", to_tf=_to_concat_grad)

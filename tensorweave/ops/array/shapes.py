@@ -4,12 +4,12 @@ import numbers
 
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, tf_form
 from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
                                         partial_shape_from_tensor)
 from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import normalize_axis, one
 from tensorweave.ops.array.convert import cast
@@ -264,3 +264,37 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
         axis = [axis]
     return one(create_op("Squeeze", [convert_to_tensor(input)], name=name or "Squeeze",
                           axis=tuple(int(a) for a in axis) if axis else ()))
+
+
+# --- TensorFlow's forms (core/tf_form.py) -----------------------------------------------------
+def _to_transpose(t):
+    perm = t.pop("perm")
+    t.insert_const(1, "perm", list(range(t.rank()))[::-1] if perm is None else list(perm))
+
+
+def _read_squeeze(node, reader):
+    if "squeeze_dims" in node.attr:
+        node.attr["axis"].CopyFrom(node.attr["squeeze_dims"])
+        del node.attr["squeeze_dims"]
+    if not node.attr["axis"].HasField("list"):
+        node.attr["axis"].list.SetInParent()
+
+
+def _to_squeeze(t):
+    t.set("squeeze_dims", list(t.pop("axis")))
+
+
+def _to_rank(t):
+    if t.pop("out_type") is not dtypes.int32:
+        raise tf_form.Unsupported("out_type other than int32")
+
+
+register_tf_form("Transpose", marker="perm",
+                 from_tf=tf_form.attr_from_input("perm", 1, run_time_form=True),
+                 to_tf=_to_transpose)
+register_tf_form("ExpandDims", marker="axis",
+                 from_tf=tf_form.attr_from_input("axis", 1, tf_form.scalar, run_time_form=True),
+                 to_tf=tf_form.attr_to_input("axis", 1, "dim"))
+register_tf_form("Squeeze", marker="axis", from_tf=_read_squeeze, to_tf=_to_squeeze)
+register_tf_form("Rank", marker="out_type", from_tf=tf_form.default_attr("out_type", dtypes.int32),
+                 to_tf=_to_rank)
