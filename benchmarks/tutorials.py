@@ -51,7 +51,7 @@ def make_shim(root):
     source = REPO / "tensorweave" / "examples" / "tutorials" / "mnist"
     for name in ["input_data.py", "mnist.py"] + [f"{t}.py" for t in TUTORIALS]:
         shutil.copy(source / name, mnist / name)
-    shutil.copy(source.parent / "_flags.py", mnist.parent / "_flags.py")  # their --seed flag
+    shutil.copy(source.parent / "tutorial_flags.py", mnist.parent / "tutorial_flags.py")  # --seed
 
 
 def time_run(python, pythonpath, module, args, onednn=False):
