@@ -48,6 +48,7 @@ from tensorweave.ops.control import group, no_op  # noqa: F401
 from tensorweave.ops.control import tuple_ as tuple  # noqa: F401,A004
 from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
 from tensorweave.nn.functional import foldl, foldr, map_fn, scan  # noqa: F401
+from tensorweave.ops.math_ops import arg_max, arg_min  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004
                                       argmin, ceil, clip_by_global_norm, clip_by_norm,
                                       clip_by_value, cos, count_nonzero, div, divide, equal,

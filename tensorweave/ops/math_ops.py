@@ -761,3 +761,13 @@ for _op_type in ("ArgMax", "ArgMin"):
                                                      run_time_form=True),
                      to_tf=tf_form.attr_to_input("axis", 1, "dimension"))
     register_tf_form("Dynamic" + _op_type, to_tf=tf_form.tensor_input_form(_op_type))
+
+
+def arg_max(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """TF 1.x's older `tf.arg_max`: `argmax` with TF's positional order (dimension, type)."""
+    return argmax(input, dimension, name=name, output_type=output_type)
+
+
+def arg_min(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """TF 1.x's older `tf.arg_min`: `argmin` with TF's positional order (dimension, type)."""
+    return argmin(input, dimension, name=name, output_type=output_type)

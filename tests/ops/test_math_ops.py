@@ -35,3 +35,12 @@ def test_float_division_by_zero_follows_ieee():
         floor, mod = sess.run([tf.floordiv(x, 0.0), tf.floormod(x, 0.0)])
     np.testing.assert_array_equal(floor, [np.inf, -np.inf, np.nan])
     assert np.isnan(mod).all()
+
+
+def test_arg_max_and_arg_min_take_tf_1_x_positional_order():
+    """tf.arg_max(input, dimension, output_type): the older names TF 1.x programs call."""
+    x = tf.constant([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    with tf.Session() as sess:
+        got_max, got_min = sess.run([tf.arg_max(x, 1), tf.arg_min(x, 0, tf.int32)])
+    assert got_max.tolist() == [1, 0] and got_max.dtype == np.int64
+    assert got_min.tolist() == [0, 1, 0] and got_min.dtype == np.int32
