@@ -4,14 +4,14 @@
 shaped like one element, inside a `FunctionGraph`. Tensors of outer graphs the function uses
 are *captured*: they become placeholders of the function graph, and their values are computed
 when the iterator is initialized. At run time a Plan evaluates the function per element, or,
-when every op between inputs and outputs works row by row (`_BATCH_RULES`), once per chunk of
-stacked elements through a batched copy of the function graph.
+when every op between inputs and outputs works row by row (the registry facet `row_wise`), once
+per chunk of stacked elements through a batched copy of the function graph.
 """
 import collections
 
 import numpy as np
 
-from tensorweave.core.constants import constant_value, convert_to_tensor
+from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import Graph, get_default_graph
 from tensorweave.core.operation import TensorLike
 from tensorweave.core.tensor_shape import TensorShape
@@ -168,61 +168,6 @@ def _as_array(value, np_dtype):
     return np.asarray(value, dtype=np_dtype)
 
 
-# --- row-wise (batched) execution ------------------------------------------------------------
-_ELEMENTWISE = frozenset("""
-    Abs Ceil Cos Elu Exp Floor IsFinite IsNan LeakyRelu Log Log1p LogicalNot Neg OnesLike
-    Reciprocal Relu Relu6 Round Rsqrt Sigmoid Sign Sin Softplus Softsign Sqrt Square Tanh
-    ZerosLike Cast Identity StopGradient
-    Add AddN Sub Mul RealDiv FloorDiv FloorMod Pow Maximum Minimum SquaredDifference Equal
-    NotEqual Less LessEqual Greater GreaterEqual LogicalAnd LogicalOr
-""".split())
-
-
-def _rank(t):
-    return t.shape.ndims
-
-
-def _elementwise_rule(op, batched):
-    """Broadcasting ops work row-wise when batched inputs have the output's rank and the
-    others no more than it (so broadcasting never reaches the row dimension)."""
-    rank = _rank(op.outputs[0])
-    if rank is None:
-        return None
-    for t, b in zip(op.inputs, batched):
-        r = _rank(t)
-        if r is None or (r != rank if b else r > rank):
-            return None
-    return {}
-
-
-def _reshape_rule(op, batched):
-    shape = op.outputs[0].shape
-    if batched[1] or not shape.is_fully_defined() or constant_value(op.inputs[1]) is None:
-        return None
-    return {"inputs": {1: np.array([-1] + shape.as_list(), dtype=np.int32)}}
-
-
-def _expand_dims_rule(op, batched):
-    axis = op.attrs["axis"]
-    return {"attrs": {"axis": axis + 1 if axis >= 0 else axis}}
-
-
-def _one_hot_rule(op, batched):
-    if any(batched[1:]):
-        return None
-    axis = op.attrs["axis"]
-    return {"attrs": {"axis": axis + 1 if axis >= 0 else axis}}
-
-
-def _first_input_only(op, batched):
-    return None if any(batched[1:]) else {}
-
-
-_BATCH_RULES = {name: _elementwise_rule for name in _ELEMENTWISE}
-_BATCH_RULES.update(Reshape=_reshape_rule, ExpandDims=_expand_dims_rule, OneHot=_one_hot_rule,
-                    DecodeCSV=_first_input_only)
-
-
 def ancestors(outputs):
     """The ops `outputs` depend on, in creation (so dependency) order."""
     seen, stack = set(), [t.op for t in outputs]
@@ -266,7 +211,7 @@ def _batch_graph(traced):
         new_inputs = [mapped[t] for t in op.inputs]
         attrs = dict(op.attrs)
         if any(flags):
-            rule = _BATCH_RULES.get(op.type)
+            rule = op.op_def.row_wise  # how the op runs on stacked elements, if it can
             change = rule(op, flags) if rule else None
             if change is None:
                 return None

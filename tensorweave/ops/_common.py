@@ -50,3 +50,31 @@ def same_dtype_and_shape(op_type, tensors,
             raise ValueError(shape_error.format(op_type=op_type, a=merged, b=t.shape))
         merged = merged.merge_with(t.shape)
     return dtype, merged
+
+
+# --- row-wise rules (registry facet row_wise): ops run on a chunk of stacked elements ---------
+def elementwise_rows(op, batched):
+    """Broadcasting ops run row-wise when the batched inputs have the output's rank and the
+    others no more than it (so broadcasting never reaches the row dimension)."""
+    rank = op.outputs[0].shape.ndims
+    if rank is None:
+        return None
+    for t, rows in zip(op.inputs, batched):
+        r = t.shape.ndims
+        if r is None or (r != rank if rows else r > rank):
+            return None
+    return {}
+
+
+def first_input_rows(op, batched):
+    """Ops that work row by row on their first input when the others are not batched."""
+    return None if any(batched[1:]) else {}
+
+
+def axis_after_rows(op, batched):
+    """Ops with an `axis` attr that counts the row dimension once batched (its other inputs
+    not batched)."""
+    if any(batched[1:]):
+        return None
+    axis = op.attrs["axis"]
+    return {"attrs": {"axis": axis + 1 if axis >= 0 else axis}}

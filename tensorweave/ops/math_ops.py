@@ -11,7 +11,7 @@ from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array
 from tensorweave.ops.array import broadcast_shapes, sum_to_shape
-from tensorweave.ops._common import one, same_dtype_and_shape
+from tensorweave.ops._common import elementwise_rows, one, same_dtype_and_shape
 
 _FLOAT = "float"
 _NUMBER = "number"
@@ -35,7 +35,7 @@ def _unary(op_type, kernel, grad, kind=_FLOAT, out_dtype=None):
         _check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, x.shape)]
 
-    register_op(op_type, shape=shape, kernel=kernel, grad=grad)
+    register_op(op_type, shape=shape, kernel=kernel, grad=grad, row_wise=elementwise_rows)
 
     def builder(x, name=None):
         return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
@@ -103,7 +103,8 @@ def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=No
         _check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, broadcast_shapes(x.shape, y.shape))]
 
-    register_op(op_type, shape=shape, kernel=kernel, grad=grad, forwards=forwards, bind=bind)
+    register_op(op_type, shape=shape, kernel=kernel, grad=grad, forwards=forwards, bind=bind,
+                row_wise=elementwise_rows)
 
     def builder(x, y, name=None):
         x, y = _binary_inputs(x, y)
@@ -245,7 +246,7 @@ def _add_n_kernel(*inputs):
 
 
 register_op("AddN", shape=_add_n_shape, kernel=_add_n_kernel,
-            grad=lambda op, dy: [dy] * len(op.inputs))
+            grad=lambda op, dy: [dy] * len(op.inputs), row_wise=elementwise_rows)
 
 
 def add_n(inputs, name=None):

@@ -9,7 +9,7 @@ from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops, random_ops
 from tensorweave.ops.math_ops import sigmoid, tanh  # noqa: F401 - tf.nn names them too
-from tensorweave.ops._common import one
+from tensorweave.ops._common import elementwise_rows, one
 
 
 def _float_same_shape(op_type):
@@ -37,7 +37,8 @@ def _relu_grad_grad(op, ddx):
     return [one(create_op("ReluGrad", [ddx, op.inputs[1]])), None]
 
 
-register_op("Relu", shape=_float_same_shape("Relu"), kernel=_relu_kernel, grad=_relu_grad)
+register_op("Relu", shape=_float_same_shape("Relu"), kernel=_relu_kernel, grad=_relu_grad,
+            row_wise=elementwise_rows)
 register_op("ReluGrad", shape=lambda dy, y: [(dy.dtype, dy.shape)], kernel=_relu_grad_kernel,
             grad=_relu_grad_grad)
 
@@ -57,7 +58,8 @@ def _where_grad(condition):
 register_op("Relu6", shape=_float_same_shape("Relu6"),
             kernel=lambda x: np.clip(x, 0, 6).astype(x.dtype, copy=False),
             grad=_where_grad(lambda op: math_ops.logical_and(op.inputs[0] > 0,
-                                                             op.inputs[0] < 6)))
+                                                             op.inputs[0] < 6)),
+            row_wise=elementwise_rows)
 
 
 def relu6(features, name=None):
@@ -74,7 +76,8 @@ def _elu_grad(op, dy):
     return [dy * array.where(y < 0, y + 1, array.ones_like(y))]
 
 
-register_op("Elu", shape=_float_same_shape("Elu"), kernel=_elu_kernel, grad=_elu_grad)
+register_op("Elu", shape=_float_same_shape("Elu"), kernel=_elu_kernel, grad=_elu_grad,
+            row_wise=elementwise_rows)
 
 
 def elu(features, name=None):
@@ -92,7 +95,7 @@ def _leaky_relu_grad(op, dy):
 
 
 register_op("LeakyRelu", shape=_float_same_shape("LeakyRelu"), kernel=_leaky_relu_kernel,
-            grad=_leaky_relu_grad)
+            grad=_leaky_relu_grad, row_wise=elementwise_rows)
 
 
 def leaky_relu(features, alpha=0.2, name=None):
@@ -103,10 +106,11 @@ def leaky_relu(features, alpha=0.2, name=None):
 
 register_op("Softplus", shape=_float_same_shape("Softplus"),
             kernel=lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False),
-            grad=lambda op, dy: [dy * sigmoid(op.inputs[0])])
+            grad=lambda op, dy: [dy * sigmoid(op.inputs[0])], row_wise=elementwise_rows)
 register_op("Softsign", shape=_float_same_shape("Softsign"),
             kernel=lambda x: x / (1 + np.abs(x)),
-            grad=lambda op, dy: [dy / math_ops.square(1 + math_ops.abs(op.inputs[0]))])
+            grad=lambda op, dy: [dy / math_ops.square(1 + math_ops.abs(op.inputs[0]))],
+            row_wise=elementwise_rows)
 
 
 def softplus(features, name=None):

@@ -10,6 +10,7 @@ from tensorweave.core import dtypes, errors
 from tensorweave.core.graph import create_op
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape
+from tensorweave.ops._common import first_input_rows
 
 RECORD_TYPES = (dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64, dtypes.string)
 
@@ -149,7 +150,7 @@ def _decode_csv_kernel(records, *defaults, OUT_TYPE, field_delim, use_quote_deli
 
 
 register_op("DecodeCSV", shape=_decode_csv_shape, kernel=_decode_csv_kernel,
-            grad=NOT_DIFFERENTIABLE)
+            grad=NOT_DIFFERENTIABLE, row_wise=first_input_rows)
 
 
 def decode_csv(records, record_defaults, *, field_delim, use_quote_delim, na_value, select_cols,

@@ -9,7 +9,8 @@ from tensorweave.core.graph import create_op, get_default_graph
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import register_op
 from tensorweave.core.tensor_shape import TensorShape, as_shape, unknown_shape
-from tensorweave.ops._common import (normalize_axis, one, outputs, same_as_input,
+from tensorweave.ops._common import (elementwise_rows, normalize_axis, one, outputs,
+                                     same_as_input,
                                      same_dtype_and_shape)
 from tensorweave.ops.array.convert import cast
 
@@ -100,11 +101,11 @@ def _zero_grad(op, dy):
 
 
 register_op("ZerosLike", shape=same_as_input, kernel=_like_kernel(0), grad=_zero_grad,
-            shape_only_inputs=[0])
+            shape_only_inputs=[0], row_wise=elementwise_rows)
 
 
 register_op("OnesLike", shape=same_as_input, kernel=_like_kernel(1), grad=_zero_grad,
-            shape_only_inputs=[0])
+            shape_only_inputs=[0], row_wise=elementwise_rows)
 
 
 def _like(op_type, tensor, dtype, name):

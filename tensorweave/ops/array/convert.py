@@ -5,7 +5,8 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
-from tensorweave.ops._common import identity_kernel, one, passthrough_grad, same_as_input
+from tensorweave.ops._common import (elementwise_rows, identity_kernel, one, passthrough_grad,
+                                     same_as_input)
 
 
 def _converted_input_value(op):
@@ -15,11 +16,13 @@ def _converted_input_value(op):
 
 
 register_op("Identity", shape=same_as_input, kernel=identity_kernel, grad=passthrough_grad,
-            shares_memory=True, is_alias=True, value=_converted_input_value)
+            shares_memory=True, is_alias=True, value=_converted_input_value,
+            row_wise=elementwise_rows)
 
 
 register_op("StopGradient", shape=same_as_input, kernel=identity_kernel,
-            grad=NOT_DIFFERENTIABLE, shares_memory=True, is_alias=True)
+            grad=NOT_DIFFERENTIABLE, shares_memory=True, is_alias=True,
+            row_wise=elementwise_rows)
 
 
 def identity(input, name=None):  # noqa: A002
@@ -50,7 +53,7 @@ def _cast_grad(op, dy):
 
 
 register_op("Cast", shape=_cast_shape, kernel=_cast_kernel, grad=_cast_grad,
-            value=_converted_input_value)
+            value=_converted_input_value, row_wise=elementwise_rows)
 
 
 def cast(x, dtype, name=None):

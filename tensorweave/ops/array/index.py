@@ -11,7 +11,7 @@ from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
-from tensorweave.ops._common import normalize_axis, one
+from tensorweave.ops._common import axis_after_rows, normalize_axis, one
 from tensorweave.ops.array.convert import cast
 from tensorweave.ops.array.construct import ones, ones_like, stack, stacked_ints, zeros_like
 from tensorweave.ops.array.shapes import (expand_dims, rank, reshape, shape, shape_argument,
@@ -361,7 +361,8 @@ def _one_hot_kernel(indices, on_value, off_value, *, depth, axis):
     return out if axis == -1 else np.moveaxis(out, -1, axis)
 
 
-register_op("OneHot", shape=_one_hot_shape, kernel=_one_hot_kernel, grad=NOT_DIFFERENTIABLE)
+register_op("OneHot", shape=_one_hot_shape, kernel=_one_hot_kernel, grad=NOT_DIFFERENTIABLE,
+            row_wise=axis_after_rows)
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):

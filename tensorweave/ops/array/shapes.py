@@ -11,7 +11,7 @@ from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
-from tensorweave.ops._common import normalize_axis, one
+from tensorweave.ops._common import axis_after_rows, normalize_axis, one
 from tensorweave.ops.array.convert import cast
 from tensorweave.ops.array.construct import holds_tensor, stack, stacked_ints
 
@@ -135,8 +135,16 @@ def _reshape_grad(op, dy):
     return [reshape(dy, shape_tensor(op.inputs[0])), None]
 
 
+def _reshape_rows(op, batched):
+    """Row-wise with the static target shape behind a row dimension."""
+    shape = op.outputs[0].shape
+    if batched[1] or not shape.is_fully_defined() or constant_value(op.inputs[1]) is None:
+        return None
+    return {"inputs": {1: np.array([-1] + shape.as_list(), dtype=np.int32)}}
+
+
 register_op("Reshape", shape=_reshape_shape, kernel=_reshape_kernel, grad=_reshape_grad,
-            shares_memory=True)
+            shares_memory=True, row_wise=_reshape_rows)
 
 
 def as_shape_tensor(new_shape):
@@ -214,7 +222,7 @@ def _reshape_back_grad(op, dy):
 
 
 register_op("ExpandDims", shape=_expand_dims_shape, kernel=_expand_dims_kernel,
-            grad=_reshape_back_grad, shares_memory=True)
+            grad=_reshape_back_grad, shares_memory=True, row_wise=axis_after_rows)
 
 
 def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
