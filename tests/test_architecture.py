@@ -231,6 +231,33 @@ def op_type_comparisons():
     return found
 
 
+def op_type_tables():
+    """`TABLE[<x>.type]` and `TABLE.get(<x>.type, ...)` outside ops/ and the registry: a table
+    keyed by op-type names that steers behaviour belongs in the registry as a facet."""
+    def is_type(node):
+        return isinstance(node, ast.Attribute) and node.attr == "type"
+
+    found = set()
+    for module, tree in MODULES.items():
+        if module.startswith(("tensorweave.ops", "tensorweave.core.registry")):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and is_type(node.slice):
+                found.add(f"{module}: {ast.unparse(node)}")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "get" and node.args and is_type(node.args[0])):
+                found.add(f"{module}: {ast.unparse(node)}")
+    return found
+
+
+# For good: the variant registry is keyed by op type as the op registry is (runtime/accel owns
+# it), and TensorFlow's op signatures are data about TF's ops keyed by their names.
+ALLOWED_OP_TYPE_TABLES = {
+    "tensorweave.runtime.accel.variants: _choosers.get(op.type, ())",
+    "tensorweave.core.graph_def: tf_op_signatures.SIGNATURES.get(op.type)",
+}
+
+
 def private_accesses():
     """`module._name` where `module` is an imported tensorweave module, and
     `from tensorweave.x import _name`, across modules."""
@@ -299,12 +326,17 @@ def test_no_op_type_strings_outside_ops():
                         "op-type string comparisons outside ops/")
 
 
+def test_no_tables_keyed_by_op_type_outside_ops():
+    check_against_known(op_type_tables() - ALLOWED_OP_TYPE_TABLES, set(),
+                        "tables keyed by op type outside ops/ (make them registry facets)")
+
+
 def test_no_private_names_across_modules():
     check_against_known(private_accesses(), KNOWN_PRIVATE, "private names reached across modules")
 
 
 @pytest.mark.parametrize("rule", [upward_edges, machinery_uses, op_type_comparisons,
-                                  private_accesses])
+                                  op_type_tables, private_accesses])
 def test_the_checks_find_what_they_look_for(rule, monkeypatch, tmp_path):
     """Each rule catches a planted violation (so an empty list means something)."""
     planted = {
@@ -312,6 +344,8 @@ def test_the_checks_find_what_they_look_for(rule, monkeypatch, tmp_path):
         machinery_uses: ("tensorweave.ops.planted", "import ctypes\nimport os\nos.environ\n"),
         op_type_comparisons: ("tensorweave.runtime.planted",
                               "def f(op):\n    return op.type == 'Switch'\n"),
+        op_type_tables: ("tensorweave.data.planted",
+                         "RULES = {}\ndef f(op):\n    return RULES.get(op.type)\n"),
         private_accesses: ("tensorweave.runtime.planted",
                            "from tensorweave.runtime import session\nsession._hidden\n"),
     }[rule]

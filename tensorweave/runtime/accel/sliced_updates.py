@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from tensorweave.ops import training_ops
 from tensorweave.runtime.accel import variants
 
 SLICE = 1 << 15
@@ -24,11 +25,6 @@ SLICED_ABOVE = 1 << 19
 SHARED_ABOVE = 1 << 20
 HELPERS = min(os.cpu_count() or 1, 4) - 1  # one per further core
 
-# The input index of the gradient (the one input shaped like the variable besides the
-# references) in each update op TF defines; the other inputs are scalar hyperparameters.
-GRADIENT_INPUT = {"ApplyGradientDescent": -1, "ApplyMomentum": 3, "ApplyAdam": -1,
-                  "ApplyAdagrad": -1, "ApplyRMSProp": -1, "ApplyCenteredRMSProp": -1,
-                  "ApplyAdadelta": -1, "ApplyFtrl": 3}
 
 _pool = None  # (executor, its number of threads), made on first use
 
@@ -118,9 +114,10 @@ def sliced_kernel(op):
     if not may_be_large(op, SLICED_ABOVE):
         return None
     op_def = op.op_def
-    return in_slices(op_def.kernel, op_def.ref_count(op.inputs), GRADIENT_INPUT[op.type])
+    return in_slices(op_def.kernel, op_def.ref_count(op.inputs),
+                     training_ops.gradient_input(op))
 
 
-for _op_type in GRADIENT_INPUT:
+for _op_type in training_ops.update_op_types():
     if _op_type != "ApplyGradientDescent":  # blas_axpy.py: an axpy, else these slices
         variants.register_variant(_op_type, sliced_kernel)
