@@ -14,7 +14,8 @@ class OpType:
 
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
                  "is_alias", "shape_only_inputs", "forwards", "value", "partial_value", "bind",
-                 "foldable", "dead_aware", "makes_dead", "must_feed", "row_wise", "attr_codecs",
+                 "foldable", "dead_aware", "makes_dead", "must_feed", "row_wise", "gradient_input",
+                 "attr_codecs",
                  "to_tf")
 
     def __init__(self, name, shape, kernel, grad, **facets):
@@ -44,7 +45,7 @@ _TF_RENAMED = {}  # TensorFlow's op type -> tensorweave's, where TensorFlow only
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
                 ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None,
                 partial_value=None, bind=None, foldable=True, dead_aware=False, makes_dead=False,
-                must_feed=False, row_wise=None):
+                must_feed=False, row_wise=None, gradient_input=None):
     """Registers op type `name`. Shape rule, kernel (or `bind`) and gradient are required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
@@ -80,6 +81,8 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     dead-aware op may be DEAD when its first input may be (a Merge's guard), or always when it
     also `makes_dead` (a Switch's untaken side).
     must_feed: running the op without feeding its output is an error (Placeholder).
+    gradient_input: for an optimizer's in-place update (ApplyAdam), the index of its gradient,
+    the one input besides the references shaped like the variable (the rest are scalars).
     row_wise(op, batched) -> dict or None: how the op runs on inputs that carry an extra
     leading row dimension (`batched[i]` says which do), as tf.data runs a map function on a
     chunk of elements at once: {} as it is, {"attrs": {...}, "inputs": {i: value}} with those
@@ -102,7 +105,8 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
         ref_inputs=ref_inputs, is_alias=is_alias, shape_only_inputs=tuple(shape_only_inputs),
         forwards=forwards, value=value, partial_value=partial_value, bind=bind,
         foldable=foldable and not stateful, dead_aware=dead_aware or makes_dead,
-        makes_dead=makes_dead, must_feed=must_feed, row_wise=row_wise)
+        makes_dead=makes_dead, must_feed=must_feed, row_wise=row_wise,
+        gradient_input=gradient_input)
     return _REGISTRY[name]
 
 

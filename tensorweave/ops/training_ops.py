@@ -29,26 +29,12 @@ def _apply_shape(op_type, refs, grad_index):
     return shape
 
 
-_GRADIENT_INPUTS = {}  # update op type -> the index of its gradient input
-
-
-def update_op_types():
-    """The op types of the optimizers' in-place updates (ApplyAdam, ...)."""
-    return sorted(_GRADIENT_INPUTS)
-
-
-def gradient_input(op):
-    """The index of an update op's gradient: the one input besides the variable references
-    that is shaped like the variable (the others are scalar hyperparameters)."""
-    return _GRADIENT_INPUTS[op.op_def.name]
-
-
 def _register_apply(op_type, refs, kernel, grad_index=-1):
     """Registers `op_type` (inputs: `refs` variable refs, then hyperparameters and the gradient
     at `grad_index`) and returns its op function."""
-    _GRADIENT_INPUTS[op_type] = grad_index
     register_op(op_type, shape=_apply_shape(op_type, refs, grad_index), kernel=kernel,
-                stateful=True, ref_inputs=refs, grad=NOT_DIFFERENTIABLE, shares_memory=True)
+                stateful=True, ref_inputs=refs, grad=NOT_DIFFERENTIABLE, shares_memory=True,
+                gradient_input=grad_index)
 
     def apply(*inputs, name=None, **attrs):
         return create_op(op_type, list(inputs), name=name or op_type, **attrs).outputs[0]

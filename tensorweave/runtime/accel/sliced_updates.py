@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from tensorweave.ops import training_ops
+import tensorweave.ops  # noqa: F401 - registers every op type, the in-place updates among them
+from tensorweave.core import registry
 from tensorweave.runtime.accel import variants
 
 SLICE = 1 << 15
@@ -114,10 +115,11 @@ def sliced_kernel(op):
     if not may_be_large(op, SLICED_ABOVE):
         return None
     op_def = op.op_def
-    return in_slices(op_def.kernel, op_def.ref_count(op.inputs),
-                     training_ops.gradient_input(op))
+    return in_slices(op_def.kernel, op_def.ref_count(op.inputs), op_def.gradient_input)
 
 
-for _op_type in training_ops.update_op_types():
+for _op_type, _op_def in sorted(registry.registered_op_types().items()):
+    if _op_def.gradient_input is None:  # not an optimizer's in-place update
+        continue
     if _op_type != "ApplyGradientDescent":  # blas_axpy.py: an axpy, else these slices
         variants.register_variant(_op_type, sliced_kernel)
