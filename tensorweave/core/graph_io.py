@@ -5,6 +5,8 @@ Importing this module is cheap; protobuf loads when a graph is written.
 import os
 import tempfile
 
+from tensorweave.lib import paths
+
 
 def write_graph(graph_or_graph_def, logdir, name, as_text=True):
     """Writes the GraphDef of `graph_or_graph_def` (a Graph or a GraphDef) to `logdir/name`,
@@ -22,7 +24,7 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
         data = text_format.MessageToString(graph_def).encode("utf-8")
     else:
         data = graph_def.SerializeToString(deterministic=True)
-    logdir = os.fspath(logdir)
+    logdir = paths.path_str(logdir)
     os.makedirs(logdir, exist_ok=True)
     return write_atomically(os.path.join(logdir, name), data)
 

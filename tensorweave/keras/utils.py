@@ -14,6 +14,7 @@ import zipfile
 import zlib
 
 from tensorweave.core import errors
+from tensorweave.lib import paths
 
 _CHUNK = 65535
 
@@ -115,7 +116,7 @@ def _check_on_disk(destination, relative, follow_last, refuse):
     path = os.path.join(destination, relative)
     if not follow_last:
         path = os.path.dirname(path.rstrip("/"))
-    if os.path.commonpath([os.path.realpath(path), destination]) != destination:
+    if not paths.is_within(path, destination):
         refuse(f"would be written outside {destination} through a link already there")
 
 

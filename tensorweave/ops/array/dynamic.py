@@ -50,15 +50,18 @@ def _vector_entries(t, length=None):
     return [None if v is None else int(v) for v in values]
 
 
-def _rank_of(op_type, x, *entry_lists):
-    """The output rank: x's, else the length of any entry list known; all must agree."""
+def _input_dims(op_type, x, *entry_lists):
+    """x's dimensions (None where unknown) for the rank that x or any known entry list (one
+    entry per dimension) gives, all of which must agree; None when no rank is known."""
     ranks = {len(e) for e in entry_lists if e is not None}
     if x.shape.ndims is not None:
         ranks.add(x.shape.ndims)
     if len(ranks) > 1:
         raise ValueError(f"{op_type} requires one entry per dimension of the input "
                          f"(rank {x.shape.ndims}), got {sorted(ranks)}")
-    return ranks.pop() if ranks else None
+    if not ranks:
+        return None
+    return x.shape.as_tuple() if x.shape.ndims is not None else (None,) * ranks.pop()
 
 
 def _pairs(op_type, paddings, ndim):
@@ -109,11 +112,10 @@ register_op("BroadcastGradientArgs", shape=_broadcast_gradient_args_shape,
 def _dynamic_tile_shape(x, multiples):
     _int_vector("DynamicTile", multiples, "multiples")
     times = _vector_entries(multiples)
-    rank = _rank_of("DynamicTile", x, times)
-    if rank is None:
+    dims = _input_dims("DynamicTile", x, times)
+    if dims is None:
         return [(x.dtype, unknown_shape())]
-    dims = x.shape.as_tuple() if x.shape.ndims is not None else (None,) * rank
-    times = times or [None] * rank
+    times = times or [None] * len(dims)
     return [(x.dtype, TensorShape([None if d is None or m is None or m < 0 else d * m
                                    for d, m in zip(dims, times)]))]
 
@@ -148,12 +150,11 @@ def _slice_shape(x, begin, size):
         raise TypeError(f"Slice requires begin and size of one dtype, got {begin.dtype.name} "
                         f"and {size.dtype.name}")
     starts, sizes = _vector_entries(begin), _vector_entries(size)
-    rank = _rank_of("Slice", x, starts, sizes)
-    if rank is None:
+    dims = _input_dims("Slice", x, starts, sizes)
+    if dims is None:
         return [(x.dtype, unknown_shape())]
-    dims = x.shape.as_tuple() if x.shape.ndims is not None else (None,) * rank
     out = []
-    for d, b, s in zip(dims, starts or [None] * rank, sizes or [None] * rank):
+    for d, b, s in zip(dims, starts or [None] * len(dims), sizes or [None] * len(dims)):
         if s is not None and s >= 0:
             if d is not None and b is not None and (b < 0 or b + s > d):
                 raise ValueError(f"Slice requires 0 <= begin <= begin + size <= dimension, got "
@@ -201,12 +202,11 @@ def _dynamic_pad_shape(x, paddings, *, mode, constant_values):
 
 def _padded_shape(op_type, x, paddings, sign):
     rows = _padding_rows(paddings)
-    rank = _rank_of(op_type, x, rows)
-    if rank is None:
+    dims = _input_dims(op_type, x, rows)
+    if dims is None:
         return unknown_shape()
-    dims = x.shape.as_tuple() if x.shape.ndims is not None else (None,) * rank
     return TensorShape([None if None in (d, b, a) else d + sign * (b + a)
-                        for d, (b, a) in zip(dims, rows or [[None, None]] * rank)])
+                        for d, (b, a) in zip(dims, rows or [[None, None]] * len(dims))])
 
 
 def _dynamic_pad_kernel(x, paddings, *, mode, constant_values):
@@ -260,11 +260,10 @@ def slice_tensor(x, begin, size):
 def _dynamic_transpose_shape(x, perm):
     _int_vector("DynamicTranspose", perm, "perm")
     order = _vector_entries(perm)
-    rank = _rank_of("DynamicTranspose", x, order)
-    if rank is None:
+    dims = _input_dims("DynamicTranspose", x, order)
+    if dims is None:
         return [(x.dtype, unknown_shape())]
-    dims = x.shape.as_tuple() if x.shape.ndims is not None else (None,) * rank
-    order = order or [None] * rank
+    order = order or [None] * len(dims)
     return [(x.dtype, TensorShape([None if i is None else dims[i] for i in order]))]
 
 
