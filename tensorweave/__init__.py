@@ -10,6 +10,21 @@ This module only hands names on: it is the `tf.` namespace users see. Libraries 
 more than NumPy (flags, summaries, ...) load on first use.
 """
 from tensorweave import errors, losses, nn, train  # noqa: F401
+# Op families and libraries whose `__all__` lists the tf. names they define.
+from tensorweave.ops.special_math import *  # noqa: F401,F403
+from tensorweave.ops.complex_ops import *  # noqa: F401,F403
+from tensorweave.ops.scatter_ops import *  # noqa: F401,F403
+from tensorweave.ops.segment_ops import *  # noqa: F401,F403
+from tensorweave.ops.sort_ops import *  # noqa: F401,F403
+from tensorweave.ops.array.rearrange import *  # noqa: F401,F403
+from tensorweave.ops.linalg_ops import *  # noqa: F401,F403
+from tensorweave.ops.check_ops import *  # noqa: F401,F403
+from tensorweave.ops.script_ops import *  # noqa: F401,F403
+from tensorweave.ops.spectral_ops import *  # noqa: F401,F403
+from tensorweave.ops.bitwise_ops import *  # noqa: F401,F403
+from tensorweave.ops.random_distributions import *  # noqa: F401,F403
+from tensorweave.custom_gradient import *  # noqa: F401,F403
+from tensorweave.template import *  # noqa: F401,F403
 from tensorweave.util import lazy as _lazy
 from tensorweave.core.constants import constant, convert_to_tensor  # noqa: F401
 from tensorweave.core.dtypes import (DType, as_dtype, bool, complex64,  # noqa: F401,A004
@@ -111,6 +126,15 @@ _LAZY_MODULES = {
     "RunOptions": "tensorweave.runtime.trace:RunOptions",  # config_pb2 protos (tensorboard)
     "RunMetadata": "tensorweave.runtime.trace:RunMetadata",
     "import_graph_def": "tensorweave.core.importer:import_graph_def",
+    "math": "tensorweave.math",
+    "linalg": "tensorweave.linalg",
+    "dtypes": "tensorweave.dtypes",
+    "debugging": "tensorweave.debugging",
+    "manip": "tensorweave.manip",
+    "version": "tensorweave.version",
+    "signal": "tensorweave.signal",
+    "spectral": "tensorweave.spectral",
+    "initializers": "tensorweave.initializers",
 }
 
 

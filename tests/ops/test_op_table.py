@@ -28,7 +28,7 @@ from tensorweave.runtime import accel
 from tensorweave.runtime.accel import blas_axpy, sliced_updates, spectral_conv
 from tensorweave.runtime.plan import bind_kernel
 
-from op_cases import CASES
+from op_cases import CASES, FAMILY_RANDOM_CASES, FAMILY_SESSION_CASES
 
 _IDS = [c.id for c in CASES]
 _GRAD_CASES = [c for c in CASES if c.wrt]
@@ -392,6 +392,7 @@ RANDOM_CASES = {
     "LearnedUnigramCandidateSampler": (  # near uniform: one update moves p(1) to 2 / 51
         lambda: tf.random.learned_unigram_candidate_sampler([[1]], 1, 4000, False, 50, seed=3),
         lambda x: _check_candidates(x, np.full(50, 0.02))),
+    **FAMILY_RANDOM_CASES,
 }
 
 
@@ -883,6 +884,7 @@ LIBRARY_CASES = {
     "MergeSummary": _check_merge_summary,
     "SaveV2": _check_save_and_restore,
     "RestoreV2": _check_save_and_restore,
+    **FAMILY_SESSION_CASES,
 }
 
 

@@ -1,0 +1,3 @@
+"""Rearranging arrays: reverse, roll, space/depth/batch moves, patches, meshgrid, eye, diag."""
+
+__all__ = []  # the names `tf.` takes from here

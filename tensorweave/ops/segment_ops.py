@@ -1,0 +1,3 @@
+"""Segment reductions, cumulative sums and products, counting (bincount, histograms)."""
+
+__all__ = []  # the names `tf.` takes from here
