@@ -135,6 +135,8 @@ _LAZY_MODULES = {
     "signal": "tensorweave.signal",
     "spectral": "tensorweave.spectral",
     "initializers": "tensorweave.initializers",
+    "bitwise": "tensorweave.bitwise",
+    "test": "tensorweave.test",
 }
 
 
