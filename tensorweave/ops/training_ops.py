@@ -9,7 +9,7 @@ from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.ops.state_ops import check_ref
 
 
-def _apply_shape(op_type, refs, grad_index):
+def _apply_shape(op_type, refs, grad_index, step_index=None):
     def shape(*inputs, **attrs):
         var, grad = inputs[0], inputs[grad_index]
         for ref in inputs[:refs]:
@@ -17,8 +17,11 @@ def _apply_shape(op_type, refs, grad_index):
         if not var.shape.is_compatible_with(grad.shape):
             raise ValueError(f"{op_type} requires a gradient of the variable's shape "
                              f"{var.shape}, got {grad.shape}")
+        step = inputs[step_index] if step_index is not None else None
+        if step is not None and step.dtype.name != "int64":
+            raise TypeError(f"{op_type} requires an int64 global_step, got {step.dtype.name}")
         for t in inputs:
-            if t.dtype is not var.dtype:
+            if t is not step and t.dtype is not var.dtype:
                 raise TypeError(f"{op_type} requires every input in the variable's dtype "
                                 f"{var.dtype.name}, got {t.dtype.name} for {t.name}")
         for t in inputs[refs:]:
@@ -29,10 +32,11 @@ def _apply_shape(op_type, refs, grad_index):
     return shape
 
 
-def _register_apply(op_type, refs, kernel, grad_index=-1):
+def _register_apply(op_type, refs, kernel, grad_index=-1, step_index=None):
     """Registers `op_type` (inputs: `refs` variable refs, then hyperparameters and the gradient
-    at `grad_index`) and returns its op function."""
-    register_op(op_type, shape=_apply_shape(op_type, refs, grad_index), kernel=kernel,
+    at `grad_index`; an int64 step at `step_index`) and returns its op function."""
+    register_op(op_type, shape=_apply_shape(op_type, refs, grad_index, step_index),
+                kernel=kernel,
                 stateful=True, ref_inputs=refs, grad=NOT_DIFFERENTIABLE, shares_memory=True,
                 gradient_input=grad_index)
 
@@ -127,6 +131,41 @@ def _ftrl(state, name, var, accum, linear, grad, lr, l1, l2, lr_power):
     return w
 
 
+def _proximal(w, prox, lr, l1, l2):
+    """w = soft-threshold(prox, lr * l1) / (1 + lr * l2), written into w."""
+    if l1 > 0:
+        prox = np.sign(prox) * np.maximum(np.abs(prox) - lr * l1, 0)
+    w[...] = prox / (1 + lr * l2)
+    return w
+
+
+def _proximal_gradient_descent(state, name, var, alpha, l1, l2, delta):
+    w = state.read_variable(var)
+    return _proximal(w, w - alpha * delta, alpha, l1, l2)
+
+
+def _proximal_adagrad(state, name, var, accum, lr, l1, l2, grad):
+    w, a = state.read_variable(var), state.read_variable(accum)
+    a += grad * grad
+    rate = lr / np.sqrt(a)
+    return _proximal(w, w - grad * rate, rate, l1, l2)
+
+
+def _adagrad_da(state, name, var, grad_accum, grad_squared_accum, grad, lr, l1, l2,
+                global_step):
+    w, ga, gsa = (state.read_variable(k) for k in (var, grad_accum, grad_squared_accum))
+    global_step = w.dtype.type(global_step)  # TF casts the step to the variable's dtype
+    ga += grad
+    gsa += grad * grad
+    denominator = l2 * global_step * lr + np.sqrt(gsa)
+    if l1 > 0:
+        numerator = np.sign(-ga) * lr * np.maximum(np.abs(ga) - l1 * global_step, 0)
+    else:
+        numerator = -ga * lr
+    w[...] = numerator / denominator
+    return w
+
+
 apply_gradient_descent = _register_apply("ApplyGradientDescent", 1, _gradient_descent)
 apply_momentum = _register_apply("ApplyMomentum", 2, _momentum, grad_index=3)
 apply_adam = _register_apply("ApplyAdam", 3, _adam)
@@ -135,3 +174,8 @@ apply_rms_prop = _register_apply("ApplyRMSProp", 3, _rms_prop)
 apply_centered_rms_prop = _register_apply("ApplyCenteredRMSProp", 4, _centered_rms_prop)
 apply_adadelta = _register_apply("ApplyAdadelta", 3, _adadelta)
 apply_ftrl = _register_apply("ApplyFtrl", 3, _ftrl, grad_index=3)
+apply_proximal_gradient_descent = _register_apply("ApplyProximalGradientDescent", 1,
+                                                  _proximal_gradient_descent)
+apply_proximal_adagrad = _register_apply("ApplyProximalAdagrad", 2, _proximal_adagrad)
+apply_adagrad_da = _register_apply("ApplyAdagradDA", 3, _adagrad_da, grad_index=3,
+                                   step_index=7)
