@@ -4,6 +4,7 @@ checked before they fill their slots."""
 import numpy as np
 
 from tensorweave.core.operation import Operation, Tensor, TensorLike
+from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue, sparse_feed_items
 from tensorweave.ops.control.contexts import DEAD
 
 
@@ -26,6 +27,9 @@ class FetchMapper:
         if isinstance(fetch, dict):
             return ("dict", type(fetch), list(fetch.keys()),
                     [self._flatten(graph, v) for v in fetch.values()])
+        if isinstance(fetch, SparseTensor):
+            return ("namedtuple", SparseTensorValue,
+                    [self._flatten(graph, part) for part in fetch.components()])
         try:
             element = graph.as_graph_element(fetch)
         except TypeError as e:
@@ -62,13 +66,26 @@ class FetchMapper:
 
 def fetch_key(fetches):
     """A hashable key describing a fetch structure (identity of the elements it names)."""
-    if isinstance(fetches, (Tensor, Operation, str)):
+    if isinstance(fetches, (Tensor, Operation, str, SparseTensor)):
         return fetches
     if isinstance(fetches, (list, tuple)):
         return (type(fetches), tuple(fetch_key(f) for f in fetches))
     if isinstance(fetches, dict):
         return (type(fetches), tuple((k, fetch_key(v)) for k, v in fetches.items()))
     return fetches
+
+
+def expand_sparse_feeds(feeds):
+    """`feeds` with each SparseTensor key replaced by its three component tensors."""
+    if not any(isinstance(key, SparseTensor) for key in feeds):
+        return feeds
+    expanded = {}
+    for key, value in feeds.items():
+        if isinstance(key, SparseTensor):
+            expanded.update(sparse_feed_items(key, value))
+        else:
+            expanded[key] = value
+    return expanded
 
 
 class FeedSlot:

@@ -7,7 +7,8 @@ from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.runtime import accel, checks
 from tensorweave.runtime.checks import CPU_DEVICE
 from tensorweave.runtime.config import ConfigProto
-from tensorweave.runtime.fetch import FetchMapper, fetch_key
+from tensorweave.core.sparse_tensor import SparseTensor
+from tensorweave.runtime.fetch import FetchMapper, expand_sparse_feeds, fetch_key
 from tensorweave.runtime.plan import Plan
 from tensorweave.runtime.state import SessionState
 
@@ -58,7 +59,7 @@ class Session:
         """Computes `fetches` (any nesting of tensors, ops and names) with `feed_dict` values."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        feeds = feed_dict or {}
+        feeds = expand_sparse_feeds(feed_dict) if feed_dict else {}
         self._growth_watch.before_run()
         key = (fetch_key(fetches), tuple(feeds), self._graph.version)
         try:
@@ -88,7 +89,7 @@ class Session:
         fed = [self._feed_tensor(k) for k in feeds]
         plan = Plan(self._graph, mapper.elements, fed, self._state,
                     variants=self._state.variants, check_ops=self._check_ops)
-        single = not isinstance(fetches, (list, tuple, dict))
+        single = not isinstance(fetches, (list, tuple, dict, SparseTensor))
         return (None if single else mapper), plan
 
     def _check_ops(self, ops):
