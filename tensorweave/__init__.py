@@ -23,6 +23,7 @@ from tensorweave.ops.script_ops import *  # noqa: F401,F403
 from tensorweave.ops.spectral_ops import *  # noqa: F401,F403
 from tensorweave.ops.bitwise_ops import *  # noqa: F401,F403
 from tensorweave.ops.random_distributions import *  # noqa: F401,F403
+from tensorweave.ops.sparse_ops import *  # noqa: F401,F403
 from tensorweave.custom_gradient import *  # noqa: F401,F403
 from tensorweave.template import *  # noqa: F401,F403
 from tensorweave.util import lazy as _lazy
@@ -137,6 +138,7 @@ _LAZY_MODULES = {
     "initializers": "tensorweave.initializers",
     "bitwise": "tensorweave.bitwise",
     "test": "tensorweave.test",
+    "sparse": "tensorweave.sparse",
 }
 
 
