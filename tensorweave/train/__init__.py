@@ -4,14 +4,19 @@ The checkpoint names (Saver, latest_checkpoint, ...) load on first use, so `impo
 tensorweave` does not import protobuf.
 """
 from tensorweave.ops import io_ops as _io_ops  # noqa: F401 - registers SaveV2 and RestoreV2
-from tensorweave.train.learning_rate_decay import (cosine_decay, exponential_decay,
-                                                   inverse_time_decay, natural_exp_decay,
-                                                   piecewise_constant, polynomial_decay)
-from tensorweave.train.optimizer import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer,
-                                         FtrlOptimizer, GradientDescentOptimizer,
-                                         MomentumOptimizer, Optimizer, RMSPropOptimizer)
-from tensorweave.train.training_util import (create_global_step, get_global_step,
-                                             get_or_create_global_step, global_step)
+from tensorweave.train.learning_rate_decay import (cosine_decay, cosine_decay_restarts,
+                                                   exponential_decay, inverse_time_decay,
+                                                   linear_cosine_decay, natural_exp_decay,
+                                                   noisy_linear_cosine_decay, piecewise_constant,
+                                                   piecewise_constant_decay, polynomial_decay)
+from tensorweave.train.optimizer import (AdadeltaOptimizer, AdagradDAOptimizer,
+                                         AdagradOptimizer, AdamOptimizer, FtrlOptimizer,
+                                         GradientDescentOptimizer, MomentumOptimizer, Optimizer,
+                                         ProximalAdagradOptimizer,
+                                         ProximalGradientDescentOptimizer, RMSPropOptimizer)
+from tensorweave.train.training_util import (assert_global_step, create_global_step,
+                                             get_global_step, get_or_create_global_step,
+                                             global_step)
 from tensorweave.util import lazy
 
 _LAZY = {
@@ -32,19 +37,25 @@ _LAZY = {
                       "CheckpointSaverHook", "CheckpointSaverListener", "FeedFnHook",
                       "FinalOpsHook", "LoggingTensorHook", "NanLossDuringTrainingError",
                       "NanTensorHook", "SecondOrStepTimer", "StepCounterHook", "StopAtStepHook",
-                      "SummarySaverHook"),
+                      "SummarySaverHook", "GlobalStepWaiterHook", "ProfilerHook"),
     **lazy.names_from("tensorweave.train.monitored_session",
                       "ChiefSessionCreator", "MonitoredSession", "MonitoredTrainingSession",
-                      "Scaffold", "SingularMonitoredSession"),
+                      "Scaffold", "SessionCreator", "SingularMonitoredSession",
+                      "WorkerSessionCreator"),
+    **lazy.names_from("tensorweave.train.moving_averages", "ExponentialMovingAverage"),
+    **lazy.names_from("tensorweave.train.session_manager", "SessionManager"),
     **lazy.names_from("tensorweave.train.coordinator", "Coordinator"),
     "SaverDef": "tensorweave.lib.protos:SaverDef",
 }
 
-__all__ = ["AdadeltaOptimizer", "AdagradOptimizer", "AdamOptimizer", "FtrlOptimizer",
-           "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer", "RMSPropOptimizer",
-           "cosine_decay", "create_global_step", "exponential_decay",
-           "get_global_step", "get_or_create_global_step", "global_step", "inverse_time_decay",
-           "natural_exp_decay", "piecewise_constant", "polynomial_decay", *sorted(_LAZY)]
+__all__ = ["AdadeltaOptimizer", "AdagradDAOptimizer", "AdagradOptimizer", "AdamOptimizer",
+           "FtrlOptimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
+           "ProximalAdagradOptimizer", "ProximalGradientDescentOptimizer", "RMSPropOptimizer",
+           "assert_global_step", "cosine_decay", "cosine_decay_restarts", "create_global_step",
+           "exponential_decay", "get_global_step", "get_or_create_global_step", "global_step",
+           "inverse_time_decay", "linear_cosine_decay", "natural_exp_decay",
+           "noisy_linear_cosine_decay", "piecewise_constant", "piecewise_constant_decay",
+           "polynomial_decay", *sorted(_LAZY)]
 
 
 __getattr__ = lazy.attributes(__name__, _LAZY)  # checkpoint modules and protobuf on first use

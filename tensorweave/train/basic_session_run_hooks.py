@@ -459,3 +459,86 @@ class FeedFnHook(SessionRunHook):
 
     def before_run(self, run_context):
         return SessionRunArgs(fetches=None, feed_dict=self.feed_fn())
+
+
+class GlobalStepWaiterHook(SessionRunHook):
+    """Delays the first run until the global step reaches `wait_until_step` (checked every
+    half second): a worker that should start only after others have trained a while. Here
+    only another thread training in the same Session can advance the step."""
+
+    def __init__(self, wait_until_step):
+        self._wait_until_step = wait_until_step
+
+    def begin(self):
+        self._worker_is_started = False
+        self._global_step_tensor = _require_global_step("_GlobalStepWaiterHook")
+
+    def before_run(self, run_context):
+        if self._worker_is_started:
+            return None
+        if self._wait_until_step <= 0:
+            self._worker_is_started = True
+            return None
+        logging.info("Waiting for global step %d before starting training.",
+                     self._wait_until_step)
+        last_logged_step = 0
+        while True:
+            current_step = run_context.session.run(self._global_step_tensor)
+            if current_step >= self._wait_until_step:
+                self._worker_is_started = True
+                return None
+            if current_step - last_logged_step > 1000:
+                logging.info("Waiting for global step %d before starting training. Current "
+                             "step is %d.", self._wait_until_step, current_step)
+                last_logged_step = current_step
+            time.sleep(0.5)
+
+
+class ProfilerHook(SessionRunHook):
+    """Traces one run every `save_steps` steps or `save_secs` seconds and writes its Chrome
+    trace to `output_dir`/timeline-<global step>.json (open in chrome://tracing), and the
+    run metadata to the directory's event file."""
+
+    def __init__(self, save_steps=None, save_secs=None, output_dir="", show_dataflow=True,
+                 show_memory=False):
+        self._output_file = os.path.join(output_dir, "timeline-{}.json")
+        self._output_dir = output_dir
+        self._show_dataflow = show_dataflow
+        self._show_memory = show_memory
+        self._timer = SecondOrStepTimer(every_secs=save_secs, every_steps=save_steps)
+
+    def begin(self):
+        self._file_writer = _summary_writer(self._output_dir)
+        self._next_step = None
+        self._global_step_tensor = _require_global_step("ProfilerHook")
+
+    def before_run(self, run_context):
+        from tensorweave.runtime import trace
+        self._request_summary = (self._next_step is not None
+                                 and self._timer.should_trigger_for_step(self._next_step))
+        options = trace.RunOptions(trace_level=trace.RunOptions.FULL_TRACE) \
+            if self._request_summary else None
+        return SessionRunArgs({"global_step": self._global_step_tensor}, options=options)
+
+    def after_run(self, run_context, run_values):
+        stale_global_step = run_values.results["global_step"]
+        if self._next_step is None:
+            self._timer.update_last_triggered_step(stale_global_step)
+        global_step = stale_global_step + 1
+        if self._request_summary:
+            global_step = run_context.session.run(self._global_step_tensor)
+            self._timer.update_last_triggered_step(global_step)
+            self._save(global_step, self._output_file.format(global_step),
+                       run_values.run_metadata.step_stats)
+            if self._file_writer is not None:
+                self._file_writer.add_run_metadata(run_values.run_metadata,
+                                                   f"step_{global_step}")
+        self._next_step = global_step + 1
+
+    def _save(self, step, save_path, step_stats):
+        from tensorweave.client import timeline
+        logging.info("Saving timeline for %d into '%s'.", step, save_path)
+        trace = timeline.Timeline(step_stats).generate_chrome_trace_format(
+            show_dataflow=self._show_dataflow, show_memory=self._show_memory)
+        with open(save_path, "w") as f:
+            f.write(trace)

@@ -13,11 +13,11 @@ import inspect
 from tensorweave import variables
 from tensorweave.core import errors
 from tensorweave.core.graph import GraphKeys, get_default_graph
-from tensorweave.lib import paths as paths_lib
 from tensorweave.ops import array, control
 from tensorweave.platform import tf_logging as logging
+from tensorweave.runtime import trace
 from tensorweave.runtime.session import Session
-from tensorweave.train import checkpoint_management
+from tensorweave.train import session_manager
 from tensorweave.train.basic_session_run_hooks import (CheckpointSaverHook, StepCounterHook,
                                                        SummarySaverHook)
 from tensorweave.train.coordinator import Coordinator
@@ -138,33 +138,18 @@ class Scaffold:
     init_feed_dict = property(lambda self: self._init_feed_dict)
 
 
-def _uninitialized(sess, op):
-    """None when `op` (a report of uninitialized variables) is empty, else a message."""
-    if op is None:
-        return None
-    names = sess.run(op)
-    if names.size == 0:
-        return None
-    listed = ", ".join(n.decode() if isinstance(n, bytes) else str(n) for n in names.ravel())
-    return f"Variables not initialized: {listed}"
+owned_checkpoints = session_manager.owned_checkpoints
 
 
-def _op_name(op):
-    return getattr(op, "name", op)
+class SessionCreator:
+    """A factory of Sessions for MonitoredSession: `create_session()`."""
+
+    def create_session(self):
+        raise NotImplementedError("create_session is not implemented for "
+                                  f"{type(self).__name__}.")
 
 
-def owned_checkpoints(paths, checkpoint_dir):
-    """The `paths` (from a state file) inside `checkpoint_dir`: only those may the Saver later
-    delete under `max_to_keep`; a state file naming files elsewhere is data, not an order."""
-    owned = [p for p in paths if paths_lib.is_within(p, checkpoint_dir)]
-    for path in paths:
-        if path not in owned:
-            logging.warning("Checkpoint %s is outside %s: it is never deleted by this run",
-                            path, checkpoint_dir)
-    return owned
-
-
-class ChiefSessionCreator:
+class ChiefSessionCreator(SessionCreator):
     """Creates a Session for the chief: restores the latest checkpoint of `checkpoint_dir` (or
     `checkpoint_filename_with_path`) if there is one, else runs the scaffold's init op and
     init_fn; then the local init op, and checks that every variable has a value."""
@@ -180,51 +165,39 @@ class ChiefSessionCreator:
         self._master = master
         self._config = config
 
-    def _restore(self, sess):
-        saver = self._scaffold.saver
-        if saver is None:
-            return False
-        if self._checkpoint_filename_with_path:
-            saver.restore(sess, self._checkpoint_filename_with_path)
-            return True
-        if not self._checkpoint_dir:
-            return False
-        state = checkpoint_management.get_checkpoint_state(self._checkpoint_dir)
-        if state is None or not state.model_checkpoint_path:
-            return False
-        saver.restore(sess, state.model_checkpoint_path)
-        saver.recover_last_checkpoints(
-            owned_checkpoints(state.all_model_checkpoint_paths, self._checkpoint_dir))
-        return True
+    def create_session(self):
+        scaffold = self._scaffold.finalize()
+        manager = session_manager.SessionManager(
+            local_init_op=scaffold.local_init_op,
+            ready_op=scaffold.ready_op,
+            ready_for_local_init_op=scaffold.ready_for_local_init_op, graph=get_default_graph())
+        return manager.prepare_session(
+            self._master, saver=scaffold.saver, checkpoint_dir=self._checkpoint_dir,
+            checkpoint_filename_with_path=self._checkpoint_filename_with_path,
+            config=self._config, init_op=scaffold.init_op,
+            init_feed_dict=scaffold.init_feed_dict, init_fn=scaffold.init_fn)
+
+
+class WorkerSessionCreator(SessionCreator):
+    """Creates a Session for a worker: waits (up to `max_wait_secs`) until the model is ready
+    after the local init op. A Session here holds its own variables, so a model whose global
+    variables only a chief initializes is never ready: the wait ends in DeadlineExceededError.
+    """
+
+    def __init__(self, scaffold=None, master="", config=None, max_wait_secs=30 * 60):
+        self._scaffold = scaffold or Scaffold()
+        self._master = master
+        self._config = config
+        self._max_wait_secs = max_wait_secs
 
     def create_session(self):
         scaffold = self._scaffold.finalize()
-        sess = Session(self._master, graph=get_default_graph(), config=self._config)
-        if not self._restore(sess):
-            if scaffold.init_op is None and not scaffold.init_fn and \
-                    scaffold.local_init_op is None:
-                raise RuntimeError("Model is not initialized and no init_op or init_fn or "
-                                   "local_init_op was given")
-            if scaffold.init_op is not None:
-                sess.run(scaffold.init_op, feed_dict=scaffold.init_feed_dict)
-            if scaffold.init_fn:
-                scaffold.init_fn(sess)
-        if scaffold.local_init_op is not None:
-            message = _uninitialized(sess, scaffold.ready_for_local_init_op)
-            if message:
-                raise RuntimeError(f"Init operations did not make model ready for local_init.  "
-                                   f"Init op: {_op_name(scaffold.init_op)}, init fn: "
-                                   f"{scaffold.init_fn}, error: {message}")
-            logging.info("Running local_init_op.")
-            sess.run(scaffold.local_init_op)
-            logging.info("Done running local_init_op.")
-        message = _uninitialized(sess, scaffold.ready_op)
-        if message:
-            raise RuntimeError(f"Init operations did not make model ready.  Init op: "
-                               f"{_op_name(scaffold.init_op)}, init fn: {scaffold.init_fn}, "
-                               f"local_init_op: {_op_name(scaffold.local_init_op)}, error: "
-                               f"{message}")
-        return sess
+        manager = session_manager.SessionManager(
+            local_init_op=scaffold.local_init_op,
+            ready_op=scaffold.ready_op,
+            ready_for_local_init_op=scaffold.ready_for_local_init_op, graph=get_default_graph())
+        return manager.wait_for_session(self._master, config=self._config,
+                                        max_wait_secs=self._max_wait_secs)
 
 
 class StepContext:
@@ -250,6 +223,18 @@ def _merge_feeds(feeds, more, message):
         raise RuntimeError(f"{message} Conflict(s): {sorted(str(k) for k in overlap)}")
     merged = dict(feeds)
     merged.update(more)
+    return merged
+
+
+def _merge_run_options(options, more):
+    """New RunOptions with each field the largest of `options` (may be None) and `more`."""
+    merged = trace.RunOptions()
+    for field in ("trace_level", "timeout_in_ms", "inter_op_thread_pool",
+                  "output_partition_graphs", "report_tensor_allocations_upon_oom"):
+        values = [getattr(o, field) for o in [options, *more] if o is not None
+                  and hasattr(o, field)]
+        if values and hasattr(merged, field):
+            setattr(merged, field, max(values))
     return merged
 
 
@@ -289,6 +274,7 @@ class MonitoredSession:
         context = SessionRunContext(SessionRunArgs(fetches, feed_dict, options), self._tf_sess)
         all_fetches = {"caller": fetches}
         hook_feeds = {}
+        hook_options = []
         for hook in self._hooks:
             request = hook.before_run(context)
             if request is None:
@@ -298,6 +284,12 @@ class MonitoredSession:
             if request.feed_dict:
                 hook_feeds = _merge_feeds(hook_feeds, request.feed_dict,
                                           "Same tensor is fed by two hooks.")
+            if request.options is not None:
+                hook_options.append(request.options)
+        if hook_options:  # as TF: the largest trace level, timeout, ... asked for wins
+            options = _merge_run_options(options, hook_options)
+            if run_metadata is None:
+                run_metadata = trace.RunMetadata()
         feeds = feed_dict
         if hook_feeds:
             feeds = _merge_feeds(feed_dict or {}, hook_feeds,
@@ -330,7 +322,12 @@ class MonitoredSession:
             try:
                 if self._tf_sess is None:
                     raise RuntimeError("Session is already closed.")
-                self._tf_sess.close()
+                self._coord.request_stop()
+                try:  # threads the hooks registered get stop_grace_period_secs to end
+                    self._coord.join(stop_grace_period_secs=self._stop_grace_period_secs,
+                                     ignore_live_threads=True)
+                finally:
+                    self._tf_sess.close()
             finally:
                 self._tf_sess = None
                 if not self._graph_was_finalized:
@@ -377,17 +374,22 @@ def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None,  # n
                              stop_grace_period_secs=120, log_step_count_steps=100,
                              max_wait_secs=7200, save_checkpoint_steps=USE_DEFAULT,
                              summary_dir=None):
-    """A MonitoredSession for training: restores from `checkpoint_dir` and adds TF's hooks for
-    steps/sec (every `log_step_count_steps`), summaries (default every 100 steps) and
-    checkpoints (default every 600 seconds) in that directory."""
+    """A MonitoredSession for training. The chief restores from `checkpoint_dir` (or
+    initializes) and adds TF's hooks for steps/sec (every `log_step_count_steps`), summaries
+    (default every 100 steps, in `summary_dir`, default `checkpoint_dir`) and checkpoints
+    (default every 600 seconds) to `chief_only_hooks` and `hooks`. A worker (is_chief=False)
+    runs only `hooks` and waits up to `max_wait_secs` for a ready model (see
+    WorkerSessionCreator)."""
+    scaffold = scaffold or Scaffold()
     if not is_chief:
-        raise NotImplementedError("tensorweave runs in one process: only the chief "
-                                  "(is_chief=True) is supported.")
+        creator = WorkerSessionCreator(scaffold=scaffold, master=master, config=config,
+                                       max_wait_secs=max_wait_secs)
+        return MonitoredSession(session_creator=creator, hooks=hooks or [],
+                                stop_grace_period_secs=stop_grace_period_secs)
     summary_steps, summary_secs = _resolve_pair(save_summaries_steps, save_summaries_secs,
                                                 100, None)
     checkpoint_steps, checkpoint_secs = _resolve_pair(save_checkpoint_steps,
                                                       save_checkpoint_secs, None, 600)
-    scaffold = scaffold or Scaffold()
     all_hooks = list(chief_only_hooks or [])
     summary_dir = summary_dir or checkpoint_dir
     if summary_dir:

@@ -11,6 +11,7 @@ import contextvars
 from tensorweave import gradients as gradients_module
 from tensorweave import variable_scope as variable_scope_lib
 from tensorweave import variables
+from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.ops import array, control, state_ops, training_ops
@@ -43,7 +44,7 @@ def slot_names_of_one_part_partitions():
         _one_part_slot_names.reset(token)
 
 
-def _slot_variable(primary, initial_value, slot_name):
+def slot_variable(primary, initial_value, slot_name):
     """A new slot variable of `primary`, named as TF's slot_creator names it."""
     one_part = _one_part_slot_names.get()
     prefix = primary.op.name + ("/part_0" if one_part else "")
@@ -184,7 +185,7 @@ class Optimizer:
         optimizer's name>' on first use."""
         slots = self._slots.setdefault(slot_name, {})
         if var not in slots:
-            slots[var] = _slot_variable(var, initial_value, variable_name or self._name)
+            slots[var] = slot_variable(var, initial_value, variable_name or self._name)
         return slots[var]
 
     def _non_slot(self, name, initial_value):
@@ -396,3 +397,79 @@ class FtrlOptimizer(Optimizer):
             grad, *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2",
                                                       "lr_power")]).op
 
+
+
+class ProximalGradientDescentOptimizer(Optimizer):
+    """Gradient descent followed by the proximal step of l1 (soft threshold) and l2."""
+
+    def __init__(self, learning_rate, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, use_locking=False,
+                 name="ProximalGradientDescent"):
+        super().__init__(use_locking, name)
+        self._hyper = {"learning_rate": learning_rate, "l1": l1_regularization_strength,
+                       "l2": l2_regularization_strength}
+
+    def _apply_dense(self, grad, var):
+        return training_ops.apply_proximal_gradient_descent(
+            var._ref(), *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")],
+            grad).op
+
+
+class ProximalAdagradOptimizer(Optimizer):
+    """Adagrad's step size lr / sqrt(accum), then the proximal step of l1 and l2."""
+
+    def __init__(self, learning_rate, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 use_locking=False, name="ProximalAdagrad"):
+        if initial_accumulator_value <= 0.0:
+            raise ValueError(f"initial_accumulator_value must be positive: "
+                             f"{initial_accumulator_value}")
+        super().__init__(use_locking, name)
+        self._hyper = {"learning_rate": learning_rate, "l1": l1_regularization_strength,
+                       "l2": l2_regularization_strength}
+        self._initial = initial_accumulator_value
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._constant_slot(v, "accumulator", self._initial)
+
+    def _apply_dense(self, grad, var):
+        return training_ops.apply_proximal_adagrad(
+            var._ref(), self.get_slot(var, "accumulator")._ref(),
+            *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")], grad).op
+
+
+class AdagradDAOptimizer(Optimizer):
+    """Adagrad dual averaging: each step recomputes the variable from the sums of gradients
+    and of squared gradients and from `global_step` (which minimize(global_step=) advances)."""
+
+    def __init__(self, learning_rate, global_step,
+                 initial_gradient_squared_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 use_locking=False, name="AdagradDA"):
+        if initial_gradient_squared_accumulator_value <= 0.0:
+            raise ValueError(f"initial_gradient_squared_accumulator_value must be positive: "
+                             f"{initial_gradient_squared_accumulator_value}")
+        super().__init__(use_locking, name)
+        self._hyper = {"learning_rate": learning_rate, "l1": l1_regularization_strength,
+                       "l2": l2_regularization_strength}
+        self._initial = initial_gradient_squared_accumulator_value
+        self._global_step = global_step
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "gradient_accumulator")
+            self._constant_slot(v, "gradient_squared_accumulator", self._initial)
+
+    def _prepare(self):
+        super()._prepare()
+        step = self._global_step
+        step = step.value() if isinstance(step, variables.Variable) else convert_to_tensor(step)
+        self._step_on_worker = _cast_to(array.identity(step) + 1, dtypes.int64)  # as TF: T + 1
+
+    def _apply_dense(self, grad, var):
+        return training_ops.apply_adagrad_da(
+            var._ref(), self.get_slot(var, "gradient_accumulator")._ref(),
+            self.get_slot(var, "gradient_squared_accumulator")._ref(), grad,
+            *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")],
+            array.identity(self._step_on_worker)).op

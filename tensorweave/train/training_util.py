@@ -6,7 +6,10 @@ from tensorweave.platform import tf_logging
 
 
 def assert_global_step(global_step_tensor):
-    """TypeError unless `global_step_tensor` is an integer scalar."""
+    """TypeError unless `global_step_tensor` is an integer scalar Variable or Tensor."""
+    if not hasattr(global_step_tensor, "dtype") or not hasattr(global_step_tensor, "shape"):
+        raise TypeError(f"Existing \"global_step\" must be a Variable or Tensor: "
+                        f"{global_step_tensor}.")
     dtype = global_step_tensor.dtype.base_dtype
     if not dtype.is_integer or global_step_tensor.shape.ndims not in (None, 0):
         raise TypeError(f"Existing \"global_step\" does not have integer type {dtype.name} or "
