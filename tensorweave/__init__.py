@@ -26,14 +26,21 @@ from tensorweave.ops.random_distributions import *  # noqa: F401,F403
 from tensorweave.ops.sparse_ops import *  # noqa: F401,F403
 from tensorweave.custom_gradient import *  # noqa: F401,F403
 from tensorweave.template import *  # noqa: F401,F403
+from tensorweave.tensor_util import *  # noqa: F401,F403
+from tensorweave.v2_behavior import *  # noqa: F401,F403
+from tensorweave.partitioners import *  # noqa: F401,F403
 from tensorweave.util import lazy as _lazy
 from tensorweave.core.constants import constant, convert_to_tensor  # noqa: F401
 from tensorweave.core.dtypes import (DType, as_dtype, bool, complex64,  # noqa: F401,A004
                                      complex128, double, float16, float32, float64, half,
                                      int8, int16, int32, int64, string, uint8, uint16,
                                      uint32, uint64)
+from tensorweave.core.dtypes import (QUANTIZED_DTYPES, bfloat16, qint8, qint16,  # noqa: F401
+                                     qint32, quint8, quint16, resource, variant)
+from tensorweave.core.devices import DeviceSpec  # noqa: F401
 from tensorweave.core.graph import (Graph, GraphKeys, add_to_collection,  # noqa: F401
-                                    add_to_collections, control_dependencies, device,
+                                    add_to_collections, colocate_with, container,
+                                    control_dependencies, device,
                                     get_collection, get_collection_ref, get_default_graph,
                                     name_scope, reset_default_graph)
 from tensorweave.core.operation import Operation, Tensor  # noqa: F401
@@ -47,9 +54,10 @@ from tensorweave.gradients import (AggregationMethod, NoGradient,  # noqa: F401
                                    no_gradient)
 from tensorweave.init_ops import (constant_initializer, glorot_normal_initializer,  # noqa: F401
                                   glorot_uniform_initializer, ones_initializer,
-                                  random_normal_initializer, random_uniform_initializer,
-                                  truncated_normal_initializer, variance_scaling_initializer,
-                                  zeros_initializer)
+                                  orthogonal_initializer, random_normal_initializer,
+                                  random_uniform_initializer, truncated_normal_initializer,
+                                  uniform_unit_scaling_initializer,
+                                  variance_scaling_initializer, zeros_initializer)
 from tensorweave.ops.array import (broadcast_to, cast, concat, expand_dims, fill,  # noqa: F401
                                    gather, identity, newaxis, one_hot, ones, ones_like, pad,
                                    placeholder, placeholder_with_default, rank, reshape,
@@ -86,15 +94,18 @@ from tensorweave.ops.tensor_array_ops import TensorArray  # noqa: F401
 from tensorweave.runtime.config import ConfigProto, GPUOptions, GraphOptions  # noqa: F401
 from tensorweave.runtime.session import (InteractiveSession, Session,  # noqa: F401
                                          get_default_session)
-from tensorweave.variable_scope import (AUTO_REUSE, VariableScope,  # noqa: F401
-                                        get_variable, get_variable_scope, variable_op_scope,
-                                        variable_scope)
+from tensorweave.variable_scope import (AUTO_REUSE, VariableAggregation,  # noqa: F401
+                                        VariableScope, VariableSynchronization,
+                                        get_local_variable, get_variable, get_variable_scope,
+                                        no_regularizer, variable_op_scope, variable_scope)
 from tensorweave.variables import (Variable, all_variables,  # noqa: F401
                                    assert_variables_initialized, global_variables,
-                                   global_variables_initializer, initialize_all_variables,
-                                   initialize_local_variables, is_variable_initialized,
+                                   global_variables_initializer, initialize_all_tables,
+                                   initialize_all_variables, initialize_local_variables,
+                                   initialize_variables, is_variable_initialized,
                                    local_variables, local_variables_initializer,
-                                   model_variables, report_uninitialized_variables,
+                                   model_variables, moving_average_variables,
+                                   report_uninitialized_variables, tables_initializer,
                                    trainable_variables, variables_initializer)
 
 # The TensorFlow API version tensorweave follows, with tensorweave's own release as a PEP 440
@@ -103,6 +114,12 @@ VERSION = "1.15.0"
 __version__ = VERSION + "+tensorweave.0.1.0"
 GIT_VERSION = "tensorweave-0.1.0"
 COMPILER_VERSION = "none (pure Python on NumPy)"
+GRAPH_DEF_VERSION = 134  # the GraphDef producer version tensorweave writes (TF 1.15's)
+GRAPH_DEF_VERSION_MIN_CONSUMER = 0
+GRAPH_DEF_VERSION_MIN_PRODUCER = 0
+CXX11_ABI_FLAG = 0  # no C++ in tensorweave; TF's values for a build without the C++11 ABI
+CXX_VERSION = 0
+MONOLITHIC_BUILD = 0
 
 
 _LAZY_MODULES = {
@@ -139,6 +156,14 @@ _LAZY_MODULES = {
     "bitwise": "tensorweave.bitwise",
     "test": "tensorweave.test",
     "sparse": "tensorweave.sparse",
+    "nest": "tensorweave.nest",
+    "resource_loader": "tensorweave.resource_loader",
+    "config": "tensorweave.config",
+    "get_logger": "tensorweave.platform.tf_logging:get_logger",
+    **{name: f"tensorweave.lib.tf_protos:{name}" for name in (
+        "AttrValue", "NameAttrList", "GraphDef", "NodeDef", "MetaGraphDef", "TensorInfo",
+        "Event", "SessionLog", "LogMessage", "Summary", "SummaryMetadata", "HistogramProto",
+        "OptimizerOptions")},
 }
 
 

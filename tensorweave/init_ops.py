@@ -5,7 +5,8 @@ import numpy as np
 
 from tensorweave.core import dtypes
 from tensorweave.core.constants import constant
-from tensorweave.ops import array, random_ops
+from tensorweave.ops import array, linalg_ops, math_ops, random_ops
+from tensorweave.ops.array import rearrange
 
 
 class Initializer:
@@ -131,6 +132,60 @@ class GlorotNormal(VarianceScaling):
         super().__init__(1.0, "fan_avg", "truncated_normal", seed, dtype)
 
 
+class UniformUnitScaling(Initializer):
+    """Uniform in [-m, m], m = factor * sqrt(3 / input_size): keeps the scale of the input
+    (input_size = the product of all but the last dimension). TF 1.x deprecates it for
+    variance_scaling_initializer(distribution="uniform")."""
+
+    def __init__(self, factor=1.0, seed=None, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.factor, self.seed = factor, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        input_size = max(1.0, float(np.prod([int(d) for d in shape][:-1])))
+        limit = math.sqrt(3 / input_size) * self.factor
+        return random_ops.random_uniform(shape, -limit, limit, self._dtype(dtype),
+                                         seed=self.seed)
+
+
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (rows or columns orthonormal) times `gain`, reshaped; for
+    more than two dimensions the last is the columns (TF's tf.orthogonal_initializer)."""
+
+    def __init__(self, gain=1.0, seed=None, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        dtype = self._dtype(dtype)
+        shape = [int(d) for d in shape]
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional")
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        normal = random_ops.random_normal((max(rows, cols), min(rows, cols)), dtype=dtype,
+                                          seed=self.seed)
+        q, r = linalg_ops.qr(normal, full_matrices=False)
+        q = q * math_ops.sign(rearrange.matrix_diag_part(r))  # a uniform draw over rotations
+        if rows < cols:
+            q = rearrange.matrix_transpose(q)
+        return self.gain * array.reshape(q, shape)
+
+
+class Identity(Initializer):
+    """`gain` times the identity matrix (2-D shapes only)."""
+
+    def __init__(self, gain=1.0, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        shape = [int(d) for d in shape]
+        if len(shape) != 2:
+            raise ValueError("Identity matrix initializer can only be used for 2D matrices.")
+        dtype = self._dtype(dtype)
+        return constant(self.gain * np.eye(*shape), dtype=dtype)
+
+
 def he_normal(seed=None):
     return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
 
@@ -156,3 +211,6 @@ random_uniform_initializer = RandomUniform
 variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
+uniform_unit_scaling_initializer = UniformUnitScaling
+orthogonal_initializer = Orthogonal
+identity_initializer = Identity

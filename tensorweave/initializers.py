@@ -20,4 +20,10 @@ __getattr__ = lazy.attributes(__name__, {
     "variables": "tensorweave:variables_initializer",
     "variance_scaling": "tensorweave:variance_scaling_initializer",
     "zeros": "tensorweave:zeros_initializer",
+    "identity": "tensorweave.init_ops:identity_initializer",
+    "he_normal": "tensorweave.init_ops:he_normal",
+    "he_uniform": "tensorweave.init_ops:he_uniform",
+    "lecun_normal": "tensorweave.init_ops:lecun_normal",
+    "lecun_uniform": "tensorweave.init_ops:lecun_uniform",
+    "tables_initializer": "tensorweave:tables_initializer",
 })

@@ -1,5 +1,6 @@
 """tf.variable_scope and tf.get_variable: named, shareable variables."""
 import contextlib
+import enum
 
 from tensorweave import init_ops
 from tensorweave.core import dtypes
@@ -203,6 +204,43 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
                           trainable=trainable, collections=collections,
                           validate_shape=validate_shape, constraint=constraint,
                           explicit_dtype=explicit_dtype)
+
+
+def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None,
+                       trainable=False, collections=None, caching_device=None,
+                       partitioner=None, validate_shape=True, use_resource=None,
+                       custom_getter=None, constraint=None, synchronization=None,
+                       aggregation=None):
+    """get_variable for a local variable: in LOCAL_VARIABLES (plus `collections`), not
+    trainable, initialized by tf.local_variables_initializer."""
+    collections = [GraphKeys.LOCAL_VARIABLES] + list(collections or [])
+    return get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
+                        regularizer=regularizer, trainable=trainable, collections=collections,
+                        caching_device=caching_device, partitioner=partitioner,
+                        validate_shape=validate_shape, use_resource=use_resource,
+                        custom_getter=custom_getter, constraint=constraint)
+
+
+def no_regularizer(_):
+    """A regularizer that regularizes nothing (turns off a scope's default regularizer)."""
+    return None
+
+
+class VariableSynchronization(enum.Enum):
+    """When a distributed variable is synchronized (recorded; one process has one copy)."""
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    """How a distributed variable's updates combine (recorded; one process has one copy)."""
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+    ONLY_FIRST_TOWER = 3
 
 
 def _get_or_create(graph, store, scope, full_name, shape=None, dtype=dtypes.float32,

@@ -223,6 +223,18 @@ def local_variables_initializer():
 
 
 initialize_local_variables = local_variables_initializer
+initialize_variables = variables_initializer
+
+
+def tables_initializer(name="init_all_tables"):
+    """An op that initializes every lookup table of the graph (TABLE_INITIALIZERS)."""
+    initializers = get_default_graph().get_collection(GraphKeys.TABLE_INITIALIZERS)
+    if initializers:
+        return control.group(*initializers, name=name)
+    return control.no_op(name=name)
+
+
+initialize_all_tables = tables_initializer
 
 
 def is_variable_initialized(variable):

@@ -7,12 +7,14 @@ import numpy as np
 class DType:
     """An element type: `tw.float32.as_numpy_dtype is np.float32`."""
 
-    __slots__ = ("name", "as_numpy_dtype", "_np")
+    __slots__ = ("name", "as_numpy_dtype", "_np", "_kind", "is_quantized")
 
-    def __init__(self, name, numpy_type):
+    def __init__(self, name, numpy_type, kind=None, is_quantized=False):
         self.name = name
         self.as_numpy_dtype = numpy_type
         self._np = np.dtype(numpy_type)
+        self._kind = kind or self._np.kind  # NumPy's kind letter, or the one the type stands for
+        self.is_quantized = is_quantized
 
     @property
     def base_dtype(self):
@@ -20,31 +22,37 @@ class DType:
 
     @property
     def real_dtype(self):
-        return self
+        """The type of the real and imaginary parts of a complex type; else the type itself."""
+        return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     @property
     def is_floating(self):
-        return self._np.kind == "f"
+        return self._kind == "f"
 
     @property
     def is_integer(self):
-        return self._np.kind in "iu"
+        return self._kind in "iu"
 
     @property
     def is_unsigned(self):
-        return self._np.kind == "u"
+        return self._kind == "u"
 
     @property
     def is_bool(self):
-        return self._np.kind == "b"
+        return self._kind == "b"
 
     @property
     def is_complex(self):
-        return self._np.kind == "c"
+        return self._kind == "c"
 
     @property
     def is_numpy_compatible(self):
-        return True
+        return self._kind == self._np.kind
+
+    @property
+    def as_datatype_enum(self):
+        """TensorFlow's DataType enum value (types.proto)."""
+        return DATATYPE_ENUMS[self.name]
 
     @property
     def size(self):
@@ -52,6 +60,8 @@ class DType:
 
     @property
     def min(self):
+        if not self.is_numpy_compatible:
+            raise TypeError(f"Cannot find minimum value of {self.name}.")
         if self.is_floating:
             return float(np.finfo(self._np).min)
         if self.is_integer:
@@ -60,6 +70,8 @@ class DType:
 
     @property
     def max(self):
+        if not self.is_numpy_compatible:
+            raise TypeError(f"Cannot find maximum value of {self.name}.")
         if self.is_floating:
             return float(np.finfo(self._np).max)
         if self.is_integer:
@@ -111,10 +123,27 @@ complex64 = DType("complex64", np.complex64)
 complex128 = DType("complex128", np.complex128)
 string = DType("string", np.object_)
 variant = DType("variant", np.object_)  # a tf.data dataset, in graphs TensorFlow wrote
+resource = DType("resource", np.object_)  # a handle to state, in graphs TensorFlow wrote
+# Types tensorweave names but has no kernels for: TF's quantized integers (NumPy structured
+# types, as TF declares them) and bfloat16 (stored as 16 bits; casts to it are refused).
+qint8 = DType("qint8", np.dtype([("qint8", np.int8)]), kind="i", is_quantized=True)
+quint8 = DType("quint8", np.dtype([("quint8", np.uint8)]), kind="u", is_quantized=True)
+qint16 = DType("qint16", np.dtype([("qint16", np.int16)]), kind="i", is_quantized=True)
+quint16 = DType("quint16", np.dtype([("quint16", np.uint16)]), kind="u", is_quantized=True)
+qint32 = DType("qint32", np.dtype([("qint32", np.int32)]), kind="i", is_quantized=True)
+bfloat16 = DType("bfloat16", np.dtype([("bfloat16", np.uint16)]), kind="f")
+QUANTIZED_DTYPES = frozenset([qint8, quint8, qint16, quint16, qint32])
+
+DATATYPE_ENUMS = {
+    "float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "string": 7,
+    "complex64": 8, "int64": 9, "bool": 10, "qint8": 11, "quint8": 12, "qint32": 13,
+    "bfloat16": 14, "qint16": 15, "quint16": 16, "uint16": 17, "complex128": 18,
+    "float16": 19, "resource": 20, "variant": 21, "uint32": 22, "uint64": 23,
+}
 
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
         bool, complex64, complex128, string]
-_BY_NAME = {d.name: d for d in _ALL + [variant]}
+_BY_NAME = {d.name: d for d in _ALL + [variant, resource, bfloat16, *QUANTIZED_DTYPES]}
 _BY_NAME.update(half=float16, float=float32, double=float64)  # TF's non-canonical names
 _BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in _ALL if d is not string}
 _BY_NUMPY[np.dtype(np.object_)] = string

@@ -248,6 +248,24 @@ class Graph:
             self.control_flow_context = saved
 
     @contextlib.contextmanager
+    def colocate_with(self, op, ignore_existing=False):
+        """Ops created inside are placed with `op`; on tensorweave's one CPU device every op
+        already is, so this only checks its argument (TF's Graph.colocate_with)."""
+        if op is not None and not isinstance(op, (Operation, Tensor)) and not hasattr(
+                op, "_as_graph_element"):
+            raise TypeError(f"colocate_with takes an Operation or Tensor, got {op!r}")
+        yield
+
+    @contextlib.contextmanager
+    def container(self, container_name):
+        """Stateful ops created inside belong to resource container `container_name`
+        (TF's Graph.container); tensorweave keeps all state in the Session, so containers
+        group nothing."""
+        if not isinstance(container_name, str):
+            raise TypeError(f"container_name must be a string, got {container_name!r}")
+        yield
+
+    @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
         """Ops created inside run only after `control_inputs` (None clears the outer ones)."""
         if control_inputs is None:
@@ -454,6 +472,16 @@ def name_scope(name, default_name=None, values=None):
 def control_dependencies(control_inputs):
     """Ops created inside the `with` block run after `control_inputs`."""
     return get_default_graph().control_dependencies(control_inputs)
+
+
+def colocate_with(op, ignore_existing=False):
+    """Ops created inside the `with` block are placed with `op` (see Graph.colocate_with)."""
+    return get_default_graph().colocate_with(op, ignore_existing)
+
+
+def container(container_name):
+    """Stateful ops created inside the `with` block belong to `container_name`."""
+    return get_default_graph().container(container_name)
 
 
 def device(device_name_or_function):
