@@ -2,11 +2,12 @@
 Session's state; a variable reference input hands the kernel the variable's key."""
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, errors
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape, as_shape
+from tensorweave.ops import scatter_indices
 
 
 def variable_key(ref):
@@ -185,3 +186,157 @@ def report_uninitialized(refs, name=None):
     return create_op("ReportUninitializedVariables", list(refs),
                      name=name or "report_uninitialized_variables").outputs[0]
 
+
+
+# --- sparse updates of a variable (tf.scatter_update, tf.scatter_nd_add, ...) ---------------
+def _scatter_shape(op_type, nd):
+    def shape(ref, indices, updates, *, use_locking):
+        check_ref(op_type, ref)
+        if indices.dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError(f"{op_type} requires int32 or int64 indices, got "
+                            f"{indices.dtype.name}")
+        if ref.dtype is not updates.dtype:
+            raise TypeError(f"{op_type} requires updates of the variable's dtype "
+                            f"{ref.dtype.name}, got {updates.dtype.name}")
+        expected = _scatter_updates_shape(ref.shape, indices.shape, nd)
+        if expected is not None and updates.shape.ndims != 0 and \
+                not expected.is_compatible_with(updates.shape):
+            raise ValueError(f"{op_type} requires updates of shape {expected} (indices shape "
+                             f"{indices.shape}, variable shape {ref.shape}), got "
+                             f"{updates.shape}")
+        return [(ref.dtype, ref.shape)]
+    return shape
+
+
+def _scatter_updates_shape(ref_shape, indices_shape, nd):
+    """The shape updates must have: indices.shape + ref.shape[1:], or for n-d indices
+    indices.shape[:-1] + ref.shape[indices.shape[-1]:]; None when not known."""
+    if ref_shape.ndims is None or indices_shape.ndims is None:
+        return None
+    dims = indices_shape.as_tuple()
+    if not nd:
+        return TensorShape(dims + ref_shape.as_tuple()[1:])
+    if not dims or dims[-1] is None:
+        return None
+    if dims[-1] > ref_shape.ndims:
+        raise ValueError(f"indices.shape[-1] must be <= the variable's rank {ref_shape.ndims}, "
+                         f"got indices of shape {indices_shape}")
+    return TensorShape(dims[:-1] + ref_shape.as_tuple()[dims[-1]:])
+
+
+def _combine(kind):
+    """How an update combines with the variable's entries: kind(current, key, updates)."""
+    def update(current, key, updates):
+        current[key] = updates
+
+    def divide(current, key, updates):
+        if np.issubdtype(current.dtype, np.integer):  # truncating, one index at a time
+            for k, u in zip(zip(*key) if isinstance(key, tuple) else key, updates):
+                current[k] = scatter_indices.truncating_divide(current[k], u)
+        else:
+            np.divide.at(current, key, updates)
+
+    if kind == "update":
+        return update
+    if kind == "div":
+        return divide
+    ufunc = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "min": np.minimum,
+             "max": np.maximum}[kind]
+    return lambda current, key, updates: ufunc.at(current, key, updates)
+
+
+def _scatter_kernel(op_type, kind, nd):
+    combine = _combine(kind)
+
+    def kernel(state, name, key, indices, updates, *, use_locking):
+        current = state.read_variable(key)
+        if nd:
+            if current.ndim == 0 or indices.ndim == 0:
+                raise ValueError(f"{op_type} requires a variable and indices of rank >= 1")
+            position = scatter_indices.nd_positions(indices, current.shape)
+            shape = indices.shape[:-1] + current.shape[indices.shape[-1]:]
+        else:
+            position = scatter_indices.row_positions(indices, current.shape[0])
+            shape = indices.shape + current.shape[1:]
+        if updates.ndim == 0:
+            updates = np.broadcast_to(updates, shape)
+        elif updates.shape != shape:
+            raise ValueError(f"{op_type}: updates must have shape {list(shape)} (indices shape "
+                             f"{list(indices.shape)}, variable shape {list(current.shape)}), "
+                             f"got {list(updates.shape)}")
+        combine(current, position if not nd or position else Ellipsis, updates)
+        return current
+    return kernel
+
+
+SCATTER_OP_TYPES = {  # op type: (how updates combine, n-d indices)
+    "ScatterUpdate": ("update", False), "ScatterAdd": ("add", False),
+    "ScatterSub": ("sub", False), "ScatterMul": ("mul", False), "ScatterDiv": ("div", False),
+    "ScatterMin": ("min", False), "ScatterMax": ("max", False),
+    "ScatterNdUpdate": ("update", True), "ScatterNdAdd": ("add", True),
+    "ScatterNdSub": ("sub", True),
+}
+for _op_type, (_kind, _nd) in SCATTER_OP_TYPES.items():
+    register_op(_op_type, shape=_scatter_shape(_op_type, _nd),
+                kernel=_scatter_kernel(_op_type, _kind, _nd), stateful=True, ref_inputs=1,
+                grad=NOT_DIFFERENTIABLE, shares_memory=True)
+
+
+def _scatter_builder(op_type, doc):
+    def builder(ref, indices, updates, use_locking=True, name=None):
+        ref = _variable_ref(ref)
+        indices = convert_to_tensor(indices, name="indices")
+        updates = convert_to_tensor(updates, dtype=ref.dtype, name="updates")
+        return create_op(op_type, [ref, indices, updates], name=name or op_type,
+                         use_locking=bool(use_locking)).outputs[0]
+    builder.__name__ = builder.__qualname__ = "".join(
+        "_" + c.lower() if c.isupper() else c for c in op_type).lstrip("_").replace("n_d", "nd")
+    builder.__doc__ = doc + " Returns the variable's new value."
+    return builder
+
+
+scatter_update = _scatter_builder("ScatterUpdate", "Writes `updates` into rows `indices` of "
+                                  "the variable `ref`.")
+scatter_add = _scatter_builder("ScatterAdd", "Adds `updates` to rows `indices` of `ref` "
+                               "(duplicates add up).")
+scatter_sub = _scatter_builder("ScatterSub", "Subtracts `updates` from rows `indices` of `ref`.")
+scatter_mul = _scatter_builder("ScatterMul", "Multiplies rows `indices` of `ref` by `updates`.")
+scatter_div = _scatter_builder("ScatterDiv", "Divides rows `indices` of `ref` by `updates`.")
+scatter_min = _scatter_builder("ScatterMin", "Rows `indices` of `ref` become their minimum with "
+                               "`updates`.")
+scatter_max = _scatter_builder("ScatterMax", "Rows `indices` of `ref` become their maximum with "
+                               "`updates`.")
+scatter_nd_update = _scatter_builder("ScatterNdUpdate", "Writes `updates` at n-d `indices` of "
+                                     "`ref`.")
+scatter_nd_add = _scatter_builder("ScatterNdAdd", "Adds `updates` at n-d `indices` of `ref`.")
+scatter_nd_sub = _scatter_builder("ScatterNdSub", "Subtracts `updates` at n-d `indices` of "
+                                  "`ref`.")
+
+
+def _count_up_to_shape(ref, *, limit):
+    check_ref("CountUpTo", ref)
+    if ref.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"CountUpTo requires an int32 or int64 variable, got {ref.dtype.name}")
+    if not ref.shape.is_compatible_with([]):
+        raise ValueError(f"CountUpTo requires a scalar variable, got shape {ref.shape}")
+    return [(ref.dtype, TensorShape([]))]
+
+
+def _count_up_to_kernel(state, name, key, *, limit):
+    current = state.read_variable(key)
+    if current >= limit:
+        raise errors.OutOfRangeError(None, None, f"Reached limit of {limit}")
+    before = current.copy()
+    current += 1
+    return before
+
+
+register_op("CountUpTo", shape=_count_up_to_shape, kernel=_count_up_to_kernel, stateful=True,
+            ref_inputs=1, grad=NOT_DIFFERENTIABLE)
+
+
+def count_up_to(ref, limit, name=None):
+    """Adds 1 to the integer variable `ref` until it reaches `limit` (then OutOfRangeError);
+    the output is the value before the increment."""
+    ref = _variable_ref(ref)
+    return create_op("CountUpTo", [ref], name=name or "CountUpTo", limit=int(limit)).outputs[0]
