@@ -159,6 +159,7 @@ _LAZY_MODULES = {
     "nest": "tensorweave.nest",
     "resource_loader": "tensorweave.resource_loader",
     "config": "tensorweave.config",
+    "graph_util": "tensorweave.graph_util",
     "get_logger": "tensorweave.platform.tf_logging:get_logger",
     **{name: f"tensorweave.lib.tf_protos:{name}" for name in (
         "AttrValue", "NameAttrList", "GraphDef", "NodeDef", "MetaGraphDef", "TensorInfo",
