@@ -2,7 +2,7 @@
 from tensorweave.ops.math_ops import sigmoid, tanh  # noqa: F401
 from tensorweave.ops.nn_ops import (bias_add, dropout, elu, in_top_k, l2_loss,  # noqa: F401
                                     l2_normalize, leaky_relu, log_softmax, moments, relu,
-                                    relu6, sigmoid_cross_entropy_with_logits, softmax,
+                                    relu6, selu, sigmoid_cross_entropy_with_logits, softmax,
                                     softmax_cross_entropy_with_logits,
                                     softmax_cross_entropy_with_logits_v2, softplus, softsign,
                                     sparse_softmax_cross_entropy_with_logits, top_k,
@@ -14,6 +14,21 @@ from tensorweave.ops.conv_ops import (avg_pool, avg_pool2d, conv2d,  # noqa: F40
                                       separable_conv2d)
 from tensorweave.ops.norm_ops import (batch_normalization, embedding_lookup,  # noqa: F401
                                       fused_batch_norm, local_response_normalization, lrn)
+from tensorweave.nn.impl import (batch_norm_with_global_normalization,  # noqa: F401
+                                  compute_average_loss, crelu, log_poisson_loss,
+                                  normalize_moments, relu_layer, scale_regularization_loss,
+                                  silu, sufficient_statistics, swish, weighted_moments,
+                                  xw_plus_b)
+from tensorweave.nn.conv_nd import (atrous_conv2d, atrous_conv2d_transpose,  # noqa: F401
+                                        avg_pool1d, avg_pool3d, avg_pool_v2, conv1d,
+                                        conv1d_transpose, conv3d, conv3d_backprop_filter,
+                                        conv3d_backprop_filter_v2, conv3d_transpose,
+                                        conv_transpose, convolution,
+                                        depthwise_conv2d_backprop_filter,
+                                        depthwise_conv2d_backprop_input,
+                                        depthwise_conv2d_native_backprop_filter,
+                                        depthwise_conv2d_native_backprop_input, max_pool1d,
+                                        max_pool3d, max_pool_v2, pool, with_space_to_batch)
 from tensorweave.nn import rnn_cell  # noqa: F401
 from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)

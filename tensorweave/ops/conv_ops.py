@@ -650,7 +650,8 @@ def _padding_attrs(padding, data_format, op_name):
     return "EXPLICIT", tuple(p for pair in pairs for p in pair)
 
 
-def _conv_attrs(strides, padding, data_format, dilations, op_name):
+def conv_attrs(strides, padding, data_format, dilations, op_name):
+    """The attrs of a 2-D convolution op from a public function's arguments."""
     fmt = _data_format(data_format, op_name)
     padding, explicit = _padding_attrs(padding, fmt, op_name)
     return {"strides": _four(strides, "strides", fmt),
@@ -669,7 +670,7 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
         raise ValueError("conv2d needs `filter` and `padding`.")
     x = convert_to_tensor(input)
     w = convert_to_tensor(filter, dtype=x.dtype)
-    attrs = _conv_attrs(strides, padding, data_format, dilations, "conv2d")
+    attrs = conv_attrs(strides, padding, data_format, dilations, "conv2d")
     return one(create_op("Conv2D", [x, w], name=name or "Conv2D", **attrs))
 
 
@@ -685,7 +686,7 @@ def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None,  # noqa: 
     """The gradient of conv2d with respect to its input, of shape `input_sizes`."""
     w = convert_to_tensor(filters if filter is None else filter)
     dy = convert_to_tensor(out_backprop, dtype=w.dtype)
-    attrs = _conv_attrs(strides, padding, data_format, dilations, "conv2d_backprop_input")
+    attrs = conv_attrs(strides, padding, data_format, dilations, "conv2d_backprop_input")
     return one(create_op("Conv2DBackpropInput", [_sizes_tensor(input_sizes), w, dy],
                           name=name or "Conv2DBackpropInput", **attrs))
 
@@ -696,7 +697,7 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
     """The gradient of conv2d with respect to its filter, of shape `filter_sizes`."""
     x = convert_to_tensor(input)
     dy = convert_to_tensor(out_backprop, dtype=x.dtype)
-    attrs = _conv_attrs(strides, padding, data_format, dilations, "conv2d_backprop_filter")
+    attrs = conv_attrs(strides, padding, data_format, dilations, "conv2d_backprop_filter")
     return one(create_op("Conv2DBackpropFilter", [x, _sizes_tensor(filter_sizes), dy],
                           name=name or "Conv2DBackpropFilter", **attrs))
 
@@ -714,7 +715,7 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  
     if w.shape.ndims == 4 and not _same(channels, w.shape[3].value):
         raise ValueError(f"input channels ({channels}) must match the filter's last dimension "
                          f"({w.shape[3].value}) in conv2d_transpose")
-    attrs = _conv_attrs(strides, padding, fmt, dilations, "conv2d_transpose")
+    attrs = conv_attrs(strides, padding, fmt, dilations, "conv2d_transpose")
     return one(create_op("Conv2DBackpropInput", [_sizes_tensor(output_shape), w, x],
                           name=name or "conv2d_transpose", **attrs))
 
@@ -725,7 +726,7 @@ def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",
     channel c * multiplier + m is input channel c convolved with filter[:, :, c, m]."""
     x = convert_to_tensor(input)
     w = convert_to_tensor(filter, dtype=x.dtype)
-    attrs = _conv_attrs(strides, padding, data_format, dilations, "depthwise_conv2d")
+    attrs = conv_attrs(strides, padding, data_format, dilations, "depthwise_conv2d")
     return one(create_op("DepthwiseConv2dNative", [x, w],
                           name=name or "DepthwiseConv2dNative", **attrs))
 

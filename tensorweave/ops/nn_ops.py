@@ -104,6 +104,53 @@ def leaky_relu(features, alpha=0.2, name=None):
                           alpha=float(alpha)))
 
 
+# SELU: scale * (x if x > 0 else alpha * (exp(x) - 1)), TF's constants.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu_kernel(x):
+    neg = np.expm1(np.minimum(x, 0)) * SELU_ALPHA
+    return (np.where(x > 0, x, neg) * SELU_SCALE).astype(x.dtype, copy=False)
+
+
+def _selu_grad_kernel(dy, y):
+    """dx from dy and the Selu output y (TF's SeluGrad)."""
+    slope = np.where(y < 0, y + SELU_SCALE * SELU_ALPHA, SELU_SCALE)
+    return (dy * slope).astype(dy.dtype, copy=False)
+
+
+def _selu_grad(op, dy):
+    return [one(create_op("SeluGrad", [dy, op.outputs[0]]))]
+
+
+def _selu_grad_grad(op, ddx):
+    dy, y = op.inputs
+    return [one(create_op("SeluGrad", [ddx, y])),
+            array.where(y < 0, ddx * dy, array.zeros_like(y))]
+
+
+def _selu_grad_shape(dy, y):
+    if dy.dtype is not y.dtype:
+        raise TypeError(f"SeluGrad requires inputs of one dtype, got {dy.dtype.name} and "
+                        f"{y.dtype.name}")
+    if not dy.shape.is_compatible_with(y.shape):
+        raise ValueError(f"SeluGrad requires inputs of one shape, got {dy.shape} and {y.shape}")
+    return [(dy.dtype, dy.shape.merge_with(y.shape))]
+
+
+register_op("Selu", shape=_float_same_shape("Selu"), kernel=_selu_kernel, grad=_selu_grad,
+            row_wise=elementwise_rows)
+register_op("SeluGrad", shape=_selu_grad_shape, kernel=_selu_grad_kernel,
+            grad=_selu_grad_grad)
+
+
+def selu(features, name=None):
+    """scale * (features if > 0 else alpha * (exp(features) - 1)), alpha and scale from
+    Klambauer et al. (self-normalizing networks)."""
+    return one(create_op("Selu", [convert_to_tensor(features)], name=name or "Selu"))
+
+
 register_op("Softplus", shape=_float_same_shape("Softplus"),
             kernel=lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False),
             grad=lambda op, dy: [dy * sigmoid(op.inputs[0])], row_wise=elementwise_rows)
