@@ -172,3 +172,22 @@ def test_protos_are_tensorflow_messages():
     assert isinstance(tf.Event(summary=summary).summary, tf.Summary)
     node = tf.NodeDef(name="x", op="Identity", input=["a"])
     assert tf.NodeDef.FromString(node.SerializeToString()) == node
+
+
+def test_tf_decorator_through_flags():
+    decorator = tf.flags.tf_decorator
+
+    def target(a, b=2):
+        """Adds."""
+        return a + b
+
+    def wrapper(*args, **kwargs):
+        return target(*args, **kwargs) * 10
+    wrapped = decorator.make_decorator(target, wrapper, "times_ten")
+    assert wrapped(1) == 30 and wrapped.__name__ == "target" and wrapped.__doc__ == "Adds."
+    decorators, inner = decorator.unwrap(wrapped)
+    assert inner is target and [d.decorator_name for d in decorators] == ["times_ten"]
+    assert tf.app.flags.tf_decorator is decorator
+    import inspect
+    signature = decorator.fullargspec_to_signature(inspect.getfullargspec(target))
+    assert str(signature) == "(a, b=2)"

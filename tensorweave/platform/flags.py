@@ -18,6 +18,7 @@ from absl.flags import *  # noqa: F401,F403  pylint: disable=wildcard-import
 from absl import flags as _absl_flags
 
 from tensorweave.platform import tf_logging as _tf_logging
+from tensorweave.util import tf_decorator  # noqa: F401 - TF's flags module exposes it
 
 # Flags defined through the wrappers below belong to the caller's module, not this one.
 _absl_flags.disclaim_key_flags()
