@@ -7,3 +7,19 @@ from tensorweave.ops.random_ops import (categorical, multinomial, set_random_see
 from tensorweave.ops.random_ops import random_normal as normal  # noqa: F401
 from tensorweave.ops.random_ops import random_shuffle as shuffle  # noqa: F401
 from tensorweave.ops.random_ops import random_uniform as uniform  # noqa: F401
+from tensorweave.ops.random_distributions import (  # noqa: F401
+    fold_in, split, stateless_categorical, stateless_multinomial)
+from tensorweave.ops.random_distributions import random_gamma as gamma  # noqa: F401
+from tensorweave.ops.random_distributions import random_poisson as poisson  # noqa: F401
+from tensorweave.ops.random_distributions import (  # noqa: F401
+    stateless_random_binomial as stateless_binomial)
+from tensorweave.ops.random_distributions import (  # noqa: F401
+    stateless_random_gamma as stateless_gamma)
+from tensorweave.ops.random_distributions import (  # noqa: F401
+    stateless_random_normal as stateless_normal)
+from tensorweave.ops.random_distributions import (  # noqa: F401
+    stateless_random_poisson as stateless_poisson)
+from tensorweave.ops.random_distributions import (  # noqa: F401
+    stateless_random_uniform as stateless_uniform)
+from tensorweave.ops.random_distributions import (  # noqa: F401
+    stateless_truncated_normal, stateless_parameterized_truncated_normal)

@@ -15,4 +15,11 @@ __getattr__ = lazy.attributes(__name__, {
     "ifftnd": "tensorweave:ifftnd",
     "irfftnd": "tensorweave:irfftnd",
     "rfftnd": "tensorweave:rfftnd",
+    **lazy.names_from("tensorweave.ops.spectral_ops", "rfft", "irfft", "rfft2d", "irfft2d",
+                      "rfft3d", "irfft3d"),
+    **lazy.names_from("tensorweave.signal_ops", "dct", "idct", "fftshift", "ifftshift",
+                      "frame", "overlap_and_add", "hann_window", "hamming_window",
+                      "kaiser_window", "kaiser_bessel_derived_window", "vorbis_window", "stft",
+                      "inverse_stft", "inverse_stft_window_fn", "linear_to_mel_weight_matrix",
+                      "mfccs_from_log_mel_spectrograms", "mdct", "inverse_mdct"),
 })

@@ -11,4 +11,7 @@ __getattr__ = lazy.attributes(__name__, {
     "ifft": "tensorweave:ifft",
     "ifft2d": "tensorweave:ifft2d",
     "ifft3d": "tensorweave:ifft3d",
+    **lazy.names_from("tensorweave.ops.spectral_ops", "rfft", "irfft", "rfft2d", "irfft2d",
+                      "rfft3d", "irfft3d"),
+    **lazy.names_from("tensorweave.signal_ops", "dct", "idct"),
 })
