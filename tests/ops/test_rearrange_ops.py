@@ -217,3 +217,45 @@ def test_eye_with_run_time_sizes():
         e = tf.eye(n, 3, batch_shape=[2])
         assert sess.run(e, {n: 2}).shape == (2, 2, 3)
         np.testing.assert_array_equal(sess.run(e, {n: 4})[1], np.eye(4, 3))
+
+
+def test_graph_tensorflow_wrote_imports_and_runs():
+    """TF's GraphDef with these ops (TF's attrs such as Tidx, N, Tshift included) imports and
+    gives TensorFlow's numbers."""
+    pytest.importorskip("google.protobuf")
+    fixture = json.loads(_FIXTURE.read_text())["graph"]
+    graph_def = tf.GraphDef()
+    graph_def.ParseFromString(bytes.fromhex(fixture["graph_def"]))
+    names = sorted(fixture["outputs"])
+    with tf.Graph().as_default() as graph:
+        outs = tf.import_graph_def(graph_def, return_elements=names, name="")
+        with tf.Session() as sess:
+            values = sess.run(outs, {graph.get_tensor_by_name("x:0"): _decode(fixture["x"])})
+    for name, value in zip(names, values):
+        np.testing.assert_allclose(value, _decode(fixture["outputs"][name]), rtol=1e-6,
+                                   err_msg=name)
+
+
+def test_graph_written_in_tensorflows_form_reads_back():
+    """Roll, SelectV2, ShapeN, IdentityN and ParallelConcat get the attrs TensorFlow's OpDefs
+    need (Tshift/Taxis, x's T, N, a list T) and read back."""
+    pytest.importorskip("google.protobuf")
+    from tensorweave.core import tensorflow_forms
+    x0 = np.arange(8.0, dtype=np.float32).reshape(2, 4)
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [2, 4], name="x")
+        outs = [tf.roll(x, [1], [1]), tf.where_v2(x > 3, x, 0.0), tf.shape_n([x, x])[1],
+                tf.identity_n([x, tf.cast(x, tf.int32)])[1], tf.parallel_stack([x, x])]
+        graph_def = tensorflow_forms.to_tensorflow(graph)
+        with tf.Session() as sess:
+            expected = sess.run(outs, {x: x0})
+    nodes = {n.name: n for n in graph_def.node}
+    assert {"Tshift", "Taxis"} <= set(nodes["Roll"].attr)
+    assert nodes["ShapeN"].attr["N"].i == 2
+    assert len(nodes["IdentityN"].attr["T"].list.type) == 2
+    assert nodes["SelectV2"].attr["T"].type == 1  # DT_FLOAT, not the condition's DT_BOOL
+    with tf.Graph().as_default():
+        back = tf.import_graph_def(graph_def, return_elements=[t.name for t in outs], name="")
+        with tf.Session() as sess:
+            for v, e in zip(sess.run(back, {"x:0": x0}), expected):
+                np.testing.assert_array_equal(v, e)

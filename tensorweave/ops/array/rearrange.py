@@ -12,7 +12,7 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import constant, convert_to_tensor, known_values
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
-from tensorweave.core.registry import register_op
+from tensorweave.core.registry import register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import math_ops
 from tensorweave.ops._common import one
@@ -148,6 +148,15 @@ def _roll_grad(op, dy):
 
 
 register_op("Roll", shape=_roll_shape, kernel=_roll_kernel, grad=_roll_grad)
+
+
+def _to_roll(t):
+    """TensorFlow's Roll names the dtypes of shift and axis (no defaults)."""
+    t.set("Tshift", t.dtypes[1])
+    t.set("Taxis", t.dtypes[2])
+
+
+register_tf_form("Roll", to_tf=_to_roll)
 
 
 def roll(input, shift, axis, name=None):  # noqa: A002 - TF's argument name

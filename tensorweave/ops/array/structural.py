@@ -8,7 +8,7 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, as_shape, unknown_shape
 from tensorweave.ops import math_ops
 from tensorweave.ops._common import (elementwise_rows, identity_kernel, one, outputs,
@@ -36,6 +36,15 @@ register_op("ShapeN", shape=_shape_n_shape, kernel=_shape_n_kernel, grad=NOT_DIF
             shape_only_inputs=range(64))
 
 
+def _to_n_inputs(t):
+    """TensorFlow's OpDef counts the inputs of one type (ShapeN, ParallelConcat)."""
+    t.set("N", len(t.dtypes))
+    t.set("T", t.dtypes[0])
+
+
+register_tf_form("ShapeN", to_tf=_to_n_inputs)
+
+
 def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002 - TF's argument name
     """The shapes of a list of tensors, one 1-D tensor each."""
     tensors = [convert_to_tensor(t) for t in input]
@@ -59,6 +68,7 @@ def _identity_n_grad(op, *dys):
 
 register_op("IdentityN", shape=_identity_n_shape, kernel=_identity_n_kernel,
             grad=_identity_n_grad, shares_memory=True)
+register_tf_form("IdentityN", to_tf=lambda t: t.set("T", list(t.dtypes)))  # a list of types
 
 
 def identity_n(input, name=None):  # noqa: A002
@@ -102,6 +112,7 @@ def _parallel_concat_kernel(*values, shape):
 
 register_op("ParallelConcat", shape=_parallel_concat_shape, kernel=_parallel_concat_kernel,
             grad=None)
+register_tf_form("ParallelConcat", to_tf=_to_n_inputs)
 
 
 def parallel_stack(values, name="parallel_stack"):
@@ -259,6 +270,7 @@ def _select_v2_grad(op, dy):
 
 register_op("SelectV2", shape=_select_v2_shape, kernel=_select_v2_kernel, grad=_select_v2_grad,
             row_wise=elementwise_rows)
+register_tf_form("SelectV2", to_tf=lambda t: t.set("T", t.dtypes[1]))  # x's dtype, not cond's
 
 
 def _select_v2(condition, x, y, name=None):
