@@ -24,6 +24,9 @@ from tensorweave.ops.spectral_ops import *  # noqa: F401,F403
 from tensorweave.ops.bitwise_ops import *  # noqa: F401,F403
 from tensorweave.ops.random_distributions import *  # noqa: F401,F403
 from tensorweave.ops.sparse_ops import *  # noqa: F401,F403
+from tensorweave.ops.time_ops import *  # noqa: F401,F403
+from tensorweave.function import *  # noqa: F401,F403
+from tensorweave.module import *  # noqa: F401,F403
 from tensorweave.custom_gradient import *  # noqa: F401,F403
 from tensorweave.template import *  # noqa: F401,F403
 from tensorweave.tensor_util import *  # noqa: F401,F403
@@ -42,7 +45,7 @@ from tensorweave.core.graph import (Graph, GraphKeys, add_to_collection,  # noqa
                                     add_to_collections, colocate_with, container,
                                     control_dependencies, device,
                                     get_collection, get_collection_ref, get_default_graph,
-                                    name_scope, reset_default_graph)
+                                    init_scope, name_scope, op_scope, reset_default_graph)
 from tensorweave.core.operation import Operation, Tensor  # noqa: F401
 from tensorweave.core.registry import NOT_DIFFERENTIABLE  # noqa: F401
 from tensorweave.core.seeds import get_seed  # noqa: F401
@@ -74,7 +77,8 @@ from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
 from tensorweave.nn.functional import foldl, foldr, map_fn, scan  # noqa: F401
 from tensorweave.ops.math_ops import arg_max, arg_min  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004
-                                      argmin, ceil, clip_by_global_norm, clip_by_norm,
+                                      argmin, ceil, clip_by_average_norm,
+                                      clip_by_global_norm, clip_by_norm,
                                       clip_by_value, cos, count_nonzero, div, divide, equal,
                                       exp, floor, floor_div, floordiv, floormod, global_norm,
                                       greater, greater_equal, is_finite, is_nan, less,

@@ -468,6 +468,19 @@ def name_scope(name, default_name=None, values=None):
         yield scope
 
 
+def op_scope(values, name, default_name=None):
+    """TF 0.x's name_scope with the values first (deprecated in TF 1.x)."""
+    return name_scope(name, default_name, values)
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Ops created inside run without the surrounding control dependencies, as initializers
+    of state must (TF's tf.init_scope in graph mode; the name scope is kept)."""
+    with get_default_graph().control_dependencies(None):
+        yield
+
+
 # --- the default graph's scopes and collections (TF's tf.control_dependencies, ...) --------
 def control_dependencies(control_inputs):
     """Ops created inside the `with` block run after `control_inputs`."""

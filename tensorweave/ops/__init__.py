@@ -8,5 +8,5 @@ from tensorweave.ops.array import dynamic  # noqa: F401
 from tensorweave.ops import dataset, feature_column, iterator, parsing, summary  # noqa: F401
 from tensorweave.ops import special_math, complex_ops, scatter_ops, segment_ops, sort_ops  # noqa
 from tensorweave.ops import linalg_ops, check_ops, script_ops, spectral_ops, bitwise_ops  # noqa
-from tensorweave.ops import random_distributions, sparse_ops  # noqa: F401
+from tensorweave.ops import random_distributions, sparse_ops, time_ops  # noqa: F401
 from tensorweave.ops.array import rearrange  # noqa: F401

@@ -694,6 +694,17 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
                               name=name or "clip_by_norm")
 
 
+def clip_by_average_norm(t, clip_norm, name=None):
+    """`t` scaled so its L2 norm divided by its number of elements is at most clip_norm
+    (TF 1.x's tf.clip_by_average_norm)."""
+    t = convert_to_tensor(t, name="t")
+    count = array.cast(array.size(t), t.dtype)
+    inverse_norm = rsqrt(reduce_sum(t * t))
+    clip_norm = convert_to_tensor(clip_norm, dtype=t.dtype)
+    scale = minimum(inverse_norm * count, 1.0 / clip_norm)
+    return array.identity(t * clip_norm * scale, name=name or "clip_by_average_norm")
+
+
 # --- Tensor operators ------------------------------------------------------------------------
 def _install_operators():
     def binary(fn, name=None, reverse=False):
