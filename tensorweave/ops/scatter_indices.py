@@ -29,6 +29,8 @@ def nd_positions(indices, shape, into="shape"):
         raise errors.InvalidArgumentError(
             None, None, f"indices.shape[-1] must be <= {len(shape)} (the rank of the indexed "
             f"tensor), got indices of shape {shape_text(indices.shape)}")
+    if depth == 0:
+        return ()
     rows = indices.reshape(-1, depth)
     bad = np.nonzero(((rows < 0) | (rows >= np.asarray(shape[:depth], np.int64))).any(1))[0]
     if bad.size:
@@ -54,3 +56,17 @@ def truncating_divide(x, y):
         q = np.abs(x) // np.abs(y)
         return np.where((x < 0) != (y < 0), -q, q).astype(x.dtype)
     return x / y
+
+
+def scatter_into(out, positions, updates, combine=None):
+    """Writes `updates` into `out` in place at `positions` (from nd_positions or row
+    positions): combine=None assigns, else a ufunc (np.add, ...) applied once per index, so
+    duplicates accumulate. Empty positions (n-d indices of depth 0) address `out` whole."""
+    if isinstance(positions, tuple) and not positions:
+        for row in updates.reshape((-1,) + out.shape):
+            out[...] = row if combine is None else combine(out, row)
+    elif combine is None:
+        out[positions] = updates
+    else:
+        combine.at(out, positions, updates)
+    return out

@@ -12,7 +12,7 @@ from tensorweave.core.registry import register_op
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops, state_ops
 from tensorweave.ops._common import one
-from tensorweave.ops.scatter_indices import check_nd_updates, nd_positions
+from tensorweave.ops.scatter_indices import check_nd_updates, nd_positions, scatter_into
 from tensorweave.ops.state_ops import (count_up_to, scatter_add,
                                        scatter_div, scatter_max, scatter_min, scatter_mul,
                                        scatter_nd_add, scatter_nd_sub, scatter_nd_update,
@@ -144,8 +144,7 @@ def _scatter_nd_kernel(indices, updates, shape):
     out = np.zeros(tuple(int(d) for d in shape), dtype=updates.dtype)
     positions = nd_positions(indices, out.shape)
     check_nd_updates("ScatterNd", indices, updates, out.shape)
-    np.add.at(out, positions if positions else Ellipsis, updates)
-    return out
+    return scatter_into(out, positions, updates, np.add)
 
 
 def _scatter_nd_grad(op, dy):
@@ -185,12 +184,7 @@ def _tensor_scatter_kernel(op_type, combine):
         out = np.array(tensor, copy=True)
         positions = nd_positions(indices, out.shape)
         check_nd_updates(op_type, indices, updates, out.shape)
-        key = positions if positions else Ellipsis
-        if combine is None:
-            out[key] = updates
-        else:
-            combine.at(out, key, updates)
-        return out
+        return scatter_into(out, positions, updates, combine)
     return kernel
 
 
@@ -215,7 +209,8 @@ def _tensor_scatter_extreme_grad(op, dy):
     out = op.outputs[0]
     in_tensor = array.cast(math_ops.equal(tensor, out), dy.dtype)
     in_updates = array.cast(math_ops.equal(updates, gather_nd(out, indices)), dy.dtype)
-    chosen = in_tensor + scatter_nd(indices, in_updates, array.shape(tensor, indices.dtype))
+    shape = array.shape(tensor, out_type=indices.dtype)
+    chosen = in_tensor + scatter_nd(indices, in_updates, shape)
     shared = dy / chosen
     return [in_tensor * shared, None, in_updates * gather_nd(shared, indices)]
 

@@ -13,7 +13,6 @@ from tensorweave.core.registry import register_op
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops
 from tensorweave.ops._common import one
-from tensorweave.ops.array import unsorted_segment_sum
 from tensorweave.ops.counting_ops import (bincount, confusion_matrix, cumprod, cumsum,
                                           cumulative_logsumexp, dynamic_partition,
                                           dynamic_stitch, histogram_fixed_width,
@@ -30,6 +29,17 @@ __all__ = [  # the names `tf.` takes from here
 ]
 # Also public (tf.math / tf.sparse / raw ops): cumulative_logsumexp, parallel_dynamic_stitch.
 _ALSO_PUBLIC = (cumulative_logsumexp, parallel_dynamic_stitch)
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """tf.unsorted_segment_sum (ops/array/index.py), also for segment_ids of unknown rank (as
+    gradients need): the output shape is then computed at run time."""
+    if segment_ids.shape.ndims is not None:
+        return array.unsorted_segment_sum(data, segment_ids, num_segments, name=name)
+    rows = array.reshape(array.cast(num_segments, dtypes.int32), [1])
+    out_shape = array.concat([rows, array.shape(data)[array.rank(segment_ids):]], 0)
+    return one(create_op("UnsortedSegmentSum", [data, segment_ids, out_shape],
+                         name=name or "UnsortedSegmentSum"))
 
 
 def _check_ids(op_type, ids, what="segment_ids"):

@@ -224,29 +224,24 @@ def _scatter_updates_shape(ref_shape, indices_shape, nd):
     return TensorShape(dims[:-1] + ref_shape.as_tuple()[dims[-1]:])
 
 
-def _combine(kind):
-    """How an update combines with the variable's entries: kind(current, key, updates)."""
-    def update(current, key, updates):
-        current[key] = updates
+_SCATTER_UFUNCS = {"update": None, "add": np.add, "sub": np.subtract, "mul": np.multiply,
+                   "div": np.divide, "min": np.minimum, "max": np.maximum}
 
-    def divide(current, key, updates):
-        if np.issubdtype(current.dtype, np.integer):  # truncating, one index at a time
-            for k, u in zip(zip(*key) if isinstance(key, tuple) else key, updates):
-                current[k] = scatter_indices.truncating_divide(current[k], u)
-        else:
-            np.divide.at(current, key, updates)
 
-    if kind == "update":
-        return update
-    if kind == "div":
-        return divide
-    ufunc = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "min": np.minimum,
-             "max": np.maximum}[kind]
-    return lambda current, key, updates: ufunc.at(current, key, updates)
+def _divide_integers(current, position, updates, nd):
+    """Integer division rounded toward zero (as TF's kernels), one index at a time."""
+    pieces = updates.reshape((-1,) + current.shape[len(position) if nd else 1:])
+    if nd:
+        keys = list(zip(*(p.reshape(-1) for p in position))) if position else \
+            [()] * len(pieces)
+    else:
+        keys = position.reshape(-1).tolist()
+    for key, piece in zip(keys, pieces):
+        current[key] = scatter_indices.truncating_divide(current[key], piece)
 
 
 def _scatter_kernel(op_type, kind, nd):
-    combine = _combine(kind)
+    ufunc = _SCATTER_UFUNCS[kind]
 
     def kernel(state, name, key, indices, updates, *, use_locking):
         current = state.read_variable(key)
@@ -264,7 +259,10 @@ def _scatter_kernel(op_type, kind, nd):
             raise ValueError(f"{op_type}: updates must have shape {list(shape)} (indices shape "
                              f"{list(indices.shape)}, variable shape {list(current.shape)}), "
                              f"got {list(updates.shape)}")
-        combine(current, position if not nd or position else Ellipsis, updates)
+        if kind == "div" and current.dtype.kind in "iu":
+            _divide_integers(current, position, updates, nd)
+        else:
+            scatter_indices.scatter_into(current, position, updates, ufunc)
         return current
     return kernel
 
