@@ -553,7 +553,7 @@ def split(seed, num=2, alg="auto_select"):
 
 def fold_in(seed, data, alg="auto_select"):
     """A new seed from `seed` and integer `data` (tf.random.fold_in)."""
-    data = convert_to_tensor(data, dtype=None if hasattr(data, "dtype") else dtypes.int64)
+    data = convert_to_tensor(data)
     first = stateless_random_uniform([], seed, minval=None, maxval=None, dtype=data.dtype)
     return array.stack([first, data])
 
