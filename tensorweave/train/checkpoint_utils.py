@@ -8,6 +8,7 @@ array([...], dtype=float32)
 """
 import collections.abc
 import os
+import time
 
 from tensorweave.core import errors
 from tensorweave.core.graph import get_default_graph
@@ -163,18 +164,66 @@ def _map_scope(ckpt_dir_or_file, ckpt_file, ckpt_name, target, store, stored):
 
 def _initialize_from(var, ckpt_file, tensor_name):
     """Replaces `var`'s initializer with an assignment of the checkpoint's tensor."""
-    ref = var._ref()
-    graph = ref.graph
-    with graph.as_default():
+    with var.graph.as_default():
         value = io_ops.restore_v2(ckpt_file, [tensor_name], [""], [var.dtype],
                                   name="checkpoint_initializer")[0]
-        value.set_shape(var.shape)
-        assign = state_ops.assign(ref, value, validate_shape=var.shape.is_fully_defined())
-    var._initializer_op = assign.op
-    var._initial_value = value
+    set_initial_value(var, value)
     logging.debug("Initialize variable %s from checkpoint %s with %s", var.name, ckpt_file,
                   tensor_name)
 
 
+def set_initial_value(var, value):
+    """Replaces `var`'s initializer with an assignment of the tensor `value` (built in the
+    variable's graph), which becomes its initial value."""
+    ref = var._ref()
+    with ref.graph.as_default():
+        value.set_shape(var.shape)
+        assign = state_ops.assign(ref, value, validate_shape=var.shape.is_fully_defined())
+    var._initializer_op = assign.op
+    var._initial_value = value
+
+
 __all__ = ["CheckpointReader", "NewCheckpointReader", "init_from_checkpoint",
            "list_variables", "load_checkpoint", "load_variable"]
+
+
+def wait_for_new_checkpoint(checkpoint_dir, last_checkpoint=None, seconds_to_sleep=1,
+                            timeout=None):
+    """The newest checkpoint of `checkpoint_dir` once it differs from `last_checkpoint`
+    (checked every `seconds_to_sleep`), or None after `timeout` seconds."""
+    logging.info("Waiting for new checkpoint at %s", checkpoint_dir)
+    stop_time = time.time() + timeout if timeout is not None else None
+    while True:
+        path = checkpoint_management.latest_checkpoint(checkpoint_dir)
+        if path is not None and path != last_checkpoint:
+            logging.info("Found new checkpoint at %s", path)
+            return path
+        if stop_time is not None and time.time() + seconds_to_sleep > stop_time:
+            return None
+        time.sleep(seconds_to_sleep)
+
+
+def checkpoints_iterator(checkpoint_dir, min_interval_secs=0, timeout=None, timeout_fn=None):
+    """Yields each new checkpoint of `checkpoint_dir` as it appears, at most one every
+    `min_interval_secs`. After `timeout` seconds without one it ends, unless `timeout_fn()`
+    returns False (then it keeps waiting).
+
+        for path in tf.train.checkpoints_iterator(train_dir, timeout=600):
+            evaluate(path)
+    """
+    path = None
+    while True:
+        new_path = wait_for_new_checkpoint(checkpoint_dir, path, timeout=timeout)
+        if new_path is None:
+            if not timeout_fn:
+                logging.info("Timed-out waiting for a checkpoint.")
+                return
+            if timeout_fn():
+                return
+            continue
+        start = time.time()
+        path = new_path
+        yield path
+        wait = start + min_interval_secs - time.time()
+        if wait > 0:
+            time.sleep(wait)

@@ -91,3 +91,60 @@ class Coordinator:
             if self._exc_info_to_raise is not None:
                 _, value, tb = self._exc_info_to_raise
                 raise value.with_traceback(tb)
+
+
+class LooperThread(threading.Thread):
+    """A daemon thread that calls `target(*args, **kwargs)` (or its own `run_loop()`) every
+    `timer_interval_secs` seconds (back to back when None) until `coord` asks to stop; an
+    exception stops the coordinator and reaches its `join`.
+
+        LooperThread.loop(coord, 60, target=save_summaries, args=(sess,))
+    """
+
+    def __init__(self, coord, timer_interval_secs, target=None, args=None, kwargs=None):
+        if not isinstance(coord, Coordinator):
+            raise ValueError(f"'coord' argument must be a Coordinator: {coord}")
+        super().__init__()
+        self.daemon = True
+        self._coord = coord
+        self._timer_interval_secs = timer_interval_secs
+        self._loop_target = target
+        if target:
+            self._loop_args = args or ()
+            self._loop_kwargs = kwargs or {}
+        elif args or kwargs:
+            raise ValueError("'args' and 'kwargs' argument require that you also pass "
+                             "'target'")
+        self._coord.register_thread(self)
+
+    @staticmethod
+    def loop(coord, timer_interval_secs, target, args=None, kwargs=None):
+        """Starts and returns a LooperThread calling `target`."""
+        looper = LooperThread(coord, timer_interval_secs, target=target, args=args,
+                              kwargs=kwargs)
+        looper.start()
+        return looper
+
+    def run(self):
+        with self._coord.stop_on_exception():
+            self.start_loop()
+            if self._timer_interval_secs is None:
+                while not self._coord.should_stop():
+                    self.run_loop()
+            else:
+                next_time = time.time()
+                while not self._coord.wait_for_stop(max(0.0, next_time - time.time())):
+                    next_time += self._timer_interval_secs
+                    self.run_loop()
+            self.stop_loop()
+
+    def start_loop(self):
+        """Called once when the thread starts."""
+
+    def stop_loop(self):
+        """Called once after the loop ends."""
+
+    def run_loop(self):
+        """One iteration: calls the target."""
+        if self._loop_target:
+            self._loop_target(*self._loop_args, **self._loop_kwargs)
