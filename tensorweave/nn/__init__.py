@@ -27,8 +27,12 @@ from tensorweave.nn.conv_nd import (atrous_conv2d, atrous_conv2d_transpose,  # n
                                         depthwise_conv2d_backprop_filter,
                                         depthwise_conv2d_backprop_input,
                                         depthwise_conv2d_native_backprop_filter,
-                                        depthwise_conv2d_native_backprop_input, max_pool1d,
+                                        depthwise_conv2d_native_backprop_input, erosion2d,
+                                        max_pool1d,
                                         max_pool3d, max_pool_v2, pool, with_space_to_batch)
+from tensorweave.ops.dilation_ops import dilation2d  # noqa: F401
+from tensorweave.ops.pool_ops import (fractional_avg_pool, fractional_max_pool,  # noqa: F401
+                                      max_pool_with_argmax)
 from tensorweave.nn import rnn_cell  # noqa: F401
 from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)

@@ -11,7 +11,7 @@ import numpy as np
 from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
-from tensorweave.ops import array, conv_ops
+from tensorweave.ops import array, conv_ops, dilation_ops, math_ops
 from tensorweave.ops import conv3d_ops  # noqa: F401 - registers the 3-D op types
 from tensorweave.ops._common import one
 
@@ -523,3 +523,14 @@ def pool(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa
         result = with_space_to_batch(x, rates, padding, run, filter_shape=window_shape,
                                      data_format=fmt)
         return array.identity(result, name=scope[:-1] + "/")
+
+
+# --- morphology ------------------------------------------------------------------------------------
+def erosion2d(value, kernel, strides, rates, padding, name=None):
+    """Grayscale erosion: -dilation2d(-value, kernel reversed in height and width)."""
+    with name_scope(name, "erosion2d", [value, kernel]) as scope:
+        kernel = convert_to_tensor(kernel)
+        flipped = kernel[::-1, ::-1]
+        dilated = dilation_ops.dilation2d(math_ops.negative(value), flipped, strides, rates,
+                                          padding)
+        return math_ops.negative(dilated, name=scope[:-1] + "/")

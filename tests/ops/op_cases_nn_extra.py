@@ -6,9 +6,10 @@ import numpy as np
 
 import tensorweave as tf
 from tensorweave.nn import conv_nd as convolution
-from tensorweave.ops import nn_ops
+from tensorweave.core.graph import create_op
+from tensorweave.ops import nn_ops, pool_ops
 
-from op_case import Case, away, ints, rand
+from op_case import Case, away, ints, off_grid, rand
 
 
 def _found(op_type, tensor):
@@ -197,3 +198,179 @@ CONV3D_CASES = [
 ]
 
 CASES = SELU_CASES + CONV3D_CASES
+
+
+# --- Dilation2D, MaxPoolWithArgmax -----------------------------------------------------------------
+def _dilation_ref(x, w, s, r, padding, want="y", dy=None):
+    """Dilation2D by loops: the output, or the gradients routed to each first maximizing tap."""
+    n, h, wd, c = x.shape
+    rows = _axis_taps(h, w.shape[0], s[0], r[0], padding)
+    cols = _axis_taps(wd, w.shape[1], s[1], r[1], padding)
+    y = np.full((n, len(rows), len(cols), c), -np.inf)
+    dx, dw = np.zeros_like(x), np.zeros_like(w)
+    for i, tr in enumerate(rows):
+        for j, tc in enumerate(cols):
+            for b, ch in np.ndindex(n, c):
+                best, at = -np.inf, None
+                for a, yy in enumerate(tr):
+                    for e, xx in enumerate(tc):
+                        if 0 <= yy < h and 0 <= xx < wd and x[b, yy, xx, ch] + w[a, e, ch] > best:
+                            best, at = x[b, yy, xx, ch] + w[a, e, ch], (yy, xx, a, e)
+                y[b, i, j, ch] = best
+                if dy is not None:
+                    dx[b, at[0], at[1], ch] += dy[b, i, j, ch]
+                    dw[at[2], at[3], ch] += dy[b, i, j, ch]
+    return {"y": y, "dx": dx, "dw": dw}[want]
+
+
+_DIL_X, _DIL_W = off_grid(2, 5, 6, 2), off_grid(2, 3, 2) * 0.37
+_DIL_DY = rand(2, 3, 6, 2)  # strides (2, 1), rates (1, 2), SAME
+_DIL_ATTRS = {"strides": [1, 2, 1, 1], "rates": [1, 1, 2, 1], "padding": "SAME"}
+_ARGMAX_X = off_grid(2, 4, 5, 3)
+_ARGMAX_ATTRS = {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME",
+                 "include_batch_in_index": False}
+
+
+def _argmax_ref(x, batch):
+    """MaxPoolWithArgmax 2x2 / 2 SAME by loops: (values, flat indices)."""
+    n, h, w, c = x.shape
+    oh, ow = -(-h // 2), -(-w // 2)
+    y, arg = np.zeros((n, oh, ow, c)), np.zeros((n, oh, ow, c), np.int64)
+    for b, i, j, ch in np.ndindex(n, oh, ow, c):
+        cells = [(yy, xx) for yy in range(2 * i, min(2 * i + 2, h))
+                 for xx in range(2 * j, min(2 * j + 2, w))]
+        yy, xx = max(cells, key=lambda p: x[b, p[0], p[1], ch])
+        y[b, i, j, ch] = x[b, yy, xx, ch]
+        arg[b, i, j, ch] = ((b * h if batch else 0) + yy) * w * c + xx * c + ch
+    return y, arg
+
+
+def _argmax_grad_ref(x, dy):
+    _, arg = _argmax_ref(x, False)
+    dx = np.zeros(x.size)
+    offsets = (np.arange(x.shape[0]) * x[0].size).reshape(-1, 1, 1, 1)
+    np.add.at(dx, (arg + offsets).ravel(), dy.ravel())
+    return dx.reshape(x.shape)
+
+
+def _argmax_pool(x, **kw):
+    return create_op("MaxPoolWithArgmax", [x], Targmax=tf.int64,
+                     **dict(_ARGMAX_ATTRS, **kw))
+
+
+def _argmax_grad_grad(x, ddx):
+    y = _argmax_pool(x).outputs[0]
+    dy = tf.ones_like(y)
+    grad = tf.gradients(y, x, grad_ys=dy)[0]
+    return _found("MaxPoolGradGradWithArgmax", tf.gradients(grad, dy, grad_ys=ddx)[0])
+
+
+MORPHOLOGY_CASES = [
+    Case("Dilation2D", [_DIL_X, _DIL_W],
+         lambda x, w: _dilation_ref(x, w, (2, 1), (1, 2), "SAME"), attrs=_DIL_ATTRS,
+         second="Dilation2D's backprop ops have no gradient in TensorFlow"),
+    Case("Dilation2D", [_DIL_X, _DIL_W],
+         lambda x, w: _dilation_ref(x, w, (1, 2), (2, 1), "VALID"), tag="valid",
+         attrs={"strides": [1, 1, 2, 1], "rates": [1, 2, 1, 1], "padding": "VALID"},
+         second="Dilation2D's backprop ops have no gradient in TensorFlow"),
+    Case("Dilation2DBackpropInput", [_DIL_X, _DIL_W, _DIL_DY],
+         lambda x, w, dy: _dilation_ref(x, w, (2, 1), (1, 2), "SAME", "dx", dy),
+         attrs=_DIL_ATTRS),
+    Case("Dilation2DBackpropFilter", [_DIL_X, _DIL_W, _DIL_DY],
+         lambda x, w, dy: _dilation_ref(x, w, (2, 1), (1, 2), "SAME", "dw", dy),
+         attrs=_DIL_ATTRS),
+    Case("MaxPoolWithArgmax", [_ARGMAX_X], lambda x: _argmax_ref(x, False),
+         build=_argmax_pool),
+    Case("MaxPoolWithArgmax", [_ARGMAX_X], lambda x: _argmax_ref(x, True), tag="batch",
+         build=lambda x: _argmax_pool(x, include_batch_in_index=True)),
+    Case("MaxPoolGradWithArgmax", [_ARGMAX_X, rand(2, 2, 3, 3)], _argmax_grad_ref,
+         build=lambda x, dy: _found("MaxPoolGradWithArgmax", tf.gradients(
+             _argmax_pool(x).outputs[0], x, grad_ys=dy)[0]), wrt=(1,)),
+    Case("MaxPoolGradGradWithArgmax", [_ARGMAX_X, rand(2, 4, 5, 3)],
+         lambda x, ddx: ddx.reshape(-1)[
+             _argmax_ref(x, False)[1] + (np.arange(2) * x[0].size).reshape(-1, 1, 1, 1)],
+         build=_argmax_grad_grad, wrt=(1,)),
+]
+
+
+# --- fractional pools --------------------------------------------------------------------------------
+_FRAC_X = off_grid(2, 7, 9, 2)
+_ROWS, _COLS = ints(0, 2, 3, 5, 7, dtype=np.int64), ints(0, 2, 4, 5, 7, 9, dtype=np.int64)
+
+
+def _cells_ref(seq, length, overlapping):
+    return [(a, min(b + (1 if overlapping else 0), length)) for a, b in zip(seq[:-1], seq[1:])]
+
+
+def _frac_max_grad_ref(x, dy, rows, cols, overlapping):
+    dx = np.zeros_like(x)
+    for i, (r0, r1) in enumerate(_cells_ref(rows, x.shape[1], overlapping)):
+        for j, (c0, c1) in enumerate(_cells_ref(cols, x.shape[2], overlapping)):
+            for b, ch in np.ndindex(x.shape[0], x.shape[3]):
+                cell = x[b, r0:r1, c0:c1, ch]
+                yy, xx = np.unravel_index(cell.argmax(), cell.shape)
+                dx[b, r0 + yy, c0 + xx, ch] += dy[b, i, j, ch]
+    return dx
+
+
+def _frac_avg_grad_ref(sizes, dy, rows, cols, overlapping):
+    dx = np.zeros(tuple(sizes))
+    for i, (r0, r1) in enumerate(_cells_ref(rows, sizes[1], overlapping)):
+        for j, (c0, c1) in enumerate(_cells_ref(cols, sizes[2], overlapping)):
+            dx[:, r0:r1, c0:c1] += dy[:, i:i + 1, j:j + 1] / ((r1 - r0) * (c1 - c0))
+    return dx
+
+
+def _frac_y(x, overlapping):
+    out = np.zeros((x.shape[0], 4, 5, x.shape[3]))
+    for i, (r0, r1) in enumerate(_cells_ref(_ROWS, x.shape[1], overlapping)):
+        for j, (c0, c1) in enumerate(_cells_ref(_COLS, x.shape[2], overlapping)):
+            out[:, i, j] = x[:, r0:r1, c0:c1].max(axis=(1, 2))
+    return out
+
+
+FRACTIONAL_CASES = [
+    Case("FractionalMaxPoolGrad", [_FRAC_X, _frac_y(_FRAC_X, True), rand(2, 4, 5, 2), _ROWS,
+                                   _COLS],
+         lambda x, y, dy, r, c: _frac_max_grad_ref(x, dy, r, c, True),
+         attrs={"overlapping": True}),
+    Case("FractionalAvgPoolGrad", [ints(2, 7, 9, 2, dtype=np.int64), rand(2, 4, 5, 2), _ROWS,
+                                   _COLS],
+         lambda s, dy, r, c: _frac_avg_grad_ref(s, dy, r, c, False),
+         attrs={"overlapping": False}),
+]
+
+
+def _check_fractional(op_type, reduce):
+    """Deterministic pools repeat their cells; the result pools x over the returned cells."""
+    def check():
+        x = off_grid(2, 10, 9, 3)
+        with tf.Graph().as_default():
+            out = pool_ops.fractional_max_pool if reduce is np.max else \
+                pool_ops.fractional_avg_pool
+            fixed = out(tf.constant(x), [1, 1.44, 1.73, 1], deterministic=True, seed=1, seed2=2)
+            free = out(tf.constant(x), [1, 1.5, 1.5, 1], pseudo_random=True, overlapping=True)
+            assert fixed[0].op.type == op_type
+            assert fixed[0].shape.as_list() == [2, 6, 5, 3]
+            grad = tf.gradients(tf.reduce_sum(fixed[0] * 2.0), tf.constant(x))
+            sess = tf.Session()
+            first, second = sess.run(fixed), sess.run(fixed)
+            sess.run(free)
+            assert grad is not None
+        for a, b in zip(first, second):
+            np.testing.assert_array_equal(a, b)
+        y, rows, cols = first
+        assert rows[0] == 0 and rows[-1] == 10 and cols[0] == 0 and cols[-1] == 9
+        assert set(np.diff(rows)) <= {1, 2} and set(np.diff(cols)) <= {1, 2}
+        for i, j in np.ndindex(6, 5):
+            cell = x[:, rows[i]:rows[i + 1], cols[j]:cols[j + 1]]
+            np.testing.assert_allclose(y[:, i, j], reduce(cell, axis=(1, 2)))
+    return check
+
+
+SESSION_CASES = {
+    "FractionalMaxPool": _check_fractional("FractionalMaxPool", np.max),
+    "FractionalAvgPool": _check_fractional("FractionalAvgPool", np.mean),
+}
+
+CASES = CASES + MORPHOLOGY_CASES + FRACTIONAL_CASES
