@@ -13,10 +13,9 @@ import inspect
 from tensorweave import variables
 from tensorweave.core import errors
 from tensorweave.core.graph import GraphKeys, get_default_graph
-from tensorweave.ops import array, control
+from tensorweave.ops import control
 from tensorweave.platform import tf_logging as logging
 from tensorweave.runtime import trace
-from tensorweave.runtime.session import Session
 from tensorweave.train import session_manager
 from tensorweave.train.basic_session_run_hooks import (CheckpointSaverHook, StepCounterHook,
                                                        SummarySaverHook)
