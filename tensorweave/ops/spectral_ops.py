@@ -349,10 +349,10 @@ def _nd_builder(op_type, default_name, real_input, inverse):
                 raise ValueError(f"{default_name} requires an input of known rank")
             ndims = x.shape.ndims
             axes = np.arange(ndims) if axes is None else np.reshape(axes, -1)
-            axes = convert_to_tensor(np.asarray(axes, np.int32))
-            if fft_length is None:
-                dims = x.shape.as_list()
-                if op_type == "IRFFTND":
+            axes = np.asarray(axes, np.int32)
+            if fft_length is None:  # the lengths of `axes` (TF's wrapper takes all dims)
+                dims = [x.shape.as_list()[a] for a in axes]
+                if op_type == "IRFFTND" and dims:
                     dims[-1] = max(0, 2 * (dims[-1] - 1)) if dims[-1] is not None else None
                 if None in dims:
                     raise ValueError(f"{default_name} needs fft_length for an input of shape "
@@ -372,7 +372,8 @@ def _nd_builder(op_type, default_name, real_input, inverse):
                 n = float(np.prod(np.asarray(lengths, np.float64)))
                 factor = n if norm == "forward" else np.sqrt(n)
                 x = x * factor if inverse else x / factor
-            return one(create_op(op_type, [x, fft_length, axes], name=scope[:-1] + "/"))
+            return one(create_op(op_type, [x, fft_length, convert_to_tensor(axes)],
+                                 name=scope[:-1] + "/"))
     builder.__name__ = default_name
     builder.__doc__ = f"{op_type} over dimensions `axes` (default: all), with numpy's `norm`."
     return builder
