@@ -2,7 +2,7 @@
 get_static_value, is_tensor) and the conversion helpers programs call."""
 import numpy as np
 
-from tensorweave.core import constants, graph_def
+from tensorweave.core import constants
 from tensorweave.core.operation import TensorLike
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.tensor_shape import Dimension, as_shape
@@ -15,6 +15,7 @@ __all__ = ["make_tensor_proto", "make_ndarray", "get_static_value", "is_tensor",
 def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False,
                       allow_broadcast=False):
     """A TensorProto holding `values` (reshaped or repeated to `shape` as TF does)."""
+    from tensorweave.core import graph_def  # protobuf loads on first use, not on import
     array = constants.constant_array(values, dtype)
     if shape is not None:
         shape = tuple(as_shape(shape).as_list())
@@ -34,6 +35,7 @@ def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False,
 
 def make_ndarray(tensor):
     """The NumPy array a TensorProto holds."""
+    from tensorweave.core import graph_def  # protobuf loads on first use, not on import
     return graph_def.tensor_value(tensor)
 
 
