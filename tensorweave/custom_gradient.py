@@ -15,11 +15,11 @@ graph (by IdentityN op name), not in a process-wide table.
 import functools
 import inspect
 
-from tensorweave import gradients as gradients_lib
 from tensorweave import variable_scope as vs
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys, control_dependencies, get_default_graph
 from tensorweave.core.operation import Tensor
+from tensorweave.gradients import RegisterGradient, gradients
 from tensorweave.ops.array import identity
 from tensorweave.ops.array.structural import identity_n
 from tensorweave.ops.control.switch_case import switch_case
@@ -41,7 +41,7 @@ def _functions(graph):
     return graph.extension(GradientFunctions, GradientFunctions).functions
 
 
-@gradients_lib.RegisterGradient(GRADIENT_NAME)
+@RegisterGradient(GRADIENT_NAME)
 def _custom_rule(op, *output_grads):
     return _functions(op.graph)[op.name](*output_grads)
 
@@ -156,7 +156,7 @@ def recompute_grad(f):
                         [d for d in dresult if isinstance(d, Tensor)]):
                     again = f(*id_args, **kwargs)
                 targets = id_args + list(variables or [])
-                grads = gradients_lib.gradients(nest.flatten(again), targets,
+                grads = gradients(nest.flatten(again), targets,
                                                 grad_ys=list(dresult))
                 if variables is None:
                     return grads[:len(id_args)]

@@ -25,6 +25,7 @@ __getattr__ = lazy.attributes(__name__, {
     "assert_rank_in": "tensorweave:assert_rank_in",
     "assert_same_float_dtype": "tensorweave:assert_same_float_dtype",
     "assert_scalar": "tensorweave:assert_scalar",
+    "assert_shapes": "tensorweave.ops.check_ops:assert_shapes",
     "assert_type": "tensorweave:assert_type",
     "check_numerics": "tensorweave:check_numerics",
     "is_finite": "tensorweave:is_finite",

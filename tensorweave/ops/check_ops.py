@@ -246,6 +246,112 @@ def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None)
         "assert_rank_in", lambda k: str(tuple(np.array(v, np.int32) for v in k)))
 
 
+def _known_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _dimension_sizes(x):
+    """x's dimension sizes, ints where known statically and scalar tensors otherwise (a
+    scalar counts as shape [1])."""
+    rank = x.shape.ndims
+    if rank == 0:
+        return [1]
+    dynamic = array.shape(x)
+    if rank is not None:
+        return [d if d is not None else dynamic[i] for i, d in enumerate(x.shape.as_list())]
+    scalar = math_ops.equal(array.rank(x), 0)
+    sizes = cond(scalar, lambda: convert_to_tensor([1]), lambda: dynamic)
+    return _LazySizes(sizes)
+
+
+class _LazySizes:
+    """The entries of a shape tensor of unknown length, indexed when asked for."""
+
+    def __init__(self, sizes):
+        self.sizes = sizes
+
+    def __getitem__(self, index):
+        return self.sizes[index]
+
+
+def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
+    """Checks tensors' shapes against specs such as ('N', 'D'): ints are sizes, strings are
+    sizes that must agree across tensors, None or '.' any size, a leading '...' or '*' any
+    number of outer dimensions. Raises ValueError when the static shapes tell, else returns
+    an op checking when run (tf.debugging.assert_shapes).
+
+    >>> tf.debugging.assert_shapes([(x, ("N", "Q")), (y, ("N", "D")), (b, ("Q",))])
+    """
+    pairs = shapes.items() if isinstance(shapes, dict) else shapes
+    with name_scope(name, "assert_shapes", [data]):
+        specs = []
+        for x, spec in pairs:
+            if spec is None:
+                continue
+            x = convert_to_tensor(x)
+            if not (hasattr(spec, "__iter__") or hasattr(spec, "__getitem__")):
+                raise ValueError(f"{_prefix(message)}Tensor {x.name}.  Specified shape must be an "
+                                 "iterable.  An iterable has the attribute `__iter__` or "
+                                 f"`__getitem__`.  Received specified shape: {spec}")
+            spec = tuple(spec)
+            outer = False
+            for i, symbol in enumerate(spec):
+                if symbol is Ellipsis or symbol == "*":
+                    if i != 0:
+                        raise ValueError(
+                            f"{_prefix(message)}Tensor {x.name} specified shape index {i}.  "
+                            "Symbol `...` or `*` for a variable number of unspecified "
+                            "dimensions is only allowed as the first entry")
+                    outer = True
+            symbols = spec[1:] if outer else spec
+            specs.append((x, outer, _dimension_sizes(x), symbols if symbols else (1,)))
+        rank_checks = []
+        for x, outer, _, symbols in specs:
+            rank = len(symbols)
+            if outer:
+                if rank > 1:
+                    rank_checks.append(assert_rank_at_least(x, rank, data=data,
+                                                            summarize=summarize, message=message))
+            elif rank <= 1:
+                rank_checks.append(assert_rank_in(x, [0, 1], data=data, summarize=summarize,
+                                                  message=message))
+            else:
+                rank_checks.append(assert_rank(x, rank, data=data, summarize=summarize,
+                                               message=message))
+        size_checks, known = [], {}
+        for x, outer, sizes, symbols in specs:
+            for i, symbol in enumerate(symbols):
+                if symbol is None or symbol == ".":
+                    continue
+                dim = i - len(symbols) if outer else i
+                if symbol not in known and not _known_int(symbol):
+                    with control_dependencies(rank_checks):
+                        known[symbol] = (sizes[dim], x, dim)
+                    continue
+                if _known_int(symbol):
+                    expected, why = int(symbol), "Specified explicitly"
+                else:
+                    expected, by, at = known[symbol]
+                    why = f"Specified by tensor {by.name} dimension {at}"
+                with control_dependencies(rank_checks):
+                    actual = sizes[dim]
+                if _known_int(actual) and _known_int(expected):
+                    if actual != expected:
+                        raise ValueError(f"{_prefix(message)}{why}.  Tensor {x.name} dimension "
+                                         f"{dim} must have size {expected}.  Received size "
+                                         f"{actual}, shape {x.shape}")
+                    continue
+                actual = convert_to_tensor(actual, dtype=dtypes.int32)
+                expected = convert_to_tensor(expected, dtype=dtypes.int32)
+                check_data = data if data is not None else [
+                    message or "", why, f"Tensor {x.name} dimension", dim, "must have size",
+                    expected, "Received shape: ", array.shape(x)]
+                size_checks.append(Assert(math_ops.equal(actual, expected), check_data,
+                                          summarize=summarize))
+        with control_dependencies(rank_checks):
+            return group(*size_checks)
+
+
 def assert_integer(x, message=None, name=None):
     """Raises TypeError unless `x` has an integer dtype; returns a NoOp."""
     with name_scope(name, "assert_integer", [x]):
