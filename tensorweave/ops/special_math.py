@@ -62,10 +62,6 @@ def _conj(t):
     return one(create_op("Conj", [t])) if t.dtype.is_complex else t
 
 
-def _float_like(t, value):
-    return constant(value, dtype=t.dtype)
-
-
 # --- elementwise unary -----------------------------------------------------------------------
 def _unary(op_type, kernel, grad, kind=_REAL, out_dtype=None):
     """Registers an elementwise one-input op type and returns its builder."""
