@@ -249,7 +249,7 @@ def batch_scatter_update(ref, indices, updates, use_locking=True, name=None):
     """Per batch entry b..., writes updates[b..., i] to ref[b..., indices[b..., i]]: rows of the
     last batch dimension's slices, through scatter_nd_update with each index's batch position.
 
-    >>> tf.batch_scatter_update(v, [[1], [0]], [[9], [8]])  # v = [[1, 2], [3, 4]] -> [[1, 9], [8, 4]]
+    >>> tf.batch_scatter_update(v, [[1], [0]], [[9], [8]])  # [[1, 2], [3, 4]] -> [[1, 9], [8, 4]]
     """
     with name_scope(name, "BatchScatterUpdate", [indices, updates]):
         indices = convert_to_tensor(indices, name="indices")

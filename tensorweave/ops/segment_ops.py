@@ -14,9 +14,8 @@ from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.counting_ops import (bincount, confusion_matrix, cumprod, cumsum,
-                                          cumulative_logsumexp, dynamic_partition,
-                                          dynamic_stitch, histogram_fixed_width,
-                                          histogram_fixed_width_bins, parallel_dynamic_stitch)
+                                          dynamic_partition, dynamic_stitch,
+                                          histogram_fixed_width, histogram_fixed_width_bins)
 from tensorweave.ops.scatter_indices import shape_text, truncating_divide
 
 __all__ = [  # the names `tf.` takes from here
@@ -27,8 +26,7 @@ __all__ = [  # the names `tf.` takes from here
     "histogram_fixed_width", "histogram_fixed_width_bins", "confusion_matrix",
     "dynamic_partition", "dynamic_stitch",
 ]
-# Also public (tf.math / tf.sparse / raw ops): cumulative_logsumexp, parallel_dynamic_stitch.
-_ALSO_PUBLIC = (cumulative_logsumexp, parallel_dynamic_stitch)
+# tf.math.cumulative_logsumexp is counting_ops.cumulative_logsumexp (not a top-level name).
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
