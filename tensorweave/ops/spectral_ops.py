@@ -268,15 +268,13 @@ def _real_fft_builder(op_type, rank, inverse, default_name):
     return builder
 
 
-def _maybe(value, default):
-    """The dtype to convert `value` with: its own if it is a tensor or array, else `default`."""
-    if hasattr(value, "dtype"):
+def _maybe(value, preferred):
+    """The dtype to convert `value` with: None (its own) for tensors and arrays and for complex
+    Python values that a real `preferred` dtype cannot hold, else `preferred` (TensorFlow's
+    preferred_dtype)."""
+    if hasattr(value, "dtype") or (np.iscomplexobj(value) and not preferred.is_complex):
         return None
-    if np.iscomplexobj(value) and default is dtypes.float32:
-        return None
-    if default is dtypes.complex64 or np.asarray(value).dtype.kind in "fiub":
-        return default
-    return None
+    return preferred
 
 
 rfft = _real_fft_builder("RFFT", 1, False, "rfft")
