@@ -56,21 +56,36 @@ def _sigmoid_kernel(x):
     return np.reciprocal(out, out=out)
 
 
+def _conj(x):
+    """The complex conjugate of a complex tensor (TF's gradients conjugate), else x itself."""
+    return one(create_op("Conj", [x])) if x.dtype.is_complex else x
+
+
 negative = _unary("Neg", np.negative, lambda op, dy: [-dy], _NUMBER)
-abs = _unary("Abs", np.abs, lambda op, dy: [dy * sign(op.inputs[0])], _NUMBER)  # noqa: A001
+_real_abs = _unary("Abs", np.abs, lambda op, dy: [dy * sign(op.inputs[0])], _NUMBER)
 sign = _unary("Sign", np.sign, lambda op, dy: [array.zeros_like(dy)], _NUMBER)
-square = _unary("Square", np.square, lambda op, dy: [dy * (2 * op.inputs[0])], _NUMBER)
-sqrt = _unary("Sqrt", np.sqrt, lambda op, dy: [dy * 0.5 / op.outputs[0]])
+square = _unary("Square", np.square, lambda op, dy: [dy * (2 * _conj(op.inputs[0]))], _NUMBER)
+sqrt = _unary("Sqrt", np.sqrt, lambda op, dy: [dy * 0.5 / _conj(op.outputs[0])])
 rsqrt = _unary("Rsqrt", _rsqrt_kernel, lambda op, dy: [dy * -0.5 * op.outputs[0] ** 3])
-exp = _unary("Exp", np.exp, lambda op, dy: [dy * op.outputs[0]])
-log = _unary("Log", np.log, lambda op, dy: [dy / op.inputs[0]])
+exp = _unary("Exp", np.exp, lambda op, dy: [dy * _conj(op.outputs[0])])
+log = _unary("Log", np.log, lambda op, dy: [dy / _conj(op.inputs[0])])
+
+
+def abs(x, name=None):  # noqa: A001 - TF's name
+    """|x| elementwise; for a complex tensor, its real magnitude (TF's ComplexAbs)."""
+    x = convert_to_tensor(x)
+    if x.dtype.is_complex:
+        return one(create_op("ComplexAbs", [x], name=name or "ComplexAbs",
+                             Tout=x.dtype.real_dtype))
+    return _real_abs(x, name)
 log1p = _unary("Log1p", np.log1p, lambda op, dy: [dy / (1 + op.inputs[0])])
 sin = _unary("Sin", np.sin, lambda op, dy: [dy * cos(op.inputs[0])])
 cos = _unary("Cos", np.cos, lambda op, dy: [-dy * sin(op.inputs[0])])
 tanh = _unary("Tanh", np.tanh, lambda op, dy: [dy * (1 - square(op.outputs[0]))])
 sigmoid = _unary("Sigmoid", _sigmoid_kernel,
                  lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])])
-reciprocal = _unary("Reciprocal", np.reciprocal, lambda op, dy: [-dy * square(op.outputs[0])])
+reciprocal = _unary("Reciprocal", np.reciprocal,
+                    lambda op, dy: [-dy * square(_conj(op.outputs[0]))])
 floor = _unary("Floor", np.floor, lambda op, dy: [array.zeros_like(dy)])
 ceil = _unary("Ceil", np.ceil, lambda op, dy: [array.zeros_like(dy)])
 round = _unary("Round", np.round, lambda op, dy: [array.zeros_like(dy)],  # noqa: A001
@@ -122,11 +137,11 @@ def _reduce_both(op, dx, dy):
 
 
 def _pow_grad(op, dz):
-    x, y = op.inputs
-    z = op.outputs[0]
+    x, y, z = (_conj(t) for t in (op.inputs[0], op.inputs[1], op.outputs[0]))
     dx = dz * y * pow(x, y - 1)
-    safe_log = array.where(x > 0, log(array.where(x > 0, x, array.ones_like(x))),
-                               array.zeros_like(x))
+    has_log = not_equal(x, 0) if x.dtype.is_complex else x > 0  # log is taken where defined
+    safe_log = array.where(has_log, log(array.where(has_log, x, array.ones_like(x))),
+                           array.zeros_like(x))
     return _reduce_both(op, dx, dz * z * safe_log)
 
 
@@ -176,10 +191,12 @@ def _times_one_forwards(op, constants):
 add = _binary("Add", np.add, lambda op, dz: _reduce_both(op, dz, dz), _ANY)
 subtract = _binary("Sub", np.subtract, lambda op, dz: _reduce_both(op, dz, -dz))
 multiply = _binary("Mul", np.multiply,
-                   lambda op, dz: _reduce_both(op, dz * op.inputs[1], op.inputs[0] * dz),
+                   lambda op, dz: _reduce_both(op, dz * _conj(op.inputs[1]),
+                                               _conj(op.inputs[0]) * dz),
                    forwards=_times_one_forwards)
 real_div = _binary("RealDiv", _real_div_kernel, lambda op, dz: _reduce_both(
-    op, dz / op.inputs[1], -dz * op.inputs[0] / square(op.inputs[1])), default_name="truediv")
+    op, dz / _conj(op.inputs[1]), -dz * _conj(op.inputs[0]) / square(_conj(op.inputs[1]))),
+    default_name="truediv")
 _floor_div, _bind_floor_div = _integer_divisor_checked(np.floor_divide)
 floordiv = _binary("FloorDiv", _floor_div, NOT_DIFFERENTIABLE, default_name="floordiv",
                    bind=_bind_floor_div)

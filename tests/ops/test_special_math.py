@@ -111,15 +111,10 @@ GRADIENTS = {
     "real_imag": (lambda re, im: tf.real(tf.complex(re, im) * tf.complex(im, re))
                   + 3 * tf.imag(tf.conj(tf.complex(re, im) ** 2)), (0, 1)),
 }
-# Known to differ until math_ops is fixed (see the report): tf.abs of a complex tensor and the
-# gradients of Mul/Pow for complex inputs (TF conjugates the other factor).
-MATH_OPS_COMPLEX = {"complex_abs", "real_imag"}
 
 
 @pytest.mark.parametrize("name", sorted(GRADIENTS))
 def test_gradients_match_tensorflow(name):
-    if name in MATH_OPS_COMPLEX:
-        pytest.xfail("needs math_ops: ComplexAbs for tf.abs and conjugated Mul/Pow gradients")
     fn, wrt = GRADIENTS[name]
     arrays = _inputs(f"grad_{name}")
     graph = tf.Graph()
