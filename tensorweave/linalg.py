@@ -4,6 +4,10 @@ Names load on first use from where they are defined; most are the top-level `tf.
 """
 from tensorweave.util import lazy
 
+_COMPOSITES = "tensorweave.ops.linalg.composites"
+_OPS = "tensorweave.ops.linalg_ops"
+_OPERATORS = "tensorweave.linear_operator"
+
 __getattr__ = lazy.attributes(__name__, {
     "band_part": "tensorweave:matrix_band_part",
     "cholesky": "tensorweave:cholesky",
@@ -18,6 +22,7 @@ __getattr__ = lazy.attributes(__name__, {
     "eye": "tensorweave:eye",
     "global_norm": "tensorweave:global_norm",
     "inv": "tensorweave:matrix_inverse",
+    "l2_normalize": "tensorweave.ops.nn_ops:l2_normalize",
     "lstsq": "tensorweave:matrix_solve_ls",
     "matmul": "tensorweave:matmul",
     "matrix_transpose": "tensorweave:matrix_transpose",
@@ -28,8 +33,26 @@ __getattr__ = lazy.attributes(__name__, {
     "sqrtm": "tensorweave:matrix_square_root",
     "svd": "tensorweave:svd",
     "tensor_diag": "tensorweave:diag",
+    "tensor_diag_part": "tensorweave:diag_part",
     "tensordot": "tensorweave:tensordot",
     "trace": "tensorweave:trace",
     "transpose": "tensorweave:matrix_transpose",
     "triangular_solve": "tensorweave:matrix_triangular_solve",
+    "expm": f"{_OPS}:matrix_exponential",
+    "logm": f"{_OPS}:matrix_logarithm",
+    "lu": f"{_OPS}:lu",
+    "slogdet": f"{_OPS}:log_matrix_determinant",
+    **lazy.names_from(_COMPOSITES, "adjoint", "eigh_tridiagonal", "logdet", "lu_matrix_inverse",
+                      "lu_reconstruct", "lu_solve", "matrix_rank", "matvec", "normalize",
+                      "pinv", "tridiagonal_matmul", "tridiagonal_solve"),
+    **lazy.names_from(_OPERATORS, "LinearOperator", "LinearOperatorAdjoint",
+                      "LinearOperatorBlockDiag", "LinearOperatorBlockLowerTriangular",
+                      "LinearOperatorCirculant", "LinearOperatorCirculant2D",
+                      "LinearOperatorCirculant3D", "LinearOperatorComposition",
+                      "LinearOperatorDiag", "LinearOperatorFullMatrix",
+                      "LinearOperatorHouseholder", "LinearOperatorIdentity",
+                      "LinearOperatorInversion", "LinearOperatorKronecker",
+                      "LinearOperatorLowRankUpdate", "LinearOperatorLowerTriangular",
+                      "LinearOperatorPermutation", "LinearOperatorScaledIdentity",
+                      "LinearOperatorToeplitz", "LinearOperatorTridiag", "LinearOperatorZeros"),
 })

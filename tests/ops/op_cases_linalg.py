@@ -85,7 +85,9 @@ CASES = [
     # decompositions
     Case("Cholesky", [rand(3, 3)], lambda a: np.linalg.cholesky(a @ a.T + 3 * np.eye(3)),
          build=lambda a: [tf.cholesky(_to_spd(a))], tag="via_spd"),
-    Case("Cholesky", [_spd(2, 3, 3)], np.linalg.cholesky, wrt=(), tag="batch"),
+    Case("Cholesky", [rand(2, 3, 3)],
+         lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + 3 * np.eye(3)),
+         build=lambda a: [tf.cholesky(_to_spd(a))], tag="batch"),
     Case("Qr", [rand(4, 3)], lambda x: np.linalg.qr(x), attrs={"full_matrices": False},
          static_grad=_STATIC),
     Case("Qr", [rand(2, 3, 3)], lambda x: np.linalg.qr(x), attrs={"full_matrices": False},

@@ -48,7 +48,8 @@ def _cholesky_kernel(x):
 def _cholesky_grad(op, dl):
     """TF's rule: A's gradient as a symmetric matrix (the op reads only A's lower half)."""
     l = op.outputs[0]
-    l_inverse = matrix_triangular_solve(l, matrix.eye_like(l), lower=True)
+    l_inverse = matrix_triangular_solve(l, matrix.eye_like(l) + array.zeros_like(l),
+                                        lower=True)
     middle = matrix.scale_diag(matrix.lower_part(matmul(l, dl, transpose_a=True)), 0.5)
     grad = matmul(matmul(l_inverse, middle, transpose_a=True), l_inverse)
     return [0.5 * matrix.symmetrize(grad)]

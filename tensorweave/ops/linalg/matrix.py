@@ -3,7 +3,7 @@ swapped, identities, triangles and diagonals of (batches of) matrices of any ran
 import numpy as np
 
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.ops import array
+from tensorweave.ops import array, math_ops
 from tensorweave.ops.linalg.einsum import einsum, eye_of_size
 
 
@@ -68,3 +68,23 @@ def scale_diag(x, factor):
 
 def symmetrize(x):
     return x + swap_last(x)
+
+
+def shift_matrix(like, offset):
+    """Ones on the diagonal `offset` (1: just above the main one) of a matrix the size of
+    `like`'s last axis, zeros elsewhere: diag_matrix(d) @ shift_matrix(d, 1) puts d[i] at
+    [i, i + 1]."""
+    n = last_dim(like)
+    if isinstance(n, int):
+        return convert_to_tensor(np.eye(n, k=offset, dtype=like.dtype.as_numpy_dtype))
+    i = array.expand_dims(array.range_(n), 1)
+    j = array.expand_dims(array.range_(n), 0)
+    return array.cast(math_ops.equal(j - i, offset), like.dtype)
+
+
+def tridiagonal_matrix(superdiag, maindiag, subdiag):
+    """Tridiagonal matrices from three diagonals [..., N] (superdiag's last and subdiag's
+    first entries unused)."""
+    return (diag_matrix(maindiag) + math_ops.matmul(diag_matrix(superdiag),
+                                                    shift_matrix(superdiag, 1)) +
+            math_ops.matmul(diag_matrix(subdiag), shift_matrix(subdiag, -1)))
