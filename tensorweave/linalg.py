@@ -7,6 +7,7 @@ from tensorweave.util import lazy
 _COMPOSITES = "tensorweave.ops.linalg.composites"
 _OPS = "tensorweave.ops.linalg_ops"
 _OPERATORS = "tensorweave.linear_operator"
+_STRUCTURED = "tensorweave.linear_operator_structured"
 
 __getattr__ = lazy.attributes(__name__, {
     "band_part": "tensorweave:matrix_band_part",
@@ -46,13 +47,13 @@ __getattr__ = lazy.attributes(__name__, {
                       "lu_reconstruct", "lu_solve", "matrix_rank", "matvec", "normalize",
                       "pinv", "tridiagonal_matmul", "tridiagonal_solve"),
     **lazy.names_from(_OPERATORS, "LinearOperator", "LinearOperatorAdjoint",
-                      "LinearOperatorBlockDiag", "LinearOperatorBlockLowerTriangular",
-                      "LinearOperatorCirculant", "LinearOperatorCirculant2D",
-                      "LinearOperatorCirculant3D", "LinearOperatorComposition",
-                      "LinearOperatorDiag", "LinearOperatorFullMatrix",
-                      "LinearOperatorHouseholder", "LinearOperatorIdentity",
-                      "LinearOperatorInversion", "LinearOperatorKronecker",
-                      "LinearOperatorLowRankUpdate", "LinearOperatorLowerTriangular",
-                      "LinearOperatorPermutation", "LinearOperatorScaledIdentity",
-                      "LinearOperatorToeplitz", "LinearOperatorTridiag", "LinearOperatorZeros"),
+                      "LinearOperatorComposition", "LinearOperatorDiag",
+                      "LinearOperatorFullMatrix", "LinearOperatorIdentity",
+                      "LinearOperatorInversion", "LinearOperatorLowerTriangular",
+                      "LinearOperatorScaledIdentity", "LinearOperatorZeros"),
+    **lazy.names_from(_STRUCTURED, "LinearOperatorBlockDiag",
+                      "LinearOperatorBlockLowerTriangular", "LinearOperatorHouseholder",
+                      "LinearOperatorKronecker", "LinearOperatorLowRankUpdate",
+                      "LinearOperatorPermutation", "LinearOperatorToeplitz",
+                      "LinearOperatorTridiag"),
 })

@@ -6,7 +6,9 @@ a triangle, a product, a Kronecker product, ...) whose methods build ops that us
     op.log_abs_determinant()     # log(2)
 
 Every method falls back on the dense matrix (`to_dense()`) where a subclass knows nothing
-faster, so results are those of the equivalent full matrix.
+faster, so results are those of the equivalent full matrix. The operators of block, Kronecker,
+low rank, permutation, reflection, Toeplitz and tridiagonal structure are in
+`linear_operator_structured.py`.
 """
 import numpy as np
 
@@ -16,26 +18,24 @@ from tensorweave.core.graph import name_scope
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, check_ops, math_ops
 from tensorweave.ops.array import diagonal
-from tensorweave.ops.linalg import composites, decompositions, matrix, solvers
-from tensorweave.ops.linalg.einsum import einsum
+from tensorweave.ops.linalg import decompositions, matrix, solvers
 from tensorweave.ops.linalg.triangular import matrix_triangular_solve
 
 __all__ = [
-    "LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag",
-    "LinearOperatorBlockLowerTriangular", "LinearOperatorComposition", "LinearOperatorDiag",
-    "LinearOperatorFullMatrix", "LinearOperatorHouseholder", "LinearOperatorIdentity",
-    "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowRankUpdate",
-    "LinearOperatorLowerTriangular", "LinearOperatorPermutation",
-    "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorTridiag",
+    "LinearOperator", "LinearOperatorAdjoint", "LinearOperatorComposition",
+    "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
+    "LinearOperatorInversion", "LinearOperatorLowerTriangular", "LinearOperatorScaledIdentity",
     "LinearOperatorZeros",
 ]
 
 
-def _adjoint_if(x, flag):
+def maybe_adjoint(x, flag):
+    """x's adjoint when `flag`, else x."""
     return matrix.swap_last(x) if flag else x
 
 
-def _static_int(dim):
+def static_int(dim):
+    """A Dimension (or int or None) as an int or None."""
     value = getattr(dim, "value", dim)
     return None if value is None else int(value)
 
@@ -85,7 +85,7 @@ class LinearOperator:
         if self._is_square_set is not None:
             return self._is_square_set
         rows, cols = self.range_dimension, self.domain_dimension
-        rows, cols = _static_int(rows), _static_int(cols)
+        rows, cols = static_int(rows), static_int(cols)
         return None if None in (rows, cols) else rows == cols
 
     @property
@@ -257,7 +257,7 @@ class LinearOperator:
         return math_ops.matmul(self.to_dense(), x, transpose_a=adjoint, transpose_b=adjoint_arg)
 
     def _solve(self, rhs, adjoint, adjoint_arg):
-        return solvers.matrix_solve(self.to_dense(), _adjoint_if(rhs, adjoint_arg),
+        return solvers.matrix_solve(self.to_dense(), maybe_adjoint(rhs, adjoint_arg),
                                     adjoint=adjoint)
 
     def _determinant(self):
@@ -333,7 +333,7 @@ class LinearOperatorLowerTriangular(LinearOperator):
         return math_ops.reduce_sum(math_ops.log(math_ops.abs(self._diag_part())), axis=[-1])
 
     def _solve(self, rhs, adjoint, adjoint_arg):
-        return matrix_triangular_solve(self._tril, _adjoint_if(rhs, adjoint_arg), lower=True,
+        return matrix_triangular_solve(self._tril, maybe_adjoint(rhs, adjoint_arg), lower=True,
                                        adjoint=adjoint)
 
 
@@ -368,10 +368,10 @@ class LinearOperatorDiag(LinearOperator):
         return matrix.diag_matrix(self._diag)
 
     def _matmul(self, x, adjoint, adjoint_arg):
-        return array.expand_dims(self._diag, -1) * _adjoint_if(x, adjoint_arg)
+        return array.expand_dims(self._diag, -1) * maybe_adjoint(x, adjoint_arg)
 
     def _solve(self, rhs, adjoint, adjoint_arg):
-        return _adjoint_if(rhs, adjoint_arg) / array.expand_dims(self._diag, -1)
+        return maybe_adjoint(rhs, adjoint_arg) / array.expand_dims(self._diag, -1)
 
     def _determinant(self):
         return math_ops.reduce_prod(self._diag, axis=[-1])
@@ -438,10 +438,10 @@ class LinearOperatorIdentity(LinearOperator):
         return x + array.zeros(self._batch + [1, 1], dtype=self._dtype)
 
     def _matmul(self, x, adjoint, adjoint_arg):
-        return self._broadcast(_adjoint_if(x, adjoint_arg))
+        return self._broadcast(maybe_adjoint(x, adjoint_arg))
 
     def _solve(self, rhs, adjoint, adjoint_arg):
-        return self._broadcast(_adjoint_if(rhs, adjoint_arg))
+        return self._broadcast(maybe_adjoint(rhs, adjoint_arg))
 
     def _determinant(self):
         return self._ones()
@@ -490,10 +490,10 @@ class LinearOperatorScaledIdentity(LinearOperator):
         return self._scale() * diagonal.eye(self._num_rows, dtype=self._dtype)
 
     def _matmul(self, x, adjoint, adjoint_arg):
-        return self._scale() * _adjoint_if(x, adjoint_arg)
+        return self._scale() * maybe_adjoint(x, adjoint_arg)
 
     def _solve(self, rhs, adjoint, adjoint_arg):
-        return _adjoint_if(rhs, adjoint_arg) / self._scale()
+        return maybe_adjoint(rhs, adjoint_arg) / self._scale()
 
     def _determinant(self):
         return math_ops.pow(self._multiplier, float(self._num_rows))
@@ -542,7 +542,7 @@ class LinearOperatorZeros(LinearOperator):
                            dtype=self._dtype)
 
     def _matmul(self, x, adjoint, adjoint_arg):
-        x = _adjoint_if(x, adjoint_arg)
+        x = maybe_adjoint(x, adjoint_arg)
         rows = self._num_columns if adjoint else self._num_rows
         zeros = array.zeros(self._batch + [rows, 1], dtype=self._dtype)
         return math_ops.matmul(zeros, array.zeros_like(x[..., :1, :]))
@@ -562,7 +562,8 @@ class LinearOperatorZeros(LinearOperator):
 
 
 # --- operators built from operators ----------------------------------------------------------
-def _broadcast_batch(operators):
+def broadcast_batch_shape(operators):
+    """The broadcast static batch shape of `operators`, None if some rank is unknown."""
     batch = TensorShape([])
     for op in operators:
         if op.batch_shape.ndims is None:
@@ -571,7 +572,8 @@ def _broadcast_batch(operators):
     return batch
 
 
-def _same_dtype(operators):
+def common_dtype(operators):
+    """The one dtype of `operators` (TypeError otherwise)."""
     dtype = operators[0].dtype
     for op in operators[1:]:
         if op.dtype != dtype:
@@ -589,7 +591,7 @@ class LinearOperatorComposition(LinearOperator):
         if not operators:
             raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
         self._operators = operators
-        dtype = _same_dtype(operators)
+        dtype = common_dtype(operators)
         if all(op.is_non_singular for op in operators):
             if is_non_singular is False:
                 raise ValueError("The composition of non-singular operators is always "
@@ -602,7 +604,7 @@ class LinearOperatorComposition(LinearOperator):
     operators = property(lambda self: self._operators)
 
     def _shape(self):
-        batch = _broadcast_batch(self._operators)
+        batch = broadcast_batch_shape(self._operators)
         if batch is None:
             return TensorShape(None)
         return batch.concatenate([self._operators[0].range_dimension,
@@ -725,441 +727,3 @@ class LinearOperatorInversion(LinearOperator):
 
     def _inverse(self):
         return self._operator
-
-
-def _static_sizes(operators, attribute, what):
-    sizes = [_static_int(getattr(op, attribute)) for op in operators]
-    if None in sizes:
-        raise ValueError(f"{what} needs operators of static shape")
-    return sizes
-
-
-def _block_dense(rows, batch, dtype):
-    """Dense matrix of a grid of blocks, None blocks are zeros."""
-    heights = [next(_static_int(b.shape[-2]) for b in row if b is not None) for row in rows]
-    widths = [next(_static_int(row[j].shape[-1]) for row in rows if row[j] is not None)
-              for j in range(len(rows[0]))]
-    lines = []
-    for row, height in zip(rows, heights):
-        parts = []
-        for block, width in zip(row, widths):
-            zeros = array.zeros(batch + [height, width], dtype=dtype)
-            parts.append(zeros if block is None else block + zeros)
-        lines.append(array.concat(parts, axis=-1))
-    return array.concat(lines, axis=-2)
-
-
-def _static_batch(operators, what):
-    batch = _broadcast_batch(operators)
-    if batch is None or not batch.is_fully_defined():
-        raise ValueError(f"{what} needs operators of static batch shape")
-    return batch.as_list()
-
-
-class LinearOperatorBlockDiag(LinearOperator):
-    """The block diagonal matrix with the (square) operators as its blocks."""
-
-    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=True, name=None):
-        operators = list(operators)
-        if not operators:
-            raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
-        self._operators = operators
-        dtype = _same_dtype(operators)
-        for op in operators:
-            if op.is_square is False:
-                raise ValueError("For a non-square operator to be square, it must be a block "
-                                 "diagonal of square operators.")
-        if all(op.is_non_singular for op in operators):
-            is_non_singular = True if is_non_singular is None else is_non_singular
-        if all(op.is_self_adjoint for op in operators):
-            is_self_adjoint = True if is_self_adjoint is None else is_self_adjoint
-        if all(op.is_positive_definite for op in operators):
-            is_positive_definite = True if is_positive_definite is None else \
-                is_positive_definite
-        super().__init__(dtype, None, is_non_singular, is_self_adjoint, is_positive_definite,
-                         True, name or "_ds_".join(op.name for op in operators))
-
-    operators = property(lambda self: self._operators)
-
-    def _shape(self):
-        batch = _broadcast_batch(self._operators)
-        sizes = [_static_int(op.domain_dimension) for op in self._operators]
-        if batch is None:
-            return TensorShape(None)
-        total = None if None in sizes else sum(sizes)
-        return batch.concatenate([total, total])
-
-    def _split(self, x, axis):
-        sizes = _static_sizes(self._operators, "domain_dimension", "LinearOperatorBlockDiag")
-        return array.split(x, sizes, axis=axis)
-
-    def _matmul(self, x, adjoint, adjoint_arg):
-        parts = self._split(_adjoint_if(x, adjoint_arg), -2)
-        return array.concat([op.matmul(p, adjoint=adjoint)
-                             for op, p in zip(self._operators, parts)], axis=-2)
-
-    def _solve(self, rhs, adjoint, adjoint_arg):
-        parts = self._split(_adjoint_if(rhs, adjoint_arg), -2)
-        return array.concat([op.solve(p, adjoint=adjoint)
-                             for op, p in zip(self._operators, parts)], axis=-2)
-
-    def _to_dense(self):
-        blocks = [op.to_dense() for op in self._operators]
-        n = len(blocks)
-        grid = [[blocks[i] if i == j else None for j in range(n)] for i in range(n)]
-        return _block_dense(grid, _static_batch(self._operators, "to_dense"), self._dtype)
-
-    def _determinant(self):
-        result = self._operators[0].determinant()
-        for op in self._operators[1:]:
-            result = result * op.determinant()
-        return result
-
-    def _log_abs_determinant(self):
-        return math_ops.add_n([op.log_abs_determinant() for op in self._operators])
-
-    def _diag_part(self):
-        return array.concat([op.diag_part() for op in self._operators], axis=-1)
-
-
-class LinearOperatorBlockLowerTriangular(LinearOperator):
-    """The block lower triangular matrix whose row i holds operators[i] (i + 1 blocks, the
-    last on the diagonal)."""
-
-    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=None,
-                 name="LinearOperatorBlockLowerTriangular"):
-        rows = [list(row) for row in operators]
-        if not rows:
-            raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
-        for i, row in enumerate(rows):
-            if len(row) != i + 1:
-                raise ValueError(f"Argument `operators[{i}]` must contain `{i + 1}` blocks. "
-                                 f"Found: {len(row)} blocks.")
-        self._operators = rows
-        dtype = _same_dtype([op for row in rows for op in row])
-        diagonal_blocks = [row[-1] for row in rows]
-        if all(op.is_non_singular for op in diagonal_blocks):
-            is_non_singular = True if is_non_singular is None else is_non_singular
-        super().__init__(dtype, None, is_non_singular, is_self_adjoint, is_positive_definite,
-                         True, name)
-
-    operators = property(lambda self: self._operators)
-
-    def _shape(self):
-        batch = _broadcast_batch([op for row in self._operators for op in row])
-        sizes = [_static_int(row[-1].domain_dimension) for row in self._operators]
-        if batch is None:
-            return TensorShape(None)
-        total = None if None in sizes else sum(sizes)
-        return batch.concatenate([total, total])
-
-    def _to_dense(self):
-        n = len(self._operators)
-        grid = [[row[j].to_dense() if j < len(row) else None for j in range(n)]
-                for row in self._operators]
-        ops = [op for row in self._operators for op in row]
-        return _block_dense(grid, _static_batch(ops, "to_dense"), self._dtype)
-
-    def _determinant(self):
-        result = self._operators[0][-1].determinant()
-        for row in self._operators[1:]:
-            result = result * row[-1].determinant()
-        return result
-
-    def _log_abs_determinant(self):
-        return math_ops.add_n([row[-1].log_abs_determinant() for row in self._operators])
-
-    def _diag_part(self):
-        return array.concat([row[-1].diag_part() for row in self._operators], axis=-1)
-
-
-class LinearOperatorKronecker(LinearOperator):
-    """The Kronecker product operators[0] (x) operators[1] (x) ... ."""
-
-    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=None, name=None):
-        operators = list(operators)
-        if not operators:
-            raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
-        self._operators = operators
-        dtype = _same_dtype(operators)
-        if all(op.is_non_singular for op in operators):
-            is_non_singular = True if is_non_singular is None else is_non_singular
-        if all(op.is_self_adjoint for op in operators):
-            is_self_adjoint = True if is_self_adjoint is None else is_self_adjoint
-        super().__init__(dtype, None, is_non_singular, is_self_adjoint, is_positive_definite,
-                         is_square, name or "_x_".join(op.name for op in operators))
-
-    operators = property(lambda self: self._operators)
-
-    def _shape(self):
-        batch = _broadcast_batch(self._operators)
-        if batch is None:
-            return TensorShape(None)
-        rows = [_static_int(op.range_dimension) for op in self._operators]
-        cols = [_static_int(op.domain_dimension) for op in self._operators]
-        return batch.concatenate([None if None in rows else int(np.prod(rows)),
-                                  None if None in cols else int(np.prod(cols))])
-
-    def _to_dense(self):
-        result = self._operators[0].to_dense()
-        for op in self._operators[1:]:
-            other = op.to_dense()
-            product = einsum("...ij,...kl->...ikjl", result, other)
-            rows = _static_int(result.shape[-2]) * _static_int(other.shape[-2])
-            cols = _static_int(result.shape[-1]) * _static_int(other.shape[-1])
-            batch = product.shape.as_list()[:-4]
-            if None in batch:
-                raise ValueError("LinearOperatorKronecker needs a static batch shape")
-            result = array.reshape(product, batch + [rows, cols])
-        return result
-
-    def _determinant(self):
-        total = self._shape().as_list()[-1]
-        result = None
-        for op in self._operators:
-            n = _static_int(op.domain_dimension)
-            term = math_ops.pow(op.determinant(), float(total // n))
-            result = term if result is None else result * term
-        return result
-
-    def _log_abs_determinant(self):
-        total = self._shape().as_list()[-1]
-        return math_ops.add_n([float(total // _static_int(op.domain_dimension)) *
-                               op.log_abs_determinant() for op in self._operators])
-
-    def _diag_part(self):
-        result = self._operators[0].diag_part()
-        for op in self._operators[1:]:
-            other = op.diag_part()
-            product = array.expand_dims(result, -1) * array.expand_dims(other, -2)
-            size = _static_int(result.shape[-1]) * _static_int(other.shape[-1])
-            result = array.reshape(product, product.shape.as_list()[:-2] + [size])
-        return result
-
-
-class LinearOperatorLowRankUpdate(LinearOperator):
-    """base_operator + u @ diag(diag_update) @ v^H (v = u and diag_update = 1 by default)."""
-
-    def __init__(self, base_operator, u, diag_update=None, v=None,
-                 is_diag_update_positive=None, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=None, name="LinearOperatorLowRankUpdate"):
-        self._base = base_operator
-        self._u = convert_to_tensor(u, dtype=base_operator.dtype)
-        self._v = self._u if v is None else convert_to_tensor(v, dtype=base_operator.dtype)
-        self._diag_update = None if diag_update is None else convert_to_tensor(
-            diag_update, dtype=base_operator.dtype)
-        self._is_diag_update_positive = is_diag_update_positive
-        if v is None and is_self_adjoint is None:
-            is_self_adjoint = base_operator.is_self_adjoint
-        if v is None and base_operator.is_positive_definite and (
-                diag_update is None or is_diag_update_positive) and is_positive_definite is None:
-            is_positive_definite = True
-        super().__init__(base_operator.dtype, None, is_non_singular, is_self_adjoint,
-                         is_positive_definite, is_square, name)
-
-    base_operator = property(lambda self: self._base)
-    u = property(lambda self: self._u)
-    v = property(lambda self: self._v)
-    diag_update = property(lambda self: self._diag_update)
-    is_diag_update_positive = property(lambda self: self._is_diag_update_positive)
-
-    def _shape(self):
-        return self._base.shape
-
-    def _to_dense(self):
-        u = self._u if self._diag_update is None else \
-            self._u * array.expand_dims(self._diag_update, -2)
-        return self._base.to_dense() + math_ops.matmul(u, self._v, transpose_b=True)
-
-
-class LinearOperatorPermutation(LinearOperator):
-    """The permutation matrix P of `perm` [..., N]: P @ x = x[..., perm, :]."""
-
-    def __init__(self, perm, dtype=dtypes.float32, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=None, name="LinearOperatorPermutation"):
-        self._perm = convert_to_tensor(perm)
-        if not self._perm.dtype.is_integer:
-            raise TypeError(f"Argument perm must be integer dtype. Found: {self._perm.dtype}")
-        if is_non_singular is False:
-            raise ValueError("A Permutation operator is always non-singular.")
-        if is_square is False:
-            raise ValueError("A Permutation operator is always square.")
-        super().__init__(dtype, [self._perm], True, is_self_adjoint, is_positive_definite, True,
-                         name)
-
-    perm = property(lambda self: self._perm)
-
-    def _shape(self):
-        shape = self._perm.shape
-        return TensorShape(None) if shape.ndims is None else shape.concatenate(shape[-1:])
-
-    def _to_dense(self):
-        n = _static_int(self._perm.shape[-1]) if self._perm.shape.ndims else None
-        depth = n if n is not None else array.shape(self._perm)[-1]
-        return array.one_hot(self._perm, depth, dtype=self._dtype)
-
-    def _determinant(self):
-        return solvers.matrix_determinant(self.to_dense())
-
-
-class LinearOperatorHouseholder(LinearOperator):
-    """The reflection I - 2 v v^H / (v^H v) through the hyperplane orthogonal to
-    `reflection_axis` v [..., N]."""
-
-    def __init__(self, reflection_axis, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=None, name="LinearOperatorHouseholder"):
-        self._axis = convert_to_tensor(reflection_axis)
-        if is_self_adjoint is False:
-            raise ValueError("A Householder operator is always self adjoint.")
-        if is_non_singular is False:
-            raise ValueError("A Householder operator is always non-singular.")
-        if is_square is False:
-            raise ValueError("A Householder operator is always square.")
-        super().__init__(self._axis.dtype, [self._axis], True, True, is_positive_definite,
-                         True, name)
-
-    reflection_axis = property(lambda self: self._axis)
-
-    def _shape(self):
-        shape = self._axis.shape
-        return TensorShape(None) if shape.ndims is None else shape.concatenate(shape[-1:])
-
-    def _unit(self):
-        length = math_ops.sqrt(math_ops.reduce_sum(self._axis * self._axis, -1, keepdims=True))
-        return self._axis / length
-
-    def _matmul(self, x, adjoint, adjoint_arg):
-        x = _adjoint_if(x, adjoint_arg)
-        v = array.expand_dims(self._unit(), -1)
-        return x - 2.0 * v * math_ops.reduce_sum(v * x, axis=-2, keepdims=True)
-
-    def _solve(self, rhs, adjoint, adjoint_arg):
-        return self._matmul(rhs, adjoint, adjoint_arg)  # a reflection is its own inverse
-
-    def _to_dense(self):
-        v = self._unit()
-        outer = array.expand_dims(v, -1) * array.expand_dims(v, -2)
-        return matrix.eye_like(v) - 2.0 * outer
-
-    def _determinant(self):
-        return -array.ones_like(self._axis[..., 0])
-
-    def _log_abs_determinant(self):
-        return array.zeros_like(self._axis[..., 0])
-
-    def _trace(self):
-        return array.ones_like(self._axis[..., 0]) * (
-            array.cast(array.shape(self._axis)[-1], self._dtype) - 2.0)
-
-
-class LinearOperatorToeplitz(LinearOperator):
-    """The Toeplitz matrices with first column `col` and first row `row` ([..., N]; row[0]
-    is ignored: the diagonal is col[0])."""
-
-    def __init__(self, col, row, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=None, name="LinearOperatorToeplitz"):
-        self._col = convert_to_tensor(col)
-        self._row = convert_to_tensor(row, dtype=self._col.dtype)
-        if is_square is False:
-            raise ValueError("Only square Toeplitz operators currently supported.")
-        super().__init__(self._col.dtype, [self._col, self._row], is_non_singular,
-                         is_self_adjoint, is_positive_definite, True, name)
-
-    col = property(lambda self: self._col)
-    row = property(lambda self: self._row)
-
-    def _shape(self):
-        shape = array.broadcast_shapes(self._col.shape, self._row.shape)
-        return TensorShape(None) if shape.ndims is None else shape.concatenate(shape[-1:])
-
-    def _to_dense(self):
-        n = _static_int(self._shape()[-1])
-        if n is None:
-            raise ValueError("LinearOperatorToeplitz.to_dense needs a static size")
-        values = array.concat([_reverse_last(self._row[..., 1:]), self._col], axis=-1)
-        i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-        index = convert_to_tensor((n - 1 + i - j).astype(np.int32))
-        return array.gather(values, index, axis=-1)
-
-
-def _reverse_last(x):
-    """x reversed along its last axis (static size)."""
-    n = _static_int(x.shape[-1])
-    if n == 0:
-        return x
-    return array.gather(x, convert_to_tensor(np.arange(n - 1, -1, -1, dtype=np.int32)),
-                        axis=-1)
-
-
-class LinearOperatorTridiag(LinearOperator):
-    """Tridiagonal matrices given by their diagonals: 'compact' [..., 3, N] (super, main,
-    sub), 'sequence' (three [..., N]) or 'matrix' [..., N, N]."""
-
-    def __init__(self, diagonals, diagonals_format="compact", is_non_singular=None,
-                 is_self_adjoint=None, is_positive_definite=None, is_square=None,
-                 name="LinearOperatorTridiag"):
-        if diagonals_format not in ("compact", "sequence", "matrix"):
-            raise ValueError(f"Diagonals Format must be one of compact, matrix, sequence, got "
-                             f"{diagonals_format}")
-        self._format = diagonals_format
-        if diagonals_format == "sequence":
-            self._diagonals = [convert_to_tensor(d) for d in diagonals]
-            dtype = self._diagonals[0].dtype
-        else:
-            self._diagonals = convert_to_tensor(diagonals)
-            dtype = self._diagonals.dtype
-        if is_square is False:
-            raise ValueError("Only square tridiagonal operators are supported.")
-        super().__init__(dtype, None, is_non_singular, is_self_adjoint, is_positive_definite,
-                         True, name)
-
-    diagonals = property(lambda self: self._diagonals)
-    diagonals_format = property(lambda self: self._format)
-
-    def _shape(self):
-        if self._format == "matrix":
-            return self._diagonals.shape
-        shape = self._diagonals[1].shape if self._format == "sequence" else (
-            self._diagonals.shape[:-2].concatenate(self._diagonals.shape[-1:])
-            if self._diagonals.shape.ndims is not None else TensorShape(None))
-        return TensorShape(None) if shape.ndims is None else shape.concatenate(shape[-1:])
-
-    def _to_dense(self):
-        if self._format == "matrix":
-            return self._band()
-        return matrix.tridiagonal_matrix(*self._parts())
-
-    def _band(self):
-        return diagonal.matrix_band_part(self._diagonals, 1, 1)
-
-    def _parts(self):
-        if self._format == "sequence":
-            return tuple(self._diagonals)
-        d = self._diagonals
-        return d[..., 0, :], d[..., 1, :], d[..., 2, :]
-
-    def _matmul(self, x, adjoint, adjoint_arg):
-        x = _adjoint_if(x, adjoint_arg)
-        if adjoint:
-            return math_ops.matmul(self.to_dense(), x, transpose_a=True)
-        if self._format == "matrix":
-            return math_ops.matmul(self._band(), x)
-        return composites.tridiagonal_matmul(list(self._parts()), x,
-                                             diagonals_format="sequence")
-
-    def _solve(self, rhs, adjoint, adjoint_arg):
-        rhs = _adjoint_if(rhs, adjoint_arg)
-        if adjoint:
-            return solvers.matrix_solve(self.to_dense(), rhs, adjoint=True)
-        if self._format == "matrix":
-            return composites.tridiagonal_solve(self._band(), rhs, diagonals_format="matrix")
-        return composites.tridiagonal_solve(list(self._parts()), rhs,
-                                            diagonals_format="sequence")
-
-    def _diag_part(self):
-        return self._parts()[1] if self._format != "matrix" else matrix.diag_part(
-            self._diagonals)
-

@@ -2,9 +2,9 @@
 import numpy as np
 
 import tensorweave as tf
-from tensorweave.ops.linalg import composites, functions, solvers
+from tensorweave.ops.linalg import solvers
 
-from op_case import Case, rand, rng
+from op_case import Case, rand
 
 _STATIC = dict.fromkeys(["dims", "rank"], "the gradient needs the static matrix dims (as TF)")
 
@@ -200,5 +200,3 @@ def _sqrtm_check(a):
     second = ((vecs * np.sqrt(w.astype(complex))) @ np.linalg.inv(vecs)).real
     return np.stack([first, second])
 
-
-_ = (composites, functions, rng)
