@@ -33,6 +33,9 @@ from tensorweave.nn.conv_nd import (atrous_conv2d, atrous_conv2d_transpose,  # n
 from tensorweave.ops.dilation_ops import dilation2d  # noqa: F401
 from tensorweave.ops.pool_ops import (fractional_avg_pool, fractional_max_pool,  # noqa: F401
                                       max_pool_with_argmax)
+from tensorweave.nn.ctc import (collapse_repeated, ctc_beam_search_decoder,  # noqa: F401
+                                 ctc_beam_search_decoder_v2, ctc_greedy_decoder, ctc_loss,
+                                 ctc_loss_v2, ctc_unique_labels)
 from tensorweave.nn import rnn_cell  # noqa: F401
 from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)

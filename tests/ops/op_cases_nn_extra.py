@@ -374,3 +374,99 @@ SESSION_CASES = {
 }
 
 CASES = CASES + MORPHOLOGY_CASES + FRACTIONAL_CASES
+
+
+# --- CTC -----------------------------------------------------------------------------------------------
+def _labelings(log_y, seq_len, blank, merge):
+    """{labeling: probability} over every path of one sequence (brute force)."""
+    probs = {}
+    for path in itertools.product(range(log_y.shape[1]), repeat=seq_len):
+        out, prev = [], None
+        for k in path:
+            if k != blank and (not merge or k != prev):
+                out.append(k)
+            prev = k
+        p = np.exp(sum(log_y[t, k] for t, k in enumerate(path)))
+        probs[tuple(out)] = probs.get(tuple(out), 0.0) + p
+    return probs
+
+
+def _log_softmax(x):
+    return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+
+
+def _ctc_loss_ref(x, indices, values, lengths, merge=True):
+    blank = x.shape[2] - 1
+    loss = []
+    for b in range(x.shape[1]):
+        label = tuple(int(v) for (bb, _), v in zip(indices, values) if bb == b)
+        probs = _labelings(_log_softmax(x[:, b]), int(lengths[b]), blank, merge)
+        loss.append(-np.log(probs.get(label, 0.0)))
+    return np.array(loss)
+
+
+def _ctc_loss_op(x, i, v, n, **attrs):
+    attrs = dict({"preprocess_collapse_repeated": False, "ctc_merge_repeated": True,
+                  "ignore_longer_outputs_than_inputs": False}, **attrs)
+    return create_op("CTCLoss", [x, i, v, n], **attrs).outputs[:1]
+
+
+_CTC_X = rand(4, 2, 3)
+_CTC_INDICES = ints(0, 0, 0, 1, 1, 0, dtype=np.int64).reshape(3, 2)
+_CTC_VALUES = ints(1, 1, 0)
+_CTC_LENGTHS = ints(4, 3)
+_CTC_SECOND = "TensorFlow blocks second derivatives of CTCLoss (its gradient is fused)"
+
+
+def _greedy_ref(x, lengths, merge):
+    paths, log_prob = [], []
+    for b in range(x.shape[1]):
+        best, path, prev = x[:lengths[b], b].argmax(axis=1), [], -1
+        for k in best:
+            if k != x.shape[2] - 1 and not (merge and k == prev):
+                path.append(int(k))
+            prev = k
+        paths.append(path)
+        log_prob.append([-x[:lengths[b], b].max(axis=1).sum()])
+    return _sparse_ref(paths) + (np.array(log_prob),)
+
+
+def _sparse_ref(paths):
+    indices = np.array([[b, i] for b, p in enumerate(paths) for i in range(len(p))],
+                       np.int64).reshape(-1, 2)
+    values = np.array([v for p in paths for v in p], np.int64)
+    width = max(len(p) for p in paths)
+    return indices, values, np.array([len(paths), width], np.int64)
+
+
+def _beam_ref(x, lengths, top):
+    """With a beam wider than the number of labelings, beam search is exact."""
+    best = []
+    for b in range(x.shape[1]):
+        probs = _labelings(_log_softmax(x[:, b]), int(lengths[b]), x.shape[2] - 1, True)
+        best.append(sorted(probs.items(), key=lambda kv: -kv[1])[:top])
+    parts = [_sparse_ref([list(best[b][i][0]) for b in range(x.shape[1])]) for i in range(top)]
+    log_prob = np.log([[p for _, p in row] for row in best])
+    return tuple(p[0] for p in parts) + tuple(p[1] for p in parts) + tuple(
+        p[2] for p in parts) + (log_prob,)
+
+
+_DECODE_X = off_grid(3, 2, 3) * 0.8
+
+
+CTC_CASES = [
+    Case("CTCLoss", [_CTC_X, _CTC_INDICES, _CTC_VALUES, _CTC_LENGTHS], _ctc_loss_ref,
+         build=_ctc_loss_op, second=_CTC_SECOND, ref_tol=(1e-9, 1e-12)),
+    Case("CTCLoss", [_CTC_X, _CTC_INDICES, _CTC_VALUES, _CTC_LENGTHS],
+         lambda x, i, v, n: _ctc_loss_ref(x, i, v, n, merge=False), tag="no_merge",
+         build=lambda x, i, v, n: _ctc_loss_op(x, i, v, n, ctc_merge_repeated=False),
+         second=_CTC_SECOND),
+    Case("CTCGreedyDecoder", [_DECODE_X, ints(3, 2)],
+         lambda x, n: _greedy_ref(x, n, True), partial_shape=True,
+         attrs={"merge_repeated": True, "blank_index": -1}),
+    Case("CTCBeamSearchDecoder", [_DECODE_X, ints(3, 2)], lambda x, n: _beam_ref(x, n, 2),
+         partial_shape=True, attrs={"beam_width": 16, "top_paths": 2, "merge_repeated": False},
+         ref_tol=(1e-9, 1e-12)),
+]
+
+CASES = CASES + CTC_CASES
