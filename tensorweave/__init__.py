@@ -41,6 +41,7 @@ from tensorweave.core.dtypes import (DType, as_dtype, bool, complex64,  # noqa: 
 from tensorweave.core.dtypes import (QUANTIZED_DTYPES, bfloat16, qint8, qint16,  # noqa: F401
                                      qint32, quint8, quint16, resource, variant)
 from tensorweave.core.devices import DeviceSpec  # noqa: F401
+from tensorweave.core.indexed_slices import IndexedSlices  # noqa: F401
 from tensorweave.core.graph import (Graph, GraphKeys, add_to_collection,  # noqa: F401
                                     add_to_collections, colocate_with, container,
                                     control_dependencies, device,

@@ -3,6 +3,7 @@ get_static_value, is_tensor) and the conversion helpers programs call."""
 import numpy as np
 
 from tensorweave.core import constants
+from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.operation import TensorLike
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.tensor_shape import Dimension, as_shape
@@ -84,7 +85,7 @@ def convert_to_tensor_or_sparse_tensor(value, dtype=None, name=None):
 
 def convert_to_tensor_or_indexed_slices(value, dtype=None, name=None):
     """Sparse values pass through; anything else becomes a Tensor."""
-    if isinstance(value, SparseTensor):
+    if isinstance(value, (SparseTensor, IndexedSlices)):
         return value
     return constants.convert_to_tensor(value, dtype=dtype, name=name)
 

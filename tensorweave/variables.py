@@ -7,7 +7,8 @@ from tensorweave.core.constants import (constant, convert_to_tensor,
 from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.core.tensor_shape import as_shape
-from tensorweave.ops import array, control, state_ops
+from tensorweave.core.indexed_slices import IndexedSlices
+from tensorweave.ops import array, control, scatter_ops, state_ops
 
 
 class Variable(TensorLike):
@@ -153,6 +154,49 @@ class Variable(TensorLike):
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         return state_ops.assign_sub(self._variable, delta, name=name)
+
+    # --- sparse updates: `sparse_delta` is an IndexedSlices of rows -----------------------------
+    def _scatter(self, update, sparse_delta, use_locking, name):
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        return update(self._variable, sparse_delta.indices, sparse_delta.values,
+                      use_locking=use_locking, name=name)
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(state_ops.scatter_add, sparse_delta, use_locking, name)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(state_ops.scatter_sub, sparse_delta, use_locking, name)
+
+    def scatter_mul(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(state_ops.scatter_mul, sparse_delta, use_locking, name)
+
+    def scatter_div(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(state_ops.scatter_div, sparse_delta, use_locking, name)
+
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(state_ops.scatter_min, sparse_delta, use_locking, name)
+
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(state_ops.scatter_max, sparse_delta, use_locking, name)
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(state_ops.scatter_update, sparse_delta, use_locking, name)
+
+    def batch_scatter_update(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(scatter_ops.batch_scatter_update, sparse_delta, use_locking, name)
+
+    def scatter_nd_add(self, indices, updates, name=None):
+        return state_ops.scatter_nd_add(self._variable, indices, updates, name=name)
+
+    def scatter_nd_sub(self, indices, updates, name=None):
+        return state_ops.scatter_nd_sub(self._variable, indices, updates, name=name)
+
+    def scatter_nd_update(self, indices, updates, name=None):
+        return state_ops.scatter_nd_update(self._variable, indices, updates, name=name)
+
+    def count_up_to(self, limit):
+        return state_ops.count_up_to(self._variable, limit)
 
     def set_shape(self, shape):
         self._variable.set_shape(shape)

@@ -30,14 +30,8 @@ __all__ = [  # the names `tf.` takes from here
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
-    """tf.unsorted_segment_sum (ops/array/index.py), also for segment_ids of unknown rank (as
-    gradients need): the output shape is then computed at run time."""
-    if segment_ids.shape.ndims is not None:
-        return array.unsorted_segment_sum(data, segment_ids, num_segments, name=name)
-    rows = array.reshape(array.cast(num_segments, dtypes.int32), [1])
-    out_shape = array.concat([rows, array.shape(data)[array.rank(segment_ids):]], 0)
-    return one(create_op("UnsortedSegmentSum", [data, segment_ids, out_shape],
-                         name=name or "UnsortedSegmentSum"))
+    """tf.unsorted_segment_sum (ops/array/index.py)."""
+    return array.unsorted_segment_sum(data, segment_ids, num_segments, name=name)
 
 
 def _check_ids(op_type, ids, what="segment_ids"):

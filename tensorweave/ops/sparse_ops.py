@@ -64,7 +64,9 @@ def _sparse_to_dense_kernel(indices, output_shape, values, default_value, *,
 
 
 def _sparse_to_dense_grad(op, dy):
-    indices = op.inputs[0]
+    indices, output_shape = op.inputs[:2]
+    if indices.shape.ndims != 2:  # a scalar or a vector names one row each of a 1-D output
+        indices = array.reshape(indices, array.stack([-1, array.size(output_shape)]))
     values_grad = scatter_ops.gather_nd(dy, indices)
     default_grad = math_ops.reduce_sum(dy) - math_ops.reduce_sum(values_grad)
     return [None, None, values_grad, default_grad]

@@ -1,13 +1,16 @@
 """Indexing: strided slicing (getitem), gathering, segment sums, one-hot, Where/Select, Range and
 ReverseSequence."""
 import numbers
+import warnings
 
 import numpy as np
 
-from tensorweave.core import dtypes, tf_form
+from tensorweave.core import dtypes, errors, tf_form
 from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
-                                        partial_shape_from_tensor)
+                                        partial_shape_from_tensor,
+                                        register_tensor_conversion_function)
 from tensorweave.core.graph import create_op
+from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
@@ -277,7 +280,9 @@ def _gather_grad(op, dy):
                                                                    indices.shape.ndims)))[0]
         return [transpose(back, tuple(np.argsort(_move_to_front(params.shape.ndims, axis)))),
                 None]
-    return [one(create_op("UnsortedSegmentSum", [dy, indices, shape_tensor(params)])), None]
+    rows = params.shape[0].value if params.shape.ndims else None
+    rows = getitem(shape_tensor(params), 0) if rows is None else rows
+    return [unsorted_segment_sum(dy, indices, rows), None]
 
 
 def _move_to_front(ndims, axis, width=1):
@@ -301,12 +306,30 @@ def gather(params, indices, validate_indices=None, name=None, axis=0):
                           axis=int(axis)))
 
 
-def _segment_sum_shape(data, segment_ids, out_shape):
-    return [(data.dtype, partial_shape_from_tensor(out_shape))]
+def _segment_sum_shape(data, segment_ids, num_segments):
+    if num_segments.shape.ndims not in (None, 0):
+        raise ValueError(f"UnsortedSegmentSum requires a scalar num_segments, got shape "
+                         f"{num_segments.shape}")
+    rows = constant_value(num_segments)
+    lead = segment_ids.shape.ndims
+    if lead is None or data.shape.ndims is None:
+        return [(data.dtype, unknown_shape())]
+    if not data.shape[:lead].is_compatible_with(segment_ids.shape):
+        raise ValueError(f"UnsortedSegmentSum requires segment_ids shape to be a prefix of "
+                         f"data's, got {segment_ids.shape} and {data.shape}")
+    rows = None if rows is None else int(rows)
+    return [(data.dtype, TensorShape([rows] + data.shape.as_list()[lead:]))]
 
 
-def _segment_sum_kernel(data, segment_ids, out_shape):
-    out = np.zeros(tuple(out_shape), dtype=data.dtype)
+def _segment_sum_kernel(data, segment_ids, num_segments):
+    rows = int(num_segments)
+    out = np.zeros((rows,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
+    outside = segment_ids >= rows
+    if outside.any():
+        i = int(np.flatnonzero(outside.reshape(-1))[0])
+        raise errors.InvalidArgumentError(
+            None, None, f"segment_ids[{i}] = {segment_ids.reshape(-1)[i]} is out of range "
+                        f"[0, {rows})")
     kept = segment_ids >= 0  # TF drops the slices of negative ids
     np.add.at(out, segment_ids[kept], data[kept])
     return out
@@ -327,24 +350,35 @@ register_op("UnsortedSegmentSum", shape=_segment_sum_shape, kernel=_segment_sum_
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
-    """Sums slices of `data` into `num_segments` rows chosen by `segment_ids`."""
+    """Sums slices of `data` into `num_segments` rows chosen by `segment_ids` (negative ids
+    drop their slice)."""
     data = convert_to_tensor(data)
     segment_ids = convert_to_tensor(segment_ids)
     rows = shape_argument(num_segments)
-    rows = reshape(rows, []) if isinstance(rows, Tensor) else int(rows)
-    lead = segment_ids.shape.ndims
-    if lead is None:
-        raise ValueError(f"unsorted_segment_sum needs segment_ids of known rank, got "
-                         f"{segment_ids.shape}")
-    if data.shape[lead:].is_fully_defined():
-        out_shape = shape_argument([rows] + data.shape.as_list()[lead:])
-        out_shape = out_shape if isinstance(out_shape, Tensor) else constant(
-            out_shape.astype(np.int32))
-    else:
-        out_shape = concat([stacked_ints([rows]) if isinstance(rows, Tensor) else
-                            constant(np.array([rows], np.int32)), shape(data)[lead:]], 0)
-    return one(create_op("UnsortedSegmentSum", [data, segment_ids, out_shape],
-                          name=name or "UnsortedSegmentSum"))
+    rows = reshape(rows, []) if isinstance(rows, Tensor) else constant(
+        np.asarray(rows).reshape(()).astype(segment_ids.dtype.as_numpy_dtype
+                                            if segment_ids.dtype.is_integer else np.int32))
+    return one(create_op("UnsortedSegmentSum", [data, segment_ids, rows],
+                         name=name or "UnsortedSegmentSum"))
+
+
+def indexed_slices_to_dense(value, dtype=None, name=None):
+    """The dense tensor an IndexedSlices stands for (repeated rows add up)."""
+    if value.dense_shape is None:
+        raise ValueError(f"Tensor conversion requested for IndexedSlices without "
+                         f"dense_shape: {value!r}")
+    if dtype is not None and dtypes.as_dtype(dtype) != value.dtype:
+        raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
+                         f"for IndexedSlices with dtype {value.dtype.name}: {value!r}")
+    known = constant_value(value.dense_shape)
+    if known is None:
+        warnings.warn("Converting sparse IndexedSlices to a dense Tensor of unknown shape. "
+                      "This may consume a large amount of memory.", stacklevel=3)
+    rows = getitem(value.dense_shape, 0) if known is None else int(known[0])
+    return unsorted_segment_sum(value.values, value.indices, rows, name=name)
+
+
+register_tensor_conversion_function(IndexedSlices, indexed_slices_to_dense)
 
 
 def _one_hot_shape(indices, on_value, off_value, *, depth, axis):
