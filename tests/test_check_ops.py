@@ -339,3 +339,14 @@ def test_string_format_placeholder_count_is_checked():
     with pytest.raises(ValueError, match="num placeholders in template and num inputs must "
                                          "match: 2 vs. 1"):
         string_format("{} {}", [tf.constant(1)])
+
+
+def test_element_texts_as_tensorflow_writes_them(sess, capsys):
+    values = [tf.constant("abc"), tf.constant(["x\ny"]), tf.constant([True, False]),
+              tf.constant(1.0 / 3), tf.constant(1.0 / 3, tf.float64), tf.constant(2**40, tf.int64)]
+    sess.run(tf.print(*values, tf.constant([1 + 2j], tf.complex64), output_stream=sys.stdout))
+    sess.run(tf.Print(tf.constant(1), values))
+    out = capsys.readouterr()
+    assert out.out == ('"abc" ["x\\ny"] [1 0] 0.333333343 0.33333333333333331 1099511627776 '
+                       "[?]\n")
+    assert out.err == "[abc][x\\ny][1 0][0.333333343][0.33333333333333331][1099511627776]\n"

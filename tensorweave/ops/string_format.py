@@ -45,14 +45,14 @@ def _escape(data, hex_escapes):
 
 def element_text(value, v2=False):
     """One value as TensorFlow prints it: floats shortest round-trip (%g), bools 1/0, strings
-    escaped (and quoted in the v2 layout)."""
+    escaped (and quoted in the v2 layout), complex numbers (re,im) (? in the v2 layout)."""
     if isinstance(value, (bytes, str)):
         data = value.encode() if isinstance(value, str) else value
         return f'"{_escape(data, True)}"' if v2 else _escape(data, False)
     if isinstance(value, (np.bool_, bool)):
         return "1" if value else "0"
-    if isinstance(value, (np.complexfloating, complex)):
-        return f"({element_text(value.real, v2)},{element_text(value.imag, v2)})"
+    if isinstance(value, (np.complexfloating, complex)):  # TF's v2 text has no complex form
+        return "?" if v2 else f"({element_text(value.real)},{element_text(value.imag)})"
     if isinstance(value, (np.float16, np.float32)):
         return _float_text(np.float32(value), 6, 9)
     if isinstance(value, (np.floating, float)):
