@@ -135,4 +135,5 @@ __getattr__ = lazy.attributes(__name__, {
     "xlogy": "tensorweave.ops.special_math:xlogy",
     "zero_fraction": "tensorweave.ops.nn_ops:zero_fraction",
     "zeta": "tensorweave:zeta",
+    "cumulative_logsumexp": "tensorweave.ops.counting_ops:cumulative_logsumexp",
 })
