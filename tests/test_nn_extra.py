@@ -62,6 +62,13 @@ def _argmax_case(x):
     return {"y": y, "argmax": argmax, "d0": tf.gradients(tf.reduce_sum(y ** 2), x)[0]}
 
 
+def _moments_helpers(x, shift):
+    count, mean_ss, var_ss, _ = tf.nn.sufficient_statistics(x, [0], shift=shift)
+    mean, variance = tf.nn.normalize_moments(count, mean_ss, var_ss, shift)
+    return {"count": count, "mean_ss": mean_ss, "var_ss": var_ss, "mean": mean,
+            "variance": variance}
+
+
 # Each builder takes the case's inputs (and the gradient weights "w" where the case has them).
 BUILDERS = {
     "conv3d_same": lambda x, w, g: with_grads(tf.nn.conv3d(x, w, [1, 2, 1, 1, 1], "SAME"),
@@ -93,6 +100,25 @@ BUILDERS = {
                                               tf.nn.weighted_moments(x, [1], f))),
     "collapse_repeated": lambda labels, n: dict(zip(("labels", "lengths"),
                                                     tf.nn.collapse_repeated(labels, n))),
+    "ctc_unique_labels": lambda labels: dict(zip(("unique", "idx"),
+                                                 tf.nn.ctc_unique_labels(labels))),
+    "crelu_swish": lambda x: {"crelu": tf.nn.crelu(x, axis=0), "swish": tf.nn.swish(x),
+                              "dswish": tf.gradients(tf.nn.swish(x), x)[0]},
+    "moments_helpers": _moments_helpers,
+    "layers": lambda x, w, b: {"xw_plus_b": tf.nn.xw_plus_b(x, w, b),
+                               "relu_layer": tf.nn.relu_layer(x, w, b)},
+    "average_loss": lambda loss, w: {
+        "plain": tf.nn.compute_average_loss(loss),
+        "weighted": tf.nn.compute_average_loss(loss, sample_weight=w, global_batch_size=5),
+        "reg": tf.nn.scale_regularization_loss(loss)},
+    "batch_norm_global": lambda x, m, v, b, g: {
+        "y": tf.nn.batch_norm_with_global_normalization(x, m, v, b, g, 0.01, True),
+        "unscaled": tf.nn.batch_norm_with_global_normalization(x, m, v, b, g, 0.01, False)},
+    "conv_transpose": lambda x, w: {"y": tf.nn.conv_transpose(x, w, [2, 7, 8, 3], 2, "SAME")},
+    "pool_v2": lambda a, b: {
+        "max2": tf.nn.max_pool_v2(a, 2, [2, 1], "SAME"),
+        "avg1": tf.nn.avg_pool_v2(b, 2, 2, "VALID"),
+        "avg_pool": tf.nn.pool(a, [2, 3], "AVG", "SAME", strides=[1, 2])},
     "ctc_loss_v2_dense": lambda labels, x, ll, n, w: with_grads(
         tf.nn.ctc_loss_v2(labels, x, ll, n, blank_index=0), [x], w),
     "ctc_greedy_0": _greedy(False),

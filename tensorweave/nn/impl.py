@@ -91,12 +91,13 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
         raise ValueError("Invalid value passed for `per_example_loss`. Expected a tensor with "
                          "at least rank 1.")
     with name_scope(None, "average_loss", [per_example_loss]):
-        if sample_weight is not None:
-            weight = math_ops.cast(convert_to_tensor(sample_weight), dtype)
-            per_example_loss = per_example_loss * weight
+        if sample_weight is not None:  # TF scales the losses in float32
+            weight = array.cast(convert_to_tensor(sample_weight), dtypes.float32)
+            scaled = array.cast(per_example_loss, dtypes.float32) * weight
+            per_example_loss = array.cast(scaled, dtype)
         if global_batch_size is None:
             global_batch_size = array.shape(per_example_loss)[0]
-        global_batch_size = math_ops.cast(convert_to_tensor(global_batch_size), dtype)
+        global_batch_size = array.cast(convert_to_tensor(global_batch_size), dtype)
         return math_ops.reduce_sum(per_example_loss) / global_batch_size
 
 
@@ -123,7 +124,7 @@ def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdi
             count = float(np.prod([dims[a] for a in axes]))
             counts = constant(count, dtype=x.dtype, name="count")
         else:
-            sizes = array.gather(math_ops.cast(array.shape(x), x.dtype), axes)
+            sizes = array.gather(array.cast(array.shape(x), x.dtype), axes)
             counts = math_ops.reduce_prod(sizes, name="count")
         if shift is not None:
             shift = convert_to_tensor(shift, name="shift")
@@ -159,9 +160,9 @@ def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keep
         weights = convert_to_tensor(frequency_weights, name="frequency_weights")
         half = x.dtype is dtypes.float16
         if half:
-            x = math_ops.cast(x, dtypes.float32)
+            x = array.cast(x, dtypes.float32)
         if weights.dtype is not x.dtype:
-            weights = math_ops.cast(weights, x.dtype)
+            weights = array.cast(weights, x.dtype)
         weighted_sum = math_ops.reduce_sum(weights * x, axes, keepdims=True)
         broadcast_weights = math_ops.add(weights, array.zeros_like(x))
         divisor = math_ops.reciprocal(math_ops.reduce_sum(broadcast_weights, axes,
@@ -174,8 +175,8 @@ def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keep
             mean = array.squeeze(mean, axes)
             variance = array.squeeze(variance, axes)
         if half:
-            mean = math_ops.cast(mean, dtypes.float16)
-            variance = math_ops.cast(variance, dtypes.float16)
+            mean = array.cast(mean, dtypes.float16)
+            variance = array.cast(variance, dtypes.float16)
     return mean, variance
 
 
