@@ -75,6 +75,7 @@ from tensorweave.ops.array import slice_ as slice  # noqa: F401,A004
 from tensorweave.ops.control import group, no_op  # noqa: F401
 from tensorweave.ops.control import tuple_ as tuple  # noqa: F401,A004
 from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
+from tensorweave.ops.control.switch_case import switch_case  # noqa: F401
 from tensorweave.nn.functional import foldl, foldr, map_fn, scan  # noqa: F401
 from tensorweave.ops.math_ops import arg_max, arg_min  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004

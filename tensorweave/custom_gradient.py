@@ -22,10 +22,9 @@ from tensorweave.core.operation import Tensor
 from tensorweave.gradients import RegisterGradient, gradients
 from tensorweave.ops.array import identity
 from tensorweave.ops.array.structural import identity_n
-from tensorweave.ops.control.switch_case import switch_case
 from tensorweave.util import nest
 
-__all__ = ["custom_gradient", "grad_pass_through", "recompute_grad", "switch_case"]
+__all__ = ["custom_gradient", "grad_pass_through", "recompute_grad"]
 
 GRADIENT_NAME = "TensorweaveCustomGradient"  # the gradient_override_map name of the IdentityN
 
