@@ -1,6 +1,6 @@
 """tf.linalg's structured LinearOperators: BlockDiag, BlockLowerTriangular, Kronecker,
-LowRankUpdate, Permutation, Householder, Toeplitz and Tridiag (the base class and the simple
-operators are in `linear_operator.py`)."""
+LowRankUpdate, Permutation, Householder, Toeplitz, Tridiag and Circulant(2D, 3D) (the base
+class and the simple operators are in `linear_operator.py`)."""
 import numpy as np
 
 from tensorweave.core import dtypes
@@ -8,7 +8,7 @@ from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.linear_operator import (LinearOperator, broadcast_batch_shape, common_dtype,
                                          maybe_adjoint, static_int)
-from tensorweave.ops import array, math_ops
+from tensorweave.ops import array, check_ops, complex_ops, math_ops, spectral_ops
 from tensorweave.ops.array import diagonal
 from tensorweave.ops.linalg import composites, matrix, solvers
 from tensorweave.ops.linalg.einsum import einsum
@@ -16,7 +16,8 @@ from tensorweave.ops.linalg.einsum import einsum
 __all__ = [
     "LinearOperatorBlockDiag", "LinearOperatorBlockLowerTriangular", "LinearOperatorKronecker",
     "LinearOperatorLowRankUpdate", "LinearOperatorPermutation", "LinearOperatorHouseholder",
-    "LinearOperatorToeplitz", "LinearOperatorTridiag",
+    "LinearOperatorToeplitz", "LinearOperatorTridiag", "LinearOperatorCirculant",
+    "LinearOperatorCirculant2D", "LinearOperatorCirculant3D",
 ]
 
 
@@ -456,3 +457,133 @@ class LinearOperatorTridiag(LinearOperator):
         return self._parts()[1] if self._format != "matrix" else matrix.diag_part(
             self._diagonals)
 
+
+
+# --- circulant operators (through FFTs) ------------------------------------------------------
+_COMPLEX_OF = {dtypes.float16: dtypes.complex64, dtypes.float32: dtypes.complex64,
+               dtypes.float64: dtypes.complex128}
+_TRANSFORMS = {1: (spectral_ops.fft, spectral_ops.ifft), 2: (spectral_ops.fft2d,
+                                                             spectral_ops.ifft2d),
+               3: (spectral_ops.fft3d, spectral_ops.ifft3d)}
+
+
+class LinearOperatorCirculant(LinearOperator):
+    """The circulant matrices (block circulant with circulant blocks for 2D and 3D) whose
+    eigenvalues are `spectrum` [..., N] (the DFT of the first column): A @ x is
+    ifft(spectrum * fft(x)). The inputs and outputs of its methods have
+    `input_output_dtype`; a real dtype takes the real part."""
+
+    block_depth = 1
+
+    def __init__(self, spectrum, input_output_dtype=dtypes.complex64, is_non_singular=None,
+                 is_self_adjoint=None, is_positive_definite=None, is_square=True, name=None):
+        spectrum = convert_to_tensor(spectrum)
+        if spectrum.dtype in _COMPLEX_OF:
+            spectrum = array.cast(spectrum, _COMPLEX_OF[spectrum.dtype])
+        if not spectrum.dtype.is_complex:
+            raise TypeError(f"Argument spectrum must have dtype float or complex, found "
+                            f"{spectrum.dtype.name}")
+        if spectrum.shape.ndims is not None and spectrum.shape.ndims < self.block_depth:
+            raise ValueError(f"Argument spectrum must have at least {self.block_depth} "
+                             f"dimensions, found {spectrum.shape}")
+        if is_square is False:
+            raise ValueError("A circulant operator is always square.")
+        self._spectrum = spectrum
+        super().__init__(input_output_dtype, [spectrum], is_non_singular, is_self_adjoint,
+                         is_positive_definite, True, name or type(self).__name__)
+
+    spectrum = property(lambda self: self._spectrum)
+
+    @property
+    def block_shape(self):
+        return self._spectrum.shape[-self.block_depth:]
+
+    def block_shape_tensor(self):
+        return array.shape(self._spectrum)[-self.block_depth:]
+
+    def _size(self):
+        sizes = [static_int(d) for d in self.block_shape]
+        if None in sizes:
+            raise ValueError(f"{self.name} needs a spectrum of static block shape")
+        return sizes, int(np.prod(sizes))
+
+    def _shape(self):
+        shape = self._spectrum.shape
+        if shape.ndims is None:
+            return TensorShape(None)
+        sizes = [static_int(d) for d in self.block_shape]
+        n = None if None in sizes else int(np.prod(sizes))
+        return shape[:-self.block_depth].concatenate([n, n])
+
+    def _out(self, y):
+        """Complex results in the operator's dtype (the real part for a real dtype)."""
+        if self._dtype.is_complex:
+            return array.cast(y, self._dtype)
+        return array.cast(complex_ops.real(y), self._dtype)
+
+    def _apply(self, x, adjoint, adjoint_arg, divide):
+        sizes, n = self._size()
+        x = maybe_adjoint(convert_to_tensor(x), adjoint_arg)
+        x = array.cast(x, self._spectrum.dtype)
+        spectrum = complex_ops.conj(self._spectrum) if adjoint else self._spectrum
+        spectrum = array.expand_dims(spectrum, -self.block_depth - 1)
+        rows = matrix.swap_last(x)  # [..., R, N]
+        blocks = array.reshape(rows, array.concat([array.shape(rows)[:-1], sizes], 0))
+        forward, inverse = _TRANSFORMS[self.block_depth]
+        transformed = forward(blocks)
+        transformed = transformed / spectrum if divide else spectrum * transformed
+        result = inverse(transformed)
+        flat = array.reshape(result, array.concat(
+            [array.shape(result)[:-self.block_depth], [n]], 0))
+        return self._out(matrix.swap_last(flat))
+
+    def _matmul(self, x, adjoint, adjoint_arg):
+        return self._apply(x, adjoint, adjoint_arg, divide=False)
+
+    def _solve(self, rhs, adjoint, adjoint_arg):
+        return self._apply(rhs, adjoint, adjoint_arg, divide=True)
+
+    def _to_dense(self):
+        _, n = self._size()
+        return self._apply(diagonal.eye(n, dtype=self._dtype), False, False, divide=False)
+
+    def _block_axes(self):
+        return list(range(-self.block_depth, 0))
+
+    def _determinant(self):
+        return self._out(math_ops.reduce_prod(self._spectrum, axis=self._block_axes()))
+
+    def _log_abs_determinant(self):
+        logs = math_ops.log(math_ops.abs(self._spectrum))
+        return array.cast(math_ops.reduce_sum(logs, axis=self._block_axes()), self._dtype)
+
+    def _diag_part(self):
+        _, n = self._size()
+        mean = math_ops.reduce_mean(self._spectrum, axis=self._block_axes())
+        return self._out(array.expand_dims(mean, -1) * array.ones([n], self._spectrum.dtype))
+
+    def _trace(self):
+        return self._out(math_ops.reduce_sum(self._spectrum, axis=self._block_axes()))
+
+    def convolution_kernel(self, name="convolution_kernel"):
+        """The first column's entries as blocks: the inverse DFT of the spectrum."""
+        return _TRANSFORMS[self.block_depth][1](self._spectrum)
+
+    def assert_hermitian_spectrum(self, name="assert_hermitian_spectrum"):
+        """Fails unless the spectrum is Hermitian (a real operator)."""
+        imag = complex_ops.imag(self.convolution_kernel())
+        return check_ops.assert_near(imag, array.zeros_like(imag),
+                                     message="Spectrum was not Hermitian")
+
+
+class LinearOperatorCirculant2D(LinearOperatorCirculant):
+    """Block circulant with circulant blocks, spectrum [..., N0, N1] (see
+    LinearOperatorCirculant)."""
+
+    block_depth = 2
+
+
+class LinearOperatorCirculant3D(LinearOperatorCirculant):
+    """Block circulant with blocks as LinearOperatorCirculant2D, spectrum [..., N0, N1, N2]."""
+
+    block_depth = 3
