@@ -39,7 +39,9 @@ from tensorweave.nn.ctc import (collapse_repeated, ctc_beam_search_decoder,  # n
 from tensorweave.nn import rnn_cell  # noqa: F401
 from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)
-from tensorweave.ops.candidate_sampling_ops import (compute_accidental_hits,  # noqa: F401
+from tensorweave.ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: F401
+                                                    compute_accidental_hits,
+                                                    fixed_unigram_candidate_sampler,
                                                     learned_unigram_candidate_sampler,
                                                     log_uniform_candidate_sampler,
                                                     uniform_candidate_sampler)

@@ -15,6 +15,7 @@ import numpy as np
 
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.errors import InvalidArgumentError
 from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
@@ -178,6 +179,112 @@ def learned_unigram_candidate_sampler(true_classes, num_true, num_sampled, uniqu
     sampled_expected_count)."""
     return _sample("LearnedUnigramCandidateSampler", true_classes, num_true, num_sampled,
                    unique, range_max, seed, name)
+
+
+# --- fixed unigram and all-classes samplers -----------------------------------------------------
+def unigram_weights(range_max, vocab_file, distortion, num_reserved_ids, num_shards, shard,
+                    unigrams):
+    """TF's FixedUnigramSampler weights: 0 for this shard's reserved ids, then count **
+    distortion for this shard's ids (counts from `unigrams` or the last CSV column of each
+    line of vocab_file)."""
+    weights = [0.0] * sum(1 for i in range(num_reserved_ids) if i % num_shards == shard)
+    if vocab_file:
+        with open(vocab_file, encoding="utf-8") as f:
+            counts = [float(line.rstrip("\n").split(",")[-1]) for line in f if line.strip()]
+    else:
+        counts = [float(u) for u in unigrams]
+    word_id = len(weights)
+    for count in counts:
+        if word_id % num_shards == shard:
+            weights.append(count ** distortion)
+        word_id += 1
+    weights = np.asarray(weights, dtype=np.float64)
+    if len(weights) != range_max:
+        raise InvalidArgumentError(None, None, f"range is {range_max} must be equal to "
+                                   f"weights size  {len(weights)}")
+    return weights
+
+
+def _fixed_unigram_shape(true_classes, *, num_true, num_sampled, unique, range_max, seed,
+                         seed2, **options):
+    if not (options["vocab_file"] or options["unigrams"]):
+        raise ValueError("FixedUnigramCandidateSampler requires vocab_file or unigrams")
+    if options["vocab_file"] and options["unigrams"]:
+        raise ValueError("FixedUnigramCandidateSampler takes vocab_file or unigrams, not both")
+    if not 0 <= options["shard"] < options["num_shards"]:
+        raise ValueError(f"FixedUnigramCandidateSampler requires 0 <= shard < num_shards, got "
+                         f"{options['shard']} and {options['num_shards']}")
+    return _sampler_outputs("FixedUnigramCandidateSampler", true_classes, num_true=num_true,
+                            num_sampled=num_sampled, unique=unique, range_max=range_max,
+                            seed=seed, seed2=seed2)
+
+
+def _fixed_unigram_kernel(state, name, true_classes, *, num_true, num_sampled, unique,
+                          range_max, seed, seed2, vocab_file, distortion, num_reserved_ids,
+                          num_shards, shard, unigrams):
+    weights = unigram_weights(range_max, vocab_file, distortion, num_reserved_ids, num_shards,
+                              shard, unigrams)
+    total = weights.sum()
+    cdf = np.cumsum(weights) / total
+
+    def probability(ids, n):
+        inside = (ids >= 0) & (ids < n)
+        return np.where(inside, weights[np.clip(ids, 0, n - 1)] / total, 0.0)
+
+    def draw(u, n):
+        return np.minimum(np.searchsorted(cdf, u, side="right"), n - 1)
+
+    return _sample_ids(state.random_generator(name, seed, seed2), probability, draw,
+                       true_classes, num_true, num_sampled, unique, range_max)
+
+
+register_op("FixedUnigramCandidateSampler", shape=_fixed_unigram_shape,
+            kernel=_fixed_unigram_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+
+
+def _all_shape(true_classes, *, num_true, num_sampled, unique, seed, seed2):
+    return _sampler_outputs("AllCandidateSampler", true_classes, num_true=num_true,
+                            num_sampled=num_sampled, unique=unique, range_max=num_sampled,
+                            seed=seed, seed2=seed2)
+
+
+def _all_kernel(state, name, true_classes, *, num_true, num_sampled, unique, seed, seed2):
+    """Every class of [0, num_sampled), each expected once."""
+    if true_classes.ndim != 2 or true_classes.shape[1] != num_true:
+        raise InvalidArgumentError(None, None, f"true_classes must be a matrix with "
+                                   f"num_true={num_true} columns, got shape "
+                                   f"{list(true_classes.shape)}")
+    return (np.arange(num_sampled, dtype=np.int64),
+            np.ones(true_classes.shape, dtype=np.float32),
+            np.ones(num_sampled, dtype=np.float32))
+
+
+register_op("AllCandidateSampler", shape=_all_shape, kernel=_all_kernel, stateful=True,
+            grad=NOT_DIFFERENTIABLE)
+
+
+def fixed_unigram_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max,
+                                    vocab_file="", distortion=1.0, num_reserved_ids=0,
+                                    num_shards=1, shard=0, unigrams=(), seed=None, name=None):
+    """Samples ids in proportion to given counts (`unigrams` or a CSV vocab_file whose last
+    column is the count) raised to `distortion`; returns (sampled_candidates,
+    true_expected_count, sampled_expected_count)."""
+    op = create_op("FixedUnigramCandidateSampler", [_int64_input(true_classes)],
+                   name=name or "FixedUnigramCandidateSampler", num_true=int(num_true),
+                   num_sampled=int(num_sampled), unique=bool(unique), range_max=int(range_max),
+                   vocab_file=str(vocab_file or ""), distortion=float(distortion),
+                   num_reserved_ids=int(num_reserved_ids), num_shards=int(num_shards),
+                   shard=int(shard), unigrams=[float(u) for u in unigrams], **seed_attrs(seed))
+    return tuple(op.outputs)
+
+
+def all_candidate_sampler(true_classes, num_true, num_sampled, unique, seed=None, name=None):
+    """All classes [0, num_sampled) as the sample, each with expected count 1 (for testing
+    sampled losses against the full softmax)."""
+    op = create_op("AllCandidateSampler", [_int64_input(true_classes)],
+                   name=name or "AllCandidateSampler", num_true=int(num_true),
+                   num_sampled=int(num_sampled), unique=bool(unique), **seed_attrs(seed))
+    return tuple(op.outputs)
 
 
 # --- accidental hits ----------------------------------------------------------------------------

@@ -470,3 +470,65 @@ CTC_CASES = [
 ]
 
 CASES = CASES + CTC_CASES
+
+
+# --- candidate samplers ----------------------------------------------------------------------------
+_UNIGRAM_P = np.array([0.0, 1.0, 2.0 ** 0.5, 3.0 ** 0.5, 2.0]) / (3 + 2.0 ** 0.5 + 3.0 ** 0.5)
+
+
+def _check_fixed_unigram(x):
+    counts = np.bincount(x, minlength=5) / len(x)
+    assert counts[0] == 0
+    np.testing.assert_allclose(counts, _UNIGRAM_P, atol=0.03)
+
+
+RANDOM_CASES = {
+    "FixedUnigramCandidateSampler": (
+        lambda: tf.nn.fixed_unigram_candidate_sampler(
+            [[1, 3]], 2, 4000, False, 5, unigrams=[1, 2, 3, 4], distortion=0.5,
+            num_reserved_ids=1, seed=3),
+        _check_fixed_unigram),
+}
+
+
+def _check_fixed_unigram_counts():
+    """Expected counts are p * num_sampled (or 1 - (1 - p)^tries when unique); shards keep
+    every num_shards-th id; range_max must match the weights."""
+    with tf.Graph().as_default():
+        ids, true_count, sampled_count = tf.nn.fixed_unigram_candidate_sampler(
+            [[2, 3], [4, 0]], 2, 3, False, 5, unigrams=[1, 2, 3, 4], distortion=0.5,
+            num_reserved_ids=1, seed=1)
+        shard = tf.nn.fixed_unigram_candidate_sampler(
+            [[1]], 1, 50, False, 2, unigrams=[1, 2, 3, 4, 5], num_shards=2, shard=1, seed=1)
+        bad = tf.nn.fixed_unigram_candidate_sampler([[1]], 1, 2, False, 3,
+                                                     unigrams=[1, 2, 3, 4, 5], num_shards=2,
+                                                     shard=1)
+        sess = tf.Session()
+        got_ids, got_true, got_sampled = sess.run([ids, true_count, sampled_count])
+        np.testing.assert_allclose(got_true, _UNIGRAM_P[[[2, 3], [4, 0]]] * 3, rtol=1e-6)
+        np.testing.assert_allclose(got_sampled, _UNIGRAM_P[got_ids] * 3, rtol=1e-6)
+        shard_ids, shard_true, _ = sess.run(shard)
+        assert set(shard_ids) <= {0, 1}
+        np.testing.assert_allclose(shard_true, [[4 / 6 * 50]], rtol=1e-6)
+        try:
+            sess.run(bad)
+        except tf.errors.InvalidArgumentError as e:
+            assert "range is 3 must be equal to weights size  2" in str(e)
+        else:
+            raise AssertionError("a range_max unlike the weights' count must fail")
+
+
+def _check_all_candidates():
+    with tf.Graph().as_default():
+        out = tf.nn.all_candidate_sampler(tf.constant([[0, 3], [2, 4]], tf.int64), 2, 5, True)
+        assert out[0].op.type == "AllCandidateSampler"
+        assert [t.shape.as_list() for t in out] == [[5], [2, 2], [5]]
+        ids, true_count, sampled_count = tf.Session().run(out)
+    np.testing.assert_array_equal(ids, np.arange(5))
+    assert ids.dtype == np.int64 and true_count.dtype == np.float32
+    np.testing.assert_array_equal(true_count, np.ones((2, 2)))
+    np.testing.assert_array_equal(sampled_count, np.ones(5))
+
+
+SESSION_CASES["AllCandidateSampler"] = _check_all_candidates
+SESSION_CASES["FixedUnigramCandidateSampler"] = _check_fixed_unigram_counts
