@@ -31,7 +31,7 @@ __all__ = [
 
 def maybe_adjoint(x, flag):
     """x's adjoint when `flag`, else x."""
-    return matrix.swap_last(x) if flag else x
+    return matrix.adjoint_of(x) if flag else x
 
 
 def static_int(dim):
@@ -242,19 +242,20 @@ class LinearOperator:
     def assert_positive_definite(self, name="assert_positive_definite"):
         with name_scope(self._name + "/" + name):
             dense = self.to_dense()
-            values = decompositions.self_adjoint_eigvals(0.5 * (dense + matrix.swap_last(dense)))
+            values = decompositions.self_adjoint_eigvals(0.5 * (dense + matrix.adjoint_of(dense)))
             return check_ops.assert_positive(values, message="Operator was not positive "
                                              "definite.")
 
     def assert_self_adjoint(self, name="assert_self_adjoint"):
         with name_scope(self._name + "/" + name):
             dense = self.to_dense()
-            return check_ops.assert_equal(dense, matrix.swap_last(dense),
+            return check_ops.assert_equal(dense, matrix.adjoint_of(dense),
                                           message="Matrix was not equal to its adjoint.")
 
     # --- defaults through the dense matrix ---------------------------------------------------
     def _matmul(self, x, adjoint, adjoint_arg):
-        return math_ops.matmul(self.to_dense(), x, transpose_a=adjoint, transpose_b=adjoint_arg)
+        return math_ops.matmul(maybe_adjoint(self.to_dense(), adjoint),
+                               maybe_adjoint(x, adjoint_arg))
 
     def _solve(self, rhs, adjoint, adjoint_arg):
         return solvers.matrix_solve(self.to_dense(), maybe_adjoint(rhs, adjoint_arg),
@@ -672,7 +673,7 @@ class LinearOperatorAdjoint(LinearOperator):
         return self._operator.solve(rhs, adjoint=not adjoint, adjoint_arg=adjoint_arg)
 
     def _to_dense(self):
-        return matrix.swap_last(self._operator.to_dense())
+        return matrix.adjoint_of(self._operator.to_dense())
 
     def _determinant(self):
         return self._operator.determinant()

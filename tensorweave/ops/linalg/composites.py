@@ -6,7 +6,7 @@ import numpy as np
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
-from tensorweave.ops import array, math_ops
+from tensorweave.ops import array, complex_ops, math_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.linalg import matrix
 from tensorweave.ops.linalg.decompositions import (cholesky, self_adjoint_eig,
@@ -55,7 +55,8 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
     with name_scope(name, "norm", [tensor]):
         tensor = convert_to_tensor(tensor)
         if ord in ("fro", "euclidean", 2, 2.0) and not (is_matrix_norm and ord == 2):
-            result = math_ops.sqrt(math_ops.reduce_sum(tensor * tensor, axis, keepdims=True))
+            conjugate = complex_ops.conj(tensor) if tensor.dtype.is_complex else tensor
+            result = math_ops.sqrt(math_ops.reduce_sum(tensor * conjugate, axis, keepdims=True))
         elif ord == 2:
             result = _matrix_two_norm(tensor, axis)
         else:
@@ -156,7 +157,7 @@ def _tensordot_flat(a, b, n, scope):
 def adjoint(matrix_, name=None):
     """The (conjugate) transposes of the last two axes."""
     with name_scope(name, "adjoint", [matrix_]):
-        return matrix.swap_last(convert_to_tensor(matrix_))
+        return matrix.adjoint_of(convert_to_tensor(matrix_))
 
 
 def logdet(matrix_, name=None):

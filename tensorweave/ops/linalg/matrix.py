@@ -3,7 +3,7 @@ swapped, identities, triangles and diagonals of (batches of) matrices of any ran
 import numpy as np
 
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.ops import array, math_ops
+from tensorweave.ops import array, complex_ops, math_ops
 from tensorweave.ops.linalg.einsum import einsum, eye_of_size
 
 
@@ -23,6 +23,12 @@ def swap_last(x):
         return einsum("...ij->...ji", x)
     perm = list(range(rank - 2)) + [rank - 1, rank - 2]
     return array.transpose(x, perm)
+
+
+def adjoint_of(x):
+    """The conjugate transposes of x's matrices (the transposes for real x)."""
+    x = swap_last(x)
+    return complex_ops.conj(x) if x.dtype.is_complex else x
 
 
 def eye_like(x, axis=-1):
