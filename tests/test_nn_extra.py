@@ -156,3 +156,132 @@ def test_against_tensorflow(case):
 
 def test_every_fixture_case_has_a_builder():
     assert sorted(BUILDERS) == CASES
+
+
+# --- RNN drivers ---------------------------------------------------------------------------------
+_X = np.random.RandomState(0).rand(3, 5, 4)
+_LENGTHS = np.array([5, 3, 4], np.int32)
+
+
+def test_raw_rnn_matches_dynamic_rnn():
+    with tf.Graph().as_default():
+        cell = tf.nn.rnn_cell.GRUCell(6)
+        inputs = tf.constant(_X)
+        ref_out, ref_state = tf.nn.dynamic_rnn(cell, inputs, sequence_length=_LENGTHS,
+                                               dtype=tf.float64, scope="rnn")
+        steps = tf.TensorArray(tf.float64, size=5).unstack(tf.transpose(inputs, [1, 0, 2]))
+
+        def loop_fn(time, cell_output, cell_state, loop_state):
+            state = cell.zero_state(3, tf.float64) if cell_output is None else cell_state
+            finished = time >= _LENGTHS
+            step = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([3, 4], tf.float64),
+                           lambda: steps.read(time))
+            return finished, step, state, cell_output, None
+
+        emit_ta, final_state, loop_state = tf.nn.raw_rnn(cell, loop_fn, scope="rnn")
+        assert loop_state is None
+        out = tf.transpose(emit_ta.stack(), [1, 0, 2])
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        want_out, got_out, want_state, got_state = sess.run([ref_out, out, ref_state,
+                                                             final_state])
+    np.testing.assert_allclose(got_out, want_out, rtol=1e-12)
+    np.testing.assert_allclose(got_state, want_state, rtol=1e-12)
+
+
+def test_static_bidirectional_rnn_matches_the_dynamic_one():
+    with tf.Graph().as_default():
+        fw, bw = tf.nn.rnn_cell.GRUCell(3), tf.nn.rnn_cell.GRUCell(2)
+        steps = [tf.constant(_X[:, t]) for t in range(5)]
+        outs, state_fw, state_bw = tf.nn.static_bidirectional_rnn(
+            fw, bw, steps, dtype=tf.float64, sequence_length=_LENGTHS, scope="bi")
+        assert len(outs) == 5 and outs[0].shape.as_list() == [3, 5]
+        tf.get_variable_scope().reuse_variables()
+        (out_fw, out_bw), (want_fw, want_bw) = tf.nn.bidirectional_dynamic_rnn(
+            fw, bw, tf.constant(_X), sequence_length=_LENGTHS, dtype=tf.float64, scope="bi")
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        got = sess.run([tf.stack(outs, 1), state_fw, state_bw])
+        want = sess.run([tf.concat([out_fw, out_bw], 2), want_fw, want_bw])
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+class _Saver:
+    """A state saver keeping each named state in a variable."""
+
+    def __init__(self, sizes):
+        self.vars = {name: tf.Variable(np.full((3, size), 0.5), name=name)
+                     for name, size in sizes.items()}
+
+    def state(self, name):
+        return self.vars[name].value()
+
+    def save_state(self, name, value):
+        return tf.assign(self.vars[name], value)
+
+
+def test_static_state_saving_rnn_reads_and_saves_state():
+    with tf.Graph().as_default():
+        cell = tf.nn.rnn_cell.LSTMCell(2)
+        saver = _Saver({"c": 2, "h": 2})
+        steps = [tf.constant(_X[:, t]) for t in range(3)]
+        outs, state = tf.nn.static_state_saving_rnn(cell, steps, saver, ("c", "h"))
+        tf.get_variable_scope().reuse_variables()
+        start = tf.nn.rnn_cell.LSTMStateTuple(tf.constant(np.full((3, 2), 0.5)),
+                                              tf.constant(np.full((3, 2), 0.5)))
+        ref_outs, ref_state = tf.nn.static_rnn(cell, steps, initial_state=start)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        got_last, got_c = sess.run([outs[-1], state.c])
+        np.testing.assert_allclose(got_last, sess.run(ref_outs[-1]))
+        np.testing.assert_allclose(sess.run(saver.vars["c"]), got_c)  # saved by the run
+        with pytest.raises(ValueError, match="state_name should be the same type"):
+            tf.nn.static_state_saving_rnn(cell, steps, saver, "c")
+
+
+# --- errors as TensorFlow's ---------------------------------------------------------------------
+def _ctc_error(values, length, **kw):
+    with tf.Graph().as_default():
+        labels = tf.SparseTensor([[0, i] for i in range(len(values))], values, [1, 5])
+        loss = tf.nn.ctc_loss(labels, tf.zeros([4, 1, 5]), [length], **kw)
+        return tf.Session().run(loss)
+
+
+@pytest.mark.parametrize("values, length, message", [
+    ([1, 2, 3, 3, 1], 4, r"Not enough time for target transition sequence \(required: 5, "
+                         r"available: 4\)"),
+    ([4, 1], 4, r"Saw a non-null label \(index >= num_classes - 1\) following a null label"),
+    ([-1, 1], 4, "All labels must be nonnegative integers, batch: 0 labels: -1,1"),
+    ([1, 2], 5, r"sequence_length\(0\) <= 4"),
+])
+def test_ctc_loss_errors(values, length, message):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        _ctc_error(values, length)
+
+
+def test_ctc_loss_ignores_long_labels_and_gives_inf_without_a_path():
+    assert _ctc_error([1, 2, 3, 3, 1], 4, ignore_longer_outputs_than_inputs=True)[0] == 0
+    assert _ctc_error([1, 1, 2], 3)[0] == np.inf
+
+
+def test_conv_front_end_errors():
+    x = tf.zeros([1, 8, 8, 3])
+    w = tf.zeros([3, 3, 3, 2])
+    with pytest.raises(ValueError, match="strides > 1 not supported in conjunction with "
+                                         "dilation_rate > 1"):
+        tf.nn.convolution(x, w, "SAME", strides=[2, 2], dilation_rate=[2, 2])
+    with pytest.raises(ValueError, match="rate 0 cannot be less than one"):
+        tf.nn.atrous_conv2d(x, w, 0, "SAME")
+    with pytest.raises(ValueError, match="Data formats other than 'NHWC'"):
+        tf.nn.max_pool_with_argmax(x, 2, 2, "SAME", data_format="NCHW")
+    with pytest.raises(TypeError, match="Expected labels"):
+        tf.nn.ctc_loss(tf.zeros([2, 3], tf.int32), tf.zeros([4, 2, 5]), [4, 4])
+
+
+def test_fractional_pool_seeds_need_deterministic():
+    with tf.Graph().as_default():
+        out = tf.nn.fractional_max_pool(tf.zeros([1, 6, 6, 1]), [1, 1.5, 1.5, 1], seed=3)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Both seed and seed2 should "
+                                                                 "be 0 if deterministic is"):
+            tf.Session().run(out)

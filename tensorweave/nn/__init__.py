@@ -39,6 +39,8 @@ from tensorweave.nn.ctc import (collapse_repeated, ctc_beam_search_decoder,  # n
 from tensorweave.nn import rnn_cell  # noqa: F401
 from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)
+from tensorweave.nn.rnn_loops import (raw_rnn, static_bidirectional_rnn,  # noqa: F401
+                                      static_state_saving_rnn)
 from tensorweave.ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: F401
                                                     compute_accidental_hits,
                                                     fixed_unigram_candidate_sampler,
