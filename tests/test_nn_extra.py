@@ -135,6 +135,33 @@ for _pad in ("SAME", "VALID"):
         tf.nn.atrous_conv2d(x, w, 2, p), [x, w], g))(_pad)
     BUILDERS[f"dilation2d_{_pad}"] = (lambda p: lambda x, w, g: with_grads(
         tf.nn.dilation2d(x, w, [1, 1, 2, 1], [1, 2, 1, 1], p), [x, w], g))(_pad)
+def _embedding(comb):
+    def build(t, i, v, w):
+        return {"plain": tf.nn.embedding_lookup_sparse(t, _sparse(i, v, [4, 3]), None,
+                                                       combiner=comb),
+                "weighted": tf.nn.embedding_lookup_sparse(
+                    t, _sparse(i, v, [4, 3]), _sparse(i, w, [4, 3]), combiner=comb),
+                "sharded": tf.nn.embedding_lookup_sparse(
+                    [t[:3], t[3:]], _sparse(i, v, [4, 3]), None, combiner=comb,
+                    partition_strategy="div")}
+    return build
+
+
+def _safe_embedding(comb):
+    def build(t, i, v, w, i3):
+        return {"plain": tf.nn.safe_embedding_lookup_sparse(t, _sparse(i, v, [5, 3]),
+                                                            combiner=comb),
+                "weighted": tf.nn.safe_embedding_lookup_sparse(
+                    t, _sparse(i, v, [5, 3]), _sparse(i, w, [5, 3]), combiner=comb,
+                    default_id=3),
+                "rank3": tf.nn.safe_embedding_lookup_sparse(
+                    [t[:3], t[3:]], _sparse(i3, v, [2, 3, 2]), combiner=comb)}
+    return build
+
+
+for _comb in ("sum", "mean", "sqrtn"):
+    BUILDERS[f"embedding_sparse_{_comb}"] = _embedding(_comb)
+    BUILDERS[f"safe_embedding_{_comb}"] = _safe_embedding(_comb)
 for _flags in ((False, True), (True, True), (False, False)):
     BUILDERS[f"ctc_loss_{int(_flags[0])}{int(_flags[1])}"] = _ctc_loss(*_flags)
 

@@ -36,6 +36,11 @@ from tensorweave.ops.pool_ops import (fractional_avg_pool, fractional_max_pool, 
 from tensorweave.nn.ctc import (collapse_repeated, ctc_beam_search_decoder,  # noqa: F401
                                  ctc_beam_search_decoder_v2, ctc_greedy_decoder, ctc_loss,
                                  ctc_loss_v2, ctc_unique_labels)
+from tensorweave.ops.array.rearrange import (depth_to_space, space_to_batch,  # noqa: F401
+                                             space_to_depth)
+from tensorweave.ops.special_math import approx_max_k, approx_min_k  # noqa: F401
+from tensorweave.nn.embedding import (embedding_lookup_sparse,  # noqa: F401
+                                       safe_embedding_lookup_sparse)
 from tensorweave.nn import rnn_cell  # noqa: F401
 from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
                                  static_rnn)

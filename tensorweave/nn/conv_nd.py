@@ -12,6 +12,7 @@ from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
 from tensorweave.ops import array, conv_ops, dilation_ops, math_ops
+from tensorweave.ops.array import rearrange
 from tensorweave.ops import conv3d_ops  # noqa: F401 - registers the 3-D op types
 from tensorweave.ops._common import one
 
@@ -402,53 +403,6 @@ depthwise_conv2d_backprop_filter = depthwise_conv2d_native_backprop_filter
 
 
 # --- space to batch ------------------------------------------------------------------------------
-def _dims(x):
-    """x's dimensions: ints where known, else scalar int32 tensors."""
-    shape = array.shape(x)
-    return [d if d is not None else shape[i] for i, d in enumerate(x.shape.as_list())]
-
-
-def space_to_batch_nd(x, block_shape, paddings):
-    """TF's SpaceToBatchND as reshapes and a transpose: dims 1..M of x are padded and cut
-    into blocks that move into the batch (block offsets outermost)."""
-    m = len(block_shape)
-    rank = x.shape.ndims
-    x = array.pad(x, [[0, 0]] + [list(p) for p in paddings] + [[0, 0]] * (rank - 1 - m))
-    dims = _dims(x)
-    split = [dims[0]]
-    for i, b in enumerate(block_shape):
-        split += [dims[1 + i] // b, b]
-    split += dims[1 + m:]
-    blocks = array.reshape(x, split)
-    perm = ([2 + 2 * i for i in range(m)] + [0] + [1 + 2 * i for i in range(m)]
-            + list(range(1 + 2 * m, rank + m)))
-    moved = array.transpose(blocks, perm)
-    return array.reshape(moved, [dims[0] * int(np.prod(block_shape))]
-                         + [dims[1 + i] // b for i, b in enumerate(block_shape)] + dims[1 + m:])
-
-
-def batch_to_space_nd(x, block_shape, crops):
-    """The inverse of space_to_batch_nd: blocks move from the batch back into dims 1..M, which
-    are then cropped."""
-    m = len(block_shape)
-    rank = x.shape.ndims
-    dims = _dims(x)
-    batch = dims[0] // int(np.prod(block_shape))
-    blocks = array.reshape(x, list(block_shape) + [batch] + dims[1:])
-    perm = [m]
-    for i in range(m):
-        perm += [m + 1 + i, i]
-    perm += list(range(2 * m + 1, rank + m))
-    moved = array.transpose(blocks, perm)
-    full = [dims[1 + i] * b for i, b in enumerate(block_shape)]
-    merged = array.reshape(moved, [batch] + full + dims[1 + m:])
-    begin = [0] + [c[0] for c in crops] + [0] * (rank - 1 - m)
-    size = [-1] + [f - c[0] - c[1] for f, c in zip(full, crops)] + [-1] * (rank - 1 - m)
-    if not any(c[0] or c[1] for c in crops):
-        return merged
-    return array.slice_(merged, begin, size)
-
-
 def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None,  # noqa: A002
                         spatial_dims=None, data_format=None):
     """Runs op(converted_input, num_spatial_dims, padding) on the input moved into the batch
@@ -489,9 +443,9 @@ def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None,  #
         extra_end = (r - (dims[d] + start + end) % r) % r
         paddings[d - 1] = [start, end + extra_end]
         crops[d - 1] = [0, extra_end]
-    converted = space_to_batch_nd(x, block, paddings)
+    converted = rearrange.space_to_batch_nd(x, block, paddings)
     result = op(converted, n, "VALID")
-    return batch_to_space_nd(result, block, crops)
+    return rearrange.batch_to_space_nd(result, block, crops)
 
 
 # --- pool ----------------------------------------------------------------------------------------
