@@ -1,5 +1,6 @@
 """Sparse tensors as graph values: sparse_placeholder, and SparseToDense (scattering a
-SparseTensor's values into a dense tensor)."""
+SparseTensor's values into a dense tensor). The sparse op families (sparse_math_ops,
+sparse_array_ops, sparse_serialize_ops) hand their public names on through this module."""
 import numpy as np
 
 from tensorweave.core import dtypes, errors
@@ -9,10 +10,22 @@ from tensorweave.core.registry import register_op
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.tensor_shape import as_shape
 from tensorweave.ops import array, math_ops, scatter_ops
+from tensorweave.ops import sparse_array_ops, sparse_math_ops, sparse_serialize_ops
 from tensorweave.ops._common import one
+from tensorweave.ops.sparse_array_ops import (  # noqa: F401 - tf. names
+    from_dense, sparse_concat, sparse_expand_dims, sparse_eye, sparse_fill_empty_rows,
+    sparse_merge, sparse_reorder, sparse_reset_shape, sparse_reshape, sparse_retain,
+    sparse_slice, sparse_split, sparse_to_indicator, sparse_transpose)
+from tensorweave.ops.sparse_math_ops import (  # noqa: F401 - tf. names
+    sparse_add, sparse_dense_cwise, sparse_matmul, sparse_maximum, sparse_minimum,
+    sparse_reduce_max, sparse_reduce_max_sparse, sparse_reduce_sum, sparse_reduce_sum_sparse,
+    sparse_softmax, sparse_tensor_dense_matmul)
+from tensorweave.ops.sparse_serialize_ops import (  # noqa: F401 - tf. names
+    deserialize_many_sparse, edit_distance, serialize_many_sparse, serialize_sparse)
 
-__all__ = ["SparseTensor", "SparseTensorValue", "sparse_placeholder", "sparse_to_dense",
-           "sparse_tensor_to_dense"]
+__all__ = (["SparseTensor", "SparseTensorValue", "sparse_placeholder", "sparse_to_dense",
+            "sparse_tensor_to_dense"] + sparse_math_ops.__all__ + sparse_array_ops.__all__ +
+           sparse_serialize_ops.__all__)
 
 
 # --- SparseToDense -------------------------------------------------------------------------
