@@ -74,7 +74,11 @@ class Session:
                     self._plans.clear()
                 self._plans[key] = entry
         mapper, plan = entry
-        if options is None and run_metadata is None:
+        timeout_ms = _timeout_ms(options, self._config)
+        if timeout_ms:  # blocking ops (queues, readers) give up after it
+            with self._state.blocking.deadline(timeout_ms):
+                values = _run_with_options(plan, feeds.values(), options, run_metadata)
+        elif options is None and run_metadata is None:
             values = plan.run(feeds.values())
         else:
             values = _run_with_options(plan, feeds.values(), options, run_metadata)
@@ -132,6 +136,8 @@ class Session:
         """Frees the session's state; later calls to run raise RuntimeError."""
         self._closed = True
         self._plans.clear()
+        if self._state is not None:
+            self._state.close()  # blocked queue ops in other threads raise CancelledError
         self._state = None
 
     def as_default(self):
@@ -194,6 +200,12 @@ def _growth_message(line, growths, ops):
             f"{line[0]}:{line[1]} (this time {shown}{more}). Each such run plans the graph "
             "again and the graph keeps growing: build these ops once, before the loop, and "
             "only run them inside it (graph.finalize() turns adding ops into an error).")
+
+
+def _timeout_ms(options, config):
+    """The run's timeout: RunOptions.timeout_in_ms, else ConfigProto.operation_timeout_in_ms."""
+    timeout = getattr(options, "timeout_in_ms", 0) if options is not None else 0
+    return timeout if timeout > 0 else max(getattr(config, "operation_timeout_in_ms", 0), 0)
 
 
 def _run_with_options(plan, feed_values, options, run_metadata):

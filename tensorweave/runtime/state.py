@@ -2,6 +2,7 @@
 import numpy as np
 
 from tensorweave.core.errors import FailedPreconditionError, InvalidArgumentError
+from tensorweave.runtime.blocking import BlockingResources
 
 
 class SessionState:
@@ -11,7 +12,12 @@ class SessionState:
         self.variables = {}
         self.generators = {}
         self.resources = {}
+        self.blocking = BlockingResources()  # queues and readers (runtime/blocking.py)
         self.variants = variants  # whether Plans run over this state may use speed variants
+
+    def close(self):
+        """Ends the waits of blocked queue and reader ops (they raise CancelledError)."""
+        self.blocking.cancel_all()
 
     def read_variable(self, key):
         try:
