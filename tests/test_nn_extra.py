@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
+from tensorweave.nn import conv_nd  # tf.conv and tf.conv2d_backprop_*_v2 until exported
 
 REF = np.load(pathlib.Path(__file__).parent / "fixtures" / "nn_extra_reference.npz")
 CASES = sorted({key.split("/")[0] for key in REF.files})
@@ -119,6 +120,13 @@ BUILDERS = {
         "max2": tf.nn.max_pool_v2(a, 2, [2, 1], "SAME"),
         "avg1": tf.nn.avg_pool_v2(b, 2, 2, "VALID"),
         "avg_pool": tf.nn.pool(a, [2, 3], "AVG", "SAME", strides=[1, 2])},
+    "conv_raw_forms": lambda x, w, dy, wg, x5, w5: {
+        "filter_v2": conv_nd.conv2d_backprop_filter_v2(
+            x, w, dy, [1, 2, 1, 1], "EXPLICIT", explicit_paddings=[0, 0, 1, 0, 0, 2, 0, 0]),
+        "input_v2": conv_nd.conv2d_backprop_input_v2(
+            x, w, dy, [1, 2, 1, 1], "EXPLICIT", explicit_paddings=[0, 0, 1, 0, 0, 2, 0, 0]),
+        "grouped": conv_nd.conv(x, wg, [1, 1, 2, 1], "VALID", groups=2),
+        "conv3d": conv_nd.conv(x5, w5, [1, 1, 2, 1, 1], "SAME")},
     "ctc_loss_v2_dense": lambda labels, x, ll, n, w: with_grads(
         tf.nn.ctc_loss_v2(labels, x, ll, n, blank_index=0), [x], w),
     "ctc_greedy_0": _greedy(False),

@@ -488,3 +488,73 @@ def erosion2d(value, kernel, strides, rates, padding, name=None):
         dilated = dilation_ops.dilation2d(math_ops.negative(value), flipped, strides, rates,
                                           padding)
         return math_ops.negative(dilated, name=scope[:-1] + "/")
+
+
+# --- TF 2's raw-op forms under tf. (top-level names) -----------------------------------------------
+def _explicit_pairs(padding, explicit_paddings):
+    if padding != "EXPLICIT":
+        return padding
+    values = [int(v) for v in explicit_paddings]
+    return [values[i:i + 2] for i in range(0, len(values), 2)]
+
+
+def conv2d_backprop_filter_v2(input, filter, out_backprop, strides, padding,  # noqa: A002
+                              use_cudnn_on_gpu=True, explicit_paddings=(),
+                              data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    """The gradient of conv2d with respect to `filter`, shaped like it (the filter's values
+    are not read)."""
+    return conv_ops.conv2d_backprop_filter(
+        input, array.shape(filter), out_backprop, strides,
+        _explicit_pairs(padding, explicit_paddings), data_format=data_format,
+        dilations=dilations, name=name or "Conv2DBackpropFilterV2")
+
+
+def conv2d_backprop_input_v2(input, filter, out_backprop, strides, padding,  # noqa: A002
+                             use_cudnn_on_gpu=True, explicit_paddings=(),
+                             data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    """The gradient of conv2d with respect to `input`, shaped like it (the input's values are
+    not read)."""
+    return conv_ops.conv2d_backprop_input(
+        array.shape(input), filter, out_backprop, strides,
+        _explicit_pairs(padding, explicit_paddings), data_format=data_format,
+        dilations=dilations, name=name or "Conv2DBackpropInputV2")
+
+
+def conv(input, filter, strides, padding, explicit_paddings=(),  # noqa: A002
+         data_format="CHANNELS_LAST", dilations=(), batch_dims=1, groups=1, name=None):
+    """2-D or 3-D convolution with TF's full-length strides and dilations,
+    data_format CHANNELS_LAST or CHANNELS_FIRST, and grouped channels."""
+    if batch_dims != 1:
+        raise ValueError("conv supports batch_dims=1 only")
+    if data_format not in ("CHANNELS_LAST", "CHANNELS_FIRST"):
+        raise ValueError(f"data_format must be CHANNELS_LAST or CHANNELS_FIRST, got "
+                         f"{data_format!r}")
+    x = convert_to_tensor(input)
+    w = convert_to_tensor(filter, dtype=x.dtype)
+    if x.shape.ndims is None:
+        raise ValueError("conv needs an input of known rank")
+    n = x.shape.ndims - 2
+    if n not in (2, 3):
+        raise ValueError(f"Input tensor must be rank 4 or 5, excluding extra batch dimensions, "
+                         f"but got: {x.shape.ndims}")
+    first = data_format == "CHANNELS_FIRST"
+    fmt = _FIRST_FORMATS[n] if first else _DEFAULT_FORMATS[n]
+    strides = [int(s) for s in strides]
+    dilations = [int(d) for d in dilations] or [1] * (n + 2)
+    padding = _explicit_pairs(padding, explicit_paddings)
+    if not isinstance(padding, str):
+        if n != 2:
+            raise ValueError("explicit padding is supported for 2-D convolutions only")
+    with name_scope(name, "Conv", [x, w]) as scope:
+        axis = 1 if first else n + 1
+        xs = array.split(x, groups, axis=axis) if groups > 1 else [x]
+        ws = array.split(w, groups, axis=n + 1) if groups > 1 else [w]
+        outs = []
+        for xg, wg in zip(xs, ws):
+            if n == 2:
+                outs.append(conv_ops.conv2d(xg, wg, strides, padding, data_format=fmt,
+                                            dilations=dilations))
+            else:
+                outs.append(conv3d(xg, wg, strides, padding, fmt, dilations))
+        out = outs[0] if groups == 1 else array.concat(outs, axis)
+        return array.identity(out, name=scope[:-1] + "/")
