@@ -250,7 +250,7 @@ def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None): 
     return _pool3d("AvgPool3D", input, ksize, strides, padding, data_format, name)
 
 
-# --- by rank ---------------------------------------------------------------------------------------
+# --- by rank --------------------------------------------------------------------------------------
 def _pool_by_rank(kind, input, ksize, strides, padding, data_format, name):  # noqa: A002
     x = convert_to_tensor(input)
     if x.shape.ndims is None:
@@ -479,7 +479,7 @@ def pool(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa
         return array.identity(result, name=scope[:-1] + "/")
 
 
-# --- morphology ------------------------------------------------------------------------------------
+# --- morphology -----------------------------------------------------------------------------------
 def erosion2d(value, kernel, strides, rates, padding, name=None):
     """Grayscale erosion: -dilation2d(-value, kernel reversed in height and width)."""
     with name_scope(name, "erosion2d", [value, kernel]) as scope:
@@ -490,7 +490,7 @@ def erosion2d(value, kernel, strides, rates, padding, name=None):
         return math_ops.negative(dilated, name=scope[:-1] + "/")
 
 
-# --- TF 2's raw-op forms under tf. (top-level names) -----------------------------------------------
+# --- TF 2's raw-op forms under tf. (top-level names) ----------------------------------------------
 def _explicit_pairs(padding, explicit_paddings):
     if padding != "EXPLICIT":
         return padding

@@ -95,7 +95,7 @@ def ctc_loss_v2(labels, logits, label_length, logit_length, logits_time_major=Tr
         return ctc_loss(labels, logits, logit_length, time_major=True)
 
 
-# --- decoders --------------------------------------------------------------------------------------
+# --- decoders -------------------------------------------------------------------------------------
 def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
     """Best path decoding: the most likely class at each step, repeats merged (if
     merge_repeated) and blanks dropped. Returns ([SparseTensor], -sum of the max logits

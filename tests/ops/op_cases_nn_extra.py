@@ -43,7 +43,7 @@ SELU_CASES = [
 ]
 
 
-# --- 3-D windows -----------------------------------------------------------------------------------
+# --- 3-D windows ----------------------------------------------------------------------------------
 def _axis_taps(size, k, s, d, padding):
     span = (k - 1) * d + 1
     if padding == "SAME":
@@ -200,7 +200,7 @@ CONV3D_CASES = [
 CASES = SELU_CASES + CONV3D_CASES
 
 
-# --- Dilation2D, MaxPoolWithArgmax -----------------------------------------------------------------
+# --- Dilation2D, MaxPoolWithArgmax ----------------------------------------------------------------
 def _dilation_ref(x, w, s, r, padding, want="y", dy=None):
     """Dilation2D by loops: the output, or the gradients routed to each first maximizing tap."""
     n, h, wd, c = x.shape
@@ -293,7 +293,7 @@ MORPHOLOGY_CASES = [
 ]
 
 
-# --- fractional pools --------------------------------------------------------------------------------
+# --- fractional pools -----------------------------------------------------------------------------
 _FRAC_X = off_grid(2, 7, 9, 2)
 _ROWS, _COLS = ints(0, 2, 3, 5, 7, dtype=np.int64), ints(0, 2, 4, 5, 7, 9, dtype=np.int64)
 
@@ -376,7 +376,7 @@ SESSION_CASES = {
 CASES = CASES + MORPHOLOGY_CASES + FRACTIONAL_CASES
 
 
-# --- CTC -----------------------------------------------------------------------------------------------
+# --- CTC ------------------------------------------------------------------------------------------
 def _labelings(log_y, seq_len, blank, merge):
     """{labeling: probability} over every path of one sequence (brute force)."""
     probs = {}
@@ -472,7 +472,7 @@ CTC_CASES = [
 CASES = CASES + CTC_CASES
 
 
-# --- candidate samplers ----------------------------------------------------------------------------
+# --- candidate samplers ---------------------------------------------------------------------------
 _UNIGRAM_P = np.array([0.0, 1.0, 2.0 ** 0.5, 3.0 ** 0.5, 2.0]) / (3 + 2.0 ** 0.5 + 3.0 ** 0.5)
 
 
