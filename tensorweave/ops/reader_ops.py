@@ -64,19 +64,29 @@ def _open(path, compression=""):
 
 # --- readers: what a work unit (a file name) yields ------------------------------------------
 class RecordReader:
-    """TensorFlow's ReaderBase: work units come from a queue of strings, one at a time."""
+    """TensorFlow's ReaderBase: work units come from a queue of strings, one at a time.
+
+    `work` is the current (or last) work unit; it is in progress while work_started >
+    work_finished. A reader whose work units hold one record each (`one_record_per_work`)
+    finishes the unit with that record, as TensorFlow's IdentityReader and WholeFileReader."""
 
     kind = "ReaderBase"
+    one_record_per_work = False
+    serializable = False  # whether serialize/restore work (TF: IdentityReader, WholeFile)
 
     def __init__(self):
+        self.work = b""
         self.reset()
 
     def reset(self):
         self.close_work()
-        self.work = None
+        self.work = b""
         self.work_started = 0
         self.work_finished = 0
         self.records_produced = 0
+
+    def in_progress(self):
+        return self.work_started > self.work_finished
 
     # subclass hooks
     def start_work(self, work):
@@ -101,64 +111,60 @@ class RecordReader:
 
     def _finish_work(self):
         self.close_work()
-        self.work = None
         self.work_finished = self.work_started
+
+    def _next(self, queue):
+        """The next record of the current work unit, or None when it ended without one."""
+        if not self.in_progress():
+            self._next_work(queue)
+        record = self.next_record()
+        if record is None or self.one_record_per_work:
+            self._finish_work()
+        if record is not None:
+            self.records_produced += 1
+        return record
 
     def read(self, queue):
         """The next (key, value), moving on to the next work unit from `queue` as needed."""
         while True:
-            if self.work is None:
-                self._next_work(queue)
-            record = self.next_record()
-            if record is None:
-                self._finish_work()
-                continue
-            self.records_produced += 1
-            return record
+            record = self._next(queue)
+            if record is not None:
+                return record
 
     def read_up_to(self, queue, count):
         """Up to `count` records: fewer at the end of a work unit once some were read."""
         keys, values = [], []
         while len(keys) < count:
-            if self.work is None:
-                self._next_work(queue)
-            record = self.next_record()
-            if record is None:
-                self._finish_work()
-                if keys:
-                    break
-                continue
-            self.records_produced += 1
-            keys.append(record[0])
-            values.append(record[1])
+            record = self._next(queue)
+            if record is not None:
+                keys.append(record[0])
+                values.append(record[1])
+            if not self.in_progress() and keys:
+                break
         return keys, values
-
-    serializable = False  # whether serialize/restore work (TF: IdentityReader, WholeFile)
 
     def serialize(self):
         """The reader's counts and work unit as TensorFlow's ReaderBaseState."""
         if not self.serializable:
-            raise errors.UnimplementedError(
-                None, None, f"Reader SerializeState not implemented for {self.kind}")
+            raise errors.UnimplementedError(None, None, "Reader SerializeState")
         return encode_reader_state(self.work_started, self.work_finished,
                                    self.records_produced, self.work)
 
     def restore(self, data):
-        """Takes back a state that serialize gave."""
+        """Takes back a state that serialize gave (between work units only, as TF)."""
         if not self.serializable:
-            raise errors.UnimplementedError(
-                None, None, f"Reader RestoreState not implemented for {self.kind}")
+            raise errors.UnimplementedError(None, None, "Reader RestoreState")
         started, finished, produced, work = decode_reader_state(data, self.kind)
-        if started < 0 or finished < 0 or produced < 0 or finished > started:
-            raise errors.InvalidArgumentError(None, None, "Unexpected counts in ReaderBaseState")
-        if work is not None and started == finished:
-            raise errors.InvalidArgumentError(None, None,
-                                              "Inconsistent work status in ReaderBaseState")
+        if started < 0 or finished < 0 or produced < 0:
+            raise errors.InvalidArgumentError(
+                None, None, f"Unexpected negative value when restoring in {self.kind}")
+        if started > finished:
+            raise errors.InvalidArgumentError(
+                None, None, f"Inconsistent work started vs. finished when restoring in "
+                f"{self.kind}")
         self.close_work()
         self.work_started, self.work_finished, self.records_produced = started, finished, produced
-        self.work = work if started > finished else None
-        if self.work is not None:
-            self.start_work(self.work)
+        self.work = work or b""
 
 
 class TextLineReader(RecordReader):
@@ -278,16 +284,11 @@ class WholeFileReader(RecordReader):
 
     kind = "WholeFileReader"
     serializable = True
-
-    def start_work(self, work):
-        with _open(_path(work)) as f:
-            self._contents = f.read()
+    one_record_per_work = True
 
     def next_record(self):
-        if self._contents is None:
-            return None
-        contents, self._contents = self._contents, None
-        return self.work, contents
+        with _open(_path(self.work)) as f:
+            return self.work, f.read()
 
 
 class IdentityReader(RecordReader):
@@ -295,14 +296,9 @@ class IdentityReader(RecordReader):
 
     kind = "IdentityReader"
     serializable = True
-
-    def start_work(self, work):
-        self._pending = True
+    one_record_per_work = True
 
     def next_record(self):
-        if not self._pending:
-            return None
-        self._pending = False
         return self.work, self.work
 
 
@@ -332,7 +328,8 @@ def encode_reader_state(started, finished, produced, work):
 
 
 def decode_reader_state(data, kind="IdentityReader"):
-    """(work_started, work_finished, num_records_produced, current_work or None)."""
+    """(work_started, work_finished, num_records_produced, current_work or None);
+    InvalidArgumentError when `data` is not a ReaderBaseState."""
     fields = {1: 0, 2: 0, 3: 0, 4: None}
     pos = 0
 

@@ -16,7 +16,7 @@ from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.ops import control
 from tensorweave.platform import tf_logging as logging
 from tensorweave.runtime import trace
-from tensorweave.train import session_manager
+from tensorweave.train import queue_runner, session_manager
 from tensorweave.train.basic_session_run_hooks import (CheckpointSaverHook, StepCounterHook,
                                                        SummarySaverHook)
 from tensorweave.train.coordinator import Coordinator
@@ -252,6 +252,8 @@ class MonitoredSession:
         creator = session_creator or ChiefSessionCreator()
         self._tf_sess = creator.create_session()
         self._coord = Coordinator(clean_stop_exception_types=[])
+        if self._graph.get_collection(GraphKeys.QUEUE_RUNNERS):  # as TF: its queue runners run
+            queue_runner.start_queue_runners(sess=self._tf_sess, coord=self._coord)
         for hook in self._hooks:
             hook.after_create_session(self._tf_sess, self._coord)
 
