@@ -16,7 +16,7 @@ class OpType:
                  "is_alias", "shape_only_inputs", "forwards", "value", "partial_value", "bind",
                  "foldable", "dead_aware", "makes_dead", "must_feed", "row_wise", "gradient_input",
                  "attr_codecs",
-                 "to_tf")
+                 "to_tf", "statistics")
 
     def __init__(self, name, shape, kernel, grad, **facets):
         self.name = name
@@ -27,6 +27,7 @@ class OpType:
             setattr(self, facet, value)
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
         self.to_tf = None  # writes the op's NodeDef in TensorFlow's form; see register_tf_form
+        self.statistics = {}  # statistic name ("flops") -> rule(op) -> int; see register_statistics
 
     @property
     def differentiable(self):
@@ -144,6 +145,23 @@ def register_tf_form(op_type, *, to_tf=None, from_tf=None, marker=None, reads=No
             _TF_READERS[tf_op_type] = (marker, from_tf)
     for tf_op_type in renamed_from:
         _TF_RENAMED[tf_op_type] = op_type
+
+
+def register_statistics(op_type, statistic, rule):
+    """Declares how to count `statistic` (TensorFlow's "flops") for ops of type `op_type`, as
+    TensorFlow's RegisterStatistics does: rule(op) -> int, raising ValueError when the op's
+    shapes are not known well enough. Registering one statistic twice raises KeyError."""
+    statistics = lookup(op_type).statistics
+    if statistic in statistics:
+        raise KeyError(f"Statistic {statistic!r} of op type {op_type!r} is already registered.")
+    statistics[statistic] = rule
+
+
+def statistics_for(op, statistic):
+    """The registered `statistic` of Operation `op`, or None when its type has no rule for it;
+    ValueError (from the rule) when the op's shapes are not known well enough."""
+    rule = op.op_def.statistics.get(statistic)
+    return None if rule is None else rule(op)
 
 
 def tf_reader(tf_op_type):
