@@ -22,8 +22,8 @@ from tensorweave.ops import array, check_ops, math_ops, scatter_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.array import structural
 from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, check_rank,
-                                           int64, invalid, known_shape, lex_order, positions,
-                                           validate)
+                                           dims_text, int64, invalid, known_shape, lex_order,
+                                           positions, validate)
 
 __all__ = ["sparse_concat", "sparse_fill_empty_rows", "sparse_reorder", "sparse_reshape",
            "sparse_slice", "sparse_split", "sparse_retain", "sparse_reset_shape",
@@ -233,7 +233,9 @@ def _reorder_grad(op, *grads):
     indices, dense_shape = op.inputs[0], op.inputs[2]
     entries = array.range_(array.shape(indices, out_type=dtypes.int64)[0])
     ordered = create_op("SparseReorder", [indices, entries, dense_shape]).outputs[1]
-    return [None, array.gather(grads[1], structural.invert_permutation(ordered)), None]
+    values_grad = array.gather(grads[1], structural.invert_permutation(ordered))
+    values_grad.set_shape(op.inputs[1].shape)
+    return [None, values_grad, None]
 
 
 register_op("SparseReorder", shape=_reorder_shape, kernel=_reorder_kernel, grad=_reorder_grad)
@@ -283,14 +285,16 @@ def _reshape_kernel(indices, dense_shape, new_shape):
     product = int(np.prod(out[out != -1]))
     if len(unknown):
         if product == 0 or dense_size % product:
+            shown = np.where(out == -1, dense_size // max(product, 1), out)
             raise invalid(f"Input to reshape is a SparseTensor with {dense_size} dense values, "
                           f"but the requested shape requires a multiple of {product}. "
-                          f"input_shape={list(dense_shape)} output_shape={list(new_shape)}")
+                          f"input_shape={dims_text(dense_shape)} "
+                          f"output_shape={dims_text(shown)}")
         out[unknown[0]] = dense_size // product
     elif product != dense_size:
         raise invalid(f"Input to reshape is a tensor with {dense_size} dense values, but the "
-                      f"requested shape has {product}. input_shape={list(dense_shape)} "
-                      f"output_shape={list(new_shape)}")
+                      f"requested shape has {product}. input_shape={dims_text(dense_shape)} "
+                      f"output_shape={dims_text(new_shape)}")
     if not len(indices):
         return np.zeros((0, len(out)), np.int64), out
     flat = np.zeros(len(indices), np.int64)
@@ -359,6 +363,7 @@ def _slice_kernel(indices, values, dense_shape, start, size):
 def _slice_grad(op, *grads):
     val_grad = one(create_op("SparseSliceGrad", [grads[1], op.inputs[0], op.inputs[3],
                                                  op.outputs[0]]))
+    val_grad.set_shape(op.inputs[1].shape)
     return [None, val_grad, None, None, None]
 
 
@@ -544,9 +549,16 @@ def sparse_merge(sp_ids, sp_values, vocab_size, name=None, already_sorted=False)
         sp_ids = [as_sparse_tensor(s) for s in sp_ids]
         sp_values = as_sparse_tensor(sp_values)
         ids = [array.expand_dims(int64(s.values, "ids"), 1) for s in sp_ids]
-        vocab = [array.reshape(int64(v, "vocab_size"), [1]) for v in vocab_size]
+        vocab = [int64(v, "vocab_size") for v in vocab_size]
+        sizes = [constant_value(v) for v in vocab]
+        vocab = [array.reshape(v, [1]) for v in vocab]
         indices = array.concat([sp_ids[0].indices[:, :-1]] + ids, 1)
-        shape = array.concat([sp_ids[0].dense_shape[:-1]] + vocab, 0)
+        outer = sp_ids[0].shape
+        if outer.is_fully_defined() and all(s is not None for s in sizes):
+            shape = convert_to_tensor(outer.as_list()[:-1] + [int(s) for s in sizes],
+                                      dtype=dtypes.int64)
+        else:
+            shape = array.concat([sp_ids[0].dense_shape[:-1]] + vocab, 0)
         result = SparseTensor(indices, sp_values.values, shape)
         if already_sorted:
             return result
@@ -614,6 +626,17 @@ def sparse_expand_dims(sp_input, axis=None, name=None):
         elif not isinstance(axis, Tensor):
             raise TypeError("axis must be an integer value in range [-rank(sp_input) - 1, "
                             "rank(sp_input)]")
+        known = constant_value(axis)
+        if isinstance(rank, int) and known is not None:  # static slices: the rank is known
+            axis = int(known)
+            rows = array.shape(sp_input.indices)[0]
+            column = array.zeros(array.stack([rows, 1]), dtype=dtypes.int64)
+            indices = array.concat([sp_input.indices[:, :axis], column,
+                                    sp_input.indices[:, axis:]], 1)
+            one_dim = convert_to_tensor([1], dtype=dtypes.int64, name="new_shape")
+            shape = array.concat([sp_input.dense_shape[:axis], one_dim,
+                                  sp_input.dense_shape[axis:]], 0)
+            return SparseTensor(indices, sp_input.values, shape)
         axis = structural.where_v2(axis >= 0, axis, axis + rank + 1)
         rows = array.shape(sp_input.indices)[0]
         new_column = array.zeros(array.stack([rows, 1]), dtype=dtypes.int64)

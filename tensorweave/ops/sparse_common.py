@@ -53,6 +53,11 @@ def int64(value, name):
 
 
 # --- kernel side ---------------------------------------------------------------------------
+def dims_text(dims):
+    """A shape as TF's kernels print it: [2,3]."""
+    return "[" + ",".join(str(int(d)) for d in dims) + "]"
+
+
 def invalid(message):
     """The run-time error sparse kernels raise for bad indices or shapes."""
     return errors.InvalidArgumentError(None, None, message)

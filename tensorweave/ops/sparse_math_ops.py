@@ -18,7 +18,7 @@ from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, complex_ops, math_ops, scatter_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, check_rank,
-                                           group_rows, invalid, known_shape, merge_order,
+                                           dims_text, group_rows, invalid, known_shape, merge_order,
                                            positions, validate)
 
 __all__ = ["sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max",
@@ -35,11 +35,11 @@ def _check_same_dtype(op_type, *tensors):
 
 def _check_same_shapes(a_shape, b_shape):
     if a_shape.shape[0] != b_shape.shape[0]:
-        raise invalid(f"Operands do not have the same ranks; got shapes: {list(a_shape)} and "
-                      f"{list(b_shape)}")
-    if not np.array_equal(a_shape, b_shape):
-        raise invalid(f"Operands' shapes do not match: got {list(a_shape)} and "
-                      f"{list(b_shape)}")
+        raise invalid(f"Operands do not have the same ranks; got shapes: "
+                      f"{dims_text(a_shape)} and {dims_text(b_shape)}")
+    for d, (x, y) in enumerate(zip(a_shape, b_shape)):
+        if x != y:
+            raise invalid(f"Operands' shapes do not match: got {x} and {y} for dimension {d}")
 
 
 def _sparse_pair_shape(op_type, outputs):
@@ -236,8 +236,10 @@ def _reduce_kernel(kind):
         keys, reduced, out_shape = _grouped(kind, indices, values, dense_shape, axes,
                                             keep_dims)
         out = np.zeros(out_shape, values.dtype)
-        if len(keys):
+        if len(keys) and out.ndim:
             out[tuple(keys.T)] = reduced
+        elif len(keys):
+            out[()] = reduced[0]
         return out
     return kernel
 
@@ -292,9 +294,10 @@ def _sparse_reduction(op_type, sparse_output):
         return SparseTensor(*op.outputs) if sparse_output else op.outputs[0]
     kind = "sum" if "Sum" in op_type else "max"
     reduce.__name__ = f"sparse_reduce_{kind}" + ("_sparse" if sparse_output else "")
+    rule = "missing entries count as 0" if kind == "sum" else \
+        "only present values take part, a group with none gives 0"
     reduce.__doc__ = (f"The {kind} of a SparseTensor's values along `axis` (all axes by "
-                      f"default){' as a SparseTensor' if sparse_output else ''}; "
-                      f"{'missing entries count as 0' if kind == 'sum' else 'only present values take part, a group with none gives 0'}.")
+                      f"default){' as a SparseTensor' if sparse_output else ''}; {rule}.")
     return reduce
 
 
@@ -540,10 +543,17 @@ def _cwise_mul_or_div_grad(is_mul):
     def grad(op, dz):
         x_indices, x_values, x_shape, y = op.inputs
         y_shape = array.shape(y, out_type=dtypes.int64)
-        added = array.expand_dims(array.size(x_shape) - array.size(y_shape), 0)
-        augmented = array.concat([array.ones(added, dtypes.int64), y_shape], 0)
-        scaled = math_ops.floordiv(x_indices, math_ops.floordiv(x_shape, augmented))
-        scaled = array.slice_(scaled, array.concat([[0], added], 0), [-1, -1])
+        x_rank = x_shape.shape.as_tuple()[0] if x_shape.shape.ndims == 1 else None
+        if x_rank is not None and y.shape.ndims is not None:  # static ranks: a static slice
+            added = x_rank - y.shape.ndims
+            augmented = array.concat([array.ones([added], dtypes.int64), y_shape], 0)
+            scaled = math_ops.floordiv(x_indices, math_ops.floordiv(x_shape, augmented))
+            scaled = scaled[:, added:]
+        else:
+            added = array.expand_dims(array.size(x_shape) - array.size(y_shape), 0)
+            augmented = array.concat([array.ones(added, dtypes.int64), y_shape], 0)
+            scaled = math_ops.floordiv(x_indices, math_ops.floordiv(x_shape, augmented))
+            scaled = array.slice_(scaled, array.concat([[0], added], 0), [-1, -1])
         dense_values = scatter_ops.gather_nd(y, scaled)
         if is_mul:
             dx, dy_values = dz * dense_values, dz * x_values

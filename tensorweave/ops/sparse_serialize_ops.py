@@ -29,20 +29,57 @@ def _to_bytes(array, dtype):
     proto = graph_def.tensor_pb2.TensorProto(dtype=graph_def.datatype_enum(dtype),
                                              tensor_shape=graph_def.shape_proto(array.shape))
     if dtype is dtypes.string:
-        proto.string_val.extend(v if isinstance(v, bytes) else str(v).encode()
-                                for v in array.reshape(-1))
+        if array.size:  # TF's string tensor_content: every length as a varint, then the bytes
+            items = [v if isinstance(v, bytes) else str(v).encode() for v in array.reshape(-1)]
+            proto.tensor_content = b"".join(_varint(len(v)) for v in items) + b"".join(items)
     elif array.size:
         little = np.dtype(dtype.as_numpy_dtype).newbyteorder("<")
         proto.tensor_content = np.ascontiguousarray(array, little).tobytes()
     return proto.SerializeToString()
 
 
+def _varint(n):
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _strings_from_content(content, size):
+    """The `size` strings of a string TensorProto's tensor_content (lengths, then bytes)."""
+    lengths, pos = [], 0
+    for _ in range(size):
+        n = shift = 0
+        while True:
+            byte = content[pos]
+            pos += 1
+            n |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        lengths.append(n)
+    out = np.empty(size, object)
+    for i, n in enumerate(lengths):
+        out[i] = bytes(content[pos:pos + n])
+        pos += n
+    if pos != len(content):
+        raise ValueError("trailing bytes in a string tensor_content")
+    return out
+
+
 def _from_bytes(data, where):
     from tensorweave.core import graph_def  # protobuf loads on first use, not on import
     try:
         proto = graph_def.tensor_pb2.TensorProto.FromString(bytes(data))
-        return graph_def.dtype_from_enum(proto.dtype), graph_def.tensor_value(proto)
-    except Exception:  # a corrupt string: protobuf's DecodeError, an unknown dtype enum
+        dtype = graph_def.dtype_from_enum(proto.dtype)
+        if dtype is dtypes.string and proto.tensor_content:
+            shape = tuple(d.size for d in proto.tensor_shape.dim)
+            return dtype, _strings_from_content(proto.tensor_content,
+                                                int(np.prod(shape))).reshape(shape)
+        return dtype, graph_def.tensor_value(proto)
+    except Exception:  # a corrupt string: DecodeError, an unknown dtype, short content
         raise invalid(f"Could not parse serialized_sparse{where}") from None
 
 
@@ -208,16 +245,12 @@ def _levenshtein(a, b):
 
 
 def _sequences(indices, values, dense_shape, what):
-    """{outer index: list of values} in index order; checks order and bounds as TF does."""
+    """{outer index: list of values}, each sequence in the order its entries come (TF does
+    not reorder them)."""
     validate(indices, values, dense_shape, what)
-    keys = [tuple(r) for r in indices.tolist()]
-    for i in range(1, len(keys)):
-        if keys[i] <= keys[i - 1]:
-            kind = "repeated" if keys[i] == keys[i - 1] else "out of order"
-            raise invalid(f"indices[{i}] = [{','.join(map(str, keys[i]))}] is {kind}")
     groups = {}
-    for key, value in zip(keys, values.tolist()):
-        groups.setdefault(key[:-1], []).append(value)
+    for key, value in zip(indices[:, :-1].tolist(), values.tolist()):
+        groups.setdefault(tuple(key), []).append(value)
     return groups
 
 
