@@ -9,6 +9,7 @@ import pytest
 
 import tensorweave as tf
 from tensorweave.nn import conv_nd  # tf.conv and tf.conv2d_backprop_*_v2 until exported
+from tensorweave.ops import conv3d_ops
 
 REF = np.load(pathlib.Path(__file__).parent / "fixtures" / "nn_extra_reference.npz")
 CASES = sorted({key.split("/")[0] for key in REF.files})
@@ -320,3 +321,25 @@ def test_fractional_pool_seeds_need_deterministic():
         with pytest.raises(tf.errors.InvalidArgumentError, match="Both seed and seed2 should "
                                                                  "be 0 if deterministic is"):
             tf.Session().run(out)
+
+
+def test_conv3d_kernels_in_batch_parts_match(monkeypatch):
+    """A column budget smaller than one batch item runs the kernels item by item."""
+    rng = np.random.RandomState(5)
+    x, w = rng.rand(3, 4, 5, 3, 2), rng.rand(2, 2, 2, 2, 3)
+
+    def run():
+        with tf.Graph().as_default():
+            xt, wt = tf.constant(x), tf.constant(w)
+            y = tf.nn.conv3d(xt, wt, [1, 1, 2, 1, 1], "SAME")
+            return tf.Session().run([y] + tf.gradients(tf.reduce_sum(y * y), [xt, wt]))
+
+    whole = run()
+    monkeypatch.setattr(conv3d_ops, "COLUMNS_BUDGET", 8)
+    for a, b in zip(run(), whole):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_dilated_pool_with_same_padding_is_refused_as_in_tensorflow():
+    with pytest.raises(ValueError, match="pooling with SAME padding is not implemented"):
+        tf.nn.pool(tf.zeros([1, 6, 6, 1]), [2, 2], "MAX", "SAME", dilation_rate=[2, 2])

@@ -452,7 +452,8 @@ def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None,  #
 def pool(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa: A002
          strides=None, name=None, data_format=None, dilations=None):
     """N-d pooling ("MAX" or "AVG") over windows of `window_shape`, strided or dilated (not
-    both); dilated windows run through with_space_to_batch, as in TF."""
+    both; dilated windows with VALID padding only); dilated windows run through
+    with_space_to_batch, as in TF."""
     dilation_rate = dilations if dilation_rate is None else dilation_rate
     with name_scope(name, f"{pooling_type.lower()}_pool", [input]) as scope:
         x = convert_to_tensor(input, name="input")
@@ -468,6 +469,9 @@ def pool(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa
         rates = _ints(dilation_rate, n, "dilation_rate")
         if max(strides) > 1 and max(rates) > 1:
             raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+        if _padding(padding) == "SAME" and max(rates) > 1:
+            raise ValueError("pooling with SAME padding is not implemented for dilation_rate "
+                             "> 1")
         fmt, first = _format(data_format, n)
 
         def run(converted, _n, pad):

@@ -236,13 +236,27 @@ def _check_out_backprop(dy, n, win, channels):
                          f"{(n,) + win.out + (channels,)}")
 
 
+COLUMNS_BUDGET = 1 << 24  # column-matrix elements at a time: bounds a convolution's memory
+
+
+def _batch_parts(n, win, depth):
+    """Slices of the batch, each small enough that its columns fit the budget."""
+    per_item = max(int(np.prod(win.out)) * int(np.prod(win.k)) * depth, 1)
+    step = max(COLUMNS_BUDGET // per_item, 1)
+    return [slice(i, min(i + step, n)) for i in range(0, n, step)]
+
+
 def _conv3d_kernel(x, w, **attrs):
     fmt = attrs["data_format"]
     x = to_last(x, fmt)
     win = Window3D(x.shape[1:4], w.shape[:3], attrs)
-    cols = win.column_matrix(win.padded(x))
-    out = np.matmul(cols, w.reshape(-1, w.shape[4]))
-    return from_last(out.reshape((x.shape[0],) + win.out + (w.shape[4],)), fmt)
+    out_c = w.shape[4]
+    w2d = w.reshape(-1, out_c)
+    out = np.empty((x.shape[0],) + win.out + (out_c,), dtype=x.dtype)
+    for part in _batch_parts(x.shape[0], win, x.shape[4]):
+        cols = win.column_matrix(win.padded(x[part]))
+        out[part] = np.matmul(cols, w2d).reshape(out[part].shape)
+    return from_last(out, fmt)
 
 
 def _conv3d_backprop_input_kernel(sizes, w, dy, **attrs):
@@ -250,10 +264,16 @@ def _conv3d_backprop_input_kernel(sizes, w, dy, **attrs):
     shape = last_dims([int(s) for s in sizes], fmt)
     dy = to_last(dy, fmt)
     win = Window3D(shape[1:4], w.shape[:3], attrs)
-    _check_out_backprop(dy, shape[0], win, w.shape[4])
-    dcols = np.matmul(dy.reshape(-1, w.shape[4]), w.reshape(-1, w.shape[4]).T)
-    dcols = dcols.reshape((shape[0],) + win.out + w.shape[:4])
-    return from_last(np.ascontiguousarray(win.scatter(dcols, shape)), fmt)
+    out_c = w.shape[4]
+    _check_out_backprop(dy, shape[0], win, out_c)
+    w2d_t = w.reshape(-1, out_c).T
+    dx = np.empty(shape, dtype=dy.dtype)
+    for part in _batch_parts(shape[0], win, shape[4]):
+        dcols = np.matmul(dy[part].reshape(-1, out_c), w2d_t)
+        count = dx[part].shape[0]
+        dcols = dcols.reshape((count,) + win.out + w.shape[:4])
+        dx[part] = win.scatter(dcols, (count,) + tuple(shape[1:]))
+    return from_last(dx, fmt)
 
 
 def _conv3d_backprop_filter_kernel(x, sizes, dy, **attrs):
@@ -262,8 +282,11 @@ def _conv3d_backprop_filter_kernel(x, sizes, dy, **attrs):
     w_shape = tuple(int(s) for s in sizes)
     win = Window3D(x.shape[1:4], w_shape[:3], attrs)
     _check_out_backprop(dy, x.shape[0], win, w_shape[4])
-    cols = win.column_matrix(win.padded(x))
-    return np.matmul(cols.T, dy.reshape(-1, w_shape[4])).reshape(w_shape)
+    dw = np.zeros((int(np.prod(w_shape[:4])), w_shape[4]), dtype=x.dtype)
+    for part in _batch_parts(x.shape[0], win, x.shape[4]):
+        cols = win.column_matrix(win.padded(x[part]))
+        dw += np.matmul(cols.T, dy[part].reshape(-1, w_shape[4]))
+    return dw.reshape(w_shape)
 
 
 _CONV3D = ("Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2")
