@@ -144,8 +144,11 @@ def _dense_specs(keys, types, shapes, defaults):
     return specs
 
 
-def _keys(array_of_keys):
-    return [example_kernels.text(k) for k in np.asarray(array_of_keys, dtype=object).ravel()]
+def _keys(keys):
+    """Keys as str from a string array, or from a list of string scalars."""
+    if isinstance(keys, np.ndarray):
+        keys = keys.reshape(-1)
+    return [example_kernels.text(np.asarray(k, dtype=object).item()) for k in keys]
 
 
 def _parse_outputs(parsed):
@@ -427,13 +430,13 @@ def _padded_raw_shape(input_bytes, fixed_length, *, out_type, little_endian=True
     length = constant_value(fixed_length)
     width = None
     if length is not None:
-        width = _padded_width(int(length), out_type, ValueError)
+        width = _padded_width(int(length), np.dtype(out_type.as_numpy_dtype), ValueError)
     batch = input_bytes.shape if input_bytes.shape.ndims is not None else TensorShape(None)
     return [(out_type, batch.concatenate(TensorShape([width])))]
 
 
-def _padded_width(length, out_type, error):
-    size = np.dtype(out_type.as_numpy_dtype).itemsize
+def _padded_width(length, np_dtype, error):
+    size = np_dtype.itemsize
     if length < 0 or length % size:
         raise error(f"fixed_length ({length}) must be a non-negative multiple of the size of "
                     f"out_type ({size})")
@@ -442,9 +445,9 @@ def _padded_width(length, out_type, error):
 
 def _padded_raw_kernel(input_bytes, fixed_length, *, out_type, little_endian=True):
     length = int(fixed_length)
-    width = _padded_width(length, out_type, example_kernels.invalid)
+    width = _padded_width(length, np.dtype(out_type), example_kernels.invalid)
     flat = np.asarray(input_bytes, dtype=object).reshape(-1)
-    np_dtype = out_type.as_numpy_dtype
+    np_dtype = np.dtype(out_type)
     out = np.empty((len(flat), width), dtype=np_dtype)
     for i, data in enumerate(flat):
         out[i] = example_kernels.padded_raw(data, length, np_dtype, little_endian)
