@@ -583,3 +583,30 @@ def sparse_dense_cwise(op_type, sp_t, dense_t, name=None):
     values = one(create_op(op_type, [sp_t.indices, sp_t.values, sp_t.dense_shape, dense_t],
                            name=name or op_type))
     return SparseTensor(sp_t.indices, values, sp_t.dense_shape)
+
+
+# --- SparseTensor operators: sp * dense, sp / dense (TF's overloads on SparseTensor) --------
+_TRUEDIV_FLOAT = {dtypes.int8: dtypes.float32, dtypes.int16: dtypes.float32,
+                  dtypes.uint8: dtypes.float32, dtypes.int32: dtypes.float64,
+                  dtypes.int64: dtypes.float64}
+
+
+def _sparse_operator(op_type, op_name, true_division=False):
+    def operator(sp_x, y):
+        with name_scope(None, op_name, [sp_x.values, y]) as scope:
+            values, dtype = sp_x.values, sp_x.dtype
+            if true_division and dtype in _TRUEDIV_FLOAT:
+                dtype = _TRUEDIV_FLOAT[dtype]
+                values = array.cast(values, dtype)
+                y = array.cast(convert_to_tensor(y, name="y"), dtype)
+            y = convert_to_tensor(y, dtype=dtype, name="y")
+            out = one(create_op(op_type, [sp_x.indices, values, sp_x.dense_shape, y],
+                                name=scope))
+            return SparseTensor(sp_x.indices, out, sp_x.dense_shape)
+    operator.__name__ = f"__{op_name}__"
+    return operator
+
+
+SparseTensor.__mul__ = _sparse_operator("SparseDenseCwiseMul", "mul")
+SparseTensor.__div__ = _sparse_operator("SparseDenseCwiseDiv", "div")
+SparseTensor.__truediv__ = _sparse_operator("SparseDenseCwiseDiv", "truediv", True)
