@@ -35,6 +35,7 @@ _DATATYPE_BY_NAME = {
     "uint64": types_pb2.DT_UINT64, "bool": types_pb2.DT_BOOL,
     "complex64": types_pb2.DT_COMPLEX64, "complex128": types_pb2.DT_COMPLEX128,
     "string": types_pb2.DT_STRING, "variant": types_pb2.DT_VARIANT,
+    "resource": types_pb2.DT_RESOURCE,  # queue and reader handles
 }
 _DTYPE_BY_DATATYPE = {enum: _dtypes.as_dtype(name) for name, enum in _DATATYPE_BY_NAME.items()}
 

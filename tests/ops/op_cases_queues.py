@@ -129,7 +129,8 @@ def _drain(reader, files, count=None):
     reset = reader.reset()
     records = []
     with tf.Session(graph=graph) as sess:
-        sess.run([fill, close])
+        sess.run(fill)
+        sess.run(close)
         try:
             while True:
                 records.append(sess.run(read))
