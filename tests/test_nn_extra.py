@@ -71,6 +71,15 @@ def _moments_helpers(x, shift):
             "variance": variance}
 
 
+def _pool3d_ties(x):
+    """Ties: MaxPool3DGrad routes to the first maximum, MaxPool3DGradGrad reads it."""
+    y = tf.nn.max_pool3d(x, [1, 2, 2, 2, 1], [1, 1, 1, 1, 1], "SAME")
+    dy = tf.constant(np.arange(1, 13, dtype=np.float32).reshape(1, 2, 2, 3, 1))
+    g = tf.gradients(y, x, grad_ys=dy)[0]
+    ddx = tf.constant(np.arange(10, 130, 10, dtype=np.float32).reshape(1, 2, 2, 3, 1))
+    return {"grad": g, "grad_grad": tf.gradients(g, dy, grad_ys=ddx)[0]}
+
+
 # Each builder takes the case's inputs (and the gradient weights "w" where the case has them).
 BUILDERS = {
     "conv3d_same": lambda x, w, g: with_grads(tf.nn.conv3d(x, w, [1, 2, 1, 1, 1], "SAME"),
@@ -128,6 +137,7 @@ BUILDERS = {
             x, w, dy, [1, 2, 1, 1], "EXPLICIT", explicit_paddings=[0, 0, 1, 0, 0, 2, 0, 0]),
         "grouped": conv_nd.conv(x, wg, [1, 1, 2, 1], "VALID", groups=2),
         "conv3d": conv_nd.conv(x5, w5, [1, 1, 2, 1, 1], "SAME")},
+    "max_pool3d_ties": _pool3d_ties,
     "ctc_loss_v2_dense": lambda labels, x, ll, n, w: with_grads(
         tf.nn.ctc_loss_v2(labels, x, ll, n, blank_index=0), [x], w),
     "ctc_greedy_0": _greedy(False),

@@ -364,6 +364,7 @@ def _max_taps(xp, y, win):
 
 
 def _max_pool3d_grad_kernel(x, y, dy, **attrs):
+    """Routes dy to the first element (row-major) equal to its window's maximum."""
     fmt = attrs["data_format"]
     x, y, dy = to_last(x, fmt), to_last(y, fmt), to_last(dy, fmt)
     win = _pool_window(x, attrs)
