@@ -288,3 +288,16 @@ def test_compressed_records_decode_with_python_zlib():
         data = tf.constant([[zlib.compress(b"ab")], [zlib.compress(b"")]])
         assert sess.run(tf.io.decode_compressed(data, "ZLIB")).tolist() == [[b"ab"], [b""]]
         assert sess.run(tf.io.decode_compressed(gzip.compress(b"xyz"), "GZIP")) == b"xyz"
+
+
+def test_errors_name_the_example_by_its_example_name():
+    record = unb64(REFERENCE["examples"][3]["records"][0])  # lacks the required feature x
+    with tf.Graph().as_default():
+        serialized = tf.placeholder(tf.string, [None])
+        parsed = tf.io.parse_example(serialized, {"x": tf.io.FixedLenFeature([2], tf.float32)},
+                                     example_names=["a", "b"])
+        good = unb64(REFERENCE["examples"][0]["records"][0])
+        with tf.Session() as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError,
+                               match=r"Name: b, Feature: x \(data type: float\) is required"):
+                sess.run(parsed, {serialized: [good, record]})

@@ -607,7 +607,7 @@ def _merge_sparse_features(parsed, features, single):
                 else:
                     strides = np.concatenate([[int(np.prod(sizes))], strides[1:]])
                 order = sort_ops.argsort(
-                    array.reshape(_matmul_int(indices, strides), [-1]), stable=True)
+                    array.reshape(_linear_index(indices, strides), [-1]), stable=True)
                 indices = array.gather(indices, order)
                 merged = array.gather(merged, order)
             parsed[key] = SparseTensor(indices, merged, dense_shape)
@@ -620,8 +620,8 @@ def _merge_sparse_features(parsed, features, single):
     return parsed
 
 
-def _matmul_int(indices, strides):
-    """indices [N, k] int64 times constant strides [k]: the row-major linear index [N, 1]."""
+def _linear_index(indices, strides):
+    """The row-major linear index [N, 1] of int64 `indices` [N, k] with constant `strides` [k]."""
     weights = constant(np.asarray(strides, np.int64).reshape(-1, 1), dtype=dtypes.int64)
     return math_ops.reduce_sum(indices * array.reshape(weights, [1, -1]), axis=1,
                                keepdims=True)

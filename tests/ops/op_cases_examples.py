@@ -146,12 +146,14 @@ _TEXTS = [b"hello hello", b"", b"\x00\x01" * 7]
 _RAW = _strings(b"\x01\x02\x03\x04\x05", b"\xff\xfe")
 
 CASES = [
-    Case("ParseExampleV2", [_RECORDS], _parse_v2_ref, build=_parse_v2, tag="batch", partial_shape=True),
+    Case("ParseExampleV2", [_RECORDS], _parse_v2_ref, build=_parse_v2, tag="batch",
+         partial_shape=True),
     Case("ParseExampleV2", [np.array(_RECORDS[0], dtype=object)], _parse_v2_ref,
          build=_parse_v2, tag="one", partial_shape=True),
     Case("ParseExample", [_RECORDS],
          lambda s: (np.array([[0, 0], [0, 1], [0, 2]]), np.array([3, 4, 5]), np.array([2, 3]),
-                    np.array([[1.0, 2.0], [5.0, 6.0]], np.float32)), build=_parse_v1, partial_shape=True),
+                    np.array([[1.0, 2.0], [5.0, 6.0]], np.float32)), build=_parse_v1,
+         partial_shape=True),
     Case("ParseSingleExample", [np.array(_RECORDS[1], dtype=object)],
          lambda s: (np.zeros((0, 1), np.int64), np.zeros(0, np.int64), np.array([0]),
                     np.array([5.0, 6.0], np.float32)), build=_parse_single, partial_shape=True),
@@ -159,7 +161,8 @@ CASES = [
          tag="batch", partial_shape=True),
     Case("ParseSequenceExampleV2", [np.array(_SEQUENCES[0], dtype=object)], _sequence_one_ref,
          build=_sequence_v2, tag="one", partial_shape=True),
-    Case("ParseSequenceExample", [_SEQUENCES], _sequence_batch_ref, build=_sequence_v1, partial_shape=True),
+    Case("ParseSequenceExample", [_SEQUENCES], _sequence_batch_ref, build=_sequence_v1,
+         partial_shape=True),
     Case("ParseSingleSequenceExample", [np.array(_SEQUENCES[0], dtype=object)],
          lambda s: _sequence_one_ref(s)[:5], build=_single_sequence_v1, partial_shape=True),
     Case("DecodeCompressed", [_strings(*[zlib.compress(t) for t in _TEXTS])],
