@@ -256,7 +256,12 @@ def test_io_namespace_has_tensorflows_names():
                  "parse_example", "parse_single_example", "parse_sequence_example",
                  "parse_single_sequence_example", "decode_compressed", "decode_csv",
                  "TFRecordWriter", "TFRecordOptions", "TFRecordCompressionType",
-                 "tf_record_iterator", "write_graph", "gfile"):
+                 "tf_record_iterator", "write_graph", "gfile", "decode_padded_raw",
+                 "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue",
+                 "decode_raw", "matching_files", "read_file", "write_file",
+                 "match_filenames_once", "deserialize_many_sparse", "serialize_many_sparse",
+                 "serialize_sparse", "decode_base64", "encode_base64", "parse_tensor",
+                 "serialize_tensor"):
         assert getattr(tf.io, name) is not None
     assert tf.io.parse_example is example_parsing.parse_example
     assert tf.io.gfile is gfile
