@@ -5,6 +5,8 @@ __getattr__ = lazy.attributes(__name__, {
     "SparseTensor": "tensorweave.core.sparse_tensor:SparseTensor",
     "add": "tensorweave:sparse_add",
     "concat": "tensorweave:sparse_concat",
+    "cross": "tensorweave.ops.sparse_cross_ops:sparse_cross",
+    "cross_hashed": "tensorweave.ops.sparse_cross_ops:sparse_cross_hashed",
     "expand_dims": "tensorweave.ops.sparse_ops:sparse_expand_dims",
     "eye": "tensorweave.ops.sparse_ops:sparse_eye",
     "fill_empty_rows": "tensorweave:sparse_fill_empty_rows",

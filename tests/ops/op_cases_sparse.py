@@ -245,6 +245,28 @@ def _outputs(op_type, **attrs):
     return lambda *t: create_op(op_type, list(t), **attrs).outputs
 
 
+_CROSS_A = (np.array([[0, 0], [0, 1], [1, 0], [1, 1]], _I64),
+            np.array([b"a", b"b", b"c", b"d"], object), np.array([3, 2], _I64))
+_CROSS_B = (np.array([[0, 0], [0, 1], [1, 0]], _I64), ints(1, 2, 3, dtype=_I64),
+            np.array([3, 4], _I64))
+_CROSS_INPUTS = [_CROSS_A[0], _CROSS_B[0], _CROSS_A[1], _CROSS_B[1], _CROSS_A[2], _CROSS_B[2],
+                 np.array([[b"x", b"y"], [b"z", b"w"], [b"u", b"v"]], object)]
+
+
+def _cross_ref(separator):
+    def ref(ai, bi, av, bv, ash, bsh, dense, *sep):
+        rows = []
+        for r in range(3):
+            left = [v for i, v in zip(ai[:, 0], av) if i == r]
+            mid = [str(v).encode() for i, v in zip(bi[:, 0], bv) if i == r]
+            rows.append([separator.join([x, y, z]) for x in left for y in mid for z in dense[r]])
+        indices = [(r, k) for r in range(3) for k in range(len(rows[r]))]
+        return (np.array(indices, _I64).reshape(-1, 2),
+                np.array([v for row in rows for v in row], object),
+                np.array([3, max(len(row) for row in rows)], _I64))
+    return ref
+
+
 _HYP = (np.array([[0, 0, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0]], _I64), ints(1, 2, 3, 5),
         np.array([2, 2, 2], _I64))
 _TRUTH = (np.array([[0, 0, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0], [1, 1, 1]], _I64),
@@ -331,6 +353,18 @@ CASES = [
          attrs={"out_type": tw.string}, partial_shape=True),
     Case("DeserializeManySparse", [np.concatenate([_SERIALIZED, _SMALL_SERIALIZED[None]])],
          _deserialize_ref, build=_deserialize_build, partial_shape=True),
+    Case("SparseCross", _CROSS_INPUTS, _cross_ref(b"_X_"), partial_shape=True,
+         build=_outputs("SparseCross", N=2, hashed_output=False, num_buckets=0, hash_key=0,
+                        out_type=tw.string, internal_type=tw.string)),
+    Case("SparseCross", _CROSS_INPUTS[:6], lambda *a: (  # TensorFlow's numbers
+        np.array([[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1]], _I64),
+        np.array([85, 87, 83, 57, 94, 7]), np.array([3, 4], _I64)), partial_shape=True,
+         tag="hashed",
+         build=_outputs("SparseCross", N=2, hashed_output=True, num_buckets=100,
+                        hash_key=0xDECAFCAFFE, out_type=tw.int64, internal_type=tw.string)),
+    Case("SparseCrossV2", _CROSS_INPUTS + [np.array(b"--", object)], _cross_ref(b"--"),
+         partial_shape=True, build=_outputs("SparseCrossV2", N=2, out_type=tw.string,
+                                            internal_type=tw.string)),
     Case("EditDistance", [*_HYP, *_TRUTH], _edit_distance_ref(True),
          attrs={"normalize": True}),
     Case("EditDistance", [*_HYP, *_TRUTH], _edit_distance_ref(False),
