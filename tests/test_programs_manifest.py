@@ -32,8 +32,19 @@ def test_listed_files_exist_unchanged():
         pytest.skip("the program files are not in this checkout (see tests/programs/README.md)")
     assert [p["file"] for p in programs if p not in present] == []
     for p in present:
-        with open(os.path.join(run_programs.PROGRAMS, p["file"]), "rb") as f:
-            assert hashlib.sha256(f.read()).hexdigest() == p["sha256"], p["file"]
+        for entry in [p] + p.get("support", []):
+            with open(os.path.join(run_programs.PROGRAMS, entry["file"]), "rb") as f:
+                assert hashlib.sha256(f.read()).hexdigest() == entry["sha256"], entry["file"]
+
+
+def test_support_files_and_order_are_declared():
+    programs = run_programs.load_manifest()
+    names = [p["name"] for p in programs]
+    for p in programs:
+        for extra in p.get("support", []):
+            assert len(extra["sha256"]) == 64 and extra["file"] != p["file"], p["name"]
+        if "after" in p:
+            assert names.index(p["after"]) < names.index(p["name"]), p["name"]
 
 
 def test_checks_read_numbers_as_promised():
@@ -51,3 +62,11 @@ def test_checks_read_numbers_as_promised():
     kind, line = run_programs.last_error(
         "Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'a'\n")
     assert kind == "KeyError" and line == "KeyError: 'a'"
+    held, text = run_programs.evaluate(
+        {"regex": r"cost= ([-+\d.e]+)", "op": "~=", "value": 0.5, "tol": 1e-9, "pick": 1},
+        output, True)
+    assert held and "0.5 ~= 0.5" in text
+    held, text = run_programs.evaluate(
+        {"regex": r"cost= ([-+\d.e]+)", "op": "~=", "value": 0.5, "tol": 1e-9, "pick": 5},
+        output, True)
+    assert held is False and "no match #5" in text

@@ -8,6 +8,10 @@
 Each program runs in its own subprocess (`python -m tensorweave PROGRAM args`, or
 `PYTHON PROGRAM args` with --tensorflow) in a fresh temporary directory, with
 TENSORWEAVE_MNIST_DIR, OPENBLAS_NUM_THREADS=1 and MPLBACKEND=Agg set, stopped at its time limit.
+MNIST's files are symlinked into the program's `mnist_dirs`; a program with `after` waits for
+that program (run first, added to the selection if absent) and fails unless it passed.
+To compare with TF 1.x behaviour on TF 2: `--tensorflow /work/tfenv/bin/python --sitecustomize
+tests/programs/shims/tf1_on_tf2.py` (tf.compat.v1 as `tensorflow`, v2 behaviour off).
 Status per program:
   passed     ran to its end and every check held
   limit-ok   stopped at its time limit with no error, and the checks on the numbers so far held
@@ -36,7 +40,9 @@ PROGRAMS = os.path.join(ROOT, "tests", "programs")
 MANIFEST = os.path.join(PROGRAMS, "MANIFEST.toml")
 DEFAULT_MNIST = "/work/shared/data/mnist"
 DEFAULT_EXTRA_SITE = os.path.expanduser("~/.cache/tw-programs/site")
-OPS = (">=", "<=", "==", "decreasing", "increasing", "finite", "present")
+OPS = (">=", "<=", "==", "~=", "decreasing", "increasing", "finite", "present")
+MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
 
 def load_manifest(path=MANIFEST):
@@ -60,6 +66,14 @@ def validate(programs):
             problems.append(f"{name}: judged must be completion or partial")
         if not os.path.exists(os.path.join(PROGRAMS, p.get("file", ""))):
             problems.append(f"{name}: {p.get('file')} does not exist")
+        for extra in p.get("support", []):
+            for key in ("file", "path", "commit", "sha256"):
+                if key not in extra:
+                    problems.append(f"{name}: support file without {key}")
+            if not os.path.exists(os.path.join(PROGRAMS, extra.get("file", ""))):
+                problems.append(f"{name}: {extra.get('file')} does not exist")
+        if "after" in p and p["after"] not in names:
+            problems.append(f"{name}: after {p['after']!r}, which is not listed before it")
         for c in p.get("checks", []):
             if c.get("op") not in OPS:
                 problems.append(f"{name}: unknown check op {c.get('op')!r}")
@@ -68,8 +82,10 @@ def validate(programs):
                     problems.append(f"{name}: regex {c['regex']!r} needs one group")
             except (KeyError, re.error) as e:
                 problems.append(f"{name}: bad regex ({e})")
-            if c.get("op") in (">=", "<=", "==") and "value" not in c:
+            if c.get("op") in (">=", "<=", "==", "~=") and "value" not in c:
                 problems.append(f"{name}: check {c['regex']!r} has no value")
+            if c.get("op") == "~=" and "tol" not in c:
+                problems.append(f"{name}: check {c['regex']!r} (~=) has no tol")
     return problems
 
 
@@ -102,8 +118,17 @@ def evaluate(check, output, completed):
         first, last = values[0], values[-1]
         held = last < first if op == "decreasing" else last > first
         return held, f"{label}: {first:g} -> {last:g}"
-    v = values[0] if check.get("pick") == "first" else values[-1]
+    pick = check.get("pick", "last")
+    if isinstance(pick, int):
+        if not -len(values) <= pick < len(values):
+            return False, f"{label}: no match #{pick} ({len(values)} printed)"
+        v = values[pick]
+    else:
+        v = values[0] if pick == "first" else values[-1]
     target = check["value"]
+    if op == "~=":
+        held = abs(v - target) <= check["tol"]
+        return held, f"{label}: {v:g} ~= {target:g} (tol {check['tol']:g})"
     held = {">=": v >= target, "<=": v <= target, "==": v == target}[op]
     return held, f"{label}: {v:g} {op} {target:g}"
 
@@ -131,6 +156,15 @@ def modules_missing(python, modules, env):
         if r.returncode != 0:
             missing.append(mod)
     return missing
+
+
+def link_mnist(directory, options):
+    """Symlinks MNIST's four files into `directory` (made if absent) unless already there."""
+    os.makedirs(directory, exist_ok=True)
+    for f in MNIST_FILES:
+        target = os.path.join(directory, f)
+        if not os.path.exists(target) and os.path.exists(os.path.join(options.mnist_dir, f)):
+            os.symlink(os.path.join(options.mnist_dir, f), target)
 
 
 def run_one(program, options):
@@ -164,6 +198,8 @@ def run_one(program, options):
         command = [options.python, "-m", "tensorweave", path, *program.get("args", [])]
     with tempfile.TemporaryDirectory(prefix=f"twprog-{name}-") as cwd:
         log_path = os.path.join(cwd, "output.log")
+        for directory in program.get("mnist_dirs", []):
+            link_mnist(os.path.join(cwd, directory), options)
         start = time.monotonic()
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -269,8 +305,26 @@ def main(argv=None):
         if unknown:
             parser.error("not in the manifest: " + ", ".join(sorted(unknown)))
         programs = [p for p in programs if p["name"] in options.names]
+    by_name = {p["name"]: p for p in load_manifest()}
+    for p in list(programs):  # a program named by `after` runs too, and first
+        if "after" in p and by_name[p["after"]] not in programs:
+            programs.insert(programs.index(p), by_name[p["after"]])
+    done = {}
+
+    def run_after(program):
+        if "after" in program:
+            first = done[program["after"]].result()  # submitted earlier: running or finished
+            if first["status"] != "passed":
+                return {"name": program["name"], "judged": program["judged"], "seconds": 0.0,
+                        "checks": [], "status": "failed", "error_type": "setup failed",
+                        "detail": f"{program['after']} (which makes its input) {first['status']}"}
+        return run_one(program, options)
+
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        futures = [pool.submit(run_one, p, options) for p in programs]
+        futures = []
+        for p in programs:
+            done[p["name"]] = pool.submit(run_after, p)
+            futures.append(done[p["name"]])
         results = []
         for future in futures:
             r = future.result()
