@@ -1,27 +1,31 @@
 """String ops (tf.string tensors are NumPy object arrays of bytes): joining, splitting,
-stripping, lengths, substrings, regular expressions, numbers, hash buckets, base64, case,
-n-grams, fingerprints and serialized tensors.
+stripping, lengths, case, substrings, regular expressions, reductions and n-grams; the
+entry module of the string families (conversions: string_convert_ops.py, Unicode:
+unicode_ops.py, hashes: string_hash.py), whose `__all__` lists their top-level tf. names.
 
     words = tf.string_split(["a b", "c"])       # SparseTensor of b"a", b"b", b"c"
     tf.strings.to_hash_bucket_fast(words.values, 100)
 
 Regular expressions take RE2's syntax, run by Python's `re` on the UTF-8 text (RE2's
-\\1-style rewrites; `\\d`, `\\w`, `\\s` ASCII-only as in RE2). Unicode ops: unicode_ops.py.
+\\1-style rewrites; `\\d`, `\\w`, `\\s` ASCII-only as in RE2).
 """
-import base64
-import binascii
 import re
 
 import numpy as np
 
-from tensorweave.core import dtypes, errors
+from tensorweave.core import dtypes
 from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.sparse_tensor import SparseTensor
 from tensorweave.core.tensor_shape import TensorShape, shape_text, unknown_shape
-from tensorweave.ops import array, math_ops, string_hash, unicode_ops  # noqa: F401
-from tensorweave.ops._common import elementwise_rows, one
+from tensorweave.ops import array, math_ops, unicode_ops  # noqa: F401 - registers Unicode ops
+from tensorweave.ops import string_common as common
+from tensorweave.ops._common import one
+from tensorweave.ops.string_convert_ops import (  # noqa: F401 - tf. names of the family
+    as_string, decode_base64, encode_base64, fingerprint, parse_tensor, serialize_tensor,
+    string_to_hash_bucket, string_to_hash_bucket_fast, string_to_hash_bucket_strong,
+    string_to_number)
 
 __all__ = [
     "as_string", "decode_base64", "encode_base64", "reduce_join", "regex_replace",
@@ -31,59 +35,11 @@ __all__ = [
 ]
 
 
-# --- helpers ---------------------------------------------------------------------------------
-def _check_string(op_type, t, what="input"):
-    if t.dtype is not dtypes.string:
-        raise TypeError(f"{op_type} requires a string {what}, got {t.dtype.name}")
-
-
-def _strings(value, name=None):
-    """`value` as a string tensor (TypeError for another dtype)."""
-    t = convert_to_tensor(value, dtype=dtypes.string if not hasattr(value, "dtype") else None,
-                          name=name)
-    if t.dtype is not dtypes.string:
-        raise TypeError(f"Expected string, got {t.dtype.name} tensor {t.name}")
-    return t
-
-
-def _as_bytes(value):
-    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
-
-
-def _map_strings(array_, fn, dtype=object):
-    """fn applied to every element (as bytes) of string array `array_`, in its shape."""
-    array_ = np.asarray(array_, dtype=object)
-    out = np.empty(array_.shape, dtype=dtype)
-    flat = out.reshape(-1)
-    for i, item in enumerate(array_.reshape(-1)):
-        flat[i] = fn(_as_bytes(item))
-    return out
-
-
-def _elementwise(op_type, kernel, out_dtype=dtypes.string, input_dtype=dtypes.string, grad=None):
-    """Registers a one-input elementwise op type whose output has the input's shape."""
-    def shape(x, **_):
-        if input_dtype is not None and x.dtype is not input_dtype:
-            raise TypeError(f"{op_type} requires a {input_dtype.name} input, got {x.dtype.name}")
-        return [(out_dtype, x.shape)]
-    register_op(op_type, shape=shape, kernel=kernel, grad=grad or NOT_DIFFERENTIABLE,
-                row_wise=elementwise_rows)
-
-
-def _invalid(message):
-    return errors.InvalidArgumentError(None, None, message)
-
-
-def _string_text(data):
-    """Bytes as TensorFlow's error messages quote them (Python's repr of bytes)."""
-    return repr(bytes(data))
-
-
 # --- StringJoin --------------------------------------------------------------------------------
 def _string_join_shape(*inputs, separator):
     shape = TensorShape([])
     for t in inputs:
-        _check_string("StringJoin", t, "inputs")
+        common.check_string("StringJoin", t, "inputs")
         if t.shape.ndims == 0:
             continue
         if shape.ndims == 0:
@@ -113,13 +69,13 @@ def _string_join_kernel(*values, separator):
     shapes = {v.shape for v in values if v.ndim}
     if len(shapes) > 1:
         a, b = sorted(shapes)[:2]
-        raise _invalid(f"Input shapes do not match: {list(a)} vs. {list(b)}")
+        raise common.invalid(f"Input shapes do not match: {list(a)} vs. {list(b)}")
     shape = shapes.pop() if shapes else ()
-    sep = _as_bytes(separator)
+    sep = common.as_bytes(separator)
     flats = [np.broadcast_to(v, shape).reshape(-1) for v in values]
     out = np.empty(int(np.prod(shape, dtype=np.int64)), dtype=object)
     for i in range(out.size):
-        out[i] = sep.join(_as_bytes(f[i]) for f in flats)
+        out[i] = sep.join(common.as_bytes(f[i]) for f in flats)
     return out.reshape(shape)
 
 
@@ -130,7 +86,7 @@ register_op("StringJoin", shape=_string_join_shape, kernel=_string_join_kernel,
 def string_join(inputs, separator="", name=None):
     """Joins the strings of `inputs` (tensors of one shape, or scalars) elementwise with
     `separator`: string_join(["a", ["b", "c"]], "-") -> [b"a-b", b"a-c"]."""
-    tensors = [_strings(t) for t in inputs]
+    tensors = [common.string_tensor(t) for t in inputs]
     return one(create_op("StringJoin", tensors, name=name or "StringJoin",
                          separator=separator))
 
@@ -138,8 +94,8 @@ def string_join(inputs, separator="", name=None):
 # --- StringSplit, StringSplitV2 ----------------------------------------------------------------
 def _split_shape(op_type):
     def shape(source, sep, **_):
-        _check_string(op_type, source)
-        _check_string(op_type, sep, "delimiter")
+        common.check_string(op_type, source)
+        common.check_string(op_type, sep, "delimiter")
         if source.shape.ndims not in (None, 1):
             raise ValueError(f"{op_type} requires a vector input, got shape {source.shape}")
         if sep.shape.ndims not in (None, 0):
@@ -162,17 +118,17 @@ def _sparse_rows(rows):
 
 def _check_split_input(op_type, source, sep):
     if np.ndim(source) != 1:
-        raise _invalid(f"input must be a vector, got shape: {list(np.shape(source))}")
+        raise common.invalid(f"input must be a vector, got shape: {list(np.shape(source))}")
     if np.ndim(sep) != 0:
-        raise _invalid(f"delimiter must be a scalar, got shape: {list(np.shape(sep))}")
+        raise common.invalid(f"delimiter must be a scalar, got shape: {list(np.shape(sep))}")
 
 
 def _string_split_kernel(source, delimiter, *, skip_empty):
     _check_split_input("StringSplit", source, delimiter)
-    delimiter = _as_bytes(delimiter[()])
+    delimiter = common.as_bytes(delimiter[()])
     rows = []
     for item in source:
-        text = _as_bytes(item)
+        text = common.as_bytes(item)
         if not delimiter:
             tokens = [text[i:i + 1] for i in range(len(text))]
         else:
@@ -184,15 +140,13 @@ def _string_split_kernel(source, delimiter, *, skip_empty):
 register_op("StringSplit", shape=_split_shape("StringSplit"), kernel=_string_split_kernel,
             grad=NOT_DIFFERENTIABLE)
 
-_ASCII_SPACE = b" \t\n\v\f\r"
-
 
 def _string_split_v2_kernel(source, sep, *, maxsplit):
     _check_split_input("StringSplitV2", source, sep)
-    sep = _as_bytes(sep[()])
+    sep = common.as_bytes(sep[()])
     rows = []
     for item in source:
-        text = _as_bytes(item)
+        text = common.as_bytes(item)
         if sep:
             rows.append(text.split(sep, maxsplit))
         else:
@@ -205,7 +159,7 @@ def _split_whitespace(text, maxsplit):
     tokens = []
     i, n = 0, len(text)
     while i < n:
-        while i < n and text[i] in _ASCII_SPACE:
+        while i < n and text[i] in common.ASCII_SPACE:
             i += 1
         if i == n:
             break
@@ -213,7 +167,7 @@ def _split_whitespace(text, maxsplit):
             tokens.append(text[i:])
             break
         j = i
-        while j < n and text[j] not in _ASCII_SPACE:
+        while j < n and text[j] not in common.ASCII_SPACE:
             j += 1
         tokens.append(text[i:j])
         i = j
@@ -268,8 +222,8 @@ def string_split(source, sep=None, skip_empty=True, delimiter=None,
     if not isinstance(sep, (str, bytes)) and not hasattr(sep, "dtype"):
         raise TypeError(f"Expected string, but got {sep!r} of type '{type(sep).__name__}'.")
     with name_scope(name, "StringSplit", [source]) as scope:
-        source = _strings(source, name="source")
-        sep = _strings(sep, name="delimiter")
+        source = common.string_tensor(source, name="source")
+        sep = common.string_tensor(sep, name="delimiter")
         op = create_op("StringSplit", [source, sep], name=scope or "StringSplit",
                        skip_empty=bool(skip_empty))
         return SparseTensor(*op.outputs)
@@ -284,10 +238,10 @@ def strings_split(input=None, sep=None, maxsplit=-1, result_type="SparseTensor",
     if input is None:
         input = source  # noqa: A001
     with name_scope(name, "StringSplit", [input]) as scope:
-        input = _strings(input, name="input")  # noqa: A001
+        input = common.string_tensor(input, name="input")  # noqa: A001
         if input.shape.ndims == 0:
             input = array.reshape(input, [1])  # noqa: A001
-        sep = _strings("" if sep is None else sep, name="sep")
+        sep = common.string_tensor("" if sep is None else sep, name="sep")
         return _split_any_rank("StringSplitV2", input, sep, scope or "StringSplitV2",
                                maxsplit=int(maxsplit))
 
@@ -296,23 +250,23 @@ def bytes_split(input, name=None):  # noqa: A002
     """The bytes of scalar string `input` as a vector of one-byte strings (TF gives a
     RaggedTensor for inputs of rank >= 1, which tensorweave does not have)."""
     with name_scope(name, "StringsByteSplit", [input]) as scope:
-        input = _strings(input, name="input")  # noqa: A001
+        input = common.string_tensor(input, name="input")  # noqa: A001
         if input.shape.ndims != 0:
             raise NotImplementedError("tf.strings.bytes_split of a non-scalar gives a "
                                       "RaggedTensor, which tensorweave does not have")
-        op = create_op("StringSplit", [array.reshape(input, [1]), _strings("")],
+        op = create_op("StringSplit", [array.reshape(input, [1]), common.string_tensor("")],
                        name=scope or "StringSplit", skip_empty=False)
         return op.outputs[1]
 
 
 # --- StringStrip, StringLength, StringLower/Upper ------------------------------------------------
-_elementwise("StringStrip",
-             lambda input: _map_strings(input, lambda s: s.strip(_ASCII_SPACE)))
+common.elementwise("StringStrip",
+             lambda input: common.map_strings(input, lambda s: s.strip(common.ASCII_SPACE)))
 
 
 def string_strip(input, name=None):  # noqa: A002
     """Removes leading and trailing ASCII whitespace from each string."""
-    return one(create_op("StringStrip", [_strings(input)], name=name or "StringStrip"))
+    return one(create_op("StringStrip", [common.string_tensor(input)], name=name or "StringStrip"))
 
 
 def _check_unit(op_type, unit):
@@ -327,16 +281,16 @@ def _utf8_count(data):
 
 def _string_length_kernel(input, *, unit):  # noqa: A002
     count = len if unit == "BYTE" else _utf8_count
-    return _map_strings(input, count, dtype=np.int32)
+    return common.map_strings(input, count, dtype=np.int32)
 
 
-_elementwise("StringLength", _string_length_kernel, out_dtype=dtypes.int32)
+common.elementwise("StringLength", _string_length_kernel, out_dtype=dtypes.int32)
 
 
 def string_length(input, name=None, unit="BYTE"):  # noqa: A002
     """The length of each string in bytes, or with unit="UTF8_CHAR" in UTF-8 characters."""
     _check_unit("StringLength", unit)
-    return one(create_op("StringLength", [_strings(input)], name=name or "StringLength",
+    return one(create_op("StringLength", [common.string_tensor(input)], name=name or "StringLength",
                          unit=unit))
 
 
@@ -352,19 +306,19 @@ def _case_kernel(upper):
         return (text.upper() if upper else text.lower()).encode("utf-8", "surrogateescape")
 
     def kernel(input, *, encoding):  # noqa: A002
-        return _map_strings(input, lambda s: convert(s, encoding))
+        return common.map_strings(input, lambda s: convert(s, encoding))
     return kernel
 
 
-_elementwise("StringLower", _case_kernel(False))
-_elementwise("StringUpper", _case_kernel(True))
+common.elementwise("StringLower", _case_kernel(False))
+common.elementwise("StringUpper", _case_kernel(True))
 
 
 def _case_builder(op_type):
     def builder(input, encoding="", name=None):  # noqa: A002
         if encoding not in ("", "utf-8", "UTF-8"):
             raise ValueError(f"{op_type}: encoding must be '' or 'utf-8', got {encoding!r}")
-        return one(create_op(op_type, [_strings(input)], name=name or op_type,
+        return one(create_op(op_type, [common.string_tensor(input)], name=name or op_type,
                              encoding=encoding))
     builder.__doc__ = (f"Each string in {'upper' if op_type == 'StringUpper' else 'lower'} "
                        f"case: ASCII letters only, or every letter with encoding='utf-8'.")
@@ -377,7 +331,7 @@ upper = _case_builder("StringUpper")
 
 # --- Substr ----------------------------------------------------------------------------------
 def _substr_shape(input, pos, length, *, unit):  # noqa: A002
-    _check_string("Substr", input)
+    common.check_string("Substr", input)
     for t, what in ((pos, "pos"), (length, "len")):
         if t.dtype not in (dtypes.int32, dtypes.int64):
             raise TypeError(f"Substr requires an int32 or int64 {what}, got {t.dtype.name}")
@@ -398,24 +352,24 @@ def _utf8_starts(data):
 
 def _substr_kernel(input, pos, length, *, unit):  # noqa: A002
     if np.shape(pos) != np.shape(length):
-        raise _invalid(f"pos and len should have the same shape, got: {list(np.shape(pos))} "
+        raise common.invalid(f"pos and len should have the same shape, got: {list(np.shape(pos))} "
                        f"vs. {list(np.shape(length))}")
     try:
         shape = np.broadcast_shapes(np.shape(input), np.shape(pos))
     except ValueError:
-        raise _invalid(f"Incompatible shapes: {list(np.shape(input))} vs. "
+        raise common.invalid(f"Incompatible shapes: {list(np.shape(input))} vs. "
                        f"{list(np.shape(pos))}") from None
     strings = np.broadcast_to(np.asarray(input, dtype=object), shape).reshape(-1)
     starts = np.broadcast_to(pos, shape).reshape(-1)
     lengths = np.broadcast_to(length, shape).reshape(-1)
     out = np.empty(strings.size, dtype=object)
     for i, (item, p, n) in enumerate(zip(strings, starts, lengths)):
-        data = _as_bytes(item)
+        data = common.as_bytes(item)
         p, n = int(p), int(n)
         if unit == "BYTE":
             size = len(data)
             if abs(p) > size:
-                raise _invalid(f"pos {p} out of range for string {_string_text(data)} at "
+                raise common.invalid(f"pos {p} out of range for string {common.string_text(data)} at "
                                f"index {i}")
             p = p + size if p < 0 else p
             out[i] = data[p:] if n < 0 else data[p:p + n]
@@ -423,7 +377,7 @@ def _substr_kernel(input, pos, length, *, unit):  # noqa: A002
             offsets = _utf8_starts(data)
             chars = len(offsets) - 1
             if abs(p) > chars:
-                raise _invalid(f"pos {p} out of range for string at index {i}")
+                raise common.invalid(f"pos {p} out of range for string at index {i}")
             p = p + chars if p < 0 else p
             end = p if n < 0 else min(p + n, chars)
             out[i] = data[offsets[p]:offsets[end]]
@@ -437,7 +391,7 @@ def substr(input, pos, len, name=None, unit="BYTE"):  # noqa: A002
     """The substrings of `input` of `len` bytes (or UTF-8 characters with unit="UTF8_CHAR")
     from `pos` (negative: from the end); pos and len broadcast against input."""
     _check_unit("Substr", unit)
-    input = _strings(input)  # noqa: A001
+    input = common.string_tensor(input)  # noqa: A001
     pos = convert_to_tensor(pos)
     len = convert_to_tensor(len, dtype=pos.dtype if not hasattr(len, "dtype") else None)  # noqa
     return one(create_op("Substr", [input, pos, len], name=name or "Substr", unit=unit))
@@ -453,19 +407,19 @@ _POSIX_CLASSES = {
 
 def _compile(pattern):
     """RE2 pattern bytes -> Python regex over the UTF-8 text (InvalidArgumentError if bad)."""
-    text = _as_bytes(pattern).decode("utf-8", "surrogateescape")
+    text = common.as_bytes(pattern).decode("utf-8", "surrogateescape")
     python = re.sub(r"\[:(\^?)([a-z]+):\]", lambda m: _POSIX_CLASSES.get(m.group(2), m.group(0))
                     if not m.group(1) else m.group(0), text.replace("\\z", "\\Z"))
     try:
         return re.compile(python, re.ASCII)
     except re.error as e:
-        raise _invalid(f"Invalid pattern: {text}, error: {e}") from None
+        raise common.invalid(f"Invalid pattern: {text}, error: {e}") from None
 
 
 def _rewriter(rewrite, groups):
     """RE2's rewrite string (\\0-\\9 groups, \\\\ a backslash) as a function of a match, or
     None when it names a group the pattern lacks (RE2 then replaces nothing)."""
-    text = _as_bytes(rewrite).decode("utf-8", "surrogateescape")
+    text = common.as_bytes(rewrite).decode("utf-8", "surrogateescape")
     parts = []
     i = 0
     while i < len(text):
@@ -514,20 +468,14 @@ def _regex_replace_values(input, pattern, rewrite, replace_global):  # noqa: A00
     regex = _compile(pattern)
     rewrite_fn = _rewriter(rewrite, regex.groups)
     if rewrite_fn is None:
-        return _map_strings(input, lambda s: s)
-    return _map_strings(input, lambda s: _replace(regex, rewrite_fn, s, replace_global))
-
-
-def _scalar_string(op_type, t, what):
-    _check_string(op_type, t, what)
-    if t.shape.ndims not in (None, 0):
-        raise ValueError(f"{op_type} requires a scalar {what}, got shape {t.shape}")
+        return common.map_strings(input, lambda s: s)
+    return common.map_strings(input, lambda s: _replace(regex, rewrite_fn, s, replace_global))
 
 
 def _regex_replace_shape(input, pattern, rewrite, *, replace_global):  # noqa: A002
-    _check_string("RegexReplace", input)
-    _scalar_string("RegexReplace", pattern, "pattern")
-    _scalar_string("RegexReplace", rewrite, "rewrite")
+    common.check_string("RegexReplace", input)
+    common.check_scalar_string("RegexReplace", pattern, "pattern")
+    common.check_scalar_string("RegexReplace", rewrite, "rewrite")
     return [(dtypes.string, input.shape)]
 
 
@@ -535,160 +483,47 @@ register_op("RegexReplace", shape=_regex_replace_shape,
             kernel=lambda input, pattern, rewrite, *, replace_global: _regex_replace_values(
                 input, pattern[()], rewrite[()], replace_global),
             grad=NOT_DIFFERENTIABLE)
-_elementwise("StaticRegexReplace", _regex_replace_values)
+common.elementwise("StaticRegexReplace", _regex_replace_values)
 
 
 def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # noqa: A002
     """Replaces the matches of RE2 `pattern` in each string by `rewrite` (\\1 names a group),
     every match or only the first."""
-    input = _strings(input)  # noqa: A001
+    input = common.string_tensor(input)  # noqa: A001
     if isinstance(pattern, (str, bytes)) and isinstance(rewrite, (str, bytes)):
         return one(create_op("StaticRegexReplace", [input], name=name or "StaticRegexReplace",
                              pattern=pattern, rewrite=rewrite,
                              replace_global=bool(replace_global)))
-    return one(create_op("RegexReplace", [input, _strings(pattern), _strings(rewrite)],
+    return one(create_op("RegexReplace", [input, common.string_tensor(pattern), common.string_tensor(rewrite)],
                          name=name or "RegexReplace", replace_global=bool(replace_global)))
 
 
 def _full_match_values(input, pattern):  # noqa: A002
     regex = _compile(pattern)
-    return _map_strings(input, lambda s: regex.fullmatch(s.decode("utf-8", "surrogateescape"))
+    return common.map_strings(input, lambda s: regex.fullmatch(s.decode("utf-8", "surrogateescape"))
                         is not None, dtype=np.bool_)
 
 
 def _regex_full_match_shape(input, pattern):  # noqa: A002
-    _check_string("RegexFullMatch", input)
-    _scalar_string("RegexFullMatch", pattern, "pattern")
+    common.check_string("RegexFullMatch", input)
+    common.check_scalar_string("RegexFullMatch", pattern, "pattern")
     return [(dtypes.bool, input.shape)]
 
 
 register_op("RegexFullMatch", shape=_regex_full_match_shape,
             kernel=lambda input, pattern: _full_match_values(input, pattern[()]),
             grad=NOT_DIFFERENTIABLE)
-_elementwise("StaticRegexFullMatch", _full_match_values, out_dtype=dtypes.bool)
+common.elementwise("StaticRegexFullMatch", _full_match_values, out_dtype=dtypes.bool)
 
 
 def regex_full_match(input, pattern, name=None):  # noqa: A002
     """True where the whole string matches RE2 `pattern`."""
-    input = _strings(input)  # noqa: A001
+    input = common.string_tensor(input)  # noqa: A001
     if isinstance(pattern, (str, bytes)):
         return one(create_op("StaticRegexFullMatch", [input],
                              name=name or "StaticRegexFullMatch", pattern=pattern))
-    return one(create_op("RegexFullMatch", [input, _strings(pattern)],
+    return one(create_op("RegexFullMatch", [input, common.string_tensor(pattern)],
                          name=name or "RegexFullMatch"))
-
-
-# --- StringToNumber ------------------------------------------------------------------------------
-_FLOAT_TEXT = re.compile(rb"[ \t\n\v\f\r]*([+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-                         rb"|0[xX][0-9a-fA-F]+|[iI][nN][fF]|[nN][aA][nN]))[ \t\n\v\f\r]*")
-_INT_TEXT = re.compile(rb"[ \t\n\v\f\r]*(-?\d+)[ \t\n\v\f\r]*")
-_NUMBER_TYPES = (dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64)
-
-
-def _to_number(data, out_type):
-    """One string as TensorFlow's safe_strto* reads it, or None."""
-    if out_type.is_floating:
-        if len(data) >= 32:  # TF's parse buffer (kFastToBufferSize)
-            return None
-        if data and not data.strip(_ASCII_SPACE):
-            return 0.0  # only spaces: double-conversion's empty-string value
-        m = _FLOAT_TEXT.fullmatch(data)
-        if m is None:
-            return None
-        text = m.group(1).lstrip(b"+-")
-        negative = m.group(1).startswith(b"-")
-        value = float(int(text, 16)) if text[:2] in (b"0x", b"0X") else float(text)
-        return -value if negative else value
-    m = _INT_TEXT.fullmatch(data)
-    if m is None:
-        return None
-    value = int(m.group(1))
-    info = np.iinfo(out_type.as_numpy_dtype)
-    return value if info.min <= value <= info.max else None
-
-
-def _string_to_number_kernel(string_tensor, *, out_type):
-    out_type = dtypes.as_dtype(out_type)
-    def convert(data):
-        value = _to_number(data, out_type)
-        if value is None:
-            raise _invalid("StringToNumberOp could not correctly convert string: "
-                           + data.decode("utf-8", "replace"))
-        return value
-    out = _map_strings(string_tensor, convert)
-    return out.astype(out_type.as_numpy_dtype)
-
-
-def _string_to_number_shape(string_tensor, *, out_type):
-    _check_string("StringToNumber", string_tensor)
-    if out_type not in _NUMBER_TYPES:
-        raise TypeError(f"StringToNumber: out_type must be float32, float64, int32 or int64, "
-                        f"got {out_type.name}")
-    return [(out_type, string_tensor.shape)]
-
-
-register_op("StringToNumber", shape=_string_to_number_shape, kernel=_string_to_number_kernel,
-            grad=NOT_DIFFERENTIABLE, row_wise=elementwise_rows)
-
-
-def string_to_number(string_tensor=None, out_type=dtypes.float32, name=None, input=None):  # noqa
-    """Each string as a number of `out_type` (float32, float64, int32, int64); a string that
-    is not one fails the run (InvalidArgumentError)."""
-    string_tensor = input if string_tensor is None else string_tensor
-    return one(create_op("StringToNumber", [_strings(string_tensor)],
-                         name=name or "StringToNumber", out_type=dtypes.as_dtype(out_type)))
-
-
-# --- hash buckets ------------------------------------------------------------------------------
-def _check_buckets(op_type, num_buckets):
-    if num_buckets is None or int(num_buckets) < 1:
-        raise ValueError(f"Attr 'num_buckets' of '{op_type}' Op passed {num_buckets} less than "
-                         f"minimum 1.")
-
-
-def _bucket_shape(x, *, num_buckets, key=None):
-    _check_string("StringToHashBucket", x)
-    return [(dtypes.int64, x.shape)]
-
-
-def _bucket_kernel(hash_fn):
-    def kernel(x, *, num_buckets, key=None):
-        return _map_strings(x, lambda s: hash_fn(s, key) % num_buckets, dtype=np.int64)
-    return kernel
-
-
-for _op_type, _hash in (
-        ("StringToHashBucket", lambda s, key: string_hash.legacy_hash64(s)),
-        ("StringToHashBucketFast", lambda s, key: string_hash.fingerprint64(s)),
-        ("StringToHashBucketStrong", lambda s, key: string_hash.siphash24(key[0], key[1], s))):
-    register_op(_op_type, shape=_bucket_shape, kernel=_bucket_kernel(_hash),
-                grad=NOT_DIFFERENTIABLE, row_wise=elementwise_rows)
-
-
-def string_to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
-    """FarmHash Fingerprint64 of each string modulo `num_buckets` (int64), as TensorFlow."""
-    _check_buckets("StringToHashBucketFast", num_buckets)
-    return one(create_op("StringToHashBucketFast", [_strings(input)],
-                         name=name or "StringToHashBucketFast", num_buckets=int(num_buckets)))
-
-
-def string_to_hash_bucket(string_tensor=None, num_buckets=None, name=None, input=None):  # noqa
-    """Deprecated: TensorFlow's legacy Hash64 of each string modulo `num_buckets`."""
-    string_tensor = input if string_tensor is None else string_tensor
-    _check_buckets("StringToHashBucket", num_buckets)
-    return one(create_op("StringToHashBucket", [_strings(string_tensor)],
-                         name=name or "StringToHashBucket", num_buckets=int(num_buckets)))
-
-
-def string_to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
-    """Keyed SipHash-2-4 of each string (key: two integers) modulo `num_buckets`."""
-    _check_buckets("StringToHashBucketStrong", num_buckets)
-    key = [int(k) & ((1 << 64) - 1) for k in key]
-    if len(key) != 2:
-        raise errors.InvalidArgumentError(None, None, "Key must have 2 elements")
-    return one(create_op("StringToHashBucketStrong", [_strings(input)],
-                         name=name or "StringToHashBucketStrong", num_buckets=int(num_buckets),
-                         key=key))
 
 
 # --- ReduceJoin, UnsortedSegmentJoin ------------------------------------------------------------
@@ -706,7 +541,7 @@ def _reduction_axes(axes, rank, error, duplicates=True):
 
 
 def _reduce_join_shape(inputs, reduction_indices, *, keep_dims, separator):
-    _check_string("ReduceJoin", inputs)
+    common.check_string("ReduceJoin", inputs)
     if reduction_indices.dtype is not dtypes.int32:
         raise TypeError(f"ReduceJoin requires int32 reduction_indices, got "
                         f"{reduction_indices.dtype.name}")
@@ -725,16 +560,16 @@ def _reduce_join_shape(inputs, reduction_indices, *, keep_dims, separator):
 
 def _reduce_join_kernel(inputs, reduction_indices, *, keep_dims, separator):
     inputs = np.asarray(inputs, dtype=object)
-    axes = _reduction_axes(reduction_indices, inputs.ndim, _invalid)
+    axes = _reduction_axes(reduction_indices, inputs.ndim, common.invalid)
     kept = [i for i in range(inputs.ndim) if i not in axes]
     moved = np.transpose(inputs, kept + axes[::-1])
     rows = moved.reshape([inputs.shape[i] for i in kept] + [-1])
-    sep = _as_bytes(separator)
+    sep = common.as_bytes(separator)
     out = np.empty(rows.shape[:-1], dtype=object)
     flat_rows = rows.reshape(out.size, -1)
     flat = out.reshape(-1)
     for i in range(out.size):
-        flat[i] = sep.join(_as_bytes(v) for v in flat_rows[i])
+        flat[i] = sep.join(common.as_bytes(v) for v in flat_rows[i])
     if keep_dims:
         out = out.reshape([1 if i in axes else d for i, d in enumerate(inputs.shape)])
     return out
@@ -756,7 +591,7 @@ def reduce_join(inputs, axis=None, keep_dims=None, separator="", name=None,
         raise ValueError("Cannot specify both 'axis' and 'reduction_indices'.")
     axis = reduction_indices if axis is None else axis
     with name_scope(name, "ReduceJoin", [inputs]) as scope:
-        inputs = _strings(inputs, name="inputs")
+        inputs = common.string_tensor(inputs, name="inputs")
         if axis is None:
             rank = inputs.shape.ndims
             axis = list(range(rank - 1, -1, -1)) if rank is not None else array.range_(
@@ -767,7 +602,7 @@ def reduce_join(inputs, axis=None, keep_dims=None, separator="", name=None,
 
 
 def _segment_join_shape(inputs, segment_ids, num_segments, *, separator):
-    _check_string("UnsortedSegmentJoin", inputs)
+    common.check_string("UnsortedSegmentJoin", inputs)
     for t, what in ((segment_ids, "segment_ids"), (num_segments, "num_segments")):
         if t.dtype not in (dtypes.int32, dtypes.int64):
             raise TypeError(f"UnsortedSegmentJoin requires int32 or int64 {what}, got "
@@ -789,10 +624,10 @@ def _segment_join_kernel(inputs, segment_ids, num_segments, *, separator):
     ids = np.asarray(segment_ids).reshape(-1)
     count = int(num_segments)
     if inputs.shape[:np.ndim(segment_ids)] != np.shape(segment_ids):
-        raise _invalid(f"segment_ids.shape = {list(np.shape(segment_ids))} does not prefix "
+        raise common.invalid(f"segment_ids.shape = {list(np.shape(segment_ids))} does not prefix "
                        f"inputs.shape = {list(inputs.shape)}")
     if ids.size and (ids.min() < 0 or ids.max() >= count):
-        raise _invalid("segment_ids are not allowed to exceed num_segments or to have "
+        raise common.invalid("segment_ids are not allowed to exceed num_segments or to have "
                        "negative values.")
     rows = inputs.reshape((ids.size,) + inputs.shape[np.ndim(segment_ids):])
     parts = [[] for _ in range(count)]
@@ -800,12 +635,12 @@ def _segment_join_kernel(inputs, segment_ids, num_segments, *, separator):
         parts[segment].append(row)
     inner = inputs.shape[np.ndim(segment_ids):]
     out = np.empty((count,) + inner, dtype=object)
-    sep = _as_bytes(separator)
+    sep = common.as_bytes(separator)
     for segment in range(count):
         out[segment] = b"" if not inner else np.full(inner, b"", dtype=object)
         if parts[segment]:
             stacked = np.stack(parts[segment]).reshape(len(parts[segment]), -1)
-            joined = [sep.join(_as_bytes(v) for v in column) for column in stacked.T]
+            joined = [sep.join(common.as_bytes(v) for v in column) for column in stacked.T]
             out[segment] = np.array(joined, dtype=object).reshape(inner) if inner else joined[0]
     return out
 
@@ -817,135 +652,16 @@ register_op("UnsortedSegmentJoin", shape=_segment_join_shape, kernel=_segment_jo
 def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None):
     """Joins the rows of `inputs` that share a segment id, in order, with `separator`; empty
     segments give b""."""
-    inputs = _strings(inputs)
+    inputs = common.string_tensor(inputs)
     segment_ids = convert_to_tensor(segment_ids)
     num_segments = convert_to_tensor(num_segments)
     return one(create_op("UnsortedSegmentJoin", [inputs, segment_ids, num_segments],
                          name=name or "UnsortedSegmentJoin", separator=separator))
 
 
-# --- AsString ----------------------------------------------------------------------------------
-def _as_string_format(dtype, precision, scientific, shortest, width, fill):
-    """The printf format TensorFlow's AsString builds, checked as it checks it."""
-    is_float = dtype.is_floating or dtype.is_complex
-    if not is_float:
-        if scientific or shortest:
-            raise _invalid(f"scientific and shortest format not supported for datatype "
-                           f"{dtype.name}")
-        if precision >= 0:
-            raise _invalid(f"precision not supported for datatype {dtype.name}")
-    if len(fill) > 1:
-        raise _invalid("Fill string must be one or fewer characters")
-    if scientific and shortest:
-        raise _invalid("Cannot select both scientific and shortest notation")
-    spec = "%"
-    if fill:
-        if fill not in " +-0#":
-            raise _invalid(f'Fill argument not supported: "{fill}"')
-        spec += fill
-    if width > -1:
-        spec += str(width)
-    if precision > -1:
-        spec += f".{precision}"
-    if is_float:
-        spec += "g" if shortest else "e" if scientific else "f"
-    elif dtype is dtypes.bool:
-        return None
-    elif dtype is dtypes.string:
-        spec += "s"
-    else:
-        spec += "d"
-    return f"({spec},{spec})" if dtype.is_complex else spec
-
-
-def _c_float_text(spec, value):
-    """Python's %-format of a float, with C's infinities and NaNs (never zero-padded)."""
-    if not np.isfinite(value):
-        spec = spec[0] + spec[1:].replace("0", "", 1) if spec[1:2] == "0" else spec
-    text = spec % value
-    return text.replace("nan", "-nan") if np.isnan(value) and np.signbit(value) else text
-
-
-def _as_string_kernel(input, *, precision, scientific, shortest, width, fill):  # noqa: A002
-    value = np.asarray(input)
-    dtype = dtypes.as_dtype(value.dtype) if value.dtype != object else dtypes.string
-    spec = _as_string_format(dtype, precision, scientific, shortest, width, fill)
-    out = np.empty(value.shape, dtype=object)
-    flat, source = out.reshape(-1), value.reshape(-1)
-    for i, v in enumerate(source):
-        if spec is None:
-            text = "true" if v else "false"
-        elif dtype.is_complex:
-            part = spec[1:-1].split(",")[0]
-            text = f"({_c_float_text(part, float(v.real))},{_c_float_text(part, float(v.imag))})"
-        elif dtype.is_floating:
-            text = _c_float_text(spec, float(v))
-        elif dtype is dtypes.string:
-            text = spec % _as_bytes(v).decode("utf-8", "surrogateescape")
-        else:
-            text = spec % int(v)
-        flat[i] = text.encode("utf-8", "surrogateescape")
-    return out
-
-
-def _as_string_shape(input, **_):  # noqa: A002
-    if input.dtype in (dtypes.resource, dtypes.variant) or input.dtype.is_quantized:
-        raise TypeError(f"AsString does not take {input.dtype.name} tensors")
-    return [(dtypes.string, input.shape)]
-
-
-register_op("AsString", shape=_as_string_shape, kernel=_as_string_kernel,
-            grad=NOT_DIFFERENTIABLE, row_wise=elementwise_rows)
-
-
-def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, fill="",  # noqa
-              name=None):
-    """Each element as text, printf-style: floats %f (%e with `scientific`, %g with
-    `shortest`) with `precision` digits, in a field of `width` padded with `fill`; bools as
-    true/false."""
-    return one(create_op("AsString", [convert_to_tensor(input)], name=name or "AsString",
-                         precision=int(precision), scientific=bool(scientific),
-                         shortest=bool(shortest), width=int(width), fill=fill))
-
-
-# --- base64 ------------------------------------------------------------------------------------
-def _encode_base64_kernel(input, *, pad):  # noqa: A002
-    def encode(data):
-        text = base64.urlsafe_b64encode(data)
-        return text if pad else text.rstrip(b"=")
-    return _map_strings(input, encode)
-
-
-def _decode_one(data):
-    stripped = data.rstrip(b"=")
-    if len(stripped) % 4 == 1:
-        raise _invalid("Base64 string length cannot be 1 modulo 4.")
-    if len(data) % 4 and stripped != data or re.fullmatch(rb"[A-Za-z0-9_-]*", stripped) is None:
-        raise _invalid("Invalid character found in base64.")
-    try:
-        return base64.urlsafe_b64decode(stripped + b"=" * (-len(stripped) % 4))
-    except (binascii.Error, ValueError):
-        raise _invalid("Invalid character found in base64.") from None
-
-
-_elementwise("EncodeBase64", _encode_base64_kernel)
-_elementwise("DecodeBase64", lambda input: _map_strings(input, _decode_one))
-
-
-def encode_base64(input, pad=False, name=None):  # noqa: A002
-    """Web-safe base64 of each string ('-' and '_' for '+' and '/'), '='-padded with `pad`."""
-    return one(create_op("EncodeBase64", [_strings(input)], name=name or "EncodeBase64",
-                         pad=bool(pad)))
-
-
-def decode_base64(input, name=None):  # noqa: A002
-    """Decodes web-safe base64 strings (padding optional)."""
-    return one(create_op("DecodeBase64", [_strings(input)], name=name or "DecodeBase64"))
-
-
 # --- StringNGrams --------------------------------------------------------------------------------
 def _ngrams_shape(data, data_splits, **_):
-    _check_string("StringNGrams", data)
+    common.check_string("StringNGrams", data)
     if data.shape.ndims not in (None, 1) or data_splits.shape.ndims not in (None, 1):
         raise ValueError("StringNGrams requires vectors data and data_splits")
     return [(dtypes.string, TensorShape([None])), (data_splits.dtype, data_splits.shape)]
@@ -970,11 +686,11 @@ def _ngrams_kernel(data, data_splits, *, separator, ngram_widths, left_pad, righ
     splits = [int(s) for s in data_splits]
     if splits and (splits[0] != 0 or splits[-1] != np.size(data) or
                    any(b < a for a, b in zip(splits, splits[1:]))):
-        raise _invalid(f"Invalid split values: {splits}")
-    sep, lp, rp = _as_bytes(separator), _as_bytes(left_pad), _as_bytes(right_pad)
+        raise common.invalid(f"Invalid split values: {splits}")
+    sep, lp, rp = common.as_bytes(separator), common.as_bytes(left_pad), common.as_bytes(right_pad)
     values, out_splits = [], [0]
     for a, b in zip(splits, splits[1:]):
-        tokens = [_as_bytes(t) for t in data[a:b]]
+        tokens = [common.as_bytes(t) for t in data[a:b]]
         row = []
         for width in ngram_widths:
             row += _ngrams_row(tokens, width, pad_width, lp, rp, sep)
@@ -1016,7 +732,7 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
                 raise ValueError("padding_width must be greater than 0.")
         else:
             padding_width = 0 if pad_values is None else -1
-        data = _strings(data, name="data")
+        data = common.string_tensor(data, name="data")
         rank = data.shape.ndims
         if rank is None:
             raise ValueError("Rank of data must be known.")
@@ -1039,115 +755,3 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
         if rank == 1:
             return values
         return array.reshape(values, array.concat([shape[:-1], np.array([-1], np.int64)], 0))
-
-
-# --- Fingerprint -------------------------------------------------------------------------------
-def _fingerprint_shape(data, method):
-    if data.shape.ndims == 0:
-        raise ValueError(f"Shape must be at least rank 1 but is rank 0 for 'Fingerprint' "
-                         f"with input shapes: {data.shape}, {method.shape}.")
-    _scalar_string("Fingerprint", method, "method")
-    first = None if data.shape.ndims is None else data.shape.dims[0]
-    return [(dtypes.uint8, TensorShape([first, 8]))]
-
-
-def _fingerprint_rows(rows):
-    """8 bytes (little-endian Fingerprint64) for each bytes of `rows`."""
-    out = np.zeros((len(rows), 8), dtype=np.uint8)
-    for i, data in enumerate(rows):
-        out[i] = np.frombuffer(string_hash.fingerprint64(data).to_bytes(8, "little"), np.uint8)
-    return out
-
-
-def _fingerprint_kernel(data, method):
-    method = _as_bytes(method[()])
-    if method != b"farmhash64":
-        raise _invalid(f"Unsupported fingerprint method is used: {method.decode()}")
-    data = np.asarray(data)
-    if data.ndim == 0:
-        raise _invalid("data must have rank at least one")
-    rows = data.shape[0]
-    width = data.size // rows if rows else 0
-    if data.dtype == object:
-        each = _fingerprint_rows([_as_bytes(v) for v in data.reshape(-1)])
-        if width <= 1 or rows == 0:
-            return each if rows else np.zeros((0, 8), np.uint8)
-        return _fingerprint_rows([bytes(r) for r in each.reshape(rows, width * 8)])
-    raw = np.ascontiguousarray(data).astype(data.dtype.newbyteorder("<"), copy=False)
-    return _fingerprint_rows([raw[i].tobytes() for i in range(rows)])
-
-
-register_op("Fingerprint", shape=_fingerprint_shape, kernel=_fingerprint_kernel,
-            grad=NOT_DIFFERENTIABLE)
-
-
-def fingerprint(data, method="farmhash64", name=None):
-    """A 64-bit fingerprint of each row data[i] (FarmHash Fingerprint64 of its bytes; of the
-    strings' fingerprints for string rows) as uint8 [len(data), 8], TensorFlow's values."""
-    data = convert_to_tensor(data)
-    return one(create_op("Fingerprint", [data, _strings(method, name="method")],
-                         name=name or "Fingerprint"))
-
-
-# --- SerializeTensor, ParseTensor ----------------------------------------------------------------
-def _serialize_tensor_kernel(tensor):
-    from tensorweave.core import graph_def  # protobuf loads here
-    value = np.asarray(tensor)
-    dtype = dtypes.string if value.dtype == object else dtypes.as_dtype(value.dtype)
-    proto = graph_def.tensor_pb2.TensorProto()
-    proto.dtype = graph_def.datatype_enum(dtype)
-    proto.tensor_shape.CopyFrom(graph_def.shape_proto(TensorShape(list(value.shape))))
-    if dtype is dtypes.string:
-        proto.string_val.extend(_as_bytes(v) for v in value.reshape(-1))
-    else:
-        little = value.astype(value.dtype.newbyteorder("<"), copy=False)
-        proto.tensor_content = np.ascontiguousarray(little).tobytes()
-    return np.array(proto.SerializeToString(), dtype=object)
-
-
-register_op("SerializeTensor",
-            shape=lambda tensor: [(dtypes.string, TensorShape([]))],
-            kernel=_serialize_tensor_kernel, grad=NOT_DIFFERENTIABLE)
-
-
-def _parse_tensor_kernel(serialized, *, out_type):
-    out_type = dtypes.as_dtype(out_type)
-    from tensorweave.core import graph_def  # protobuf loads here
-    data = _as_bytes(np.asarray(serialized, dtype=object)[()])
-    proto = graph_def.tensor_pb2.TensorProto()
-    try:
-        proto.ParseFromString(data)
-        dtype = graph_def.dtype_from_enum(proto.dtype)
-        value = graph_def.tensor_value(proto)
-    except Exception:
-        raise _invalid("Could not parse `serialized` as TensorProto, base64: "
-                       + base64.urlsafe_b64encode(data).rstrip(b"=").decode()) from None
-    if dtype is not out_type:
-        raise _invalid(f"Type mismatch between parsed tensor ({_c_type_name(dtype)}) and dtype "
-                       f"({_c_type_name(out_type)})")
-    return value
-
-
-def _c_type_name(dtype):
-    return {"float32": "float", "float64": "double"}.get(dtype.name, dtype.name)
-
-
-def _parse_tensor_shape(serialized, *, out_type):
-    _scalar_string("ParseTensor", serialized, "serialized")
-    return [(out_type, unknown_shape())]
-
-
-register_op("ParseTensor", shape=_parse_tensor_shape, kernel=_parse_tensor_kernel,
-            grad=NOT_DIFFERENTIABLE)
-
-
-def serialize_tensor(tensor, name=None):
-    """The serialized TensorProto of `tensor` (a scalar string), as TensorFlow writes it."""
-    return one(create_op("SerializeTensor", [convert_to_tensor(tensor)],
-                         name=name or "SerializeTensor"))
-
-
-def parse_tensor(serialized, out_type, name=None):
-    """The tensor of dtype `out_type` a serialized TensorProto (scalar string) holds."""
-    return one(create_op("ParseTensor", [_strings(serialized)], name=name or "ParseTensor",
-                         out_type=dtypes.as_dtype(out_type)))
