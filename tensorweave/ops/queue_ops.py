@@ -262,7 +262,7 @@ register_op("PriorityQueueV2", shape=_queue_shape("PriorityQueueV2"), kernel=_pr
 
 
 def _queue(state, handle):
-    return state.blocking.get(handle.item())
+    return state.blocking.get(handle.item() if isinstance(handle, np.ndarray) else handle)
 
 
 def _check_handle(op_type, handle):

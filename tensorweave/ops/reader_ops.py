@@ -429,7 +429,7 @@ def _check_handle(op_type, handle, what="reader"):
 
 def _use(state, handle, use):
     """use(reader) with the reader `handle` names, while no other thread uses it."""
-    return state.blocking.get(handle.item()).exclusive(use)
+    return state.blocking.get(_bytes(handle)).exclusive(use)
 
 
 def _read_shape(reader, queue):
@@ -439,7 +439,7 @@ def _read_shape(reader, queue):
 
 
 def _read_kernel(state, op_name, reader, queue):
-    work_queue = state.blocking.get(queue.item())
+    work_queue = state.blocking.get(_bytes(queue))
     key, value = _use(state, reader, lambda r: r.read(work_queue))
     return np.array(key, dtype=object), np.array(value, dtype=object)
 
@@ -458,7 +458,7 @@ def _read_up_to_kernel(state, op_name, reader, queue, num_records):
     if count <= 0:
         raise errors.InvalidArgumentError(
             None, None, f"num_records ({count}) must be > 0")
-    work_queue = state.blocking.get(queue.item())
+    work_queue = state.blocking.get(_bytes(queue))
     keys, values = _use(state, reader, lambda r: r.read_up_to(work_queue, count))
     as_array = np.empty(len(keys), dtype=object), np.empty(len(values), dtype=object)
     as_array[0][:], as_array[1][:] = keys, values
