@@ -4,6 +4,7 @@ from tensorweave.util import lazy
 __getattr__ = lazy.attributes(__name__, {
     "SparseTensor": "tensorweave.core.sparse_tensor:SparseTensor",
     "add": "tensorweave:sparse_add",
+    "bincount": "tensorweave.ops.sparse_count_ops:sparse_bincount",
     "concat": "tensorweave:sparse_concat",
     "cross": "tensorweave.ops.sparse_cross_ops:sparse_cross",
     "cross_hashed": "tensorweave.ops.sparse_cross_ops:sparse_cross_hashed",

@@ -11,7 +11,7 @@ from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.tensor_shape import as_shape
 from tensorweave.ops import array, math_ops, scatter_ops
 from tensorweave.ops import sparse_array_ops, sparse_math_ops, sparse_serialize_ops
-from tensorweave.ops import sparse_cross_ops  # noqa: F401 - registers SparseCross(V2)
+from tensorweave.ops import sparse_count_ops, sparse_cross_ops  # noqa: F401 - op types
 from tensorweave.ops._common import one
 from tensorweave.ops.sparse_array_ops import (  # noqa: F401 - tf. names
     from_dense, sparse_concat, sparse_expand_dims, sparse_eye, sparse_fill_empty_rows,

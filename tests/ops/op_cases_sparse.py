@@ -267,6 +267,29 @@ def _cross_ref(separator):
     return ref
 
 
+def _count_ref(rows_of, minlength, maxlength, binary):
+    def ref(*inputs):
+        rows, values, weights, batch, rank = rows_of(*inputs)
+        out = {}
+        for r, v, w in zip(rows, values, weights if weights.size else np.ones(len(values))):
+            if maxlength <= 0 or v < maxlength:
+                out[(r, v)] = 1 if binary else out.get((r, v), 0) + w
+        keys = sorted(out)
+        size = maxlength if maxlength > 0 else max([v + 1 for _, v in keys] + [minlength])
+        dtype = weights.dtype if weights.size else values.dtype
+        indices = np.array(keys, _I64).reshape(-1, 2)
+        return (indices if rank == 2 else indices[:, 1:], np.array([out[k] for k in keys],
+                                                                   dtype),
+                np.array([batch, size] if rank == 2 else [size], _I64))
+    return ref
+
+
+def _dense_rows(values, weights):
+    rows = np.repeat(np.arange(len(values)), values.shape[1]) if values.ndim == 2 else \
+        np.zeros(len(values), int)
+    return rows, values.reshape(-1), weights.reshape(-1), len(values), values.ndim
+
+
 _HYP = (np.array([[0, 0, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0]], _I64), ints(1, 2, 3, 5),
         np.array([2, 2, 2], _I64))
 _TRUTH = (np.array([[0, 0, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0], [1, 1, 1]], _I64),
@@ -365,6 +388,22 @@ CASES = [
     Case("SparseCrossV2", _CROSS_INPUTS + [np.array(b"--", object)], _cross_ref(b"--"),
          partial_shape=True, build=_outputs("SparseCrossV2", N=2, out_type=tw.string,
                                             internal_type=tw.string)),
+    Case("DenseCountSparseOutput", [ints(1, 3, 3, 0, 5, 1, 1, 7), np.zeros(0, np.int32)],
+         _count_ref(_dense_rows, 10, -1, False), partial_shape=True,
+         build=_outputs("DenseCountSparseOutput", minlength=10, maxlength=-1,
+                        binary_output=False, output_type=tw.int32)),
+    Case("DenseCountSparseOutput", [ints(1, 3, 3, 0, 5, 1, 1, 7).reshape(2, 4),
+                                    rand(2, 4)],
+         _count_ref(_dense_rows, -1, 6, False), partial_shape=True, tag="rows_weights",
+         build=lambda v, w: create_op("DenseCountSparseOutput", [v, w], minlength=-1,
+                                      maxlength=6, binary_output=False,
+                                      output_type=w.dtype).outputs),
+    Case("SparseCountSparseOutput", [_CROSS_B[0], _CROSS_B[1], _CROSS_B[2],
+                                     np.zeros(0, _I64)],
+         _count_ref(lambda i, v, s, w: (i[:, 0], v, w, s[0], 2), -1, -1, True),
+         partial_shape=True,
+         build=_outputs("SparseCountSparseOutput", minlength=-1, maxlength=-1,
+                        binary_output=True, output_type=tw.int64)),
     Case("EditDistance", [*_HYP, *_TRUTH], _edit_distance_ref(True),
          attrs={"normalize": True}),
     Case("EditDistance", [*_HYP, *_TRUTH], _edit_distance_ref(False),
