@@ -29,6 +29,15 @@ from tensorweave.function import *  # noqa: F401,F403
 from tensorweave.module import *  # noqa: F401,F403
 from tensorweave.custom_gradient import *  # noqa: F401,F403
 from tensorweave.template import *  # noqa: F401,F403
+from tensorweave.ops.string_ops import *  # noqa: F401,F403
+from tensorweave.ops.example_parsing import *  # noqa: F401,F403
+from tensorweave.ops.reader_ops import *  # noqa: F401,F403
+from tensorweave.queues import *  # noqa: F401,F403
+from tensorweave.gradient_tape import *  # noqa: F401,F403
+from tensorweave.parallel_for import *  # noqa: F401,F403
+from tensorweave.partitioned_variables import *  # noqa: F401,F403
+from tensorweave.load_library import *  # noqa: F401,F403
+from tensorweave.batch_ops import *  # noqa: F401,F403
 from tensorweave.tensor_util import *  # noqa: F401,F403
 from tensorweave.v2_behavior import *  # noqa: F401,F403
 from tensorweave.partitioners import *  # noqa: F401,F403
@@ -77,6 +86,8 @@ from tensorweave.ops.control import tuple_ as tuple  # noqa: F401,A004
 from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
 from tensorweave.ops.control.switch_case import switch_case  # noqa: F401
 from tensorweave.nn.functional import foldl, foldr, map_fn, scan  # noqa: F401
+from tensorweave.nn.conv_nd import (conv, conv2d_backprop_filter_v2,  # noqa: F401
+                                    conv2d_backprop_input_v2)
 from tensorweave.ops.math_ops import arg_max, arg_min  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004
                                       argmin, ceil, clip_by_average_norm,
@@ -166,6 +177,9 @@ _LAZY_MODULES = {
     "resource_loader": "tensorweave.resource_loader",
     "config": "tensorweave.config",
     "graph_util": "tensorweave.graph_util",
+    "strings": "tensorweave.strings",
+    "queue": "tensorweave.queue",
+    "profiler": "tensorweave.profiler",
     "get_logger": "tensorweave.platform.tf_logging:get_logger",
     **{name: f"tensorweave.lib.tf_protos:{name}" for name in (
         "AttrValue", "NameAttrList", "GraphDef", "NodeDef", "MetaGraphDef", "TensorInfo",

@@ -37,4 +37,5 @@ __getattr__ = lazy.attributes(__name__, {
     "uint64": "tensorweave:uint64",
     "uint8": "tensorweave:uint8",
     "variant": "tensorweave:variant",
+    "as_string": "tensorweave.ops.string_ops:as_string",
 })

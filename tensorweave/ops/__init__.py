@@ -10,3 +10,5 @@ from tensorweave.ops import special_math, complex_ops, scatter_ops, segment_ops,
 from tensorweave.ops import linalg_ops, check_ops, script_ops, spectral_ops, bitwise_ops  # noqa
 from tensorweave.ops import random_distributions, sparse_ops, time_ops  # noqa: F401
 from tensorweave.ops.array import rearrange  # noqa: F401
+from tensorweave.ops import conv3d_ops, pool_ops, dilation_ops, ctc_ops  # noqa: F401
+from tensorweave.ops import string_ops, queue_ops, reader_ops, example_parsing  # noqa: F401
