@@ -12,6 +12,7 @@ __getattr__ = lazy.attributes(__name__, {
     "eye": "tensorweave.ops.sparse_ops:sparse_eye",
     "fill_empty_rows": "tensorweave:sparse_fill_empty_rows",
     "from_dense": "tensorweave.ops.sparse_ops:from_dense",
+    "mask": "tensorweave:sparse_mask",
     "matmul": "tensorweave:sparse_tensor_dense_matmul",
     "maximum": "tensorweave:sparse_maximum",
     "merge": "tensorweave:sparse_merge",

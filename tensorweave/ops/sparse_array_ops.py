@@ -14,11 +14,12 @@ import numpy as np
 from tensorweave.core import dtypes
 from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import control_dependencies, create_op, name_scope
+from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.tensor_shape import TensorShape
-from tensorweave.ops import array, check_ops, math_ops, scatter_ops
+from tensorweave.ops import array, check_ops, math_ops, scatter_ops, sort_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.array import structural
 from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, check_rank,
@@ -27,7 +28,7 @@ from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, c
 
 __all__ = ["sparse_concat", "sparse_fill_empty_rows", "sparse_reorder", "sparse_reshape",
            "sparse_slice", "sparse_split", "sparse_retain", "sparse_reset_shape",
-           "sparse_merge", "sparse_to_indicator", "sparse_transpose"]
+           "sparse_merge", "sparse_to_indicator", "sparse_transpose", "sparse_mask"]
 
 
 def _sparse_specs(dtype, rank):
@@ -668,3 +669,12 @@ def _int64_scalar(value, name):
     if not isinstance(value, Tensor):
         raise TypeError(f"{name} must be an integer value")
     return value if value.dtype is dtypes.int64 else array.cast(value, dtypes.int64)
+
+
+def sparse_mask(a, mask_indices, name=None):
+    """IndexedSlices `a` without the slices whose index is in `mask_indices`."""
+    with name_scope(name, "sparse_mask", [a.values, a.indices, mask_indices]) as scope:
+        mask_indices = convert_to_tensor(mask_indices, dtype=a.indices.dtype)
+        out_indices, to_gather = sort_ops.setdiff1d(a.indices, mask_indices)
+        out_values = array.gather(a.values, to_gather, name=scope.rstrip("/") + "/")
+        return IndexedSlices(out_values, out_indices, a.dense_shape)

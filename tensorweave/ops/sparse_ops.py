@@ -15,7 +15,7 @@ from tensorweave.ops import sparse_count_ops, sparse_cross_ops  # noqa: F401 - o
 from tensorweave.ops._common import one
 from tensorweave.ops.sparse_array_ops import (  # noqa: F401 - tf. names
     from_dense, sparse_concat, sparse_expand_dims, sparse_eye, sparse_fill_empty_rows,
-    sparse_merge, sparse_reorder, sparse_reset_shape, sparse_reshape, sparse_retain,
+    sparse_mask, sparse_merge, sparse_reorder, sparse_reset_shape, sparse_reshape, sparse_retain,
     sparse_slice, sparse_split, sparse_to_indicator, sparse_transpose)
 from tensorweave.ops.sparse_math_ops import (  # noqa: F401 - tf. names
     sparse_add, sparse_dense_cwise, sparse_matmul, sparse_maximum, sparse_minimum,
