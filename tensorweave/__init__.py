@@ -9,8 +9,8 @@
 This module only hands names on: it is the `tf.` namespace users see. Libraries that need
 more than NumPy (flags, summaries, ...) load on first use.
 """
-from tensorweave import errors, losses, nn, train  # noqa: F401
-# Op families and libraries whose `__all__` lists the tf. names they define.
+from tensorweave import errors, nn  # noqa: F401
+# Op families whose `__all__` lists the tf. names they define (loaded with the registry).
 from tensorweave.ops.special_math import *  # noqa: F401,F403
 from tensorweave.ops.complex_ops import *  # noqa: F401,F403
 from tensorweave.ops.scatter_ops import *  # noqa: F401,F403
@@ -25,22 +25,9 @@ from tensorweave.ops.bitwise_ops import *  # noqa: F401,F403
 from tensorweave.ops.random_distributions import *  # noqa: F401,F403
 from tensorweave.ops.sparse_ops import *  # noqa: F401,F403
 from tensorweave.ops.time_ops import *  # noqa: F401,F403
-from tensorweave.function import *  # noqa: F401,F403
-from tensorweave.module import *  # noqa: F401,F403
-from tensorweave.custom_gradient import *  # noqa: F401,F403
-from tensorweave.template import *  # noqa: F401,F403
 from tensorweave.ops.string_ops import *  # noqa: F401,F403
 from tensorweave.ops.example_parsing import *  # noqa: F401,F403
 from tensorweave.ops.reader_ops import *  # noqa: F401,F403
-from tensorweave.queues import *  # noqa: F401,F403
-from tensorweave.gradient_tape import *  # noqa: F401,F403
-from tensorweave.parallel_for import *  # noqa: F401,F403
-from tensorweave.partitioned_variables import *  # noqa: F401,F403
-from tensorweave.load_library import *  # noqa: F401,F403
-from tensorweave.batch_ops import *  # noqa: F401,F403
-from tensorweave.tensor_util import *  # noqa: F401,F403
-from tensorweave.v2_behavior import *  # noqa: F401,F403
-from tensorweave.partitioners import *  # noqa: F401,F403
 from tensorweave.util import lazy as _lazy
 from tensorweave.core.constants import constant, convert_to_tensor  # noqa: F401
 from tensorweave.core.dtypes import (DType, as_dtype, bool, complex64,  # noqa: F401,A004
@@ -85,9 +72,6 @@ from tensorweave.ops.control import group, no_op  # noqa: F401
 from tensorweave.ops.control import tuple_ as tuple  # noqa: F401,A004
 from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
 from tensorweave.ops.control.switch_case import switch_case  # noqa: F401
-from tensorweave.nn.functional import foldl, foldr, map_fn, scan  # noqa: F401
-from tensorweave.nn.conv_nd import (conv, conv2d_backprop_filter_v2,  # noqa: F401
-                                    conv2d_backprop_input_v2)
 from tensorweave.ops.math_ops import arg_max, arg_min  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004
                                       argmin, ceil, clip_by_average_norm,
@@ -106,7 +90,6 @@ from tensorweave.ops.random_ops import (multinomial, random_normal,  # noqa: F40
                                         random_shuffle, random_uniform, set_random_seed,
                                         truncated_normal)
 from tensorweave.ops.state_ops import assign, assign_add, assign_sub  # noqa: F401
-from tensorweave.nn.rnn import sequence_mask  # noqa: F401
 from tensorweave.ops.tensor_array_ops import TensorArray  # noqa: F401
 from tensorweave.runtime.config import ConfigProto, GPUOptions, GraphOptions  # noqa: F401
 from tensorweave.runtime.session import (InteractiveSession, Session,  # noqa: F401
@@ -161,6 +144,39 @@ _LAZY_MODULES = {
     "RunOptions": "tensorweave.runtime.trace:RunOptions",  # config_pb2 protos (tensorboard)
     "RunMetadata": "tensorweave.runtime.trace:RunMetadata",
     "import_graph_def": "tensorweave.core.importer:import_graph_def",
+    "losses": "tensorweave.losses",
+    "train": "tensorweave.train",
+    # libraries whose tf. names load on first use
+    **_lazy.names_from("tensorweave.nn.functional", "foldl", "foldr", "map_fn", "scan"),
+    **_lazy.names_from("tensorweave.nn.conv_nd", "conv", "conv2d_backprop_filter_v2",
+                       "conv2d_backprop_input_v2"),
+    **_lazy.names_from("tensorweave.nn.rnn", "sequence_mask"),
+    **_lazy.names_from("tensorweave.custom_gradient", "custom_gradient", "grad_pass_through",
+        "recompute_grad"),
+    **_lazy.names_from("tensorweave.template", "make_template"),
+    **_lazy.names_from("tensorweave.tensor_util", "make_tensor_proto", "make_ndarray",
+        "get_static_value", "is_tensor", "register_tensor_conversion_function",
+        "convert_to_tensor_or_sparse_tensor", "convert_to_tensor_or_indexed_slices",
+        "dimension_at_index"),
+    **_lazy.names_from("tensorweave.v2_behavior", "enable_eager_execution",
+        "disable_eager_execution", "executing_eagerly", "executing_eagerly_outside_functions",
+        "enable_v2_behavior", "disable_v2_behavior", "enable_control_flow_v2",
+        "disable_control_flow_v2", "control_flow_v2_enabled", "enable_resource_variables",
+        "disable_resource_variables", "resource_variables_enabled", "enable_tensor_equality",
+        "disable_tensor_equality", "enable_v2_tensorshape", "disable_v2_tensorshape"),
+    **_lazy.names_from("tensorweave.partitioners", "fixed_size_partitioner",
+        "min_max_variable_partitioner", "variable_axis_size_partitioner"),
+    **_lazy.names_from("tensorweave.function", "function", "TensorSpec", "TypeSpec"),
+    **_lazy.names_from("tensorweave.module", "Module"),
+    **_lazy.names_from("tensorweave.queues", "FIFOQueue", "FixedLengthRecordReader",
+        "IdentityReader", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue",
+        "ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader"),
+    **_lazy.names_from("tensorweave.gradient_tape", "GradientTape"),
+    **_lazy.names_from("tensorweave.parallel_for", "vectorized_map"),
+    **_lazy.names_from("tensorweave.partitioned_variables", "create_partitioned_variables"),
+    **_lazy.names_from("tensorweave.load_library", "load_file_system_library", "load_library",
+        "load_op_library"),
+    **_lazy.names_from("tensorweave.batch_ops", "nondifferentiable_batch_function"),
     "math": "tensorweave.math",
     "linalg": "tensorweave.linalg",
     "dtypes": "tensorweave.dtypes",

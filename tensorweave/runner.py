@@ -24,6 +24,11 @@ ALIAS_ROOT = "tensorflow"
 SPECIAL_MODULES = {
     "tensorflow.compat.v1": "tensorweave",
     "tensorflow.python": "tensorweave",
+    # TF's ops modules whose composites live in tensorweave.nn
+    "tensorflow.python.ops.rnn": "tensorweave.nn.rnn",
+    "tensorflow.python.ops.rnn_cell": "tensorweave.nn.rnn_cell",
+    "tensorflow.python.ops.rnn_cell_impl": "tensorweave.nn.rnn_cell",
+    "tensorflow.python.ops.functional_ops": "tensorweave.nn.functional",
 }
 PREFIX_RULES = (
     ("tensorflow.compat.v1.", "tensorweave."),
