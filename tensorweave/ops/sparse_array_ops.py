@@ -23,6 +23,7 @@ from tensorweave.ops import array, check_ops, math_ops, scatter_ops, sort_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.array import structural
 from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, check_rank,
+                                           check_tuple_bounds,
                                            dims_text, int64, invalid, known_shape, lex_order,
                                            positions, validate)
 
@@ -152,8 +153,7 @@ def _fill_kernel(indices, values, dense_shape, default_value):
     bad = (first < 0) | (first >= rows)
     if bad.any():
         i = int(np.argmax(bad))
-        raise invalid(f"indices({i}, 0) is invalid: {first[i]} >= {rows}" if first[i] >= 0
-                      else f"indices({i}, 0) is invalid: {first[i]} < 0")
+        raise invalid(f"indices({i}, 0) is invalid: {first[i]} >= {rows}")  # TF's words
     counts = np.bincount(first, minlength=rows)[:rows]
     empty = counts == 0
     per_row = np.maximum(counts, 1)  # an empty row gets one default entry
@@ -263,7 +263,8 @@ def _reshape_shape(indices, dense_shape, new_shape):
         if t.dtype is not dtypes.int64:
             raise TypeError(f"SparseReshape requires int64 {what}, got {t.dtype.name}")
     rank = new_shape.shape.as_tuple()[0] if new_shape.shape.ndims == 1 else None
-    return [(dtypes.int64, TensorShape([None, rank])), (dtypes.int64, TensorShape([rank]))]
+    rows = indices.shape.as_tuple()[0] if indices.shape.ndims == 2 else None
+    return [(dtypes.int64, TensorShape([rows, rank])), (dtypes.int64, TensorShape([rank]))]
 
 
 def _reshape_kernel(indices, dense_shape, new_shape):
@@ -302,9 +303,12 @@ def _reshape_kernel(indices, dense_shape, new_shape):
     for d, size in enumerate(dense_shape):
         flat = flat * int(size) + indices[:, d]
     new_indices = np.zeros((len(indices), len(out)), np.int64)
-    for d in range(len(out) - 1, -1, -1):
-        new_indices[:, d] = flat % out[d] if out[d] else 0
-        flat = flat // out[d] if out[d] else flat
+    strides = np.concatenate([np.cumprod(out[::-1])[::-1][1:], [1]]).astype(np.int64)
+    for d, stride in enumerate(strides):  # C division, as TF's kernel (also for bad indices)
+        if stride:
+            quotient = np.where(flat < 0, -(-flat // stride), flat // stride)
+            new_indices[:, d] = quotient
+            flat = flat - quotient * stride
     return new_indices, out
 
 
@@ -413,6 +417,7 @@ def _split_shape(split_dim, indices, values, dense_shape, *, num_split):
 
 def _split_kernel(split_dim, indices, values, dense_shape, *, num_split):
     validate(indices, values, dense_shape)
+    check_tuple_bounds(indices, dense_shape)
     rank = dense_shape.shape[0]
     dim = int(split_dim)
     if not -rank <= dim < rank:

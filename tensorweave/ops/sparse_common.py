@@ -81,15 +81,47 @@ def validate(indices, values, shape, what="input"):
                       f"({shape.shape[0]}) do not match")
 
 
-def check_bounds(indices, shape):
-    """InvalidArgumentError naming the first index outside `shape`, as TF words it."""
-    if not indices.size:
+def check_indices(indices, shape, ordered=True):
+    """TF's IndicesValid: the first entry out of `shape` (or, with `ordered`, out of row-major
+    order or repeated) raises InvalidArgumentError in TF's words."""
+    n = len(indices)
+    if not n:
+        return
+    shape = np.asarray(shape, np.int64)
+    bad = np.any((indices < 0) | (indices >= shape), axis=1)
+    first_bad = int(np.argmax(bad)) if bad.any() else n
+    first_unordered, kind = n, None
+    if ordered and n > 1 and indices.shape[1]:
+        previous, current = indices[:-1], indices[1:]
+        differs = previous != current
+        column = np.argmax(differs, axis=1)
+        rows = np.arange(n - 1)
+        same = ~differs.any(axis=1)
+        decreasing = ~same & (current[rows, column] < previous[rows, column])
+        wrong = same | decreasing
+        if wrong.any():
+            first_unordered = int(np.argmax(wrong)) + 1
+            kind = "repeated" if same[first_unordered - 1] else "out of order"
+    if first_bad <= first_unordered and first_bad < n:
+        raise invalid(f"indices[{first_bad}] = {dims_text(indices[first_bad])} is out of "
+                      f"bounds: need 0 <= index < {dims_text(shape)}")
+    if first_unordered < n:
+        i = first_unordered
+        raise invalid(f"indices[{i}] = {dims_text(indices[i])} is {kind}. Many sparse ops "
+                      f"require sorted indices.\n    Use `tf.sparse.reorder` to create a "
+                      f"correctly ordered copy.\n\n")
+
+
+def check_tuple_bounds(indices, shape):
+    """The out-of-bounds error of TF's SparseTensor::Create users (SparseSplit, sparse
+    maximum/minimum): "Sparse index tuple indices[i, :] = [5, 0] is out of bounds"."""
+    if not len(indices):
         return
     bad = np.any((indices < 0) | (indices >= np.asarray(shape, np.int64)), axis=1)
     if bad.any():
         i = int(np.argmax(bad))
-        raise invalid(f"indices[{i}] = {list(indices[i])} is out of bounds: need 0 <= index "
-                      f"< {list(shape)}")
+        raise invalid(f"Sparse index tuple indices[{i}, :] = "
+                      f"[{', '.join(str(int(d)) for d in indices[i])}] is out of bounds")
 
 
 def lex_order(indices):

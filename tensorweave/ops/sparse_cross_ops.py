@@ -154,9 +154,8 @@ def sparse_cross(inputs, name=None, separator=None):
                                        internal_type=internal).outputs)
     with name_scope(name, "SparseCrossV2", flat) as scope:
         sep = convert_to_tensor(separator, dtype=dtypes.string, name="sep")
-        return SparseTensor(*create_op("SparseCrossV2", flat + [sep], name=scope, N=n,
-                                       out_type=dtypes.string,
-                                       internal_type=internal).outputs)
+        return SparseTensor(*create_op("SparseCrossV2", flat + [sep], name=scope,
+                                       N=n).outputs)
 
 
 def sparse_cross_hashed(inputs, num_buckets=0, hash_key=None, name=None):

@@ -9,7 +9,7 @@ sparsity hints).
 """
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, errors
 from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
@@ -18,6 +18,7 @@ from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, complex_ops, math_ops, scatter_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, check_rank,
+                                           check_tuple_bounds,
                                            dims_text, group_rows, invalid, known_shape, merge_order,
                                            positions, validate)
 
@@ -130,11 +131,12 @@ def _dense_add_kernel(a_indices, a_values, a_shape, b):
                       f"{list(b.shape)}")
     out = np.array(b, copy=True)
     if a_indices.size:
-        bad = np.any((a_indices < 0) | (a_indices >= np.asarray(b.shape)), axis=1)
+        bad = (a_indices < 0) | (a_indices >= np.asarray(b.shape))
         if bad.any():
-            i = int(np.argmax(bad))
-            raise invalid(f"Provided indices are out-of-bounds w.r.t. dense side with "
-                          f"broadcasted shape: indices[{i}] = {list(a_indices[i])}")
+            i, d = (int(k) for k in np.argwhere(bad)[0])
+            raise invalid(f"Sparse tensor has an invalid index on dimension {d}: "
+                          f"a_indices({i},{d}) = {a_indices[i, d]}, dense tensor shape: "
+                          f"{' '.join(str(n) for n in b.shape)}")
         np.add.at(out, tuple(a_indices.T), a_values)
     elif not a_shape.size:
         out = out + a_values.sum()  # a scalar SparseTensor
@@ -217,6 +219,15 @@ def _grouped(kind, indices, values, dense_shape, axes, keep_dims):
     reduce_over = _reduction_axes(axes, rank)
     kept = [i for i in range(rank) if i not in reduce_over]
     keys, group = group_rows(indices[:, kept])
+    kept_dims = dense_shape[kept].astype(np.int64)
+    if len(keys) and kept:
+        strides = np.concatenate([np.cumprod(kept_dims[::-1])[::-1][1:], [1]])
+        written = keys @ strides
+        bad = (written < 0) | (written >= int(np.prod(kept_dims)))
+        if bad.any():
+            raise errors.InternalError(
+                None, None, f"Obtained a write index of {written[np.argmax(bad)]} which is "
+                            f"outside of bounds of [0, {int(np.prod(kept_dims))})")
     ufunc = np.add if kind == "sum" else np.maximum
     reduced = np.zeros(len(keys), values.dtype)
     if kind == "max" and len(values):
@@ -385,12 +396,12 @@ def _matmul_kernel(a_indices, a_values, a_shape, b, *, adjoint_a, adjoint_b):
                       f"{k} vs. {dense.shape[0]}.  Did you forget a transpose?  Dimensions "
                       f"of A: [{m}, {k}).  Dimensions of B: {list(b.shape)}")
     row_col, col_col = (1, 0) if adjoint_a else (0, 1)
-    for what, idx, limit, column in (("k", cols, k, col_col), ("m", rows, m, row_col)):
-        bad = (idx < 0) | (idx >= limit)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise invalid(f"{what} ({idx[i]}) from index[{i},{column}] out of bounds "
-                          f"(>={limit})")
+    bad_m, bad_k = (rows < 0) | (rows >= m), (cols < 0) | (cols >= k)
+    if (bad_m | bad_k).any():  # TF checks entry by entry, m before k
+        i = int(np.argmax(bad_m | bad_k))
+        what, value, limit, column = ("m", rows[i], m, row_col) if bad_m[i] else \
+            ("k", cols[i], k, col_col)
+        raise invalid(f"{what} ({value}) from index[{i},{column}] out of bounds (>={limit})")
     out = np.zeros((m, dense.shape[1]), b.dtype)
     np.add.at(out, rows, values[:, None] * dense[cols])
     return out
@@ -457,6 +468,8 @@ def _extreme_kernel(combine):
         validate(a_indices, a_values, a_shape, "a")
         validate(b_indices, b_values, b_shape, "b")
         _check_same_shapes(a_shape, b_shape)
+        check_tuple_bounds(a_indices, a_shape)
+        check_tuple_bounds(b_indices, b_shape)
         pairs = np.array(merge_order(a_indices, b_indices), np.int64).reshape(-1, 2)
         a_pos, b_pos = pairs[:, 0], pairs[:, 1]
         zero = np.zeros(1, a_values.dtype)
@@ -520,6 +533,9 @@ def _dense_at(indices, dense_shape, dense):
         raise invalid(f"SparseDenseBinaryOpShared broadcasts dense to sparse only; got "
                       f"incompatible shapes: [{','.join(str(int(d)) for d in dense_shape)}] "
                       f"vs. [{','.join(str(d) for d in dims)}]")
+    if len(indices) and np.any((indices < 0) | (indices >= np.asarray(dense_shape))):
+        raise invalid("Provided indices are out-of-bounds w.r.t. dense side with broadcasted "
+                      "shape")
     where = tuple(indices[:, offset + i] if d != 1 else np.zeros(len(indices), np.int64)
                   for i, d in enumerate(dims))
     return dense[where]

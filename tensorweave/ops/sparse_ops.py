@@ -10,7 +10,8 @@ from tensorweave.core.registry import register_op
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.tensor_shape import as_shape
 from tensorweave.ops import array, math_ops, scatter_ops
-from tensorweave.ops import sparse_array_ops, sparse_math_ops, sparse_serialize_ops
+from tensorweave.ops import (sparse_array_ops, sparse_common, sparse_math_ops,
+                             sparse_serialize_ops)
 from tensorweave.ops import sparse_count_ops, sparse_cross_ops  # noqa: F401 - op types
 from tensorweave.ops._common import one
 from tensorweave.ops.sparse_array_ops import (  # noqa: F401 - tf. names
@@ -57,22 +58,7 @@ def _sparse_to_dense_kernel(indices, output_shape, values, default_value, *,
     out = np.full(shape, default_value, dtype=values.dtype)
     if n == 0:
         return out
-    bad = np.any((indices < 0) | (indices >= np.asarray(shape, dtype=np.int64)), axis=1)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise errors.InvalidArgumentError(
-            None, None, f"indices[{i}] = {list(indices[i])} is out of bounds: need 0 <= index "
-                        f"< {list(shape)}")
-    if validate_indices and n > 1:
-        flat = np.ravel_multi_index(indices.T, shape)
-        order = np.diff(flat)
-        if np.any(order <= 0):
-            i = int(np.argmax(order <= 0)) + 1
-            kind = "repeated" if order[i - 1] == 0 else "out of order"
-            raise errors.InvalidArgumentError(
-                None, None, f"indices[{i}] = {list(indices[i])} is {kind}. Many sparse ops "
-                            f"require sorted indices.\n    Use `tf.sparse.reorder` to create "
-                            f"a correctly ordered copy.\n\n")
+    sparse_common.check_indices(indices, shape, ordered=validate_indices)
     out[tuple(indices.T)] = values
     return out
 

@@ -15,8 +15,8 @@ from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import one
-from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, check_rank,
-                                           invalid, known_shape, validate)
+from tensorweave.ops.sparse_common import (as_sparse_tensor, check_components, check_indices,
+                                           check_rank, invalid, known_shape, validate)
 
 __all__ = ["serialize_sparse", "serialize_many_sparse", "deserialize_many_sparse",
            "edit_distance"]
@@ -111,13 +111,9 @@ def _serialize_many_kernel(indices, values, dense_shape, *, out_type):
     if dense_shape.shape[0] < 2:
         raise invalid(f"Rank of input SparseTensor should be > 1, but saw rank: "
                       f"{dense_shape.shape[0]}")
+    check_indices(indices, dense_shape)
     rows = int(dense_shape[0])
     first = indices[:, 0]
-    bad = (first < 0) | (first >= rows)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise invalid(f"indices[{i}] = {list(indices[i])} is out of bounds: need 0 <= index "
-                      f"< {list(dense_shape)}")
     out = np.empty((rows, 3), object)
     for r in range(rows):
         kept = first == r
