@@ -15,7 +15,7 @@ graph (by IdentityN op name), not in a process-wide table.
 import functools
 import inspect
 
-from tensorweave import variable_scope as vs
+from tensorweave.variable_scope import get_variable_scope, variable_scope
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys, control_dependencies, get_default_graph
 from tensorweave.core.operation import Tensor
@@ -143,7 +143,7 @@ def recompute_grad(f):
     again (reusing its variables) and differentiates that."""
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
-        scope = vs.get_variable_scope()
+        scope = get_variable_scope()
 
         @custom_gradient
         def inner(*inner_args):
@@ -151,7 +151,7 @@ def recompute_grad(f):
 
             def grad(*dresult, variables=None):
                 id_args = [identity(x) for x in inner_args]
-                with vs.variable_scope(scope, reuse=True), control_dependencies(
+                with variable_scope(scope, reuse=True), control_dependencies(
                         [d for d in dresult if isinstance(d, Tensor)]):
                     again = f(*id_args, **kwargs)
                 targets = id_args + list(variables or [])

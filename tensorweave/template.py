@@ -10,7 +10,7 @@
 import functools
 import traceback
 
-from tensorweave import variable_scope as vs
+from tensorweave.variable_scope import variable_scope
 from tensorweave.core import graph as graph_lib
 from tensorweave.core.graph import GraphKeys
 
@@ -44,7 +44,7 @@ class Template:
         self._variable_scope = None
         self._variables_created = False
         if create_scope_now:
-            with vs.variable_scope(unique_name, name, custom_getter=custom_getter,
+            with variable_scope(unique_name, name, custom_getter=custom_getter,
                                    auxiliary_name_scope=False) as scope:
                 self._variable_scope = scope
 
@@ -70,9 +70,9 @@ class Template:
 
     def __call__(self, *args, **kwargs):
         if self._variable_scope is not None:
-            with vs.variable_scope(self._variable_scope, reuse=self._variables_created or None):
+            with variable_scope(self._variable_scope, reuse=self._variables_created or None):
                 return self._call_func(args, kwargs)
-        with vs.variable_scope(self._unique_name, self._name,
+        with variable_scope(self._unique_name, self._name,
                                custom_getter=self._custom_getter) as scope:
             self._variable_scope = scope
             return self._call_func(args, kwargs)

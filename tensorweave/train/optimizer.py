@@ -8,8 +8,8 @@ an optimizer-wide variable such as Adam's 'beta1_power' is made in the current n
 import contextlib
 import contextvars
 
-from tensorweave import gradients as gradients_module
-from tensorweave import variable_scope as variable_scope_lib
+from tensorweave.gradients import gradients as symbolic_gradients
+from tensorweave.variable_scope import variable_scope
 from tensorweave import variables
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
@@ -48,7 +48,7 @@ def slot_variable(primary, initial_value, slot_name):
     """A new slot variable of `primary`, named as TF's slot_creator names it."""
     one_part = _one_part_slot_names.get()
     prefix = primary.op.name + ("/part_0" if one_part else "")
-    with variable_scope_lib.variable_scope(None, default_name=f"{prefix}/{slot_name}",
+    with variable_scope(None, default_name=f"{prefix}/{slot_name}",
                                            auxiliary_name_scope=False) as scope:
         name = scope.name
     if one_part:
@@ -117,7 +117,7 @@ class Optimizer:
         if not loss.dtype.is_floating:
             raise ValueError(f"Invalid type {loss.dtype.name} for {loss.name}, expected: "
                              "[float32, float64, float16].")
-        grads = gradients_module.gradients(
+        grads = symbolic_gradients(
             loss, [v._ref() for v in var_list], grad_ys=grad_loss,
             gate_gradients=gate_gradients == self.GATE_OP, aggregation_method=aggregation_method,
             colocate_gradients_with_ops=colocate_gradients_with_ops)

@@ -1,5 +1,6 @@
 """The global step: an int64 counter variable that optimizers increment."""
-from tensorweave import init_ops, variable_scope
+from tensorweave import init_ops
+from tensorweave.variable_scope import get_variable
 from tensorweave.core import dtypes
 from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.platform import tf_logging
@@ -44,7 +45,7 @@ def create_global_step(graph=None):
     if get_global_step(graph) is not None:
         raise ValueError("\"global_step\" already exists.")
     with graph.as_default(), graph.name_scope(None), graph.control_dependencies(None):
-        return variable_scope.get_variable(
+        return get_variable(
             GraphKeys.GLOBAL_STEP, shape=[], dtype=dtypes.int64,
             initializer=init_ops.zeros_initializer(), trainable=False,
             collections=[GraphKeys.GLOBAL_VARIABLES, GraphKeys.GLOBAL_STEP])
