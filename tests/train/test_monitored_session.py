@@ -109,7 +109,7 @@ def test_chief_session_creator_restores_from_checkpoint_dir(tmp_path):
             assert sess.run(step) == 3
             assert sess.run(x) == pytest.approx(1 + 2 * 0.8 ** 3)
             assert isinstance(sess.raw_session(), tf.Session)
-        path = tf.train.latest_checkpoint(str(tmp_path)).replace("-3", "-0")
+        path = tf.train.latest_checkpoint(str(tmp_path))[:-len("3")] + "0"  # model.ckpt-0
         creator = tf.train.ChiefSessionCreator(checkpoint_filename_with_path=path)
         with tf.train.MonitoredSession(session_creator=creator) as sess:
             assert sess.run(step) == 0 and sess.run(x) == 3.0
