@@ -309,14 +309,20 @@ def input_name(tensor):
 
 def _typed_by_t(op):
     """The input whose dtype TensorFlow's OpDef of op.type names `T` (Select's x, not its
-    condition); the first input when the OpDef is not known or its inputs do not line up."""
+    condition; DynamicStitch's data, not its indices); the first input when the OpDef is not
+    known or its inputs do not line up."""
     signature = tf_op_signatures.SIGNATURES.get(op.type)
-    if signature is not None:
-        words = signature[0].split()
-        if words and words[0].startswith("T*"):
+    if signature is None:
+        return op.inputs[0]
+    per_input = []  # the type word of each input, lists expanded by their number attr
+    for word in signature[0].split():
+        base, _, count = word.partition("*")
+        repeat = op.attrs.get(count, 1) if count else 1
+        if not isinstance(repeat, int):
             return op.inputs[0]
-        if len(words) == len(op.inputs) and "T" in words:
-            return op.inputs[words.index("T")]
+        per_input += [base] * repeat
+    if len(per_input) == len(op.inputs) and "T" in per_input:
+        return op.inputs[per_input.index("T")]
     return op.inputs[0]
 
 

@@ -132,12 +132,11 @@ def _fit_signature(t):
     words, declared = signature[0].split(), set(signature[1].split())
     if any(k not in declared and k != "T" and not k.startswith("_") for k in node.attr):
         return  # tensorweave attrs TensorFlow's op lacks: not its form
-    spare = len(dtypes) - len(words)
-    if spare < 0 or spare and not any("*" in w or w.startswith("[") for w in words):
+    counts = _input_counts(words, node, len(dtypes))
+    if counts is None:
         return
     position, typed = 0, {}
-    for word in words:
-        count = spare + 1 if "*" in word or word.startswith("[") else 1
+    for word, count in zip(words, counts):
         taken = dtypes[position:position + count]
         position += count
         if not word.startswith("[") and word.split("*")[0] != "-":
@@ -145,8 +144,7 @@ def _fit_signature(t):
     if any(len(kinds) > 1 for kinds in typed.values()):
         return  # inputs one type attr types differ (tensorweave's Merge reads its predicate)
     position = 0
-    for word in words:
-        count = spare + 1 if "*" in word or word.startswith("[") else 1
+    for word, count in zip(words, counts):
         taken = dtypes[position:position + count]
         position += count
         if word.startswith("["):
@@ -161,6 +159,31 @@ def _fit_signature(t):
     for key in list(node.attr):
         if key not in declared and not key.startswith("_"):
             del node.attr[key]
+
+
+def _input_counts(words, node, total):
+    """How many inputs each word of an OpDef's signature takes: one for a plain input; for a
+    list, its number attr (N) when the node has it, else whatever the other words leave (one
+    list at most); None when the inputs do not fit."""
+    counts, open_list = [], None
+    for index, word in enumerate(words):
+        number = word.split("*")[1] if "*" in word else None
+        known = number is not None and number in node.attr and \
+            node.attr[number].WhichOneof("value") == "i"
+        if known:
+            counts.append(int(node.attr[number].i))
+        elif number is not None or word.startswith("["):
+            if open_list is not None:
+                return None
+            open_list = index
+            counts.append(0)
+        else:
+            counts.append(1)
+    if open_list is not None:
+        counts[open_list] = total - sum(counts)
+        if counts[open_list] < 0:
+            return None
+    return counts if sum(counts) == total else None
 
 
 def tensorflow_node_defs(op, taken, add_shapes=False):
