@@ -194,6 +194,7 @@ _LAZY_MODULES = {
     "config": "tensorweave.config",
     "graph_util": "tensorweave.graph_util",
     "strings": "tensorweave.strings",
+    "image": "tensorweave.image",
     "queue": "tensorweave.queue",
     "profiler": "tensorweave.profiler",
     "get_logger": "tensorweave.platform.tf_logging:get_logger",

@@ -1,8 +1,35 @@
 """tf.contrib: the parts of TensorFlow 1.x's contrib namespace tensorweave provides.
 
-Sub-packages load on first attribute access (`tf.contrib.rnn`, `tf.contrib.seq2seq`).
+Sub-packages load on first attribute access (`tf.contrib.rnn`, `tf.contrib.layers`). A part
+tensorweave does not provide raises ContribNotImplemented (a NotImplementedError that is also
+an AttributeError, so `hasattr` still answers False) naming it.
 """
-from tensorweave.util import lazy
+import importlib
 
-__getattr__ = lazy.attributes(__name__, {
-    name: f"tensorweave.contrib.{name}" for name in ("rnn", "seq2seq")})
+PROVIDED = (
+    "rnn", "seq2seq", "crf", "training",                       # sequence models
+    "layers", "framework", "slim", "losses", "metrics",         # layers and slim
+    "opt",                                                      # optimizers
+    "lookup",                                                   # lookup tables
+    "factorization", "tensorboard", "learn", "data", "distributions",
+)
+
+
+class ContribNotImplemented(NotImplementedError, AttributeError):
+    """A tf.contrib part tensorweave does not provide."""
+
+
+def __getattr__(name):
+    if name in PROVIDED:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+        else:
+            globals()[name] = module
+            return module
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise ContribNotImplemented(
+        f"tf.contrib.{name} is not implemented by tensorweave (see docs/compatibility.md)")
