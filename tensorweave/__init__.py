@@ -38,6 +38,7 @@ from tensorweave.core.dtypes import (QUANTIZED_DTYPES, bfloat16, qint8, qint16, 
                                      qint32, quint8, quint16, resource, variant)
 from tensorweave.core.devices import DeviceSpec  # noqa: F401
 from tensorweave.core.indexed_slices import IndexedSlices  # noqa: F401
+from tensorweave.core.errors import OpError  # noqa: F401
 from tensorweave.core.graph import (Graph, GraphKeys, add_to_collection,  # noqa: F401
                                     add_to_collections, colocate_with, container,
                                     control_dependencies, device,
@@ -157,7 +158,7 @@ _LAZY_MODULES = {
     **_lazy.names_from("tensorweave.tensor_util", "make_tensor_proto", "make_ndarray",
         "get_static_value", "is_tensor", "register_tensor_conversion_function",
         "convert_to_tensor_or_sparse_tensor", "convert_to_tensor_or_indexed_slices",
-        "dimension_at_index"),
+        "dimension_at_index", "is_symbolic_tensor"),
     **_lazy.names_from("tensorweave.v2_behavior", "enable_eager_execution",
         "disable_eager_execution", "executing_eagerly", "executing_eagerly_outside_functions",
         "enable_v2_behavior", "disable_v2_behavior", "enable_control_flow_v2",
@@ -166,7 +167,8 @@ _LAZY_MODULES = {
         "disable_tensor_equality", "enable_v2_tensorshape", "disable_v2_tensorshape"),
     **_lazy.names_from("tensorweave.partitioners", "fixed_size_partitioner",
         "min_max_variable_partitioner", "variable_axis_size_partitioner"),
-    **_lazy.names_from("tensorweave.function", "function", "TensorSpec", "TypeSpec"),
+    **_lazy.names_from("tensorweave.function", "function", "TensorSpec", "TypeSpec",
+                       "type_spec_from_value"),
     **_lazy.names_from("tensorweave.module", "Module"),
     **_lazy.names_from("tensorweave.queues", "FIFOQueue", "FixedLengthRecordReader",
         "IdentityReader", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue",

@@ -15,7 +15,7 @@ from tensorweave.core.operation import TensorLike
 from tensorweave.core.tensor_shape import as_shape
 from tensorweave.util import nest
 
-__all__ = ["function", "TensorSpec", "TypeSpec"]
+__all__ = ["function", "TensorSpec", "TypeSpec", "type_spec_from_value"]
 
 
 class TypeSpec:
@@ -55,6 +55,17 @@ class TensorSpec(TypeSpec):
 
     def __repr__(self):
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
+
+
+def type_spec_from_value(value):
+    """The TensorSpec of a tensor, or of what convert_to_tensor makes of `value`."""
+    if not isinstance(value, TensorLike):
+        try:
+            value = convert_to_tensor(value)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"Could not build a TypeSpec for {value!r} of type "
+                            f"{type(value).__name__}") from e
+    return TensorSpec(value.shape, value.dtype)
 
 
 class _GraphFunction:

@@ -10,7 +10,7 @@ from tensorweave.core.tensor_shape import Dimension, as_shape
 
 __all__ = ["make_tensor_proto", "make_ndarray", "get_static_value", "is_tensor",
            "register_tensor_conversion_function", "convert_to_tensor_or_sparse_tensor",
-           "convert_to_tensor_or_indexed_slices", "dimension_at_index"]
+           "convert_to_tensor_or_indexed_slices", "dimension_at_index", "is_symbolic_tensor"]
 
 
 def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False,
@@ -54,6 +54,11 @@ def get_static_value(tensor, partial=False):
 def is_tensor(x):
     """True for the graph's tensor types (Tensor, Variable, SparseTensor)."""
     return isinstance(x, (TensorLike, SparseTensor))
+
+
+def is_symbolic_tensor(tensor):
+    """True for a graph tensor (every tensorweave Tensor is one: there is no eager mode)."""
+    return isinstance(tensor, TensorLike)
 
 
 def register_tensor_conversion_function(base_type, conversion_func, priority=100):

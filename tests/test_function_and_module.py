@@ -86,3 +86,11 @@ def test_clip_by_average_norm_timestamp_and_init_scope():
         with tf.Session() as sess:
             np.testing.assert_allclose(sess.run(clipped), [1.2, 1.6])  # TF gives [1.2 1.6]
             assert sess.run(stamp) > 1.6e9
+
+
+def test_small_top_level_helpers():
+    with tf.Graph().as_default():
+        assert tf.type_spec_from_value([1, 2]) == tf.TensorSpec([2], tf.int32)
+        assert tf.is_symbolic_tensor(tf.constant(1.0)) and not tf.is_symbolic_tensor(1.0)
+    assert tf.OpError is tf.errors.OpError
+    assert tf.random.fixed_unigram_candidate_sampler is tf.nn.fixed_unigram_candidate_sampler
