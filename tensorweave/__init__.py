@@ -202,8 +202,8 @@ _LAZY_MODULES = {
     "get_logger": "tensorweave.platform.tf_logging:get_logger",
     **{name: f"tensorweave.lib.tf_protos:{name}" for name in (
         "AttrValue", "NameAttrList", "GraphDef", "NodeDef", "MetaGraphDef", "TensorInfo",
-        "Event", "SessionLog", "LogMessage", "Summary", "SummaryMetadata", "HistogramProto",
-        "OptimizerOptions")},
+        "Event", "SessionLog", "LogMessage", "Summary", "SummaryMetadata", "HistogramProto")},
+    "OptimizerOptions": "tensorweave.runtime.config:OptimizerOptions",
 }
 
 

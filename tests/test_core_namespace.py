@@ -192,3 +192,12 @@ def test_tf_decorator_through_flags():
     import inspect
     signature = decorator.fullargspec_to_signature(inspect.getfullargspec(target))
     assert str(signature) == "(a, b=2)"
+
+
+def test_xla_jit_setting_is_accepted():
+    """TF's mnist_softmax_xla sets the global JIT level; tensorweave records it."""
+    config = tf.ConfigProto()
+    config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
+    assert config.graph_options.optimizer_options.global_jit_level == 1
+    with tf.Graph().as_default(), tf.Session(config=config) as sess:
+        assert sess.run(tf.constant(1) + 1) == 2

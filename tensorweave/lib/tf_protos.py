@@ -12,7 +12,7 @@ MESSAGES = {
     "GraphDef": "graph_pb2", "NodeDef": "node_def_pb2", "MetaGraphDef": "meta_graph_pb2",
     "TensorInfo": "meta_graph_pb2", "Event": "event_pb2", "SessionLog": "event_pb2",
     "LogMessage": "event_pb2", "Summary": "summary_pb2", "SummaryMetadata": "summary_pb2",
-    "HistogramProto": "summary_pb2", "OptimizerOptions": "config_pb2",
+    "HistogramProto": "summary_pb2",
     "TensorProto": "tensor_pb2", "TensorShapeProto": "tensor_shape_pb2",
 }
 

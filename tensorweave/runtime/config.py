@@ -24,9 +24,25 @@ class GPUOptions(_Options):
                  "visible_device_list": "", "allocator_type": ""}
 
 
+class OptimizerOptions(_Options):
+    """Graph optimization settings (recorded; tensorweave plans every graph the same way and
+    has no JIT compiler, so XLA's global_jit_level changes nothing)."""
+    L1 = 0  # Level
+    L0 = -1
+    DEFAULT = 0  # GlobalJitLevel
+    OFF = -1
+    ON_1 = 1
+    ON_2 = 2
+    _defaults = {"do_common_subexpression_elimination": False, "do_constant_folding": False,
+                 "max_folded_constant_in_bytes": 0, "do_function_inlining": False,
+                 "opt_level": 0, "global_jit_level": 0, "cpu_global_jit": False}
+
+
 class GraphOptions(_Options):
     _defaults = {"enable_recv_scheduling": False, "build_cost_model": 0,
-                 "infer_shapes": False, "place_pruned_graph": False}
+                 "build_cost_model_after": 0, "infer_shapes": False,
+                 "place_pruned_graph": False, "enable_bfloat16_sendrecv": False,
+                 "timeline_step": 0, "optimizer_options": OptimizerOptions}
 
 
 class ConfigProto(_Options):
