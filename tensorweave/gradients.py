@@ -1,7 +1,12 @@
 """Symbolic differentiation: tf.gradients adds gradient ops to the graph, walking back from ys.
 
 Each op differentiates with its op type's gradient rule (registry), or with a function
-registered from Python under the op's type or under the name `gradient_override_map` gave it:
+registered from Python under the op's type or under the name `gradient_override_map` gave it.
+
+Gradients may be IndexedSlices (tf.gather's, as TF): they pass unchanged through rules that
+pass gradients on (Identity) and to functions registered from Python; other rules receive
+them as dense tensors. Several sparse gradients of one tensor concatenate into one
+IndexedSlices; a mix of sparse and dense ones adds up to a dense tensor.
 
     @tf.RegisterGradient("ClipGrad")
     def _clip_grad(op, grad):
@@ -14,8 +19,10 @@ import numpy as np
 from tensorweave.core import registry
 from tensorweave.core.constants import constant, convert_to_tensor
 from tensorweave.core.graph import GRADIENT_OP_TYPE_ATTR
+from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.ops import array, math_ops
+from tensorweave.ops._common import passthrough_grad
 
 
 # --- gradient functions registered from Python ---------------------------------------------
@@ -105,8 +112,17 @@ def _python_rule(fn):
         in_grads = fn(op, *out_grads)
         if not isinstance(in_grads, (list, tuple)):
             in_grads = [in_grads]
-        return [None if g is None else convert_to_tensor(g) for g in in_grads]
+        return [g if g is None or isinstance(g, IndexedSlices) else convert_to_tensor(g)
+                for g in in_grads]
+    rule.accepts_indexed_slices = True
     return rule
+
+
+def _dense_unless_accepted(rule, grads):
+    """`grads` for `rule`: IndexedSlices become dense tensors unless the rule takes them."""
+    if rule is passthrough_grad or getattr(rule, "accepts_indexed_slices", False):
+        return grads
+    return [convert_to_tensor(g) if isinstance(g, IndexedSlices) else g for g in grads]
 
 
 def _as_tensor_list(values):
@@ -191,7 +207,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if rule is None:
                 continue
             with graph.name_scope(op.name + "_grad"):
-                in_grads = rule(op, *out_grads)
+                in_grads = rule(op, *_dense_unless_accepted(rule, out_grads))
             if len(in_grads) != len(op.inputs):
                 raise ValueError(f"Num gradients {len(in_grads)} generated for op "
                                  f"'{op.name}' ({op.type}) do not match num inputs "
@@ -214,11 +230,24 @@ def _ones_for(y):
 
 
 def _aggregate(grads):
+    """One gradient from several: AddN, or for IndexedSlices only, their concatenation."""
     if not grads:
         return None
     if len(grads) == 1:
         return grads[0]
+    if all(isinstance(g, IndexedSlices) for g in grads):
+        dense_shape = next((g.dense_shape for g in grads if g.dense_shape is not None), None)
+        return IndexedSlices(array.concat([g.values for g in grads], 0),
+                             array.concat([_int32_or_64(g.indices, grads) for g in grads], 0),
+                             dense_shape)
     return math_ops.add_n(grads)
+
+
+def _int32_or_64(indices, grads):
+    """`indices` in int64 when any of `grads` has int64 indices (so they concatenate)."""
+    if any(g.indices.dtype.name == "int64" for g in grads):
+        return array.cast(indices, "int64")
+    return indices
 
 
 def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False, gate_gradients=False,

@@ -6,6 +6,7 @@ import numpy as np
 from tensorweave.core import dtypes, errors, tf_form
 from tensorweave.core.constants import constant, convert_to_tensor
 from tensorweave.core.graph import create_op
+from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
@@ -686,29 +687,52 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     return minimum(maximum(t, clip_value_min), clip_value_max, name=name or "clip_by_value")
 
 
+def _values_of(t):
+    """The tensor clipping reads: an IndexedSlices' values (duplicates counted apart, as TF)."""
+    return convert_to_tensor(t.values if isinstance(t, IndexedSlices) else t)
+
+
+def _like(t, clipped):
+    """`clipped` values in the form of `t`: IndexedSlices stay IndexedSlices."""
+    if isinstance(t, IndexedSlices):
+        return IndexedSlices(clipped, t.indices, t.dense_shape)
+    return clipped
+
+
 def global_norm(t_list, name=None):
-    """sqrt(sum of squares of every element of every tensor in t_list)."""
-    squares = [reduce_sum(square(convert_to_tensor(t))) for t in t_list if t is not None]
+    """sqrt(sum of squares of every element of every tensor in t_list); an IndexedSlices
+    counts its values."""
+    squares = [reduce_sum(square(_values_of(t))) for t in t_list if t is not None]
     return sqrt(add_n(squares), name=name or "global_norm")
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
-    """Scales t_list so its global norm is at most clip_norm; returns (clipped, norm)."""
+    """Scales t_list so its global norm is at most clip_norm; returns (clipped, norm).
+    IndexedSlices come back as IndexedSlices with scaled values."""
+    if isinstance(t_list, (str, bytes)) or not isinstance(t_list, (list, tuple)):
+        raise TypeError("t_list should be a sequence")
+    t_list = list(t_list)
     norm = global_norm(t_list) if use_norm is None else use_norm
     clip_norm = convert_to_tensor(clip_norm, dtype=norm.dtype)
     scale = clip_norm * minimum(1.0 / norm, 1.0 / clip_norm)
-    clipped = [None if t is None else array.identity(t * array.cast(scale, t.dtype))
-               for t in t_list]
+    clipped = []
+    for t in t_list:
+        if t is None:
+            clipped.append(None)
+            continue
+        values = _values_of(t)
+        clipped.append(_like(t, array.identity(values * array.cast(scale, values.dtype))))
     return clipped, norm
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
-    """`t` scaled so its L2 norm (over `axes`) is at most clip_norm."""
-    t = convert_to_tensor(t)
-    norm = sqrt(reduce_sum(square(t), axes, keepdims=True))
-    clip_norm = convert_to_tensor(clip_norm, dtype=t.dtype)
-    return array.identity(t * clip_norm / maximum(norm, clip_norm),
-                              name=name or "clip_by_norm")
+    """`t` scaled so its L2 norm (over `axes`) is at most clip_norm (an IndexedSlices: its
+    values, returned as IndexedSlices)."""
+    values = _values_of(t)
+    norm = sqrt(reduce_sum(square(values), axes, keepdims=True))
+    clip_norm = convert_to_tensor(clip_norm, dtype=values.dtype)
+    return _like(t, array.identity(values * clip_norm / maximum(norm, clip_norm),
+                                   name=name or "clip_by_norm"))
 
 
 def clip_by_average_norm(t, clip_norm, name=None):

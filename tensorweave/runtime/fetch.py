@@ -3,6 +3,7 @@ rebuilt around their values, the cache key of a fetch structure, and fed values 
 checked before they fill their slots."""
 import numpy as np
 
+from tensorweave.core.indexed_slices import IndexedSlices, IndexedSlicesValue
 from tensorweave.core.operation import Operation, Tensor, TensorLike
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue, sparse_feed_items
 from tensorweave.ops.control.contexts import DEAD
@@ -30,6 +31,10 @@ class FetchMapper:
         if isinstance(fetch, SparseTensor):
             return ("namedtuple", SparseTensorValue,
                     [self._flatten(graph, part) for part in fetch.components()])
+        if isinstance(fetch, IndexedSlices):  # dense_shape None: fetched as None, as TF
+            parts = [fetch.values, fetch.indices, fetch.dense_shape]
+            return ("namedtuple", IndexedSlicesValue,
+                    [("none",) if p is None else self._flatten(graph, p) for p in parts])
         try:
             element = graph.as_graph_element(fetch)
         except TypeError as e:
@@ -52,6 +57,8 @@ class FetchMapper:
     def _build(self, template, values):
         if isinstance(template, int):
             return values[template]
+        if template[0] == "none":
+            return None
         if template[0] == "namedtuple":
             return template[1](*[self._build(t, values) for t in template[2]])
         if template[0] == "dict":

@@ -14,7 +14,8 @@ from tensorweave import variables
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
-from tensorweave.ops import array, control, state_ops, training_ops
+from tensorweave.core.indexed_slices import IndexedSlices
+from tensorweave.ops import array, control, math_ops, sort_ops, state_ops, training_ops
 from tensorweave.platform import tf_logging as logging
 
 _warned_once = set()
@@ -58,7 +59,9 @@ def slot_variable(primary, initial_value, slot_name):
 
 
 class Optimizer:
-    """Base class. Subclasses declare slots (`_slot_specs`) and the update op (`_apply_dense`)."""
+    """Base class. Subclasses declare slots (`_create_slots`) and the update ops: `_apply_dense`
+    for a dense gradient, `_apply_sparse` for an IndexedSlices one (tf.gather's), which
+    `_apply_sparse_duplicate_indices` hands on with repeated indices summed, as TF does."""
 
     GATE_NONE = 0
     GATE_OP = 1
@@ -140,9 +143,8 @@ class Optimizer:
                 self._prepare()
                 update_ops = []
                 for grad, var in updated:
-                    grad = convert_to_tensor(grad)
                     with graph.name_scope("update_" + var.op.name):
-                        update_ops.append(self._apply_dense(grad, var))
+                        update_ops.append(self._apply_one(grad, var))
                 if global_step is None:
                     train_op = self._finish(update_ops, scope)
                 else:
@@ -214,8 +216,30 @@ class Optimizer:
         """Hyperparameter `key` in the dtype of `var`."""
         return _cast_to(self._hyper_tensors[key], var.dtype)
 
+    def _apply_one(self, grad, var):
+        """The update op of `var` for a dense or an IndexedSlices gradient."""
+        if not isinstance(grad, IndexedSlices):
+            try:
+                grad = convert_to_tensor(grad)
+            except (TypeError, ValueError):
+                raise TypeError(f"Gradient must be convertible to a Tensor or IndexedSlices, "
+                                f"or None: {grad}") from None
+            return self._apply_dense(grad, var)
+        if getattr(var, "constraint", None) is not None:
+            raise RuntimeError("Cannot use a constraint function on a sparse variable.")
+        return self._apply_sparse_duplicate_indices(grad, var)
+
     def _apply_dense(self, grad, var):
         raise NotImplementedError
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """`_apply_sparse` of `grad` with the values of repeated indices summed."""
+        values, indices = deduplicate_indexed_slices(grad.values, grad.indices)
+        return self._apply_sparse(IndexedSlices(values, indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad, var):
+        raise NotImplementedError(f"{type(self).__name__} does not apply IndexedSlices "
+                                  "gradients")
 
     def _finish(self, update_ops, name):
         return control.group(*update_ops, name=name)
@@ -223,6 +247,14 @@ class Optimizer:
 
 def _cast_to(tensor, dtype):
     return array.cast(tensor, dtype) if tensor.dtype is not dtype else tensor
+
+
+def deduplicate_indexed_slices(values, indices):
+    """(summed values, unique indices): the values of each repeated index added up."""
+    unique_indices, positions = sort_ops.unique(indices)
+    summed = array.unsorted_segment_sum(values, positions,
+                                        array.getitem(array.shape(unique_indices), 0))
+    return summed, unique_indices
 
 
 class GradientDescentOptimizer(Optimizer):
@@ -235,6 +267,12 @@ class GradientDescentOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         return training_ops.apply_gradient_descent(
             var._ref(), self._hyper_for("learning_rate", var), grad).op
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """ScatterSub of lr * values: repeated indices subtract each of their rows."""
+        delta = IndexedSlices(grad.values * self._hyper_for("learning_rate", var),
+                              grad.indices, grad.dense_shape)
+        return var.scatter_sub(delta, use_locking=self._use_locking)
 
 
 class MomentumOptimizer(Optimizer):
@@ -255,6 +293,12 @@ class MomentumOptimizer(Optimizer):
             var._ref(), self.get_slot(var, "momentum")._ref(),
             self._hyper_for("learning_rate", var), grad, self._hyper_for("momentum", var),
             use_nesterov=self._use_nesterov).op
+
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply_momentum(
+            var._ref(), self.get_slot(var, "momentum")._ref(),
+            self._hyper_for("learning_rate", var), grad.values, grad.indices,
+            self._hyper_for("momentum", var), use_nesterov=self._use_nesterov).op
 
 
 class AdamOptimizer(Optimizer):
@@ -282,6 +326,32 @@ class AdamOptimizer(Optimizer):
             b1p, b2p, self._hyper_for("learning_rate", var), self._hyper_for("beta1", var),
             self._hyper_for("beta2", var), self._hyper_for("epsilon", var), grad,
             use_nesterov=False).op
+
+    def _apply_sparse(self, grad, var):
+        """TF's sparse Adam: m and v decay on every row, then the rows of the gradient are
+        added (not lazy: tf.contrib.opt.LazyAdamOptimizer touches only those rows)."""
+        return self._apply_sparse_shared(grad.values, var, grad.indices, state_ops.scatter_add)
+
+    def _apply_sparse_shared(self, grad, var, indices, scatter_add):
+        b1p, b2p = (_cast_to(self._get_non_slot(k).value(), var.dtype)
+                    for k in ("beta1_power", "beta2_power"))
+        lr_t, beta1_t, beta2_t, epsilon_t = (self._hyper_for(k, var) for k in (
+            "learning_rate", "beta1", "beta2", "epsilon"))
+        lr = lr_t * math_ops.sqrt(1 - b2p) / (1 - b1p)
+        graph = get_default_graph()
+        m = self.get_slot(var, "m")
+        m_scaled = grad * (1 - beta1_t)
+        m_t = state_ops.assign(m._ref(), m.value() * beta1_t)
+        with graph.control_dependencies([m_t]):
+            m_t = scatter_add(m._ref(), indices, m_scaled, use_locking=self._use_locking)
+        v = self.get_slot(var, "v")
+        v_scaled = (grad * grad) * (1 - beta2_t)
+        v_t = state_ops.assign(v._ref(), v.value() * beta2_t)
+        with graph.control_dependencies([v_t]):
+            v_t = scatter_add(v._ref(), indices, v_scaled, use_locking=self._use_locking)
+        v_sqrt = math_ops.sqrt(v_t)
+        var_update = state_ops.assign_sub(var._ref(), lr * m_t / (v_sqrt + epsilon_t))
+        return control.group(var_update, m_t, v_t)
 
     def _finish(self, update_ops, name):
         graph = get_default_graph()
@@ -315,6 +385,11 @@ class AdagradOptimizer(Optimizer):
             var._ref(), self.get_slot(var, "accumulator")._ref(),
             self._hyper_for("learning_rate", var), grad).op
 
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply_adagrad(
+            var._ref(), self.get_slot(var, "accumulator")._ref(),
+            self._hyper_for("learning_rate", var), grad.values, grad.indices).op
+
 
 class RMSPropOptimizer(Optimizer):
     """ms = decay * ms + (1 - decay) * grad ** 2; mom = momentum * mom + lr * grad / sqrt(ms +
@@ -343,6 +418,17 @@ class RMSPropOptimizer(Optimizer):
                 var._ref(), self.get_slot(var, "mg")._ref(), *refs, *hyper, grad).op
         return training_ops.apply_rms_prop(var._ref(), *refs, *hyper, grad).op
 
+    def _apply_sparse(self, grad, var):
+        refs = [self.get_slot(var, "rms")._ref(), self.get_slot(var, "momentum")._ref()]
+        hyper = [self._hyper_for(k, var) for k in ("learning_rate", "decay", "momentum",
+                                                   "epsilon")]
+        if self._centered:
+            return training_ops.sparse_apply_centered_rms_prop(
+                var._ref(), self.get_slot(var, "mg")._ref(), *refs, *hyper, grad.values,
+                grad.indices).op
+        return training_ops.sparse_apply_rms_prop(var._ref(), *refs, *hyper, grad.values,
+                                                  grad.indices).op
+
 
 class AdadeltaOptimizer(Optimizer):
     """Adadelta (Zeiler): step sizes from running averages of squared gradients and updates."""
@@ -363,6 +449,13 @@ class AdadeltaOptimizer(Optimizer):
             self.get_slot(var, "accum_update")._ref(),
             *[self._hyper_for(k, var) for k in ("learning_rate", "rho", "epsilon")], grad).op
 
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply_adadelta(
+            var._ref(), self.get_slot(var, "accum")._ref(),
+            self.get_slot(var, "accum_update")._ref(),
+            *[self._hyper_for(k, var) for k in ("learning_rate", "rho", "epsilon")],
+            grad.values, grad.indices).op
+
 
 class FtrlOptimizer(Optimizer):
     """FTRL-Proximal (McMahan et al.) with L1 and L2 regularization."""
@@ -377,11 +470,16 @@ class FtrlOptimizer(Optimizer):
         if learning_rate_power > 0.0:
             raise ValueError(f"learning_rate_power {learning_rate_power} needs to be negative "
                              "or zero")
-        if l2_shrinkage_regularization_strength:
-            raise NotImplementedError("l2_shrinkage_regularization_strength is not supported.")
+        if l2_shrinkage_regularization_strength < 0.0:
+            raise ValueError(f"l2_shrinkage_regularization_strength "
+                             f"{l2_shrinkage_regularization_strength} needs to be positive or "
+                             "zero")
         super().__init__(use_locking, name)
         self._hyper = {"learning_rate": learning_rate, "l1": l1_regularization_strength,
                        "l2": l2_regularization_strength, "lr_power": learning_rate_power}
+        self._shrinkage = l2_shrinkage_regularization_strength > 0.0
+        if self._shrinkage:
+            self._hyper["l2_shrinkage"] = l2_shrinkage_regularization_strength
         self._initial = initial_accumulator_value
         self._accum_name = accum_name
         self._linear_name = linear_name
@@ -391,11 +489,21 @@ class FtrlOptimizer(Optimizer):
             self._constant_slot(v, "accum", self._initial, self._accum_name)
             self._zeros_slot(v, "linear", self._linear_name)
 
+    def _ftrl_hyper(self, var):
+        keys = ("learning_rate", "l1", "l2") + (("l2_shrinkage",) if self._shrinkage else ())
+        return [self._hyper_for(k, var) for k in keys + ("lr_power",)]
+
     def _apply_dense(self, grad, var):
-        return training_ops.apply_ftrl(
-            var._ref(), self.get_slot(var, "accum")._ref(), self.get_slot(var, "linear")._ref(),
-            grad, *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2",
-                                                      "lr_power")]).op
+        apply = training_ops.apply_ftrl_v2 if self._shrinkage else training_ops.apply_ftrl
+        return apply(var._ref(), self.get_slot(var, "accum")._ref(),
+                     self.get_slot(var, "linear")._ref(), grad, *self._ftrl_hyper(var)).op
+
+    def _apply_sparse(self, grad, var):
+        apply = training_ops.sparse_apply_ftrl_v2 if self._shrinkage else \
+            training_ops.sparse_apply_ftrl
+        return apply(var._ref(), self.get_slot(var, "accum")._ref(),
+                     self.get_slot(var, "linear")._ref(), grad.values, grad.indices,
+                     *self._ftrl_hyper(var)).op
 
 
 
@@ -413,6 +521,11 @@ class ProximalGradientDescentOptimizer(Optimizer):
         return training_ops.apply_proximal_gradient_descent(
             var._ref(), *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")],
             grad).op
+
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply_proximal_gradient_descent(
+            var._ref(), *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")],
+            grad.values, grad.indices).op
 
 
 class ProximalAdagradOptimizer(Optimizer):
@@ -437,6 +550,12 @@ class ProximalAdagradOptimizer(Optimizer):
         return training_ops.apply_proximal_adagrad(
             var._ref(), self.get_slot(var, "accumulator")._ref(),
             *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")], grad).op
+
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply_proximal_adagrad(
+            var._ref(), self.get_slot(var, "accumulator")._ref(),
+            *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")], grad.values,
+            grad.indices).op
 
 
 class AdagradDAOptimizer(Optimizer):
@@ -472,4 +591,11 @@ class AdagradDAOptimizer(Optimizer):
             var._ref(), self.get_slot(var, "gradient_accumulator")._ref(),
             self.get_slot(var, "gradient_squared_accumulator")._ref(), grad,
             *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")],
+            array.identity(self._step_on_worker)).op
+
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply_adagrad_da(
+            var._ref(), self.get_slot(var, "gradient_accumulator")._ref(),
+            self.get_slot(var, "gradient_squared_accumulator")._ref(), grad.values,
+            grad.indices, *[self._hyper_for(k, var) for k in ("learning_rate", "l1", "l2")],
             array.identity(self._step_on_worker)).op

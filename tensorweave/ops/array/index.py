@@ -19,6 +19,7 @@ from tensorweave.ops.array.convert import cast
 from tensorweave.ops.array.construct import ones, ones_like, stack, stacked_ints, zeros_like
 from tensorweave.ops.array.shapes import (expand_dims, rank, reshape, shape, shape_argument,
                                           shape_tensor, transpose)
+from tensorweave.ops.array.shapes import size as array_size
 from tensorweave.ops.array.broadcast import broadcast_shapes, sum_to_shape
 from tensorweave.ops.array.join import concat
 
@@ -280,9 +281,23 @@ def _gather_grad(op, dy):
                                                                    indices.shape.ndims)))[0]
         return [transpose(back, tuple(np.argsort(_move_to_front(params.shape.ndims, axis)))),
                 None]
-    rows = params.shape[0].value if params.shape.ndims else None
-    rows = getitem(shape_tensor(params), 0) if rows is None else rows
-    return [unsorted_segment_sum(dy, indices, rows), None]
+    return [_rows_gradient(params, indices, dy), None]
+
+
+def _rows_gradient(params, indices, dy):
+    """The gradient of gathering rows `indices` of `params`, as TF builds it: IndexedSlices of
+    dy's rows (one per index) at the flattened indices, dense_shape the shape of params."""
+    params_shape = shape_tensor(params)
+    known = constant_value(params_shape)
+    if known is not None and indices.shape.is_fully_defined():
+        count = int(np.prod(indices.shape.as_tuple(), dtype=np.int64))
+        values = reshape(dy, [count] + [int(d) for d in known[1:]])
+        flat = reshape(indices, [count])
+    else:
+        size = expand_dims(array_size(indices), 0)
+        values = reshape(dy, concat([size, getitem(params_shape, slice(1, None))], 0))
+        flat = reshape(indices, size)
+    return IndexedSlices(values, flat, params_shape)
 
 
 def _move_to_front(ndims, axis, width=1):
@@ -362,6 +377,9 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
                          name=name or "UnsortedSegmentSum"))
 
 
+LARGE_SPARSE_NUM_ELEMENTS = 100000000  # TF warns when densifying IndexedSlices this large
+
+
 def indexed_slices_to_dense(value, dtype=None, name=None):
     """The dense tensor an IndexedSlices stands for (repeated rows add up)."""
     if value.dense_shape is None:
@@ -374,6 +392,10 @@ def indexed_slices_to_dense(value, dtype=None, name=None):
     if known is None:
         warnings.warn("Converting sparse IndexedSlices to a dense Tensor of unknown shape. "
                       "This may consume a large amount of memory.", stacklevel=3)
+    elif np.prod(known, dtype=np.int64) >= LARGE_SPARSE_NUM_ELEMENTS:
+        warnings.warn(f"Converting sparse IndexedSlices to a dense Tensor with "
+                      f"{np.prod(known, dtype=np.int64)} elements. This may consume a large "
+                      f"amount of memory.", stacklevel=3)
     rows = getitem(value.dense_shape, 0) if known is None else int(known[0])
     return unsorted_segment_sum(value.values, value.indices, rows, name=name)
 
