@@ -24,12 +24,13 @@ import time
 from tensorweave.core import errors
 from tensorweave.core.constants import constant, constant_value
 from tensorweave.core.graph import GraphKeys, get_default_graph
-from tensorweave.core.operation import Tensor
+from tensorweave.core.operation import Operation, Tensor
 from tensorweave.lib import protos, tensor_bundle
 from tensorweave.lib.paths import path_str
 from tensorweave.ops import array, control, io_ops, state_ops
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, meta_graph, training_util
+from tensorweave.train.saveable_object import SaveableObject
 from tensorweave.variables import Variable
 
 _V2 = 2
@@ -50,8 +51,9 @@ def _variable_tensor(value):
 
 
 def saveable_name_map(var_list):
-    """{checkpoint name: variable tensor} for a list of variables (named by their op names) or
-    a dict name -> variable; ValueError for duplicate names, TypeError for non-variables."""
+    """{checkpoint name: variable tensor or SaveableObject} for a list of variables (named by
+    their op names) and saveable objects (by their names) or a dict name -> variable;
+    ValueError for duplicate names, TypeError for anything else."""
     if isinstance(var_list, dict):
         items = list(var_list.items())
     else:
@@ -59,10 +61,18 @@ def saveable_name_map(var_list):
             var_list = sorted(var_list, key=lambda v: v.name)
         items = []
         for v in var_list:
+            if isinstance(v, SaveableObject):
+                items.append((v.name, v))
+                continue
             ref = _variable_tensor(v)
             items.append((ref.op.name if ref is not None else None, v))
     names = {}
     for name, value in items:
+        if isinstance(value, SaveableObject):
+            if name in names:
+                raise ValueError(f"At least two variables have the same name: {name}")
+            names[name] = value
+            continue
         ref = _variable_tensor(value)
         if ref is None:
             raise TypeError(f"Variable to save is not a Variable: {value!r}. tensorweave's "
@@ -157,30 +167,45 @@ class Saver:
             time.time() + self.saver_def.keep_checkpoint_every_n_hours * 3600)
 
     def _build_graph(self, names_to_refs):
-        refs = [names_to_refs[n] for n in sorted(names_to_refs)]
-        graph = refs[0].graph
-        if any(r.graph is not graph for r in refs):
+        names = sorted(names_to_refs)
+        entries = [names_to_refs[n] for n in names]
+        keys, tensors = [], []  # checkpoint keys and the tensors saved under them
+        for name, entry in zip(names, entries):
+            if isinstance(entry, SaveableObject):
+                keys += [spec.name for spec in entry.specs]
+                tensors += [spec.tensor for spec in entry.specs]
+            else:
+                keys.append(name)
+                tensors.append(entry)
+        graph = tensors[0].graph
+        if any(t.graph is not graph for t in tensors):
             raise ValueError("The variables to save must all be in the same graph.")
         self._graph = graph
-        names = sorted(names_to_refs)
         with graph.as_default(), graph.name_scope(self._name or "save"):
             default = constant(self._filename or "model", name="filename/input")
             filename = array.placeholder_with_default(default, shape=(), name="filename")
             filename = array.placeholder_with_default(filename, shape=(), name="Const")
-            save = io_ops.save_v2(filename, names, [""] * len(names), refs)
+            save = io_ops.save_v2(filename, keys, [""] * len(keys), tensors)
             with graph.control_dependencies([save]):
                 save_tensor = array.identity(filename, name="control_dependency")
-            restored = io_ops.restore_v2(filename, names, [""] * len(names),
-                                         [r.dtype for r in refs])
+            restored = list(io_ops.restore_v2(filename, keys, [""] * len(keys),
+                                              [t.dtype for t in tensors]))
             assigns = []
-            for ref, value in zip(refs, restored):
-                validate = not self._reshape and ref.shape.is_fully_defined()
-                if self._reshape and ref.shape.is_fully_defined():
-                    value = array.reshape(value, ref.shape.as_list())
-                assign = state_ops.assign(ref, value, validate_shape=validate)
+            for entry in entries:
+                if isinstance(entry, SaveableObject):
+                    count = len(entry.specs)
+                    values, restored = restored[:count], restored[count:]
+                    assign = entry.restore(values, None)
+                    assign = assign if isinstance(assign, Operation) else assign.op
+                else:
+                    ref, value = entry, restored.pop(0)
+                    validate = not self._reshape and ref.shape.is_fully_defined()
+                    if self._reshape and ref.shape.is_fully_defined():
+                        value = array.reshape(value, ref.shape.as_list())
+                    assign = state_ops.assign(ref, value, validate_shape=validate).op
                 if self._restore_sequentially and assigns:
-                    assign.op.add_control_input(assigns[-1])
-                assigns.append(assign.op)
+                    assign.add_control_input(assigns[-1])
+                assigns.append(assign)
             restore_all = control.group(*assigns, name="restore_all")
         saver_def = protos.messages().SaverDef(
             filename_tensor_name=filename.name, save_tensor_name=save_tensor.name,
