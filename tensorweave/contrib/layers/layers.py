@@ -1,0 +1,836 @@
+"""TF-slim's layers (tf.contrib.layers): functions that build a layer's variables under a
+variable scope named as TF 1.15 names it, with slim's variable names and collections.
+
+    net = slim.conv2d(images, 64, [3, 3], scope="conv1")     # conv1/weights, conv1/biases
+    net = slim.max_pool2d(net, [2, 2], scope="pool1")
+    net = slim.fully_connected(slim.flatten(net), 10, activation_fn=None, scope="logits")
+
+Every variable is a model variable (MODEL_VARIABLES and GLOBAL_VARIABLES); `fully_connected`,
+`conv2d`, `conv2d_transpose` and `batch_norm` build on tf.layers' Dense, Conv2D,
+Conv2DTranspose and BatchNormalization with a custom getter renaming `kernel`/`bias` to
+`weights`/`biases`, as TF does.
+"""
+import functools
+
+from tensorweave import init_ops
+from tensorweave.contrib.framework import variables
+from tensorweave.contrib.framework.arg_scope import add_arg_scope
+from tensorweave.contrib.layers import initializers, utils
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
+from tensorweave.core.tensor_shape import TensorShape
+from tensorweave.layers import convolutional as conv_layers
+from tensorweave.layers import core as core_layers
+from tensorweave.layers import normalization as norm_layers
+from tensorweave.nn import conv_nd, impl
+from tensorweave.ops import array, conv_ops, math_ops, nn_ops, norm_ops, sort_ops
+from tensorweave.train import moving_averages
+from tensorweave.variable_scope import get_variable_scope, variable_scope
+
+DATA_FORMAT_NCHW = "NCHW"
+DATA_FORMAT_NHWC = "NHWC"
+DATA_FORMAT_NCDHW = "NCDHW"
+DATA_FORMAT_NDHWC = "NDHWC"
+
+__all__ = ["avg_pool2d", "avg_pool3d", "batch_norm", "bias_add", "conv1d", "conv2d",
+           "conv3d", "conv2d_transpose", "conv3d_transpose", "convolution", "convolution1d",
+           "convolution2d", "convolution2d_transpose", "convolution3d",
+           "convolution3d_transpose", "dropout", "embed_sequence", "flatten",
+           "fully_connected", "layer_norm", "linear", "max_pool2d", "max_pool3d",
+           "one_hot_encoding", "relu", "relu6", "repeat", "separable_conv2d",
+           "separable_convolution2d", "softmax", "stack", "unit_norm"]
+
+
+# --- variables ------------------------------------------------------------------------------
+def _layer_getter(rename=None, regularizers=None):
+    """A custom getter making a core layer's variables model variables, renamed by `rename`
+    (short name -> slim name) and regularized by `regularizers` (short name -> function)."""
+    def getter(true_getter, name, shape=None, dtype=None, initializer=None, regularizer=None,
+               trainable=True, collections=None, **_):
+        parts = name.split("/")
+        short = parts[-1]
+        if regularizers and regularizers.get(short) is not None:
+            regularizer = regularizers[short]
+        if rename and short in rename:
+            parts[-1] = rename[short]
+        return variables.model_variable(
+            "/".join(parts), shape=shape, dtype=dtype, initializer=initializer,
+            regularizer=regularizer, collections=collections,
+            trainable=True if trainable is None else trainable, custom_getter=true_getter)
+    return getter
+
+
+def _add_to_collections(variable, variables_collections, name):
+    graph = get_default_graph()
+    for collection in utils.get_variable_collections(variables_collections, name) or []:
+        if variable not in graph.get_collection(collection):
+            graph.add_to_collection(collection, variable)
+
+
+def _model_variable(name, shape, dtype, initializer, regularizer, trainable,
+                    variables_collections, collection_name):
+    return variables.model_variable(
+        name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+        trainable=trainable,
+        collections=utils.get_variable_collections(variables_collections, collection_name))
+
+
+def _finish(outputs, normalizer_fn, normalizer_params, activation_fn, outputs_collections,
+            alias):
+    if normalizer_fn is not None:
+        outputs = normalizer_fn(outputs, **(normalizer_params or {}))
+    if activation_fn is not None:
+        outputs = activation_fn(outputs)
+    return utils.collect_named_outputs(outputs_collections, alias, outputs)
+
+
+def _channels_format(data_format):
+    return "channels_first" if data_format and data_format.startswith("NC") else \
+        "channels_last"
+
+
+_KERNEL_NAMES = {"bias": "biases", "kernel": "weights"}
+
+
+# --- dense and convolution ------------------------------------------------------------------
+@add_arg_scope
+def fully_connected(inputs, num_outputs, activation_fn=nn_ops.relu, normalizer_fn=None,
+                    normalizer_params=None,
+                    weights_initializer=initializers.xavier_initializer(),
+                    weights_regularizer=None,
+                    biases_initializer=init_ops.zeros_initializer(), biases_regularizer=None,
+                    reuse=None, variables_collections=None, outputs_collections=None,
+                    trainable=True, scope=None):
+    """activation_fn(normalizer_fn(inputs @ weights) or inputs @ weights + biases) over the
+    last axis; variables `<scope>/weights` [in, num_outputs] and `<scope>/biases`."""
+    if isinstance(num_outputs, bool) or not isinstance(num_outputs, int):
+        raise ValueError(f"num_outputs type should be one of [<class 'int'>], got "
+                         f"{type(num_outputs)}.")
+    getter = _layer_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
+                                           "bias": biases_regularizer})
+    with variable_scope(scope, "fully_connected", [inputs], reuse=reuse,
+                        custom_getter=getter) as sc:
+        inputs = convert_to_tensor(inputs)
+        layer = core_layers.Dense(
+            units=num_outputs, activation=None,
+            use_bias=not normalizer_fn and biases_initializer is not None,
+            kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
+            trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
+            _reuse=reuse)
+        outputs = layer.apply(inputs)
+        _add_to_collections(layer.kernel, variables_collections, "weights")
+        if layer.bias is not None:
+            _add_to_collections(layer.bias, variables_collections, "biases")
+        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+                       outputs_collections, sc.name)
+
+
+linear = functools.partial(fully_connected, activation_fn=None)
+relu = functools.partial(fully_connected, activation_fn=nn_ops.relu)
+relu6 = functools.partial(fully_connected, activation_fn=nn_ops.relu6)
+
+
+@add_arg_scope
+def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
+                rate=1, activation_fn=nn_ops.relu, normalizer_fn=None, normalizer_params=None,
+                weights_initializer=initializers.xavier_initializer(),
+                weights_regularizer=None, biases_initializer=init_ops.zeros_initializer(),
+                biases_regularizer=None, reuse=None, variables_collections=None,
+                outputs_collections=None, trainable=True, scope=None, conv_dims=None):
+    """An N-D convolution (N from the rank of `inputs`, 1 to 3), then normalizer or biases and
+    activation; variables `<scope>/weights` [*kernel_size, in, num_outputs], `biases`."""
+    if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW"):
+        raise ValueError(f"Invalid data_format: {data_format!r}")
+    getter = _layer_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
+                                           "bias": biases_regularizer})
+    with variable_scope(scope, "Conv", [inputs], reuse=reuse, custom_getter=getter) as sc:
+        inputs = convert_to_tensor(inputs)
+        rank = inputs.shape.ndims
+        if conv_dims is not None and conv_dims + 2 != rank:
+            raise ValueError(f"Convolution expects input with rank {conv_dims + 2}, got "
+                             f"{rank}")
+        if rank not in (3, 4, 5):
+            raise ValueError(f"Convolution not supported for input with rank {rank}")
+        use_bias = not normalizer_fn and biases_initializer is not None
+        df = _channels_format(data_format)
+        if rank == 4:
+            layer = conv_layers.Conv2D(
+                filters=num_outputs, kernel_size=kernel_size, strides=stride, padding=padding,
+                data_format=df, dilation_rate=rate, activation=None, use_bias=use_bias,
+                kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
+                trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
+                _reuse=reuse)
+            outputs = layer.apply(inputs)
+            kernel, bias = layer.kernel, layer.bias
+        else:
+            outputs, kernel, bias = _convolution_nd(
+                inputs, rank - 2, num_outputs, kernel_size, stride, padding, df, rate,
+                use_bias, weights_initializer, weights_regularizer, biases_initializer,
+                biases_regularizer, trainable)
+        _add_to_collections(kernel, variables_collections, "weights")
+        if bias is not None:
+            _add_to_collections(bias, variables_collections, "biases")
+        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+                       outputs_collections, sc.name)
+
+
+def _convolution_nd(inputs, n, num_outputs, kernel_size, stride, padding, df, rate, use_bias,
+                    weights_initializer, weights_regularizer, biases_initializer,
+                    biases_regularizer, trainable):
+    """The 1-D or 3-D convolution TF builds with Conv1D/Conv3D: (outputs, kernel, bias)."""
+    first = df == "channels_first"
+    channels = utils.channel_dimension(inputs.shape, "NC" if first else "NHWC", min_rank=n + 2)
+    kernel_size = utils.n_positive_integers(n, kernel_size)
+    dtype = inputs.dtype.base_dtype
+    kernel = variables.model_variable("weights", shape=list(kernel_size) + [channels,
+                                                                            num_outputs],
+                                      dtype=dtype, initializer=weights_initializer,
+                                      regularizer=weights_regularizer, trainable=trainable)
+    bias = None
+    if use_bias:
+        bias = variables.model_variable("biases", shape=[num_outputs], dtype=dtype,
+                                        initializer=biases_initializer,
+                                        regularizer=biases_regularizer, trainable=trainable)
+    formats = {1: ("NCW", "NWC"), 3: ("NCDHW", "NDHWC")}[n]
+    data_format = formats[0] if first else formats[1]
+    outputs = conv_nd.convolution(inputs, kernel, padding=padding.upper(),
+                                  strides=utils.n_positive_integers(n, stride),
+                                  dilation_rate=utils.n_positive_integers(n, rate),
+                                  data_format=data_format)
+    if bias is not None:
+        if first:
+            outputs = outputs + array.reshape(bias, [1, num_outputs] + [1] * n)
+        else:
+            outputs = nn_ops.bias_add(outputs, bias)
+    return outputs, kernel, bias
+
+
+@add_arg_scope
+def convolution1d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
+                  rate=1, activation_fn=nn_ops.relu, normalizer_fn=None,
+                  normalizer_params=None,
+                  weights_initializer=initializers.xavier_initializer(),
+                  weights_regularizer=None, biases_initializer=init_ops.zeros_initializer(),
+                  biases_regularizer=None, reuse=None, variables_collections=None,
+                  outputs_collections=None, trainable=True, scope=None):
+    """convolution on rank-3 inputs."""
+    return convolution(inputs, num_outputs, kernel_size, stride, padding, data_format, rate,
+                       activation_fn, normalizer_fn, normalizer_params, weights_initializer,
+                       weights_regularizer, biases_initializer, biases_regularizer, reuse,
+                       variables_collections, outputs_collections, trainable, scope,
+                       conv_dims=1)
+
+
+@add_arg_scope
+def convolution2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
+                  rate=1, activation_fn=nn_ops.relu, normalizer_fn=None,
+                  normalizer_params=None,
+                  weights_initializer=initializers.xavier_initializer(),
+                  weights_regularizer=None, biases_initializer=init_ops.zeros_initializer(),
+                  biases_regularizer=None, reuse=None, variables_collections=None,
+                  outputs_collections=None, trainable=True, scope=None):
+    """convolution on rank-4 inputs (slim.conv2d)."""
+    return convolution(inputs, num_outputs, kernel_size, stride, padding, data_format, rate,
+                       activation_fn, normalizer_fn, normalizer_params, weights_initializer,
+                       weights_regularizer, biases_initializer, biases_regularizer, reuse,
+                       variables_collections, outputs_collections, trainable, scope,
+                       conv_dims=2)
+
+
+@add_arg_scope
+def convolution3d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
+                  rate=1, activation_fn=nn_ops.relu, normalizer_fn=None,
+                  normalizer_params=None,
+                  weights_initializer=initializers.xavier_initializer(),
+                  weights_regularizer=None, biases_initializer=init_ops.zeros_initializer(),
+                  biases_regularizer=None, reuse=None, variables_collections=None,
+                  outputs_collections=None, trainable=True, scope=None):
+    """convolution on rank-5 inputs."""
+    return convolution(inputs, num_outputs, kernel_size, stride, padding, data_format, rate,
+                       activation_fn, normalizer_fn, normalizer_params, weights_initializer,
+                       weights_regularizer, biases_initializer, biases_regularizer, reuse,
+                       variables_collections, outputs_collections, trainable, scope,
+                       conv_dims=3)
+
+
+conv1d = convolution1d
+conv2d = convolution2d
+conv3d = convolution3d
+
+
+@add_arg_scope
+def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
+                            data_format=DATA_FORMAT_NHWC, activation_fn=nn_ops.relu,
+                            normalizer_fn=None, normalizer_params=None,
+                            weights_initializer=initializers.xavier_initializer(),
+                            weights_regularizer=None,
+                            biases_initializer=init_ops.zeros_initializer(),
+                            biases_regularizer=None, reuse=None, variables_collections=None,
+                            outputs_collections=None, trainable=True, scope=None):
+    """A transposed 2-D convolution; `<scope>/weights` [kh, kw, num_outputs, in]."""
+    getter = _layer_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
+                                           "bias": biases_regularizer})
+    with variable_scope(scope, "Conv2d_transpose", [inputs], reuse=reuse,
+                        custom_getter=getter) as sc:
+        if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
+            raise ValueError("data_format has to be either NCHW or NHWC.")
+        inputs = convert_to_tensor(inputs)
+        layer = conv_layers.Conv2DTranspose(
+            filters=num_outputs, kernel_size=kernel_size, strides=stride, padding=padding,
+            data_format=_channels_format(data_format), activation=None,
+            use_bias=not normalizer_fn and biases_initializer is not None,
+            kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
+            trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
+            _reuse=reuse)
+        outputs = layer.apply(inputs)
+        _add_to_collections(layer.kernel, variables_collections, "weights")
+        if layer.bias is not None:
+            _add_to_collections(layer.bias, variables_collections, "biases")
+        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+                       outputs_collections, sc.name)
+
+
+conv2d_transpose = convolution2d_transpose
+
+
+@add_arg_scope
+def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1, stride=1,
+                            padding="SAME", data_format=DATA_FORMAT_NHWC, rate=1,
+                            activation_fn=nn_ops.relu, normalizer_fn=None,
+                            normalizer_params=None,
+                            weights_initializer=initializers.xavier_initializer(),
+                            pointwise_initializer=None, weights_regularizer=None,
+                            biases_initializer=init_ops.zeros_initializer(),
+                            biases_regularizer=None, reuse=None, variables_collections=None,
+                            outputs_collections=None, trainable=True, scope=None):
+    """A depthwise convolution (`depthwise_weights` [kh, kw, in, depth_multiplier]), then,
+    when num_outputs is not None, a 1x1 pointwise one (`pointwise_weights`); then biases."""
+    if pointwise_initializer is None:
+        pointwise_initializer = weights_initializer
+    if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    with variable_scope(scope, "SeparableConv2d", [inputs], reuse=reuse) as sc:
+        inputs = convert_to_tensor(inputs)
+        dtype = inputs.dtype.base_dtype
+        kh, kw = utils.two_element_tuple(kernel_size)
+        sh, sw = utils.two_element_tuple(stride)
+        rates = utils.two_element_tuple(rate)
+        channels = utils.channel_dimension(inputs.shape, data_format, min_rank=4)
+        depthwise = _model_variable("depthwise_weights", [kh, kw, channels, depth_multiplier],
+                                    dtype, weights_initializer, weights_regularizer,
+                                    trainable, variables_collections, "weights")
+        strides = [1, 1, sh, sw] if data_format == DATA_FORMAT_NCHW else [1, sh, sw, 1]
+        padding = padding.upper()
+        if num_outputs is not None:
+            pointwise = _model_variable(
+                "pointwise_weights", [1, 1, channels * depth_multiplier, num_outputs], dtype,
+                pointwise_initializer, weights_regularizer, trainable, variables_collections,
+                "weights")
+            outputs = conv_ops.separable_conv2d(inputs, depthwise, pointwise, strides,
+                                                padding, rate=rates, data_format=data_format)
+        else:
+            outputs = conv_ops.depthwise_conv2d(inputs, depthwise, strides, padding,
+                                                rate=rates, data_format=data_format)
+            num_outputs = depth_multiplier * channels
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = _model_variable("biases", [num_outputs], dtype, biases_initializer,
+                                     biases_regularizer, trainable, variables_collections,
+                                     "biases")
+            outputs = nn_ops.bias_add(outputs, biases, data_format=data_format)
+        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+                       outputs_collections, sc.name)
+
+
+separable_conv2d = separable_convolution2d
+
+
+@add_arg_scope
+def bias_add(inputs, activation_fn=None, initializer=init_ops.zeros_initializer(),
+             regularizer=None, reuse=None, variables_collections=None,
+             outputs_collections=None, trainable=True, data_format=DATA_FORMAT_NHWC,
+             scope=None):
+    """inputs + `<scope>/biases` over the channel axis, then activation_fn."""
+    if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    with variable_scope(scope, "BiasAdd", [inputs], reuse=reuse) as sc:
+        inputs = convert_to_tensor(inputs)
+        rank = inputs.shape.ndims
+        if rank is None:
+            raise ValueError("Dims of shape must be known but is None")
+        if rank != 4 and data_format == DATA_FORMAT_NCHW:
+            raise ValueError("Data format NCHW only supports 4D Tensor")
+        num_features = inputs.shape[1 if data_format == DATA_FORMAT_NCHW else -1].value
+        if num_features is None:
+            raise ValueError("`C` dimension must be known but is None")
+        biases = _model_variable("biases", [num_features], inputs.dtype.base_dtype,
+                                 initializer, regularizer, trainable, variables_collections,
+                                 "biases")
+        outputs = nn_ops.bias_add(inputs, biases, data_format=data_format)
+        return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
+
+
+# --- pooling, reshaping ---------------------------------------------------------------------
+def _pool(kind, default_name, inputs, kernel_size, stride, padding, data_format,
+          outputs_collections, scope, n):
+    formats = {2: (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC), 3: (DATA_FORMAT_NCDHW,
+                                                           DATA_FORMAT_NDHWC)}[n]
+    if data_format not in formats:
+        raise ValueError(f"data_format has to be either {formats[0]} or {formats[1]}.")
+    with name_scope(scope, default_name, [inputs]) as sc:
+        inputs = convert_to_tensor(inputs)
+        window = list(utils.n_positive_integers(n, kernel_size))
+        steps = list(utils.n_positive_integers(n, stride))
+        first = data_format.startswith("NC")
+        ksize = [1, 1] + window if first else [1] + window + [1]
+        strides = [1, 1] + steps if first else [1] + steps + [1]
+        if n == 2:
+            op = conv_ops.max_pool if kind == "max" else conv_ops.avg_pool
+        else:
+            op = conv_nd.max_pool3d if kind == "max" else conv_nd.avg_pool3d
+        outputs = op(inputs, ksize, strides, padding.upper(), data_format=data_format)
+        return utils.collect_named_outputs(outputs_collections, sc, outputs)
+
+
+@add_arg_scope
+def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format=DATA_FORMAT_NHWC,
+               outputs_collections=None, scope=None):
+    """The maximum over kernel_size windows, `stride` apart (VALID padding by default)."""
+    return _pool("max", "MaxPool2D", inputs, kernel_size, stride, padding, data_format,
+                 outputs_collections, scope, 2)
+
+
+@add_arg_scope
+def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format=DATA_FORMAT_NHWC,
+               outputs_collections=None, scope=None):
+    """The mean over kernel_size windows, `stride` apart (VALID padding by default)."""
+    return _pool("avg", "AvgPool2D", inputs, kernel_size, stride, padding, data_format,
+                 outputs_collections, scope, 2)
+
+
+@add_arg_scope
+def max_pool3d(inputs, kernel_size, stride=2, padding="VALID", data_format=DATA_FORMAT_NDHWC,
+               outputs_collections=None, scope=None):
+    """3-D max pooling."""
+    return _pool("max", "MaxPool3D", inputs, kernel_size, stride, padding, data_format,
+                 outputs_collections, scope, 3)
+
+
+@add_arg_scope
+def avg_pool3d(inputs, kernel_size, stride=2, padding="VALID", data_format=DATA_FORMAT_NDHWC,
+               outputs_collections=None, scope=None):
+    """3-D average pooling."""
+    return _pool("avg", "AvgPool3D", inputs, kernel_size, stride, padding, data_format,
+                 outputs_collections, scope, 3)
+
+
+@add_arg_scope
+def flatten(inputs, outputs_collections=None, scope=None):
+    """[batch, ...] -> [batch, k], k the product of the other dimensions."""
+    with name_scope(scope, "Flatten", [inputs]) as sc:
+        inputs = convert_to_tensor(inputs)
+        if inputs.shape.ndims is None:
+            raise ValueError("Inputs must have a least 2 dimensions.")
+        outputs = core_layers.flatten(inputs)
+        return utils.collect_named_outputs(outputs_collections, sc, outputs)
+
+
+@add_arg_scope
+def one_hot_encoding(labels, num_classes, on_value=1.0, off_value=0.0,
+                     outputs_collections=None, scope=None):
+    """One-hot float rows of `labels` (int32 labels are widened to int64 first, as TF)."""
+    with name_scope(scope, "OneHotEncoding", [labels, num_classes]) as sc:
+        labels = convert_to_tensor(labels)
+        if labels.dtype is dtypes.int32:
+            labels = array.cast(labels, dtypes.int64)
+        outputs = array.one_hot(labels, num_classes, on_value=on_value, off_value=off_value)
+        return utils.collect_named_outputs(outputs_collections, sc, outputs)
+
+
+@add_arg_scope
+def softmax(logits, scope=None):
+    """Softmax over the last axis of a tensor of any rank >= 2."""
+    with variable_scope(scope, "softmax", [logits]):
+        logits = convert_to_tensor(logits)
+        num_logits = utils.last_dimension(logits.shape, min_rank=2)
+        flat = array.reshape(logits, [-1, num_logits])
+        predictions = nn_ops.softmax(flat)
+        predictions = array.reshape(predictions, array.shape(logits))
+        predictions.set_shape(logits.shape)
+        return predictions
+
+
+@add_arg_scope
+def unit_norm(inputs, dim, epsilon=1e-7, scope=None):
+    """inputs / sqrt(epsilon + sum(inputs ** 2 over `dim`))."""
+    with variable_scope(scope, "UnitNorm", [inputs]):
+        inputs = convert_to_tensor(inputs)
+        if inputs.shape.ndims is None:
+            raise ValueError("The input rank must be known.")
+        rank = inputs.shape.ndims
+        if dim < 0 or dim >= rank:
+            raise ValueError("dim must be positive but smaller than the input rank.")
+        lengths = math_ops.sqrt(epsilon + math_ops.reduce_sum(math_ops.square(inputs), dim,
+                                                              keepdims=True))
+        return math_ops.truediv(inputs, lengths)
+
+
+@add_arg_scope
+def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
+            outputs_collections=None, scope=None, seed=None):
+    """Keeps each input with probability keep_prob (scaled by 1 / keep_prob) when training;
+    `is_training` may be a boolean tensor."""
+    with variable_scope(scope, "Dropout", [inputs]) as sc:
+        inputs = convert_to_tensor(inputs)
+        layer = core_layers.Dropout(rate=1 - keep_prob, noise_shape=noise_shape, seed=seed,
+                                    name=sc.name, _scope=sc)
+        outputs = layer.apply(inputs, training=is_training)
+        return utils.collect_named_outputs(outputs_collections, sc.name, outputs)
+
+
+def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializer=None,
+                   regularizer=None, trainable=True, scope=None, reuse=None):
+    """Embeds the ids [batch, length] with `<scope>/embeddings` [vocab_size, embed_dim]."""
+    if not (reuse or (vocab_size and embed_dim)):
+        raise ValueError(f"Must specify vocab size and embedding dimension when not reusing. "
+                         f"Got vocab_size={vocab_size} and embed_dim={embed_dim}")
+    with variable_scope(scope, "EmbedSequence", [ids], reuse=reuse):
+        shape = [vocab_size, embed_dim]
+        if (reuse and vocab_size is None) or embed_dim is None:
+            shape = None
+        embeddings = variables.model_variable("embeddings", shape=shape,
+                                              initializer=initializer,
+                                              regularizer=regularizer, trainable=trainable)
+        if unique:
+            ids = convert_to_tensor(ids)
+            values, index = sort_ops.unique(array.reshape(ids, [-1]))
+            found = norm_ops.embedding_lookup(embeddings, values)
+            gathered = array.gather(found, index)
+            target = array.concat([array.shape(ids), array.shape(found)[1:]], 0)
+            result = array.reshape(gathered, target)
+            result.set_shape(ids.shape.concatenate(embeddings.shape[1:]))
+            return result
+        return norm_ops.embedding_lookup(embeddings, ids)
+
+
+# --- repeat and stack -----------------------------------------------------------------------
+def _layer_name(layer, default):
+    if hasattr(layer, "__name__"):
+        return layer.__name__
+    if hasattr(layer, "func") and hasattr(layer.func, "__name__"):
+        return layer.func.__name__
+    return default
+
+
+def repeat(inputs, repetitions, layer, *args, **kwargs):
+    """Applies `layer` `repetitions` times under `<scope>/<scope>_1`, `<scope>_2`, ...
+
+        net = slim.repeat(net, 3, slim.conv2d, 256, [3, 3], scope="conv3")
+        # conv3/conv3_1/weights, conv3/conv3_2/weights, conv3/conv3_3/weights
+    """
+    scope = kwargs.pop("scope", None)
+    with variable_scope(scope, "Repeat", [inputs]):
+        inputs = convert_to_tensor(inputs)
+        if scope is None:
+            scope = _layer_name(layer, "repeat")
+        outputs = inputs
+        for i in range(repetitions):
+            kwargs["scope"] = f"{scope}_{i + 1}"
+            outputs = layer(outputs, *args, **kwargs)
+        return outputs
+
+
+def stack(inputs, layer, stack_args, **kwargs):
+    """Applies `layer` once per entry of stack_args (its extra positional arguments), under
+    `<scope>/<scope>_1`, `<scope>_2`, ...
+
+        x = slim.stack(x, slim.fully_connected, [32, 64, 128], scope="fc")
+    """
+    scope = kwargs.pop("scope", None)
+    if not isinstance(stack_args, (list, tuple)):
+        raise ValueError("stack_args need to be a list or tuple")
+    with variable_scope(scope, "Stack", [inputs]):
+        inputs = convert_to_tensor(inputs)
+        if scope is None:
+            scope = _layer_name(layer, "stack")
+        outputs = inputs
+        for i, layer_args in enumerate(stack_args):
+            kwargs["scope"] = f"{scope}_{i + 1}"
+            if not isinstance(layer_args, (list, tuple)):
+                layer_args = [layer_args]
+            outputs = layer(outputs, *layer_args, **kwargs)
+        return outputs
+
+
+# --- normalization --------------------------------------------------------------------------
+@add_arg_scope
+def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None,
+               variables_collections=None, outputs_collections=None, trainable=True,
+               begin_norm_axis=1, begin_params_axis=-1, scope=None):
+    """Normalizes each example over axes begin_norm_axis.. (epsilon 1e-12), then
+    `<scope>/gamma` * x + `<scope>/beta` of shape inputs.shape[begin_params_axis:]."""
+    with variable_scope(scope, "LayerNorm", [inputs], reuse=reuse) as sc:
+        inputs = convert_to_tensor(inputs)
+        shape = inputs.shape
+        rank = shape.ndims
+        if rank is None:
+            raise ValueError(f"Inputs {inputs.name} has undefined rank.")
+        dtype = inputs.dtype.base_dtype
+        if begin_norm_axis < 0:
+            begin_norm_axis = rank + begin_norm_axis
+        if begin_params_axis >= rank or begin_norm_axis >= rank:
+            raise ValueError(f"begin_params_axis ({begin_params_axis}) and begin_norm_axis "
+                             f"({begin_norm_axis}) must be < rank(inputs) ({rank})")
+        params_shape = TensorShape(shape.as_list()[begin_params_axis:])
+        if not params_shape.is_fully_defined():
+            raise ValueError(f"Inputs {inputs.name}: shape(inputs)[{begin_params_axis}:] is "
+                             f"not fully defined: {shape}")
+        beta = gamma = None
+        if center:
+            beta = _model_variable("beta", params_shape, dtype, init_ops.zeros_initializer(),
+                                   None, trainable, variables_collections, "beta")
+        if scale:
+            gamma = _model_variable("gamma", params_shape, dtype, init_ops.ones_initializer(),
+                                    None, trainable, variables_collections, "gamma")
+        mean, variance = nn_ops.moments(inputs, list(range(begin_norm_axis, rank)),
+                                        keep_dims=True)
+        epsilon = 1e-12 if dtype is not dtypes.float16 else 1e-3
+        outputs = norm_ops.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+        outputs.set_shape(shape)
+        return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
+
+
+def _moving_average(variable, value, decay, zero_debias):
+    return moving_averages.assign_moving_average(variable, value, decay,
+                                                 zero_debias=zero_debias)
+
+
+class _BatchNormVariables:
+    """beta, gamma, moving_mean, moving_variance as TF-slim makes them outside a core layer
+    (beta first, as in TF's fused and legacy paths)."""
+
+    def __init__(self, params_shape, dtype, center, scale, trainable, param_initializers,
+                 variables_collections, fused):
+        init = param_initializers or {}
+        self.beta = self.gamma = None
+        if center:
+            self.beta = _model_variable(
+                "beta", params_shape, dtype, init.get("beta", init_ops.zeros_initializer()),
+                None, trainable, variables_collections, "beta")
+        elif fused:
+            self.beta = array.zeros(params_shape.as_list(), dtype)
+        if scale:
+            self.gamma = _model_variable(
+                "gamma", params_shape, dtype, init.get("gamma", init_ops.ones_initializer()),
+                None, trainable, variables_collections, "gamma")
+        elif fused:
+            self.gamma = array.ones(params_shape.as_list(), dtype)
+        self.moving_mean = _model_variable(
+            "moving_mean", params_shape, dtype,
+            init.get("moving_mean", init_ops.zeros_initializer()), None, False,
+            variables_collections, "moving_mean")
+        self.moving_variance = _model_variable(
+            "moving_variance", params_shape, dtype,
+            init.get("moving_variance", init_ops.ones_initializer()), None, False,
+            variables_collections, "moving_variance")
+
+
+def _needs_updates(is_training):
+    value = utils.constant_value(is_training)
+    return value is None or bool(value)
+
+
+def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, param_initializers,
+                      updates_collections, is_training, reuse, variables_collections,
+                      outputs_collections, trainable, data_format, zero_debias_moving_mean,
+                      scope):
+    """TF-slim's fused path: rank 2 or 4 inputs through one FusedBatchNorm op."""
+    if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    with variable_scope(scope, "BatchNorm", [inputs], reuse=reuse) as sc:
+        inputs = convert_to_tensor(inputs)
+        original_inputs, original_rank = inputs, inputs.shape.ndims
+        if original_rank is None:
+            raise ValueError(f"Inputs {inputs.name} has undefined rank")
+        if original_rank not in (2, 4):
+            raise ValueError(f"Inputs {inputs.name} has unsupported rank. Expected 2 or 4 but "
+                             f"got {original_rank}")
+        if original_rank == 2:
+            channels = inputs.shape[-1].value
+            if channels is None:
+                raise ValueError("`C` dimension must be known but is None")
+            new_shape = [-1, channels, 1, 1] if data_format == DATA_FORMAT_NCHW else \
+                [-1, 1, 1, channels]
+            inputs = array.reshape(inputs, new_shape)
+        inputs_shape = inputs.shape
+        dtype = inputs.dtype.base_dtype
+        depth = inputs_shape[-1] if data_format == DATA_FORMAT_NHWC else inputs_shape[1]
+        params_shape = TensorShape([depth])
+        if not params_shape.is_fully_defined():
+            raise ValueError(f"Inputs {inputs.name} has undefined `C` dimension "
+                             f"{params_shape}.")
+        v = _BatchNormVariables(params_shape, dtype, center, scale, trainable,
+                                param_initializers, variables_collections, fused=True)
+
+        def training():
+            return norm_ops.fused_batch_norm(inputs, v.gamma, v.beta, epsilon=epsilon,
+                                             data_format=data_format)
+
+        def inference():
+            return norm_ops.fused_batch_norm(inputs, v.gamma, v.beta, mean=v.moving_mean,
+                                             variance=v.moving_variance, epsilon=epsilon,
+                                             is_training=False, data_format=data_format)
+        outputs, mean, variance = utils.smart_cond(is_training, training, inference)
+        if _needs_updates(is_training):
+            def updates():
+                return (_moving_average(v.moving_mean, mean, decay, zero_debias_moving_mean),
+                        _moving_average(v.moving_variance, variance, decay, False))
+            if updates_collections is None:
+                def forced():
+                    with get_default_graph().control_dependencies(list(updates())):
+                        return array.identity(outputs)
+                outputs = utils.smart_cond(is_training, forced, lambda: outputs)
+            else:
+                update_mean, update_variance = utils.smart_cond(
+                    is_training, updates, lambda: (v.moving_mean.value(),
+                                                   v.moving_variance.value()))
+                graph = get_default_graph()
+                graph.add_to_collections(updates_collections, update_mean)
+                graph.add_to_collections(updates_collections, update_variance)
+        outputs.set_shape(inputs_shape)
+        if original_rank == 2:
+            outputs = array.reshape(outputs, array.shape(original_inputs))
+            outputs.set_shape(original_inputs.shape)
+        return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
+
+
+@add_arg_scope
+def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
+               activation_fn=None, param_initializers=None, param_regularizers=None,
+               updates_collections=GraphKeys.UPDATE_OPS, is_training=True, reuse=None,
+               variables_collections=None, outputs_collections=None, trainable=True,
+               batch_weights=None, fused=None, data_format=DATA_FORMAT_NHWC,
+               zero_debias_moving_mean=False, scope=None, renorm=False, renorm_clipping=None,
+               renorm_decay=0.99, adjustment=None):
+    """Batch normalization (Ioffe & Szegedy) with TF-slim's variables under `BatchNorm`:
+    beta (center), gamma (scale, off by default), moving_mean, moving_variance.
+
+    Training normalizes with the batch's moments; the moving averages are updated by ops put
+    in `updates_collections` (UPDATE_OPS), or in place when it is None. `is_training` may be
+    a boolean tensor. Rank 2 and 4 inputs use the fused kernel unless fused=False.
+    """
+    if renorm or adjustment is not None:
+        raise NotImplementedError("batch_norm: renorm and adjustment are not supported by "
+                                  "tensorweave (see docs/compatibility.md)")
+    if fused is None:
+        fused = True
+    inputs = convert_to_tensor(inputs)
+    rank = inputs.shape.ndims
+    possible_to_fuse = batch_weights is None and rank in (2, 4)
+    if fused and possible_to_fuse and (zero_debias_moving_mean or rank == 2 or
+                                       updates_collections is not GraphKeys.UPDATE_OPS):
+        return _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+                                 param_initializers, updates_collections, is_training, reuse,
+                                 variables_collections, outputs_collections, trainable,
+                                 data_format, zero_debias_moving_mean, scope)
+    if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    param_regularizers = param_regularizers or {}
+    getter = _layer_getter(None, {"beta": param_regularizers.get("beta"),
+                                  "gamma": param_regularizers.get("gamma")})
+    with variable_scope(scope, "BatchNorm", [inputs], reuse=reuse,
+                        custom_getter=getter) as sc:
+        if (batch_weights is None and updates_collections is GraphKeys.UPDATE_OPS and
+                not zero_debias_moving_mean):
+            init = param_initializers or {}
+            layer = norm_layers.BatchNormalization(
+                axis=1 if data_format == DATA_FORMAT_NCHW else -1, momentum=decay,
+                epsilon=epsilon, center=center, scale=scale,
+                beta_initializer=init.get("beta", init_ops.zeros_initializer()),
+                gamma_initializer=init.get("gamma", init_ops.ones_initializer()),
+                moving_mean_initializer=init.get("moving_mean", init_ops.zeros_initializer()),
+                moving_variance_initializer=init.get("moving_variance",
+                                                     init_ops.ones_initializer()),
+                trainable=trainable, name=sc.name, _scope=sc, _reuse=reuse,
+                fused=bool(fused) and rank == 4)
+            outputs = layer.apply(inputs, training=is_training)
+            _add_to_collections(layer.moving_mean, variables_collections, "moving_mean")
+            _add_to_collections(layer.moving_variance, variables_collections,
+                                "moving_variance")
+            if layer.beta is not None:
+                _add_to_collections(layer.beta, variables_collections, "beta")
+            if layer.gamma is not None:
+                _add_to_collections(layer.gamma, variables_collections, "gamma")
+            return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
+        return _legacy_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+                                  param_initializers, updates_collections, is_training,
+                                  variables_collections, outputs_collections, trainable,
+                                  batch_weights, data_format, zero_debias_moving_mean, sc)
+
+
+def _legacy_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
+                       param_initializers, updates_collections, is_training,
+                       variables_collections, outputs_collections, trainable, batch_weights,
+                       data_format, zero_debias_moving_mean, sc):
+    """TF-slim's unfused path (batch_weights, custom updates collections, zero debiasing)."""
+    shape = inputs.shape
+    rank = shape.ndims
+    if rank is None:
+        raise ValueError(f"Inputs {inputs.name} has undefined rank.")
+    dtype = inputs.dtype.base_dtype
+    if batch_weights is not None:
+        batch_weights = convert_to_tensor(batch_weights)
+        shape[0:1].assert_is_compatible_with(batch_weights.shape)
+        batch_weights = array.reshape(batch_weights, [-1] + [1] * (rank - 1))
+    nchw = data_format == DATA_FORMAT_NCHW
+    if nchw:
+        axes = [0] + list(range(2, rank))
+        params_shape = TensorShape(shape.as_list()[1:2])
+        broadcast = [1, shape[1].value] + [1] * (rank - 2)
+    else:
+        axes = list(range(rank - 1))
+        params_shape = TensorShape(shape.as_list()[-1:])
+        broadcast = None
+    if not params_shape.is_fully_defined():
+        raise ValueError(f"Inputs {inputs.name} has undefined channels dimension "
+                         f"{params_shape}.")
+    with variable_scope(get_variable_scope()):
+        v = _BatchNormVariables(params_shape, dtype, center, scale, trainable,
+                                param_initializers, variables_collections, fused=False)
+    beta, gamma = v.beta, v.gamma
+    if _needs_updates(is_training):
+        if batch_weights is None:
+            mean, variance = nn_ops.moments(inputs, axes, keep_dims=nchw)
+        else:
+            mean, variance = impl.weighted_moments(inputs, axes, batch_weights,
+                                                   keep_dims=nchw)
+        if nchw:
+            mean, variance = array.reshape(mean, [-1]), array.reshape(variance, [-1])
+
+        def moving():
+            return v.moving_mean.value(), v.moving_variance.value()
+
+        def updates():
+            return (_moving_average(v.moving_mean, mean, decay, zero_debias_moving_mean),
+                    _moving_average(v.moving_variance, variance, decay, False))
+        if updates_collections is None:
+            def forced():
+                with get_default_graph().control_dependencies(list(updates())):
+                    return array.identity(mean), array.identity(variance)
+            mean, variance = utils.smart_cond(is_training, forced, moving)
+        else:
+            update_mean, update_variance = utils.smart_cond(is_training, updates, moving)
+            graph = get_default_graph()
+            graph.add_to_collections(updates_collections, update_mean)
+            graph.add_to_collections(updates_collections, update_variance)
+            batch = (mean, variance)
+            mean, variance = utils.smart_cond(is_training, lambda: batch, moving)
+    else:
+        mean, variance = v.moving_mean, v.moving_variance
+    if nchw:
+        mean, variance = array.reshape(mean, broadcast), array.reshape(variance, broadcast)
+        beta = None if beta is None else array.reshape(beta, broadcast)
+        gamma = None if gamma is None else array.reshape(gamma, broadcast)
+    outputs = norm_ops.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+    outputs.set_shape(shape)
+    return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
