@@ -6,6 +6,8 @@ same formula. A repeated index applies its rows one after the other, as TF's ker
 
 These are the reference kernels; runtime/accel/ runs large dense updates over slices and
 gradient descent as one BLAS axpy (sparse updates touch only their rows and need neither)."""
+import functools
+
 import numpy as np
 
 from tensorweave.core import dtypes, errors
@@ -261,7 +263,8 @@ def _rounds(indices):
 
 def _sparse_kernel(dense_kernel, refs, grad_index):
     """The kernel of a SparseApply op: `dense_kernel` run on copies of the indexed rows of the
-    variable and its slots, which are then written back."""
+    variable and its slots, which are then written back (it takes the dense kernel's attrs)."""
+    @functools.wraps(dense_kernel)
     def kernel(state, name, *inputs, **attrs):
         keys = inputs[:refs]
         buffers = [state.read_variable(k) for k in keys]
@@ -291,7 +294,7 @@ def _sparse_kernel(dense_kernel, refs, grad_index):
             for k, b in zip(keys, buffers):
                 b[rows] = copies[k]
         return buffers[0]
-    kernel.__name__ = "sparse_" + dense_kernel.__name__.lstrip("_")
+    kernel.__name__ = kernel.__qualname__ = "sparse" + dense_kernel.__name__
     return kernel
 
 
