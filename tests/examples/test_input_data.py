@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tensorweave.contrib.learn.datasets import mnist as mnist_reader
 from tensorweave.examples.tutorials.mnist import input_data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -121,13 +122,13 @@ def serve_directory():
 
 def _redirect_default_source(monkeypatch, base_url):
     """Makes downloads from DEFAULT_SOURCE_URL fetch from `base_url` instead."""
-    real_open_url = input_data._open_url
+    real_open_url = mnist_reader._open_url  # input_data hands on the contrib.learn reader
 
     def open_url(url):
         assert url.startswith(input_data.DEFAULT_SOURCE_URL), url
         return real_open_url(base_url + url[len(input_data.DEFAULT_SOURCE_URL):])
 
-    monkeypatch.setattr(input_data, '_open_url', open_url)
+    monkeypatch.setattr(mnist_reader, '_open_url', open_url)
 
 
 # ---------------------------------------------------------------------------------------------
