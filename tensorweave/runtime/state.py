@@ -1,7 +1,10 @@
 """What a Session owns: variable values and random streams (never stored in the Graph)."""
+import os
+
 import numpy as np
 
 from tensorweave.core.errors import FailedPreconditionError, InvalidArgumentError
+from tensorweave.ops.philox import SeededStream
 from tensorweave.runtime.blocking import BlockingResources
 
 
@@ -11,6 +14,9 @@ class SessionState:
     def __init__(self, variants=True):
         self.variables = {}
         self.generators = {}
+        self.streams = {}
+        # TF's default intra-op thread count: its multinomial kernel's stream depends on it
+        self.intra_op_threads = _schedulable_cpus()
         self.resources = {}
         self.blocking = BlockingResources()  # queues and readers (runtime/blocking.py)
         self.variants = variants  # whether Plans run over this state may use speed variants
@@ -46,3 +52,20 @@ class SessionState:
             rng = np.random.default_rng([seed, seed2] if (seed or seed2) else None)
             self.generators[op_name] = rng
         return rng
+
+    def random_stream(self, op_name, seed, seed2):
+        """The op's Philox stream, TensorFlow's GuardedPhiloxRandom: seeded (seed, seed2), or
+        from fresh entropy when both are 0. Each run reserves the calls it reads."""
+        stream = self.streams.get(op_name)
+        if stream is None:
+            if not (seed or seed2):
+                seed, seed2 = (int.from_bytes(os.urandom(8), "little") for _ in range(2))
+            stream = self.streams[op_name] = SeededStream(seed, seed2)
+        return stream
+
+
+def _schedulable_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
