@@ -43,7 +43,8 @@ def size_as_shape(size):
 
 
 def _zero_state(state_size, batch_size, dtype):
-    """Zeros shaped [batch_size] + s for each s in the (nested) `state_size`."""
+    """Zeros shaped [batch_size] + s for each s in the (nested) `state_size` (TF's
+    _zero_state_tensors; public as zero_state_tensors)."""
     static_batch = batch_size if not isinstance(batch_size, Tensor) else \
         constant_value(batch_size)
 
@@ -55,6 +56,9 @@ def _zero_state(state_size, batch_size, dtype):
     if isinstance(state_size, TensorShape):
         return zeros(state_size)
     return nest.map_structure(zeros, state_size)
+
+
+zero_state_tensors = _zero_state
 
 
 def _zero_state_scope(cell, batch_size):
@@ -140,7 +144,8 @@ class RNNCell:
                 if not self.built:
                     self._build_once(inputs)
                 return method(inputs, *args)
-        with name_scope(self._scope.original_name_scope):
+        with variable_scope(self._scope, reuse=True, auxiliary_name_scope=False), \
+                name_scope(self._scope.original_name_scope):
             return method(self._convert(inputs), *args)
 
     def _open_scope(self, scope):
