@@ -36,6 +36,16 @@ def run(name):
 
 def check(name, rtol=1e-5, atol=1e-4):
     """Values, dtypes and shapes of case `name` as TensorFlow's."""
+    if f"{name}/error" in REFERENCE.files:
+        message = str(REFERENCE[f"{name}/error"]).split("\n")
+        text = [line for line in message if line.strip() and "[[" not in line][-1]
+        try:
+            run(name)
+        except tf.errors.OpError as e:
+            assert type(e).__name__ == message[0].split(":")[0], name
+            assert text.strip() in e.message, f"{name}: {e.message!r}, TF says {text!r}"
+            return None
+        raise AssertionError(f"{name}: TensorFlow raises {text!r}")
     got, want = run(name), expected(name)
     assert len(got) == len(want), name
     for g, w in zip(got, want):
