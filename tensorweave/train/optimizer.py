@@ -214,7 +214,7 @@ class Optimizer:
 
     def _hyper_for(self, key, var):
         """Hyperparameter `key` in the dtype of `var`."""
-        return _cast_to(self._hyper_tensors[key], var.dtype)
+        return cast_to(self._hyper_tensors[key], var.dtype)
 
     def _apply_one(self, grad, var):
         """The update op of `var` for a dense or an IndexedSlices gradient."""
@@ -245,7 +245,8 @@ class Optimizer:
         return control.group(*update_ops, name=name)
 
 
-def _cast_to(tensor, dtype):
+def cast_to(tensor, dtype):
+    """`tensor` in `dtype` (a Cast only when the dtypes differ)."""
     return array.cast(tensor, dtype) if tensor.dtype is not dtype else tensor
 
 
@@ -319,7 +320,7 @@ class AdamOptimizer(Optimizer):
             self._zeros_slot(v, "v")
 
     def _apply_dense(self, grad, var):
-        b1p, b2p = (_cast_to(self._get_non_slot(k).value(), var.dtype)
+        b1p, b2p = (cast_to(self._get_non_slot(k).value(), var.dtype)
                     for k in ("beta1_power", "beta2_power"))
         return training_ops.apply_adam(
             var._ref(), self.get_slot(var, "m")._ref(), self.get_slot(var, "v")._ref(),
@@ -333,7 +334,7 @@ class AdamOptimizer(Optimizer):
         return self._apply_sparse_shared(grad.values, var, grad.indices, state_ops.scatter_add)
 
     def _apply_sparse_shared(self, grad, var, indices, scatter_add):
-        b1p, b2p = (_cast_to(self._get_non_slot(k).value(), var.dtype)
+        b1p, b2p = (cast_to(self._get_non_slot(k).value(), var.dtype)
                     for k in ("beta1_power", "beta2_power"))
         lr_t, beta1_t, beta2_t, epsilon_t = (self._hyper_for(k, var) for k in (
             "learning_rate", "beta1", "beta2", "epsilon"))
@@ -359,7 +360,7 @@ class AdamOptimizer(Optimizer):
             updates = []
             for key, beta in (("beta1_power", "beta1"), ("beta2_power", "beta2")):
                 power = self._get_non_slot(key)
-                updates.append(power.assign(power.value() * _cast_to(
+                updates.append(power.assign(power.value() * cast_to(
                     self._hyper_tensors[beta], power.dtype)))
         return control.group(*update_ops, *updates, name=name)
 
@@ -584,7 +585,7 @@ class AdagradDAOptimizer(Optimizer):
         super()._prepare()
         step = self._global_step
         step = step.value() if isinstance(step, variables.Variable) else convert_to_tensor(step)
-        self._step_on_worker = _cast_to(array.identity(step) + 1, dtypes.int64)  # as TF: T + 1
+        self._step_on_worker = cast_to(array.identity(step) + 1, dtypes.int64)  # as TF: T + 1
 
     def _apply_dense(self, grad, var):
         return training_ops.apply_adagrad_da(

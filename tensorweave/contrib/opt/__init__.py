@@ -1,0 +1,23 @@
+"""tf.contrib.opt: more optimizers and optimizer wrappers (TF 1.15's contrib names).
+
+    opt = tf.contrib.opt.LazyAdamOptimizer(1e-3)        # sparse rows only
+    opt = tf.contrib.opt.AdamWOptimizer(1e-4, 1e-3)     # decoupled weight decay
+    opt = tf.contrib.opt.MovingAverageOptimizer(opt)    # + opt.swapping_saver()
+
+Not provided (listed in docs/compatibility.md): the distributed ElasticAverage/ModelAverage/
+AGN optimizers and their custom getters, DropStaleGradientOptimizer, GGT, Shampoo,
+LARS, RegAdagrad, AdamGS/LazyAdamGS, DelayCompensatedGradientDescent, AdaMax, AddSign and
+PowerSign.
+"""
+from tensorweave.contrib.opt.external_optimizer import (ExternalOptimizerInterface,
+                                                        ScipyOptimizerInterface)
+from tensorweave.contrib.opt.lazy_adam_optimizer import LazyAdamOptimizer
+from tensorweave.contrib.opt.moving_average_optimizer import MovingAverageOptimizer
+from tensorweave.contrib.opt.nadam_optimizer import NadamOptimizer
+from tensorweave.contrib.opt.weight_decay_optimizers import (
+    AdamWOptimizer, DecoupledWeightDecayExtension, MomentumWOptimizer,
+    extend_with_decoupled_weight_decay)
+
+__all__ = ["AdamWOptimizer", "DecoupledWeightDecayExtension", "ExternalOptimizerInterface",
+           "LazyAdamOptimizer", "MomentumWOptimizer", "MovingAverageOptimizer",
+           "NadamOptimizer", "ScipyOptimizerInterface", "extend_with_decoupled_weight_decay"]
