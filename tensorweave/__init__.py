@@ -62,7 +62,7 @@ from tensorweave.init_ops import (constant_initializer, glorot_normal_initialize
 from tensorweave.ops.array import (broadcast_to, cast, concat, expand_dims, fill,  # noqa: F401
                                    gather, identity, newaxis, one_hot, ones, ones_like, pad,
                                    placeholder, placeholder_with_default, rank, reshape,
-                                   saturate_cast, shape, size, split, squeeze, stack,
+                                   shape, size, split, squeeze, stack,
                                    stop_gradient, strided_slice, tile, to_double, to_float,
                                    to_int32, to_int64, transpose, unsorted_segment_sum, unstack,
                                    where, zeros, zeros_like)
@@ -73,7 +73,7 @@ from tensorweave.ops.control import group, no_op  # noqa: F401
 from tensorweave.ops.control import tuple_ as tuple  # noqa: F401,A004
 from tensorweave.ops.control import case, cond, while_loop  # noqa: F401
 from tensorweave.ops.control.switch_case import switch_case  # noqa: F401
-from tensorweave.ops.math_ops import arg_max, arg_min  # noqa: F401
+from tensorweave.ops.math_ops import arg_max, arg_min, saturate_cast  # noqa: F401
 from tensorweave.ops.math_ops import (abs, accumulate_n, add, add_n, argmax,  # noqa: F401,A004
                                       argmin, ceil, clip_by_average_norm,
                                       clip_by_global_norm, clip_by_norm,

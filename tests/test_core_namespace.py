@@ -201,3 +201,11 @@ def test_xla_jit_setting_is_accepted():
     assert config.graph_options.optimizer_options.global_jit_level == 1
     with tf.Graph().as_default(), tf.Session(config=config) as sess:
         assert sess.run(tf.constant(1) + 1) == 2
+
+
+def test_saturate_cast_clips_to_the_target_range():
+    with tf.Graph().as_default(), tf.Session() as sess:
+        clipped = tf.saturate_cast([300.0, -5.0, 1.5], tf.uint8)
+        assert clipped.dtype == tf.uint8
+        assert sess.run(clipped).tolist() == [255, 0, 1]
+        assert sess.run(tf.dtypes.saturate_cast([70000], tf.int16)).tolist() == [32767]

@@ -24,30 +24,6 @@ __all__ = ["adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue",
 
 
 # --- dtype conversion --------------------------------------------------------------------------
-def _limit_in(value_dtype, bound):
-    """`bound` as a value of `value_dtype`, moved toward 0 when the nearest one passes it
-    (float32 cannot hold int32's max 2**31 - 1: the float32 just below it is used)."""
-    x = np.asarray(bound).astype(value_dtype.as_numpy_dtype)
-    if value_dtype.is_floating and abs(float(x)) > abs(bound):
-        x = np.nextafter(x, np.zeros((), x.dtype))
-    return x
-
-
-def saturating_cast(value, dtype, name=None):
-    """`value` clipped to `dtype`'s range and cast to `dtype` (tf.saturate_cast). The limits are
-    the values of value's dtype nearest the range's ends inside it, as TensorFlow's later
-    releases take them; 1.15 could step outside (float32 1.0 to int32 gave INT_MIN)."""
-    with name_scope(name, "saturate_cast", [value]) as scope:
-        value = convert_to_tensor(value, name="value")
-        dtype = dtypes.as_dtype(dtype)
-        if value.dtype.min < dtype.min or value.dtype.max > dtype.max:
-            low = _limit_in(value.dtype, max(value.dtype.min, dtype.min))
-            high = _limit_in(value.dtype, min(value.dtype.max, dtype.max))
-            value = math_ops.minimum(math_ops.maximum(value, constant(low, name="min")),
-                                     constant(high, name="max"))
-        return array.cast(value, dtype, name=scope)
-
-
 def convert_image_dtype(image, dtype, saturate=False, name=None):
     """`image` converted to `dtype`, scaling values: integer images span [0, dtype.max], float
     images [0, 1). Float to integer multiplies by max + 0.5 and truncates; integer to integer
@@ -65,9 +41,9 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
                 scale = (scale_in + 1) // (scale_out + 1)
                 scaled = math_ops.floordiv(image, scale)
                 if saturate:
-                    return saturating_cast(scaled, dtype, name=name)
+                    return math_ops.saturate_cast(scaled, dtype, name=name)
                 return array.cast(scaled, dtype, name=name)
-            cast = saturating_cast(image, dtype) if saturate else array.cast(image, dtype)
+            cast = math_ops.saturate_cast(image, dtype) if saturate else array.cast(image, dtype)
             scale = (scale_out + 1) // (scale_in + 1)
             return math_ops.multiply(cast, scale, name=name)
         if image.dtype.is_floating and dtype.is_floating:
@@ -77,7 +53,7 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
             return math_ops.multiply(cast, 1.0 / image.dtype.max, name=name)
         scaled = math_ops.multiply(image, dtype.max + 0.5)
         if saturate:
-            return saturating_cast(scaled, dtype, name=name)
+            return math_ops.saturate_cast(scaled, dtype, name=name)
         return array.cast(scaled, dtype, name=name)
 
 

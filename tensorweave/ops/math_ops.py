@@ -5,7 +5,7 @@ import numpy as np
 
 from tensorweave.core import dtypes, errors, tf_form
 from tensorweave.core.constants import constant, convert_to_tensor
-from tensorweave.core.graph import create_op
+from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
@@ -744,6 +744,33 @@ def clip_by_average_norm(t, clip_norm, name=None):
     clip_norm = convert_to_tensor(clip_norm, dtype=t.dtype)
     scale = minimum(inverse_norm * count, 1.0 / clip_norm)
     return array.identity(t * clip_norm * scale, name=name or "clip_by_average_norm")
+
+
+# --- saturating casts --------------------------------------------------------------------
+def _limit_in(value_dtype, bound):
+    """`bound` as a value of `value_dtype`, moved toward 0 when the nearest one passes it
+    (float32 cannot hold int32's max 2**31 - 1: the float32 just below it is used)."""
+    x = np.asarray(bound).astype(value_dtype.as_numpy_dtype)
+    if value_dtype.is_floating and np.abs(float(x)) > np.abs(bound):
+        x = np.nextafter(x, np.zeros((), x.dtype))
+    return x
+
+
+def saturate_cast(value, dtype, name=None):
+    """`value` clipped to `dtype`'s range and cast to `dtype` (tf.saturate_cast). The limits are
+    the values of value's dtype nearest the range's ends inside it, as TensorFlow's later
+    releases take them; 1.15 could step outside (float32 1.0 to int32 gave INT_MIN)."""
+    with name_scope(name, "saturate_cast", [value]) as scope:
+        value = convert_to_tensor(value, name="value")
+        dtype = dtypes.as_dtype(dtype)
+        numeric = (value.dtype.is_floating or value.dtype.is_integer) and (
+            dtype.is_floating or dtype.is_integer)
+        if numeric and (value.dtype.min < dtype.min or value.dtype.max > dtype.max):
+            low = _limit_in(value.dtype, max(value.dtype.min, dtype.min))
+            high = _limit_in(value.dtype, min(value.dtype.max, dtype.max))
+            value = minimum(maximum(value, constant(low, name="min")),
+                            constant(high, name="max"))
+        return array.cast(value, dtype, name=scope)
 
 
 # --- Tensor operators ------------------------------------------------------------------------

@@ -3,7 +3,7 @@ tensors from values, shapes, broadcasting, joining and splitting, indexing. Tens
 tensor-input forms of these ops (Dynamic<Op>) are in `dynamic.py`, which imports math ops."""
 from tensorweave.ops.array.inputs import placeholder, placeholder_with_default
 from tensorweave.ops.array.convert import (identity, stop_gradient, cast, to_float, to_double,
-                                           to_int32, to_int64, saturate_cast)
+                                           to_int32, to_int64)
 from tensorweave.ops.array.construct import (holds_tensor, stacked_ints, fill, zeros, ones,
                                              zeros_like, ones_like, stack, unstack)
 from tensorweave.ops.array.shapes import (shape_tensor, shape_argument, shape, size, rank,
@@ -18,7 +18,7 @@ from tensorweave.ops.array.index import (newaxis, getitem, STRIDED_SLICE_MASKS, 
 
 __all__ = [
     "placeholder", "placeholder_with_default", "identity", "stop_gradient", "cast", "to_float",
-    "to_double", "to_int32", "to_int64", "saturate_cast", "holds_tensor", "stacked_ints", "fill",
+    "to_double", "to_int32", "to_int64", "holds_tensor", "stacked_ints", "fill",
     "zeros", "ones", "zeros_like", "ones_like", "stack", "unstack", "shape_tensor",
     "shape_argument", "shape", "size", "rank", "as_shape_tensor", "reshape", "transpose",
     "expand_dims", "squeeze", "broadcast_shapes", "broadcast_to", "sum_to_shape", "concat",

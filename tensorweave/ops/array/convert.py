@@ -80,6 +80,3 @@ def to_int32(x, name="ToInt32"):
 def to_int64(x, name="ToInt64"):
     return cast(x, dtypes.int64, name=name)
 
-
-def saturate_cast(value, dtype, name=None):
-    return cast(value, dtype, name=name)
