@@ -3,6 +3,7 @@ rebuilt around their values, the cache key of a fetch structure, and fed values 
 checked before they fill their slots."""
 import numpy as np
 
+from tensorweave.core.composite_tensor import CompositeTensor
 from tensorweave.core.indexed_slices import IndexedSlices, IndexedSlicesValue
 from tensorweave.core.operation import Operation, Tensor, TensorLike
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue, sparse_feed_items
@@ -30,6 +31,9 @@ class FetchMapper:
                     [self._flatten(graph, v) for v in fetch.values()])
         if isinstance(fetch, SparseTensor):
             return ("namedtuple", SparseTensorValue,
+                    [self._flatten(graph, part) for part in fetch.components()])
+        if isinstance(fetch, CompositeTensor):  # a RaggedTensor: the library rebuilds it
+            return ("namedtuple", fetch.value_from_components,
                     [self._flatten(graph, part) for part in fetch.components()])
         if isinstance(fetch, IndexedSlices):  # dense_shape None: fetched as None, as TF
             parts = [fetch.values, fetch.indices, fetch.dense_shape]
@@ -73,7 +77,7 @@ class FetchMapper:
 
 def fetch_key(fetches):
     """A hashable key describing a fetch structure (identity of the elements it names)."""
-    if isinstance(fetches, (Tensor, Operation, str, SparseTensor)):
+    if isinstance(fetches, (Tensor, Operation, str, SparseTensor, CompositeTensor)):
         return fetches
     if isinstance(fetches, (list, tuple)):
         return (type(fetches), tuple(fetch_key(f) for f in fetches))
@@ -83,13 +87,16 @@ def fetch_key(fetches):
 
 
 def expand_sparse_feeds(feeds):
-    """`feeds` with each SparseTensor key replaced by its three component tensors."""
-    if not any(isinstance(key, SparseTensor) for key in feeds):
+    """`feeds` with each SparseTensor key replaced by its three component tensors (and each
+    CompositeTensor key by its components)."""
+    if not any(isinstance(key, (SparseTensor, CompositeTensor)) for key in feeds):
         return feeds
     expanded = {}
     for key, value in feeds.items():
         if isinstance(key, SparseTensor):
             expanded.update(sparse_feed_items(key, value))
+        elif isinstance(key, CompositeTensor):
+            expanded.update(key.feed_items(value))
         else:
             expanded[key] = value
     return expanded

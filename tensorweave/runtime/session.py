@@ -7,6 +7,7 @@ from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.runtime import accel, checks
 from tensorweave.runtime.checks import CPU_DEVICE
 from tensorweave.runtime.config import ConfigProto
+from tensorweave.core.composite_tensor import CompositeTensor
 from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.sparse_tensor import SparseTensor
 from tensorweave.runtime.fetch import FetchMapper, expand_sparse_feeds, fetch_key
@@ -94,7 +95,8 @@ class Session:
         fed = [self._feed_tensor(k) for k in feeds]
         plan = Plan(self._graph, mapper.elements, fed, self._state,
                     variants=self._state.variants, check_ops=self._check_ops)
-        single = not isinstance(fetches, (list, tuple, dict, SparseTensor, IndexedSlices))
+        single = not isinstance(fetches, (list, tuple, dict, SparseTensor, IndexedSlices,
+                                          CompositeTensor))
         return (None if single else mapper), plan
 
     def _check_ops(self, ops):
