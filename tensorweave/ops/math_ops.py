@@ -1,4 +1,5 @@
 """Math ops: elementwise functions, matmul, reductions, comparisons, and the Tensor operators."""
+import builtins
 import functools
 
 import numpy as np
@@ -751,7 +752,7 @@ def _limit_in(value_dtype, bound):
     """`bound` as a value of `value_dtype`, moved toward 0 when the nearest one passes it
     (float32 cannot hold int32's max 2**31 - 1: the float32 just below it is used)."""
     x = np.asarray(bound).astype(value_dtype.as_numpy_dtype)
-    if value_dtype.is_floating and np.abs(float(x)) > np.abs(bound):
+    if value_dtype.is_floating and builtins.abs(float(x)) > builtins.abs(bound):
         x = np.nextafter(x, np.zeros((), x.dtype))
     return x
 
