@@ -11,6 +11,8 @@ probability p after n draws is then 1 - (1 - p)^n, and p * num_sampled otherwise
     ids, true_count, sampled_count = tf.nn.log_uniform_candidate_sampler(
         labels, num_true=1, num_sampled=64, unique=True, range_max=10000)
 """
+import math
+
 import numpy as np
 
 from tensorweave.core import dtypes
@@ -21,49 +23,57 @@ from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.seeds import seed_attrs
 from tensorweave.core.tensor_shape import TensorShape
+from tensorweave.ops import philox
 
 
-# --- the distributions: (probability of ids, draws from uniforms in [0, 1)) ------------------
-def _log_uniform_probability(ids, range_max):
-    ids = ids.astype(np.float64)
-    return (np.log(ids + 2.0) - np.log(ids + 1.0)) / np.log(range_max + 1.0)
+# --- the distributions: (probability of ids as float32, one draw from a Philox word reader),
+# TensorFlow's RangeSampler classes reading TF's SimplePhilox stream ---------------------------
+def _log_uniform(range_max):
+    log_range = math.log1p(range_max)
+
+    def probability(ids):
+        ids = np.asarray(ids, np.float64)
+        logs = np.frompyfunc(math.log, 1, 1)((ids + 2.0) / (ids + 1.0)).astype(np.float64)
+        return (logs / log_range).astype(np.float32)
+
+    def sample(words):
+        return (int(math.exp(words.double() * log_range)) - 1) % range_max
+    return probability, sample
 
 
-def _log_uniform_draw(u, range_max):
-    # exp(u * log(range_max + 1)) lies in [1, range_max + 1): minus one gives an id in range
-    return np.floor(np.exp(u * np.log(range_max + 1.0))).astype(np.int64) - 1
+def _uniform(range_max):
+    inverse = np.float32(1.0 / range_max)
+    return (lambda ids: np.full(np.shape(ids), inverse, np.float32),
+            lambda words: words.uniform(range_max, 64))
 
 
-def _uniform_probability(ids, range_max):
-    return np.full(ids.shape, 1.0 / range_max)
+_DISTRIBUTIONS = {"LogUniformCandidateSampler": _log_uniform,
+                  "UniformCandidateSampler": _uniform}
 
 
-def _uniform_draw(u, range_max):
-    return np.minimum(np.floor(u * range_max).astype(np.int64), range_max - 1)
-
-
-_DISTRIBUTIONS = {
-    "LogUniformCandidateSampler": (_log_uniform_probability, _log_uniform_draw),
-    "UniformCandidateSampler": (_uniform_probability, _uniform_draw),
-}
-
-
-def _draw_unique(rng, draw, num_sampled, range_max):
-    """num_sampled distinct ids in the order first drawn, and how many draws that took."""
-    draws = np.empty(0, dtype=np.int64)
-    while True:
-        more = max(2 * num_sampled, 16)
-        draws = np.concatenate([draws, draw(rng.random(more), range_max)])
-        _, first = np.unique(draws, return_index=True)
-        if first.size >= num_sampled:
-            first = np.sort(first)[:num_sampled]
-            return draws[first], int(first[-1]) + 1
+def _draw(words, sample, num_sampled, unique):
+    """TF's SampleBatchGetExpectedCount: num_sampled draws (distinct ones in the order first
+    drawn when `unique`), and how many draws that took."""
+    if not unique:
+        return [sample(words) for _ in range(num_sampled)], num_sampled
+    seen, picked, tries = set(), [], 0
+    while len(picked) < num_sampled:
+        tries += 1
+        value = sample(words)
+        if value not in seen:
+            seen.add(value)
+            picked.append(value)
+    return picked, tries
 
 
 def _expected_count(p, num_sampled, num_tries):
+    """TF's ExpectedCountHelper in float32: p * n, or 1 - (1 - p)^tries when draws were
+    repeated for unique ids."""
     if num_tries == num_sampled:
-        return p * num_sampled
-    return -np.expm1(num_tries * np.log1p(-p))  # 1 - (1 - p)^tries, accurate for small p
+        return p * np.float32(num_sampled)
+    # float32 log1p and expm1 (the C library's), as float64 rounded to float32
+    log = np.log1p(-p.astype(np.float64)).astype(np.float32)
+    return -np.expm1((np.float32(num_tries) * log).astype(np.float64)).astype(np.float32)
 
 
 def _sampler_shape(op_type):
@@ -89,16 +99,22 @@ def _sampler_outputs(op_type, true_classes, *, num_true, num_sampled, unique, ra
             (dtypes.float32, TensorShape([num_sampled]))]
 
 
-def _sampler_kernel(probability, draw):
+def _words(state, name, seed, seed2, num_sampled):
+    """The op's stream for one run: TF reserves 2048 words per sampled id."""
+    return philox.Words(state.random_stream(name, seed, seed2).reserve_words(2048 * num_sampled))
+
+
+def _sampler_kernel(distribution):
     def kernel(state, name, true_classes, *, num_true, num_sampled, unique, range_max, seed,
                seed2):
-        return _sample_ids(state.random_generator(name, seed, seed2), probability, draw,
-                           true_classes, num_true, num_sampled, unique, range_max)
+        _check_run(true_classes, num_true, num_sampled, unique, range_max)
+        probability, sample = distribution(range_max)
+        return _sample_ids(_words(state, name, seed, seed2, num_sampled), probability, sample,
+                           true_classes, num_sampled, unique)
     return kernel
 
 
-def _sample_ids(rng, probability, draw, true_classes, num_true, num_sampled, unique,
-                range_max):
+def _check_run(true_classes, num_true, num_sampled, unique, range_max):
     if true_classes.ndim != 2 or true_classes.shape[1] != num_true:
         raise ValueError(f"true_classes must be a matrix with num_true={num_true} columns, "
                          f"got shape {list(true_classes.shape)}")
@@ -107,19 +123,19 @@ def _sample_ids(rng, probability, draw, true_classes, num_true, num_sampled, uni
     if true_classes.size and (true_classes.min() < 0 or true_classes.max() >= range_max):
         bad = true_classes[(true_classes < 0) | (true_classes >= range_max)][0]
         raise ValueError(f"`true_candidate` out of range [0, {range_max}), received {bad}")
-    if unique:
-        sampled, tries = _draw_unique(rng, draw, num_sampled, range_max)
-    else:
-        sampled, tries = draw(rng.random(num_sampled), range_max), num_sampled
-    true_count = _expected_count(probability(true_classes, range_max), num_sampled, tries)
-    sampled_count = _expected_count(probability(sampled, range_max), num_sampled, tries)
+
+
+def _sample_ids(words, probability, sample, true_classes, num_sampled, unique):
+    picked, tries = _draw(words, sample, num_sampled, unique)
+    sampled = np.asarray(picked, np.int64).reshape(num_sampled)
+    true_count = _expected_count(probability(true_classes), num_sampled, tries)
+    sampled_count = _expected_count(probability(sampled), num_sampled, tries)
     return sampled, true_count.astype(np.float32), sampled_count.astype(np.float32)
 
 
-for _op_type, (_probability, _draw) in _DISTRIBUTIONS.items():
-    register_op(_op_type, shape=_sampler_shape(_op_type),
-                kernel=_sampler_kernel(_probability, _draw), stateful=True,
-                grad=NOT_DIFFERENTIABLE)
+for _op_type, _distribution in _DISTRIBUTIONS.items():
+    register_op(_op_type, shape=_sampler_shape(_op_type), kernel=_sampler_kernel(_distribution),
+                stateful=True, grad=NOT_DIFFERENTIABLE)
 
 
 def _int64_input(value):
@@ -129,16 +145,26 @@ def _int64_input(value):
 
 def _learned_unigram_kernel(state, name, true_classes, *, num_true, num_sampled, unique,
                             range_max, seed, seed2):
-    """Samples from weights that start at 1 per class and grow by 1 each time the class is a
-    true class (after the draw); the weights live in the session, not in checkpoints."""
-    weights = state.resources.setdefault(("unigram_weights", name), np.ones(range_max))
-    total = weights.sum()
-    cdf = np.cumsum(weights) / total
-    result = _sample_ids(
-        state.random_generator(name, seed, seed2), lambda ids, _: weights[ids] / total,
-        lambda u, n: np.minimum(np.searchsorted(cdf, u, side="right"), n - 1), true_classes,
-        num_true, num_sampled, unique, range_max)
-    np.add.at(weights, true_classes.ravel(), 1.0)
+    """TF's UnigramSampler: integer weights that start at 1 per class and grow by 1 each time
+    the class is a true class (after the draw); a draw is an unbiased uniform integer below
+    the total weight, mapped to its class. The weights live in the session, not in
+    checkpoints."""
+    _check_run(true_classes, num_true, num_sampled, unique, range_max)
+    weights = state.resources.setdefault(("unigram_weights", name),
+                                         np.ones(range_max, np.int64))
+    total = int(weights.sum())
+    cdf = np.cumsum(weights)
+
+    def probability(ids):
+        return weights[ids].astype(np.float32) / np.float32(total)
+
+    def sample(words):
+        return int(np.searchsorted(cdf, words.uniform(total, 32), side="right"))
+
+    result = _sample_ids(_words(state, name, seed, seed2, num_sampled), probability, sample,
+                         true_classes, num_sampled, unique)
+    updates = true_classes.ravel()[:max(0, 2 ** 31 - 1 - total)]
+    np.add.at(weights, updates, 1)
     return result
 
 
@@ -196,9 +222,10 @@ def unigram_weights(range_max, vocab_file, distortion, num_reserved_ids, num_sha
     word_id = len(weights)
     for count in counts:
         if word_id % num_shards == shard:
-            weights.append(count ** distortion)
+            weights.append(float(np.float32(np.float32(count) ** np.float64(
+                np.float32(distortion)))))
         word_id += 1
-    weights = np.asarray(weights, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float32)
     if len(weights) != range_max:
         raise InvalidArgumentError(None, None, f"range is {range_max} must be equal to "
                                    f"weights size  {len(weights)}")
@@ -219,23 +246,55 @@ def _fixed_unigram_shape(true_classes, *, num_true, num_sampled, unique, range_m
                             seed=seed, seed2=seed2)
 
 
+def _alias_table(weights):
+    """TF's DistributionSampler (Walker's alias method) for float32 weights: (prob, alt)."""
+    n = len(weights)
+    total = 0.0
+    for w in weights:
+        total += float(w)
+    scaled = (weights * np.float32(n)).astype(np.float64) / total
+    pr = scaled.tolist()
+    alt = [-1] * n
+    high = [i for i in range(n) if pr[i] >= 1.0]
+    low = [i for i in range(n) if pr[i] < 1.0]
+    while high and low:
+        small, large = low.pop(), high.pop()
+        alt[small] = large
+        pr[large] = pr[large] - (1.0 - pr[small])
+        (low if pr[large] < 1.0 else high).append(large)
+    prob = np.asarray(pr, np.float64).astype(np.float32)
+    for idx in high + low:
+        prob[idx], alt[idx] = 1.0, idx
+    return prob, alt
+
+
 def _fixed_unigram_kernel(state, name, true_classes, *, num_true, num_sampled, unique,
                           range_max, seed, seed2, vocab_file, distortion, num_reserved_ids,
                           num_shards, shard, unigrams):
+    """TF's FixedUnigramSampler: float32 weights count ** distortion, drawn by the alias
+    method (a uniform float and a uniform slot per draw)."""
+    _check_run(true_classes, num_true, num_sampled, unique, range_max)
     weights = unigram_weights(range_max, vocab_file, distortion, num_reserved_ids, num_shards,
                               shard, unigrams)
-    total = weights.sum()
-    cdf = np.cumsum(weights) / total
+    total = np.float32(0.0)
+    for w in weights:
+        total = np.float32(total + w)
+    prob, alt = _alias_table(weights)
+    prob = prob.tolist()
 
-    def probability(ids, n):
-        inside = (ids >= 0) & (ids < n)
-        return np.where(inside, weights[np.clip(ids, 0, n - 1)] / total, 0.0)
+    def probability(ids):
+        ids = np.asarray(ids)
+        inside = (ids >= 0) & (ids < range_max)
+        return np.where(inside, weights[np.clip(ids, 0, range_max - 1)] / total,
+                        np.float32(0.0)).astype(np.float32)
 
-    def draw(u, n):
-        return np.minimum(np.searchsorted(cdf, u, side="right"), n - 1)
+    def sample(words):
+        r = words.float32()
+        idx = words.uniform(range_max, 32)
+        return idx if r < prob[idx] else alt[idx]
 
-    return _sample_ids(state.random_generator(name, seed, seed2), probability, draw,
-                       true_classes, num_true, num_sampled, unique, range_max)
+    return _sample_ids(_words(state, name, seed, seed2, num_sampled), probability, sample,
+                       true_classes, num_sampled, unique)
 
 
 register_op("FixedUnigramCandidateSampler", shape=_fixed_unigram_shape,

@@ -131,10 +131,94 @@ def _gamma_shape(shape, alpha, *, seed, seed2):
     return [(alpha.dtype, _sample_then_param_shape(shape, alpha))]
 
 
+class _Draws:
+    """Per-output Philox readers: output o reads calls 256 * o + 0, 1, ... of `stream`,
+    normals (two doubles per call) and uniforms (two doubles per call) each taken from the
+    end of their last call, as TF's gamma and poisson kernels read them."""
+
+    def __init__(self, stream, count):
+        self.stream = stream
+        self.next_call = np.arange(count, dtype=np.uint64) * np.uint64(256)
+        self.normals = np.zeros((count, 2))
+        self.normals_left = np.zeros(count, np.int64)
+        self.uniforms = np.zeros((count, 2))
+        self.uniforms_left = np.zeros(count, np.int64)
+
+    def _calls(self, rows):
+        words = self.stream.calls_at(self.next_call[rows])
+        self.next_call[rows] += np.uint64(1)
+        return words
+
+    def normal(self, rows):
+        empty = rows[self.normals_left[rows] == 0]
+        if empty.size:
+            self.normals[empty] = np.stack(philox.box_muller64(self._calls(empty)), axis=1)
+            self.normals_left[empty] = 2
+        self.normals_left[rows] -= 1
+        return self.normals[rows, self.normals_left[rows]]
+
+    def uniform(self, rows):
+        empty = rows[self.uniforms_left[rows] == 0]
+        if empty.size:
+            words = self._calls(empty)
+            self.uniforms[empty] = philox.uniform_doubles(words[:, 0::2], words[:, 1::2])
+            self.uniforms_left[empty] = 2
+        self.uniforms_left[rows] -= 1
+        return self.uniforms[rows, self.uniforms_left[rows]]
+
+
+_exact_log1p = np.frompyfunc(math.log1p, 1, 1)
+_exact_pow = np.frompyfunc(math.pow, 2, 1)
+
+
+def gamma_draws(stream, alpha, samples):
+    """TF's RandomGamma kernel in float64: [samples, alpha.size] Gamma(alpha) draws, output
+    o = alpha index * samples + sample index reading calls 256 * o on. alpha == 1 takes
+    -log1p(-u); otherwise Marsaglia and Tsang's transformation-rejection on (normal, uniform)
+    pairs, with alpha < 1 drawn at alpha + 1 and scaled by uniform ** (1 / alpha)."""
+    alphas = np.repeat(np.asarray(alpha, np.float64).reshape(-1), samples)
+    out = np.zeros(alphas.size)
+    draws = _Draws(stream, alphas.size)
+    exponential = np.nonzero(alphas == 1.0)[0]
+    if exponential.size:
+        u = draws.uniform(exponential)
+        out[exponential] = -_exact_log1p(-u).astype(np.float64)
+    small = alphas < 1
+    d = alphas + np.where(small, 2.0 / 3, -1.0 / 3)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = 1.0 / 3 / np.sqrt(d)
+    active = np.nonzero(alphas != 1.0)[0]
+    while active.size:
+        x = draws.normal(active)
+        v = 1 + c[active] * x
+        positive = ~(v <= 0)  # NaN goes on, as in TF
+        rows, x, v = active[positive], x[positive], v[positive]
+        v = v * v * v
+        u = draws.uniform(rows)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            accept = (u < 1 - 0.0331 * (x * x) * (x * x)) | \
+                (np.log(u) < 0.5 * x * x + d[rows] * (1 - v + np.log(v)))
+        done, v = rows[accept], v[accept]
+        result = d[done] * v
+        scaled = small[done]
+        if scaled.any():
+            b = draws.uniform(done[scaled])
+            result[scaled] *= _exact_pow(b, 1 / alphas[done[scaled]]).astype(np.float64)
+        out[done] = result
+        finished = np.zeros(alphas.size, bool)
+        finished[done] = True
+        active = active[~finished[active]]
+    return out.reshape(-1, samples).T
+
+
 def _gamma_kernel(state, name, shape, alpha, *, seed, seed2):
-    rng = state.random_generator(name, seed, seed2)
+    samples = int(np.prod(shape, dtype=np.int64))
     size = tuple(int(d) for d in shape) + alpha.shape
-    return rng.standard_gamma(alpha.astype(np.float64), size=size).astype(alpha.dtype)
+    if samples * alpha.size == 0:
+        return np.zeros(size, alpha.dtype)
+    stream = state.random_stream(name, seed, seed2).reserve_outputs(samples * alpha.size)
+    with np.errstate(invalid="ignore"):
+        return gamma_draws(stream, alpha, samples).astype(alpha.dtype).reshape(size)
 
 
 def _gamma_grad(op, dy):
@@ -170,10 +254,69 @@ def _poisson_shape(shape, rate, *, seed, seed2, dtype):
     return [(dtype, _sample_then_param_shape(shape, rate))]
 
 
+_lgamma_exact = np.frompyfunc(math.lgamma, 1, 1)
+
+
+def poisson_draws(stream, rate, samples, highest):
+    """TF's RandomPoissonV2 kernel in float64: [samples, rate.size] Poisson(rate) draws,
+    output o reading calls 256 * o on. Rates under 10 count uniforms until their product
+    falls to exp(-rate) (Knuth); larger rates use Hormann's transformed rejection on (u, v)
+    pairs; `highest` is the output type's largest value (larger draws are redrawn)."""
+    rates = np.repeat(np.asarray(rate, np.float64).reshape(-1), samples)
+    out = np.zeros(rates.size)
+    draws = _Draws(stream, rates.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        knuth = np.nonzero(rates < 10)[0]
+        limit = np.exp(-rates[knuth])
+        product = np.ones(knuth.size)
+        count = np.zeros(knuth.size)
+        while knuth.size:
+            product *= draws.uniform(knuth)
+            stop = (product <= limit) & (count <= highest)
+            out[knuth[stop]] = count[stop]
+            keep = ~stop
+            knuth, limit, product, count = knuth[keep], limit[keep], product[keep], \
+                count[keep] + 1
+        out[np.isinf(rates) & (rates > 0)] = np.inf
+        active = np.nonzero(~(rates < 10) & ~(np.isinf(rates) & (rates > 0)))[0]
+        lam = rates[active]
+        log_rate = np.log(lam)
+        b = 0.931 + 2.53 * np.sqrt(lam)
+        a = -0.059 + 0.02483 * b
+        inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+        box = 0.9277 - 3.6224 / (b - 2)
+        while active.size:
+            u = draws.uniform(active) - 0.5
+            v = draws.uniform(active)
+            shifted = 0.5 - np.abs(u)
+            k = np.floor((2 * a / shifted + b) * u + lam + 0.43)
+            fits = ~(k > highest)
+            quick = fits & (shifted >= 0.07) & (v <= box)
+            test = fits & ~quick & ~((k < 0) | ((shifted < 0.013) & (v > shifted)))
+            s = np.log(v[test] * inv_alpha[test] / (a[test] / (shifted[test] * shifted[test]) +
+                                                     b[test]))
+            t = -lam[test] + k[test] * log_rate[test] - \
+                _lgamma_exact(k[test] + 1).astype(np.float64)
+            accept = quick.copy()
+            accept[np.nonzero(test)[0][s <= t]] = True
+            out[active[accept]] = k[accept]
+            keep = ~accept
+            active, lam, log_rate, a, b, inv_alpha, box = (
+                x[keep] for x in (active, lam, log_rate, a, b, inv_alpha, box))
+    return out.reshape(-1, samples).T
+
+
 def _poisson_kernel(state, name, shape, rate, *, seed, seed2, dtype):
-    rng = state.random_generator(name, seed, seed2)
+    samples = int(np.prod(shape, dtype=np.int64))
     size = tuple(int(d) for d in shape) + rate.shape
-    return rng.poisson(np.maximum(rate.astype(np.float64), 0), size=size).astype(dtype)
+    if samples * rate.size == 0:
+        return np.zeros(size, dtype)
+    out = np.dtype(dtype)
+    highest = float(np.iinfo(out).max if out.kind == "i" else np.finfo(out).max)
+    stream = state.random_stream(name, seed, seed2).reserve_outputs(samples * rate.size)
+    values = poisson_draws(stream, rate, samples, highest)
+    with np.errstate(invalid="ignore"):
+        return values.astype(out).reshape(size)
 
 
 register_op("RandomPoissonV2", shape=_poisson_shape, kernel=_poisson_kernel, stateful=True,
@@ -236,20 +379,9 @@ def _register_stateless_float(op_type, draw, default_dtype=dtypes.float32):
     register_op(op_type, shape=shape, kernel=kernel, grad=NOT_DIFFERENTIABLE)
 
 
-def _truncated_draw(seed, dims, dtype):
-    rng = philox.generator(seed)
-    work = np.float32 if dtype == np.float16 else dtype
-    out = rng.standard_normal(dims, dtype=work)
-    bad = np.abs(out) > 2
-    while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()), dtype=work)
-        bad = np.abs(out) > 2
-    return out.astype(dtype)
-
-
 _register_stateless_float("StatelessRandomUniform", philox.uniform)
 _register_stateless_float("StatelessRandomNormal", philox.normal)
-_register_stateless_float("StatelessTruncatedNormal", _truncated_draw)
+_register_stateless_float("StatelessTruncatedNormal", philox.truncated_normal)
 
 
 def _uniform_int_shape(shape, seed, minval, maxval, *, dtype):
@@ -290,15 +422,21 @@ def _multinomial_shape(logits, num_samples, seed, *, output_dtype):
 
 
 def _multinomial_kernel(logits, num_samples, seed, *, output_dtype):
-    rng = philox.generator(_run_time_seed("StatelessMultinomial", seed))
-    n = int(num_samples)
-    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
-    cdf = np.cumsum(np.exp(shifted), axis=1)
-    draws = rng.random((logits.shape[0], n)) * cdf[:, -1:]
-    out = np.empty((logits.shape[0], n), np.int64)
-    for row in range(logits.shape[0]):
-        out[row] = np.searchsorted(cdf[row], draws[row], side="right")
-    return np.minimum(out, logits.shape[1] - 1).astype(output_dtype)
+    """TF's multinomial kernel on the seed's stream (rows sampled as one shard: TF shards
+    large batches over its threads, which moves where each shard's rows read)."""
+    if logits.ndim != 2:
+        raise errors.InvalidArgumentError(None, None, f"logits should be a matrix, got shape "
+                                          f"{list(logits.shape)}")
+    count = int(num_samples)
+    if count < 0:
+        raise errors.InvalidArgumentError(None, None, f"num_samples should be non-negative, "
+                                          f"got {count}")
+    if logits.shape[1] == 0:
+        raise errors.InvalidArgumentError(None, None, "num_classes should be positive, got 0")
+    if logits.shape[0] * count == 0:
+        return np.zeros((logits.shape[0], count), output_dtype)
+    stream = philox.stateless_stream(_run_time_seed("StatelessMultinomial", seed))
+    return random_ops.multinomial_draws(stream, logits, count, output_dtype, 1)
 
 
 register_op("StatelessMultinomial", shape=_multinomial_shape, kernel=_multinomial_kernel,

@@ -140,11 +140,17 @@ def _multinomial_kernel(state, name, logits, num_samples, *, seed, seed2, output
     batch, classes = logits.shape
     if classes == 0:
         raise InvalidArgumentError(None, None, "num_classes should be positive, got 0")
+    if batch * count == 0:
+        return np.zeros((batch, count), output_dtype)
+    stream = state.random_stream(name, seed, seed2).reserve_outputs(
+        batch * (-(-count // 4) * 4 * 2))
+    return multinomial_draws(stream, logits, count, output_dtype, state.intra_op_threads)
+
+
+def multinomial_draws(stream, logits, count, output_dtype, threads):
+    """TF's CPU multinomial sampling of `count` classes per row of `logits` on `stream`."""
+    batch, classes = logits.shape
     out = np.zeros((batch, count), output_dtype)
-    if out.size == 0:
-        return out
-    per_row = -(-count // 4) * 4 * 2
-    stream = state.random_stream(name, seed, seed2).reserve_outputs(batch * per_row)
     finite = np.isfinite(logits)
     top = np.where(finite, logits, -np.inf).max(axis=1, keepdims=True)
     top = np.where(np.isfinite(top), top, np.finfo(logits.dtype).min).astype(np.float64)
@@ -153,13 +159,12 @@ def _multinomial_kernel(state, name, logits, num_samples, *, seed, seed2, output
     cdf = np.cumsum(weights, axis=1)
     cost = int(50 * (count * math.log(classes) / math.log(2) + classes))
     word_at = np.empty((batch, count), np.int64)
-    for start, limit in parallel_blocks(batch, cost, state.intra_op_threads):
+    for start, limit in parallel_blocks(batch, cost, threads):
         first = 4 * (start * (count + 3) // 4)
         rows = np.arange(limit - start)[:, None]
         word_at[start:limit] = first + 2 * (rows * count + np.arange(count))
     calls = stream.calls(int(word_at.max()) // 4 + 1).reshape(-1)
-    u = philox.uniform_doubles(calls[word_at], calls[word_at + 1])
-    targets = u * cdf[:, -1:]
+    targets = philox.uniform_doubles(calls[word_at], calls[word_at + 1]) * cdf[:, -1:]
     for b in range(batch):
         out[b] = np.searchsorted(cdf[b], targets[b], side="right")
     return out

@@ -147,19 +147,34 @@ def _stateless_rows():
 
 
 def _truncated_reference(shape, seed):
-    g = philox.generator(seed)
-    out = g.standard_normal(shape)
-    bad = np.abs(out) > 2
-    while bad.any():
-        out[bad] = g.standard_normal(int(bad.sum()))
-        bad = np.abs(out) > 2
-    return out
+    """TF's float64 kernel, one group of 2 values at a time: group g reads calls 128 g on,
+    each a Box-Muller pair (u1 from words 0-1, u2 from 2-3), keeping values under 2 in size."""
+    stream, size = philox.stateless_stream(seed), int(np.prod(shape))
+    out = []
+    for group in range(-(-size // 2)):
+        kept, call = [], 128 * group
+        while len(kept) < 2:
+            w = [int(v) for v in stream.calls(1, call)[0]]
+            call += 1
+            u1 = max(((w[0] & 0xFFFFF) << 32 | w[1]) / 2.0 ** 52, 1e-7)
+            u2 = ((w[2] & 0xFFFFF) << 32 | w[3]) / 2.0 ** 52
+            radius = math.sqrt(-2.0 * math.log(u1))
+            for z in (math.sin(2 * math.pi * u2) * radius, math.cos(2 * math.pi * u2) * radius):
+                if abs(z) < 2 and len(kept) < 2:
+                    kept.append(z)
+        out += kept
+    return np.array(out[:size]).reshape(shape)
 
 
 def _multinomial_reference(logits, n, seed):
-    g = philox.generator(seed)
+    """TF's kernel: sample j of row b is RandDouble() (words 2 (b n + j) and the next of the
+    seed's stream: 20 + 32 mantissa bits) times the row's total, looked up in the cdf."""
+    n = int(n)
+    words = philox.stateless_stream(seed).words(2 * logits.shape[0] * n).astype(np.uint64)
+    high, low = words[0::2] & np.uint64(0xFFFFF), words[1::2]
+    u = ((high << np.uint64(32)) | low).astype(np.float64) / 2.0 ** 52
     cdf = np.cumsum(np.exp(logits - logits.max(1, keepdims=True)), 1)
-    draws = g.random((2, int(n))) * cdf[:, -1:]
+    draws = u.reshape(logits.shape[0], n) * cdf[:, -1:]
     return np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cdf, draws)])
 
 
