@@ -17,7 +17,7 @@ from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import get_default_graph, name_scope
 from tensorweave.core.operation import Tensor
 from tensorweave.core.tensor_shape import TensorShape, as_shape
-from tensorweave.ops import array, lstm_ops, math_ops, nn_ops
+from tensorweave.ops import array, lstm_ops, math_ops, nn_ops, random_ops
 from tensorweave.util import nest
 from tensorweave.variable_scope import get_variable, variable_scope
 
@@ -222,6 +222,9 @@ def _input_depth(inputs_shape):
     if depth is None:
         raise ValueError(f"Expected inputs.shape[-1] to be known, saw shape: {inputs_shape}")
     return depth
+
+
+input_depth = _input_depth  # public: contrib's cells build with it
 
 
 class _UnitsCell(RNNCell):
@@ -638,14 +641,30 @@ class DropoutWrapper(_Wrapper):
                  variational_recurrent=False, input_size=None, dtype=None, seed=None,
                  dropout_state_filter_visitor=None):
         super().__init__(cell)
-        if variational_recurrent:
-            raise NotImplementedError("DropoutWrapper(variational_recurrent=True) is not "
-                                      "supported by tensorweave yet")
         self._input_keep_prob = _keep_prob(input_keep_prob, "input_keep_prob")
         self._output_keep_prob = _keep_prob(output_keep_prob, "output_keep_prob")
         self._state_keep_prob = _keep_prob(state_keep_prob, "state_keep_prob")
         self._seed = seed
         self._state_filter = dropout_state_filter_visitor
+        self._variational_recurrent = variational_recurrent
+        self._noise = {}
+        if variational_recurrent:
+            if dtype is None:
+                raise ValueError("When variational_recurrent=True, dtype must be provided")
+            if self._active(self._input_keep_prob):
+                if input_size is None:
+                    raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 "
+                                     "or is unknown, input_size must be provided")
+                self._noise["input"] = self._batch_noise("input", input_size, dtype)
+            self._noise["state"] = self._batch_noise("state", cell.state_size, dtype)
+            self._noise["output"] = self._batch_noise("output", cell.output_size, dtype)
+
+    def _batch_noise(self, salt, sizes, dtype):
+        """Uniform [1] + size noise for each size in `sizes`: one mask for every step and
+        every batch row (variational recurrent dropout)."""
+        flat = [size_as_shape(s).as_list() for s in nest.flatten(sizes)]
+        return [random_ops.random_uniform([1] + dims, seed=self._seed_for(salt, k),
+                                          dtype=dtype) for k, dims in enumerate(flat)]
 
     def _seed_for(self, salt, index):
         """A per-(salt, index) op seed derived from the wrapper's seed, or None."""
@@ -658,9 +677,20 @@ class DropoutWrapper(_Wrapper):
     def _dropout(self, values, salt, keep_prob, keep=None):
         flat = nest.flatten(values)
         keep = [True] * len(flat) if keep is None else keep
-        out = [nn_ops.dropout(v, keep_prob=keep_prob, seed=self._seed_for(salt, k)) if drop
-               else v for k, (v, drop) in enumerate(zip(flat, keep))]
+        if self._variational_recurrent:
+            out = [self._variational(v, noise, keep_prob) if drop else v
+                   for v, noise, drop in zip(flat, self._noise[salt], keep)]
+        else:
+            out = [nn_ops.dropout(v, keep_prob=keep_prob, seed=self._seed_for(salt, k)) if drop
+                   else v for k, (v, drop) in enumerate(zip(flat, keep))]
         return nest.pack_sequence_as(values, out)
+
+    @staticmethod
+    def _variational(value, noise, keep_prob):
+        """value / keep_prob where floor(keep_prob + noise) is 1, else 0."""
+        out = math_ops.div(value, keep_prob) * math_ops.floor(keep_prob + noise)
+        out.set_shape(value.shape)
+        return out
 
     def _state_mask(self, state):
         """Which state tensors get dropout: all but the `c` of LSTMStateTuples by default."""

@@ -1,0 +1,24 @@
+"""tf.contrib.rnn: tf.nn.rnn_cell's cells and tf.nn's RNN drivers under their contrib names,
+plus contrib's own: fused LSTM cells (LSTMBlockCell, LSTMBlockFusedCell), GRUBlockCell(V2),
+LayerNormBasicLSTMCell, projection/embedding/attention/highway wrappers, stacked
+bidirectional RNNs and the fused-RNN adaptors.
+
+    cells_fw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
+    cells_bw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
+    outputs, _, _ = tf.contrib.rnn.stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, x,
+                                                                   dtype=tf.float32)
+"""
+from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
+                                static_rnn)
+from tensorweave.nn.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper,  # noqa: F401
+                                     DropoutWrapper, GRUCell, LayerRNNCell, LSTMCell,
+                                     LSTMStateTuple, MultiRNNCell, ResidualWrapper, RNNCell)
+from tensorweave.nn.rnn_loops import (static_bidirectional_rnn,  # noqa: F401
+                                      static_state_saving_rnn)
+from tensorweave.contrib.rnn.cells import (  # noqa: F401
+    AttentionCellWrapper, EmbeddingWrapper, GRUBlockCell, GRUBlockCellV2, HighwayWrapper,
+    InputProjectionWrapper, LayerNormBasicLSTMCell, OutputProjectionWrapper)
+from tensorweave.contrib.rnn.fused import LSTMBlockCell, LSTMBlockFusedCell  # noqa: F401
+from tensorweave.contrib.rnn.stacked import (  # noqa: F401
+    FusedRNNCell, FusedRNNCellAdaptor, TimeReversedFusedRNN, best_effort_input_batch_size,
+    stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn, transpose_batch_time)
