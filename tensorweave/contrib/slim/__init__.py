@@ -28,4 +28,5 @@ from tensorweave.contrib.layers import (  # noqa: F401
     separable_convolution2d, softmax, stack, sum_regularizer, summarize_activation,
     summarize_activations, summarize_collection, summarize_tensor, summarize_tensors,
     unit_norm, variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
+from tensorweave.contrib.layers import utils  # noqa: F401
 from tensorweave.contrib.slim import evaluation, learning  # noqa: F401
