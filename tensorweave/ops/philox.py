@@ -18,22 +18,26 @@ _SHIFT = np.uint64(32)
 _M64 = (1 << 64) - 1
 _M128 = (1 << 128) - 1
 _TWO_PI = 2.0 * math.pi
+_LITTLE = np.little_endian
 
 
 def _rounds(c0, c1, c2, c3, key):
-    """The ten Philox rounds on four uint64 arrays of 32-bit values."""
+    """The ten Philox rounds on four arrays of 32-bit values: [n, 4] uint32. Each 64-bit
+    product is read as its two 32-bit halves (a little-endian view), so no shifts or masks."""
+    c0, c1, c2, c3 = (np.asarray(c, np.uint32) for c in (c0, c1, c2, c3))
     k0, k1 = int(key[0]), int(key[1])
     for round_ in range(10):
-        p0, p1 = _M0 * c0, _M1 * c2
-        hi1 = p1 >> _SHIFT
-        hi1 ^= c1
-        hi1 ^= np.uint64(k0)
-        hi0 = p0 >> _SHIFT
-        hi0 ^= c3
-        hi0 ^= np.uint64(k1)
-        p1 &= _MASK
-        p0 &= _MASK
-        c0, c1, c2, c3 = hi1, p1, hi0, p0
+        p0 = np.multiply(c0, _M0, dtype=np.uint64).view(np.uint32).reshape(-1, 2)
+        p1 = np.multiply(c2, _M1, dtype=np.uint64).view(np.uint32).reshape(-1, 2)
+        if _LITTLE:
+            lo0, hi0, lo1, hi1 = p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1]
+        else:
+            lo0, hi0, lo1, hi1 = p0[:, 1], p0[:, 0], p1[:, 1], p1[:, 0]
+        new0 = np.bitwise_xor(hi1, c1)
+        new0 ^= np.uint32(k0)
+        new2 = np.bitwise_xor(hi0, c3)
+        new2 ^= np.uint32(k1)
+        c0, c1, c2, c3 = new0, lo1, new2, lo0
         if round_ < 9:
             k0, k1 = (k0 + _W0) & 0xFFFFFFFF, (k1 + _W1) & 0xFFFFFFFF
     out = np.empty((c0.shape[0], 4), np.uint32)
@@ -43,8 +47,7 @@ def _rounds(c0, c1, c2, c3, key):
 
 def philox(counters, key):
     """Philox4x32-10 of counters [n, 4] (uint32 values) under key (k0, k1): [n, 4] uint32."""
-    c = [counters[:, i].astype(np.uint64) for i in range(4)]
-    return _rounds(*c, key)
+    return _rounds(*(counters[:, i] for i in range(4)), key)
 
 
 class Stream:
