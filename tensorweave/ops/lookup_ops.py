@@ -121,7 +121,8 @@ class Table:
                     None, None, f"HashTable has different value for same key. Key "
                     f"{_text(k)} has {_text(self.entries[k])} and trying to add value "
                     f"{_text(v)}")
-            self.entries[k] = np.array(v, self.value_dtype)
+            value = np.array(v, self.value_dtype)
+            self.entries[k] = value if self.value_shape else value[()]
         self._grow()
 
     def _grow(self):
@@ -305,7 +306,8 @@ def _find_kernel(state, op_name, handle, keys, default_value, *, Tin, Tout):
             raise errors.InvalidArgumentError(
                 None, None, f"Expected shape [] or [1] for default value, got "
                 f"{_shape_text(default.shape)}")
-        return table.find(np.asarray(keys), default.reshape(table.value_shape))
+        default = default.reshape(table.value_shape)
+        return table.find(np.asarray(keys), default if table.value_shape else default[()])
     return _with_table(state, handle, find)
 
 

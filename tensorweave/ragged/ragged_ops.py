@@ -173,10 +173,20 @@ def map_flat_values(op, *args, **kwargs):
     return first.with_flat_values(result)
 
 
+def _prefer_int64(value, name):
+    """A tensor, or Python integers as int64 (TF's preferred dtype here)."""
+    if isinstance(value, Tensor):
+        return value
+    array_ = np.asarray(value)
+    if array_.dtype.kind in "iu" or array_.size == 0:
+        return convert_to_tensor(array_.astype(np.int64), name=name)
+    return convert_to_tensor(value, name=name)
+
+
 def row_splits_to_segment_ids(splits, name=None, out_type=None):
     """The row of each value: row_splits [0, 2, 2, 3] -> segment ids [0, 0, 2]."""
     with name_scope(name, "RaggedSplitsToSegmentIds", [splits]):
-        splits = convert_to_tensor(splits, name="splits")
+        splits = _prefer_int64(splits, "splits")
         if splits.dtype not in (dtypes.int32, dtypes.int64):
             raise ValueError(f"splits must have dtype int32 or int64, got {splits.dtype}")
         splits.shape.with_rank(1)
@@ -188,7 +198,7 @@ def row_splits_to_segment_ids(splits, name=None, out_type=None):
 def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, name=None):
     """Row splits of sorted segment ids: [0, 0, 2] -> [0, 2, 2, 3]."""
     with name_scope(name, "SegmentIdsToRaggedSplits", [segment_ids]):
-        segment_ids = convert_to_tensor(segment_ids, name="segment_ids")
+        segment_ids = _prefer_int64(segment_ids, "segment_ids")
         if segment_ids.dtype not in (dtypes.int32, dtypes.int64):
             raise ValueError(f"segment_ids must have dtype int32 or int64, got "
                              f"{segment_ids.dtype}")
