@@ -227,3 +227,23 @@ def test_saver_round_trip_of_sparse_training(tmp_path):
             restorer.restore(sess, path)
             sess.run(tf.get_collection(tf.GraphKeys.TRAIN_OP))
             np.testing.assert_allclose(sess.run("w:0"), want)
+
+
+def test_gather_inside_a_while_loop():
+    """A loop body's sparse gradient reaches the captured tensor dense (TF gives the same
+    values as IndexedSlices)."""
+    with tf.Graph().as_default():
+        p = tf.Variable(np.arange(12.0).reshape(4, 3), name="p")
+
+        def body(i, acc):
+            return i + 1, acc + tf.reduce_sum(tf.gather(p, tf.stack([i, i])) ** 2)
+
+        _, out = tf.while_loop(lambda i, acc: i < 3, body,
+                               [tf.constant(0), tf.constant(0.0, tf.float64)])
+        g = tf.gradients(out, p)[0]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            value = sess.run(tf.convert_to_tensor(g))
+    want = 4 * np.arange(12.0).reshape(4, 3)
+    want[3] = 0
+    np.testing.assert_allclose(value, want)

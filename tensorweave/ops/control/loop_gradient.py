@@ -2,6 +2,7 @@
 runs it over the recorded iterations in reverse; itself differentiable (second order)."""
 import numpy as np
 
+from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.registry import register_attr_codec, register_op
 from tensorweave.ops.control.contexts import DEAD, loop_input
@@ -155,6 +156,8 @@ def build_gradient(program, saved_grads=False):
         # partial derivatives: an iteration's inputs are fed independently of each other
         grads = gradients(ys, xs, grad_ys=d_carried + d_acc + d_saved, stop_gradients=xs,
                           name="body")
+        # the loop carries dense tensors: tf.gather's IndexedSlices gradients become dense
+        grads = [g if g is None else convert_to_tensor(g) for g in grads]
         d_vars = [g if g is not None else zeros_like_value(x)
                   for g, x in zip(grads, var_xs)]
     n_var, n_cap = len(var_index), len(cap_index)
