@@ -197,6 +197,7 @@ _LAZY_MODULES = {
     "graph_util": "tensorweave.graph_util",
     "strings": "tensorweave.strings",
     "image": "tensorweave.image",
+    "distributions": "tensorweave.distributions",
     "queue": "tensorweave.queue",
     "profiler": "tensorweave.profiler",
     "get_logger": "tensorweave.platform.tf_logging:get_logger",

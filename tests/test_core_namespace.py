@@ -209,3 +209,26 @@ def test_saturate_cast_clips_to_the_target_range():
         assert clipped.dtype == tf.uint8
         assert sess.run(clipped).tolist() == [255, 0, 1]
         assert sess.run(tf.dtypes.saturate_cast([70000], tf.int16)).tolist() == [32767]
+
+
+def test_lists_holding_tensors_are_packed_where_tf_converts_arguments():
+    with tf.Graph().as_default():
+        n = tf.placeholder(tf.int32, [])
+        filled = tf.fill([n + 1, 2], 0.5)
+        x = tf.constant(1.0)
+        stopped = tf.stop_gradient([x, 2.0])
+        nested = tf.convert_to_tensor([[x, 1.0], [2.0, x]])
+        assert nested.shape.as_list() == [2, 2] and nested.dtype == tf.float32
+        assert tf.convert_to_tensor([1, 2]).op.type == "Const"
+        with tf.Session() as sess:
+            assert sess.run(filled, {n: 2}).shape == (3, 2)
+            assert sess.run(stopped).tolist() == [1.0, 2.0]
+            assert sess.run(nested).tolist() == [[1.0, 1.0], [2.0, 1.0]]
+
+
+def test_softmax_cross_entropy_casts_labels_to_the_logits_type():
+    with tf.Graph().as_default(), tf.Session() as sess:
+        loss = tf.nn.softmax_cross_entropy_with_logits(
+            labels=np.eye(3)[[0, 2]], logits=tf.constant([[1.0, 2, 3], [1, 0, 0]]))
+        assert loss.dtype == tf.float32
+        np.testing.assert_allclose(sess.run(loss), [2.407606, 1.5514446], rtol=1e-6)  # TF's

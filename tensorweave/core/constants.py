@@ -13,6 +13,8 @@ _conversion_hooks = []  # (type, fn(value, dtype, name) -> Tensor)
 
 
 def register_tensor_conversion_function(base_type, fn):
+    """convert_to_tensor turns instances of `base_type` into tensors with fn(value, dtype,
+    name), which may return NotImplemented to leave the value to the next rule."""
     _conversion_hooks.append((base_type, fn))
 
 
@@ -27,7 +29,9 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None):
         return value
     for base_type, fn in _conversion_hooks:
         if isinstance(value, base_type):
-            return fn(value, dtype, name)
+            converted = fn(value, dtype, name)
+            if converted is not NotImplemented:  # a hook may decline, as in TF
+                return converted
     if isinstance(value, Operation):
         raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (target dtype="
                         f"{dtype}, name={name!r}, as_ref=False)")

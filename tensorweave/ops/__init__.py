@@ -12,3 +12,4 @@ from tensorweave.ops import random_distributions, sparse_ops, time_ops  # noqa: 
 from tensorweave.ops.array import rearrange  # noqa: F401
 from tensorweave.ops import conv3d_ops, pool_ops, dilation_ops, ctc_ops  # noqa: F401
 from tensorweave.ops import string_ops, queue_ops, reader_ops, example_parsing  # noqa: F401
+from tensorweave.ops import image_color_ops, clustering_ops  # noqa: F401

@@ -429,7 +429,9 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
         raise ValueError("Both labels and logits must be provided.")
     axis = dim if dim is not None else axis
     logits = convert_to_tensor(logits)
-    labels = convert_to_tensor(labels, dtype=logits.dtype)
+    labels = convert_to_tensor(labels)
+    if labels.dtype != logits.dtype:  # TF casts the labels to the logits' type
+        labels = array.cast(labels, logits.dtype)
     with name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]):
         ndims = logits.shape.ndims
         if ndims is not None and axis % ndims != ndims - 1:

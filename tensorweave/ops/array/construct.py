@@ -4,9 +4,10 @@ import numpy as np
 
 from tensorweave.core import dtypes
 from tensorweave.core.constants import (constant, constant_value, convert_to_tensor, known_values,
-                                        partial_shape_from_tensor)
+                                        partial_shape_from_tensor,
+                                        register_tensor_conversion_function)
 from tensorweave.core.graph import create_op, get_default_graph
-from tensorweave.core.operation import Tensor
+from tensorweave.core.operation import Tensor, TensorLike
 from tensorweave.core.registry import register_op
 from tensorweave.core.tensor_shape import TensorShape, as_shape, unknown_shape
 from tensorweave.ops._common import (elementwise_rows, normalize_axis, one, outputs,
@@ -18,6 +19,37 @@ from tensorweave.ops.array.convert import cast
 def holds_tensor(value):
     return isinstance(value, Tensor) or (isinstance(value, (list, tuple))
                                          and any(holds_tensor(v) for v in value))
+
+
+def holds_graph_value(value):
+    """True for a Tensor or Variable, or a (nested) list or tuple holding one."""
+    return isinstance(value, TensorLike) or (
+        isinstance(value, (list, tuple)) and any(holds_graph_value(v) for v in value))
+
+
+def _first_dtype(value):
+    if isinstance(value, TensorLike):
+        return value.dtype
+    for item in value if isinstance(value, (list, tuple)) else ():
+        found = _first_dtype(item)
+        if found is not None:
+            return found
+    return None
+
+
+def packed(value, dtype=None, name=None):
+    """A (nested) list or tuple holding tensors as one tensor, stacked as TF packs them when
+    it converts an argument (`tf.fill([n, 2], 0.)` with a tensor n); NotImplemented for lists
+    of plain values, which become constants."""
+    if type(value) not in (list, tuple) or not holds_graph_value(value):
+        return NotImplemented
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else _first_dtype(value)
+    parts = [packed(v, dtype) if type(v) in (list, tuple) and holds_graph_value(v)
+             else convert_to_tensor(v, dtype=dtype) for v in value]
+    return stack(parts, name=name or "packed")
+
+
+register_tensor_conversion_function((list, tuple), packed)
 
 
 def stacked_ints(value):
