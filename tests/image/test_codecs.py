@@ -117,3 +117,15 @@ def test_random_jpeg_quality_is_seeded():
     np.testing.assert_array_equal(first, again)
     with pytest.raises(ValueError, match="must be less than"):
         tf.image.random_jpeg_quality(image, 50, 50)
+
+
+def test_without_pillow_jpeg_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "PIL", None)
+    with pytest.raises(tf.errors.UnknownError, match=r"pip install tensorweave\[image\]"):
+        _run(tf.image.decode_jpeg(_file("rgb.jpg")))
+    # BMP, PNG encoding and 16-bit PNG files need no Pillow
+    np.testing.assert_array_equal(_run(tf.image.decode_bmp(_file("rgb.bmp"))),
+                                  tf_reference.expected("codec_bmp")[0])
+    image = np.arange(18, dtype=np.uint16).reshape(2, 3, 3) * 3000
+    np.testing.assert_array_equal(
+        _run(tf.image.decode_png(tf.image.encode_png(image), dtype=tf.uint16)), image)

@@ -26,7 +26,8 @@ def expected(name):
 def run(name):
     """The case's values computed by tensorweave."""
     env = {"tf": tf, "np": np, "I": image_cases.I, "F": image_cases.files(),
-           "grad": image_cases.grad, "nms_padded": image_cases.nms_padded}
+           "grad": image_cases.grad, "nms_padded": image_cases.nms_padded,
+           "shaped": image_cases.shaped}
     with tf.Graph().as_default():
         result = eval(image_cases.CASES[name], env)  # noqa: S307 - our own case table
         results = list(result) if isinstance(result, (tuple, list)) else [result]
