@@ -13,3 +13,4 @@ from tensorweave.ops.array import rearrange  # noqa: F401
 from tensorweave.ops import conv3d_ops, pool_ops, dilation_ops, ctc_ops  # noqa: F401
 from tensorweave.ops import string_ops, queue_ops, reader_ops, example_parsing  # noqa: F401
 from tensorweave.ops import image_color_ops, clustering_ops  # noqa: F401
+from tensorweave.ops import lookup_ops, set_ops, ragged_ops  # noqa: F401

@@ -97,8 +97,9 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
-        """Initializes the local variables (metrics, epoch counters)."""
-        return control.group(variables.local_variables_initializer())
+        """Initializes the local variables (metrics, epoch counters) and the lookup tables."""
+        return control.group(variables.local_variables_initializer(),
+                             variables.tables_initializer())
 
     def finalize(self):
         """Creates the missing pieces and makes the graph read-only."""
