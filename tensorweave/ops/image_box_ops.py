@@ -88,7 +88,7 @@ def _nms_inputs(boxes, scores, max_output_size, iou_threshold):
     if boxes.ndim != 2 or boxes.shape[1] != 4:
         raise _invalid(f"boxes must be 2-D, got shape {list(boxes.shape)}")
     if scores.shape != (boxes.shape[0],):
-        raise _invalid(f"scores has incompatible shape")
+        raise _invalid("scores has incompatible shape")
     if not 0 <= iou_threshold <= 1:
         raise _invalid("iou_threshold must be in [0, 1]")
     return int(max_output_size)
@@ -267,7 +267,7 @@ def _draw_shape(images, boxes, *colors):
 
 def _draw_kernel(images, boxes, colors=None):
     if images.ndim != 4:
-        raise _invalid(f"The rank of the images should be 4")
+        raise _invalid("The rank of the images should be 4")
     batch, height, width, depth = images.shape
     if depth not in (1, 3, 4):
         raise _invalid("Channel depth should be either 1 (GRY), 3 (RGB), or 4 (RGBA)")

@@ -328,7 +328,7 @@ def _check_crop(image_batch, boxes, box_ind, crop_size=None):
         raise errors.InvalidArgumentError(None, None, "crop dimensions must be positive")
     if box_ind.size and (box_ind.min() < 0 or box_ind.max() >= image_batch):
         raise errors.InvalidArgumentError(
-            None, None, f"box_index has values outside [0, batch_size)")
+            None, None, "box_index has values outside [0, batch_size)")
 
 
 def _box_matrices(box, image_hw, crop_hw, method):

@@ -4,8 +4,6 @@ crops draw TF's numbers too."""
 import numpy as np
 import pytest
 
-import tensorweave as tf
-
 import tf_reference
 
 

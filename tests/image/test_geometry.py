@@ -1,5 +1,8 @@
 """tf.image geometry against TensorFlow's numbers: resizing (TF 1.x pixel mapping),
 cropping and padding, crop_and_resize, glimpses, patches, flips, rotations, gradients."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -76,3 +79,27 @@ def test_random_flips_of_a_batch_flip_images_independently():
     mirrored = np.array([np.array_equal(f, b[:, ::-1]) for f, b in zip(flipped, batch)])
     same = np.array([np.array_equal(f, b) for f, b in zip(flipped, batch)])
     assert np.all(mirrored ^ same) and 10 < mirrored.sum() < 54
+
+
+def test_import_tensorweave_registers_the_image_op_types():
+    """Needs tensorweave/ops/__init__.py to import image_ops, image_codec_ops, image_box_ops."""
+    code = ("import tensorweave\nfrom tensorweave.core.registry import registered_op_types\n"
+            "print(sorted({'ResizeBilinear', 'DecodeJpeg', 'NonMaxSuppressionV3'} - "
+            "set(registered_op_types())))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]", f"not registered by import tensorweave: {out.strip()}"
+
+
+def test_a_tensorflow_graph_of_image_ops_imports_and_runs():
+    for name in ("decode_jpeg", "resize_bilinear", "non_max_suppression"):
+        getattr(tf.image, name)  # loads the tf.image modules, which register their op types
+    graph_def = tf.GraphDef()
+    graph_def.ParseFromString((tf_reference.image_cases.IMAGE_DIR / "graph.pb").read_bytes())
+    tf.import_graph_def(graph_def, name="")
+    fetches = ["crop:0", "nms:0", "draw:0", "begin:0", "grad:0"]
+    with tf.Session() as sess:
+        values = sess.run(fetches, {"data:0": tf_reference.image_cases.files()["rgb.jpg"]})
+    for i, value in enumerate(values):
+        np.testing.assert_allclose(value, tf_reference.REFERENCE[f"graph_def/{i}"], rtol=1e-5,
+                                   atol=1e-4)
