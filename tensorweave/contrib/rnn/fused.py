@@ -1,13 +1,9 @@
-"""tf.contrib.rnn: the RNN cells and helpers of tf.nn.rnn_cell and tf.nn under their contrib
-names, and contrib's fused LSTM cells, LSTMBlockCell and LSTMBlockFusedCell."""
+"""contrib's fused LSTM cells: LSTMBlockCell (one LSTMBlockCell op per step) and
+LSTMBlockFusedCell (one BlockLSTM op over the whole sequence)."""
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.nn import rnn as _rnn
 from tensorweave.nn import rnn_cell as _rnn_cell
-from tensorweave.nn.rnn import (bidirectional_dynamic_rnn, dynamic_rnn,  # noqa: F401
-                                static_rnn)
-from tensorweave.nn.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper,  # noqa: F401
-                                     DropoutWrapper, GRUCell, LayerRNNCell, LSTMCell,
-                                     LSTMStateTuple, MultiRNNCell, ResidualWrapper, RNNCell)
+from tensorweave.nn.rnn_cell import LSTMCell, LSTMStateTuple
 from tensorweave.ops import array
 
 
