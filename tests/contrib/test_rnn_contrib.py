@@ -83,8 +83,10 @@ def test_gru_block_cell_v2_uses_gru_cell_names():
     assert [v.op.name for v in tf.global_variables()] == [
         "rnn/gru_cell/gates/kernel", "rnn/gru_cell/gates/bias", "rnn/gru_cell/candidate/kernel",
         "rnn/gru_cell/candidate/bias"]
-    with pytest.raises(ValueError, match="Number of units"):
+    with pytest.raises(ValueError, match="Exactly one of num_units or cell_size"):
         tf.contrib.rnn.GRUBlockCell()
+    with pytest.raises(ValueError, match="Exactly one of num_units or cell_size"):
+        tf.contrib.rnn.GRUBlockCellV2(2, cell_size=2)
 
 
 def _layer_norm(v, gain, shift):

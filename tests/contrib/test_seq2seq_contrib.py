@@ -276,3 +276,28 @@ def test_attention_wrapper_argument_errors():
         tf.contrib.seq2seq.GreedyEmbeddingHelper(tf.zeros([4, 2]), 1, 0)
     with pytest.raises(ValueError, match="sequence_length to be a vector"):
         tf.contrib.seq2seq.TrainingHelper(tf.zeros([2, 3, 1]), 3)
+
+
+def test_beam_search_coverage_penalty_and_reordered_alignment_history():
+    emb, enc_out = encoder()
+    memory = tf.contrib.seq2seq.tile_batch(enc_out, WIDTH)
+    lengths = tf.contrib.seq2seq.tile_batch(tf.constant(SRC_LEN), WIDTH)
+    cell = attention_cell(memory, lengths, alignment_history=True)
+    decoder = tf.contrib.seq2seq.BeamSearchDecoder(
+        cell, emb, tf.fill([2], START), END, cell.zero_state(2 * WIDTH, tf.float32), WIDTH,
+        output_layer=projection(), coverage_penalty_weight=0.4)
+    final, state, _ = tf.contrib.seq2seq.dynamic_decode(decoder, maximum_iterations=3)
+    history = state.cell_state.alignment_history  # sorted along the beams: a tensor
+    with tf.Session() as sess:
+        load_variables(sess, "bahdanau")
+        ids, aligned, accumulated = sess.run([final.predicted_ids, history,
+                                              state.accumulated_attention_probs])
+    steps = ids.shape[1]
+    assert aligned.shape == (steps, 2 * WIDTH, 6)
+    np.testing.assert_allclose(aligned.sum(-1), 1, rtol=1e-5)
+    assert accumulated.shape == (2, WIDTH, 6)
+    with pytest.raises(ValueError, match="coverage_penalty_weight must be 0.0 if no cell is "
+                                         "attentional"):
+        tf.contrib.seq2seq.BeamSearchDecoder(
+            tf.nn.rnn_cell.GRUCell(3), emb, tf.fill([2], START), END,
+            tf.zeros([2 * WIDTH, 3]), WIDTH, coverage_penalty_weight=0.4).initialize()

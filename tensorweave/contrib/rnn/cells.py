@@ -49,10 +49,9 @@ class GRUBlockCell(GRUCell):
     variables `w_ru`, `b_ru` (ones), `w_c` and `b_c` (zeros) of TF's fused GRU op."""
 
     def __init__(self, num_units=None, cell_size=None, reuse=None, name="gru_cell"):
-        if num_units is None:
-            if cell_size is None:
-                raise ValueError("Number of units must be specified.")
-            num_units = cell_size
+        if (cell_size is None) == (num_units is None):
+            raise ValueError("Exactly one of num_units or cell_size must be provided.")
+        num_units = cell_size if num_units is None else num_units
         super().__init__(num_units, reuse=reuse, name=name)
 
     def build(self, inputs_shape):
@@ -65,16 +64,12 @@ class GRUBlockCell(GRUCell):
                                                  initializer=init_ops.constant_initializer(0.0))
 
 
-class GRUBlockCellV2(GRUCell):
+class GRUBlockCellV2(GRUBlockCell):
     """tf.contrib.rnn.GRUBlockCellV2: GRUBlockCell with GRUCell's variable names
     (`gates/kernel`, `gates/bias`, `candidate/kernel`, `candidate/bias`)."""
 
-    def __init__(self, num_units=None, cell_size=None, reuse=None, name="gru_cell"):
-        if num_units is None:
-            if cell_size is None:
-                raise ValueError("Number of units must be specified.")
-            num_units = cell_size
-        super().__init__(num_units, reuse=reuse, name=name)
+    def build(self, inputs_shape):
+        GRUCell.build(self, inputs_shape)
 
 
 class LayerNormBasicLSTMCell(RNNCell):
