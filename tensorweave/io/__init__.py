@@ -26,6 +26,9 @@ __getattr__ = lazy.attributes(__name__, {
                       "deserialize_many_sparse", "serialize_many_sparse", "serialize_sparse"),
     **lazy.names_from("tensorweave.ops.string_ops",
                       "decode_base64", "encode_base64", "parse_tensor", "serialize_tensor"),
+    **lazy.names_from("tensorweave.image.codecs", "decode_and_crop_jpeg", "decode_bmp",
+                      "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg",
+                      "encode_png", "extract_jpeg_shape", "is_jpeg"),
     "write_graph": "tensorweave.core.graph_io:write_graph",
     "gfile": "tensorweave.io.gfile",  # the module
 })

@@ -14,3 +14,4 @@ from tensorweave.ops import conv3d_ops, pool_ops, dilation_ops, ctc_ops  # noqa:
 from tensorweave.ops import string_ops, queue_ops, reader_ops, example_parsing  # noqa: F401
 from tensorweave.ops import image_color_ops, clustering_ops  # noqa: F401
 from tensorweave.ops import lookup_ops, set_ops, ragged_ops  # noqa: F401
+from tensorweave.ops import image_ops, image_codec_ops, image_box_ops  # noqa: F401
