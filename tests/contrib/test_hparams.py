@@ -1,4 +1,5 @@
 """tf.contrib.training.HParams: parsing, type checks and serialization as TF 1.15 documents."""
+import numpy as np
 import pytest
 
 import tensorweave as tf
@@ -78,3 +79,44 @@ def test_json_round_trip_and_model_structure():
     assert tf.contrib.training.parse_values("x[1]=3,x[2]=4", {"x": int}) == {"x": {1: 3, 2: 4}}
     assert tf.contrib.training.parse_values("z=1,x=2", {"x": int}, ignore_unknown=True) == \
         {"x": 2}
+
+
+# --- the rest of tf.contrib.training ------------------------------------------------------------
+def test_create_train_op_and_train(tmp_path):
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    w = tf.Variable([[0.5], [-0.5]])
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - 1.0))
+    counter = tf.Variable(0.0, trainable=False)
+    tf.add_to_collection(tf.GraphKeys.UPDATE_OPS, tf.assign_add(counter, 1.0))
+    scaled = []
+
+    def halve(grads_and_vars):
+        scaled.append(True)
+        return [(g * 0.5, v) for g, v in grads_and_vars]
+    train_op = tf.contrib.training.create_train_op(loss, tf.train.GradientDescentOptimizer(0.1),
+                                                   transform_grads_fn=halve)
+    assert scaled and train_op in tf.get_collection(tf.GraphKeys.TRAIN_OP)
+    grad = tf.gradients(loss, w)[0]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        w0, g0 = sess.run([w, grad])
+        first = sess.run(train_op)
+        np.testing.assert_allclose(sess.run(w), w0 - 0.05 * g0, rtol=1e-6)
+        assert sess.run(counter) == 1.0 and sess.run(tf.train.get_global_step()) == 1
+    last = tf.contrib.training.train(train_op, str(tmp_path),
+                                     hooks=[tf.train.StopAtStepHook(last_step=5)],
+                                     save_summaries_steps=None)
+    assert last < first
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-5")
+    with pytest.raises(ValueError, match="logdir cannot be None"):
+        tf.contrib.training.train(train_op, None)
+
+
+def test_names_tensorweave_does_not_provide():
+    with pytest.raises(NotImplementedError, match="tf.contrib.training.bucket_by_sequence_length"
+                                                  " is not implemented"):
+        tf.contrib.training.bucket_by_sequence_length
+    with pytest.raises(NotImplementedError, match="tf.contrib.rnn.NASCell"):
+        tf.contrib.rnn.NASCell
+    assert not hasattr(tf.contrib.rnn, "UGRNNCell")
+    assert callable(tf.contrib.training.clip_gradient_norms_fn(1.0))
