@@ -29,6 +29,7 @@ __getattr__ = lazy.attributes(__name__, {
     **lazy.names_from("tensorweave.image.codecs", "decode_and_crop_jpeg", "decode_bmp",
                       "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg",
                       "encode_png", "extract_jpeg_shape", "is_jpeg"),
+    "decode_json_example": "tensorweave.ops.example_parsing:decode_json_example",
     "write_graph": "tensorweave.core.graph_io:write_graph",
     "gfile": "tensorweave.io.gfile",  # the module
 })

@@ -17,16 +17,17 @@ import collections
 
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, errors
 from tensorweave.core.constants import constant, constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.sparse_tensor import SparseTensor
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, example_kernels, math_ops, sort_ops
-from tensorweave.ops._common import outputs
+from tensorweave.lib import example_protos
+from tensorweave.ops._common import one, outputs
 
-__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "SparseFeature", "VarLenFeature",
+__all__ = ["decode_json_example", "FixedLenFeature", "FixedLenSequenceFeature", "SparseFeature", "VarLenFeature",
            "decode_compressed", "parse_example", "parse_single_example",
            "parse_single_sequence_example"]
 
@@ -391,6 +392,42 @@ def _batch_sequence_kernel(serialized, debug_name, *context_dense_defaults, **at
 
 register_op("ParseSequenceExample", shape=_batch_sequence_shape, kernel=_batch_sequence_kernel,
             grad=NOT_DIFFERENTIABLE)
+
+
+# --- DecodeJSONExample ---------------------------------------------------------------------------
+def _decode_json_shape(json_examples):
+    if json_examples.dtype is not dtypes.string:
+        raise TypeError(f"DecodeJSONExample requires string json_examples, got "
+                        f"{json_examples.dtype.name}")
+    return [(dtypes.string, json_examples.shape)]
+
+
+def _decode_json_kernel(json_examples):
+    from google.protobuf import json_format  # protobuf loads when the op first runs
+    example_class = example_protos.messages().Example
+    flat = np.asarray(json_examples, dtype=object).reshape(-1)
+    out = np.empty(len(flat), dtype=object)
+    for i, text in enumerate(flat):
+        example = example_class()
+        try:
+            json_format.Parse(bytes(text).decode("utf-8"), example)
+        except (json_format.ParseError, UnicodeDecodeError) as e:
+            raise errors.InvalidArgumentError(None, None,
+                                              f"Error while parsing JSON: {e}") from None
+        out[i] = example.SerializeToString()
+    return out.reshape(np.shape(json_examples))
+
+
+register_op("DecodeJSONExample", shape=_decode_json_shape, kernel=_decode_json_kernel,
+            grad=NOT_DIFFERENTIABLE)
+
+
+def decode_json_example(json_examples, name=None):
+    """JSON text of tf.train.Example protos (protobuf's JSON mapping) as the binary protos
+    (TF's tf.decode_json_example)."""
+    json_examples = convert_to_tensor(json_examples, dtype=dtypes.string)
+    return one(create_op("DecodeJSONExample", [json_examples],
+                         name=name or "DecodeJSONExample"))
 
 
 # --- DecodeCompressed, DecodePaddedRaw -----------------------------------------------------------

@@ -178,3 +178,26 @@ CASES = [
          attrs={"out_type": tf.int16, "little_endian": False}, tag="big_endian",
          partial_shape=True),
 ]
+
+
+def _check_decode_json_example():
+    """The JSON form of an Example decodes to a proto that parses to its values; bad JSON is
+    TF's InvalidArgumentError."""
+    import pytest
+
+    import tensorweave as tf
+    text = ('{"features": {"feature": {"x": {"floatList": {"value": [1.5, 2]}}, '
+            '"n": {"int64List": {"value": ["7", 8]}}}}}')
+    with tf.Graph().as_default():
+        decoded = tf.decode_json_example([text])
+        parsed = tf.parse_example(decoded, {"x": tf.FixedLenFeature([2], tf.float32),
+                                            "n": tf.FixedLenFeature([2], tf.int64)})
+        bad = tf.io.decode_json_example(["not json"])
+        with tf.Session() as sess:
+            values = sess.run(parsed)
+            assert values["x"].tolist() == [[1.5, 2.0]] and values["n"].tolist() == [[7, 8]]
+            with pytest.raises(tf.errors.InvalidArgumentError, match="parsing JSON"):
+                sess.run(bad)
+
+
+SESSION_CASES = {"DecodeJSONExample": _check_decode_json_example}
