@@ -70,12 +70,25 @@ register_op("Shape", shape=_shape_shape, kernel=_shape_kernel, grad=NOT_DIFFEREN
             shape_only_inputs=[0], value=_shape_value)
 
 
+def _size_value(op):
+    shape = op.inputs[0].shape
+    if not shape.is_fully_defined():
+        return None
+    return np.array(np.prod(shape.as_list(), dtype=np.int64),
+                    dtype=op.outputs[0].dtype.as_numpy_dtype)
+
+
+def _rank_value(op):
+    rank = op.inputs[0].shape.ndims
+    return None if rank is None else np.array(rank, dtype=op.outputs[0].dtype.as_numpy_dtype)
+
+
 register_op("Size", shape=_scalar_int, kernel=_size_kernel, grad=NOT_DIFFERENTIABLE,
-            shape_only_inputs=[0])
+            shape_only_inputs=[0], value=_size_value)
 
 
 register_op("Rank", shape=_scalar_int, kernel=_rank_kernel, grad=NOT_DIFFERENTIABLE,
-            shape_only_inputs=[0])
+            shape_only_inputs=[0], value=_rank_value)
 
 
 def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002
