@@ -234,3 +234,29 @@ def test_contrib_opt_names():
     import tensorweave.contrib.opt as contrib_opt
     for name in contrib_opt.__all__:
         assert getattr(tf.contrib.opt, name) is getattr(contrib_opt, name)
+
+
+def test_multitask_wrapper_skips_all_zero_gradients():
+    with tf.Graph().as_default():
+        a = tf.Variable([1.0, 2.0], name="a")
+        b = tf.Variable([3.0], name="b")
+        use_b = tf.placeholder(tf.float32, [])
+        loss = tf.reduce_sum(tf.square(a)) + use_b * tf.reduce_sum(tf.square(b))
+        opt = tf.contrib.opt.MultitaskOptimizerWrapper(tf.train.MomentumOptimizer(0.1, 0.5))
+        grads_and_vars, norm = tf.contrib.opt.clip_gradients_by_global_norm(
+            opt.compute_gradients(loss), 1.0)
+        step = opt.apply_gradients(grads_and_vars)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_allclose(sess.run(norm, {use_b: 0.0}), np.sqrt(4 + 16),
+                                       rtol=1e-6)
+            sess.run(step, {use_b: 1.0})
+            b1, mom1 = sess.run([b, opt.get_slot(b, "momentum")])
+            sess.run(step, {use_b: 0.0})  # b's gradient is zero: b and its momentum stay
+            b2, mom2 = sess.run([b, opt.get_slot(b, "momentum")])
+            a_value = sess.run(a)
+    np.testing.assert_allclose(b2, b1)
+    np.testing.assert_allclose(mom2, mom1)
+    assert (a_value < [1.0, 2.0]).all()
+    with pytest.raises(TypeError, match="instance of tf.train.Optimizer"):
+        tf.contrib.opt.MultitaskOptimizerWrapper(object())

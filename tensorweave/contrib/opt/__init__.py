@@ -6,13 +6,15 @@
 
 Not provided (listed in docs/compatibility.md): the distributed ElasticAverage/ModelAverage/
 AGN optimizers and their custom getters, DropStaleGradientOptimizer, GGT, Shampoo,
-LARS, RegAdagrad, AdamGS/LazyAdamGS, DelayCompensatedGradientDescent, AdaMax, AddSign and
-PowerSign.
+LARS, RegAdagrad, AdamGS/LazyAdamGS, DelayCompensatedGradientDescent, AdaMax, AddSign,
+PowerSign, VariableClippingOptimizer and the sign-decay functions.
 """
 from tensorweave.contrib.opt.external_optimizer import (ExternalOptimizerInterface,
                                                         ScipyOptimizerInterface)
 from tensorweave.contrib.opt.lazy_adam_optimizer import LazyAdamOptimizer
 from tensorweave.contrib.opt.moving_average_optimizer import MovingAverageOptimizer
+from tensorweave.contrib.opt.multitask_optimizer_wrapper import (
+    MultitaskOptimizerWrapper, clip_gradients_by_global_norm)
 from tensorweave.contrib.opt.nadam_optimizer import NadamOptimizer
 from tensorweave.contrib.opt.weight_decay_optimizers import (
     AdamWOptimizer, DecoupledWeightDecayExtension, MomentumWOptimizer,
@@ -20,4 +22,5 @@ from tensorweave.contrib.opt.weight_decay_optimizers import (
 
 __all__ = ["AdamWOptimizer", "DecoupledWeightDecayExtension", "ExternalOptimizerInterface",
            "LazyAdamOptimizer", "MomentumWOptimizer", "MovingAverageOptimizer",
-           "NadamOptimizer", "ScipyOptimizerInterface", "extend_with_decoupled_weight_decay"]
+           "MultitaskOptimizerWrapper", "NadamOptimizer", "ScipyOptimizerInterface",
+           "clip_gradients_by_global_norm", "extend_with_decoupled_weight_decay"]
