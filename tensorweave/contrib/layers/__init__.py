@@ -5,11 +5,14 @@ from tensorweave.contrib.layers import utils  # noqa: F401
 from tensorweave.contrib.layers.initializers import (  # noqa: F401
     variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
 from tensorweave.contrib.layers.layers import (  # noqa: F401
-    avg_pool2d, avg_pool3d, batch_norm, bias_add, conv1d, conv2d, conv2d_transpose, conv3d,
-    convolution, convolution1d, convolution2d, convolution2d_transpose, convolution3d, dropout,
-    embed_sequence, flatten, fully_connected, layer_norm, linear, max_pool2d, max_pool3d,
-    one_hot_encoding, relu, relu6, repeat, separable_conv2d, separable_convolution2d, softmax,
-    stack, unit_norm)
+    avg_pool2d, avg_pool3d, bias_add, conv1d, conv2d, conv2d_in_plane, conv2d_transpose, conv3d,
+    conv3d_transpose, convolution, convolution1d, convolution2d, convolution2d_in_plane,
+    convolution2d_transpose, convolution3d, convolution3d_transpose, dense_to_sparse, dropout,
+    elu, embed_sequence, embedding_lookup_unique, flatten, fully_connected, linear, max_pool2d,
+    max_pool3d, maxout, one_hot_encoding, relu, relu6, repeat, separable_conv2d,
+    separable_convolution2d, softmax, spatial_softmax, stack, unit_norm)
+from tensorweave.contrib.layers.normalization import (  # noqa: F401
+    batch_norm, group_norm, instance_norm, layer_norm)
 from tensorweave.contrib.layers.optimizers import (  # noqa: F401
     OPTIMIZER_CLS_NAMES, OPTIMIZER_SUMMARIES, optimize_loss)
 from tensorweave.contrib.layers.regularizers import (  # noqa: F401
@@ -17,5 +20,7 @@ from tensorweave.contrib.layers.regularizers import (  # noqa: F401
 from tensorweave.contrib.layers.summaries import (  # noqa: F401
     summarize_activation, summarize_activations, summarize_biases, summarize_collection,
     summarize_tensor, summarize_tensors, summarize_variables, summarize_weights)
+
+from tensorweave.nn.embedding import safe_embedding_lookup_sparse  # noqa: F401,E402
 
 legacy_fully_connected = fully_connected

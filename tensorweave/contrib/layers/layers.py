@@ -18,32 +18,33 @@ from tensorweave.contrib.framework.arg_scope import add_arg_scope
 from tensorweave.contrib.layers import initializers, utils
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
-from tensorweave.core.tensor_shape import TensorShape
+from tensorweave.core.graph import get_default_graph, name_scope
+from tensorweave.core.sparse_tensor import SparseTensor
 from tensorweave.layers import convolutional as conv_layers
 from tensorweave.layers import core as core_layers
-from tensorweave.layers import normalization as norm_layers
-from tensorweave.nn import conv_nd, impl
+from tensorweave.nn import conv_nd
 from tensorweave.ops import array, conv_ops, math_ops, nn_ops, norm_ops, sort_ops
-from tensorweave.train import moving_averages
-from tensorweave.variable_scope import get_variable_scope, variable_scope
+from tensorweave.ops import scatter_ops
+from tensorweave.ops.array import diagonal, structural
+from tensorweave.variable_scope import variable_scope
 
 DATA_FORMAT_NCHW = "NCHW"
 DATA_FORMAT_NHWC = "NHWC"
 DATA_FORMAT_NCDHW = "NCDHW"
 DATA_FORMAT_NDHWC = "NDHWC"
 
-__all__ = ["avg_pool2d", "avg_pool3d", "batch_norm", "bias_add", "conv1d", "conv2d",
+__all__ = ["avg_pool2d", "avg_pool3d", "bias_add", "conv1d", "conv2d", "conv2d_in_plane",
            "conv3d", "conv2d_transpose", "conv3d_transpose", "convolution", "convolution1d",
-           "convolution2d", "convolution2d_transpose", "convolution3d",
-           "convolution3d_transpose", "dropout", "embed_sequence", "flatten",
-           "fully_connected", "layer_norm", "linear", "max_pool2d", "max_pool3d",
-           "one_hot_encoding", "relu", "relu6", "repeat", "separable_conv2d",
-           "separable_convolution2d", "softmax", "stack", "unit_norm"]
+           "convolution2d", "convolution2d_in_plane", "convolution2d_transpose",
+           "convolution3d", "convolution3d_transpose", "dense_to_sparse", "dropout", "elu",
+           "embed_sequence", "embedding_lookup_unique", "flatten", "fully_connected", "linear",
+           "max_pool2d", "max_pool3d", "maxout", "one_hot_encoding", "relu", "relu6", "repeat",
+           "separable_conv2d", "separable_convolution2d", "softmax", "spatial_softmax",
+           "stack", "unit_norm"]
 
 
 # --- variables ------------------------------------------------------------------------------
-def _layer_getter(rename=None, regularizers=None):
+def layer_variable_getter(rename=None, regularizers=None):
     """A custom getter making a core layer's variables model variables, renamed by `rename`
     (short name -> slim name) and regularized by `regularizers` (short name -> function)."""
     def getter(true_getter, name, shape=None, dtype=None, initializer=None, regularizer=None,
@@ -61,14 +62,14 @@ def _layer_getter(rename=None, regularizers=None):
     return getter
 
 
-def _add_to_collections(variable, variables_collections, name):
+def add_to_collections(variable, variables_collections, name):
     graph = get_default_graph()
     for collection in utils.get_variable_collections(variables_collections, name) or []:
         if variable not in graph.get_collection(collection):
             graph.add_to_collection(collection, variable)
 
 
-def _model_variable(name, shape, dtype, initializer, regularizer, trainable,
+def collected_model_variable(name, shape, dtype, initializer, regularizer, trainable,
                     variables_collections, collection_name):
     return variables.model_variable(
         name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
@@ -76,7 +77,7 @@ def _model_variable(name, shape, dtype, initializer, regularizer, trainable,
         collections=utils.get_variable_collections(variables_collections, collection_name))
 
 
-def _finish(outputs, normalizer_fn, normalizer_params, activation_fn, outputs_collections,
+def finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn, outputs_collections,
             alias):
     if normalizer_fn is not None:
         outputs = normalizer_fn(outputs, **(normalizer_params or {}))
@@ -107,7 +108,7 @@ def fully_connected(inputs, num_outputs, activation_fn=nn_ops.relu, normalizer_f
     if isinstance(num_outputs, bool) or not isinstance(num_outputs, int):
         raise ValueError(f"num_outputs type should be one of [<class 'int'>], got "
                          f"{type(num_outputs)}.")
-    getter = _layer_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
+    getter = layer_variable_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
                                            "bias": biases_regularizer})
     with variable_scope(scope, "fully_connected", [inputs], reuse=reuse,
                         custom_getter=getter) as sc:
@@ -119,16 +120,17 @@ def fully_connected(inputs, num_outputs, activation_fn=nn_ops.relu, normalizer_f
             trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
             _reuse=reuse)
         outputs = layer.apply(inputs)
-        _add_to_collections(layer.kernel, variables_collections, "weights")
+        add_to_collections(layer.kernel, variables_collections, "weights")
         if layer.bias is not None:
-            _add_to_collections(layer.bias, variables_collections, "biases")
-        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+            add_to_collections(layer.bias, variables_collections, "biases")
+        return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                        outputs_collections, sc.name)
 
 
 linear = functools.partial(fully_connected, activation_fn=None)
 relu = functools.partial(fully_connected, activation_fn=nn_ops.relu)
 relu6 = functools.partial(fully_connected, activation_fn=nn_ops.relu6)
+elu = functools.partial(fully_connected, activation_fn=nn_ops.elu)
 
 
 @add_arg_scope
@@ -142,7 +144,7 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data
     activation; variables `<scope>/weights` [*kernel_size, in, num_outputs], `biases`."""
     if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW"):
         raise ValueError(f"Invalid data_format: {data_format!r}")
-    getter = _layer_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
+    getter = layer_variable_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
                                            "bias": biases_regularizer})
     with variable_scope(scope, "Conv", [inputs], reuse=reuse, custom_getter=getter) as sc:
         inputs = convert_to_tensor(inputs)
@@ -168,10 +170,10 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data
                 inputs, rank - 2, num_outputs, kernel_size, stride, padding, df, rate,
                 use_bias, weights_initializer, weights_regularizer, biases_initializer,
                 biases_regularizer, trainable)
-        _add_to_collections(kernel, variables_collections, "weights")
+        add_to_collections(kernel, variables_collections, "weights")
         if bias is not None:
-            _add_to_collections(bias, variables_collections, "biases")
-        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+            add_to_collections(bias, variables_collections, "biases")
+        return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                        outputs_collections, sc.name)
 
 
@@ -269,7 +271,7 @@ def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding=
                             biases_regularizer=None, reuse=None, variables_collections=None,
                             outputs_collections=None, trainable=True, scope=None):
     """A transposed 2-D convolution; `<scope>/weights` [kh, kw, num_outputs, in]."""
-    getter = _layer_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
+    getter = layer_variable_getter(_KERNEL_NAMES, {"kernel": weights_regularizer,
                                            "bias": biases_regularizer})
     with variable_scope(scope, "Conv2d_transpose", [inputs], reuse=reuse,
                         custom_getter=getter) as sc:
@@ -284,14 +286,98 @@ def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding=
             trainable=trainable, name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc,
             _reuse=reuse)
         outputs = layer.apply(inputs)
-        _add_to_collections(layer.kernel, variables_collections, "weights")
+        add_to_collections(layer.kernel, variables_collections, "weights")
         if layer.bias is not None:
-            _add_to_collections(layer.bias, variables_collections, "biases")
-        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+            add_to_collections(layer.bias, variables_collections, "biases")
+        return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                        outputs_collections, sc.name)
 
 
 conv2d_transpose = convolution2d_transpose
+
+
+@add_arg_scope
+def convolution3d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
+                            data_format=DATA_FORMAT_NDHWC, activation_fn=nn_ops.relu,
+                            normalizer_fn=None, normalizer_params=None,
+                            weights_initializer=initializers.xavier_initializer(),
+                            weights_regularizer=None,
+                            biases_initializer=init_ops.zeros_initializer(),
+                            biases_regularizer=None, reuse=None, variables_collections=None,
+                            outputs_collections=None, trainable=True, scope=None):
+    """A transposed 3-D convolution; `<scope>/weights` [kd, kh, kw, num_outputs, in]."""
+    with variable_scope(scope, "Conv3d_transpose", [inputs], reuse=reuse) as sc:
+        if data_format not in (DATA_FORMAT_NCDHW, DATA_FORMAT_NDHWC):
+            raise ValueError("data_format has to be either NCDHW or NDHWC.")
+        inputs = convert_to_tensor(inputs)
+        first = data_format == DATA_FORMAT_NCDHW
+        channels = utils.channel_dimension(inputs.shape, data_format, min_rank=5)
+        sizes = utils.n_positive_integers(3, kernel_size)
+        steps = utils.n_positive_integers(3, stride)
+        padding = padding.upper()
+        dtype = inputs.dtype.base_dtype
+        kernel = collected_model_variable(
+            "weights", list(sizes) + [num_outputs, channels], dtype, weights_initializer,
+            weights_regularizer, trainable, variables_collections, "weights")
+        static = inputs.shape.as_list()
+        dynamic = array.shape(inputs)
+        spatial_axes = [2, 3, 4] if first else [1, 2, 3]
+        lengths = []
+        for axis, k, st in zip(spatial_axes, sizes, steps):
+            extra = max(k - st, 0) if padding == "VALID" else 0
+            size = static[axis]
+            lengths.append(size * st + extra if size is not None else dynamic[axis] * st + extra)
+        batch = static[0] if static[0] is not None else dynamic[0]
+        dims = [batch, num_outputs] + lengths if first else [batch] + lengths + [num_outputs]
+        full_steps = [1, 1] + list(steps) if first else [1] + list(steps) + [1]
+        outputs = conv_nd.conv3d_transpose(inputs, kernel, array.stack(dims), full_steps,
+                                           padding, data_format=data_format)
+        outputs.set_shape([d if isinstance(d, int) else None for d in dims])
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = collected_model_variable("biases", [num_outputs], dtype,
+                                              biases_initializer, biases_regularizer,
+                                              trainable, variables_collections, "biases")
+            outputs = outputs + (array.reshape(biases, [1, num_outputs, 1, 1, 1]) if first
+                                 else biases)
+        return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
+                            outputs_collections, sc.name)
+
+
+conv3d_transpose = convolution3d_transpose
+
+
+@add_arg_scope
+def convolution2d_in_plane(inputs, kernel_size, stride=1, padding="SAME",
+                           activation_fn=nn_ops.relu, normalizer_fn=None,
+                           normalizer_params=None,
+                           weights_initializer=initializers.xavier_initializer(),
+                           weights_regularizer=None,
+                           biases_initializer=init_ops.zeros_initializer(),
+                           biases_regularizer=None, reuse=None, variables_collections=None,
+                           outputs_collections=None, trainable=True, scope=None):
+    """One [kh, kw] kernel (`<scope>/weights` [kh, kw, 1, 1]) convolved with every channel
+    separately, then biases per channel."""
+    with variable_scope(scope, "ConvInPlane", [inputs], reuse=reuse) as sc:
+        inputs = convert_to_tensor(inputs)
+        dtype = inputs.dtype.base_dtype
+        kh, kw = utils.two_element_tuple(kernel_size)
+        sh, sw = utils.two_element_tuple(stride)
+        channels = utils.last_dimension(inputs.shape, min_rank=4)
+        weights = collected_model_variable("weights", [kh, kw, 1, 1], dtype,
+                                           weights_initializer, weights_regularizer,
+                                           trainable, variables_collections, "weights")
+        depthwise = array.tile(weights, [1, 1, channels, 1])
+        outputs = conv_ops.depthwise_conv2d(inputs, depthwise, [1, sh, sw, 1], padding.upper())
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = collected_model_variable("biases", [channels], dtype, biases_initializer,
+                                              biases_regularizer, trainable,
+                                              variables_collections, "biases")
+            outputs = nn_ops.bias_add(outputs, biases)
+        return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
+                            outputs_collections, sc.name)
+
+
+conv2d_in_plane = convolution2d_in_plane
 
 
 @add_arg_scope
@@ -317,13 +403,13 @@ def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1
         sh, sw = utils.two_element_tuple(stride)
         rates = utils.two_element_tuple(rate)
         channels = utils.channel_dimension(inputs.shape, data_format, min_rank=4)
-        depthwise = _model_variable("depthwise_weights", [kh, kw, channels, depth_multiplier],
+        depthwise = collected_model_variable("depthwise_weights", [kh, kw, channels, depth_multiplier],
                                     dtype, weights_initializer, weights_regularizer,
                                     trainable, variables_collections, "weights")
         strides = [1, 1, sh, sw] if data_format == DATA_FORMAT_NCHW else [1, sh, sw, 1]
         padding = padding.upper()
         if num_outputs is not None:
-            pointwise = _model_variable(
+            pointwise = collected_model_variable(
                 "pointwise_weights", [1, 1, channels * depth_multiplier, num_outputs], dtype,
                 pointwise_initializer, weights_regularizer, trainable, variables_collections,
                 "weights")
@@ -334,11 +420,11 @@ def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1
                                                 rate=rates, data_format=data_format)
             num_outputs = depth_multiplier * channels
         if normalizer_fn is None and biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], dtype, biases_initializer,
+            biases = collected_model_variable("biases", [num_outputs], dtype, biases_initializer,
                                      biases_regularizer, trainable, variables_collections,
                                      "biases")
             outputs = nn_ops.bias_add(outputs, biases, data_format=data_format)
-        return _finish(outputs, normalizer_fn, normalizer_params, activation_fn,
+        return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                        outputs_collections, sc.name)
 
 
@@ -363,11 +449,11 @@ def bias_add(inputs, activation_fn=None, initializer=init_ops.zeros_initializer(
         num_features = inputs.shape[1 if data_format == DATA_FORMAT_NCHW else -1].value
         if num_features is None:
             raise ValueError("`C` dimension must be known but is None")
-        biases = _model_variable("biases", [num_features], inputs.dtype.base_dtype,
+        biases = collected_model_variable("biases", [num_features], inputs.dtype.base_dtype,
                                  initializer, regularizer, trainable, variables_collections,
                                  "biases")
         outputs = nn_ops.bias_add(inputs, biases, data_format=data_format)
-        return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
+        return finish_layer(outputs, None, None, activation_fn, outputs_collections, sc.name)
 
 
 # --- pooling, reshaping ---------------------------------------------------------------------
@@ -502,15 +588,98 @@ def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializ
                                               initializer=initializer,
                                               regularizer=regularizer, trainable=trainable)
         if unique:
-            ids = convert_to_tensor(ids)
-            values, index = sort_ops.unique(array.reshape(ids, [-1]))
-            found = norm_ops.embedding_lookup(embeddings, values)
-            gathered = array.gather(found, index)
-            target = array.concat([array.shape(ids), array.shape(found)[1:]], 0)
-            result = array.reshape(gathered, target)
-            result.set_shape(ids.shape.concatenate(embeddings.shape[1:]))
-            return result
+            return embedding_lookup_unique(embeddings, ids)
         return norm_ops.embedding_lookup(embeddings, ids)
+
+
+def maxout(inputs, num_units, axis=-1, scope=None):
+    """The maximum over groups of num_channels / num_units consecutive features on `axis`."""
+    with variable_scope(scope, "MaxOut", [inputs]):
+        inputs = convert_to_tensor(inputs)
+        shape = inputs.shape.as_list()
+        num_channels = shape[axis]
+        if num_channels % num_units:
+            raise ValueError(f"number of features({num_channels}) is not a multiple of "
+                             f"num_units({num_units})")
+        shape[axis] = num_units
+        shape += [num_channels // num_units]
+        dynamic = array.shape(inputs)
+        shape = [dynamic[i] if d is None else d for i, d in enumerate(shape)]
+        if any(not isinstance(d, int) for d in shape):
+            shape = array.stack(shape)
+        return math_ops.reduce_max(array.reshape(inputs, shape), -1, keepdims=False)
+
+
+def spatial_softmax(features, temperature=None, name=None, variables_collections=None,
+                    trainable=True, data_format="NHWC"):
+    """The expected (x, y) image position of each channel's softmax over its pixels:
+    [batch, 2 * channels], positions running from -1 to 1; `<scope>/temperature` divides
+    the features first."""
+    with variable_scope(name, "spatial_softmax"):
+        shape = array.shape(features)
+        static = features.shape
+        if data_format == DATA_FORMAT_NHWC:
+            height, width, num_channels = shape[1], shape[2], static[3].value
+        elif data_format == DATA_FORMAT_NCHW:
+            num_channels, height, width = static[1].value, shape[2], shape[3]
+        else:
+            raise ValueError("data_format has to be either NCHW or NHWC.")
+        if num_channels is None:
+            raise ValueError("The num_channels dimension of the inputs to `spatial_softmax` "
+                             "should be defined. Found `None`.")
+        with name_scope("spatial_softmax_op", "spatial_softmax_op", [features]):
+            pos_x, pos_y = structural.meshgrid(diagonal.lin_space(-1.0, 1.0, num=height),
+                                               diagonal.lin_space(-1.0, 1.0, num=width),
+                                               indexing="ij")
+            pos_x = array.reshape(pos_x, [height * width])
+            pos_y = array.reshape(pos_y, [height * width])
+            initializer = init_ops.ones_initializer() if temperature is None else \
+                init_ops.constant_initializer(temperature)
+            collections = utils.get_variable_collections(variables_collections,
+                                                         "temperature") if trainable else None
+            temperature = variables.model_variable(
+                "temperature", shape=(), dtype=dtypes.float32, initializer=initializer,
+                collections=collections, trainable=trainable)
+            if data_format == DATA_FORMAT_NCHW:
+                features = array.reshape(features, [-1, height * width])
+            else:
+                features = array.reshape(array.transpose(features, [0, 3, 1, 2]),
+                                          [-1, height * width])
+            attention = nn_ops.softmax(features / temperature)
+            expected_x = math_ops.reduce_sum(pos_x * attention, [1], keepdims=True)
+            expected_y = math_ops.reduce_sum(pos_y * attention, [1], keepdims=True)
+            keypoints = array.reshape(array.concat([expected_x, expected_y], 1),
+                                      [-1, num_channels * 2])
+            keypoints.set_shape([None, num_channels * 2])
+    return keypoints
+
+
+def dense_to_sparse(tensor, eos_token=0, outputs_collections=None, scope=None):
+    """A SparseTensor of the entries of `tensor` that differ from eos_token."""
+    with variable_scope(scope, "dense_to_sparse", [tensor]) as sc:
+        tensor = convert_to_tensor(tensor)
+        indices = array.where(math_ops.not_equal(tensor, array.cast(eos_token, tensor.dtype)))
+        values = scatter_ops.gather_nd(tensor, indices)
+        shape = array.cast(array.shape(tensor), dtypes.int64)
+        outputs = SparseTensor(indices, values, shape)
+        if outputs_collections:
+            get_default_graph().add_to_collections(outputs_collections, outputs)
+        del sc
+        return outputs
+
+
+def embedding_lookup_unique(params, ids, partition_strategy="mod", name=None):
+    """embedding_lookup that looks each distinct id up once (ids of any shape)."""
+    with name_scope(name, "EmbeddingLookupUnique", [params, ids]):
+        ids = convert_to_tensor(ids)
+        values, index = sort_ops.unique(array.reshape(ids, [-1]))
+        found = norm_ops.embedding_lookup(params, values, partition_strategy=partition_strategy)
+        gathered = array.gather(found, index)
+        target = array.concat([array.shape(ids), array.shape(found)[1:]], 0)
+        result = array.reshape(gathered, target)
+        params_shape = params[0].shape if isinstance(params, (list, tuple)) else params.shape
+        result.set_shape(ids.shape.concatenate(params_shape[1:]))
+        return result
 
 
 # --- repeat and stack -----------------------------------------------------------------------
@@ -560,277 +729,3 @@ def stack(inputs, layer, stack_args, **kwargs):
                 layer_args = [layer_args]
             outputs = layer(outputs, *layer_args, **kwargs)
         return outputs
-
-
-# --- normalization --------------------------------------------------------------------------
-@add_arg_scope
-def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None,
-               variables_collections=None, outputs_collections=None, trainable=True,
-               begin_norm_axis=1, begin_params_axis=-1, scope=None):
-    """Normalizes each example over axes begin_norm_axis.. (epsilon 1e-12), then
-    `<scope>/gamma` * x + `<scope>/beta` of shape inputs.shape[begin_params_axis:]."""
-    with variable_scope(scope, "LayerNorm", [inputs], reuse=reuse) as sc:
-        inputs = convert_to_tensor(inputs)
-        shape = inputs.shape
-        rank = shape.ndims
-        if rank is None:
-            raise ValueError(f"Inputs {inputs.name} has undefined rank.")
-        dtype = inputs.dtype.base_dtype
-        if begin_norm_axis < 0:
-            begin_norm_axis = rank + begin_norm_axis
-        if begin_params_axis >= rank or begin_norm_axis >= rank:
-            raise ValueError(f"begin_params_axis ({begin_params_axis}) and begin_norm_axis "
-                             f"({begin_norm_axis}) must be < rank(inputs) ({rank})")
-        params_shape = TensorShape(shape.as_list()[begin_params_axis:])
-        if not params_shape.is_fully_defined():
-            raise ValueError(f"Inputs {inputs.name}: shape(inputs)[{begin_params_axis}:] is "
-                             f"not fully defined: {shape}")
-        beta = gamma = None
-        if center:
-            beta = _model_variable("beta", params_shape, dtype, init_ops.zeros_initializer(),
-                                   None, trainable, variables_collections, "beta")
-        if scale:
-            gamma = _model_variable("gamma", params_shape, dtype, init_ops.ones_initializer(),
-                                    None, trainable, variables_collections, "gamma")
-        mean, variance = nn_ops.moments(inputs, list(range(begin_norm_axis, rank)),
-                                        keep_dims=True)
-        epsilon = 1e-12 if dtype is not dtypes.float16 else 1e-3
-        outputs = norm_ops.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
-        outputs.set_shape(shape)
-        return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
-
-
-def _moving_average(variable, value, decay, zero_debias):
-    return moving_averages.assign_moving_average(variable, value, decay,
-                                                 zero_debias=zero_debias)
-
-
-class _BatchNormVariables:
-    """beta, gamma, moving_mean, moving_variance as TF-slim makes them outside a core layer
-    (beta first, as in TF's fused and legacy paths)."""
-
-    def __init__(self, params_shape, dtype, center, scale, trainable, param_initializers,
-                 variables_collections, fused):
-        init = param_initializers or {}
-        self.beta = self.gamma = None
-        if center:
-            self.beta = _model_variable(
-                "beta", params_shape, dtype, init.get("beta", init_ops.zeros_initializer()),
-                None, trainable, variables_collections, "beta")
-        elif fused:
-            self.beta = array.zeros(params_shape.as_list(), dtype)
-        if scale:
-            self.gamma = _model_variable(
-                "gamma", params_shape, dtype, init.get("gamma", init_ops.ones_initializer()),
-                None, trainable, variables_collections, "gamma")
-        elif fused:
-            self.gamma = array.ones(params_shape.as_list(), dtype)
-        self.moving_mean = _model_variable(
-            "moving_mean", params_shape, dtype,
-            init.get("moving_mean", init_ops.zeros_initializer()), None, False,
-            variables_collections, "moving_mean")
-        self.moving_variance = _model_variable(
-            "moving_variance", params_shape, dtype,
-            init.get("moving_variance", init_ops.ones_initializer()), None, False,
-            variables_collections, "moving_variance")
-
-
-def _needs_updates(is_training):
-    value = utils.constant_value(is_training)
-    return value is None or bool(value)
-
-
-def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, param_initializers,
-                      updates_collections, is_training, reuse, variables_collections,
-                      outputs_collections, trainable, data_format, zero_debias_moving_mean,
-                      scope):
-    """TF-slim's fused path: rank 2 or 4 inputs through one FusedBatchNorm op."""
-    if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
-    with variable_scope(scope, "BatchNorm", [inputs], reuse=reuse) as sc:
-        inputs = convert_to_tensor(inputs)
-        original_inputs, original_rank = inputs, inputs.shape.ndims
-        if original_rank is None:
-            raise ValueError(f"Inputs {inputs.name} has undefined rank")
-        if original_rank not in (2, 4):
-            raise ValueError(f"Inputs {inputs.name} has unsupported rank. Expected 2 or 4 but "
-                             f"got {original_rank}")
-        if original_rank == 2:
-            channels = inputs.shape[-1].value
-            if channels is None:
-                raise ValueError("`C` dimension must be known but is None")
-            new_shape = [-1, channels, 1, 1] if data_format == DATA_FORMAT_NCHW else \
-                [-1, 1, 1, channels]
-            inputs = array.reshape(inputs, new_shape)
-        inputs_shape = inputs.shape
-        dtype = inputs.dtype.base_dtype
-        depth = inputs_shape[-1] if data_format == DATA_FORMAT_NHWC else inputs_shape[1]
-        params_shape = TensorShape([depth])
-        if not params_shape.is_fully_defined():
-            raise ValueError(f"Inputs {inputs.name} has undefined `C` dimension "
-                             f"{params_shape}.")
-        v = _BatchNormVariables(params_shape, dtype, center, scale, trainable,
-                                param_initializers, variables_collections, fused=True)
-
-        def training():
-            return norm_ops.fused_batch_norm(inputs, v.gamma, v.beta, epsilon=epsilon,
-                                             data_format=data_format)
-
-        def inference():
-            return norm_ops.fused_batch_norm(inputs, v.gamma, v.beta, mean=v.moving_mean,
-                                             variance=v.moving_variance, epsilon=epsilon,
-                                             is_training=False, data_format=data_format)
-        outputs, mean, variance = utils.smart_cond(is_training, training, inference)
-        if _needs_updates(is_training):
-            def updates():
-                return (_moving_average(v.moving_mean, mean, decay, zero_debias_moving_mean),
-                        _moving_average(v.moving_variance, variance, decay, False))
-            if updates_collections is None:
-                def forced():
-                    with get_default_graph().control_dependencies(list(updates())):
-                        return array.identity(outputs)
-                outputs = utils.smart_cond(is_training, forced, lambda: outputs)
-            else:
-                update_mean, update_variance = utils.smart_cond(
-                    is_training, updates, lambda: (v.moving_mean.value(),
-                                                   v.moving_variance.value()))
-                graph = get_default_graph()
-                graph.add_to_collections(updates_collections, update_mean)
-                graph.add_to_collections(updates_collections, update_variance)
-        outputs.set_shape(inputs_shape)
-        if original_rank == 2:
-            outputs = array.reshape(outputs, array.shape(original_inputs))
-            outputs.set_shape(original_inputs.shape)
-        return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
-
-
-@add_arg_scope
-def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
-               activation_fn=None, param_initializers=None, param_regularizers=None,
-               updates_collections=GraphKeys.UPDATE_OPS, is_training=True, reuse=None,
-               variables_collections=None, outputs_collections=None, trainable=True,
-               batch_weights=None, fused=None, data_format=DATA_FORMAT_NHWC,
-               zero_debias_moving_mean=False, scope=None, renorm=False, renorm_clipping=None,
-               renorm_decay=0.99, adjustment=None):
-    """Batch normalization (Ioffe & Szegedy) with TF-slim's variables under `BatchNorm`:
-    beta (center), gamma (scale, off by default), moving_mean, moving_variance.
-
-    Training normalizes with the batch's moments; the moving averages are updated by ops put
-    in `updates_collections` (UPDATE_OPS), or in place when it is None. `is_training` may be
-    a boolean tensor. Rank 2 and 4 inputs use the fused kernel unless fused=False.
-    """
-    if renorm or adjustment is not None:
-        raise NotImplementedError("batch_norm: renorm and adjustment are not supported by "
-                                  "tensorweave (see docs/compatibility.md)")
-    if fused is None:
-        fused = True
-    inputs = convert_to_tensor(inputs)
-    rank = inputs.shape.ndims
-    possible_to_fuse = batch_weights is None and rank in (2, 4)
-    if fused and possible_to_fuse and (zero_debias_moving_mean or rank == 2 or
-                                       updates_collections is not GraphKeys.UPDATE_OPS):
-        return _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
-                                 param_initializers, updates_collections, is_training, reuse,
-                                 variables_collections, outputs_collections, trainable,
-                                 data_format, zero_debias_moving_mean, scope)
-    if data_format not in (DATA_FORMAT_NCHW, DATA_FORMAT_NHWC):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
-    param_regularizers = param_regularizers or {}
-    getter = _layer_getter(None, {"beta": param_regularizers.get("beta"),
-                                  "gamma": param_regularizers.get("gamma")})
-    with variable_scope(scope, "BatchNorm", [inputs], reuse=reuse,
-                        custom_getter=getter) as sc:
-        if (batch_weights is None and updates_collections is GraphKeys.UPDATE_OPS and
-                not zero_debias_moving_mean):
-            init = param_initializers or {}
-            layer = norm_layers.BatchNormalization(
-                axis=1 if data_format == DATA_FORMAT_NCHW else -1, momentum=decay,
-                epsilon=epsilon, center=center, scale=scale,
-                beta_initializer=init.get("beta", init_ops.zeros_initializer()),
-                gamma_initializer=init.get("gamma", init_ops.ones_initializer()),
-                moving_mean_initializer=init.get("moving_mean", init_ops.zeros_initializer()),
-                moving_variance_initializer=init.get("moving_variance",
-                                                     init_ops.ones_initializer()),
-                trainable=trainable, name=sc.name, _scope=sc, _reuse=reuse,
-                fused=bool(fused) and rank == 4)
-            outputs = layer.apply(inputs, training=is_training)
-            _add_to_collections(layer.moving_mean, variables_collections, "moving_mean")
-            _add_to_collections(layer.moving_variance, variables_collections,
-                                "moving_variance")
-            if layer.beta is not None:
-                _add_to_collections(layer.beta, variables_collections, "beta")
-            if layer.gamma is not None:
-                _add_to_collections(layer.gamma, variables_collections, "gamma")
-            return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)
-        return _legacy_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
-                                  param_initializers, updates_collections, is_training,
-                                  variables_collections, outputs_collections, trainable,
-                                  batch_weights, data_format, zero_debias_moving_mean, sc)
-
-
-def _legacy_batch_norm(inputs, decay, center, scale, epsilon, activation_fn,
-                       param_initializers, updates_collections, is_training,
-                       variables_collections, outputs_collections, trainable, batch_weights,
-                       data_format, zero_debias_moving_mean, sc):
-    """TF-slim's unfused path (batch_weights, custom updates collections, zero debiasing)."""
-    shape = inputs.shape
-    rank = shape.ndims
-    if rank is None:
-        raise ValueError(f"Inputs {inputs.name} has undefined rank.")
-    dtype = inputs.dtype.base_dtype
-    if batch_weights is not None:
-        batch_weights = convert_to_tensor(batch_weights)
-        shape[0:1].assert_is_compatible_with(batch_weights.shape)
-        batch_weights = array.reshape(batch_weights, [-1] + [1] * (rank - 1))
-    nchw = data_format == DATA_FORMAT_NCHW
-    if nchw:
-        axes = [0] + list(range(2, rank))
-        params_shape = TensorShape(shape.as_list()[1:2])
-        broadcast = [1, shape[1].value] + [1] * (rank - 2)
-    else:
-        axes = list(range(rank - 1))
-        params_shape = TensorShape(shape.as_list()[-1:])
-        broadcast = None
-    if not params_shape.is_fully_defined():
-        raise ValueError(f"Inputs {inputs.name} has undefined channels dimension "
-                         f"{params_shape}.")
-    with variable_scope(get_variable_scope()):
-        v = _BatchNormVariables(params_shape, dtype, center, scale, trainable,
-                                param_initializers, variables_collections, fused=False)
-    beta, gamma = v.beta, v.gamma
-    if _needs_updates(is_training):
-        if batch_weights is None:
-            mean, variance = nn_ops.moments(inputs, axes, keep_dims=nchw)
-        else:
-            mean, variance = impl.weighted_moments(inputs, axes, batch_weights,
-                                                   keep_dims=nchw)
-        if nchw:
-            mean, variance = array.reshape(mean, [-1]), array.reshape(variance, [-1])
-
-        def moving():
-            return v.moving_mean.value(), v.moving_variance.value()
-
-        def updates():
-            return (_moving_average(v.moving_mean, mean, decay, zero_debias_moving_mean),
-                    _moving_average(v.moving_variance, variance, decay, False))
-        if updates_collections is None:
-            def forced():
-                with get_default_graph().control_dependencies(list(updates())):
-                    return array.identity(mean), array.identity(variance)
-            mean, variance = utils.smart_cond(is_training, forced, moving)
-        else:
-            update_mean, update_variance = utils.smart_cond(is_training, updates, moving)
-            graph = get_default_graph()
-            graph.add_to_collections(updates_collections, update_mean)
-            graph.add_to_collections(updates_collections, update_variance)
-            batch = (mean, variance)
-            mean, variance = utils.smart_cond(is_training, lambda: batch, moving)
-    else:
-        mean, variance = v.moving_mean, v.moving_variance
-    if nchw:
-        mean, variance = array.reshape(mean, broadcast), array.reshape(variance, broadcast)
-        beta = None if beta is None else array.reshape(beta, broadcast)
-        gamma = None if gamma is None else array.reshape(gamma, broadcast)
-    outputs = norm_ops.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
-    outputs.set_shape(shape)
-    return _finish(outputs, None, None, activation_fn, outputs_collections, sc.name)

@@ -115,7 +115,7 @@ def two_element_tuple(int_or_tuple):
         return int(int_or_tuple[0]), int(int_or_tuple[1])
     if isinstance(int_or_tuple, int):
         return int_or_tuple, int_or_tuple
-    raise ValueError(f"Must be an int, a list with 2 elements or a TensorShape of length 2")
+    raise ValueError("Must be an int, a list with 2 elements or a TensorShape of length 2")
 
 
 def last_dimension(shape, min_rank=1):

@@ -21,12 +21,14 @@ from tensorweave.contrib.framework import (  # noqa: F401
     zero_initializer)
 from tensorweave.contrib.layers import (  # noqa: F401
     apply_regularization, avg_pool2d, avg_pool3d, batch_norm, bias_add, conv1d, conv2d,
-    conv2d_transpose, conv3d, convolution, convolution1d, convolution2d,
-    convolution2d_transpose, convolution3d, dropout, embed_sequence, flatten, fully_connected,
-    l1_l2_regularizer, l1_regularizer, l2_regularizer, layer_norm, linear, max_pool2d,
-    max_pool3d, one_hot_encoding, optimize_loss, relu, relu6, repeat, separable_conv2d,
-    separable_convolution2d, softmax, stack, sum_regularizer, summarize_activation,
-    summarize_activations, summarize_collection, summarize_tensor, summarize_tensors,
-    unit_norm, variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
+    conv2d_in_plane, conv2d_transpose, conv3d, conv3d_transpose, convolution, convolution1d,
+    convolution2d, convolution2d_in_plane, convolution2d_transpose, convolution3d,
+    convolution3d_transpose, dense_to_sparse, dropout, elu, embed_sequence, flatten,
+    fully_connected, group_norm, instance_norm, l1_l2_regularizer, l1_regularizer,
+    l2_regularizer, layer_norm, linear, max_pool2d, max_pool3d, maxout, one_hot_encoding,
+    optimize_loss, relu, relu6, repeat, separable_conv2d, separable_convolution2d, softmax,
+    spatial_softmax, stack, sum_regularizer, summarize_activation, summarize_activations,
+    summarize_collection, summarize_tensor, summarize_tensors, unit_norm,
+    variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
 from tensorweave.contrib.layers import utils  # noqa: F401
 from tensorweave.contrib.slim import evaluation, learning  # noqa: F401

@@ -53,7 +53,7 @@ def multiply_gradients(grads_and_vars, gradient_multipliers):
         key = var if any(var is k for k in gradient_multipliers) else var.op.name
         if key in gradient_multipliers:
             if grad is None:
-                raise ValueError(f"Requested multiple of `None` gradient.")
+                raise ValueError("Requested multiple of `None` gradient.")
             multiplier = gradient_multipliers[key]
             if isinstance(grad, IndexedSlices):
                 grad = IndexedSlices(grad.values * multiplier, grad.indices, grad.dense_shape)
