@@ -155,3 +155,17 @@ def test_optimize_loss_checks_its_arguments():
             sess.run(train)
             assert sess.run(w) == 0.0  # 1 - 0.5 * 2
             assert sess.run(step) == 0
+
+
+def test_tf_module_paths_are_the_same_modules():
+    import tensorweave.contrib.framework.python.ops.variables as old_variables
+    import tensorweave.contrib.layers.python.layers.layers as old_layers
+    import tensorweave.contrib.slim.python.slim.learning as old_learning
+    from tensorweave.contrib.framework.python.ops import arg_scope
+    from tensorweave.contrib.layers.python.layers import batch_norm, utils
+    slim = tf.contrib.slim
+    assert old_layers.conv2d is slim.conv2d and batch_norm is slim.batch_norm
+    assert old_variables.model_variable is slim.model_variable
+    assert old_learning.train is slim.learning.train
+    assert arg_scope is slim.arg_scope  # the package's name is the function, as in TF
+    assert utils is slim.utils
