@@ -18,6 +18,9 @@ import runpy
 import sys
 
 ALIAS_ROOT = "tensorflow"
+# Other packages a TF1 program imports that tensorweave provides: `horovod.X` is
+# `tensorweave.horovod.X` (`import horovod.tensorflow as hvd`; docs/distributed.md).
+OTHER_ROOTS = {"horovod": "tensorweave.horovod"}
 
 # TensorFlow module paths whose tensorweave module is not found by the general rule
 # (`tensorflow.X` -> `tensorweave.X`, `tensorflow.compat.v1.X` and `tensorflow.python.X` too).
@@ -43,6 +46,9 @@ def tensorweave_module_name(tensorflow_name):
     """The tensorweave module that stands for TensorFlow module `tensorflow_name`."""
     if tensorflow_name == ALIAS_ROOT:
         return "tensorweave"
+    for root, target in OTHER_ROOTS.items():
+        if tensorflow_name == root or tensorflow_name.startswith(root + "."):
+            return target + tensorflow_name[len(root):]
     if tensorflow_name in SPECIAL_MODULES:
         return SPECIAL_MODULES[tensorflow_name]
     for prefix, replacement in PREFIX_RULES:
@@ -73,7 +79,7 @@ class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
     """Finds `tensorflow` and `tensorflow.*` as the tensorweave modules of the same path."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != ALIAS_ROOT and not fullname.startswith(ALIAS_ROOT + "."):
+        if not _is_aliased(fullname):
             return None
         target_name = tensorweave_module_name(fullname)
         try:
@@ -86,6 +92,11 @@ class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
                 f"No module named '{fullname}': tensorweave does not implement {fullname} "
                 f"(looked for {target_name})", name=fullname) from None
         return importlib.util.spec_from_loader(fullname, _ExistingModuleLoader(module))
+
+
+def _is_aliased(fullname):
+    return any(fullname == root or fullname.startswith(root + ".")
+               for root in (ALIAS_ROOT, *OTHER_ROOTS))
 
 
 _FINDER = TensorflowAliasFinder()
@@ -101,7 +112,7 @@ def remove_tensorflow_alias():
     """Undoes `install_tensorflow_alias()`, forgetting the aliased module names."""
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
-    for name in [n for n in sys.modules if n == ALIAS_ROOT or n.startswith(ALIAS_ROOT + ".")]:
+    for name in [n for n in sys.modules if _is_aliased(n)]:
         del sys.modules[name]
 
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from tensorweave.core.errors import FailedPreconditionError, InvalidArgumentError
 from tensorweave.ops.philox import SeededStream
+from tensorweave.runtime import collectives as collective_engine
 from tensorweave.runtime.blocking import BlockingResources
 
 
@@ -24,6 +25,12 @@ class SessionState:
     def close(self):
         """Ends the waits of blocked queue and reader ops (they raise CancelledError)."""
         self.blocking.cancel_all()
+
+    @property
+    def collectives(self):
+        """The process's collective engine (runtime/collectives.py) the MPI op kernels call;
+        FailedPreconditionError before hvd.init()."""
+        return collective_engine.world()
 
     def read_variable(self, key):
         try:

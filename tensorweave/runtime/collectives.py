@@ -1,0 +1,388 @@
+"""The process's collective engine: MPI (Open MPI through mpi4py) or, without it, one process.
+
+`init()` makes the world once per process; the collective kernels (ops/mpi_ops.py) reach it
+through `SessionState.collectives`. Under `mpirun` the world is MPI_COMM_WORLD; a program
+started without `mpirun` (or without mpi4py) is a world of size 1 whose collectives return
+their input.
+
+Every collective first *negotiates*, as Horovod's coordinator does: each rank sends rank 0 the
+collective's kind, name, dtype and shape; rank 0 checks that every rank is at the same
+collective with matching tensors and answers all ranks, who then move the data with one MPI
+call. So a mismatch is an InvalidArgumentError naming the tensor and the ranks, and a rank that
+never arrives is reported by rank number after HOROVOD_STALL_CHECK_TIME_SECONDS (a warning) and
+HOROVOD_STALL_SHUTDOWN_TIME_SECONDS (an error; 0 waits for ever).
+
+A rank that dies of an uncaught exception tells the others (they raise AbortedError naming it
+at their next wait) and ends the job with MPI_Abort after a short grace time; a rank killed
+outright is noticed by `mpirun`, which stops the job.
+"""
+import json
+import os
+import sys
+import time
+import traceback
+
+import numpy as np
+
+from tensorweave.core import errors
+
+# Horovod's reduction op codes (hvd.Average, hvd.Sum, hvd.Adasum)
+AVERAGE, SUM, ADASUM = 0, 1, 2
+
+_TAG_NEGOTIATE, _TAG_VERDICT, _TAG_ABORT, _TAG_SHUTDOWN = 11, 12, 13, 14
+_ABORT_GRACE_SECONDS = 3.0
+
+
+def _env_float(name, default):
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _shape_text(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+class LocalWorld:
+    """One process: every collective returns its input (averaging over one rank)."""
+
+    size = 1
+    rank = 0
+    local_size = 1
+    local_rank = 0
+    threads_supported = False
+    uses_mpi = False
+
+    def allreduce(self, name, value, reduce_op):
+        return np.array(value, copy=True)
+
+    def grouped_allreduce(self, name, values, reduce_op):
+        return [np.array(v, copy=True) for v in values]
+
+    def allgather(self, name, value):
+        return np.array(value, copy=True)
+
+    def broadcast(self, name, value, root_rank):
+        _check_root(name, root_rank, 1)
+        return np.array(value, copy=True)
+
+    def shutdown(self):
+        pass
+
+
+def _check_root(name, root_rank, size):
+    if not 0 <= root_rank < size:
+        raise errors.InvalidArgumentError(
+            None, None, f"Broadcast of '{name}': root_rank {root_rank} is not a rank of a job of "
+            f"size {size}")
+
+
+class MpiWorld:
+    """MPI_COMM_WORLD: negotiated collectives with fused, reused buffers."""
+
+    uses_mpi = True
+
+    def __init__(self, mpi):
+        self.mpi = mpi
+        world = mpi.COMM_WORLD
+        self.comm = world.Dup()      # data
+        self.control = world.Dup()   # negotiation, abort and shutdown notices
+        local = world.Split_type(mpi.COMM_TYPE_SHARED)
+        self.size, self.rank = world.Get_size(), world.Get_rank()
+        self.local_size, self.local_rank = local.Get_size(), local.Get_rank()
+        local.Free()
+        self.threads_supported = mpi.Query_thread() == mpi.THREAD_MULTIPLE
+        self.stall_warning = _env_float("HOROVOD_STALL_CHECK_TIME_SECONDS", 60.0)
+        self.stall_shutdown = _env_float("HOROVOD_STALL_SHUTDOWN_TIME_SECONDS", 0.0)
+        self.buffers = {}  # fused buffers by (name, dtype), reused between steps
+        self.closed = False
+        self.failed = None  # the notice that stopped this rank, once one came
+
+    # --- waiting ---------------------------------------------------------------------------
+    def _check_notices(self):
+        status = self.mpi.Status()
+        for tag in (_TAG_ABORT, _TAG_SHUTDOWN):
+            if self.control.Iprobe(source=self.mpi.ANY_SOURCE, tag=tag, status=status):
+                text = self._receive_text(status.Get_source(), tag, status)
+                source = status.Get_source()
+                if tag == _TAG_ABORT:
+                    self.failed = source
+                    raise errors.AbortedError(
+                        None, None, f"Horovod: rank {source} failed ({text}); stopping rank "
+                        f"{self.rank}")
+                raise errors.AbortedError(
+                    None, None, f"Horovod has been shut down on rank {source} ({text}) while "
+                    f"rank {self.rank} waits for a collective: the ranks ran different numbers "
+                    f"of collectives")
+
+    def _receive_text(self, source, tag, status):
+        data = bytearray(status.Get_count(self.mpi.BYTE))
+        self.control.Recv([data, self.mpi.BYTE], source=source, tag=tag)
+        return data.decode("utf-8")
+
+    # --- negotiation -----------------------------------------------------------------------
+    def negotiate(self, kind, name, entries):
+        """Checks that every rank is at collective (kind, name) with matching `entries`
+        [(dtype name, shape)]; returns every rank's entries (rank 0's view)."""
+        if self.closed:
+            raise errors.FailedPreconditionError(
+                None, None, "Horovod has been shut down; use hvd.init() again")
+        mine = {"kind": kind, "name": name, "entries": entries}
+        if self.rank != 0:
+            payload = json.dumps(mine).encode("utf-8")
+            send = self.control.Isend([payload, self.mpi.BYTE], dest=0, tag=_TAG_NEGOTIATE)
+            status = self.mpi.Status()
+            while not self.control.Iprobe(source=0, tag=_TAG_VERDICT, status=status):
+                self._wait_a_little(f"{kind} '{name}'", lambda: [0])
+            verdict = json.loads(self._receive_text(0, _TAG_VERDICT, status))
+            send.Wait()
+            self._wait_reset()
+        else:
+            status = self.mpi.Status()
+            others = {}
+            pending = set(range(1, self.size))
+            while pending:
+                for source in sorted(pending):
+                    if self.control.Iprobe(source=source, tag=_TAG_NEGOTIATE, status=status):
+                        others[source] = json.loads(
+                            self._receive_text(source, _TAG_NEGOTIATE, status))
+                        pending.discard(source)
+                if pending:
+                    self._wait_a_little(f"{kind} '{name}'", lambda: sorted(pending))
+            self._wait_reset()
+            verdict = self._judge(mine, others)
+            payload = json.dumps(verdict).encode("utf-8")
+            requests = [self.control.Isend([payload, self.mpi.BYTE], dest=r, tag=_TAG_VERDICT)
+                        for r in range(1, self.size)]
+            self.mpi.Request.Waitall(requests)
+        if "error" in verdict:
+            raise errors.InvalidArgumentError(None, None, verdict["error"])
+        return verdict["entries"]
+
+    def _wait_a_little(self, what, missing):
+        """One polling round of a wait begun at the first call since `_wait_reset`."""
+        now = time.monotonic()
+        if getattr(self, "_wait_start", None) is None:
+            self._wait_start, self._spins, self._warned = now, 0, False
+        self._check_notices()
+        self._spins += 1
+        if self._spins < 2000:
+            return
+        time.sleep(0.0002 if self._spins < 20000 else 0.002)
+        waited = now - self._wait_start
+        if not self._warned and self.stall_warning > 0 and waited > self.stall_warning:
+            self._warned = True
+            print(f"Horovod: rank {self.rank} has waited {waited:.0f} s for {what}; ranks "
+                  f"{missing()} have not reached it", file=sys.stderr, flush=True)
+        if self.stall_shutdown > 0 and waited > self.stall_shutdown:
+            self._wait_reset()
+            raise errors.DeadlineExceededError(
+                None, None, f"Horovod: {what} stalled for {waited:.1f} s on rank {self.rank}: "
+                f"ranks {missing()} did not reach it (HOROVOD_STALL_SHUTDOWN_TIME_SECONDS)")
+
+    def _wait_reset(self):
+        self._wait_start = None
+
+    def _judge(self, mine, others):
+        """Rank 0's verdict: {"entries": [per rank]} or {"error": text}."""
+        views = [mine] + [others[r] for r in range(1, self.size)]
+        for rank, view in enumerate(views[1:], start=1):
+            if (view["kind"], view["name"]) != (mine["kind"], mine["name"]):
+                return {"error": f"Mismatched collectives: rank 0 is at {mine['kind']} of "
+                                 f"'{mine['name']}' while rank {rank} is at {view['kind']} of "
+                                 f"'{view['name']}' (every rank must run the same collectives "
+                                 f"in the same order)"}
+            if len(view["entries"]) != len(mine["entries"]):
+                return {"error": f"Mismatched {mine['kind']} '{mine['name']}': rank 0 gives "
+                                 f"{len(mine['entries'])} tensors, rank {rank} gives "
+                                 f"{len(view['entries'])}"}
+            for i, ((dtype0, shape0), (dtype, shape)) in enumerate(
+                    zip(mine["entries"], view["entries"])):
+                what = mine["name"] if len(mine["entries"]) == 1 else \
+                    f"{mine['name']}' (tensor {i}"
+                what = f"'{what}'" if len(mine["entries"]) == 1 else f"'{what})"
+                if dtype != dtype0:
+                    return {"error": f"Mismatched {mine['kind']} data types: {what} is {dtype0} "
+                                     f"on rank 0 but {dtype} on rank {rank}"}
+                same = shape == shape0 if mine["kind"] != "allgather" else \
+                    len(shape) == len(shape0) and shape[1:] == shape0[1:]
+                if not same:
+                    return {"error": f"Mismatched {mine['kind']} tensor shapes: {what} has "
+                                     f"shape {_shape_text(shape0)} on rank 0 but "
+                                     f"{_shape_text(shape)} on rank {rank}"}
+        return {"entries": [view["entries"] for view in views]}
+
+    # --- collectives -----------------------------------------------------------------------
+    def allreduce(self, name, value, reduce_op):
+        return self.grouped_allreduce(name, [value], reduce_op)[0]
+
+    def grouped_allreduce(self, name, values, reduce_op):
+        """Allreduces `values` (one dtype) through one fused buffer kept for `name`."""
+        values = [np.asarray(v) for v in values]
+        self.negotiate("allreduce", name, [(v.dtype.name, list(v.shape)) for v in values])
+        if reduce_op == ADASUM:
+            return [self._adasum(name, v) for v in values]
+        dtype = values[0].dtype if values else np.dtype(np.float32)
+        total = sum(v.size for v in values)
+        key = (name, dtype.str, total)
+        flat = self.buffers.get(key)
+        if flat is None:
+            flat = self.buffers[key] = np.empty(total, dtype)
+        offset = 0
+        for v in values:
+            flat[offset:offset + v.size] = v.reshape(-1)
+            offset += v.size
+        if dtype == np.float16 or dtype == np.bool_:
+            gathered = np.empty((self.size, total), dtype)
+            self.comm.Allgather(flat, gathered)
+            wide = np.float32 if dtype == np.float16 else np.int64
+            summed = gathered.astype(wide).sum(axis=0)
+            flat[:] = summed if dtype != np.bool_ else summed > 0
+        else:
+            self.comm.Allreduce(self.mpi.IN_PLACE, flat, op=self.mpi.SUM)
+        if reduce_op == AVERAGE and self.size > 1:
+            if np.issubdtype(dtype, np.integer):
+                flat //= self.size
+            elif dtype != np.bool_:
+                flat *= dtype.type(1.0 / self.size) if dtype != np.float16 else \
+                    np.float16(1.0 / self.size)
+        outputs, offset = [], 0
+        for v in values:
+            outputs.append(flat[offset:offset + v.size].reshape(v.shape))
+            offset += v.size
+        return outputs
+
+    def _adasum(self, name, value):
+        """Adasum (Maleki et al.): pairs of ranks' gradients combined by
+        a' = (1 - a.b / 2|a|^2) a + (1 - a.b / 2|b|^2) b, in a binary tree over the ranks."""
+        gathered = np.empty((self.size,) + value.shape, value.dtype)
+        self.comm.Allgather(np.ascontiguousarray(value), gathered)
+        parts = [g.astype(np.float64) for g in gathered]
+        while len(parts) > 1:
+            merged = []
+            for i in range(0, len(parts) - 1, 2):
+                a, b = parts[i], parts[i + 1]
+                dot, aa, bb = np.vdot(a, b), np.vdot(a, a), np.vdot(b, b)
+                ca = 1.0 - dot / (2 * aa) if aa > 0 else 1.0
+                cb = 1.0 - dot / (2 * bb) if bb > 0 else 1.0
+                merged.append(ca * a + cb * b)
+            if len(parts) % 2:
+                merged.append(parts[-1])
+            parts = merged
+        return parts[0].astype(value.dtype)
+
+    def allgather(self, name, value):
+        value = np.ascontiguousarray(value)
+        if value.ndim == 0:
+            raise errors.InvalidArgumentError(
+                None, None, f"Allgather of '{name}': the tensor must have at least one "
+                f"dimension (a scalar has none)")
+        views = self.negotiate("allgather", name, [(value.dtype.name, list(value.shape))])
+        rows = [view[0][1][0] for view in views]
+        row_size = int(np.prod(value.shape[1:], dtype=np.int64))
+        out = np.empty((sum(rows),) + value.shape[1:], value.dtype)
+        counts = [r * row_size for r in rows]
+        self.comm.Allgatherv(value.reshape(-1), [out.reshape(-1), counts])
+        return out
+
+    def broadcast(self, name, value, root_rank):
+        _check_root(name, root_rank, self.size)
+        value = np.array(value, copy=True, order="C")
+        self.negotiate("broadcast", name, [(value.dtype.name, list(value.shape))])
+        if value.dtype == object:
+            return np.array(self.comm.bcast(value.tolist(), root=root_rank), dtype=object)
+        self.comm.Bcast(value, root=root_rank)
+        return value
+
+    # --- ending ----------------------------------------------------------------------------
+    def notify(self, tag, text):
+        payload = text.encode("utf-8")[:4000]
+        requests = [self.control.Isend([payload, self.mpi.BYTE], dest=r, tag=tag)
+                    for r in range(self.size) if r != self.rank]
+        return requests
+
+    def shutdown(self):
+        """Tells the other ranks this one has finished with its collectives."""
+        if self.closed:
+            return
+        self.closed = True
+        requests = self.notify(_TAG_SHUTDOWN, f"rank {self.rank} finished")
+        deadline = time.monotonic() + 1.0
+        while not self.mpi.Request.Testall(requests) and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    def abort(self, text):
+        """Tells the others this rank failed, gives them a moment to report it, then ends the
+        whole job with MPI_Abort."""
+        requests = self.notify(_TAG_ABORT, text)
+        deadline = time.monotonic() + _ABORT_GRACE_SECONDS
+        while time.monotonic() < deadline and not self.mpi.Request.Testall(requests):
+            time.sleep(0.01)
+        time.sleep(min(_ABORT_GRACE_SECONDS, max(0.0, deadline - time.monotonic())))
+        self.mpi.COMM_WORLD.Abort(1)
+
+
+_WORLD = []  # the process's world once init() ran
+
+
+def launched_by_mpirun():
+    """Whether this process was started by an MPI launcher (Open MPI, MPICH, Slurm's PMI)."""
+    return any(k in os.environ for k in ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK",
+                                        "MPI_LOCALNRANKS"))
+
+
+def init():
+    """Makes the process's world (once): MPI when started by mpirun and mpi4py is installed,
+    else one process. Returns it."""
+    if _WORLD:
+        world = _WORLD[0]
+        if getattr(world, "closed", False):
+            world.closed = False
+        return world
+    if launched_by_mpirun():
+        try:
+            from mpi4py import MPI
+        except ImportError:
+            raise errors.FailedPreconditionError(
+                None, None, "This program was started by mpirun but mpi4py is not installed: "
+                "pip install 'tensorweave[mpi]' (mpi4py) to run on several processes") from None
+        world = MpiWorld(MPI)
+        if world.size > 1:
+            _install_abort_hook(world)
+    else:
+        world = LocalWorld()
+    _WORLD.append(world)
+    return world
+
+
+def world():
+    """The initialized world; FailedPreconditionError before init()."""
+    if not _WORLD:
+        raise errors.FailedPreconditionError(
+            None, None, "Horovod has not been initialized; use hvd.init().")
+    return _WORLD[0]
+
+
+def initialized():
+    return bool(_WORLD)
+
+
+def shutdown():
+    if _WORLD:
+        _WORLD[0].shutdown()
+
+
+def _install_abort_hook(world):
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        previous(kind, value, tb)
+        if world.failed is not None:  # stopped because another rank failed: no new news
+            text = f"stopped after rank {world.failed} failed"
+        else:
+            text = "".join(traceback.format_exception_only(kind, value)).strip()
+        sys.stderr.flush()
+        world.abort(f"{text}")
+
+    sys.excepthook = hook
