@@ -189,7 +189,8 @@ class _Importer:
         except KeyError:
             raise errors.NotFoundError(
                 None, None, f"Node '{node.name}': Op type not registered '{node.op}' in "
-                "tensorweave") from None
+                "tensorweave (the op types it runs are listed by "
+                "tensorweave.core.registry.registered_op_types())") from None
         source = self.originals.get(node.name, node)
         check_signature(source, [self.tensor(i, source.name).dtype for i in source.input
                                  if not i.startswith("^")], self.renamed.get(source.op))

@@ -116,6 +116,80 @@ register_op("RestoreV2", shape=_restore_v2_shape, kernel=_restore_v2_kernel, sta
             grad=NOT_DIFFERENTIABLE)
 
 
+# --- sharded saving (TF's sharded Saver: parts written under a temporary prefix, merged) -------
+def _scalar_input(op_type, what, tensor, dtype):
+    if tensor.dtype is not dtype:
+        raise TypeError(f"{op_type} requires a {dtype.name} {what}, got {tensor.dtype.name}")
+    if not tensor.shape.is_compatible_with(TensorShape([])):
+        raise ValueError(f"{op_type} requires a scalar {what}, got shape {tensor.shape}")
+
+
+def _sharded_filename_shape(basename, shard, num_shards):
+    _scalar_input("ShardedFilename", "basename", basename, _dtypes.string)
+    _scalar_input("ShardedFilename", "shard", shard, _dtypes.int32)
+    _scalar_input("ShardedFilename", "num_shards", num_shards, _dtypes.int32)
+    return [(_dtypes.string, TensorShape([]))]
+
+
+def _sharded_filename_kernel(basename, shard, num_shards):
+    return np.array(f"{_text(basename)}-{int(shard):05d}-of-{int(num_shards):05d}".encode(),
+                    dtype=object)
+
+
+register_op("ShardedFilename", shape=_sharded_filename_shape, kernel=_sharded_filename_kernel,
+            grad=NOT_DIFFERENTIABLE)
+
+
+def _sharded_filespec_shape(basename, num_shards):
+    _scalar_input("ShardedFilespec", "basename", basename, _dtypes.string)
+    _scalar_input("ShardedFilespec", "num_shards", num_shards, _dtypes.int32)
+    return [(_dtypes.string, TensorShape([]))]
+
+
+register_op("ShardedFilespec", shape=_sharded_filespec_shape,
+            kernel=lambda basename, num_shards: np.array(
+                f"{_text(basename)}-?????-of-{int(num_shards):05d}".encode(), dtype=object),
+            grad=NOT_DIFFERENTIABLE)
+
+
+def _merge_shape(checkpoint_prefixes, destination_prefix, *, delete_old_dirs=True,
+                 allow_missing_files=False):
+    _check_string("MergeV2Checkpoints", "checkpoint_prefixes", checkpoint_prefixes, 1)
+    _check_string("MergeV2Checkpoints", "destination_prefix", destination_prefix, 0)
+    return []
+
+
+def _merge_kernel(state, op_name, checkpoint_prefixes, destination_prefix, *,
+                  delete_old_dirs=True, allow_missing_files=False):
+    """Merges the bundles at `checkpoint_prefixes` into one at `destination_prefix`, then
+    deletes the parts (and their directories when empty and delete_old_dirs)."""
+    import os
+    from tensorweave.lib import tensor_bundle  # protobuf is loaded on first use
+    sources = [_text(p) for p in np.asarray(checkpoint_prefixes).reshape(-1)]
+    writer = tensor_bundle.BundleWriter(_text(destination_prefix))
+    merged = []
+    for source in sources:
+        if allow_missing_files and not os.path.exists(tensor_bundle.index_filename(source)):
+            continue
+        with tensor_bundle.BundleReader(source) as reader:
+            for key in reader.keys():
+                writer.add(key, reader.read(key), reader.dtype(key))
+        merged.append(source)
+    writer.finish()
+    for source in merged:
+        directory = os.path.dirname(source)
+        for name in os.listdir(directory or "."):
+            if name.startswith(os.path.basename(source) + "."):
+                os.remove(os.path.join(directory, name))
+        if delete_old_dirs and directory and not os.listdir(directory):
+            os.rmdir(directory)
+    return ()
+
+
+register_op("MergeV2Checkpoints", shape=_merge_shape, kernel=_merge_kernel, stateful=True,
+            grad=NOT_DIFFERENTIABLE)
+
+
 def restored_output(tensor):
     """(the RestoreV2 output that `tensor` is, through Reshape and Identity ops, whether a
     Reshape was passed), or (None, False): how a Saver recognises the restore graph it built."""

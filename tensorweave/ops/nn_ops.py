@@ -62,6 +62,15 @@ register_op("Relu6", shape=_float_same_shape("Relu6"),
             row_wise=elementwise_rows)
 
 
+def _relu6_grad_kernel(dy, x):
+    return np.multiply(dy, (x > 0) & (x < 6), dtype=dy.dtype)
+
+
+# TensorFlow's gradient op of Relu6 (in graphs TF wrote): dy where 0 < features < 6
+register_op("Relu6Grad", shape=lambda dy, x: [(dy.dtype, dy.shape)], kernel=_relu6_grad_kernel,
+            grad=lambda op, ddx: [one(create_op("Relu6Grad", [ddx, op.inputs[1]])), None])
+
+
 def relu6(features, name=None):
     """min(max(features, 0), 6)."""
     return one(create_op("Relu6", [convert_to_tensor(features)], name=name or "Relu6"))
@@ -484,6 +493,21 @@ def weighted_cross_entropy_with_logits(targets=None, logits=None, pos_weight=Non
 
 
 # --- losses and normalization helpers ----------------------------------------------------------
+def _l2_loss_shape(t):
+    if not t.dtype.is_floating:
+        raise TypeError(f"L2Loss requires a floating point input, got {t.dtype.name}")
+    return [(t.dtype, TensorShape([]))]
+
+
+def _l2_loss_kernel(t):
+    return np.asarray(np.sum(np.square(t)) / 2, dtype=t.dtype)
+
+
+# TensorFlow's op (graphs TF wrote use it; tf.nn.l2_loss below composes the same value)
+register_op("L2Loss", shape=_l2_loss_shape, kernel=_l2_loss_kernel,
+            grad=lambda op, dz: [math_ops.multiply(op.inputs[0], dz)])
+
+
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2."""
     t = convert_to_tensor(t)

@@ -4,7 +4,8 @@ import numpy as np
 
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
-from tensorweave.core.registry import register_op
+from tensorweave.core import tf_form
+from tensorweave.core.registry import register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, math_ops
 from tensorweave.ops._common import one
@@ -165,6 +166,61 @@ register_op("FusedBatchNorm", shape=_fused_batch_norm_shape, kernel=_fused_batch
             grad=_fused_batch_norm_grad)
 register_op("FusedBatchNormGrad", shape=_fused_batch_norm_grad_shape,
             kernel=_fused_batch_norm_grad_kernel, grad=_fused_batch_norm_grad_grad)
+
+
+def _read_fused_batch_norm_grad_v3(node, reader):
+    """TF's FusedBatchNormGradV3 is FusedBatchNormGrad with a sixth input (reserve_space_3,
+    empty on CPU) and outputs 3 and 4 unused; read without that input."""
+    if tf_form.data_inputs(node) == 6:
+        del node.input[5]
+    node.op = "FusedBatchNormGrad"
+
+
+def _fused_batch_norm_v3_shape(x, scale, offset, mean, variance, *, epsilon, data_format,
+                               is_training, exponential_avg_factor=1.0):
+    return _fused_batch_norm_shape(x, scale, offset, mean, variance, epsilon=epsilon,
+                                   data_format=data_format, is_training=is_training) + [
+        (scale.dtype, TensorShape([0]))]
+
+
+def _fused_batch_norm_v3_kernel(x, scale, offset, mean, variance, *, epsilon, data_format,
+                                is_training, exponential_avg_factor=1.0):
+    """FusedBatchNorm's outputs and reserve_space_3 (empty, as on TF's CPU); in training
+    with exponential_avg_factor f < 1 the statistics outputs are the moving averages
+    (1 - f) * input + f * batch statistic, as TF computes them."""
+    y, batch_mean, batch_var, saved_mean, saved_var = _fused_batch_norm_kernel(
+        x, scale, offset, mean, variance, epsilon=epsilon, data_format=data_format,
+        is_training=is_training)
+    f = exponential_avg_factor
+    if is_training and f != 1.0 and mean.size:
+        batch_mean = (1 - f) * mean + f * batch_mean
+        batch_var = (1 - f) * variance + f * batch_var
+    return y, batch_mean, batch_var, saved_mean, saved_var, np.zeros(0, dtype=scale.dtype)
+
+
+def _fused_batch_norm_v3_grad(op, dy, *_):
+    if dy is None:
+        return [None] * 5
+    x, scale, _, mean, variance = op.inputs
+    attrs = {k: op.attrs[k] for k in ("epsilon", "data_format", "is_training")}
+    saved_mean, saved_variance = (op.outputs[3], op.outputs[4]) if attrs["is_training"] \
+        else (mean, variance)
+    dx, dscale, doffset = create_op("FusedBatchNormGrad",
+                                    [dy, x, scale, saved_mean, saved_variance], **attrs).outputs
+    return [dx, dscale, doffset, None, None]
+
+
+# TensorFlow's FusedBatchNormV3 (graphs TF 1.15+ wrote): FusedBatchNorm with attr U (the
+# statistics' dtype, scale's here) and a sixth output, reserve_space_3, which only feeds
+# FusedBatchNormGradV3 (read as FusedBatchNormGrad without it). V2 is V1 with U.
+register_op("FusedBatchNormV3", shape=_fused_batch_norm_v3_shape,
+            kernel=_fused_batch_norm_v3_kernel,
+            grad=_fused_batch_norm_v3_grad)
+register_tf_form("FusedBatchNormV3", to_tf=lambda t: t.set("U", t.dtypes[1]))
+register_tf_form("FusedBatchNorm", renamed_from=("FusedBatchNormV2",))
+register_tf_form("FusedBatchNormGrad", from_tf=_read_fused_batch_norm_grad_v3,
+                 marker="_read_without_reserve_space_3",
+                 reads=("FusedBatchNormGradV2", "FusedBatchNormGradV3"))
 
 
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,

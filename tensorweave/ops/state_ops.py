@@ -5,7 +5,7 @@ import numpy as np
 from tensorweave.core import dtypes, errors
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import create_op
-from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, as_shape
 from tensorweave.ops import scatter_indices
 
@@ -338,3 +338,17 @@ def count_up_to(ref, limit, name=None):
     the output is the value before the increment."""
     ref = _variable_ref(ref)
     return create_op("CountUpTo", [ref], name=name or "CountUpTo", limit=int(limit)).outputs[0]
+
+
+# --- TensorFlow's resource variables, read as reference variables -----------------------------
+# Graphs TF 2.x writes (Keras layers, compat.v1 with resource variables) hold a variable as a
+# VarHandleOp read by ReadVariableOp and written by AssignVariableOp; tensorweave's variable
+# op holds the value itself, so those are read as VariableV2, Identity and Assign (TF's
+# AssignVariableOp has no output, so nothing reads the Assign's). Saving, restoring and
+# initialization through the imported Saver and initializers then work unchanged.
+register_tf_form("VariableV2", renamed_from=("VarHandleOp",))
+register_tf_form("Identity", renamed_from=("ReadVariableOp",))
+register_tf_form("Assign", renamed_from=("AssignVariableOp",))
+register_tf_form("AssignAdd", renamed_from=("AssignAddVariableOp",))
+register_tf_form("AssignSub", renamed_from=("AssignSubVariableOp",))
+register_tf_form("IsVariableInitialized", renamed_from=("VarIsInitializedOp",))

@@ -37,15 +37,15 @@ def _asset_path(tensor):
     """The file path a string Const tensor holds (TypeError otherwise), as TF requires."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"Asset path tensor {tensor} must be a Tensor.")
-    if tensor.op.type != "Const":
+    from tensorweave.core.constants import constant_value
+    value = constant_value(tensor)
+    if value is None:
         raise TypeError(f"Asset path tensor {tensor} must be of type constant.Has type "
                         f"{tensor.op.type} instead.")
     if tensor.dtype.name != "string":
         raise TypeError(f"Asset path tensor {tensor}` must be of dtype string.Has type "
                         f"{tensor.dtype.name} instead.")
-    from tensorweave.core.constants import constant_value
-    value = constant_value(tensor)
-    if value is None or getattr(value, "size", 1) != 1 or getattr(value, "ndim", 0) != 0:
+    if getattr(value, "size", 1) != 1 or getattr(value, "ndim", 0) != 0:
         raise TypeError(f"Asset path tensor {tensor} must be a scalar.")
     value = value.item() if hasattr(value, "item") else value
     return value.decode() if isinstance(value, bytes) else str(value)

@@ -146,9 +146,7 @@ def _variable_from_def(serialized, graph, scope, variable_pb2):
     """The Variable of a VariableDef, around the imported ops (one object per variable)."""
     variable_def = variable_pb2.VariableDef()
     variable_def.ParseFromString(serialized)
-    if variable_def.is_resource:
-        raise ValueError(f"Variable {variable_def.variable_name} is a resource variable "
-                         "(TF2 behaviour); tensorweave imports TF1 reference variables only")
+    # a resource variable's ops were read as a reference variable's (ops/state_ops.py)
     known = graph.extension(_variable_from_def, dict)  # name -> the Variable made for it
     name = _add_scope(variable_def.variable_name, scope)
     if name not in known:
