@@ -16,6 +16,7 @@ A rank that dies of an uncaught exception tells the others (they raise AbortedEr
 at their next wait) and ends the job with MPI_Abort after a short grace time; a rank killed
 outright is noticed by `mpirun`, which stops the job.
 """
+import atexit
 import json
 import os
 import sys
@@ -38,6 +39,13 @@ def _env_float(name, default):
         return float(os.environ.get(name, default))
     except ValueError:
         return default
+
+
+def _sendable(array):
+    """`array` viewed as a type MPI knows (its bytes, for float16, bool and complex)."""
+    if array.dtype.kind in "bc" or array.dtype == np.float16:
+        return array.view(np.uint8)
+    return array
 
 
 def _shape_text(shape):
@@ -235,7 +243,8 @@ class MpiWorld:
             offset += v.size
         if dtype == np.float16 or dtype == np.bool_:
             gathered = np.empty((self.size, total), dtype)
-            self.comm.Allgather(flat, gathered)
+            raw = np.uint16 if dtype == np.float16 else np.uint8  # MPI has no half or bool
+            self.comm.Allgather(flat.view(raw), gathered.view(raw))
             wide = np.float32 if dtype == np.float16 else np.int64
             summed = gathered.astype(wide).sum(axis=0)
             flat[:] = summed if dtype != np.bool_ else summed > 0
@@ -257,7 +266,7 @@ class MpiWorld:
         """Adasum (Maleki et al.): pairs of ranks' gradients combined by
         a' = (1 - a.b / 2|a|^2) a + (1 - a.b / 2|b|^2) b, in a binary tree over the ranks."""
         gathered = np.empty((self.size,) + value.shape, value.dtype)
-        self.comm.Allgather(np.ascontiguousarray(value), gathered)
+        self.comm.Allgather(_sendable(np.ascontiguousarray(value)), _sendable(gathered))
         parts = [g.astype(np.float64) for g in gathered]
         while len(parts) > 1:
             merged = []
@@ -283,7 +292,7 @@ class MpiWorld:
         row_size = int(np.prod(value.shape[1:], dtype=np.int64))
         out = np.empty((sum(rows),) + value.shape[1:], value.dtype)
         counts = [r * row_size for r in rows]
-        self.comm.Allgatherv(value.reshape(-1), [out.reshape(-1), counts])
+        self.comm.Allgatherv(_sendable(value.reshape(-1)), [_sendable(out.reshape(-1)), counts])
         return out
 
     def broadcast(self, name, value, root_rank):
@@ -292,7 +301,7 @@ class MpiWorld:
         self.negotiate("broadcast", name, [(value.dtype.name, list(value.shape))])
         if value.dtype == object:
             return np.array(self.comm.bcast(value.tolist(), root=root_rank), dtype=object)
-        self.comm.Bcast(value, root=root_rank)
+        self.comm.Bcast(_sendable(value), root=root_rank)
         return value
 
     # --- ending ----------------------------------------------------------------------------
@@ -350,6 +359,7 @@ def init():
         world = MpiWorld(MPI)
         if world.size > 1:
             _install_abort_hook(world)
+            atexit.register(world.shutdown)  # ranks still waiting learn this one has ended
     else:
         world = LocalWorld()
     _WORLD.append(world)

@@ -20,7 +20,7 @@ from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.horovod.tensorflow.compression import Compression
 from tensorweave.ops import array, math_ops, mpi_ops
-from tensorweave.ops.control import cond as cond_ops
+from tensorweave.ops.control.cond import cond
 from tensorweave.ops.control.grouping import group, no_op
 from tensorweave.runtime import collectives
 from tensorweave.train import optimizer as optimizer_module
@@ -134,12 +134,14 @@ def _reduce_op(op, average):
 
 
 def allreduce(tensor, average=None, device_dense="", device_sparse="",
-              compression=Compression.none, op=None):
+              compression=Compression.none, op=None, prescale_factor=1.0, postscale_factor=1.0,
+              name=None):
     """Every rank's `tensor` averaged (default), summed (`op=hvd.Sum`) or Adasum-combined.
 
     An IndexedSlices is gathered instead (its values and indices from every rank, the values
     divided by size() for an average), as Horovod does. The device arguments are accepted and
-    ignored: everything runs on the CPU.
+    ignored: everything runs on the CPU. `prescale_factor` multiplies the tensor before the
+    reduction, `postscale_factor` the result.
     """
     reduce_op = _reduce_op(op, average)
     if isinstance(tensor, IndexedSlices):
@@ -147,16 +149,23 @@ def allreduce(tensor, average=None, device_dense="", device_sparse="",
             raise NotImplementedError("The Adasum reduction does not currently support sparse "
                                       "tensors. As a workaround please pass "
                                       "sparse_as_dense=True to DistributedOptimizer")
-        values = mpi_ops.allgather(tensor.values)
-        indices = mpi_ops.allgather(tensor.indices)
+        values = mpi_ops.allgather(tensor.values, name=None if name is None else name + "_values")
+        indices = mpi_ops.allgather(tensor.indices,
+                                    name=None if name is None else name + "_indices")
         if reduce_op == Average:
             values = math_ops.truediv(values, array.cast(size_op(), values.dtype))
         return IndexedSlices(values, indices, dense_shape=tensor.dense_shape)
     tensor = convert_to_tensor(tensor)
+    if name is None:
+        name = "HorovodAllreduce_" + mpi_ops.normalize_name(tensor.name)
+    if prescale_factor != 1.0:
+        tensor = tensor * array.cast(prescale_factor, tensor.dtype)
     compressed, context = compression.compress(tensor)
-    reduced = mpi_ops.allreduce(compressed, reduce_op=reduce_op,
-                                name="HorovodAllreduce_" + mpi_ops.normalize_name(tensor.name))
-    return compression.decompress(reduced, context)
+    reduced = mpi_ops.allreduce(compressed, reduce_op=reduce_op, name=name)
+    reduced = compression.decompress(reduced, context)
+    if postscale_factor != 1.0:
+        reduced = reduced * array.cast(postscale_factor, reduced.dtype)
+    return reduced
 
 
 def grouped_allreduce(tensors, average=None, device_dense="", device_sparse="",
@@ -351,7 +360,7 @@ class DistributedGradientOptimizer(optimizer_module.Optimizer):
             def local():
                 return [array.identity(m) for m in means]
 
-            chosen = cond_ops.cond(self._applies_now, reduced, local)
+            chosen = cond(self._applies_now, reduced, local)
             chosen = chosen if isinstance(chosen, (list, tuple)) else [chosen]
         result = [None] * len(grads)
         for i, value in zip(present, chosen):
@@ -375,7 +384,7 @@ class DistributedGradientOptimizer(optimizer_module.Optimizer):
         def skip():
             return no_op()
 
-        return cond_ops.cond(self._applies_now, apply, skip)
+        return cond(self._applies_now, apply, skip)
 
     def get_slot(self, *args, **kwargs):
         return self._optimizer.get_slot(*args, **kwargs)
