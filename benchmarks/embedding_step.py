@@ -74,18 +74,18 @@ def timed(run, seconds):
     return (time.perf_counter() - start) / count
 
 
-def measure(engine, rows_list, seconds, rounds=3):
+def measure(engine, rows_list, seconds, optimizers=OPTIMIZERS, rounds=3):
     """{(optimizer, rows): seconds per step} in this process: per optimizer, the table sizes
     are timed in alternating rounds (a busy machine slows them alike), best round kept."""
     if engine == "tensorflow":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import tensorflow.compat.v1 as tf
         tf.disable_v2_behavior()
-        names = [o for o in OPTIMIZERS if o != "lazy_adam"]  # no tf.contrib in TF 2
+        names = [o for o in optimizers if o != "lazy_adam"]  # no tf.contrib in TF 2
     else:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         import tensorweave as tf
-        names = OPTIMIZERS
+        names = optimizers
     times = {}
     for optimizer in names:
         runs = {rows: training_step(tf, rows, optimizer) for rows in rows_list}
@@ -100,14 +100,15 @@ def measure(engine, rows_list, seconds, rounds=3):
     return times
 
 
-def tensorflow_times(python, onednn, rows_list, seconds):
+def tensorflow_times(python, onednn, rows_list, seconds, optimizers):
     """The TensorFlow child's timings, or None (with the reason printed)."""
     if not Path(python).exists():
         print(f"TensorFlow not available ({python} missing): no reference timing")
         return None
     env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=str(int(onednn)), TF_CPP_MIN_LOG_LEVEL="3")
     done = subprocess.run([python, __file__, "--engine", "tensorflow", "--seconds",
-                           str(seconds), "--rows", *map(str, rows_list)],
+                           str(seconds), "--rows", *map(str, rows_list), "--optimizers",
+                           *optimizers],
                           capture_output=True, text=True, env=env)
     if done.returncode != 0:
         print(f"TensorFlow run failed:\n{done.stderr[-1500:]}")
@@ -119,11 +120,11 @@ def report(label, times, rows_list):
     small = rows_list[0]
     for optimizer in OPTIMIZERS:
         if (optimizer, small) not in times:
-            print(f"  {label:24s} {optimizer:10s} n/a")
             continue
         cells = "  ".join(f"{rows:>8d} rows {times[(optimizer, rows)] * 1e3:8.2f} ms"
                           for rows in rows_list)
-        ratios = "  ".join(f"{rows // small}x: {times[(optimizer, rows)] / times[(optimizer, small)]:5.2f}"
+        base = times[(optimizer, small)]
+        ratios = "  ".join(f"{rows // small}x: {times[(optimizer, rows)] / base:5.2f}"
                            for rows in rows_list[1:])
         goal = "  (not lazy: grows with the table)" if optimizer == "adam" else \
             "  (goal ~1.0)"
@@ -135,16 +136,19 @@ def main():
     parser.add_argument("--rows", type=int, nargs="+", default=[10000, 100000, 1000000])
     parser.add_argument("--seconds", type=float, default=1.0,
                         help="per timing (best of 3 alternating rounds)")
+    parser.add_argument("--optimizers", nargs="+", choices=OPTIMIZERS, default=OPTIMIZERS)
     parser.add_argument("--tf-python", default="/opt/tfref/bin/python",
                         help="A Python with TensorFlow (skipped when missing)")
     parser.add_argument("--engine", choices=["tensorweave", "tensorflow"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine:
-        print(measure(args.engine, args.rows, args.seconds), flush=True)
+        print(measure(args.engine, args.rows, args.seconds, args.optimizers), flush=True)
         return
-    results = {"tensorweave": measure("tensorweave", args.rows, args.seconds)}
+    results = {"tensorweave": measure("tensorweave", args.rows, args.seconds,
+                                      args.optimizers)}
     for suffix, onednn in (("", False), (" +oneDNN", True)):
-        theirs = tensorflow_times(args.tf_python, onednn, args.rows, args.seconds)
+        theirs = tensorflow_times(args.tf_python, onednn, args.rows, args.seconds,
+                                  args.optimizers)
         if theirs is not None:
             results["tensorflow" + suffix] = theirs
     print(f"ms per step (batch {BATCH}, {DIM} columns; TENSORWEAVE_ACCEL="
@@ -158,9 +162,10 @@ def main():
         if label == "tensorweave":
             continue
         for optimizer in OPTIMIZERS:
-            if (optimizer, args.rows[0]) in theirs:
-                ratios = "  ".join(f"{rows}: {ours[(optimizer, rows)] / theirs[(optimizer, rows)]:.2f}"
-                                   for rows in args.rows)
+            if (optimizer, args.rows[0]) in theirs and (optimizer, args.rows[0]) in ours:
+                ratios = "  ".join(
+                    f"{rows}: {ours[(optimizer, rows)] / theirs[(optimizer, rows)]:.2f}"
+                    for rows in args.rows)
                 print(f"ratio tensorweave / {label} {optimizer:8s} {ratios}")
 
 
