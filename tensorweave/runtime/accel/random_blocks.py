@@ -59,9 +59,12 @@ class Block:
         self._counter = np.empty(size, _U64)
         self._floats = [np.empty(2 * size, _F64) for _ in range(5)]
         self._singles = [np.empty(2 * size, _F32) for _ in range(2)]
-        self.bits = np.empty(2 * size, _U32)
         self.pair = np.empty((2, 2 * size), _F64)
         self.pair32 = np.empty((2, 2 * size), _F32)
+
+    def words(self, n):
+        """[2, 2n] uint32: `even` and `odd` of the last run, each flattened."""
+        return self._words[:, :2 * n]
 
     def floats(self, n, i):
         """Float64 scratch array i of 2n elements."""
@@ -153,10 +156,11 @@ def uniform_from(stream, shape, dtype):
 
     def work(block, start, stop):
         _calls(block, parts, start, stop)
-        for words, half in ((block.even, 0), (block.odd, 1)):
-            target = bits[start:stop, :, half].T
-            np.bitwise_and(words, _MANTISSA, out=target)
-            np.bitwise_or(target, _ONE_BITS, out=target)
+        n = stop - start
+        words = block.words(n)  # [2, 2n]: words 0 and 2 of each call, then words 1 and 3
+        np.bitwise_and(words, _MANTISSA, out=words)
+        np.bitwise_or(words, _ONE_BITS, out=words)
+        np.copyto(bits[start:stop], words.reshape(2, 2, n).transpose(2, 1, 0))
         floats = out[start:stop]
         np.subtract(floats, _F32(1.0), out=floats)
 
@@ -214,24 +218,20 @@ def _doubtful(values):
     return np.less(bits, _U64(2 * _DOUBT))
 
 
-def box_muller(block, n, first, second):
-    """philox.box_muller32 of the block's n calls: sin * radius into `first` and cos * radius
-    into `second` ([n, 2] float32: [i, j] from the pair (word 2j, word 2j + 1) of call i)."""
-    bits = block.bits[:2 * n]
+def box_muller(block, n, into):
+    """philox.box_muller32 of the block's n calls into `into` ([n, 2, 2] float32): [i, j, 0]
+    is sin * radius and [i, j, 1] cos * radius of the pair (word 2j, word 2j + 1) of call i."""
     uniform = block.floats(n, 0)
-    np.copyto(uniform, np.bitwise_and(block.even.reshape(-1), _MANTISSA, out=bits))
+    np.bitwise_and(block.even.reshape(-1), _MANTISSA, out=uniform, casting="unsafe")
     uniform *= 1.0 / (1 << 23)
     np.maximum(uniform, _SMALLEST, out=uniform)
     logs = np.log(uniform, out=uniform)
-    logs *= -2.0  # float32(-2 log u) = -2 float32(log u): scaling by 2 is exact
-    radius = block.singles(n, 0)
-    np.copyto(radius, logs, casting="same_kind")
+    radius = block.singles(n, 0)  # float32(-2 log u) = -2 float32(log u): 2 scales exactly
+    np.multiply(logs, -2.0, out=radius, casting="same_kind")
     np.sqrt(radius, out=radius)
-    angle = block.floats(n, 1)
-    np.copyto(angle, np.bitwise_and(block.odd.reshape(-1), _MANTISSA, out=bits))
-    angle *= _TWO_PI_STEP
-    angle32 = block.singles(n, 1)
-    np.copyto(angle32, angle, casting="same_kind")
+    angle, angle32 = block.floats(n, 1), block.singles(n, 1)
+    np.bitwise_and(block.odd.reshape(-1), _MANTISSA, out=angle, casting="unsafe")
+    np.multiply(angle, _TWO_PI_STEP, out=angle32, casting="same_kind")
     np.copyto(angle, angle32)
     both = _sin_cos(angle, block, n)
     both32 = block.pair32[:, :2 * n]
@@ -241,9 +241,8 @@ def box_muller(block, n, first, second):
     if redo.size:  # rounding that may go either way: NumPy's own sin and cos decide
         both32[0, redo] = np.sin(angle[redo])
         both32[1, redo] = np.cos(angle[redo])
-    radius = radius.reshape(2, n).T
-    np.multiply(both32[0].reshape(2, n).T, radius, out=first)
-    np.multiply(both32[1].reshape(2, n).T, radius, out=second)
+    both32 *= radius
+    np.copyto(into, both32.reshape(2, 2, n).transpose(2, 1, 0))
 
 
 def normal_from(stream, shape, dtype):
@@ -259,7 +258,7 @@ def normal_from(stream, shape, dtype):
     def work(block, start, stop):
         _calls(block, parts, start, stop)
         here = out[start:stop]
-        box_muller(block, stop - start, here[:, :, 0], here[:, :, 1])
+        box_muller(block, stop - start, here)
 
     _in_blocks(calls, work)
     return out.reshape(-1)[:size].astype(dtype, copy=False).reshape(shape)
@@ -281,7 +280,7 @@ def truncated_normal_from(stream, shape, dtype):
 
     def draw(block, rows, call, into):
         block.run(parts[0], parts[1], parts[2], rows.astype(_U64) * spacing + _U64(call))
-        box_muller(block, rows.size, into[:, :, 0], into[:, :, 1])
+        box_muller(block, rows.size, into)
         return into.reshape(-1, 4)
 
     def work(block, start, stop):  # the first call of groups start .. stop - 1, in place
