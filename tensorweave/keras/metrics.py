@@ -1,0 +1,583 @@
+"""tf.keras.metrics: metric functions (per sample) and stateful metric classes whose state
+lives in local variables of the graph.
+
+    acc = tf.keras.metrics.categorical_accuracy(y_true, y_pred)
+    m = tf.keras.metrics.Mean()
+    update = m.update_state(values); result = m.result()
+"""
+import numpy as np
+
+from tensorweave import variables as variables_module
+from tensorweave.core import dtypes
+from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.graph import GraphKeys, control_dependencies, name_scope
+from tensorweave.keras import backend_config, backend_math as KM
+from tensorweave.keras.losses import (binary_crossentropy, categorical_crossentropy,  # noqa
+                                      binary_focal_crossentropy,
+                                      categorical_focal_crossentropy, categorical_hinge,
+                                      cosine_proximity, hinge, kullback_leibler_divergence,
+                                      logcosh, mean_absolute_error,
+                                      mean_absolute_percentage_error, mean_squared_error,
+                                      mean_squared_logarithmic_error, poisson,
+                                      sparse_categorical_crossentropy, squared_hinge)
+from tensorweave.keras.utils import generic_utils
+from tensorweave.ops import array, control, math_ops, nn_ops, state_ops
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence = kullback_leibler_divergence
+cosine = cosine_proximity
+log_cosh = logcosh
+
+
+# --- functions -----------------------------------------------------------------------------
+def _floatx(t):
+    return array.cast(t, backend_config.floatx())
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """Mean over the last axis of (y_pred > threshold) == y_true."""
+    y_pred = convert_to_tensor(y_pred)
+    y_true = array.cast(convert_to_tensor(y_true), y_pred.dtype.base_dtype)
+    y_pred = array.cast(math_ops.greater(y_pred, threshold), y_pred.dtype.base_dtype)
+    return KM.mean(_floatx(math_ops.equal(y_true, y_pred)), axis=-1)
+
+
+def categorical_accuracy(y_true, y_pred):
+    """1 where argmax(y_true) == argmax(y_pred), else 0."""
+    return _floatx(math_ops.equal(math_ops.argmax(y_true, -1), math_ops.argmax(y_pred, -1)))
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1 where the integer label equals argmax(y_pred), else 0."""
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    true_shape, pred_shape = KM.int_shape(y_true), KM.int_shape(y_pred)
+    if true_shape is not None and pred_shape is not None and len(true_shape) == len(pred_shape):
+        y_true = array.squeeze(y_true, [-1])
+    y_pred = math_ops.argmax(y_pred, -1)
+    if y_pred.dtype.base_dtype != y_true.dtype.base_dtype:
+        y_pred = array.cast(y_pred, y_true.dtype.base_dtype)
+    return _floatx(math_ops.equal(y_true, y_pred))
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the true class is among the k highest predictions."""
+    return _floatx(nn_ops.in_top_k(y_pred, math_ops.argmax(y_true, -1), k))
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the integer label is among the k highest predictions."""
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    true_rank, pred_rank = KM.ndim(y_true), KM.ndim(y_pred)
+    if true_rank is not None and pred_rank is not None and true_rank == pred_rank:
+        y_true = array.squeeze(y_true, [-1])
+    return _floatx(nn_ops.in_top_k(y_pred, array.cast(y_true, "int32"), k))
+
+
+def accuracy(y_true, y_pred):
+    """1 where y_true == y_pred."""
+    y_pred = convert_to_tensor(y_pred)
+    y_true = array.cast(convert_to_tensor(y_true), y_pred.dtype.base_dtype)
+    return _floatx(math_ops.equal(y_true, y_pred))
+
+
+# --- stateful metrics ----------------------------------------------------------------------
+class Metric:
+    """A metric with state in local variables: update_state() returns the update op,
+    result() the value, reset_states() zeroes the state in the Keras session."""
+
+    def __init__(self, name=None, dtype=None, **kwargs):
+        self.name = name or generic_utils_snake(type(self).__name__)
+        self.dtype = dtypes.as_dtype(dtype or backend_config.floatx())
+        self.stateful = True
+        self._weights = []
+        self._scope = None
+
+    def add_weight(self, name, shape=(), dtype=None, initializer="zeros"):
+        dtype = dtypes.as_dtype(dtype or self.dtype)
+        value = np.zeros(shape, dtype.as_numpy_dtype) if initializer == "zeros" else \
+            np.full(shape, initializer, dtype.as_numpy_dtype)
+        with name_scope(self.name):
+            v = variables_module.Variable(
+                value, name=name, trainable=False, dtype=dtype,
+                collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES])
+        self._weights.append(v)
+        return v
+
+    @property
+    def weights(self):
+        return list(self._weights)
+
+    variables = weights
+
+    def __call__(self, *args, **kwargs):
+        """Update the state, and return the result after the update."""
+        update = self.update_state(*args, **kwargs)
+        with control_dependencies([update]):
+            return array.identity(self.result())
+
+    def reset_states(self):
+        from tensorweave.keras import backend
+        backend.batch_set_value([(v, np.zeros(v.shape.as_list(),
+                                              v.dtype.base_dtype.as_numpy_dtype))
+                                 for v in self._weights])
+
+    def update_state(self, *args, **kwargs):
+        raise NotImplementedError("Must be implemented in subclasses.")
+
+    def result(self):
+        raise NotImplementedError("Must be implemented in subclasses.")
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def generic_utils_snake(name):
+    import re
+    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
+
+
+def _weighted(values, sample_weight, dtype):
+    values = array.cast(convert_to_tensor(values), dtype)
+    if sample_weight is None:
+        return values, array.cast(array.size(values), dtype)
+    sample_weight = array.cast(convert_to_tensor(sample_weight), dtype)
+    w_rank, v_rank = KM.ndim(sample_weight), KM.ndim(values)
+    if w_rank is not None and v_rank is not None:
+        if w_rank == v_rank + 1 and KM.int_shape(sample_weight)[-1] == 1:
+            sample_weight = array.squeeze(sample_weight, [-1])
+        elif v_rank == w_rank + 1 and KM.int_shape(values)[-1] == 1:
+            values = array.squeeze(values, [-1])
+    sample_weight = sample_weight + array.zeros_like(values)  # broadcast to values
+    return values * sample_weight, math_ops.reduce_sum(sample_weight)
+
+
+class Reduce(Metric):
+    """A weighted sum ('sum') or weighted mean ('weighted_mean') of the values seen."""
+
+    def __init__(self, reduction, name, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.reduction = reduction
+        self.total = self.add_weight("total")
+        if reduction != "sum":
+            self.count = self.add_weight("count")
+
+    def update_state(self, values, sample_weight=None):
+        values, weight = _weighted(values, sample_weight, self.dtype)
+        update_total = state_ops.assign_add(self.total, math_ops.reduce_sum(values))
+        if self.reduction == "sum":
+            return update_total.op
+        with control_dependencies([update_total]):
+            return state_ops.assign_add(self.count, weight).op
+
+    def result(self):
+        if self.reduction == "sum":
+            return array.identity(self.total.value())
+        return self.total.value() / math_ops.maximum(self.count.value(),
+                                                     np.finfo(np.float32).tiny)
+
+
+class Sum(Reduce):
+    """The (weighted) sum of the values seen."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__("sum", name=name, dtype=dtype)
+
+
+class Mean(Reduce):
+    """The (weighted) mean of the values seen."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__("weighted_mean", name=name, dtype=dtype)
+
+
+class MeanMetricWrapper(Mean):
+    """The mean of fn(y_true, y_pred, **kwargs) over the samples seen."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name, dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        matches = self._fn(y_true, y_pred, **self._fn_kwargs)
+        return super().update_state(matches, sample_weight=sample_weight)
+
+    def get_config(self):
+        config = dict(self._fn_kwargs)
+        config.update(super().get_config())
+        return config
+
+
+def _wrapper(class_name, fn, default_name, **defaults):
+    def __init__(self, name=default_name, dtype=None, **kwargs):
+        options = dict(defaults)
+        unknown = set(kwargs) - set(options)
+        if unknown:
+            raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}")
+        options.update(kwargs)
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **options)
+    return type(class_name, (MeanMetricWrapper,), {
+        "__init__": __init__, "__doc__": f"The running mean of `{fn.__name__}`."})
+
+
+Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
+BinaryAccuracy = _wrapper("BinaryAccuracy", binary_accuracy, "binary_accuracy", threshold=0.5)
+CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy,
+                               "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", sparse_categorical_accuracy,
+                                     "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrapper("TopKCategoricalAccuracy", top_k_categorical_accuracy,
+                                   "top_k_categorical_accuracy", k=5)
+SparseTopKCategoricalAccuracy = _wrapper("SparseTopKCategoricalAccuracy",
+                                         sparse_top_k_categorical_accuracy,
+                                         "sparse_top_k_categorical_accuracy", k=5)
+MeanSquaredError = _wrapper("MeanSquaredError", mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _wrapper("MeanAbsolutePercentageError",
+                                       mean_absolute_percentage_error,
+                                       "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError",
+                                       mean_squared_logarithmic_error,
+                                       "mean_squared_logarithmic_error")
+Hinge = _wrapper("Hinge", hinge, "hinge")
+SquaredHinge = _wrapper("SquaredHinge", squared_hinge, "squared_hinge")
+CategoricalHinge = _wrapper("CategoricalHinge", categorical_hinge, "categorical_hinge")
+LogCoshError = _wrapper("LogCoshError", logcosh, "logcosh")
+Poisson = _wrapper("Poisson", poisson, "poisson")
+KLDivergence = _wrapper("KLDivergence", kullback_leibler_divergence,
+                        "kullback_leibler_divergence")
+BinaryCrossentropy = _wrapper("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
+                              from_logits=False, label_smoothing=0)
+CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", categorical_crossentropy,
+                                   "categorical_crossentropy", from_logits=False,
+                                   label_smoothing=0)
+SparseCategoricalCrossentropy = _wrapper("SparseCategoricalCrossentropy",
+                                         sparse_categorical_crossentropy,
+                                         "sparse_categorical_crossentropy", from_logits=False,
+                                         axis=-1)
+
+
+def _cosine_similarity(y_true, y_pred, axis=-1):
+    return -cosine_proximity(y_true, y_pred, axis=axis)
+
+
+CosineSimilarity = _wrapper("CosineSimilarity", _cosine_similarity, "cosine_similarity",
+                            axis=-1)
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the mean squared error over the samples seen."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = array.cast(convert_to_tensor(y_pred), self.dtype)
+        y_true = array.cast(convert_to_tensor(y_true), self.dtype)
+        return super().update_state(math_ops.squared_difference(y_pred, y_true),
+                                    sample_weight=sample_weight)
+
+    def result(self):
+        return math_ops.sqrt(super().result())
+
+
+class MeanRelativeError(Mean):
+    """The mean of |y_pred - y_true| / normalizer."""
+
+    def __init__(self, normalizer, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.normalizer = array.cast(convert_to_tensor(normalizer), self.dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = array.cast(convert_to_tensor(y_pred), self.dtype)
+        y_true = array.cast(convert_to_tensor(y_true), self.dtype)
+        relative = math_ops.abs(y_true - y_pred) / self.normalizer
+        return super().update_state(relative, sample_weight=sample_weight)
+
+
+class MeanTensor(Metric):
+    """The element-wise mean of the tensors seen."""
+
+    def __init__(self, name="mean_tensor", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = None
+        self.count = None
+
+    def update_state(self, values, sample_weight=None):
+        values = array.cast(convert_to_tensor(values), self.dtype)
+        if self.total is None:
+            shape = values.shape.as_list()
+            self.total = self.add_weight("total", shape=shape)
+            self.count = self.add_weight("count", shape=shape)
+        weight = array.ones_like(values) if sample_weight is None else \
+            array.cast(convert_to_tensor(sample_weight), self.dtype) + array.zeros_like(values)
+        update_total = state_ops.assign_add(self.total, values * weight)
+        with control_dependencies([update_total]):
+            return state_ops.assign_add(self.count, weight).op
+
+    def result(self):
+        if self.total is None:
+            raise ValueError("MeanTensor does not have any result yet. Please call the "
+                             "MeanTensor instance or use `.update_state(value)` before "
+                             "retrieving the result.")
+        return self.total.value() / math_ops.maximum(self.count.value(), 1e-38)
+
+
+# --- confusion counts, precision, recall, AUC ----------------------------------------------
+def _thresholds(thresholds, default):
+    if thresholds is None:
+        return [default], True
+    if isinstance(thresholds, (int, float)):
+        return [float(thresholds)], True
+    return [float(t) for t in thresholds], False
+
+
+def _confusion_updates(variables, y_true, y_pred, thresholds, sample_weight, dtype):
+    """Add the weighted counts of each kind ('tp', 'fp', 'tn', 'fn') at each threshold."""
+    y_pred = array.cast(convert_to_tensor(y_pred), "float32")
+    y_true = array.cast(convert_to_tensor(y_true), "bool")
+    y_pred = array.reshape(y_pred, [1, -1])
+    y_true = array.reshape(y_true, [1, -1])
+    thresh = array.reshape(convert_to_tensor(np.array(thresholds, "float32")), [-1, 1])
+    above = math_ops.greater(y_pred, thresh)
+    weight = array.ones_like(y_pred) if sample_weight is None else array.reshape(
+        array.cast(convert_to_tensor(sample_weight), "float32") + array.zeros_like(
+            array.cast(convert_to_tensor(y_true), "float32")), [1, -1])
+    updates = []
+    conditions = {
+        "tp": math_ops.logical_and(y_true, above),
+        "fp": math_ops.logical_and(math_ops.logical_not(y_true), above),
+        "tn": math_ops.logical_and(math_ops.logical_not(y_true), math_ops.logical_not(above)),
+        "fn": math_ops.logical_and(y_true, math_ops.logical_not(above)),
+    }
+    for kind, variable in variables.items():
+        counts = math_ops.reduce_sum(array.cast(conditions[kind], "float32") * weight, axis=1)
+        updates.append(state_ops.assign_add(variable, array.cast(counts, dtype)).op)
+    return control.group(*updates)
+
+
+class _ConfusionMatrixConditionCount(Metric):
+    _KIND = None
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.thresholds, self._single = _thresholds(thresholds, 0.5)
+        self.accumulator = self.add_weight("accumulator", shape=(len(self.thresholds),))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return _confusion_updates({self._KIND: self.accumulator}, y_true, y_pred,
+                                  self.thresholds, sample_weight, self.dtype)
+
+    def result(self):
+        value = self.accumulator.value()
+        return value[0] if self._single else array.identity(value)
+
+    def get_config(self):
+        config = super().get_config()
+        config["thresholds"] = self.init_thresholds
+        return config
+
+
+class TruePositives(_ConfusionMatrixConditionCount):
+    """The weighted number of true positives (prediction > threshold)."""
+    _KIND = "tp"
+
+
+class FalsePositives(_ConfusionMatrixConditionCount):
+    """The weighted number of false positives."""
+    _KIND = "fp"
+
+
+class TrueNegatives(_ConfusionMatrixConditionCount):
+    """The weighted number of true negatives."""
+    _KIND = "tn"
+
+
+class FalseNegatives(_ConfusionMatrixConditionCount):
+    """The weighted number of false negatives."""
+    _KIND = "fn"
+
+
+class Precision(Metric):
+    """tp / (tp + fp) at each threshold (0.5 by default)."""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if top_k is not None or class_id is not None:
+            raise NotImplementedError("Precision(top_k=, class_id=) is not supported")
+        self.init_thresholds = thresholds
+        self.thresholds, self._single = _thresholds(thresholds, 0.5)
+        n = len(self.thresholds)
+        self.true_positives = self.add_weight("true_positives", shape=(n,))
+        self.false_positives = self.add_weight("false_positives", shape=(n,))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return _confusion_updates({"tp": self.true_positives, "fp": self.false_positives},
+                                  y_true, y_pred, self.thresholds, sample_weight, self.dtype)
+
+    def result(self):
+        tp, fp = self.true_positives.value(), self.false_positives.value()
+        value = tp / math_ops.maximum(tp + fp, 1e-38)
+        return value[0] if self._single else value
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"thresholds": self.init_thresholds, "top_k": None, "class_id": None})
+        return config
+
+
+class Recall(Metric):
+    """tp / (tp + fn) at each threshold (0.5 by default)."""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if top_k is not None or class_id is not None:
+            raise NotImplementedError("Recall(top_k=, class_id=) is not supported")
+        self.init_thresholds = thresholds
+        self.thresholds, self._single = _thresholds(thresholds, 0.5)
+        n = len(self.thresholds)
+        self.true_positives = self.add_weight("true_positives", shape=(n,))
+        self.false_negatives = self.add_weight("false_negatives", shape=(n,))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return _confusion_updates({"tp": self.true_positives, "fn": self.false_negatives},
+                                  y_true, y_pred, self.thresholds, sample_weight, self.dtype)
+
+    def result(self):
+        tp, fn = self.true_positives.value(), self.false_negatives.value()
+        value = tp / math_ops.maximum(tp + fn, 1e-38)
+        return value[0] if self._single else value
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"thresholds": self.init_thresholds, "top_k": None, "class_id": None})
+        return config
+
+
+class AUC(Metric):
+    """Area under the ROC or PR curve, by a Riemann sum over num_thresholds thresholds
+    ('interpolation' uses the trapezoid rule, as TF does for ROC)."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None):
+        super().__init__(name=name, dtype=dtype)
+        if curve not in ("ROC", "PR"):
+            raise ValueError(f'Invalid AUC curve value "{curve}".')
+        if summation_method not in ("interpolation", "minoring", "majoring"):
+            raise ValueError(f'Invalid AUC summation method value "{summation_method}".')
+        if num_thresholds <= 1:
+            raise ValueError("`num_thresholds` must be > 1.")
+        self.curve, self.summation_method = curve, summation_method
+        self.num_thresholds = num_thresholds
+        eps = 1e-7
+        inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        self.thresholds = [0.0 - eps] + inner + [1.0 + eps]
+        n = len(self.thresholds)
+        self.true_positives = self.add_weight("true_positives", shape=(n,))
+        self.true_negatives = self.add_weight("true_negatives", shape=(n,))
+        self.false_positives = self.add_weight("false_positives", shape=(n,))
+        self.false_negatives = self.add_weight("false_negatives", shape=(n,))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return _confusion_updates({"tp": self.true_positives, "tn": self.true_negatives,
+                                   "fp": self.false_positives, "fn": self.false_negatives},
+                                  y_true, y_pred, self.thresholds, sample_weight, self.dtype)
+
+    def result(self):
+        tp, fp = self.true_positives.value(), self.false_positives.value()
+        tn, fn = self.true_negatives.value(), self.false_negatives.value()
+        eps = 1e-7
+        recall = tp / (tp + fn + eps)
+        if self.curve == "ROC":
+            x = fp / (fp + tn + eps)
+            y = recall
+        else:
+            x = recall
+            y = tp / (tp + fp + eps)
+        n = self.num_thresholds
+        if self.summation_method == "interpolation":
+            heights = (y[:n - 1] + y[1:]) / 2.0
+        elif self.summation_method == "minoring":
+            heights = math_ops.minimum(y[:n - 1], y[1:])
+        else:
+            heights = math_ops.maximum(y[:n - 1], y[1:])
+        return math_ops.reduce_sum((x[:n - 1] - x[1:]) * heights)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"num_thresholds": self.num_thresholds, "curve": self.curve,
+                       "summation_method": self.summation_method})
+        return config
+
+
+class MeanIoU(Metric):
+    """The mean over classes of intersection / union, from a confusion matrix."""
+
+    def __init__(self, num_classes, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.num_classes = num_classes
+        self.total_cm = self.add_weight("total_confusion_matrix",
+                                        shape=(num_classes, num_classes), dtype="float64")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = array.reshape(array.cast(convert_to_tensor(y_true), "int32"), [-1])
+        y_pred = array.reshape(array.cast(convert_to_tensor(y_pred), "int32"), [-1])
+        one_true = array.one_hot(y_true, self.num_classes, dtype=dtypes.float64)
+        one_pred = array.one_hot(y_pred, self.num_classes, dtype=dtypes.float64)
+        if sample_weight is not None:
+            w = array.reshape(array.cast(convert_to_tensor(sample_weight), "float64"), [-1, 1])
+            one_true = one_true * w
+        cm = math_ops.matmul(one_true, one_pred, transpose_a=True)
+        return state_ops.assign_add(self.total_cm, cm).op
+
+    def result(self):
+        cm = self.total_cm.value()
+        rows = math_ops.reduce_sum(cm, axis=0)
+        cols = math_ops.reduce_sum(cm, axis=1)
+        diag = array.diagonal.diag_part(cm)
+        denominator = rows + cols - diag
+        valid = math_ops.reduce_sum(array.cast(math_ops.not_equal(denominator, 0), "float64"))
+        iou = diag / math_ops.maximum(denominator, 1e-300)
+        return array.cast(math_ops.reduce_sum(iou) / math_ops.maximum(valid, 1.0), self.dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config["num_classes"] = self.num_classes
+        return config
+
+
+_OBJECTS = {name: value for name, value in dict(globals()).items()
+            if not name.startswith("_") and callable(value) and name not in (
+                "convert_to_tensor", "name_scope", "control_dependencies",
+                "generic_utils_snake", "Reduce")}
+
+
+def serialize(metric):
+    return generic_utils.serialize_keras_object(metric)
+
+
+def deserialize(config, custom_objects=None):
+    return generic_utils.deserialize_keras_object(
+        config, module_objects=_OBJECTS, custom_objects=custom_objects,
+        printable_module_name="metric function")
+
+
+def get(identifier):
+    """A metric function or object from a name, a config or a callable."""
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return deserialize(str(identifier))
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret metric function identifier: {identifier}")
+
