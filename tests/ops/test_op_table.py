@@ -36,6 +36,11 @@ _FLOAT32_CASES = [c for c in CASES if c.float32]
 
 
 # --- the harness ---------------------------------------------------------------------------
+def _dense(gradient):
+    """A gradient as a dense tensor (gather's gradient is an IndexedSlices, as in TF)."""
+    return tf.convert_to_tensor(gradient) if isinstance(gradient, tf.IndexedSlices) else gradient
+
+
 class Built:
     """A case's op in a fresh graph: its input tensors, the op, its outputs and the feeds."""
 
@@ -93,7 +98,7 @@ class Built:
         """tf.gradients(y, wrt) with None replaced by zeros, checked for shape and dtype."""
         xs = self.wrt()
         with self.graph.as_default():
-            grads = tf.gradients(y, xs)
+            grads = [_dense(g) for g in tf.gradients(y, xs)]
         fetched = self.run([g for g in grads if g is not None])
         values = iter(fetched)
         out = []
@@ -241,7 +246,7 @@ def test_second_order_gradient(case):
     built = Built(case)
     loss = built.weighted_sum(built.forward())
     with built.graph.as_default():
-        grads = tf.gradients(loss, built.wrt())
+        grads = [_dense(g) for g in tf.gradients(loss, built.wrt())]
         rng = np.random.RandomState(2)
         terms = [tf.reduce_sum(g * tf.constant(rng.standard_normal(
             built.arrays[i].shape).astype(g.dtype.as_numpy_dtype)))
