@@ -24,7 +24,7 @@ class InputLayer(Layer):
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments: {list(kwargs)}")
         if not name:
-            name = K.unique_object_name("input")
+            name = f"input_{K.get_uid('input')}"
         if input_tensor is not None and dtype is None:
             dtype = input_tensor.dtype.base_dtype.name
         dtype = K.as_dtype(dtype).name
