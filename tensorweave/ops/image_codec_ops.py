@@ -476,13 +476,19 @@ def _image_rank3(op_type, image, allowed):
         raise ValueError(f"{op_type} requires a 3-D image, got shape {image.shape}")
 
 
+_JPEG_ATTRS = ("format", "quality", "progressive", "optimize_size", "chroma_downsampling",
+               "density_unit", "x_density", "y_density", "xmp_metadata")
+
+
 def _encode_jpeg_shape(image, **attrs):
     _image_rank3("EncodeJpeg", image, (dtypes.uint8,))
     return [(dtypes.string, TensorShape([]))]
 
 
 def _encode_jpeg_kernel(image, **attrs):
-    return np.array(encode_jpeg_bytes(image, **attrs), dtype=object)
+    """Encodes with EncodeJpeg's attrs (others a GraphDef carries, such as T, are not its)."""
+    jpeg_attrs = {k: v for k, v in attrs.items() if k in _JPEG_ATTRS}
+    return np.array(encode_jpeg_bytes(image, **jpeg_attrs), dtype=object)
 
 
 def _variable_quality_shape(images, quality):
