@@ -20,6 +20,7 @@ from tensorweave.train.session_run_hook import (SessionRunArgs, SessionRunContex
 from tensorweave.util import lazy
 
 # the canned models and their feature columns load on first use
-__getattr__ = lazy.attributes(__name__, lazy.names_from(
+__getattr__ = lazy.attributes(__name__, {**lazy.names_from(
     "tensorweave.estimator.canned", "DNNClassifier", "DNNRegressor",
-    "DNNLinearCombinedClassifier", "LinearClassifier", "LinearRegressor"))
+    "DNNLinearCombinedClassifier", "LinearClassifier", "LinearRegressor"),
+    "export": "tensorweave.estimator.export"})

@@ -35,6 +35,7 @@ from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, checkpoint_utils, training_util
 from tensorweave.train import basic_session_run_hooks as hooks_lib
 from tensorweave.train import monitored_session
+from tensorweave.train import saver as saver_lib
 from tensorweave.train.session_run_hook import SessionRunArgs, SessionRunHook
 from tensorweave.variables import Variable
 
@@ -488,6 +489,89 @@ class Estimator:
                     else:
                         for i in range(_batch_length(values)):
                             yield {key: value[i] for key, value in values.items()}
+
+    # --- export ----------------------------------------------------------------------------
+    def export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=None,
+                           as_text=False, checkpoint_path=None,
+                           experimental_mode=ModeKeys.PREDICT):
+        """Writes the PREDICT graph built on serving_input_receiver_fn's inputs, with the
+        variables of the newest checkpoint (or `checkpoint_path`), as a SavedModel tagged
+        "serve" in a new timestamped directory under export_dir_base; returns its path
+        (bytes). The SignatureDefs come from the model_fn's export_outputs (default: a
+        PredictOutput of its predictions under "serving_default"); assets_extra
+        {destination under assets.extra: source path} are copied beside."""
+        if experimental_mode != ModeKeys.PREDICT:
+            raise ValueError("tensorweave exports the PREDICT graph only (experimental_mode="
+                             f"{experimental_mode!r})")
+        return self._export_saved_model(export_dir_base, serving_input_receiver_fn,
+                                        assets_extra, as_text, checkpoint_path, False)
+
+    def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None,
+                          as_text=False, checkpoint_path=None, strip_default_attrs=False):
+        """TF 1.x's name of export_saved_model (see there)."""
+        if not serving_input_receiver_fn:
+            raise ValueError("An input_receiver_fn must be defined.")
+        return self._export_saved_model(export_dir_base, serving_input_receiver_fn,
+                                        assets_extra, as_text, checkpoint_path,
+                                        strip_default_attrs)
+
+    def _export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra,
+                            as_text, checkpoint_path, strip_default_attrs):
+        import shutil
+        from tensorweave.estimator import export as export_lib
+        from tensorweave.runtime.session import Session
+        from tensorweave.saved_model import builder as builder_lib
+        from tensorweave.saved_model import tag_constants
+        if not serving_input_receiver_fn:
+            raise ValueError("An input_receiver_fn must be defined.")
+        checkpoint_path = path_str(checkpoint_path) if checkpoint_path else self.latest_checkpoint()
+        if not checkpoint_path:
+            raise ValueError(f"Couldn't find trained model at {self._model_dir}.")
+        export_dir_base = path_str(export_dir_base)
+        export_dir = _timestamped_export_dir(export_dir_base)
+        temp_dir = os.path.join(export_dir_base,
+                                "temp-" + os.path.basename(export_dir))
+        graph, _ = self._new_graph()
+        with graph.as_default():
+            receiver = serving_input_receiver_fn()
+            spec = self._call_model_fn(receiver.features, None, ModeKeys.PREDICT, self._config)
+            export_outputs = export_lib.export_outputs_for_predictions(spec.export_outputs,
+                                                                       spec.predictions)
+            signature_def_map = export_lib.build_all_signature_defs(
+                receiver.receiver_tensors, export_outputs,
+                receiver.receiver_tensors_alternatives)
+            saver = spec.scaffold.saver or saver_lib.Saver(sharded=True, allow_empty=True)
+            local_init_op = (spec.scaffold.local_init_op
+                             or monitored_session.Scaffold.default_local_init_op())
+            builder = builder_lib.SavedModelBuilder(temp_dir)
+            with Session(graph=graph, config=self._config.session_config) as sess:
+                saver.restore(sess, checkpoint_path)
+                builder.add_meta_graph_and_variables(
+                    sess, [tag_constants.SERVING], signature_def_map=signature_def_map,
+                    assets_collection=graph.get_collection(GraphKeys.ASSET_FILEPATHS),
+                    main_op=local_init_op, strip_default_attrs=strip_default_attrs,
+                    saver=saver)
+            builder.save(as_text)
+        for destination, source in (assets_extra or {}).items():
+            target = os.path.normpath(os.path.join(temp_dir, "assets.extra", destination))
+            if not target.startswith(os.path.join(os.path.normpath(temp_dir),
+                                                  "assets.extra") + os.sep):
+                raise ValueError(f"assets_extra destination {destination!r} leaves "
+                                 "assets.extra")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(source, target)
+        os.rename(temp_dir, export_dir)
+        logging.info("SavedModel written to: %s", export_dir)
+        return export_dir.encode()
+
+
+def _timestamped_export_dir(export_dir_base):
+    """export_dir_base/<seconds since the epoch>, a name not yet taken."""
+    stamp = int(time.time())
+    while os.path.exists(os.path.join(export_dir_base, str(stamp))) or os.path.exists(
+            os.path.join(export_dir_base, f"temp-{stamp}")):
+        stamp += 1
+    return os.path.join(export_dir_base, str(stamp))
 
 
 def _eval_step_variable():

@@ -28,6 +28,13 @@ class PredictionKeys:
     PROBABILITIES = "probabilities"
 
 
+# the SignatureDef keys of the canned heads' SavedModels (TF 1.15's head.py)
+SERVING_KEY = "serving_default"
+CLASSIFY_KEY = "classification"
+REGRESS_KEY = "regression"
+PREDICT_KEY = "predict"
+
+
 class MetricKeys:
     """Keys of the canned estimators' evaluation results."""
 
@@ -92,6 +99,24 @@ def _class_strings(class_ids, n_classes, label_vocabulary, name="str_classes"):
                             name=name)
 
 
+def _classification_output(scores, n_classes, label_vocabulary):
+    """ClassificationOutput of the scores and every class's name per example, as TF's heads
+    export them."""
+    from tensorweave.estimator import export
+    names = convert_to_tensor(list(label_vocabulary or [str(i) for i in range(n_classes)]),
+                              dtype=dtypes.string)
+    classes = array.zeros_like(scores[:, :1], dtype=dtypes.int32) + array.range_(n_classes)
+    return export.ClassificationOutput(scores=scores,
+                                       classes=array.gather(names, classes))
+
+
+def _classifier_export_outputs(predictions, scores, n_classes, label_vocabulary, extra=None):
+    from tensorweave.estimator import export
+    classification = _classification_output(scores, n_classes, label_vocabulary)
+    return {SERVING_KEY: classification, CLASSIFY_KEY: classification, **(extra or {}),
+            PREDICT_KEY: export.PredictOutput(predictions)}
+
+
 def _class_predictions(logits, class_ids, n_classes, label_vocabulary):
     """The class predictions of a classifier head: class_ids, classes, and every class's id
     and name per example (all_class_ids int32 and all_classes, each [batch, n_classes])."""
@@ -133,7 +158,8 @@ class _Head:
             with name_scope(None, "predictions", [logits]):
                 predictions = self._predictions(logits)
             if mode == ModeKeys.PREDICT:
-                return EstimatorSpec(mode, predictions=predictions)
+                return EstimatorSpec(mode, predictions=predictions,
+                                     export_outputs=self.export_outputs(predictions))
             loss, unreduced, weights, labels = self.create_loss(features, logits, labels)
             if mode == ModeKeys.EVAL:
                 with name_scope(None, "metrics"):
@@ -155,6 +181,11 @@ class _Head:
             if mean_loss is not None:
                 summary.scalar(MetricKeys.LOSS_MEAN, mean_loss)
         return EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)
+
+    def export_outputs(self, predictions):
+        """The SignatureDefs a SavedModel of this head serves, keyed as TF 1.15's heads key
+        them: "serving_default", "classification"/"regression", and "predict"."""
+        raise NotImplementedError
 
     def _loss_mean_metric(self, unreduced, weights):
         return metrics.mean(unreduced, weights=_metric_weights(weights),
@@ -195,6 +226,11 @@ class _MultiClassHead(_Head):
             **_class_predictions(logits, class_ids, self._n_classes, self._label_vocabulary),
         }
 
+    def export_outputs(self, predictions):
+        return _classifier_export_outputs(predictions,
+                                          predictions[PredictionKeys.PROBABILITIES],
+                                          self._n_classes, self._label_vocabulary)
+
     def _metrics(self, labels, predictions, unreduced, weights):
         return {
             MetricKeys.LOSS_MEAN: self._loss_mean_metric(unreduced, weights),
@@ -232,6 +268,13 @@ class _BinaryLogisticHead(_Head):
                                                          name=PredictionKeys.PROBABILITIES),
             **_class_predictions(logits, class_ids, 2, self._label_vocabulary),
         }
+
+    def export_outputs(self, predictions):
+        from tensorweave.estimator import export
+        return _classifier_export_outputs(
+            predictions, predictions[PredictionKeys.PROBABILITIES], 2, self._label_vocabulary,
+            extra={REGRESS_KEY: export.RegressionOutput(
+                value=predictions[PredictionKeys.LOGISTIC])})
 
     def _metrics(self, labels, predictions, unreduced, weights):
         w = _metric_weights(weights)
@@ -276,6 +319,12 @@ class _RegressionHead(_Head):
 
     def _predictions(self, logits):
         return {PredictionKeys.PREDICTIONS: logits}
+
+    def export_outputs(self, predictions):
+        from tensorweave.estimator import export
+        regression = export.RegressionOutput(value=predictions[PredictionKeys.PREDICTIONS])
+        return {SERVING_KEY: regression, REGRESS_KEY: regression,
+                PREDICT_KEY: export.PredictOutput(predictions)}
 
     def _metrics(self, labels, predictions, unreduced, weights):
         w = _metric_weights(weights)
