@@ -105,6 +105,8 @@ class MpiWorld:
         self.stall_shutdown = _env_float("HOROVOD_STALL_SHUTDOWN_TIME_SECONDS", 0.0)
         self.buffers = {}  # fused buffers by (name, dtype), reused between steps
         self.closed = False
+        self._wait_start = None
+        self._spins = 0
         self.failed = None  # the notice that stopped this rank, once one came
 
     # --- waiting ---------------------------------------------------------------------------
@@ -169,16 +171,19 @@ class MpiWorld:
         return verdict["entries"]
 
     def _wait_a_little(self, what, missing):
-        """One polling round of a wait begun at the first call since `_wait_reset`."""
-        now = time.monotonic()
-        if getattr(self, "_wait_start", None) is None:
-            self._wait_start, self._spins, self._warned = now, 0, False
-        self._check_notices()
-        self._spins += 1
-        if self._spins < 2000:
+        """One polling round of a wait begun at the first call since `_wait_reset`: spins for
+        the first 20 ms (a collective's partner is usually microseconds away), then sleeps
+        between rounds; notices are read every 64 rounds."""
+        self._spins = spins = getattr(self, "_spins", 0) + 1
+        if self._wait_start is None:
+            self._wait_start, self._warned = time.monotonic(), False
+        if spins % 64:
             return
-        time.sleep(0.0002 if self._spins < 20000 else 0.002)
-        waited = now - self._wait_start
+        self._check_notices()
+        waited = time.monotonic() - self._wait_start
+        if waited < 0.02:
+            return
+        time.sleep(0.0002 if waited < 1.0 else 0.002)
         if not self._warned and self.stall_warning > 0 and waited > self.stall_warning:
             self._warned = True
             print(f"Horovod: rank {self.rank} has waited {waited:.0f} s for {what}; ranks "
@@ -191,6 +196,7 @@ class MpiWorld:
 
     def _wait_reset(self):
         self._wait_start = None
+        self._spins = 0
 
     def _judge(self, mine, others):
         """Rank 0's verdict: {"entries": [per rank]} or {"error": text}."""
@@ -237,11 +243,16 @@ class MpiWorld:
         flat = self.buffers.get(key)
         if flat is None:
             flat = self.buffers[key] = np.empty(total, dtype)
-        offset = 0
-        for v in values:
-            flat[offset:offset + v.size] = v.reshape(-1)
-            offset += v.size
-        if dtype == np.float16 or dtype == np.bool_:
+        direct = len(values) == 1 and dtype != np.float16 and dtype != np.bool_
+        if not direct:
+            offset = 0
+            for v in values:
+                flat[offset:offset + v.size] = v.reshape(-1)
+                offset += v.size
+        if direct:  # MPI reads the input and writes the reused buffer: no copy of our own
+            self.comm.Allreduce(np.ascontiguousarray(values[0]).reshape(-1), flat,
+                                op=self.mpi.SUM)
+        elif dtype == np.float16 or dtype == np.bool_:
             gathered = np.empty((self.size, total), dtype)
             raw = np.uint16 if dtype == np.float16 else np.uint8  # MPI has no half or bool
             self.comm.Allgather(flat.view(raw), gathered.view(raw))

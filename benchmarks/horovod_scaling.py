@@ -1,0 +1,149 @@
+"""Data-parallel scaling on one machine: training images per second of the MNIST MLP and the
+deep MNIST CNN (the TF tutorial's model, Adam) with hvd.DistributedOptimizer, at 2 processes x
+1 BLAS thread against 1 process x 1 thread, each process with the same batch (goal: >= 1.8x),
+and a check that every rank ends with identical weights.
+
+    python benchmarks/horovod_scaling.py [--np 2] [--steps 40] [--models mlp cnn]
+
+Both runs start under mpirun (so both pay the same launcher); each times its steps after a
+warm-up, on real MNIST when TENSORWEAVE_MNIST_DIR has it, else on random images. A machine
+busy with other work lowers the 2-process number first: look at `uptime` beside the result.
+"""
+import argparse
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+BATCH = {"mlp": 128, "cnn": 50}
+WARMUP = 5
+
+
+def _data(batch, steps, rank, size):
+    """(images, labels) for every step of this rank: its own slice of each global batch."""
+    directory = os.environ.get("TENSORWEAVE_MNIST_DIR")
+    count = batch * size * (steps + WARMUP)
+    if directory and Path(directory, "train-images-idx3-ubyte.gz").is_file():
+        from tensorweave.contrib.learn.datasets import mnist
+        data = mnist.read_data_sets(directory, one_hot=True)
+        images, labels = data.train.images, data.train.labels
+        reps = -(-count // len(images))
+        images, labels = np.concatenate([images] * reps), np.concatenate([labels] * reps)
+    else:
+        rng = np.random.RandomState(0)
+        images = rng.rand(count, 784).astype(np.float32)
+        labels = np.eye(10, dtype=np.float32)[rng.randint(0, 10, count)]
+    starts = [(step * size + rank) * batch for step in range(steps + WARMUP)]
+    return [(images[s:s + batch], labels[s:s + batch]) for s in starts]
+
+
+def _model(tf, name):
+    x = tf.placeholder(tf.float32, [None, 784])
+    y = tf.placeholder(tf.float32, [None, 10])
+    if name == "mlp":
+        h = tf.layers.dense(x, 512, activation=tf.nn.relu)
+        h = tf.layers.dense(h, 512, activation=tf.nn.relu)
+        logits = tf.layers.dense(h, 10)
+        lr = 0.05
+    else:
+        image = tf.reshape(x, [-1, 28, 28, 1])
+        h = tf.layers.conv2d(image, 32, 5, padding="same", activation=tf.nn.relu)
+        h = tf.layers.max_pooling2d(h, 2, 2)
+        h = tf.layers.conv2d(h, 64, 5, padding="same", activation=tf.nn.relu)
+        h = tf.layers.max_pooling2d(h, 2, 2)
+        h = tf.layers.dense(tf.reshape(h, [-1, 7 * 7 * 64]), 1024, activation=tf.nn.relu)
+        logits = tf.layers.dense(h, 10)
+        lr = 1e-4
+    loss = tf.losses.softmax_cross_entropy(y, logits)
+    return x, y, loss, lr
+
+
+def worker(models, steps):
+    sys.path.insert(0, str(REPO))
+    import tensorweave as tf
+    from tensorweave.horovod import tensorflow as hvd
+
+    hvd.init()
+    rank, size = hvd.rank(), hvd.size()
+    for name in models:
+        batch = BATCH[name]
+        feeds = _data(batch, steps, rank, size)
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.set_random_seed(7)
+            x, y, loss, lr = _model(tf, name)
+            opt = hvd.DistributedOptimizer(tf.train.AdamOptimizer(lr))
+            train = opt.minimize(loss)
+            bcast = hvd.broadcast_global_variables(0)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                sess.run(bcast)
+                for images, labels in feeds[:WARMUP]:
+                    sess.run(train, {x: images, y: labels})
+                sess.run(bcast)  # a barrier: every rank starts timing together
+                start = time.perf_counter()
+                for images, labels in feeds[WARMUP:]:
+                    sess.run(train, {x: images, y: labels})
+                elapsed = time.perf_counter() - start
+                weights = sess.run(tf.trainable_variables())
+        digest = hashlib.sha256(b"".join(w.tobytes() for w in weights)).hexdigest()[:16]
+        print(f"RESULT {name} rank {rank} size {size} images/s {batch * steps * size / elapsed:.1f}"
+              f" weights {digest}", flush=True)
+
+
+RESULT = re.compile(r"RESULT (\w+) rank (\d+) size (\d+) images/s ([0-9.]+) weights (\w+)")
+
+
+def _run(np_, models, steps):
+    from tensorweave.horovod import run
+    command = run.mpirun_command(np_, [__file__, "--worker", "--steps", str(steps),
+                                       "--models", *models], runner=False)
+    out = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if out.returncode:
+        sys.exit(out.stdout)
+    results = {}
+    for name, rank, size, speed, digest in RESULT.findall(out.stdout):
+        results.setdefault(name, []).append((int(rank), float(speed), digest))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--np", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--models", nargs="+", default=["mlp", "cnn"], choices=["mlp", "cnn"])
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if args.worker:
+        worker(args.models, args.steps)
+        return
+    sys.path.insert(0, str(REPO))
+    from tensorweave.horovod import run
+    available, reason = run.mpi_available()
+    if not available:
+        sys.exit(f"scaling benchmark needs MPI: {reason}")
+    one = _run(1, args.models, args.steps)
+    many = _run(args.np, args.models, args.steps)
+    print(f"images/second, 1 BLAS thread per process; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"{'model':>6} {'batch':>6} {'1 process':>10} {f'{args.np} processes':>12} "
+          f"{'scaling':>8}  identical weights on every rank")
+    for name in args.models:
+        single = one[name][0][1]
+        ranks = many[name]
+        total = ranks[0][1]
+        same = len({digest for _, _, digest in ranks}) == 1 and len(ranks) == args.np
+        print(f"{name:>6} {BATCH[name]:>6} {single:10.1f} {total:12.1f} "
+              f"{total / single:7.2f}x  {same}")
+
+
+if __name__ == "__main__":
+    main()
