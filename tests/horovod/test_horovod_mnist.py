@@ -4,7 +4,7 @@ weights on every rank, and only rank 0 writes checkpoints."""
 import re
 
 from horovod_helpers import mpirun, needs_mpi, single
-from mnist_files import needs_mnist
+from mnist_files import MNIST_DIR, needs_mnist
 
 LINE = re.compile(r"rank (\d) of (\d): steps (\d+) accuracy ([0-9.]+) weights ([0-9a-f]+)")
 
@@ -19,14 +19,15 @@ def _results(output):
 @needs_mnist
 @needs_mpi
 def test_two_processes_match_one_process_with_twice_the_batch(tmp_path):
-    two = mpirun(2, "mnist_horovod.py", "--batch-size", 50, "--steps", 60,
+    two = mpirun(2, "mnist_horovod.py", "--data-dir", MNIST_DIR, "--batch-size", 50,
+                 "--steps", 60,
                  "--checkpoint-dir", tmp_path / "ckpt")
     assert two.returncode == 0, two.stdout
     ranks = _results(two.stdout)
     assert sorted(ranks) == [0, 1]
     assert ranks[0][3] == ranks[1][3]  # identical final weights on every rank
     assert ranks[0][:3] == ranks[1][:3]
-    one = single("mnist_horovod.py", "--batch-size", 100, "--steps", 60)
+    one = single("mnist_horovod.py", "--data-dir", MNIST_DIR, "--batch-size", 100, "--steps", 60)
     assert one.returncode == 0, one.stdout
     (size, steps, accuracy, _), = _results(one.stdout).values()
     assert size == 1 and steps == 60 and ranks[0][1] == 60
@@ -37,7 +38,7 @@ def test_two_processes_match_one_process_with_twice_the_batch(tmp_path):
 
 @needs_mnist
 def test_the_program_runs_unchanged_on_one_process():
-    one = single("mnist_horovod.py", "--batch-size", 50, "--steps", 30)
+    one = single("mnist_horovod.py", "--data-dir", MNIST_DIR, "--batch-size", 50, "--steps", 30)
     assert one.returncode == 0, one.stdout
     (size, steps, accuracy, _), = _results(one.stdout).values()
     assert (size, steps) == (1, 30) and accuracy > 0.7
