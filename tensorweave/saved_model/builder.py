@@ -78,6 +78,9 @@ class SavedModelBuilder:
         self._has_saved_variables = False
         self._saved_asset_files = set()
         self._asset_names = {}  # basename in assets/ -> source path
+        # the asset entries added to each graph: TF keeps them in the graph's collection, so
+        # later meta graphs of the same graph carry them too
+        self._graph_assets = {}
 
     # --- validation ---------------------------------------------------------------------
     @staticmethod
@@ -148,6 +151,9 @@ class SavedModelBuilder:
         meta_graph_def = saver.export_meta_graph(clear_devices=clear_devices,
                                                  strip_default_attrs=strip_default_attrs,
                                                  graph=graph)
+        recorded = self._graph_assets.setdefault(id(graph), (graph, []))[1]
+        recorded.extend(a for a in assets if a not in recorded)
+        assets = recorded
         if assets:
             from tensorboard.compat.proto import meta_graph_pb2
             any_list = meta_graph_def.collection_def[constants.ASSETS_KEY].any_list
