@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from tensorweave import variables as variables_module
 from tensorweave.keras.engine import session as K
 from tensorweave.keras.utils.generic_utils import Progbar
 from tensorweave.platform import tf_logging as logging
@@ -232,13 +233,15 @@ class ProgbarLogger(Callback):
         size = logs.get("size", 0)
         num_steps = logs.get("num_steps", 1)
         self.seen += num_steps if self.use_steps else size * num_steps
-        self.log_values = [(k, logs[k]) for k in self.params["metrics"] if k in logs]
+        self.log_values += [(k, logs[k]) for k in self.params["metrics"] if k in logs]
+        # the last batch is shown by on_epoch_end, with the epoch's values (as TF does)
         if self.verbose and (self.target is None or self.seen < self.target):
             self.progbar.update(self.seen, self.log_values)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        self.log_values = [(k, logs[k]) for k in self.params["metrics"] if k in logs]
+        self.log_values = getattr(self, "log_values", [])
+        self.log_values += [(k, logs[k]) for k in self.params["metrics"] if k in logs]
         if self.verbose:
             self.progbar.update(self.seen, self.log_values)
 
@@ -381,6 +384,15 @@ def _lr_variable(model):
     raise ValueError('Optimizer must have a "lr" attribute.')
 
 
+def _set_lr(model, value):
+    """Sets the learning rate (the optimizer's hyperparameter variable once it has one)."""
+    variable = _lr_variable(model)
+    if isinstance(variable, variables_module.Variable):
+        K.batch_set_value([(variable, value)])
+    else:
+        model.optimizer.lr = value
+
+
 def _get_value(x):
     return float(K.batch_get_value([x])[0]) if hasattr(x, "op") or hasattr(x, "dtype") and \
         not isinstance(x, (float, int, np.ndarray)) else float(x)
@@ -402,7 +414,7 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch)
         if not isinstance(lr, (float, np.float32, np.float64, int)):
             raise ValueError('The output of the "schedule" function should be float.')
-        K.batch_set_value([(variable, lr)])
+        _set_lr(self.model, lr)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1:05d}: LearningRateScheduler reducing learning rate to "
                   f"{lr}.")
@@ -472,7 +484,7 @@ class ReduceLROnPlateau(Callback):
                 old_lr = _get_value(variable)
                 if old_lr > self.min_lr:
                     new_lr = max(old_lr * self.factor, self.min_lr)
-                    K.batch_set_value([(variable, new_lr)])
+                    _set_lr(self.model, new_lr)
                     if self.verbose > 0:
                         print(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing learning "
                               f"rate to {new_lr}.")

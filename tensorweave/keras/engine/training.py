@@ -176,10 +176,12 @@ class Model(Network):
             else:
                 kind = "categorical"
             suffix = "accuracy" if metric in ("accuracy", "acc") else "crossentropy"
-            return metric, metrics_module.get(f"{kind}_{suffix}")
+            # TF 1.x names them 'acc' and 'ce' whatever the spelling
+            return ("acc" if suffix == "accuracy" else "ce"), \
+                metrics_module.get(f"{kind}_{suffix}")
         fn = metrics_module.get(metric)
-        name = metric if isinstance(metric, str) else getattr(fn, "name", None) or \
-            getattr(fn, "__name__", type(fn).__name__)
+        name = getattr(fn, "name", None) or getattr(fn, "__name__", None) or \
+            type(fn).__name__
         return name, fn
 
     def _set_metrics(self, metrics, weighted_metrics):
@@ -214,7 +216,8 @@ class Model(Network):
     def _build_total_loss(self):
         total = None
         self._output_losses = []
-        self._metric_tensors = []   # (sum, count) per metric name
+        self._metric_tensors = []   # (sum, count) per metric name; (result, None) if stateful
+        self._stateful_metrics = []
         with name_scope("loss"):
             for out in self._outputs:
                 if out.loss is None:
@@ -256,6 +259,13 @@ class Model(Network):
         with name_scope("metrics"):
             for out in self._outputs:
                 for name, fn, weighted in out.metrics:
+                    if _is_metric_object(fn):
+                        # a stateful Metric: its result since the last reset
+                        weights = out.sample_weight if weighted else None
+                        value = fn(out.target, out.tensor, sample_weight=weights)
+                        self._metric_tensors.append((T.cast(value, "float32"), None))
+                        self._stateful_metrics.append(fn)
+                        continue
                     with name_scope(name):
                         values = T.cast(fn(out.target, out.tensor), "float32")
                         if weighted:
@@ -292,7 +302,7 @@ class Model(Network):
             if len(self._output_losses) > 1:
                 fetches += self._output_losses
             for s, c in self._metric_tensors:
-                fetches += [s, c]
+                fetches += [s] if c is None else [s, c]
             if mode == "train":
                 with graph.name_scope("training"):
                     params = self._collected_trainable_weights = self.trainable_weights
@@ -422,11 +432,40 @@ class Model(Network):
     def _logs_from(self, values, sizes=None):
         n_losses = 1 + (len(self._output_losses) if len(self._output_losses) > 1 else 0)
         results = [float(v) for v in values[:n_losses]]
-        pairs = values[n_losses:]
-        for i in range(0, len(pairs), 2):
-            s, c = float(pairs[i]), float(pairs[i + 1])
-            results.append(s / c if c else 0.)
-        return results
+        totals = self._metric_totals(values[n_losses:], None)
+        return results + self._metric_results(totals)
+
+    def _metric_totals(self, values, totals):
+        """Adds a batch's metric fetches to totals [(sum, count) or (result, None)]."""
+        totals = totals or [[0., 0.] if c is not None else [0., None]
+                            for _, c in self._metric_tensors]
+        i = 0
+        for entry in totals:
+            if entry[1] is None:
+                entry[0] = values[i]
+                i += 1
+            else:
+                entry[0] += float(values[i])
+                entry[1] += float(values[i + 1])
+                i += 2
+        return totals
+
+    @staticmethod
+    def _metric_results(totals):
+        """Metric values as TF's float32 Mean metrics give them."""
+        out = []
+        for s, c in totals:
+            if c is None:
+                out.append(float(np.float32(s)))
+            else:
+                out.append(float(np.float32(s) / np.float32(c)) if c else 0.)
+        return out
+
+    def _reset_metric_states(self):
+        objects = getattr(self, "_stateful_metrics", [])
+        if objects:
+            K.batch_set_value([(v, np.zeros(v.shape.as_list(), v.dtype.as_numpy_dtype))
+                               for m in objects for v in m.weights])
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        reset_metrics=True):
@@ -434,12 +473,16 @@ class Model(Network):
         xs, ys, sws = self._standardize_user_data(x, y, sample_weight, class_weight)
         values = self._function("train")(xs + self._interleave(ys, sws))
         results = self._logs_from(values)
+        if reset_metrics:
+            self._reset_metric_states()
         return results[0] if len(results) == 1 else results
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True):
         xs, ys, sws = self._standardize_user_data(x, y, sample_weight)
         values = self._function("test")(xs + self._interleave(ys, sws))
         results = self._logs_from(values)
+        if reset_metrics:
+            self._reset_metric_states()
         return results[0] if len(results) == 1 else results
 
     def predict_on_batch(self, x):
@@ -450,29 +493,29 @@ class Model(Network):
     # --- loops --------------------------------------------------------------------------------
     def _accumulate(self, values, size, totals):
         """Adds a batch's fetched values to the running totals: losses weighted by the batch
-        size, metrics as (sum, count)."""
-        n_losses = 1 + (len(self._output_losses) if len(self._output_losses) > 1 else 0)
+        size (totals[0]), metrics as (sum, count) (totals[1])."""
+        n_losses = self._n_losses()
         if not totals:
-            totals.extend([0.] * (n_losses + 1 + len(self._metric_tensors) * 2))
+            totals.extend([[0.] * (n_losses + 1), None])
+        losses = totals[0]
         for i in range(n_losses):
-            totals[i] += float(values[i]) * size
-        totals[n_losses] += size
-        for i, v in enumerate(values[n_losses:]):
-            totals[n_losses + 1 + i] += float(v)
+            losses[i] += float(values[i]) * size
+        losses[n_losses] += size
+        totals[1] = self._metric_totals(values[n_losses:], totals[1])
+
+    def _n_losses(self):
+        return 1 + (len(self._output_losses) if len(self._output_losses) > 1 else 0)
 
     def _averages(self, totals):
-        n_losses = 1 + (len(self._output_losses) if len(self._output_losses) > 1 else 0)
-        seen = totals[n_losses] or 1.
-        results = [totals[i] / seen for i in range(n_losses)]
-        pairs = totals[n_losses + 1:]
-        for i in range(0, len(pairs), 2):
-            results.append(pairs[i] / pairs[i + 1] if pairs[i + 1] else 0.)
-        return results
+        n_losses = self._n_losses()
+        losses = totals[0]
+        seen = losses[n_losses] or 1.
+        return [losses[i] / seen for i in range(n_losses)] + self._metric_results(totals[1])
 
     def _batch_logs(self, values, totals):
         """Logs for a batch: the batch's losses and the running metric averages (Keras 1.15's
         stateful metrics)."""
-        n_losses = 1 + (len(self._output_losses) if len(self._output_losses) > 1 else 0)
+        n_losses = self._n_losses()
         logs = {}
         averages = self._averages(totals)
         for i, name in enumerate(self.metrics_names):
@@ -663,8 +706,17 @@ class Model(Network):
             "samples": samples if not use_steps else None, "verbose": verbose,
             "do_validation": val is not None, "metrics": out_labels + val_labels})
         self.stop_training = False
+        if verbose and train["kind"] in ("arrays", "dataset"):
+            unit = "samples" if train["kind"] == "arrays" else "steps"
+            message = f"Train on {samples if unit == 'samples' else steps} {unit}"
+            if val is not None:
+                count = len(val["arrays"][0]) if val["kind"] == "arrays" else validation_steps
+                if count:
+                    message += f", validate on {count} {unit}"
+            print(message)
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
+            self._reset_metric_states()
             callback_list.on_epoch_begin(epoch)
             totals = []
             epoch_logs = {}
@@ -695,6 +747,7 @@ class Model(Network):
     def _test_loop(self, data, batch_size, steps, verbose=0, callbacks=None, what="steps"):
         test_fn = self._function("test")
         epoch_iter, steps, samples = self._batches(data, batch_size, steps, False, what)
+        self._reset_metric_states()
         totals = []
         progbar = None
         if verbose == 1:
@@ -709,13 +762,11 @@ class Model(Network):
             self._accumulate(values, size, totals)
             seen += size if data["kind"] == "arrays" else 1
             if progbar is not None:
-                progbar.update(seen)
+                logs = self._batch_logs(values, totals)
+                progbar.update(seen, [(n, logs[n]) for n in self.metrics_names])
         if not totals:
             raise ValueError("The evaluation data produced no batches.")
-        results = self._averages(totals)
-        if progbar is not None:
-            progbar.update(seen, list(zip(self.metrics_names, results)))
-        return results
+        return self._averages(totals)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
@@ -771,7 +822,9 @@ class Model(Network):
         return self.predict(generator, steps=steps)
 
     def reset_metrics(self):
-        """Metrics are accumulated per call here, so there is nothing to reset."""
+        """Zeroes the state of the stateful metrics given to compile (the others are summed
+        per call)."""
+        self._reset_metric_states()
 
     @property
     def metrics(self):
@@ -786,6 +839,11 @@ class Model(Network):
         holders = [T.placeholder(K.floatx(), shape=tuple(TensorShape(s).as_list()),
                                  name=f"input_{i + 1}") for i, s in enumerate(shapes)]
         self._set_inputs(holders if len(holders) > 1 else holders[0])
+
+
+def _is_metric_object(fn):
+    return hasattr(fn, "update_state") and hasattr(fn, "result") and \
+        hasattr(fn, "reset_states")
 
 
 def _expand_to(weights, ndim):
