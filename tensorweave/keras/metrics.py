@@ -10,7 +10,7 @@ import numpy as np
 from tensorweave import variables as variables_module
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.core.graph import GraphKeys, control_dependencies, name_scope
+from tensorweave.core.graph import GraphKeys, control_dependencies, init_scope, name_scope
 from tensorweave.keras import backend_config, backend_math as KM
 from tensorweave.keras.losses import (binary_crossentropy, categorical_crossentropy,  # noqa
                                       binary_focal_crossentropy,
@@ -99,7 +99,7 @@ class Metric:
         dtype = dtypes.as_dtype(dtype or self.dtype)
         value = np.zeros(shape, dtype.as_numpy_dtype) if initializer == "zeros" else \
             np.full(shape, initializer, dtype.as_numpy_dtype)
-        with name_scope(self.name):
+        with init_scope(), name_scope(self.name):
             v = variables_module.Variable(
                 value, name=name, trainable=False, dtype=dtype,
                 collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES])

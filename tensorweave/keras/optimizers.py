@@ -115,9 +115,10 @@ class Optimizer:
         """Inside the optimizer's root name scope, whatever scope the caller is in."""
         graph = graph_module.get_default_graph()
         scope = self._name_scope()
-        with graph.name_scope(None):
-            with graph_module.name_scope(scope):
-                yield scope
+        with graph_module.init_scope():  # no control dependencies on the variables
+            with graph.name_scope(None):
+                with graph_module.name_scope(scope):
+                    yield scope
 
     @property
     def iterations(self):
