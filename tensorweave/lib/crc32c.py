@@ -6,16 +6,27 @@ otherwise a table-driven pure-Python version computes the same values, slowly.
 >>> hex(value(b"123456789"))
 '0xe3069283'
 """
-try:
-    import google_crc32c as _accelerated
-except ImportError:  # pragma: no cover - depends on the environment
-    _accelerated = None
+import functools
 
 _POLYNOMIAL = 0x82F63B78  # CRC-32C, bit-reversed
 _MASK_DELTA = 0xA282EAD8
 
 
-def _make_table():
+_accelerated = ...  # the google_crc32c module or None: loaded on first use, not at import
+
+
+def _accelerated_module():
+    global _accelerated
+    if _accelerated is ...:
+        try:
+            import google_crc32c as _accelerated
+        except ImportError:  # pragma: no cover - depends on the environment
+            _accelerated = None
+    return _accelerated
+
+
+@functools.lru_cache(maxsize=None)
+def _table():
     table = []
     for byte in range(256):
         crc = byte
@@ -25,12 +36,9 @@ def _make_table():
     return tuple(table)
 
 
-_TABLE = _make_table()
-
-
 def python_extend(crc, data):
     """`crc` extended over `data` (any bytes-like object), in pure Python."""
-    table = _TABLE
+    table = _table()
     crc ^= 0xFFFFFFFF
     for byte in memoryview(data).cast("B"):
         crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
@@ -39,8 +47,9 @@ def python_extend(crc, data):
 
 def extend(crc, data):
     """The CRC-32C of the bytes whose checksum is `crc` followed by `data`."""
-    if _accelerated is not None:
-        return _accelerated.extend(crc, bytes(data) if not isinstance(data, bytes) else data)
+    accelerated = _accelerated_module()
+    if accelerated is not None:
+        return accelerated.extend(crc, bytes(data) if not isinstance(data, bytes) else data)
     return python_extend(crc, data)
 
 
@@ -63,6 +72,7 @@ def unmask(masked):
 
 def implementation():
     """'c' when the accelerated package computes checksums, else 'python'."""
-    if _accelerated is not None:
-        return getattr(_accelerated, "implementation", "c")
+    accelerated = _accelerated_module()
+    if accelerated is not None:
+        return getattr(accelerated, "implementation", "c")
     return "python"

@@ -6,7 +6,6 @@ Pure NumPy and the standard library (zlib, struct, wave); no protobuf here.
 import io
 import struct
 import sys
-import wave
 import zlib
 
 import numpy as np
@@ -113,6 +112,7 @@ def encode_wav(samples, sample_rate):
     scaled = np.asarray(samples, dtype=np.float32) * np.float32(32768.0)
     rounded = np.copysign(np.floor(np.abs(scaled) + np.float32(0.5)), scaled)  # half away from 0
     pcm = np.clip(rounded, -32768, 32767).astype("<i2")
+    import wave  # here, not at the top: `import tensorweave` loads this module
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(pcm.shape[1])

@@ -8,8 +8,6 @@ raises as TensorFlow does; otherwise it returns an op that checks when a Session
         y = tf.log(x)
 """
 import collections.abc
-import logging
-import pprint
 import sys
 
 import numpy as np
@@ -561,6 +559,7 @@ def _print_v2_kernel(state, op_name, text, *, output_stream, end):
         sys.stderr.write(text)
         sys.stderr.flush()
     elif output_stream.startswith("log("):
+        import logging  # only here: loading it costs every `import tensorweave`
         level = {"info": logging.INFO, "warning": logging.WARNING,
                  "error": logging.ERROR}[output_stream[4:-1]]
         logging.getLogger("tensorflow").log(level, text[:-len(end)] if end else text)
@@ -614,6 +613,7 @@ def print(*inputs, **kwargs):  # noqa: A001 -- TF's name
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
     stream = _stream_name(output_stream)
+    import pprint  # only here: loading it costs every `import tensorweave`
     free = nest.map_structure(lambda v: "" if isinstance(v, Tensor) else v, list(inputs))
     placeholder = _placeholder_for(" ".join(pprint.pformat(v) for v in free))
     templates, tensors = [], []

@@ -9,7 +9,6 @@ InvalidArgumentError texts, naming the feature and the example as TensorFlow doe
     indices, values, shapes, dense_values = parse_examples(records, [], sparse, dense)
 """
 import collections
-import gzip
 import zlib
 
 import numpy as np
@@ -325,6 +324,7 @@ def decompress(data, compression_type):
         if compression_type == "ZLIB":
             return zlib.decompress(data)
         if compression_type == "GZIP":
+            import gzip  # here: loading it costs every `import tensorweave`
             return gzip.decompress(data)
     except (zlib.error, OSError, EOFError) as e:
         raise errors.DataLossError(None, None, f"{compression_type} decompression failed: {e}") \

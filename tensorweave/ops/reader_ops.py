@@ -10,8 +10,6 @@ used by one thread at a time (`state.blocking`, runtime/blocking.py).
 
     tf.decode_raw(tf.constant([b"\\x01\\x02"]), tf.int16)   # [[513]]
 """
-import glob
-import gzip
 import io
 import os
 import struct
@@ -47,6 +45,7 @@ def _open(path, compression=""):
     says; NotFoundError / DataLossError naming the file."""
     try:
         if compression == "GZIP":
+            import gzip  # here: loading it costs every `import tensorweave`
             with gzip.open(path, "rb") as f:
                 return io.BytesIO(f.read())
         if compression == "ZLIB":
@@ -569,6 +568,7 @@ def _matching_files_shape(pattern):
 
 
 def _matching_files_kernel(state, op_name, pattern):
+    import glob  # here: loading it costs every `import tensorweave`
     found = set()
     for item in np.asarray(pattern, dtype=object).reshape(-1):
         found.update(glob.glob(_path(item), include_hidden=True))

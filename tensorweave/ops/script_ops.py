@@ -13,7 +13,6 @@ InvalidArgumentError; StopIteration: OutOfRangeError; NotImplementedError:
 UnimplementedError; MemoryError: ResourceExhaustedError; others: UnknownError). PyFunc has no
 gradient (None); one can be given through `gradient_override_map`.
 """
-import traceback
 
 import numpy as np
 
@@ -66,6 +65,7 @@ def _script_shape(*inputs, token, Tout, **_):  # noqa: N803 -- TF's attr name
 
 
 def _error_from(e):
+    import traceback  # here: loading it costs every `import tensorweave`
     text = f"{type(e).__name__}: {e}\n" + "".join(traceback.format_exception(e))
     if isinstance(e, errors.OpError):
         return type(e)(None, None, e.message)

@@ -54,7 +54,7 @@ def _inner_size(t, rank, dtype):
 
 def _register_complex_fft(op_type, rank, inverse):
     axes = tuple(range(-rank, 0))
-    numpy_transform = np.fft.ifftn if inverse else np.fft.fftn
+    transform_name = "ifftn" if inverse else "fftn"  # np.fft loads on first use, not here
 
     def shape(x):
         if not x.dtype.is_complex:
@@ -64,6 +64,7 @@ def _register_complex_fft(op_type, rank, inverse):
         return [(x.dtype, x.shape)]
 
     def kernel(x):
+        numpy_transform = getattr(np.fft, transform_name)
         return _empty_safe(lambda: numpy_transform(x, axes=axes), x.dtype, x.shape)
 
     def grad(op, dy):
@@ -290,8 +291,7 @@ _IRFFT = {1: irfft, 2: irfft2d, 3: irfft3d}
 # --- N-d transforms over chosen axes (TensorFlow 2.15's FFTND, ...) ----------------------------
 def _register_nd(op_type, kind):
     """kind: 'c' complex to complex (forward or inverse), 'r' real to complex, 'i' back."""
-    numpy_transform = {"FFTND": np.fft.fftn, "IFFTND": np.fft.ifftn, "RFFTND": np.fft.rfftn,
-                       "IRFFTND": np.fft.irfftn}[op_type]
+    transform_name = op_type[:-2].lower() + "n"  # FFTND -> fftn; np.fft loads on first use
 
     def out_dtype(dtype):
         if kind == "r":
@@ -328,6 +328,7 @@ def _register_nd(op_type, kind):
         if kind == "r" and axis_list:
             dims[axis_list[-1]] = lengths[-1] // 2 + 1
         result = np.dtype(out_dtype(dtypes.as_dtype(x.dtype)).as_numpy_dtype)
+        numpy_transform = getattr(np.fft, transform_name)
         return _empty_safe(lambda: numpy_transform(x, s=lengths, axes=axis_list), result,
                            tuple(dims))
 

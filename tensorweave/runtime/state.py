@@ -5,7 +5,6 @@ import numpy as np
 
 from tensorweave.core.errors import FailedPreconditionError, InvalidArgumentError
 from tensorweave.ops.philox import SeededStream
-from tensorweave.runtime import collectives as collective_engine
 from tensorweave.runtime.blocking import BlockingResources
 
 
@@ -30,7 +29,8 @@ class SessionState:
     def collectives(self):
         """The process's collective engine (runtime/collectives.py) the MPI op kernels call;
         FailedPreconditionError before hvd.init()."""
-        return collective_engine.world()
+        from tensorweave.runtime import collectives  # MPI programs only: not at import
+        return collectives.world()
 
     def read_variable(self, key):
         try:

@@ -13,7 +13,6 @@ and while it runs).
 """
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -38,6 +37,7 @@ def helper_pool():
     if _pool is None or _pool[1] != HELPERS:
         if _pool is not None:  # HELPERS changed
             _pool[0].shutdown(wait=False)
+        from concurrent.futures import ThreadPoolExecutor  # first use, not at import
         _pool = (ThreadPoolExecutor(HELPERS, "tensorweave-update"), HELPERS)
     return _pool
 
