@@ -1,0 +1,81 @@
+"""tf.keras.backend, losses and metric functions against TensorFlow's Keras (fixture programs
+in tests/fixtures/keras_backend_cases.py), plus the session, K.function and variables."""
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import tensorweave as tf
+from tensorweave.keras import backend as K
+from tensorweave.keras import losses, metrics
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+sys.path.insert(0, FIXTURES)
+import keras_backend_cases  # noqa: E402
+
+with open(os.path.join(FIXTURES, "keras_backend_reference.json")) as f:
+    REFERENCE = json.load(f)
+
+
+@pytest.mark.parametrize("name", sorted(keras_backend_cases.CASES))
+def test_matches_tensorflow(name):
+    K.clear_session()
+    value = K.get_session().run(keras_backend_cases.CASES[name](K, losses, metrics))
+    np.testing.assert_allclose(value, REFERENCE[name], rtol=2e-5, atol=2e-6)
+
+
+def test_function_variables_and_values():
+    K.clear_session()
+    x = K.placeholder(shape=(None, 3))
+    v = K.variable(np.ones((3, 1)), name="v")
+    f = K.function([x], [K.dot(x, v)], updates=[(v, v * 2.0)])
+    np.testing.assert_allclose(f([np.ones((2, 3))])[0], [[3.0], [3.0]])
+    np.testing.assert_allclose(K.get_value(v), np.full((3, 1), 2.0))
+    K.set_value(v, np.zeros((3, 1)))
+    assert K.eval(K.sum(v)) == 0.0
+    assert K.int_shape(x) == (None, 3) and K.ndim(x) == 2 and K.dtype(x) == "float32"
+    with pytest.raises(TypeError, match="should be a list or tuple"):
+        K.function(x, [x])
+
+
+def test_learning_phase_and_switch():
+    K.clear_session()
+    phase = K.learning_phase()
+    assert phase.name == "keras_learning_phase:0"
+    out = K.in_train_phase(K.constant(1.0), K.constant(0.0))
+    sess = K.get_session()
+    assert sess.run(out) == 0.0
+    assert sess.run(out, {phase: True}) == 1.0
+    with K.learning_phase_scope(1):
+        assert K.in_train_phase(1, 0) == 1
+    cond = K.switch(K.constant([True, False]), K.constant([1, 2]), K.constant([3, 4]))
+    np.testing.assert_array_equal(K.eval(cond), [1, 4])
+
+
+def test_rnn_masks_and_unrolls_like_the_loop():
+    K.clear_session()
+
+    def step(x, states):
+        h = states[0] * 0.5 + x
+        return h, [h]
+
+    inputs = K.constant(np.arange(24, dtype=np.float32).reshape(2, 4, 3))
+    mask = K.constant([[1, 1, 0, 0], [1, 1, 1, 1]])
+    results = [K.rnn(step, inputs, [tf.zeros((2, 3))], mask=mask, unroll=u) for u in (0, 1)]
+    values = K.get_session().run([[r[0], r[1], r[2][0]] for r in results])
+    for a, b in zip(*values):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    last = values[0][0]
+    x = np.arange(24, dtype=np.float32).reshape(2, 4, 3)
+    np.testing.assert_allclose(last[0], x[0, 0] * 0.5 + x[0, 1], rtol=1e-6)
+
+
+def test_progbar_prints_steps_and_values(capsys):
+    from tensorweave.keras.utils import Progbar
+    bar = Progbar(10, verbose=1, interval=0)
+    bar.update(5, [("loss", 0.5)])
+    bar.update(10, [("loss", 0.25)])
+    out = capsys.readouterr().out
+    assert "10/10 [==============================]" in out and "loss: 0.3750" in out
