@@ -736,6 +736,16 @@ _NAMES = {"adadelta": Adadelta, "adagrad": Adagrad, "adam": Adam, "adamax": Adam
           "nadam": Nadam, "rmsprop": RMSprop, "sgd": SGD, "ftrl": Ftrl}
 
 
+def __getattr__(name):
+    """tf.keras.optimizers.schedules and .legacy, loaded on first use."""
+    import importlib
+    modules = {"schedules": "tensorweave.keras.optimizer_schedules",
+               "legacy": "tensorweave.keras.optimizers_legacy"}
+    if name in modules:
+        return importlib.import_module(modules[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def serialize(optimizer):
     return generic_utils.serialize_keras_object(optimizer)
 
