@@ -132,6 +132,8 @@ def _restore_collections(meta_graph_def, graph, scope, variable_pb2, saver_pb2,
             items = [saver_from_def(saver_pb2.SaverDef.FromString(v)) for v in values]
         elif kind == "bytes_list":
             items = list(values)
+        elif kind == "any_list":  # e.g. a SavedModel's AssetFileDefs, kept as Any protos
+            items = list(values)
         elif kind in ("int64_list", "float_list"):
             items = [int(v) if kind == "int64_list" else float(v) for v in values]
         else:
