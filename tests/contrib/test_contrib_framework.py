@@ -132,6 +132,12 @@ def test_global_step_helpers_and_tensor_utilities():
             with pytest.raises(tf.errors.InvalidArgumentError):
                 sess.run(checked, {x: np.zeros([1, 3])})
     assert framework.nest.flatten([1, (2, 3)]) == [1, 2, 3]
+    with tf.Graph().as_default():
+        with tf.name_scope("outer"):
+            assert framework.get_name_scope() == "outer"
+        with tf.Session() as sess:
+            assert list(sess.run(framework.sort([3, 1, 2]))) == [1, 2, 3]
+            assert list(sess.run(framework.argsort([3, 1, 2]))) == [1, 2, 0]
 
 
 def test_variable_device_chooser():

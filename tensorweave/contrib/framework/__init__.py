@@ -18,6 +18,7 @@ from tensorweave.ops import array as _array
 from tensorweave.ops import check_ops as _check_ops
 from tensorweave.ops import math_ops as _math_ops
 from tensorweave.ops.check_ops import assert_same_float_dtype, assert_scalar  # noqa: F401
+from tensorweave.ops.sort_ops import argsort, sort  # noqa: F401
 from tensorweave.tensor_util import (convert_to_tensor_or_sparse_tensor,  # noqa: F401
                                      is_tensor)
 from tensorweave.train.checkpoint_utils import (init_from_checkpoint,  # noqa: F401
@@ -27,6 +28,11 @@ from tensorweave.train.training_util import (assert_global_step,  # noqa: F401
                                              create_global_step, get_global_step,
                                              get_or_create_global_step)
 from tensorweave.util import nest  # noqa: F401
+
+
+def get_name_scope():
+    """The current name scope of the default graph ('' at the top)."""
+    return _get_default_graph().get_name_scope()
 
 
 def assert_or_get_global_step(graph=None, global_step_tensor=None):
