@@ -182,7 +182,8 @@ def evaluate_expression(text):
 
 
 def run(args, out):
-    import tensorweave as tf
+    from tensorweave.core.graph import Graph
+    from tensorweave.runtime.session import Session
     from tensorweave.saved_model import loader
     feeds = {key: load_input_file(value) for key, value in
              _split_assignments(args.inputs).items()}
@@ -190,7 +191,7 @@ def run(args, out):
         if key in feeds:
             raise ValueError(f"Input {key!r} is given by both --inputs and --input_exprs")
         feeds[key] = evaluate_expression(value)
-    with tf.Graph().as_default() as graph, tf.Session(graph=graph) as sess:
+    with Graph().as_default() as graph, Session(graph=graph) as sess:
         meta_graph_def = loader.load(sess, args.tag_set.split(","), args.dir)
         if args.signature_def not in meta_graph_def.signature_def:
             raise ValueError(f"Could not find signature \"{args.signature_def}\". Please "
