@@ -75,14 +75,17 @@ class FetchMapper:
         return kind(self._build(t, values) for t in parts)
 
 
+_FETCHED_WHOLE = (Tensor, Operation, str, SparseTensor, CompositeTensor)
+
+
 def fetch_key(fetches):
     """A hashable key describing a fetch structure (identity of the elements it names)."""
-    if isinstance(fetches, (Tensor, Operation, str, SparseTensor, CompositeTensor)):
+    if isinstance(fetches, _FETCHED_WHOLE):
         return fetches
     if isinstance(fetches, (list, tuple)):
-        return (type(fetches), tuple(fetch_key(f) for f in fetches))
+        return (type(fetches), tuple([fetch_key(f) for f in fetches]))
     if isinstance(fetches, dict):
-        return (type(fetches), tuple((k, fetch_key(v)) for k, v in fetches.items()))
+        return (type(fetches), tuple([(k, fetch_key(v)) for k, v in fetches.items()]))
     return fetches
 
 

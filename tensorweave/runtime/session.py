@@ -33,8 +33,10 @@ class Session:
     def __init__(self, target="", graph=None, config=None):
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config if config is not None else ConfigProto()
+        self._config_timeout_ms = _timeout_ms(None, self._config)
         self._state = SessionState(variants=accel.prepare_session(self._config))
         self._plans = {}
+        self._composite_feeds = set()  # keys of plans fed through SparseTensor (composite) keys
         self._placement_log = set()
         self._closed = False
         self._context_stack = []
@@ -61,7 +63,7 @@ class Session:
         """Computes `fetches` (any nesting of tensors, ops and names) with `feed_dict` values."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        feeds = expand_sparse_feeds(feed_dict) if feed_dict else {}
+        feeds = feed_dict or {}
         self._growth_watch.before_run()
         key = (fetch_key(fetches), tuple(feeds), self._graph.version)
         try:
@@ -70,13 +72,21 @@ class Session:
             entry = None
             key = None
         if entry is None:
-            entry = self._make_plan(fetches, feeds)
+            expanded = expand_sparse_feeds(feeds)
+            entry = self._make_plan(fetches, expanded)
             if key is not None:
                 if len(self._plans) >= _MAX_CACHED_PLANS:
                     self._plans.clear()
+                    self._composite_feeds.clear()
                 self._plans[key] = entry
+                if expanded is not feeds:
+                    self._composite_feeds.add(key)
+            feeds = expanded
+        elif self._composite_feeds and key in self._composite_feeds:
+            feeds = expand_sparse_feeds(feeds)  # SparseTensor keys feed their components
         mapper, plan = entry
-        timeout_ms = _timeout_ms(options, self._config)
+        timeout_ms = (self._config_timeout_ms if options is None
+                      else _timeout_ms(options, self._config))
         if timeout_ms:  # blocking ops (queues, readers) give up after it
             with self._state.blocking.deadline(timeout_ms):
                 values = _run_with_options(plan, feeds.values(), options, run_metadata)
