@@ -322,6 +322,18 @@ class Network(Layer):
         return masks[0] if len(masks) == 1 else masks
 
     # --- weights ------------------------------------------------------------------------------
+    @property
+    def weights(self):
+        """Each layer's weights in layer order, then the network's own (TF 1.15's order, the
+        one get_weights/set_weights and HDF5 files use)."""
+        weights = []
+        for layer in self.layers:
+            weights += layer.weights
+        weights += self._trainable_weights + self._non_trainable_weights
+        return self._unique(weights)
+
+    variables = weights
+
     def get_weights(self):
         return K.batch_get_value(self.weights)
 

@@ -71,6 +71,7 @@ class Model(Network):
         self.stop_training = False
         self._functions = {}
         self.metrics_names = ["loss"]
+        self._metric_state = None
 
     # --- compile ------------------------------------------------------------------------------
     def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
@@ -218,6 +219,7 @@ class Model(Network):
         self._output_losses = []
         self._metric_tensors = []   # (sum, count) per metric name; (result, None) if stateful
         self._stateful_metrics = []
+        self._metric_state = None
         with name_scope("loss"):
             for out in self._outputs:
                 if out.loss is None:
@@ -429,20 +431,27 @@ class Model(Network):
         return out
 
     # --- one batch ------------------------------------------------------------------------------
-    def _logs_from(self, values, sizes=None):
-        n_losses = 1 + (len(self._output_losses) if len(self._output_losses) > 1 else 0)
-        results = [float(v) for v in values[:n_losses]]
-        totals = self._metric_totals(values[n_losses:], None)
-        return results + self._metric_results(totals)
+    # Everything after the total loss is kept as TF 1.15 keeps its stateful metrics until a
+    # reset (each epoch, each evaluate, after train/test_on_batch): the per-output losses as
+    # means over batches, the compile metrics as (sum, count), Metric objects by their result.
+    def _logs_from(self, values):
+        self._metric_state = self._metric_totals(values[1:], self._metric_state)
+        return [float(values[0])] + self._metric_results(self._metric_state)
 
     def _metric_totals(self, values, totals):
-        """Adds a batch's metric fetches to totals [(sum, count) or (result, None)]."""
-        totals = totals or [[0., 0.] if c is not None else [0., None]
-                            for _, c in self._metric_tensors]
+        """Adds a batch's fetches (after the total loss) to totals [sum, count, kind]."""
+        if totals is None:
+            totals = [[0., 0., "batch"] for _ in range(self._n_losses() - 1)]
+            totals += [[0., 0., "sum"] if c is not None else [0., 0., "result"]
+                       for _, c in self._metric_tensors]
         i = 0
         for entry in totals:
-            if entry[1] is None:
+            if entry[2] == "result":
                 entry[0] = values[i]
+                i += 1
+            elif entry[2] == "batch":
+                entry[0] += float(np.float32(values[i]))
+                entry[1] += 1.
                 i += 1
             else:
                 entry[0] += float(values[i])
@@ -454,14 +463,15 @@ class Model(Network):
     def _metric_results(totals):
         """Metric values as TF's float32 Mean metrics give them."""
         out = []
-        for s, c in totals:
-            if c is None:
+        for s, c, kind in totals or []:
+            if kind == "result":
                 out.append(float(np.float32(s)))
             else:
                 out.append(float(np.float32(s) / np.float32(c)) if c else 0.)
         return out
 
     def _reset_metric_states(self):
+        self._metric_state = None
         objects = getattr(self, "_stateful_metrics", [])
         if objects:
             K.batch_set_value([(v, np.zeros(v.shape.as_list(), v.dtype.as_numpy_dtype))
@@ -492,34 +502,26 @@ class Model(Network):
 
     # --- loops --------------------------------------------------------------------------------
     def _accumulate(self, values, size, totals):
-        """Adds a batch's fetched values to the running totals: losses weighted by the batch
-        size (totals[0]), metrics as (sum, count) (totals[1])."""
-        n_losses = self._n_losses()
+        """Adds a batch's fetched values: the total loss weighted by the batch size to totals
+        [sum, samples], the rest to the model's metric state."""
         if not totals:
-            totals.extend([[0.] * (n_losses + 1), None])
-        losses = totals[0]
-        for i in range(n_losses):
-            losses[i] += float(values[i]) * size
-        losses[n_losses] += size
-        totals[1] = self._metric_totals(values[n_losses:], totals[1])
+            totals.extend([0., 0.])
+        totals[0] += float(values[0]) * size
+        totals[1] += size
+        self._metric_state = self._metric_totals(values[1:], self._metric_state)
 
     def _n_losses(self):
         return 1 + (len(self._output_losses) if len(self._output_losses) > 1 else 0)
 
     def _averages(self, totals):
-        n_losses = self._n_losses()
-        losses = totals[0]
-        seen = losses[n_losses] or 1.
-        return [losses[i] / seen for i in range(n_losses)] + self._metric_results(totals[1])
+        return [totals[0] / (totals[1] or 1.)] + self._metric_results(self._metric_state)
 
     def _batch_logs(self, values, totals):
-        """Logs for a batch: the batch's losses and the running metric averages (Keras 1.15's
-        stateful metrics)."""
-        n_losses = self._n_losses()
-        logs = {}
-        averages = self._averages(totals)
-        for i, name in enumerate(self.metrics_names):
-            logs[name] = float(values[i]) if i < n_losses else averages[i]
+        """Logs for a batch: its total loss and the running values of the rest."""
+        logs = {"loss": float(values[0])}
+        for name, value in zip(self.metrics_names[1:],
+                               self._metric_results(self._metric_state)):
+            logs[name] = value
         return logs
 
     def _batches(self, data, batch_size, steps, shuffle, what):

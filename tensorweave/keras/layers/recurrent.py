@@ -36,7 +36,7 @@ class _CellBase(Layer):
         self._dropout_mask = None
         self._recurrent_dropout_mask = None
 
-    def _weights(self, input_dim, gates, bias_initializer=None):
+    def _weights(self, input_dim, gates, bias_initializer=None, bias_shape=None):
         self.kernel = self.add_weight("kernel", shape=(input_dim, self.units * gates),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
@@ -45,7 +45,7 @@ class _CellBase(Layer):
             "recurrent_kernel", shape=(self.units, self.units * gates),
             initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
             constraint=self.recurrent_constraint)
-        self.bias = self.add_weight("bias", shape=(self.units * gates,),
+        self.bias = self.add_weight("bias", shape=bias_shape or (self.units * gates,),
                                     initializer=bias_initializer or self.bias_initializer,
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
@@ -176,13 +176,8 @@ class GRUCell(_CellBase):
 
     def build(self, input_shape):
         input_dim = TensorShape(input_shape).as_list()[-1]
-        self._weights(input_dim, 3)
-        if self.reset_after and self.use_bias:
-            self._trainable_weights.remove(self.bias)
-            self.bias = self.add_weight("bias", shape=(2, 3 * self.units),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+        self._weights(input_dim, 3,
+                      bias_shape=(2, 3 * self.units) if self.reset_after else None)
 
     def call(self, inputs, states, training=None):
         h = states[0]

@@ -50,8 +50,8 @@ class TimeDistributed(Wrapper):
                              f"at least 3 dimensions, received: {shape}")
         self.input_spec = InputSpec(shape=[None] + shape[1:])
         if not self.layer.built:
-            with T.name_scope(self.layer.name):
-                self.layer.build(TensorShape([shape[0]] + shape[2:]))
+            # built in TimeDistributed's own scope: time_distributed/kernel (as TF 1.15)
+            self.layer.build(TensorShape([shape[0]] + shape[2:]))
             self.layer.built = True
         self.built = True
 
