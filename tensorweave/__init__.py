@@ -199,6 +199,7 @@ _LAZY_MODULES = {
     "image": "tensorweave.image",
     "distributions": "tensorweave.distributions",
     "lookup": "tensorweave.lookup",
+    "saved_model": "tensorweave.saved_model",
     "sets": "tensorweave.sets",
     "ragged": "tensorweave.ragged",
     "RaggedTensor": "tensorweave.ragged.ragged_tensor:RaggedTensor",
