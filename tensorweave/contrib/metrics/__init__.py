@@ -8,13 +8,15 @@ tf.metrics, and helpers aggregating (value, update_op) pairs.
 from tensorweave import metrics as metrics_lib
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.core.graph import name_scope
+from tensorweave.core.graph import get_default_graph, name_scope
 from tensorweave.ops import array, math_ops
+from tensorweave.variable_scope import variable_scope
 
 __all__ = ["accuracy", "aggregate_metric_map", "aggregate_metrics", "streaming_accuracy",
-           "streaming_auc", "streaming_false_negatives", "streaming_false_positives",
+           "streaming_auc", "streaming_covariance", "streaming_false_negatives", "streaming_false_positives",
            "streaming_mean", "streaming_mean_absolute_error", "streaming_mean_iou",
-           "streaming_mean_squared_error", "streaming_precision", "streaming_recall",
+           "streaming_mean_squared_error", "streaming_pearson_correlation",
+           "streaming_precision", "streaming_recall",
            "streaming_root_mean_squared_error", "streaming_true_negatives",
            "streaming_true_positives"]
 
@@ -79,6 +81,98 @@ def streaming_mean_iou(predictions, labels, num_classes, weights=None, metrics_c
                                 num_classes=num_classes, weights=weights,
                                 metrics_collections=metrics_collections,
                                 updates_collections=updates_collections, name=name)
+
+
+def _div_no_nan(numerator, denominator):
+    safe = array.where(math_ops.equal(denominator, 0), array.ones_like(denominator),
+                       denominator)
+    return array.where(math_ops.equal(denominator, 0), array.zeros_like(numerator),
+                       math_ops.truediv(numerator, safe))
+
+
+def _collect(metrics_collections, value, updates_collections, update_op):
+    graph = get_default_graph()
+    if metrics_collections:
+        graph.add_to_collections(metrics_collections, value)
+    if updates_collections:
+        graph.add_to_collections(updates_collections, update_op)
+
+
+def streaming_covariance(predictions, labels, weights=None, metrics_collections=None,
+                         updates_collections=None, name=None):
+    """The running unbiased (weighted) covariance of predictions and labels, NaN until two
+    values were seen: (covariance, update_op). Batches merge by the pairwise co-moment
+    update (Chan et al.), in local variables count, mean_prediction, mean_label, comoment."""
+    with variable_scope(name, "covariance", (predictions, labels, weights)):
+        predictions = array.cast(convert_to_tensor(predictions), dtypes.float32)
+        labels = array.cast(convert_to_tensor(labels), dtypes.float32)
+        predictions.shape.assert_is_compatible_with(labels.shape)
+        count = metrics_lib.metric_variable([], dtypes.float32, name="count")
+        mean_prediction = metrics_lib.metric_variable([], dtypes.float32,
+                                                      name="mean_prediction")
+        mean_label = metrics_lib.metric_variable([], dtypes.float32, name="mean_label")
+        comoment = metrics_lib.metric_variable([], dtypes.float32, name="comoment")
+        if weights is None:
+            batch_count = array.cast(array.size(labels), dtypes.float32)
+            weighted_predictions, weighted_labels = predictions, labels
+        else:
+            weights = array.cast(convert_to_tensor(weights), dtypes.float32) * \
+                array.ones_like(labels)
+            batch_count = math_ops.reduce_sum(weights)
+            weighted_predictions = predictions * weights
+            weighted_labels = labels * weights
+        update_count = count.assign_add(batch_count)
+        prev_count = update_count - batch_count
+        batch_mean_prediction = _div_no_nan(math_ops.reduce_sum(weighted_predictions),
+                                            batch_count)
+        delta_mean_prediction = _div_no_nan(
+            (batch_mean_prediction - mean_prediction) * batch_count, update_count)
+        update_mean_prediction = mean_prediction.assign_add(delta_mean_prediction)
+        prev_mean_prediction = update_mean_prediction - delta_mean_prediction
+        batch_mean_label = _div_no_nan(math_ops.reduce_sum(weighted_labels), batch_count)
+        delta_mean_label = _div_no_nan((batch_mean_label - mean_label) * batch_count,
+                                       update_count)
+        update_mean_label = mean_label.assign_add(delta_mean_label)
+        prev_mean_label = update_mean_label - delta_mean_label
+        coresiduals = (predictions - batch_mean_prediction) * (labels - batch_mean_label)
+        if weights is not None:
+            coresiduals = coresiduals * weights
+        batch_comoment = math_ops.reduce_sum(coresiduals)
+        delta_comoment = batch_comoment + (prev_mean_prediction - batch_mean_prediction) * \
+            (prev_mean_label - batch_mean_label) * (prev_count * batch_count / update_count)
+        update_comoment = comoment.assign_add(delta_comoment)
+        nan = float("nan")
+        covariance = array.where(math_ops.less_equal(count, 1.0), nan,
+                                 math_ops.truediv(comoment, count - 1), name="covariance")
+        with get_default_graph().control_dependencies([update_comoment]):
+            update_op = array.where(math_ops.less_equal(count, 1.0), nan,
+                                    math_ops.truediv(comoment, count - 1), name="update_op")
+    _collect(metrics_collections, covariance, updates_collections, update_op)
+    return covariance, update_op
+
+
+def streaming_pearson_correlation(predictions, labels, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    """The running Pearson correlation of predictions and labels: cov / (sd_p sd_l), from
+    three streaming_covariance metrics: (pearson_r, update_op)."""
+    with variable_scope(name, "pearson_r", (predictions, labels, weights)):
+        predictions, labels = convert_to_tensor(predictions), convert_to_tensor(labels)
+        predictions.shape.assert_is_compatible_with(labels.shape)
+        if weights is not None:
+            weights = array.cast(convert_to_tensor(weights), dtypes.float32) * \
+                array.ones_like(labels, dtype=dtypes.float32)
+        cov, update_cov = streaming_covariance(predictions, labels, weights=weights,
+                                               name="covariance")
+        var_p, update_var_p = streaming_covariance(predictions, predictions, weights=weights,
+                                                   name="variance_predictions")
+        var_l, update_var_l = streaming_covariance(labels, labels, weights=weights,
+                                                   name="variance_labels")
+        pearson_r = math_ops.truediv(cov, math_ops.sqrt(var_p) * math_ops.sqrt(var_l),
+                                     name="pearson_r")
+        update_op = math_ops.truediv(update_cov, math_ops.sqrt(update_var_p) *
+                                     math_ops.sqrt(update_var_l), name="update_op")
+    _collect(metrics_collections, pearson_r, updates_collections, update_op)
+    return pearson_r, update_op
 
 
 def accuracy(predictions, labels, weights=None, name=None):
