@@ -13,3 +13,98 @@ def test_model_matches_tensorflow(name):
     tf.keras.backend.clear_session()
     result = cases.MODEL_CASES[name](tf)
     assert_matches(result, f"models/{name}", rtol=2e-5, atol=2e-6)
+
+
+# TF 1.15's layout (keras/utils/layer_utils.print_summary: 65 columns at .45/.85/1 for
+# sequential-like models, 98 at .33/.55/.67/1 with 'Connected to' otherwise, '_' between rows,
+# counts with thousands separators). TF 2.x, which made the fixture, changed the layout (blank
+# lines between rows, byte sizes), so the layout is written out here and the fixture checks the
+# content: names, types, shapes, parameter counts and connections.
+SEQUENTIAL = """\
+Model: "sequential"
+_________________________________________________________________
+Layer (type)                 Output Shape              Param #   
+=================================================================
+conv2d (Conv2D)              (None, 6, 6, 4)           40        
+_________________________________________________________________
+flatten (Flatten)            (None, 144)               0         
+_________________________________________________________________
+dense (Dense)                (None, 10)                1450      
+=================================================================
+Total params: 1,490
+Trainable params: 1,490
+Non-trainable params: 0
+_________________________________________________________________"""
+
+FUNCTIONAL = """\
+Model: "model"
+__________________________________________________________________________________________________
+Layer (type)                    Output Shape         Param #     Connected to                     
+==================================================================================================
+a (InputLayer)                  [(None, 6)]          0                                            
+__________________________________________________________________________________________________
+dense_1 (Dense)                 (None, 8)            56          a[0][0]                          
+__________________________________________________________________________________________________
+b (InputLayer)                  [(None, 4)]          0                                            
+__________________________________________________________________________________________________
+concatenate (Concatenate)       (None, 12)           0           dense_1[0][0]                    
+                                                                 b[0][0]                          
+__________________________________________________________________________________________________
+out (Dense)                     (None, 1)            13          concatenate[0][0]                
+==================================================================================================
+Total params: 69
+Trainable params: 69
+Non-trainable params: 0
+__________________________________________________________________________________________________"""
+
+
+def _cells(lines):
+    """(first column, rest of the cells) of each table row of a summary, any layout."""
+    rows = []
+    for line in lines:
+        if line.startswith(("Model:", "_", "=", "Total", "Trainable", "Non-trainable")) or \
+                not line.strip() or "Layer (type)" in line:
+            continue
+        cells = line.replace("'", "").replace(",", " ").split()
+        # TF 2.x prints connections as a Python list: ['a[0][0]'] / ['dense_1[0][0]', ...]
+        cells = [c[1:] if c.startswith("[") and c.count("[") == 3 else c for c in cells]
+        cells = [c[:-1] if c.endswith("]]") else c for c in cells if c != "[]"]
+        rows.append(cells)
+    return rows
+
+
+def _totals(lines):
+    return [line.split("(")[0].replace(",", "").strip() for line in lines
+            if line.startswith(("Total", "Trainable", "Non-trainable"))]
+
+
+def test_summary_text():
+    tf.keras.backend.clear_session()
+    got = cases.summaries(tf)
+    assert "\n".join(got["sequential"]) == SEQUENTIAL
+    assert "\n".join(got["functional"]) == FUNCTIONAL
+    for name in ("sequential", "functional"):
+        want = PLAIN["summaries"][name]
+        assert _cells(got[name]) == _cells(want), name
+        assert _totals(got[name]) == _totals(want), name
+
+
+def test_summary_print_fn_default_prints(capsys):
+    tf.keras.backend.clear_session()
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(2, input_shape=(3,))])
+        model.summary()
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == 'Model: "sequential"'
+    assert "dense (Dense)                (None, 2)                 8" in out
+
+
+def test_predict_batches_and_dtypes():
+    tf.keras.backend.clear_session()
+    x, y = cases._data(n=37)
+    with tf.Graph().as_default():
+        model = cases._mlp(tf.keras)
+        out = model.predict(x, batch_size=10)
+        assert out.shape == (37, 3) and out.dtype == np.float32
+        np.testing.assert_allclose(out.sum(1), 1., rtol=1e-5)
+        np.testing.assert_allclose(model.predict_on_batch(x[:5]), out[:5], rtol=1e-6)
