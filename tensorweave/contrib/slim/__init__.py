@@ -31,4 +31,5 @@ from tensorweave.contrib.layers import (  # noqa: F401
     summarize_collection, summarize_tensor, summarize_tensors, unit_norm,
     variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
 from tensorweave.contrib.layers import utils  # noqa: F401
-from tensorweave.contrib.slim import evaluation, learning  # noqa: F401
+from tensorweave.contrib.slim import (evaluation, learning, model_analyzer,  # noqa: F401
+                                     summaries)
