@@ -7,6 +7,9 @@ weighted sum divided by the number of present (nonzero-weight) elements, added t
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
+from tensorweave.contrib.losses import metric_learning  # noqa: F401
+from tensorweave.contrib.losses.metric_learning import (  # noqa: F401
+    contrastive_loss, lifted_struct_loss, npairs_loss, triplet_semihard_loss)
 from tensorweave.ops import array, math_ops, nn_ops
 
 __all__ = ["absolute_difference", "add_loss", "compute_weighted_loss", "cosine_distance",
