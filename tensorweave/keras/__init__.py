@@ -26,8 +26,8 @@ __getattr__ = lazy.attributes(__name__, {
     "wrappers": "tensorweave.keras.wrappers",
     # names
     "Input": "tensorweave.keras.engine.input_layer:Input",
-    "Model": "tensorweave.keras.engine.training:Model",
-    "Sequential": "tensorweave.keras.engine.sequential:Sequential",
+    "Model": "tensorweave.keras.models:Model",
+    "Sequential": "tensorweave.keras.models:Sequential",
 })
 
 __version__ = "2.2.4-tf"

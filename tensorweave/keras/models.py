@@ -2,11 +2,15 @@
 model_from_json/yaml/config delegate to tf.keras.saving)."""
 import json
 
+from tensorweave.keras import saving as saving_module
+from tensorweave.keras.engine import saving_bridge
 from tensorweave.keras.engine.input_layer import Input, InputLayer
-from tensorweave.keras.engine.saving_bridge import call_saving
+from tensorweave.keras.engine.saving_bridge import call_saving, model_from_config  # noqa: F401
 from tensorweave.keras.engine.sequential import Sequential
 from tensorweave.keras.engine.training import Model
 from tensorweave.keras.engine import session as K
+
+saving_bridge.install(saving_module)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
@@ -16,14 +20,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
 
 def load_model(filepath, custom_objects=None, compile=True, **kwargs):  # noqa: A002
     return call_saving("load_model", filepath, custom_objects, compile, **kwargs)
-
-
-def model_from_config(config, custom_objects=None):
-    if isinstance(config, list):
-        raise TypeError("`model_from_config` expects a dictionary, not a list. Maybe you "
-                        "meant to use `Sequential.from_config(config)`?")
-    from tensorweave.keras.engine.base_layer import deserialize
-    return deserialize(config, custom_objects=custom_objects)
 
 
 def model_from_json(json_string, custom_objects=None):
