@@ -83,4 +83,4 @@ with tf.Session() as sess:
     assert sess.run(a) == 0.0  # first pass only accumulates
     sess.run(train2)
     np.testing.assert_allclose(sess.run(a), -sum(k + 1.0 for k in range(n)))
-print("OK rank", r, flush=True)
+print(f"OK rank {r}", flush=True)

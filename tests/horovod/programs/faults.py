@@ -32,4 +32,4 @@ with tf.Session() as sess:
     else:
         for _ in range(1000):
             sess.run(y, {x: np.ones(3)})
-print("finished rank", r, flush=True)
+print(f"finished rank {r}", flush=True)
