@@ -7,6 +7,7 @@ import copy
 
 from tensorweave.lib.paths import path_str
 from tensorweave.runtime.config import ConfigProto
+from tensorweave.train import server_lib
 
 _USE_DEFAULT = object()
 _DEFAULT_SAVE_CHECKPOINTS_SECS = 600
@@ -47,6 +48,7 @@ class RunConfig:
                  train_distribute=None, device_fn=None, protocol=None, eval_distribute=None,
                  experimental_distribute=None, experimental_max_worker_delay_secs=None,
                  session_creation_timeout_secs=7200):
+        server_lib.check_tf_config()  # a multi-task TF_CONFIG names the Horovod path
         if save_checkpoints_steps is _USE_DEFAULT and save_checkpoints_secs is _USE_DEFAULT:
             save_checkpoints_steps, save_checkpoints_secs = None, _DEFAULT_SAVE_CHECKPOINTS_SECS
         elif save_checkpoints_secs is _USE_DEFAULT:

@@ -20,6 +20,7 @@ from tensorweave.train.training_util import (assert_global_step, create_global_s
 from tensorweave.util import lazy
 
 _LAZY = {
+    **lazy.names_from("tensorweave.train.server_lib", "Server"),
     **lazy.names_from("tensorweave.train.saver",
                       "Saver", "export_meta_graph", "import_meta_graph"),
     **lazy.names_from("tensorweave.train.checkpoint_management",
