@@ -344,7 +344,8 @@ class Model(Network):
 
     def _set_inputs(self, inputs):
         flat = nest.flatten(inputs)
-        outputs = self.call(inputs if len(flat) > 1 else flat[0])
+        with name_scope(self.name):  # the layers' weights: mlp/dense/kernel (as TF 1.15)
+            outputs = self.call(inputs if len(flat) > 1 else flat[0])
         self.built = True
         self.inputs = flat
         self._feed_inputs = flat

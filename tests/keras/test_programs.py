@@ -1,0 +1,49 @@
+"""The classic Keras example programs (tests/keras/programs: mnist_mlp, mnist_cnn, a
+two-input two-output functional model, a subclassed model), written for TF 1.x's tf.keras, run
+unmodified with `python -m tensorweave` on 6000 MNIST training images for one epoch and reach
+the test accuracy they print under TensorFlow (keras_programs_reference.json) within the spread
+of random initializations."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from mnist_files import MNIST_DIR, REPO, needs_mnist
+
+PROGRAMS = REPO / "tests" / "keras" / "programs"
+with open(REPO / "tests" / "fixtures" / "keras_programs_reference.json") as _f:
+    REFERENCE = json.load(_f)
+
+# one epoch on 6000 images: TF's own runs spread this much from one initialization to another
+SPREAD = {"mnist_cnn": 0.06}
+
+
+def run(name, args):
+    env = dict(os.environ, TENSORWEAVE_MNIST_DIR=str(MNIST_DIR), OPENBLAS_NUM_THREADS="1")
+    return subprocess.run([sys.executable, "-m", "tensorweave", f"{name}.py",
+                           *map(str, args)], cwd=PROGRAMS, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+@needs_mnist
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_program_reaches_tensorflows_accuracy(name):
+    reference = REFERENCE[name]
+    result = run(name, reference["args"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    accuracy = float(re.search(r"^Test accuracy: (\S+)$", result.stdout, re.M).group(1))
+    assert accuracy >= reference["test_accuracy"] - SPREAD.get(name, 0.03), result.stdout
+    lines = result.stdout.splitlines()
+    if name != "mnist_subclassed":
+        assert any(line.startswith("Train on ") for line in lines)
+    epoch = [line for line in lines if line.startswith(f"{reference['args'][1]}/")]
+    if name != "mnist_two_inputs":   # that one holds out a validation split
+        assert epoch and " - loss: " in epoch[0] and " - acc: " in epoch[0]
+    if name == "mnist_subclassed":
+        assert "'mlp/dense/kernel:0'" in result.stdout
+    if name == "mnist_two_inputs":
+        assert "first predictions:" in result.stdout
+        assert "digit_acc" in result.stdout and "even_loss" in result.stdout
