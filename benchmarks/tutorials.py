@@ -52,6 +52,12 @@ def make_shim(root):
     for name in ["input_data.py", "mnist.py"] + [f"{t}.py" for t in TUTORIALS]:
         shutil.copy(source / name, mnist / name)
     shutil.copy(source.parent / "tutorial_flags.py", mnist.parent / "tutorial_flags.py")  # --seed
+    datasets = package / "contrib" / "learn" / "datasets"  # input_data's reader (pure NumPy)
+    datasets.mkdir(parents=True)
+    for part in (package / "contrib", package / "contrib" / "learn", datasets):
+        (part / "__init__.py").touch()
+    shutil.copy(REPO / "tensorweave" / "contrib" / "learn" / "datasets" / "mnist.py",
+                datasets / "mnist.py")
 
 
 def time_run(python, pythonpath, module, args, onednn=False):
