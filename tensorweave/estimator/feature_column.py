@@ -22,7 +22,7 @@ from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys
 from tensorweave.core.operation import Tensor
 from tensorweave.init_ops import truncated_normal_initializer, zeros_initializer
-from tensorweave.ops import array, math_ops, nn_ops
+from tensorweave.ops import array, example_parsing, math_ops, nn_ops
 from tensorweave.platform import gfile
 from tensorweave.variable_scope import get_variable, variable_scope
 
@@ -103,6 +103,11 @@ def _check_categorical_input(key, tensor, integer):
 class NumericColumn(_DenseColumn, collections.namedtuple(
         "NumericColumn", ["key", "shape", "default_value", "dtype", "normalizer_fn"])):
     @property
+    def parse_example_spec(self):
+        return {self.key: example_parsing.FixedLenFeature(self.shape, self.dtype,
+                                                          self.default_value)}
+
+    @property
     def name(self):
         return self.key
 
@@ -145,6 +150,10 @@ def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32,
 
 class _BucketizedColumn(_DenseColumn, _CategoricalColumn, collections.namedtuple(
         "_BucketizedColumn", ["source_column", "boundaries"])):
+    @property
+    def parse_example_spec(self):
+        return self.source_column.parse_example_spec
+
     @property
     def name(self):
         return f"{self.source_column.name}_bucketized"
@@ -201,6 +210,10 @@ def _string_or_int(dtype, key):
 class _HashedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
         "_HashedCategoricalColumn", ["key", "hash_bucket_size", "dtype"])):
     @property
+    def parse_example_spec(self):
+        return {self.key: example_parsing.VarLenFeature(self.dtype)}
+
+    @property
     def name(self):
         return self.key
 
@@ -227,6 +240,10 @@ def categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=dtypes.stri
 
 class _VocabularyColumn(_CategoricalColumn, collections.namedtuple(
         "_VocabularyColumn", ["key", "vocabulary", "dtype", "default_value", "num_oov_buckets"])):
+    @property
+    def parse_example_spec(self):
+        return {self.key: example_parsing.VarLenFeature(self.dtype)}
+
     @property
     def name(self):
         return self.key
@@ -297,6 +314,10 @@ def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_siz
 class _IdentityCategoricalColumn(_CategoricalColumn, collections.namedtuple(
         "_IdentityCategoricalColumn", ["key", "num_buckets", "default_value"])):
     @property
+    def parse_example_spec(self):
+        return {self.key: example_parsing.VarLenFeature(dtypes.int64)}
+
+    @property
     def name(self):
         return self.key
 
@@ -325,6 +346,14 @@ def categorical_column_with_identity(key, num_buckets, default_value=None):
 
 class _CrossedColumn(_CategoricalColumn, collections.namedtuple(
         "_CrossedColumn", ["keys", "hash_bucket_size", "hash_key"])):
+    @property
+    def parse_example_spec(self):
+        spec = {}
+        for key in self.keys:
+            spec.update(key.parse_example_spec if isinstance(key, _FeatureColumn)
+                        else {key: example_parsing.VarLenFeature(dtypes.string)})
+        return spec
+
     @property
     def name(self):
         return "_X_".join(sorted(_leaf_names(self)))
@@ -395,6 +424,10 @@ _COMBINERS = ("mean", "sqrtn", "sum")
 class _IndicatorColumn(_DenseColumn, collections.namedtuple(
         "_IndicatorColumn", ["categorical_column"])):
     @property
+    def parse_example_spec(self):
+        return self.categorical_column.parse_example_spec
+
+    @property
     def name(self):
         return f"{self.categorical_column.name}_indicator"
 
@@ -423,6 +456,10 @@ class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
         "_EmbeddingColumn", ["categorical_column", "dimension", "combiner", "initializer",
                              "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
                              "trainable"])):
+    @property
+    def parse_example_spec(self):
+        return self.categorical_column.parse_example_spec
+
     @property
     def name(self):
         return f"{self.categorical_column.name}_embedding"
@@ -539,6 +576,22 @@ def _created_since(count_before):
 def _variable_count():
     from tensorweave.variables import global_variables
     return len(global_variables())
+
+
+def make_parse_example_spec(feature_columns):
+    """The tf.parse_example features dict the columns read (each column's parse spec); a key
+    two columns read differently is a ValueError, as in TF."""
+    spec = {}
+    for column in feature_columns:
+        if not isinstance(column, _FeatureColumn):
+            raise ValueError(f"All feature_columns must be _FeatureColumn instances. Given: "
+                             f"{column}")
+        for key, config in column.parse_example_spec.items():
+            if key in spec and spec[key] != config:
+                raise ValueError(f"feature_columns contain different parse_spec for key "
+                                 f"{key}. Given {config} and {spec[key]}")
+            spec[key] = config
+    return spec
 
 
 def input_layer(features, feature_columns, weight_collections=None, trainable=True,

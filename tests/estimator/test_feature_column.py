@@ -209,3 +209,19 @@ def test_errors():
         fc.embedding_column(fc.categorical_column_with_identity("i", 3), 0)
     with pytest.raises(ValueError, match="expects 2 values per example"):
         fc.input_layer({"x": [[1.0, 2.0, 3.0]]}, [fc.numeric_column("x", shape=2)])
+
+
+def test_make_parse_example_spec_as_tf():
+    """TF 2.15's tf.compat.v1.feature_column.make_parse_example_spec gives these configs."""
+    age = fc.numeric_column("age", shape=(2,), default_value=(0.0, 1.0))
+    city = fc.categorical_column_with_vocabulary_list("city", ["a", "b"])
+    crossed = fc.crossed_column([city, "zip"], 10)
+    spec = fc.make_parse_example_spec([age, fc.bucketized_column(age, [0.5]),
+                                       fc.indicator_column(crossed),
+                                       fc.embedding_column(
+                                           fc.categorical_column_with_identity("i", 3), 2)])
+    assert spec == {"age": tf.FixedLenFeature((2,), tf.float32, (0.0, 1.0)),
+                    "city": tf.VarLenFeature(tf.string), "zip": tf.VarLenFeature(tf.string),
+                    "i": tf.VarLenFeature(tf.int64)}
+    with pytest.raises(ValueError, match="different parse_spec"):
+        fc.make_parse_example_spec([age, fc.numeric_column("age")])
