@@ -183,6 +183,9 @@ def train(train_op, logdir, train_step_fn=train_step, train_step_kwargs=_USE_DEF
     if sync_optimizer is not None:
         raise NotImplementedError("slim.learning.train: sync_optimizer (SyncReplicasOptimizer) "
                                   "is not supported by tensorweave")
+    if trace_every_n_steps is not None:
+        raise NotImplementedError("slim.learning.train: trace_every_n_steps (timeline files) "
+                                  "is not supported by tensorweave")
     if number_of_steps is not None and number_of_steps <= 0:
         raise ValueError("`number_of_steps` must be either None or a positive number.")
     graph = graph or get_default_graph()
