@@ -117,9 +117,9 @@ mean_absolute_error.__doc__ = "The mean of |labels - predictions|: (mae, update_
 def root_mean_squared_error(labels, predictions, weights=None, metrics_collections=None,
                             updates_collections=None, name=None):
     """The square root of the mean squared error: (rmse, update_op)."""
-    with variable_scope(name, "root_mean_squared_error", [predictions, labels]):
-        mse, update_mse = mean_squared_error(labels, predictions, weights)
-        value, update_op = math_ops.sqrt(mse), math_ops.sqrt(update_mse)
+    mse, update_mse = mean_squared_error(labels, predictions, weights,
+                                         name=name or "root_mean_squared_error")
+    value, update_op = math_ops.sqrt(mse), math_ops.sqrt(update_mse)  # TF's names: Sqrt, Sqrt_1
     _add_to_collections(metrics_collections, value)
     _add_to_collections(updates_collections, update_op)
     return value, update_op

@@ -34,15 +34,9 @@ def results(program):
 
 
 _COUNTS = ("update_ops", "regularization_losses", "losses")
-_RMSE_NAMES = pytest.mark.xfail(
-    strict=True, reason="tf.metrics.root_mean_squared_error (tensorweave/metrics.py) keeps its "
-                        "variables under root_mean_squared_error/mean_squared_error/, TF under "
-                        "root_mean_squared_error/")
 
 
-@pytest.mark.parametrize("program", [
-    pytest.param(p, marks=_RMSE_NAMES) if p == "streaming" else p
-    for p in sorted(cases.PROGRAMS)])
+@pytest.mark.parametrize("program", sorted(cases.PROGRAMS))
 def test_program_variables_match_tf_slim(program):
     expected, got = reference(program), results(program)
     assert list(got["variables"]) == list(expected["variables"])
