@@ -26,7 +26,7 @@ import numpy as np
 from tensorweave.ops import philox
 from tensorweave.runtime.accel import sliced_updates, variants
 
-BLOCK = 1 << 14  # Philox calls per block
+BLOCK = 1 << 13  # Philox calls per block
 SHARED_ABOVE = 1 << 16  # calls of a draw above which helper threads share the blocks
 
 _U32, _U64, _F32, _F64 = np.uint32, np.uint64, np.float32, np.float64
@@ -56,8 +56,10 @@ class Block:
         self.size = size
         self._words = np.empty((2, 2 * size), _U32)
         self._products = [np.empty(2 * size, _U64) for _ in range(2)]
+        self._views = {}  # n -> the product buffers' views for n calls
         self._counter = np.empty(size, _U64)
-        self._floats = [np.empty(2 * size, _F64) for _ in range(5)]
+        self._floats = [np.empty(2 * size, _F64) for _ in range(7)]
+        self.index = np.empty(2 * size, np.intp)
         self._singles = [np.empty(2 * size, _F32) for _ in range(2)]
         self.pair = np.empty((2, 2 * size), _F64)
         self.pair32 = np.empty((2, 2 * size), _F32)
@@ -94,14 +96,25 @@ class Block:
         """Ten rounds: `even` (words 0, 2) in place; words 1 and 3 are the low halves of the
         products of words 2 and 0, read from the product buffers."""
         even, odd = self.even, self.odd
+        views = self._views.get(n)
+        if views is None:
+            views = self._views[n] = [_product_views(p, n) for p in self._products]
+        multiply, xor = np.multiply, np.bitwise_xor
         for round_, key in enumerate(schedule):
-            products = self._products[round_ & 1][:2 * n].reshape(2, n)
-            np.multiply(even, _MULTIPLIERS, out=products)
-            halves = products.view(_U32).reshape(2, n, 2)[::-1]  # products of words 2, 0
-            np.bitwise_xor(halves[:, :, _HIGH], odd, out=even)
-            np.bitwise_xor(even, key, out=even)
-            odd = halves[:, :, _LOW]
+            products, high, low = views[round_ & 1]
+            multiply(even, _MULTIPLIERS, out=products)
+            xor(high, odd, out=even)
+            xor(even, key, out=even)
+            odd = low
         self.odd[...] = odd
+
+
+def _product_views(buffer, n):
+    """A product buffer as [2, n] uint64 and the [2, n] high and low uint32 halves of the
+    products of words 2 and 0 (the rows swapped)."""
+    products = buffer[:2 * n].reshape(2, n)
+    halves = products.view(_U32).reshape(2, n, 2)[::-1]
+    return products, halves[:, :, _HIGH], halves[:, :, _LOW]
 
 
 def _in_blocks(count, work):
@@ -157,10 +170,10 @@ def uniform_from(stream, shape, dtype):
     def work(block, start, stop):
         _calls(block, parts, start, stop)
         n = stop - start
-        words = block.words(n)  # [2, 2n]: words 0 and 2 of each call, then words 1 and 3
-        np.bitwise_and(words, _MANTISSA, out=words)
-        np.bitwise_or(words, _ONE_BITS, out=words)
-        np.copyto(bits[start:stop], words.reshape(2, 2, n).transpose(2, 1, 0))
+        here = bits[start:stop]
+        # words[half, j, i] goes to here[i, j, half]; the loop runs in the words' order
+        np.bitwise_and(block.words(n).reshape(2, 2, n), _MANTISSA, out=here.transpose(2, 1, 0))
+        np.bitwise_or(here, _ONE_BITS, out=here)
         floats = out[start:stop]
         np.subtract(floats, _F32(1.0), out=floats)
 
@@ -187,10 +200,12 @@ def _sin_cos(angle, block, n):
     the table's k s nearest the angle and short Taylor series of d (|d| < 0.0031)."""
     turns = np.multiply(angle, 1.0 / _STEP, out=block.floats(n, 2))
     np.rint(turns, out=turns)
-    index = turns.astype(np.intp)
+    index = block.index[:2 * n]
+    np.copyto(index, turns, casting="unsafe")
     turns *= _STEP
     rest = np.subtract(angle, turns, out=turns)  # exact
-    table_sin, table_cos = _SINES.take(index), _COSINES.take(index)
+    table_sin = _SINES.take(index, out=block.floats(n, 5))
+    table_cos = _COSINES.take(index, out=block.floats(n, 6))
     square = np.multiply(rest, rest, out=block.floats(n, 3))
     sin_rest = np.multiply(square, 1.0 / 120, out=block.floats(n, 4))
     sin_rest -= 1.0 / 6
@@ -241,8 +256,8 @@ def box_muller(block, n, into):
     if redo.size:  # rounding that may go either way: NumPy's own sin and cos decide
         both32[0, redo] = np.sin(angle[redo])
         both32[1, redo] = np.cos(angle[redo])
-    both32 *= radius
-    np.copyto(into, both32.reshape(2, 2, n).transpose(2, 1, 0))
+    # both32[k, j * n + i] * radius[j * n + i] goes to into[i, j, k], in the sources' order
+    np.multiply(both32.reshape(2, 2, n), radius.reshape(1, 2, n), out=into.transpose(2, 1, 0))
 
 
 def normal_from(stream, shape, dtype):
