@@ -42,3 +42,16 @@ def get_word_index(path="reuters_word_index.json"):
                          WORD_INDEX_HASH)
     with open(path) as f:
         return json.load(f)
+
+
+_LABEL_NAMES = (
+    "cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply",
+    "coffee", "sugar", "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas",
+    "cpi", "money-fx", "interest", "gnp", "meal-feed", "alum", "oilseed", "gold", "tin",
+    "strategic-metal", "livestock", "retail", "ipi", "iron-steel", "rubber", "heat", "jobs",
+    "lei", "bop", "zinc", "orange", "pet-chem", "dlr", "gas", "silver", "wpi", "hog", "lead")
+
+
+def get_label_names():
+    """The 46 topic names, indexed by label."""
+    return _LABEL_NAMES

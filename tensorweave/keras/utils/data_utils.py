@@ -6,6 +6,7 @@
 import hashlib
 import os
 import posixpath
+import random
 import shutil
 import tarfile
 import urllib.error
@@ -229,3 +230,192 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
     if extract:
         _extract(fpath, directory, archive_format)
     return fpath
+
+
+# --- Sequence and the enqueuers that feed fit_generator -------------------------------------
+
+class Sequence:
+    """A data set of batches that knows its length: subclasses define `__getitem__(index)`
+    (one batch) and `__len__` (batches per epoch); `on_epoch_end` runs after each epoch.
+
+        class Batches(tf.keras.utils.Sequence):
+            def __len__(self): return 10
+            def __getitem__(self, i): return x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError
+
+    def __len__(self):
+        raise NotImplementedError
+
+    def on_epoch_end(self):
+        """Called at the end of every epoch."""
+
+    def __iter__(self):
+        """The batches in order."""
+        for item in (self[i] for i in range(len(self))):
+            yield item
+
+
+def _worker_note(use_multiprocessing):
+    if use_multiprocessing:
+        from tensorweave.platform import tf_logging as logging
+        logging.warning("use_multiprocessing=True: tensorweave's enqueuers run their workers "
+                        "as threads of this process.")
+
+
+class SequenceEnqueuer:
+    """Runs workers that fill a queue of batches ahead of training (threads of this process).
+
+        enqueuer = OrderedEnqueuer(sequence)
+        enqueuer.start(workers=2, max_queue_size=10)
+        batches = enqueuer.get()       # a generator
+        ...
+        enqueuer.stop()
+    """
+
+    def __init__(self, sequence, use_multiprocessing=False):
+        self.sequence = sequence
+        self.use_multiprocessing = use_multiprocessing
+        self.workers = 0
+        self.queue = None
+        self.stop_signal = None
+        self.run_thread = None
+        self.executor_fn = None
+        _worker_note(use_multiprocessing)
+
+    def is_running(self):
+        return self.stop_signal is not None and not self.stop_signal.is_set()
+
+    def start(self, workers=1, max_queue_size=10):
+        """Starts `workers` threads that keep up to `max_queue_size` batches ready."""
+        import queue
+        import threading
+        self.workers = max(1, workers)
+        self.queue = queue.Queue(max_queue_size if max_queue_size > 0 else 0)
+        self.stop_signal = threading.Event()
+        self.run_thread = threading.Thread(target=self._run, daemon=True)
+        self.run_thread.start()
+
+    def _send(self, item):
+        """Puts `item` on the queue unless stop() was called first; False once stopped."""
+        import queue
+        while not self.stop_signal.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def stop(self, timeout=None):
+        """Stops the workers and waits up to `timeout` seconds for them."""
+        if self.stop_signal is None:
+            return
+        self.stop_signal.set()
+        if self.run_thread is not None:
+            self.run_thread.join(timeout)
+        self.run_thread = None
+
+    def _run(self):
+        raise NotImplementedError
+
+    def get(self):
+        """A generator of the queued batches."""
+        raise NotImplementedError
+
+
+_DONE = object()
+
+
+class _Failure:
+    def __init__(self, error):
+        self.error = error
+
+
+class OrderedEnqueuer(SequenceEnqueuer):
+    """Feeds a `Sequence`'s batches in order (or shuffled per epoch with `shuffle`), epoch
+    after epoch, calling its `on_epoch_end` between them."""
+
+    def __init__(self, sequence, use_multiprocessing=False, shuffle=False):
+        super().__init__(sequence, use_multiprocessing)
+        self.shuffle = shuffle
+
+    def _run(self):
+        import concurrent.futures
+        with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
+            while not self.stop_signal.is_set():
+                order = list(range(len(self.sequence)))
+                if self.shuffle:
+                    random.shuffle(order)
+                futures = []
+                for i in order:
+                    futures.append(pool.submit(self.sequence.__getitem__, i))
+                    if not self._send(futures[-1]):
+                        return
+                concurrent.futures.wait(futures)  # the epoch's batches exist before it ends
+                if self.stop_signal.is_set():
+                    return
+                self.sequence.on_epoch_end()
+
+    def get(self):
+        import queue
+        while self.is_running():
+            try:
+                future = self.queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self.queue.task_done()
+            yield future.result()  # a worker's exception is raised here
+
+
+class GeneratorEnqueuer(SequenceEnqueuer):
+    """Feeds the items of a Python generator, drawn by worker threads (one at a time)."""
+
+    def __init__(self, sequence, use_multiprocessing=False, wait_time=None, random_seed=None):
+        super().__init__(sequence, use_multiprocessing)
+        self.random_seed = random_seed
+        self.wait_time = wait_time
+
+    def _run(self):
+        import threading
+        lock = threading.Lock()
+
+        def work():
+            while not self.stop_signal.is_set():
+                try:
+                    with lock:
+                        item = next(self.sequence)
+                except StopIteration:
+                    self._send(_DONE)
+                    return
+                except Exception as e:  # handed to the consumer
+                    self._send(_Failure(e))
+                    return
+                if not self._send(item):
+                    return
+
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(self.workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def get(self):
+        import queue
+        while self.is_running():
+            try:
+                item = self.queue.get(timeout=0.1)
+            except queue.Empty:
+                if self.run_thread is not None and not self.run_thread.is_alive() and \
+                        self.queue.empty():
+                    return
+                continue
+            if item is _DONE:
+                self.stop_signal.set()
+                return
+            if isinstance(item, _Failure):
+                self.stop_signal.set()
+                raise item.error
+            yield item
