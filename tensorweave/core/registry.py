@@ -18,13 +18,16 @@ class OpType:
                  "attr_codecs",
                  "to_tf", "statistics")
 
-    def __init__(self, name, shape, kernel, grad, **facets):
-        self.name = name
-        self.shape = shape
-        self.kernel = kernel
-        self.grad = grad
-        for facet, value in facets.items():
-            setattr(self, facet, value)
+    def __init__(self, name, shape, kernel, grad, *, stateful, shares_memory, ref_inputs,
+                 is_alias, shape_only_inputs, forwards, value, partial_value, bind, foldable,
+                 dead_aware, makes_dead, must_feed, row_wise, gradient_input):
+        # plain assignments, not a setattr loop: every `import tensorweave` makes ~640 of these
+        self.name, self.shape, self.kernel, self.grad = name, shape, kernel, grad
+        self.stateful, self.shares_memory, self.ref_inputs = stateful, shares_memory, ref_inputs
+        self.is_alias, self.shape_only_inputs, self.forwards = is_alias, shape_only_inputs, forwards
+        self.value, self.partial_value, self.bind = value, partial_value, bind
+        self.foldable, self.dead_aware, self.makes_dead = foldable, dead_aware, makes_dead
+        self.must_feed, self.row_wise, self.gradient_input = must_feed, row_wise, gradient_input
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
         self.to_tf = None  # writes the op's NodeDef in TensorFlow's form; see register_tf_form
         self.statistics = {}  # statistic name ("flops") -> rule(op) -> int; see register_statistics
