@@ -354,3 +354,20 @@ def test_the_checks_find_what_they_look_for(rule, monkeypatch, tmp_path):
     monkeypatch.setitem(EDGES, name, {t for t in [n for n, _ in imports_of(name)]
                                       if t in MODULES})
     assert any(name in v for v in rule()), rule.__name__
+
+
+def test_no_module_is_named_like_a_tf_function():
+    """A submodule named like a top-level tf. function (`tensorweave/function.py` beside
+    `tf.function`) would replace that function on the package once anything imports it."""
+    names = {line.strip().split(".")[1] for line in
+             (PACKAGE.parent / "tools" / "tf1_api.txt").read_text().splitlines()
+             if line.strip().count(".") == 1}
+    modules = {path.stem for path in PACKAGE.glob("*.py")} | {
+        path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    tf_modules = {line.strip().split(".")[1] for line in
+                  (PACKAGE.parent / "tools" / "tf1_api.txt").read_text().splitlines()
+                  if line.strip().count(".") >= 2}  # tf.nn, tf.train, ...: namespaces
+    # gradients and variable_scope are imported while the face loads, which then rebinds the
+    # names to TF's functions for good
+    clashes = sorted(names & modules - tf_modules - {"gradients", "variable_scope"})
+    assert not clashes, f"modules named like tf. functions: {clashes}"

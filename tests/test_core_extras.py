@@ -5,7 +5,7 @@ import pytest
 
 import tensorweave as tf
 from tensorweave.batch_ops import nondifferentiable_batch_function
-from tensorweave.load_library import load_file_system_library, load_library, load_op_library
+from tensorweave.op_libraries import load_file_system_library, load_library, load_op_library
 from tensorweave.parallel_for import vectorized_map
 from tensorweave.partitioned_variables import create_partitioned_variables
 
