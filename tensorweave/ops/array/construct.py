@@ -23,8 +23,16 @@ def holds_tensor(value):
 
 def holds_graph_value(value):
     """True for a Tensor or Variable, or a (nested) list or tuple holding one."""
-    return isinstance(value, TensorLike) or (
-        isinstance(value, (list, tuple)) and any(holds_graph_value(v) for v in value))
+    if isinstance(value, TensorLike):
+        return True
+    if isinstance(value, (list, tuple)):
+        for item in value:  # plain numbers skip the call: convert_to_tensor asks of any list
+            if type(item) not in _PLAIN_SCALARS and holds_graph_value(item):
+                return True
+    return False
+
+
+_PLAIN_SCALARS = frozenset([int, float, bool, str, bytes])
 
 
 def _first_dtype(value):
