@@ -10,6 +10,7 @@ Adagrad: accumulator; Adadelta: accum_grad, accum_var; Ftrl: accumulator, linear
 A `tf.train` optimizer is accepted through TFOptimizer.
 """
 import contextlib
+import types
 
 import numpy as np
 
@@ -736,13 +737,17 @@ _NAMES = {"adadelta": Adadelta, "adagrad": Adagrad, "adam": Adam, "adamax": Adam
           "nadam": Nadam, "rmsprop": RMSprop, "sgd": SGD, "ftrl": Ftrl}
 
 
+# tf.keras.optimizers.legacy: the same classes under their legacy names
+legacy = types.SimpleNamespace(SGD=SGD, Adadelta=Adadelta, Adagrad=Adagrad, Adam=Adam,
+                               Adamax=Adamax, Ftrl=Ftrl, Nadam=Nadam, Optimizer=Optimizer,
+                               RMSprop=RMSprop)
+
+
 def __getattr__(name):
-    """tf.keras.optimizers.schedules and .legacy, loaded on first use."""
+    """tf.keras.optimizers.schedules, loaded on first use."""
     import importlib
-    modules = {"schedules": "tensorweave.keras.optimizer_schedules",
-               "legacy": "tensorweave.keras.optimizers_legacy"}
-    if name in modules:
-        return importlib.import_module(modules[name])
+    if name == "schedules":
+        return importlib.import_module("tensorweave.keras.optimizer_schedules")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

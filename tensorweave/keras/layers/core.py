@@ -9,6 +9,7 @@ from tensorweave.keras import backend as K
 from tensorweave.keras.engine import resolve
 from tensorweave.keras.engine.base_layer import InputSpec, Layer
 from tensorweave.keras.layers.base import config_of, options
+from tensorweave.keras.utils import generic_utils
 from tensorweave.keras.engine import tfops as T
 from tensorweave.util import nest
 
@@ -367,31 +368,24 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=True):
+        """The layer of a config. Functions are found by name among the custom objects only:
+        nothing named in a file is imported or run (`safe_mode` is accepted for Keras's
+        signature; bytecode is refused either way)."""
         config = copy.deepcopy(config)
         custom_objects = custom_objects or {}
         function_type = config.pop("function_type")
         module = config.pop("module_name", None)
         name = config["function"]
-        if function_type == "function":
-            if name in custom_objects:
-                config["function"] = custom_objects[name]
-            else:
-                import importlib
-                try:
-                    config["function"] = getattr(importlib.import_module(module), name)
-                except (ImportError, AttributeError, TypeError) as error:
-                    raise ValueError(f"Unknown function: {name} (pass it in "
-                                     f"custom_objects)") from error
-        else:
-            if safe_mode:
-                raise ValueError("Loading a Lambda layer saved as Python bytecode is refused: "
-                                 "it would execute code from the file. Pass "
-                                 "safe_mode=False to load_model if you trust the file.")
-            import codecs
-            import marshal
-            import types
-            code = marshal.loads(codecs.decode(name.encode("ascii"), "base64"))
-            config["function"] = types.FunctionType(code, globals())
+        if function_type != "function":
+            raise ValueError("Loading a Lambda layer saved as Python bytecode is refused: it "
+                             "would execute code from the file. Define the function at module "
+                             "level, save the model again, and pass the function in "
+                             "custom_objects when loading.")
+        known = {**generic_utils.get_custom_objects(), **custom_objects}
+        if name not in known:
+            raise ValueError(f"Unknown function: {name} (saved from module {module}); pass it "
+                             f"in custom_objects")
+        config["function"] = known[name]
         shape_type = config.pop("output_shape_type", "raw")
         config.pop("output_shape_module", None)
         if shape_type == "function" and config.get("output_shape") in custom_objects:

@@ -93,5 +93,5 @@ def topology_keys(model):
 
 
 def model_from_config(config, custom_objects=None):
-    from tensorweave.keras import models
-    return models.model_from_config(config, custom_objects=custom_objects)
+    from tensorweave.keras.engine import saving_bridge
+    return saving_bridge.model_from_config(config, custom_objects=custom_objects)

@@ -8,7 +8,7 @@
 
 A file of `save_weights` is the model_weights group at the root. h5py is an optional extra
 (`pip install tensorweave[keras]`). Files are data: configs are JSON, Lambda layers saved as
-Python bytecode are refused unless the caller passes safe_mode=False.
+Python bytecode are refused (nothing in a file is run).
 """
 import json
 import os
@@ -311,31 +311,19 @@ def tf2_config_to_tf1(config):
 
 
 def model_from_config_checked(model_config, custom_objects=None, safe_mode=True):
-    """The model of a config; bytecode Lambdas refused unless safe_mode=False."""
-    from tensorweave.keras import layers, models  # noqa: F401 (layers registers its classes)
-    custom_objects = dict(custom_objects or {})
+    """The model of a config; Lambdas saved as bytecode are refused (`safe_mode` is accepted
+    for Keras's signature: tensorweave never runs code from a file)."""
+    from tensorweave.keras import layers  # noqa: F401 (registers the layer classes)
+    from tensorweave.keras.engine import saving_bridge
     model_config = tf2_config_to_tf1(model_config)
     lambdas = find_bytecode_lambdas(model_config)
     if lambdas:
-        if safe_mode:
-            raise ValueError(f"Refusing to load Lambda layer(s) {lambdas} saved as Python "
-                             f"bytecode: loading would run code from the file. Pass "
-                             f"safe_mode=False to load_model if you trust the file, or save "
-                             f"the Lambda's function by name and pass it in custom_objects.")
-        if "Lambda" not in custom_objects:
-            custom_objects["Lambda"] = unsafe_lambda_class()
-    return models.model_from_config(model_config, custom_objects=custom_objects)
-
-
-def unsafe_lambda_class():
-    from tensorweave.keras.layers import core
-
-    class Lambda(core.Lambda):
-        @classmethod
-        def from_config(cls, config, custom_objects=None):
-            return core.Lambda.from_config(config, custom_objects=custom_objects,
-                                           safe_mode=False)
-    return Lambda
+        raise ValueError(f"Refusing to load Lambda layer(s) {lambdas} saved as Python "
+                         f"bytecode: loading would run code from the file. Define the "
+                         f"function at module level, save again, and pass it in "
+                         f"custom_objects.")
+    return saving_bridge.model_from_config(model_config,
+                                           custom_objects=dict(custom_objects or {}))
 
 
 def load_model_from_hdf5(filepath, custom_objects=None, compile=True,  # noqa: A002
