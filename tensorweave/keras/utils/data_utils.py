@@ -388,7 +388,6 @@ class GeneratorEnqueuer(SequenceEnqueuer):
                     with lock:
                         item = next(self.sequence)
                 except StopIteration:
-                    self._send(_DONE)
                     return
                 except Exception as e:  # handed to the consumer
                     self._send(_Failure(e))
@@ -401,6 +400,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
             thread.start()
         for thread in threads:
             thread.join()
+        self._send(_DONE)  # after every worker has queued what it drew
 
     def get(self):
         import queue
