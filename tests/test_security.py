@@ -19,9 +19,9 @@ FORBIDDEN_CALLS = (
     {f"{module}.{name}" for module in UNPICKLERS for name in ("load", "loads", "Unpickler")}
     | {"shelve.open", "shelve.DbfilenameShelf", "joblib.load", "pandas.read_pickle",
        "torch.load", "yaml.load", "yaml.load_all", "yaml.unsafe_load", "yaml.full_load",
-       "numpy.lib.format.read_array", "eval", "exec", "compile", "builtins.eval",
+       "eval", "exec", "compile", "builtins.eval",
        "builtins.exec", "builtins.compile"})
-NUMPY_LOADS = {"numpy.load"}
+NUMPY_LOADS = {"numpy.load", "numpy.lib.format.read_array"}  # safe with allow_pickle=False
 
 
 def modules():

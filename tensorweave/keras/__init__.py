@@ -12,7 +12,7 @@ __getattr__ = lazy.attributes(__name__, {
     "callbacks": "tensorweave.keras.callbacks",
     "constraints": "tensorweave.keras.constraints",
     "datasets": "tensorweave.keras.datasets",
-    "estimator": "tensorweave.keras.estimator",
+    "estimator": "tensorweave.estimator.keras",
     "initializers": "tensorweave.keras.initializers",
     "layers": "tensorweave.keras.layers",
     "losses": "tensorweave.keras.losses",

@@ -23,9 +23,10 @@ __getattr__ = lazy.attributes(__name__, {
                       "to_ordinal"),
     **lazy.names_from("tensorweave.keras.utils.io_utils", "HDF5Matrix"),
     **lazy.names_from("tensorweave.keras.utils.vis_utils", "plot_model", "model_to_dot"),
-    **lazy.names_from("tensorweave.keras.utils.multi_gpu_utils", "multi_gpu_model"),
     **lazy.names_from("tensorweave.keras.preprocessing.image", "array_to_img",
                       "img_to_array", "load_img", "save_img"),
     **lazy.names_from("tensorweave.keras.preprocessing.sequence", "pad_sequences"),
     "legacy": "tensorweave.keras.utils.legacy",
+    "layer_utils": "tensorweave.keras.utils.layer_utils",
+    **lazy.names_from("tensorweave.keras.utils.layer_utils", "get_source_inputs"),
 })
