@@ -77,6 +77,11 @@ def test_variants_chosen_for_single_precision_only():
     assert accel.variant_for(ops[0]) is not None
     assert accel.variant_for(ops[1]) is None
     assert accel.variant_for(ops[2]) is not None  # RandomUniform: every dtype, exact bits
+    with tf.Graph().as_default():
+        stateless = tf.random.stateless_truncated_normal([3], seed=[1, 2]).op
+    while stateless.type != "StatelessTruncatedNormal":
+        stateless = stateless.inputs[0].op
+    assert accel.variant_for(stateless) is not None
 
 
 def test_refused_shapes_raise_the_reference_errors():
