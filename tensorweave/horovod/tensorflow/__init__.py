@@ -267,6 +267,34 @@ def fused_groups(tensors, threshold):
     return groups
 
 
+def reduce_gradients(grads, op=Average, compression=Compression.none, scope="Allreduce"):
+    """`grads` (None kept) reduced over the ranks under name scope `scope`: IndexedSlices
+    gathered, dense gradients allreduced in fused groups of fusion_threshold() bytes at most
+    (one HorovodGroupedAllreduce each; a lone tensor is a HorovodAllreduce named after it)."""
+    with name_scope(scope):
+        result = list(grads)
+        dense = []
+        for i, g in enumerate(grads):
+            if g is None:
+                continue
+            if isinstance(g, IndexedSlices):
+                result[i] = allreduce(g, op=op)
+            else:
+                dense.append(i)
+        compressed = [compression.compress(convert_to_tensor(grads[i])) for i in dense]
+        for group_indices in fused_groups([c for c, _ in compressed], fusion_threshold()):
+            tensors = [compressed[j][0] for j in group_indices]
+            if len(tensors) == 1:
+                reduced = [mpi_ops.allreduce(
+                    tensors[0], reduce_op=op, name="HorovodAllreduce_" +
+                    mpi_ops.normalize_name(grads[dense[group_indices[0]]].name))]
+            else:
+                reduced = mpi_ops.grouped_allreduce(tensors, reduce_op=op)
+            for j, value in zip(group_indices, reduced):
+                result[dense[j]] = compression.decompress(value, compressed[j][1])
+        return result
+
+
 class DistributedGradientOptimizer(optimizer_module.Optimizer):
     """Wraps an optimizer: its gradients are averaged over the ranks before they are applied."""
 
@@ -304,29 +332,7 @@ class DistributedGradientOptimizer(optimizer_module.Optimizer):
     def allreduce_grads(self, grads):
         """The gradients reduced over the ranks: sparse ones gathered, dense ones in fused
         groups (fusion_threshold() bytes at most each)."""
-        with name_scope(f"{self._name}_Allreduce"):
-            result = list(grads)
-            dense = []
-            for i, g in enumerate(grads):
-                if g is None:
-                    continue
-                if isinstance(g, IndexedSlices):
-                    result[i] = allreduce(g, op=self._op)
-                else:
-                    dense.append(i)
-            compressed = [self._compression.compress(convert_to_tensor(grads[i]))
-                          for i in dense]
-            for group_indices in fused_groups([c for c, _ in compressed], fusion_threshold()):
-                tensors = [compressed[j][0] for j in group_indices]
-                if len(tensors) == 1:
-                    reduced = [mpi_ops.allreduce(
-                        tensors[0], reduce_op=self._op, name="HorovodAllreduce_" +
-                        mpi_ops.normalize_name(grads[dense[group_indices[0]]].name))]
-                else:
-                    reduced = mpi_ops.grouped_allreduce(tensors, reduce_op=self._op)
-                for j, value in zip(group_indices, reduced):
-                    result[dense[j]] = self._compression.decompress(value, compressed[j][1])
-            return result
+        return reduce_gradients(grads, self._op, self._compression, f"{self._name}_Allreduce")
 
     def _aggregate_locally(self, grads, variables):
         """backward_passes_per_step > 1: gradients add up in local accumulators; every
