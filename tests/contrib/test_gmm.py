@@ -257,3 +257,10 @@ def test_gmm_algorithm_accessors_and_errors():
         assert factorization.GmmAlgorithm.CLUSTERS_COVS_VARIABLE == "clusters_covs"
         with pytest.raises(Exception, match="Invalid covariance type: spherical"):
             factorization.GmmAlgorithm([tf.constant(x)], 2, None, covariance_type="spherical")
+
+
+def test_contrib_learn_estimators_say_they_are_not_provided():
+    for name in ("GMM", "KMeansClustering", "WALSMatrixFactorization"):
+        with pytest.raises(NotImplementedError, match=f"tf.contrib.factorization.{name}"):
+            getattr(tf.contrib.factorization, name)
+    assert tf.contrib.factorization.gmm is factorization.gmm
