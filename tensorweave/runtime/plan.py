@@ -21,7 +21,7 @@ from tensorweave.core.operation import Operation, Tensor
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops.control.contexts import DEAD
 from tensorweave.ops.state_ops import variable_key
-from tensorweave.runtime import accel, checks, lowering
+from tensorweave.runtime import checks, lowering
 from tensorweave.runtime.fetch import DeadFetch, FeedSlot, fetched_value
 
 
@@ -48,7 +48,10 @@ def bind_kernel(op, state, is_used=None, *, variants=True):
             return Plan(op.graph, fetches, feeds, state, variants=variants,
                         dead_feeds=dead_feeds)
         return op_def.bind(op, make_plan, is_used or (lambda t: True))
-    kernel = (variants and accel.variant_for(op)) or op_def.kernel
+    kernel = op_def.kernel
+    if variants:
+        from tensorweave.runtime import accel  # loaded by the first binding, not by the import
+        kernel = accel.variant_for(op) or kernel
     attrs = {k: _kernel_attr(v) for k, v in op.attrs.items()}
     if op_def.stateful:
         keys = [variable_key(t) for t in op.inputs[:op_def.ref_count(op.inputs)]]

@@ -4,7 +4,7 @@ import warnings
 from tensorweave.core import context
 from tensorweave.core.graph import get_default_graph
 from tensorweave.core.operation import Tensor, TensorLike
-from tensorweave.runtime import accel, checks
+from tensorweave.runtime import checks
 from tensorweave.runtime.checks import CPU_DEVICE
 from tensorweave.runtime.config import ConfigProto
 from tensorweave.core.composite_tensor import CompositeTensor
@@ -34,6 +34,7 @@ class Session:
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config if config is not None else ConfigProto()
         self._config_timeout_ms = _timeout_ms(None, self._config)
+        from tensorweave.runtime import accel  # the speed variants load with the first Session
         self._state = SessionState(variants=accel.prepare_session(self._config))
         self._plans = {}
         self._composite_feeds = set()  # keys of plans fed through SparseTensor (composite) keys
