@@ -108,7 +108,9 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
                 else max(0, frames)
         starts = array.expand_dims(array.range_(0, frames) * step, 1)
         selector = starts + constant(np.arange(length, dtype=np.int32)[None, :])
-        return array.gather(signal, selector, axis=axis)
+        # through a reshape, so the signal's gradient is dense, as TF's slicing frame gives
+        source = array.reshape(signal, array.shape(signal))
+        return array.gather(source, selector, axis=axis)
 
 
 def _pad_constant(value, dtype):
