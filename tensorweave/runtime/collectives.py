@@ -5,18 +5,22 @@ through `SessionState.collectives`. Under `mpirun` the world is MPI_COMM_WORLD; 
 started without `mpirun` (or without mpi4py) is a world of size 1 whose collectives return
 their input.
 
-Every collective first *negotiates*, as Horovod's coordinator does: each rank sends rank 0 the
-collective's kind, name, dtype and shape; rank 0 checks that every rank is at the same
-collective with matching tensors and answers all ranks, who then move the data with one MPI
-call. So a mismatch is an InvalidArgumentError naming the tensor and the ranks, and a rank that
-never arrives is reported by rank number after HOROVOD_STALL_CHECK_TIME_SECONDS (a warning) and
-HOROVOD_STALL_SHUTDOWN_TIME_SECONDS (an error; 0 waits for ever).
+Every collective first *checks in*: one small nonblocking allreduce of a hash of the
+collective's kind, name, dtypes and shapes (the hash of a signature is computed once, as
+Horovod's response cache keeps negotiated plans), after which the ranks move the data with one
+MPI call. When the hashes differ, the ranks *negotiate* in full, as Horovod's coordinator does:
+each sends rank 0 its kind, name, dtypes and shapes, and rank 0 answers with the mismatch, an
+InvalidArgumentError naming the tensor and the ranks. A rank that never arrives is named (the
+waiting ranks ask the others which check-in they wait at) after
+HOROVOD_STALL_CHECK_TIME_SECONDS (a warning) and HOROVOD_STALL_SHUTDOWN_TIME_SECONDS (an error;
+0 waits for ever).
 
 A rank that dies of an uncaught exception tells the others (they raise AbortedError naming it
 at their next wait) and ends the job with MPI_Abort after a short grace time; a rank killed
 outright is noticed by `mpirun`, which stops the job.
 """
 import atexit
+import hashlib
 import json
 import os
 import sys
@@ -31,7 +35,11 @@ from tensorweave.core import errors
 AVERAGE, SUM, ADASUM = 0, 1, 2
 
 _TAG_NEGOTIATE, _TAG_VERDICT, _TAG_ABORT, _TAG_SHUTDOWN = 11, 12, 13, 14
+_TAG_PROBE, _TAG_PRESENT = 15, 16  # "which collective are you waiting at?" and the answer
 _ABORT_GRACE_SECONDS = 3.0
+# Buffers of at least this many bytes are allreduced by our ring (input read in place) rather
+# than by MPI_Allreduce on a copy: as fast as MPI's in-place allreduce from 256 KB up.
+RING_BYTES = 64 * 1024
 
 
 def _env_float(name, default):
@@ -46,6 +54,34 @@ def _sendable(array):
     if array.dtype.kind in "bc" or array.dtype == np.float16:
         return array.view(np.uint8)
     return array
+
+
+def _signature_hash(signature):
+    """A 62-bit number standing for a collective's (kind, name, dtypes, shapes)."""
+    digest = hashlib.blake2b(repr(signature).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 2
+
+
+def _pack(values, flat):
+    """Copies `values` one after the other into the 1-D buffer `flat`."""
+    offset = 0
+    for v in values:
+        flat[offset:offset + v.size] = v.reshape(-1)
+        offset += v.size
+
+
+def _unpack(values, flat):
+    """Views of `flat` shaped as `values`, in order."""
+    outputs, offset = [], 0
+    for v in values:
+        outputs.append(flat[offset:offset + v.size].reshape(v.shape))
+        offset += v.size
+    return outputs
+
+
+def _raw(array):
+    """A 1-D array's bytes, for moving any dtype through MPI."""
+    return array.view(np.uint8)
 
 
 def _shape_text(shape):
@@ -104,6 +140,16 @@ class MpiWorld:
         self.stall_warning = _env_float("HOROVOD_STALL_CHECK_TIME_SECONDS", 60.0)
         self.stall_shutdown = _env_float("HOROVOD_STALL_SHUTDOWN_TIME_SECONDS", 0.0)
         self.buffers = {}  # fused buffers by (name, dtype), reused between steps
+        self.signatures = {}  # (kind, name, dtypes and shapes) -> its hash, for the check-in
+        self.check_send = np.zeros(2, np.int64)
+        self.check_result = np.zeros(2, np.int64)
+        self.checkins = 0  # check-ins begun: the same count on every rank at a collective
+        self.waiting_at = -1  # the check-in this rank waits at (answers probes), else -1
+        self.present = set()  # ranks that answered this rank's probe at its check-in
+        self.probe_sent = False
+        self.replies = []  # answers to probes still being sent
+        limits = [t for t in (self.stall_warning, self.stall_shutdown) if t > 0]
+        self.probe_after = min([1.0] + [0.5 * t for t in limits])
         self.closed = False
         self._wait_start = None
         self._spins = 0
@@ -112,6 +158,7 @@ class MpiWorld:
     # --- waiting ---------------------------------------------------------------------------
     def _check_notices(self):
         status = self.mpi.Status()
+        self._answer_probes(status)
         for tag in (_TAG_ABORT, _TAG_SHUTDOWN):
             if self.control.Iprobe(source=self.mpi.ANY_SOURCE, tag=tag, status=status):
                 text = self._receive_text(status.Get_source(), tag, status)
@@ -126,12 +173,68 @@ class MpiWorld:
                     f"rank {self.rank} waits for a collective: the ranks ran different numbers "
                     f"of collectives")
 
+    def _answer_probes(self, status):
+        """Answers other ranks' probes with the check-in this rank waits at, and notes the
+        ranks whose answers say they wait at this rank's."""
+        number = np.zeros(1, np.int64)
+        while self.control.Iprobe(source=self.mpi.ANY_SOURCE, tag=_TAG_PROBE, status=status):
+            source = status.Get_source()
+            self.control.Recv([number, self.mpi.INT64_T], source=source, tag=_TAG_PROBE)
+            reply = np.array([self.waiting_at], np.int64)
+            self.replies.append((self.control.Isend([reply, self.mpi.INT64_T], dest=source,
+                                                    tag=_TAG_PRESENT), reply))
+        while self.control.Iprobe(source=self.mpi.ANY_SOURCE, tag=_TAG_PRESENT, status=status):
+            source = status.Get_source()
+            self.control.Recv([number, self.mpi.INT64_T], source=source, tag=_TAG_PRESENT)
+            if number[0] == self.waiting_at >= 0:
+                self.present.add(source)
+        self.replies = [(r, b) for r, b in self.replies if not r.Test()]
+
+    def _probe(self):
+        """Asks every other rank which check-in it waits at (for naming a stall's ranks)."""
+        self.probe_sent = True
+        mine = np.array([self.waiting_at], np.int64)
+        for other in range(self.size):
+            if other != self.rank:
+                self.replies.append((self.control.Isend([mine, self.mpi.INT64_T], dest=other,
+                                                        tag=_TAG_PROBE), mine))
+
+    def _absent(self):
+        return [r for r in range(self.size) if r != self.rank and r not in self.present]
+
     def _receive_text(self, source, tag, status):
         data = bytearray(status.Get_count(self.mpi.BYTE))
         self.control.Recv([data, self.mpi.BYTE], source=source, tag=tag)
         return data.decode("utf-8")
 
     # --- negotiation -----------------------------------------------------------------------
+    def check_in(self, kind, name, signature):
+        """Whether every rank is at the same collective with the same `signature` (dtypes and
+        shapes): one small nonblocking allreduce of the signature's hash on the control
+        communicator, waited for by polling (so notices and stalls are seen). When it says
+        no, the caller negotiates in full for the error message."""
+        if self.closed:
+            raise errors.FailedPreconditionError(
+                None, None, "Horovod has been shut down; use hvd.init() again")
+        key = (kind, name, signature)
+        number = self.signatures.get(key)
+        if number is None:
+            number = self.signatures[key] = _signature_hash(key)
+        send = self.check_send
+        send[0], send[1] = number, -number
+        request = self.control.Iallreduce(send, self.check_result, op=self.mpi.MAX)
+        self.checkins += 1
+        if not request.Test():
+            self.waiting_at, self.present, self.probe_sent = self.checkins, set(), False
+            try:
+                while not request.Test():
+                    self._wait_a_little(f"{kind} '{name}'", self._absent, probe=True)
+            finally:
+                self.waiting_at = -1
+                self._wait_reset()
+        result = self.check_result
+        return result[0] == -result[1] == number
+
     def negotiate(self, kind, name, entries):
         """Checks that every rank is at collective (kind, name) with matching `entries`
         [(dtype name, shape)]; returns every rank's entries (rank 0's view)."""
@@ -170,7 +273,7 @@ class MpiWorld:
             raise errors.InvalidArgumentError(None, None, verdict["error"])
         return verdict["entries"]
 
-    def _wait_a_little(self, what, missing):
+    def _wait_a_little(self, what, missing, probe=False):
         """One polling round of a wait begun at the first call since `_wait_reset`: spins for
         the first 20 ms (a collective's partner is usually microseconds away), then sleeps
         between rounds; notices are read every 64 rounds."""
@@ -184,6 +287,9 @@ class MpiWorld:
         if waited < 0.02:
             return
         time.sleep(0.0002 if waited < 1.0 else 0.002)
+        if probe and not self.probe_sent and waited > self.probe_after:
+            self._probe()
+            return
         if not self._warned and self.stall_warning > 0 and waited > self.stall_warning:
             self._warned = True
             print(f"Horovod: rank {self.rank} has waited {waited:.0f} s for {what}; ranks "
@@ -234,7 +340,8 @@ class MpiWorld:
     def grouped_allreduce(self, name, values, reduce_op):
         """Allreduces `values` (one dtype) through one fused buffer kept for `name`."""
         values = [np.asarray(v) for v in values]
-        self.negotiate("allreduce", name, [(v.dtype.name, list(v.shape)) for v in values])
+        if not self.check_in("allreduce", name, tuple((v.dtype.str, v.shape) for v in values)):
+            self.negotiate("allreduce", name, [(v.dtype.name, list(v.shape)) for v in values])
         if reduce_op == ADASUM:
             return [self._adasum(name, v) for v in values]
         dtype = values[0].dtype if values else np.dtype(np.float32)
@@ -243,10 +350,19 @@ class MpiWorld:
         flat = self.buffers.get(key)
         if flat is None:
             flat = self.buffers[key] = np.empty(total, dtype)
-        offset = 0
-        for v in values:  # in place beats MPI's own out-of-place copy by ~2x on shared memory
-            flat[offset:offset + v.size] = v.reshape(-1)
-            offset += v.size
+        if self.size > 1 and total * dtype.itemsize >= RING_BYTES and dtype.kind in "fiuc" \
+                and dtype != np.float16:
+            if len(values) == 1 and values[0].flags.c_contiguous and \
+                    not np.may_share_memory(values[0], flat):
+                source = values[0].reshape(-1)  # read in place: no copy of a lone tensor
+            else:
+                source = self.buffers.get(key + ("packed",))
+                if source is None:
+                    source = self.buffers[key + ("packed",)] = np.empty(total, dtype)
+                _pack(values, source)
+            self._ring_allreduce(source, flat, reduce_op == AVERAGE)
+            return _unpack(values, flat)
+        _pack(values, flat)
         if dtype == np.float16 or dtype == np.bool_:
             gathered = np.empty((self.size, total), dtype)
             raw = np.uint16 if dtype == np.float16 else np.uint8  # MPI has no half or bool
@@ -262,11 +378,37 @@ class MpiWorld:
             elif dtype != np.bool_:
                 flat *= dtype.type(1.0 / self.size) if dtype != np.float16 else \
                     np.float16(1.0 / self.size)
-        outputs, offset = [], 0
-        for v in values:
-            outputs.append(flat[offset:offset + v.size].reshape(v.shape))
-            offset += v.size
-        return outputs
+        return _unpack(values, flat)
+
+    def _ring_allreduce(self, source, out, average):
+        """out = the sum (or mean) over the ranks of every rank's `source`, which stays as it
+        is: a ring's reduce-scatter then allgather, each rank sending and receiving 1/size of
+        the buffer per step straight between `source` and `out` (no copy of the input, and
+        the mean's division on this rank's 1/size only). Every rank ends with the same bits:
+        each chunk is reduced once, by its owner, and copied to the others."""
+        size, rank, comm = self.size, self.rank, self.comm
+        n = source.size
+        bounds = [n * i // size for i in range(size + 1)]
+        right, left = (rank + 1) % size, (rank - 1) % size
+
+        def chunk(array, index):
+            return array[bounds[index]:bounds[index + 1]]
+
+        for step in range(size - 1):
+            send = chunk(source if step == 0 else out, (rank - step) % size)
+            index = (rank - step - 1) % size
+            into = chunk(out, index)
+            comm.Sendrecv(_raw(send), dest=right, recvbuf=_raw(into), source=left)
+            np.add(into, chunk(source, index), out=into)
+        if average:
+            own = chunk(out, (rank + 1) % size)
+            if out.dtype.kind in "iu":
+                own //= size
+            else:
+                own *= out.dtype.type(1.0 / size)
+        for step in range(size - 1):
+            comm.Sendrecv(_raw(chunk(out, (rank + 1 - step) % size)), dest=right,
+                          recvbuf=_raw(chunk(out, (rank - step) % size)), source=left)
 
     def _adasum(self, name, value):
         """Adasum (Maleki et al.): pairs of ranks' gradients combined by
@@ -293,8 +435,13 @@ class MpiWorld:
             raise errors.InvalidArgumentError(
                 None, None, f"Allgather of '{name}': the tensor must have at least one "
                 f"dimension (a scalar has none)")
-        views = self.negotiate("allgather", name, [(value.dtype.name, list(value.shape))])
-        rows = [view[0][1][0] for view in views]
+        if self.check_in("allgather", name, (value.dtype.str, value.shape[1:])):
+            rows = np.zeros(self.size, np.int64)
+            self.control.Allgather(np.array([value.shape[0]], np.int64), rows)
+            rows = rows.tolist()
+        else:
+            views = self.negotiate("allgather", name, [(value.dtype.name, list(value.shape))])
+            rows = [view[0][1][0] for view in views]
         row_size = int(np.prod(value.shape[1:], dtype=np.int64))
         out = np.empty((sum(rows),) + value.shape[1:], value.dtype)
         counts = [r * row_size for r in rows]
@@ -304,7 +451,8 @@ class MpiWorld:
     def broadcast(self, name, value, root_rank):
         _check_root(name, root_rank, self.size)
         value = np.array(value, copy=True, order="C")
-        self.negotiate("broadcast", name, [(value.dtype.name, list(value.shape))])
+        if not self.check_in("broadcast", name, (value.dtype.str, value.shape)):
+            self.negotiate("broadcast", name, [(value.dtype.name, list(value.shape))])
         if value.dtype == object:
             return np.array(self.comm.bcast(value.tolist(), root=root_rank), dtype=object)
         self.comm.Bcast(_sendable(value), root=root_rank)

@@ -4,7 +4,7 @@ Horovod's Keras MNIST pattern runs unchanged on 1 and 2 processes: on 2 it match
 with the same global batch, every rank ends with the same weights, rank 0 alone writes
 checkpoints, the callbacks average metrics and schedule the learning rate, and load_model
 wraps the optimizer again."""
-import re
+import json
 
 import numpy as np
 import pytest
@@ -16,21 +16,9 @@ import tensorweave as tf
 from tensorweave.horovod import keras as hvd_keras
 from tensorweave.horovod.tensorflow import keras as hvd
 
-RESULT = re.compile(r"rank (\d) of (\d): accuracy ([0-9.]+) weights ([0-9a-f]+) "
-                    r"train-loss \[(.*)\] lr \[(.*)\]")
-LOADED = re.compile(r"rank (\d) loaded (\w+) distributed (\w+) same (\w+)")
-COLLECTIVES = re.compile(r"rank (\d) collectives (\S+) (\[.*\]) (\d+) (\S+)")
-
-
-def _results(output):
-    found = RESULT.findall(output)
-    assert found, output
-    return {int(r): (int(size), float(acc), digest, _floats(losses), _floats(lrs))
-            for r, size, acc, digest, losses, lrs in found}
-
-
-def _floats(text):
-    return [float(v) for v in re.findall(r"[-+]?\d+\.\d+(?:e[-+]?\d+)?", text)]
+def _results(directory, size):
+    return {rank: json.loads((directory / f"result-{size}-{rank}.json").read_text())
+            for rank in range(size)}
 
 
 def _weights(directory, size, rank):
@@ -124,14 +112,13 @@ def test_keras_mnist_on_two_processes_matches_one_process(tmp_path):
     one = single("keras_mnist_horovod.py", *args, "--out", one_dir,
                  TENSORWEAVE_MNIST_DIR=MNIST_DIR)
     assert one.returncode == 0, one.stdout
-    ranks, (only,) = _results(two.stdout), _results(one.stdout).values()
-    assert sorted(ranks) == [0, 1] and only[0] == 1
-    assert ranks[0][2] == ranks[1][2]                 # identical final weights on both ranks
-    assert ranks[0][3] == ranks[1][3]                 # MetricAverageCallback: same losses
-    assert only[1] > 0.8
-    assert abs(ranks[0][1] - only[1]) <= 0.005, (ranks[0][1], only[1])
-    np.testing.assert_allclose(ranks[0][3], only[3], rtol=2e-3)   # averaged = global loss
-    np.testing.assert_allclose(ranks[0][4], [0.1, 0.05], rtol=1e-6)  # the schedule
+    ranks, only = _results(two_dir, 2), _results(one_dir, 1)[0]
+    assert ranks[0]["weights"] == ranks[1]["weights"]  # identical final weights on both ranks
+    assert ranks[0]["loss"] == ranks[1]["loss"]        # MetricAverageCallback: same losses
+    assert only["accuracy"] > 0.8
+    assert abs(ranks[0]["accuracy"] - only["accuracy"]) <= 0.005, (ranks[0], only)
+    np.testing.assert_allclose(ranks[0]["loss"], only["loss"], rtol=2e-3)  # the global loss
+    np.testing.assert_allclose(ranks[0]["lr"], [0.1, 0.05], rtol=1e-6)    # the schedule
     for mine, theirs in zip(_weights(two_dir, 2, 0), _weights(one_dir, 1, 0)):
         np.testing.assert_allclose(mine, theirs, atol=2e-2)
     for a, b in zip(_weights(two_dir, 2, 0), _weights(two_dir, 2, 1)):
@@ -139,10 +126,9 @@ def test_keras_mnist_on_two_processes_matches_one_process(tmp_path):
     # rank 0 alone wrote checkpoints (the program adds ModelCheckpoint on rank 0 only)
     assert sorted(p.name for p in two_dir.glob("*.h5")) == ["checkpoint-1.h5",
                                                             "checkpoint-2.h5"]
-    loaded = LOADED.findall(two.stdout)
-    assert sorted(loaded) == [("0", "SGD", "True", "True"), ("1", "SGD", "True", "True")]
-    collectives = {r: rest for r, *rest in COLLECTIVES.findall(two.stdout)}
-    assert collectives == {"0": ["0.5", "[0, 1]", "5", "2"], "1": ["0.5", "[0, 1]", "5", "2"]}
+    for rank in (0, 1):
+        assert ranks[rank]["loaded"] == ["SGD", True, True]
+        assert ranks[rank]["collectives"] == [0.5, [0, 1], 5, 2.0]
 
 
 @needs_mnist
@@ -170,8 +156,8 @@ def test_learning_rate_warmup_on_two_processes(tmp_path):
                  "--global-batch", 64, "--warmup-epochs", 2, "--out", tmp_path,
                  TENSORWEAVE_MNIST_DIR=MNIST_DIR)
     assert two.returncode == 0, two.stdout
-    ranks = _results(two.stdout)
+    ranks = _results(tmp_path, 2)
     # Goyal et al.: lr / size at the start, lr after warmup_epochs; 10 steps per epoch, the
     # epoch's last batch at e + 1: 0.1 * (1/2) * ((e + 1) / 2 + 1); unchanged after warmup
-    np.testing.assert_allclose(ranks[0][4], [0.075, 0.1, 0.1], rtol=1e-6)
-    assert ranks[0][2] == ranks[1][2]
+    np.testing.assert_allclose(ranks[0]["lr"], [0.075, 0.1, 0.1], rtol=1e-6)
+    assert ranks[0]["weights"] == ranks[1]["weights"]

@@ -54,7 +54,8 @@ def DistributedOptimizer(optimizer, name=None, device_dense="", device_sparse=""
     def get_gradients(self, loss, params):
         """The wrapped class's gradients, reduced over the ranks."""
         grads = base.get_gradients(self, loss, params)
-        return allreduce_gradients(grads, self.horovod_name, **self.horovod_settings)
+        return allreduce_gradients(grads, self.horovod_name, variables=params,
+                                   **self.horovod_settings)
 
     cls = type(base.__name__, (base,), {"__init__": __init__, "get_gradients": get_gradients,
                                         "__module__": base.__module__,
@@ -63,7 +64,7 @@ def DistributedOptimizer(optimizer, name=None, device_dense="", device_sparse=""
 
 
 def allreduce_gradients(grads, name, op=Average, compression=Compression.none,
-                        sparse_as_dense=False, device_dense="", device_sparse=""):
+                        sparse_as_dense=False, device_dense="", device_sparse="", variables=None):
     """Keras gradients reduced over the ranks as horovod.tensorflow's DistributedOptimizer
     reduces them (fused groups; IndexedSlices gathered unless `sparse_as_dense`)."""
     if hvd.size() <= 1:
@@ -72,7 +73,7 @@ def allreduce_gradients(grads, name, op=Average, compression=Compression.none,
         grads = [g if g is None or not hasattr(g, "indices") else
                  convert_to_tensor(g) for g in grads]
     return hvd.reduce_gradients(grads, op=op, compression=compression,
-                                scope=f"{name}_Allreduce")
+                                scope=f"{name}_Allreduce", variables=variables)
 
 
 def broadcast_global_variables(root_rank):

@@ -239,22 +239,25 @@ def fusion_threshold():
         return DEFAULT_FUSION_THRESHOLD
 
 
-def _nbytes(tensor):
+def _nbytes(tensor, dtype=None):
+    """The bytes of `tensor` (a tensor or a variable) as `dtype`, or None when its shape is not
+    fully known."""
     shape = tensor.shape
     if not shape.is_fully_defined():
         return None
     count = 1
     for d in shape.as_list():
         count *= d
-    return count * tensor.dtype.size
+    return count * (dtype or tensor.dtype).size
 
 
-def fused_groups(tensors, threshold):
+def fused_groups(tensors, threshold, sizes=None):
     """Indices of `tensors` in groups of one dtype of at most `threshold` bytes each (a tensor
-    larger than it, or of unknown size, alone), in order."""
+    larger than it, or of unknown size, alone), in order. `sizes` gives the tensors' bytes
+    where known otherwise (else their static shapes tell)."""
     groups, open_groups = [], {}
     for i, t in enumerate(tensors):
-        nbytes = _nbytes(t)
+        nbytes = _nbytes(t) if sizes is None else sizes[i]
         if threshold <= 0 or nbytes is None or nbytes >= threshold:
             groups.append([i])
             continue
@@ -267,10 +270,12 @@ def fused_groups(tensors, threshold):
     return groups
 
 
-def reduce_gradients(grads, op=Average, compression=Compression.none, scope="Allreduce"):
+def reduce_gradients(grads, op=Average, compression=Compression.none, scope="Allreduce",
+                     variables=None):
     """`grads` (None kept) reduced over the ranks under name scope `scope`: IndexedSlices
     gathered, dense gradients allreduced in fused groups of fusion_threshold() bytes at most
-    (one HorovodGroupedAllreduce each; a lone tensor is a HorovodAllreduce named after it)."""
+    (one HorovodGroupedAllreduce each; a lone tensor is a HorovodAllreduce named after it).
+    A gradient whose static shape is not fully known is sized by its variable's shape."""
     with name_scope(scope):
         result = list(grads)
         dense = []
@@ -282,7 +287,12 @@ def reduce_gradients(grads, op=Average, compression=Compression.none, scope="All
             else:
                 dense.append(i)
         compressed = [compression.compress(convert_to_tensor(grads[i])) for i in dense]
-        for group_indices in fused_groups([c for c, _ in compressed], fusion_threshold()):
+        sizes = [_nbytes(c) for c, _ in compressed]
+        if variables is not None:
+            sizes = [n if n is not None else _nbytes(variables[i], c.dtype)
+                     for n, i, (c, _) in zip(sizes, dense, compressed)]
+        for group_indices in fused_groups([c for c, _ in compressed], fusion_threshold(),
+                                          sizes):
             tensors = [compressed[j][0] for j in group_indices]
             if len(tensors) == 1:
                 reduced = [mpi_ops.allreduce(
@@ -326,13 +336,14 @@ class DistributedGradientOptimizer(optimizer_module.Optimizer):
         if self._passes > 1:
             grads = self._aggregate_locally(grads, variables)
         elif size() > 1:
-            grads = self.allreduce_grads(grads)
+            grads = self.allreduce_grads(grads, variables)
         return list(zip(grads, variables))
 
-    def allreduce_grads(self, grads):
+    def allreduce_grads(self, grads, variables=None):
         """The gradients reduced over the ranks: sparse ones gathered, dense ones in fused
         groups (fusion_threshold() bytes at most each)."""
-        return reduce_gradients(grads, self._op, self._compression, f"{self._name}_Allreduce")
+        return reduce_gradients(grads, self._op, self._compression, f"{self._name}_Allreduce",
+                                variables)
 
     def _aggregate_locally(self, grads, variables):
         """backward_passes_per_step > 1: gradients add up in local accumulators; every
@@ -360,7 +371,8 @@ class DistributedGradientOptimizer(optimizer_module.Optimizer):
                          for i in present]
 
             def reduced():
-                return self.allreduce_grads(means) if size() > 1 else \
+                return self.allreduce_grads(means, [variables[i] for i in present]) \
+                    if size() > 1 else \
                     [array.identity(m) for m in means]
 
             def local():

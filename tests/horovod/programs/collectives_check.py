@@ -83,4 +83,41 @@ with tf.Session() as sess:
     assert sess.run(a) == 0.0  # first pass only accumulates
     sess.run(train2)
     np.testing.assert_allclose(sess.run(a), -sum(k + 1.0 for k in range(n)))
+
+    # large buffers (the ring, reading the input in place): sums, means, ints, a fused group;
+    # the input stays as it was and every rank gets the same bits
+    big = np.random.RandomState(r).rand(100003).astype(np.float32)
+    every_big = [np.random.RandomState(k).rand(100003).astype(np.float32) for k in range(n)]
+    source = tf.Variable(big)
+    big_ints = tf.constant(np.arange(50000, dtype=np.int64) * (r + 1))
+    parts = [tf.constant(np.full(40000, r + 1.0)), tf.constant(np.full((3, 10000), r + 2.0))]
+    sess.run(source.initializer)
+    got = sess.run({"sum": hvd.allreduce(source.value(), op=hvd.Sum),
+                    "mean": hvd.allreduce(source.value()),
+                    "ints": hvd.allreduce(big_ints, op=hvd.Sum),
+                    "int_mean": hvd.allreduce(big_ints),
+                    "group": hvd.grouped_allreduce(parts)})
+    np.testing.assert_allclose(got["sum"], np.sum(every_big, 0), rtol=1e-6)
+    np.testing.assert_allclose(got["mean"], np.mean(every_big, 0), rtol=1e-6)
+    np.testing.assert_array_equal(sess.run(source), big)
+    ranks_1 = sum(k + 1 for k in range(n))
+    np.testing.assert_array_equal(got["ints"], np.arange(50000) * ranks_1)
+    np.testing.assert_array_equal(got["int_mean"], np.arange(50000) * ranks_1 // n)
+    np.testing.assert_allclose(got["group"][0], np.full(40000, ranks_1 / n))
+    np.testing.assert_allclose(got["group"][1], np.full((3, 10000), ranks_1 / n + 1))
+    bits = hvd.allgather(tf.reshape(tf.bitcast(hvd.allreduce(source.value()), tf.int32),
+                                    [1, -1]))
+    rows = sess.run(bits)
+    assert all(np.array_equal(row, rows[0]) for row in rows)
+
+    # gradients whose static shapes are partly unknown are fused by their variables' sizes
+    with tf.Graph().as_default():
+        inputs = tf.placeholder(tf.float32, [None, 5])
+        hidden = tf.layers.dense(inputs, 4, activation=tf.nn.relu)
+        out = tf.layers.dense(hidden, 1)
+        hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.1)).minimize(
+            tf.reduce_mean(out))
+        types = [op.type for op in tf.get_default_graph().get_operations()
+                 if op.type.startswith("HorovodAllreduce") or op.type.startswith("HorovodGr")]
+        assert types == ["HorovodGroupedAllreduce"], types
 print(f"OK rank {r}", flush=True)

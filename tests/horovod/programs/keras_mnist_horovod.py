@@ -3,10 +3,12 @@ unchanged on 1 or N processes: `mpirun -np 2 python -m tensorweave keras_mnist_h
 
 The global batch is split between the ranks: rank r trains on the r-th of `size` consecutive
 slices of each global batch, so N processes see what one process sees. Rank 0 alone writes
-checkpoints; every rank writes its final weights to OUT/weights-<size>-<rank>.npz.
+checkpoints; every rank writes its final weights to OUT/weights-<size>-<rank>.npz and its results
+to OUT/result-<size>-<rank>.json.
 """
 import argparse
 import hashlib
+import json
 import os
 
 import numpy as np
@@ -64,17 +66,19 @@ loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 weights = model.get_weights()
 np.savez(os.path.join(args.out, f"weights-{hvd.size()}-{hvd.rank()}.npz"), *weights)
 digest = hashlib.sha256(b"".join(np.ascontiguousarray(w).tobytes() for w in weights))
-print(f"rank {hvd.rank()} of {hvd.size()}: accuracy {accuracy:.6f} weights "
-      f"{digest.hexdigest()[:16]} train-loss {history.history['loss']} "
-      f"lr {history.history['lr']}", flush=True)
+result = {"accuracy": float(accuracy), "weights": digest.hexdigest()[:16],
+          "loss": [float(v) for v in history.history["loss"]],
+          "lr": [float(v) for v in history.history["lr"]]}
+print(f"rank {hvd.rank()} of {hvd.size()}: {result}", flush=True)
 
 hvd.allreduce(0, name="barrier")  # rank 0 has written its checkpoints
 loaded = hvd.load_model(os.path.join(args.out, f"checkpoint-{args.epochs}.h5"))
-same = all(np.array_equal(a, b) for a, b in zip(loaded.get_weights(), weights))
-print(f"rank {hvd.rank()} loaded {type(loaded.optimizer).__name__} "
-      f"distributed {type(loaded.optimizer).__mro__[1].__name__ == 'SGD'} same {same}",
-      flush=True)
-print(f"rank {hvd.rank()} collectives {float(hvd.allreduce(float(hvd.rank()))):g} "
-      f"{hvd.allgather(np.array([hvd.rank()])).tolist()} "
-      f"{int(hvd.broadcast(hvd.rank() + 5, 0))} "
-      f"{float(hvd.allreduce(1.0, average=False)):g}", flush=True)
+result["loaded"] = [type(loaded.optimizer).__name__,
+                    type(loaded.optimizer).__mro__[1].__name__ == "SGD",
+                    all(np.array_equal(a, b) for a, b in zip(loaded.get_weights(), weights))]
+result["collectives"] = [float(hvd.allreduce(float(hvd.rank()))),
+                         hvd.allgather(np.array([hvd.rank()])).tolist(),
+                         int(hvd.broadcast(hvd.rank() + 5, 0)),
+                         float(hvd.allreduce(1.0, average=False))]
+with open(os.path.join(args.out, f"result-{hvd.size()}-{hvd.rank()}.json"), "w") as f:
+    json.dump(result, f)
