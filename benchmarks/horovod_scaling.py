@@ -6,8 +6,11 @@ and a check that every rank ends with identical weights.
     python benchmarks/horovod_scaling.py [--np 2] [--steps 40] [--models mlp cnn]
 
 Both runs start under mpirun (so both pay the same launcher); each times its steps after a
-warm-up, on real MNIST when TENSORWEAVE_MNIST_DIR has it, else on random images. A machine
-busy with other work lowers the 2-process number first: look at `uptime` beside the result.
+warm-up, on real MNIST when TENSORWEAVE_MNIST_DIR has it, else on random images. A third run,
+the ceiling, starts 2 independent processes without Horovod (no communication at all, each
+bound to its core as the ranks are): what this machine gives two processes at once. On a
+machine whose CPUs are hyperthreads of shared cores, or busy with other work, the ceiling
+itself is well under 2x; "of ceiling" is the 2-process rate over the ceiling's.
 """
 import argparse
 import hashlib
@@ -64,23 +67,27 @@ def _model(tf, name):
     return x, y, loss, lr
 
 
-def worker(models, steps):
+def worker(models, steps, independent=False):
     sys.path.insert(0, str(REPO))
     import tensorweave as tf
     from tensorweave.horovod import tensorflow as hvd
 
-    hvd.init()
-    rank, size = hvd.rank(), hvd.size()
+    if independent:  # the ceiling: every process trains alone on the first shard
+        rank, size = int(os.environ.get("OMPI_COMM_WORLD_RANK", 0)), 1
+    else:
+        hvd.init()
+        rank, size = hvd.rank(), hvd.size()
     for name in models:
         batch = BATCH[name]
-        feeds = _data(batch, steps, rank, size)
+        feeds = _data(batch, steps, 0 if independent else rank, size)
         graph = tf.Graph()
         with graph.as_default():
             tf.set_random_seed(7)
             x, y, loss, lr = _model(tf, name)
-            opt = hvd.DistributedOptimizer(tf.train.AdamOptimizer(lr))
+            opt = tf.train.AdamOptimizer(lr)
+            opt = opt if independent else hvd.DistributedOptimizer(opt)
             train = opt.minimize(loss)
-            bcast = hvd.broadcast_global_variables(0)
+            bcast = tf.no_op() if independent else hvd.broadcast_global_variables(0)
             with tf.Session() as sess:
                 sess.run(tf.global_variables_initializer())
                 sess.run(bcast)
@@ -100,10 +107,11 @@ def worker(models, steps):
 RESULT = re.compile(r"RESULT (\w+) rank (\d+) size (\d+) images/s ([0-9.]+) weights (\w+)")
 
 
-def _run(np_, models, steps):
+def _run(np_, models, steps, independent=False):
     from tensorweave.horovod import run
     command = run.mpirun_command(np_, [__file__, "--worker", "--steps", str(steps),
-                                       "--models", *models], runner=False)
+                                       "--models", *models] +
+                                 (["--independent"] if independent else []), runner=False)
     out = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if out.returncode:
         sys.exit(out.stdout)
@@ -119,30 +127,34 @@ def main():
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--models", nargs="+", default=["mlp", "cnn"], choices=["mlp", "cnn"])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--independent", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ["OMP_NUM_THREADS"] = "1"
     if args.worker:
-        worker(args.models, args.steps)
+        worker(args.models, args.steps, args.independent)
         return
     sys.path.insert(0, str(REPO))
     from tensorweave.horovod import run
     available, reason = run.mpi_available()
     if not available:
         sys.exit(f"scaling benchmark needs MPI: {reason}")
+    load = os.getloadavg()[0]
     one = _run(1, args.models, args.steps)
     many = _run(args.np, args.models, args.steps)
-    print(f"images/second, 1 BLAS thread per process; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")
+    ceiling = _run(args.np, args.models, args.steps, independent=True)
+    print(f"images/second, 1 BLAS thread per process; load average {load:.2f} before, "
+          f"{os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs")
     print(f"{'model':>6} {'batch':>6} {'1 process':>10} {f'{args.np} processes':>12} "
-          f"{'scaling':>8}  identical weights on every rank")
+          f"{'scaling':>8} {'ceiling':>8} {'of ceiling':>10}  identical weights on every rank")
     for name in args.models:
         single = one[name][0][1]
         ranks = many[name]
         total = ranks[0][1]
+        alone = sum(speed for _, speed, _ in ceiling[name])
         same = len({digest for _, _, digest in ranks}) == 1 and len(ranks) == args.np
         print(f"{name:>6} {BATCH[name]:>6} {single:10.1f} {total:12.1f} "
-              f"{total / single:7.2f}x  {same}")
+              f"{total / single:7.2f}x {alone / single:7.2f}x {total / alone:9.2f}x  {same}")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ _ABORT_GRACE_SECONDS = 3.0
 # Buffers of at least this many bytes are allreduced by our ring (input read in place) rather
 # than by MPI_Allreduce on a copy: as fast as MPI's in-place allreduce from 256 KB up.
 RING_BYTES = 64 * 1024
+# A rank waiting for the others polls without pause this long, then sleeps between polls.
+SPIN_SECONDS = 0.0002
 
 
 def _env_float(name, default):
@@ -152,7 +154,6 @@ class MpiWorld:
         self.probe_after = min([1.0] + [0.5 * t for t in limits])
         self.closed = False
         self._wait_start = None
-        self._spins = 0
         self.failed = None  # the notice that stopped this rank, once one came
 
     # --- waiting ---------------------------------------------------------------------------
@@ -275,18 +276,17 @@ class MpiWorld:
 
     def _wait_a_little(self, what, missing, probe=False):
         """One polling round of a wait begun at the first call since `_wait_reset`: spins for
-        the first 20 ms (a collective's partner is usually microseconds away), then sleeps
-        between rounds; notices are read every 64 rounds."""
-        self._spins = spins = getattr(self, "_spins", 0) + 1
+        the first SPIN_SECONDS (a collective's partner is often microseconds away), then
+        reads notices and sleeps between rounds, so a waiting rank leaves the CPU (and the
+        core it may share with another rank's hyperthread) to the ranks still computing."""
+        now = time.monotonic()
         if self._wait_start is None:
-            self._wait_start, self._warned = time.monotonic(), False
-        if spins % 64:
+            self._wait_start, self._warned = now, False
+        waited = now - self._wait_start
+        if waited < SPIN_SECONDS:
             return
         self._check_notices()
-        waited = time.monotonic() - self._wait_start
-        if waited < 0.02:
-            return
-        time.sleep(0.0002 if waited < 1.0 else 0.002)
+        time.sleep(0.00005 if waited < 0.01 else 0.0002 if waited < 1.0 else 0.002)
         if probe and not self.probe_sent and waited > self.probe_after:
             self._probe()
             return
@@ -302,7 +302,6 @@ class MpiWorld:
 
     def _wait_reset(self):
         self._wait_start = None
-        self._spins = 0
 
     def _judge(self, mine, others):
         """Rank 0's verdict: {"entries": [per rank]} or {"error": text}."""
