@@ -8,8 +8,8 @@ runs `mpirun <flags> -np N python -m tensorweave train.py ...` with what this en
 needs: `--oversubscribe` (more processes than cores is allowed), `--allow-run-as-root` when run
 as root (containers), and the environment variables below, passed on to every rank. Open MPI's
 default binding is kept (each rank bound to a core while there are enough): Horovod's
-`--bind-to none` made a 4 MB allreduce 5x slower on a 2-core machine. `mpirun_command()` gives the same list to
-tests and benchmarks.
+`--bind-to none` made a 4 MB allreduce 5x slower on a 2-core machine. `mpirun_command()` gives
+the same list to tests and benchmarks.
 """
 import argparse
 import os

@@ -32,8 +32,8 @@ __all__ = [
     "mpi_threads_supported", "mpi_built", "mpi_enabled", "gloo_built", "gloo_enabled",
     "nccl_built", "allreduce", "grouped_allreduce", "allgather", "broadcast",
     "broadcast_variables", "broadcast_global_variables", "BroadcastGlobalVariablesHook",
-    "DistributedOptimizer", "DistributedGradientOptimizer", "Compression", "Average", "Sum", "Adasum",
-    "size_op", "rank_op", "local_size_op", "local_rank_op",
+    "DistributedOptimizer", "DistributedGradientOptimizer", "Compression", "Average", "Sum",
+    "Adasum", "size_op", "rank_op", "local_size_op", "local_rank_op",
 ]
 
 Average = mpi_ops.AVERAGE
