@@ -20,6 +20,7 @@ at their next wait) and ends the job with MPI_Abort after a short grace time; a 
 outright is noticed by `mpirun`, which stops the job.
 """
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -79,6 +80,46 @@ def _unpack(values, flat):
         outputs.append(flat[offset:offset + v.size].reshape(v.shape))
         offset += v.size
     return outputs
+
+
+class _Pieces:
+    """1-D arrays of one dtype seen as one buffer (their concatenation), without copying."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.starts = [0]
+        for a in arrays:
+            self.starts.append(self.starts[-1] + a.size)
+
+    def slices(self, lo, hi):
+        """(array slice, its offset from lo) covering elements [lo, hi) of the whole."""
+        found = []
+        for a, start, end in zip(self.arrays, self.starts, self.starts[1:]):
+            if end > lo and start < hi:
+                first, last = max(lo, start), min(hi, end)
+                found.append((a[first - start:last - start], first - lo))
+        return found
+
+    def add_to(self, into, lo):
+        """into += elements [lo, lo + into.size) of the whole."""
+        for piece, offset in self.slices(lo, lo + into.size):
+            segment = into[offset:offset + piece.size]
+            np.add(segment, piece, out=segment)
+
+    @contextlib.contextmanager
+    def message(self, mpi, lo, hi):
+        """An MPI send buffer of elements [lo, hi): the array's bytes when they are in one
+        input, else a datatype listing the pieces' addresses (MPI gathers them itself)."""
+        pieces = self.slices(lo, hi)
+        if len(pieces) <= 1:
+            yield _raw(pieces[0][0] if pieces else self.arrays[0][:0])
+            return
+        kind = mpi.BYTE.Create_hindexed([p.nbytes for p, _ in pieces],
+                                        [mpi.Get_address(p) for p, _ in pieces]).Commit()
+        try:
+            yield [mpi.BOTTOM, 1, kind]
+        finally:
+            kind.Free()
 
 
 def _raw(array):
@@ -351,15 +392,14 @@ class MpiWorld:
             flat = self.buffers[key] = np.empty(total, dtype)
         if self.size > 1 and total * dtype.itemsize >= RING_BYTES and dtype.kind in "fiuc" \
                 and dtype != np.float16:
-            if len(values) == 1 and values[0].flags.c_contiguous and \
-                    not np.may_share_memory(values[0], flat):
-                source = values[0].reshape(-1)  # read in place: no copy of a lone tensor
-            else:
-                source = self.buffers.get(key + ("packed",))
-                if source is None:
-                    source = self.buffers[key + ("packed",)] = np.empty(total, dtype)
-                _pack(values, source)
-            self._ring_allreduce(source, flat, reduce_op == AVERAGE)
+            # the inputs are read where they are (no copy into a fused buffer), unless one is
+            # not contiguous or overlaps the output
+            sources = []
+            for v in values:
+                if np.may_share_memory(v, flat):
+                    v = v.copy()
+                sources.append(np.ascontiguousarray(v).reshape(-1))
+            self._ring_allreduce(_Pieces(sources), flat, reduce_op == AVERAGE)
             return _unpack(values, flat)
         _pack(values, flat)
         if dtype == np.float16 or dtype == np.bool_:
@@ -380,13 +420,14 @@ class MpiWorld:
         return _unpack(values, flat)
 
     def _ring_allreduce(self, source, out, average):
-        """out = the sum (or mean) over the ranks of every rank's `source`, which stays as it
-        is: a ring's reduce-scatter then allgather, each rank sending and receiving 1/size of
-        the buffer per step straight between `source` and `out` (no copy of the input, and
-        the mean's division on this rank's 1/size only). Every rank ends with the same bits:
-        each chunk is reduced once, by its owner, and copied to the others."""
+        """out = the sum (or mean) over the ranks of every rank's `source` (_Pieces: the
+        inputs one after the other), which stays as it is: a ring's reduce-scatter then
+        allgather, each rank sending and receiving 1/size of the buffer per step straight
+        between the inputs and `out` (no copy of the inputs, and the mean's division on this
+        rank's 1/size only). Every rank ends with the same bits: each chunk is reduced once,
+        by its owner, and copied to the others."""
         size, rank, comm = self.size, self.rank, self.comm
-        n = source.size
+        n = out.size
         bounds = [n * i // size for i in range(size + 1)]
         right, left = (rank + 1) % size, (rank - 1) % size
 
@@ -394,11 +435,16 @@ class MpiWorld:
             return array[bounds[index]:bounds[index + 1]]
 
         for step in range(size - 1):
-            send = chunk(source if step == 0 else out, (rank - step) % size)
             index = (rank - step - 1) % size
             into = chunk(out, index)
-            comm.Sendrecv(_raw(send), dest=right, recvbuf=_raw(into), source=left)
-            np.add(into, chunk(source, index), out=into)
+            if step == 0:
+                send = (rank - step) % size
+                with source.message(self.mpi, bounds[send], bounds[send + 1]) as message:
+                    comm.Sendrecv(message, dest=right, recvbuf=_raw(into), source=left)
+            else:
+                comm.Sendrecv(_raw(chunk(out, (rank - step) % size)), dest=right,
+                              recvbuf=_raw(into), source=left)
+            source.add_to(into, bounds[index])
         if average:
             own = chunk(out, (rank + 1) % size)
             if out.dtype.kind in "iu":
