@@ -20,7 +20,8 @@ import sys
 ALIAS_ROOT = "tensorflow"
 # Other packages a TF1 program imports that tensorweave provides: `horovod.X` is
 # `tensorweave.horovod.X` (`import horovod.tensorflow as hvd`; docs/distributed.md).
-OTHER_ROOTS = {"horovod": "tensorweave.horovod"}
+OTHER_ROOTS = {"horovod": "tensorweave.horovod",
+               "keras": "tensorweave.keras"}  # standalone Keras 2.2 on its TF backend
 
 # TensorFlow module paths whose tensorweave module is not found by the general rule
 # (`tensorflow.X` -> `tensorweave.X`, `tensorflow.compat.v1.X` and `tensorflow.python.X` too).

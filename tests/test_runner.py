@@ -143,3 +143,21 @@ def test_lazy_namespace_attributes_load_once_and_name_what_is_missing():
     finally:
         del sys.modules[module.__name__]
     assert lazy.names_from("m", "a", "b") == {"a": "m:a", "b": "m:b"}
+
+
+def test_standalone_keras_maps_to_tf_keras(tmp_path):
+    """`import keras` (Keras 2.2 on its TensorFlow backend) runs on tf.keras."""
+    program = tmp_path / "keras_program.py"
+    program.write_text(
+        "import numpy as np\n"
+        "import keras\n"
+        "from keras.models import Sequential\n"
+        "from keras.layers import Dense\n"
+        "model = Sequential([Dense(2, input_shape=(3,))])\n"
+        "model.compile('sgd', 'mse')\n"
+        "model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=1, verbose=0)\n"
+        "print('backend', keras.backend.backend())\n")
+    result = subprocess.run([sys.executable, "-m", "tensorweave", str(program)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "backend tensorflow" in result.stdout
