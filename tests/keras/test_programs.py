@@ -18,7 +18,7 @@ with open(REPO / "tests" / "fixtures" / "keras_programs_reference.json") as _f:
     REFERENCE = json.load(_f)
 
 # one epoch on 6000 images: TF's own runs spread this much from one initialization to another
-SPREAD = {"mnist_cnn": 0.06}
+SPREAD = {"mnist_cnn": 0.06, "mnist_two_inputs": 0.06}  # one unseeded epoch: runs vary
 
 
 def run(name, args):
