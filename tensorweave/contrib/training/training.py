@@ -6,15 +6,69 @@ returns the loss) and train (a MonitoredTrainingSession that runs it until a hoo
                               hooks=[tf.train.StopAtStepHook(last_step=1000)])
 """
 from tensorweave import variables
+from tensorweave.core.constants import constant
 from tensorweave.core.graph import GraphKeys, get_default_graph
-from tensorweave.ops import array, check_ops, control
+from tensorweave.core.indexed_slices import IndexedSlices
+from tensorweave.ops import array, check_ops, control, math_ops
 from tensorweave.platform import tf_logging as logging
+from tensorweave.summary import summary_ops
 from tensorweave.train import optimizer as optimizer_lib
 from tensorweave.train import monitored_session, training_util
 
 __all__ = ["create_train_op", "train", "clip_gradient_norms_fn"]
 
-_USE_GLOBAL_STEP = 0
+USE_GLOBAL_STEP = _USE_GLOBAL_STEP = 0  # create_train_op's default: the global step
+
+
+def clip_gradient_norms(gradients_to_variables, max_norm):
+    """Each gradient clipped to L2 norm `max_norm` (tf.clip_by_norm)."""
+    clipped = []
+    for grad, var in gradients_to_variables:
+        if grad is not None:
+            if isinstance(grad, IndexedSlices):
+                grad = IndexedSlices(math_ops.clip_by_norm(grad.values, max_norm),
+                                     grad.indices, grad.dense_shape)
+            else:
+                grad = math_ops.clip_by_norm(grad, max_norm)
+        clipped.append((grad, var))
+    return clipped
+
+
+def multiply_gradients(grads_and_vars, gradient_multipliers):
+    """Gradients times the multiplier given for their variable (or its name)."""
+    if not isinstance(grads_and_vars, list):
+        raise ValueError("`grads_and_vars` must be a list.")
+    if not gradient_multipliers:
+        raise ValueError("`gradient_multipliers` is empty.")
+    if not isinstance(gradient_multipliers, dict):
+        raise ValueError("`gradient_multipliers` must be a dict.")
+    result = []
+    for grad, var in grads_and_vars:
+        key = var if any(var is k for k in gradient_multipliers) else var.op.name
+        if key in gradient_multipliers:
+            if grad is None:
+                raise ValueError("Requested multiple of `None` gradient.")
+            multiplier = gradient_multipliers[key]
+            if isinstance(grad, IndexedSlices):
+                grad = IndexedSlices(grad.values * multiplier, grad.indices, grad.dense_shape)
+            else:
+                grad = grad * constant(multiplier, dtype=grad.dtype)
+        result.append((grad, var))
+    return result
+
+
+def add_gradients_summaries(grads_and_vars):
+    """A histogram '<var>/gradient' and a scalar '<var>/gradient_norm' per gradient."""
+    summaries = []
+    for grad, var in grads_and_vars:
+        if grad is None:
+            logging.info("Var %s has no gradient", var.op.name)
+            continue
+        values = grad.values if isinstance(grad, IndexedSlices) else grad
+        summaries.append(summary_ops.histogram(var.op.name + "/gradient", values))
+        summaries.append(summary_ops.scalar(var.op.name + "/gradient_norm",
+                                            math_ops.global_norm([values])))
+    return summaries
 
 
 def _with_dependencies(dependencies, output):
@@ -53,7 +107,6 @@ def create_train_op(total_loss, optimizer, global_step=_USE_GLOBAL_STEP, update_
     if transform_grads_fn:
         grads = transform_grads_fn(grads)
     if summarize_gradients:
-        from tensorweave.contrib.slim.learning import add_gradients_summaries
         with graph.name_scope("summarize_grads"):
             add_gradients_summaries(grads)
     grad_updates = optimizer.apply_gradients(grads, global_step=global_step)
@@ -70,7 +123,6 @@ def create_train_op(total_loss, optimizer, global_step=_USE_GLOBAL_STEP, update_
 def clip_gradient_norms_fn(max_norm):
     """A transform_grads_fn clipping each gradient to L2 norm `max_norm`."""
     def clip_norms(gradients_to_variables):
-        from tensorweave.contrib.slim.learning import clip_gradient_norms
         return clip_gradient_norms(gradients_to_variables, max_norm)
     return clip_norms
 
