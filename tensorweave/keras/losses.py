@@ -222,11 +222,7 @@ class LossFunctionWrapper(Loss):
 
 def _wrapper_class(class_name, fn, default_name, **defaults):
     def __init__(self, reduction=AUTO, name=default_name, **kwargs):
-        options = dict(defaults)
-        unknown = set(kwargs) - set(options)
-        if unknown:
-            raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}")
-        options.update(kwargs)
+        options = generic_utils.wrapper_options(class_name, defaults, kwargs)
         LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **options)
     return type(class_name, (LossFunctionWrapper,), {
         "__init__": __init__, "__doc__": f"The Loss form of `{fn.__name__}`."})

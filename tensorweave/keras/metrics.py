@@ -218,11 +218,7 @@ class MeanMetricWrapper(Mean):
 
 def _wrapper(class_name, fn, default_name, **defaults):
     def __init__(self, name=default_name, dtype=None, **kwargs):
-        options = dict(defaults)
-        unknown = set(kwargs) - set(options)
-        if unknown:
-            raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}")
-        options.update(kwargs)
+        options = generic_utils.wrapper_options(class_name, defaults, kwargs)
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **options)
     return type(class_name, (MeanMetricWrapper,), {
         "__init__": __init__, "__doc__": f"The running mean of `{fn.__name__}`."})

@@ -137,6 +137,15 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
 
 
 # --- small helpers -------------------------------------------------------------------------
+def wrapper_options(class_name, defaults, given):
+    """The keyword options of a function-wrapping Loss or Metric class: its defaults updated
+    with the given ones; TypeError naming the class for an option its function lacks."""
+    unknown = set(given) - set(defaults)
+    if unknown:
+        raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}")
+    return {**defaults, **given}
+
+
 def to_list(x, allow_tuple=False):
     """x as a list ([x] unless it is a list, or a tuple when allow_tuple)."""
     if isinstance(x, list):
