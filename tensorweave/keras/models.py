@@ -9,6 +9,7 @@ from tensorweave.keras.engine.saving_bridge import call_saving, model_from_confi
 from tensorweave.keras.engine.sequential import Sequential
 from tensorweave.keras.engine.training import Model
 from tensorweave.keras.engine import session as K
+from tensorweave.util import lazy
 
 saving_bridge.install(saving_module)
 
@@ -94,3 +95,9 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
 __all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_config",
            "model_from_json", "model_from_yaml", "save_model"]
+
+
+__getattr__ = lazy.attributes(__name__, {
+    "LinearModel": "tensorweave.keras.premade.linear:LinearModel",
+    "WideDeepModel": "tensorweave.keras.premade.wide_deep:WideDeepModel",
+})

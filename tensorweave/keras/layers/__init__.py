@@ -34,3 +34,30 @@ def disable_v2_dtype_behavior():
 
 def enable_v2_dtype_behavior():
     raise NotImplementedError("tensorweave's Keras layers follow TF 1.x dtype behaviour only.")
+
+
+from tensorweave.util import lazy  # noqa: E402
+
+_PACKAGE = "tensorweave.keras.layers"
+
+__getattr__ = lazy.attributes(__name__, {
+    # attention and dense forms
+    **lazy.names_from(f"{_PACKAGE}.attention", "Attention", "AdditiveAttention"),
+    "MultiHeadAttention": f"{_PACKAGE}.multi_head_attention:MultiHeadAttention",
+    "EinsumDense": f"{_PACKAGE}.einsum_dense:EinsumDense",
+    "Identity": f"{_PACKAGE}.core:Identity",
+    "AbstractRNNCell": f"{_PACKAGE}.recurrent:AbstractRNNCell",
+    # convolutions without shared weights, 1-D transposes, convolutional recurrences
+    **lazy.names_from(f"{_PACKAGE}.local", "LocallyConnected1D", "LocallyConnected2D"),
+    **lazy.names_from(f"{_PACKAGE}.convolutional_1d", "Conv1DTranspose",
+                      "Convolution1DTranspose", "DepthwiseConv1D"),
+    **lazy.names_from(f"{_PACKAGE}.convolutional_recurrent", "ConvLSTM1D", "ConvLSTM2D",
+                      "ConvLSTM3D"),
+    "DenseFeatures": f"{_PACKAGE}.dense_features:DenseFeatures",
+    # preprocessing layers
+    **lazy.names_from(f"{_PACKAGE}.preprocessing_image", "Rescaling", "Resizing",
+                      "CenterCrop"),
+    "Normalization": f"{_PACKAGE}.preprocessing_normalization:Normalization",
+    **lazy.names_from(f"{_PACKAGE}.preprocessing_categorical", "CategoryEncoding",
+                      "Discretization", "Hashing"),
+})
