@@ -677,7 +677,9 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             shape = x.shape.as_list()
         noise = random_ops.random_uniform(shape, seed=seed, dtype=x.dtype)
         mask = math_ops.floor(keep_prob + noise)
-        return math_ops.multiply(math_ops.truediv(x, keep_prob), mask, name=scope[:-1] + "/")
+        out = math_ops.multiply(math_ops.truediv(x, keep_prob), mask, name=scope[:-1] + "/")
+        out.set_shape(x.shape)   # as TF: the output has x's (static) shape
+        return out
 
 
 def zero_fraction(value, name=None):

@@ -77,9 +77,10 @@ class GlobalPooling(Layer):
     rank = 2
     mode = "max"
 
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format)
+        self.keepdims = keepdims
         self.input_spec = InputSpec(ndim=self.rank + 2)
         self.supports_masking = self.rank == 1 and self.mode == "avg"
 
@@ -89,25 +90,30 @@ class GlobalPooling(Layer):
 
     def call(self, inputs, mask=None):
         if self.mode == "max":
-            return T.reduce_max(inputs, axis=self._axes())
+            return T.reduce_max(inputs, axis=self._axes(), keepdims=self.keepdims)
         if mask is not None:
             mask = T.cast(mask, inputs.dtype)
             mask = T.expand_dims(mask, 2 if self.data_format == "channels_last" else 1)
             inputs = T.multiply(inputs, mask)
-            return T.reduce_sum(inputs, axis=self._axes()) / T.reduce_sum(mask,
-                                                                         axis=self._axes())
-        return T.reduce_mean(inputs, axis=self._axes())
+            return T.reduce_sum(inputs, axis=self._axes(), keepdims=self.keepdims) / \
+                T.reduce_sum(mask, axis=self._axes(), keepdims=self.keepdims)
+        return T.reduce_mean(inputs, axis=self._axes(), keepdims=self.keepdims)
 
     def compute_mask(self, inputs, mask=None):
         return None
 
     def compute_output_shape(self, input_shape):
         shape = TensorShape(input_shape).as_list()
+        if self.keepdims:
+            for axis in self._axes():
+                shape[axis] = 1
+            return TensorShape(shape)
         channel = shape[1] if self.data_format == "channels_first" else shape[-1]
         return TensorShape([shape[0], channel])
 
     def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format}
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}
 
 
 def _global(name, rank, mode):
