@@ -63,6 +63,7 @@ class BaseDenseAttention(Layer):
     def call(self, inputs, mask=None, training=None, return_attention_scores=False,
              use_causal_mask=False):
         self._validate_call_args(inputs, mask)
+        self.returns_scores = bool(return_attention_scores)
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
         query_mask = mask[0] if mask else None
@@ -84,9 +85,10 @@ class BaseDenseAttention(Layer):
 
     def compute_mask(self, inputs, mask=None):
         self._validate_call_args(inputs, mask)
-        if mask and mask[0] is not None:
-            return T.convert_to_tensor(mask[0])
-        return None
+        query_mask = T.convert_to_tensor(mask[0]) if mask and mask[0] is not None else None
+        if getattr(self, "returns_scores", False) and query_mask is not None:
+            return [query_mask, None]      # as Keras: the mask goes to the first output only
+        return query_mask
 
     def compute_output_shape(self, input_shape):
         return TensorShape(input_shape[0])

@@ -1,5 +1,5 @@
 """Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda,
-Masking, ActivityRegularization, SpatialDropout1D/2D/3D."""
+Masking, ActivityRegularization, SpatialDropout1D/2D/3D, Identity."""
 import copy
 
 import numpy as np
@@ -426,3 +426,10 @@ class ActivityRegularization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "l1": self.l1, "l2": self.l2}
+
+
+class Identity(Layer):
+    """Passes its inputs (a tensor or a nest of them) through unchanged."""
+
+    def call(self, inputs):
+        return nest.map_structure(T.identity, inputs)

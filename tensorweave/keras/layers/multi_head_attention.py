@@ -211,6 +211,7 @@ class MultiHeadAttention(Layer):
     def call(self, inputs, mask=None, attention_mask=None, return_attention_scores=False,
              training=None, use_causal_mask=False):
         query, value, key, attention_mask = self._unpack(inputs, attention_mask)
+        self.returns_scores = bool(return_attention_scores)
         masks = None if mask is None else list(mask)[:3]
         attention_mask = self._attention_mask(query, value, key, masks, attention_mask,
                                               use_causal_mask)
@@ -231,9 +232,10 @@ class MultiHeadAttention(Layer):
         return output
 
     def compute_mask(self, inputs, mask=None):
-        if isinstance(mask, (list, tuple)):
-            return mask[0]
-        return mask
+        query_mask = mask[0] if isinstance(mask, (list, tuple)) else mask
+        if getattr(self, "returns_scores", False) and query_mask is not None:
+            return [query_mask, None]      # as Keras: the mask goes to the first output only
+        return query_mask
 
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
         if value_shape is None and isinstance(query_shape, (list, tuple)) and \

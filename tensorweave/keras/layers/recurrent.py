@@ -1,6 +1,7 @@
-"""Recurrent layers: RNN over a cell, SimpleRNN/LSTM/GRU and their cells, StackedRNNCells, and
-CuDNNLSTM/CuDNNGRU mapped to LSTM/GRU (weights kernel, recurrent_kernel, bias as TF names
-them; CuDNN's own bias layout, two biases per gate, is not reproduced)."""
+"""Recurrent layers: RNN over a cell, SimpleRNN/LSTM/GRU and their cells, StackedRNNCells,
+AbstractRNNCell (the base of user cells), and CuDNNLSTM/CuDNNGRU mapped to LSTM/GRU (weights
+kernel, recurrent_kernel, bias as TF names them; CuDNN's own bias layout, two biases per gate,
+is not reproduced)."""
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.keras import backend as K
 from tensorweave.keras.engine import tfops as T
@@ -208,6 +209,42 @@ class GRUCell(_CellBase):
         return {**super().get_config(), **self._config(),
                 **config_of(self, "recurrent_activation"),
                 "implementation": self.implementation, "reset_after": self.reset_after}
+
+
+class AbstractRNNCell(Layer):
+    """The base of user-written RNN cells: subclasses give `state_size`, `output_size` and
+    `call(inputs, states) -> (output, new_states)`."""
+
+    def call(self, inputs, states):
+        raise NotImplementedError("Abstract method")
+
+    @property
+    def state_size(self):
+        raise NotImplementedError("Abstract method")
+
+    @property
+    def output_size(self):
+        raise NotImplementedError("Abstract method")
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """Zeros for every state: one tensor for a flat state_size, else a list."""
+        if inputs is not None:
+            batch_size = T.shape(inputs)[0]
+            dtype = inputs.dtype
+        if batch_size is None or dtype is None:
+            raise ValueError(f"batch_size and dtype cannot be None while constructing initial "
+                             f"state: batch_size={batch_size}, dtype={dtype}")
+
+        def zeros(size):
+            dims = [batch_size] + ([size] if isinstance(size, int) else
+                                   TensorShape(size).as_list())
+            if all(isinstance(d, int) for d in dims):
+                return T.zeros(dims, dtype=dtype)
+            return T.zeros(T.stack(dims), dtype=dtype)
+        size = self.state_size
+        if isinstance(size, (list, tuple)):
+            return [zeros(s) for s in size]
+        return zeros(size)
 
 
 class StackedRNNCells(Layer):
