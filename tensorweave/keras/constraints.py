@@ -82,14 +82,52 @@ class MinMaxNorm(Constraint):
                 "axis": self.axis}
 
 
+class RadialConstraint(Constraint):
+    """Makes each (rows, cols) slice of a (rows, cols, in, out) Conv2D kernel constant on
+    square rings around its centre, each ring taking one diagonal entry of the slice, as
+    Keras's implementation picks them."""
+
+    def __call__(self, w):
+        shape = w.shape
+        if shape.ndims is None or shape.ndims != 4:
+            raise ValueError("The weight tensor must have rank 4. Received weight tensor with "
+                             f"shape: {shape}")
+        height, width, channels, kernels = shape.as_list()
+        if height is None or width is None or height < 2 or width != height:
+            raise ValueError("RadialConstraint needs square kernels of at least 2 x 2 with "
+                             f"known sizes. Received weight tensor with shape: {shape}")
+        start = height // 2
+        sources = []
+        for row in range(height):
+            for col in range(width):
+                sources.append(_radial_source(row, col, height, start) * (width + 1))
+        flat = array.reshape(w, [height * width, -1])
+        return array.reshape(array.gather(flat, sources), [height, width, channels, kernels])
+
+
+def _radial_source(row, col, size, start):
+    """The diagonal index whose value fills position (row, col): the centre (one entry for odd
+    sizes, 2 x 2 for even ones) takes diagonal entry start - 1; for odd sizes ring r takes
+    entry start - 1 + r, for even sizes ring r >= 1 takes entry start + r."""
+    if size % 2:
+        ring = max(abs(row - start), abs(col - start))
+        return start - 1 + ring
+    def distance(i):
+        return start - 1 - i if i < start else i - start
+    ring = max(distance(row), distance(col))
+    return start - 1 if ring == 0 else start + ring
+
+
 max_norm = MaxNorm
 non_neg = NonNeg
 unit_norm = UnitNorm
 min_max_norm = MinMaxNorm
+radial_constraint = RadialConstraint
 
 _OBJECTS = {"Constraint": Constraint, "MaxNorm": MaxNorm, "NonNeg": NonNeg,
             "UnitNorm": UnitNorm, "MinMaxNorm": MinMaxNorm, "max_norm": max_norm,
-            "non_neg": non_neg, "unit_norm": unit_norm, "min_max_norm": min_max_norm}
+            "non_neg": non_neg, "unit_norm": unit_norm, "min_max_norm": min_max_norm,
+            "RadialConstraint": RadialConstraint, "radial_constraint": radial_constraint}
 
 
 def serialize(constraint):

@@ -7,10 +7,8 @@ lives in local variables of the graph.
 """
 import numpy as np
 
-from tensorweave import variables as variables_module
-from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.core.graph import GraphKeys, control_dependencies, init_scope, name_scope
+from tensorweave.core.graph import control_dependencies
 from tensorweave.keras import backend_config, backend_math as KM
 from tensorweave.keras.losses import (binary_crossentropy, categorical_crossentropy,  # noqa
                                       binary_focal_crossentropy,
@@ -20,8 +18,11 @@ from tensorweave.keras.losses import (binary_crossentropy, categorical_crossentr
                                       mean_absolute_percentage_error, mean_squared_error,
                                       mean_squared_logarithmic_error, poisson,
                                       sparse_categorical_crossentropy, squared_hinge)
+from tensorweave.keras.metrics_base import (Metric, check_2d_inputs, confusion_updates,
+                                             static_targets)
 from tensorweave.keras.utils import generic_utils
-from tensorweave.ops import array, control, math_ops, nn_ops, state_ops
+from tensorweave.ops import array, control, math_ops, nn_ops, special_math, state_ops
+from tensorweave.util import lazy
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -84,66 +85,6 @@ def accuracy(y_true, y_pred):
 
 
 # --- stateful metrics ----------------------------------------------------------------------
-class Metric:
-    """A metric with state in local variables: update_state() returns the update op,
-    result() the value, reset_states() zeroes the state in the Keras session."""
-
-    def __init__(self, name=None, dtype=None, **kwargs):
-        self.name = name or generic_utils_snake(type(self).__name__)
-        self.dtype = dtypes.as_dtype(dtype or backend_config.floatx())
-        self.stateful = True
-        self._weights = []
-        self._scope = None
-
-    def add_weight(self, name, shape=(), dtype=None, initializer="zeros"):
-        dtype = dtypes.as_dtype(dtype or self.dtype)
-        value = np.zeros(shape, dtype.as_numpy_dtype) if initializer == "zeros" else \
-            np.full(shape, initializer, dtype.as_numpy_dtype)
-        with init_scope(), name_scope(self.name):
-            v = variables_module.Variable(
-                value, name=name, trainable=False, dtype=dtype,
-                collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES])
-        self._weights.append(v)
-        return v
-
-    @property
-    def weights(self):
-        return list(self._weights)
-
-    variables = weights
-
-    def __call__(self, *args, **kwargs):
-        """Update the state, and return the result after the update."""
-        update = self.update_state(*args, **kwargs)
-        with control_dependencies([update]):
-            return array.identity(self.result())
-
-    def reset_states(self):
-        from tensorweave.keras import backend
-        backend.batch_set_value([(v, np.zeros(v.shape.as_list(),
-                                              v.dtype.base_dtype.as_numpy_dtype))
-                                 for v in self._weights])
-
-    def update_state(self, *args, **kwargs):
-        raise NotImplementedError("Must be implemented in subclasses.")
-
-    def result(self):
-        raise NotImplementedError("Must be implemented in subclasses.")
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype.name}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-
-def generic_utils_snake(name):
-    import re
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-
-
 def _weighted(values, sample_weight, dtype):
     values = array.cast(convert_to_tensor(values), dtype)
     if sample_weight is None:
@@ -336,30 +277,6 @@ def _thresholds(thresholds, default):
     return [float(t) for t in thresholds], False
 
 
-def _confusion_updates(variables, y_true, y_pred, thresholds, sample_weight, dtype):
-    """Add the weighted counts of each kind ('tp', 'fp', 'tn', 'fn') at each threshold."""
-    y_pred = array.cast(convert_to_tensor(y_pred), "float32")
-    y_true = array.cast(convert_to_tensor(y_true), "bool")
-    y_pred = array.reshape(y_pred, [1, -1])
-    y_true = array.reshape(y_true, [1, -1])
-    thresh = array.reshape(convert_to_tensor(np.array(thresholds, "float32")), [-1, 1])
-    above = math_ops.greater(y_pred, thresh)
-    weight = array.ones_like(y_pred) if sample_weight is None else array.reshape(
-        array.cast(convert_to_tensor(sample_weight), "float32") + array.zeros_like(
-            array.cast(convert_to_tensor(y_true), "float32")), [1, -1])
-    updates = []
-    conditions = {
-        "tp": math_ops.logical_and(y_true, above),
-        "fp": math_ops.logical_and(math_ops.logical_not(y_true), above),
-        "tn": math_ops.logical_and(math_ops.logical_not(y_true), math_ops.logical_not(above)),
-        "fn": math_ops.logical_and(y_true, math_ops.logical_not(above)),
-    }
-    for kind, variable in variables.items():
-        counts = math_ops.reduce_sum(array.cast(conditions[kind], "float32") * weight, axis=1)
-        updates.append(state_ops.assign_add(variable, array.cast(counts, dtype)).op)
-    return control.group(*updates)
-
-
 class _ConfusionMatrixConditionCount(Metric):
     _KIND = None
 
@@ -370,8 +287,8 @@ class _ConfusionMatrixConditionCount(Metric):
         self.accumulator = self.add_weight("accumulator", shape=(len(self.thresholds),))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        return _confusion_updates({self._KIND: self.accumulator}, y_true, y_pred,
-                                  self.thresholds, sample_weight, self.dtype)
+        return confusion_updates({self._KIND: self.accumulator}, y_true, y_pred,
+                                  self.thresholds, sample_weight)
 
     def result(self):
         value = self.accumulator.value()
@@ -417,8 +334,8 @@ class Precision(Metric):
         self.false_positives = self.add_weight("false_positives", shape=(n,))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        return _confusion_updates({"tp": self.true_positives, "fp": self.false_positives},
-                                  y_true, y_pred, self.thresholds, sample_weight, self.dtype)
+        return confusion_updates({"tp": self.true_positives, "fp": self.false_positives},
+                                  y_true, y_pred, self.thresholds, sample_weight)
 
     def result(self):
         tp, fp = self.true_positives.value(), self.false_positives.value()
@@ -445,8 +362,8 @@ class Recall(Metric):
         self.false_negatives = self.add_weight("false_negatives", shape=(n,))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        return _confusion_updates({"tp": self.true_positives, "fn": self.false_negatives},
-                                  y_true, y_pred, self.thresholds, sample_weight, self.dtype)
+        return confusion_updates({"tp": self.true_positives, "fn": self.false_negatives},
+                                  y_true, y_pred, self.thresholds, sample_weight)
 
     def result(self):
         tp, fn = self.true_positives.value(), self.false_negatives.value()
@@ -484,9 +401,9 @@ class AUC(Metric):
         self.false_negatives = self.add_weight("false_negatives", shape=(n,))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        return _confusion_updates({"tp": self.true_positives, "tn": self.true_negatives,
+        return confusion_updates({"tp": self.true_positives, "tn": self.true_negatives,
                                    "fp": self.false_positives, "fn": self.false_negatives},
-                                  y_true, y_pred, self.thresholds, sample_weight, self.dtype)
+                                  y_true, y_pred, self.thresholds, sample_weight, evenly=True)
 
     def result(self):
         tp, fp = self.true_positives.value(), self.false_positives.value()
@@ -515,46 +432,87 @@ class AUC(Metric):
         return config
 
 
-class MeanIoU(Metric):
-    """The mean over classes of intersection / union, from a confusion matrix."""
+class R2Score(Metric):
+    """The coefficient of determination 1 - SS_res / SS_tot per output column, aggregated
+    over columns ('uniform_average', 'variance_weighted_average' or None), optionally adjusted
+    for `num_regressors`. Inputs are (batch, outputs)."""
 
-    def __init__(self, num_classes, name=None, dtype=None):
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0,
+                 name="r2_score", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.num_classes = num_classes
-        self.total_cm = self.add_weight("total_confusion_matrix",
-                                        shape=(num_classes, num_classes), dtype="float64")
+        allowed = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in allowed:
+            raise ValueError("Invalid value for argument `class_aggregation`. Expected one of "
+                             f"{allowed}. Received: class_aggregation={class_aggregation}")
+        if num_regressors < 0:
+            raise ValueError("Invalid value for argument `num_regressors`. Expected a value "
+                             f">= 0. Received: num_regressors={num_regressors}")
+        self.class_aggregation = class_aggregation
+        self.num_regressors = num_regressors
+        self.num_samples = self.add_weight("num_samples", dtype="int32")
+        self.built = False
+
+    def build(self, y_true_shape, y_pred_shape):
+        check_2d_inputs("R2Score", y_true_shape, y_pred_shape)
+        columns = (y_pred_shape[-1],)
+        self.squared_sum = self.add_weight("squared_sum", shape=columns)
+        self.sum = self.add_weight("sum", shape=columns)
+        self.total_mse = self.add_weight("residual", shape=columns)
+        self.count = self.add_weight("count", shape=columns)
+        self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = array.reshape(array.cast(convert_to_tensor(y_true), "int32"), [-1])
-        y_pred = array.reshape(array.cast(convert_to_tensor(y_pred), "int32"), [-1])
-        one_true = array.one_hot(y_true, self.num_classes, dtype=dtypes.float64)
-        one_pred = array.one_hot(y_pred, self.num_classes, dtype=dtypes.float64)
-        if sample_weight is not None:
-            w = array.reshape(array.cast(convert_to_tensor(sample_weight), "float64"), [-1, 1])
-            one_true = one_true * w
-        cm = math_ops.matmul(one_true, one_pred, transpose_a=True)
-        return state_ops.assign_add(self.total_cm, cm).op
+        y_true = array.cast(convert_to_tensor(y_true), self.dtype)
+        y_pred = array.cast(convert_to_tensor(y_pred), self.dtype)
+        y_true, y_pred = static_targets(y_true, y_pred)
+        if not self.built:
+            self.build(y_true.shape.as_list(), y_pred.shape.as_list())
+        weight = array.cast(convert_to_tensor(1 if sample_weight is None else sample_weight),
+                            self.dtype)
+        if KM.ndim(weight) == 1:
+            weight = array.expand_dims(weight, 1)
+        weight = weight + array.zeros_like(y_true)
+        weighted = y_true * weight
+        updates = [
+            state_ops.assign_add(self.sum, math_ops.reduce_sum(weighted, axis=0)),
+            state_ops.assign_add(self.squared_sum, math_ops.reduce_sum(y_true * weighted,
+                                                                       axis=0)),
+            state_ops.assign_add(self.total_mse, math_ops.reduce_sum(
+                math_ops.square(y_true - y_pred) * weight, axis=0)),
+            state_ops.assign_add(self.count, math_ops.reduce_sum(weight, axis=0)),
+            state_ops.assign_add(self.num_samples, array.size(y_true, out_type="int32"))]
+        return control.group(*[u.op for u in updates])
 
     def result(self):
-        cm = self.total_cm.value()
-        rows = math_ops.reduce_sum(cm, axis=0)
-        cols = math_ops.reduce_sum(cm, axis=1)
-        diag = array.diagonal.diag_part(cm)
-        denominator = rows + cols - diag
-        valid = math_ops.reduce_sum(array.cast(math_ops.not_equal(denominator, 0), "float64"))
-        iou = diag / math_ops.maximum(denominator, 1e-300)
-        return array.cast(math_ops.reduce_sum(iou) / math_ops.maximum(valid, 1.0), self.dtype)
+        mean = self.sum.value() / self.count.value()
+        total = self.squared_sum.value() - self.sum.value() * mean
+        raw = 1.0 - self.total_mse.value() / total
+        raw = array.where(special_math.is_inf(raw), array.zeros_like(raw), raw)
+        if self.class_aggregation == "uniform_average":
+            score = math_ops.reduce_mean(raw)
+        elif self.class_aggregation == "variance_weighted_average":
+            score = math_ops.reduce_sum(total * raw) / math_ops.reduce_sum(total)
+        else:
+            score = raw
+        if self.num_regressors == 0:
+            return score
+        n = array.cast(self.num_samples.value(), "float32")
+        p = float(self.num_regressors)
+        adjusted = 1.0 - (1.0 - score) * (n - 1.0) / (n - p - 1.0)
+        # with no more samples than regressors + 1, Keras falls back to the plain score
+        return array.where(math_ops.less(p, n - 1.0), adjusted, score)
 
     def get_config(self):
         config = super().get_config()
-        config["num_classes"] = self.num_classes
+        config.update({"class_aggregation": self.class_aggregation,
+                       "num_regressors": self.num_regressors})
         return config
 
 
 _OBJECTS = {name: value for name, value in dict(globals()).items()
             if not name.startswith("_") and callable(value) and name not in (
                 "convert_to_tensor", "name_scope", "control_dependencies",
-                "generic_utils_snake", "Reduce")}
+                "Reduce", "confusion_updates", "check_2d_inputs", "static_targets")}
 
 
 def serialize(metric):
@@ -562,8 +520,9 @@ def serialize(metric):
 
 
 def deserialize(config, custom_objects=None):
+    objects = {**_OBJECTS, **{name: __getattr__(name) for name in _LAZY}}
     return generic_utils.deserialize_keras_object(
-        config, module_objects=_OBJECTS, custom_objects=custom_objects,
+        config, module_objects=objects, custom_objects=custom_objects,
         printable_module_name="metric function")
 
 
@@ -577,3 +536,12 @@ def get(identifier):
         return identifier
     raise ValueError(f"Could not interpret metric function identifier: {identifier}")
 
+
+
+# the IoU, F-score and at-threshold metrics live beside this module and load on first use
+_LAZY = lazy.names_from(
+    "tensorweave.keras.metrics_confusion", "IoU", "MeanIoU", "BinaryIoU", "OneHotIoU",
+    "OneHotMeanIoU", "FBetaScore", "F1Score", "SensitivitySpecificityBase",
+    "SensitivityAtSpecificity", "SpecificityAtSensitivity", "PrecisionAtRecall",
+    "RecallAtPrecision")
+__getattr__ = lazy.attributes(__name__, _LAZY)

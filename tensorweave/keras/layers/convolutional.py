@@ -17,7 +17,7 @@ class Conv(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, trainable=True, name=None,
-                 **kwargs):
+                 groups=1, **kwargs):
         super().__init__(trainable=trainable, name=name,
                          activity_regularizer=resolve.regularizer(activity_regularizer)
                          if activity_regularizer is not None else None, **kwargs)
@@ -31,6 +31,10 @@ class Conv(Layer):
                              "``SeparableConv1D`.")
         self.data_format = conv_utils.normalize_data_format(data_format)
         self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, rank, "dilation_rate")
+        self.groups = int(groups or 1)
+        if self.filters is not None and self.filters % self.groups != 0:
+            raise ValueError("The number of filters must be evenly divisible by the number of "
+                             f"groups. Received: groups={self.groups}, filters={self.filters}")
         self.use_bias = use_bias
         options(self, activation=activation, kernel_initializer=kernel_initializer,
                 bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
@@ -50,7 +54,12 @@ class Conv(Layer):
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        shape = self.kernel_size + (channels, self.filters)
+        if channels % self.groups != 0:
+            raise ValueError(
+                "The number of input channels must be evenly divisible by the number of "
+                f"groups. Received groups={self.groups}, but the input has {channels} "
+                f"channels (full input shape is {TensorShape(input_shape)}).")
+        shape = self.kernel_size + (channels // self.groups, self.filters)
         self.kernel = self.add_weight("kernel", shape=shape, initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
@@ -62,18 +71,37 @@ class Conv(Layer):
         self.built = True
 
     def _convolve(self, inputs):
+        if self.rank == 1 and self.padding == "causal":
+            inputs = T.pad(inputs, [[0, 0], [self.dilation_rate[0] * (
+                self.kernel_size[0] - 1), 0], [0, 0]])
+        if self.groups == 1:
+            return self._convolve_with(inputs, self.kernel)
+        return self._grouped_convolution(inputs)
+
+    def _convolve_with(self, inputs, kernel):
+        padding = "valid" if self.padding == "causal" else self.padding
         if self.rank == 1:
-            if self.padding == "causal":
-                inputs = T.pad(inputs, [[0, 0], [self.dilation_rate[0] * (
-                    self.kernel_size[0] - 1), 0], [0, 0]])
-            return K.conv1d(inputs, self.kernel, self.strides[0],
-                            "valid" if self.padding == "causal" else self.padding,
-                            self.data_format, self.dilation_rate[0])
+            return K.conv1d(inputs, kernel, self.strides[0], padding, self.data_format,
+                            self.dilation_rate[0])
         if self.rank == 2:
-            return K.conv2d(inputs, self.kernel, self.strides, self.padding, self.data_format,
+            return K.conv2d(inputs, kernel, self.strides, padding, self.data_format,
                             self.dilation_rate)
-        return K.conv3d(inputs, self.kernel, self.strides, self.padding, self.data_format,
+        return K.conv3d(inputs, kernel, self.strides, padding, self.data_format,
                         self.dilation_rate)
+
+    def _grouped_convolution(self, inputs):
+        """`groups` independent convolutions over consecutive slices of the channels, their
+        outputs concatenated; one group per channel in 2-D is a depthwise convolution."""
+        channels = self.kernel.shape.as_list()[-2] * self.groups
+        if self.rank == 2 and channels == self.groups:
+            multiplier = self.filters // self.groups
+            depthwise = T.reshape(self.kernel, list(self.kernel_size) + [channels, multiplier])
+            return K.depthwise_conv2d(inputs, depthwise, self.strides, self.padding,
+                                      self.data_format, self.dilation_rate)
+        axis = 1 if self.data_format == "channels_first" else self.rank + 1
+        pieces = T.split(inputs, self.groups, axis=axis)
+        kernels = T.split(self.kernel, self.groups, axis=self.rank + 1)
+        return T.concat([self._convolve_with(x, k) for x, k in zip(pieces, kernels)], axis)
 
     def call(self, inputs):
         outputs = self._convolve(inputs)
@@ -97,7 +125,8 @@ class Conv(Layer):
         return {**super().get_config(), "filters": self.filters,
                 "kernel_size": self.kernel_size, "strides": self.strides,
                 "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate, **config_of(self, "activation"),
+                "dilation_rate": self.dilation_rate, "groups": self.groups,
+                **config_of(self, "activation"),
                 "use_bias": self.use_bias,
                 **config_of(self, "kernel_initializer", "bias_initializer",
                             "kernel_regularizer", "bias_regularizer"),
@@ -110,42 +139,42 @@ class Conv1D(Conv):
     """1D convolution over (batch, steps, channels); padding may be 'causal'."""
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid",
-                 data_format="channels_last", dilation_rate=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 data_format="channels_last", dilation_rate=1, groups=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(1, filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **kwargs)
+                         kernel_constraint, bias_constraint, groups=groups, **kwargs)
 
 
 class Conv2D(Conv):
     """2D convolution over (batch, rows, cols, channels)."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 data_format=None, dilation_rate=(1, 1), groups=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **kwargs)
+                         kernel_constraint, bias_constraint, groups=groups, **kwargs)
 
 
 class Conv3D(Conv):
     """3D convolution over (batch, depth, rows, cols, channels)."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
-                 data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 data_format=None, dilation_rate=(1, 1, 1), groups=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(3, filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **kwargs)
+                         kernel_constraint, bias_constraint, groups=groups, **kwargs)
 
 
 class Conv2DTranspose(Conv2D):
@@ -156,10 +185,10 @@ class Conv2DTranspose(Conv2D):
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **kwargs)
+        Conv.__init__(self, 2, filters, kernel_size, strides, padding, data_format,
+                      dilation_rate, activation, use_bias, kernel_initializer,
+                      bias_initializer, kernel_regularizer, bias_regularizer,
+                      activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
         self.output_padding = None if output_padding is None else \
             conv_utils.normalize_tuple(output_padding, 2, "output_padding")
 
