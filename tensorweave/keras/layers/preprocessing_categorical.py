@@ -79,7 +79,7 @@ def _encoded_shape(input_shape, output_mode, depth):
     return T.TensorShape(shape[:-1] + [depth])
 
 
-# --- CategoryEncoding ------------------------------------------------------------------------------
+# --- CategoryEncoding -----------------------------------------------------------------------------
 class CategoryEncoding(Layer):
     """Integer ids in [0, num_tokens) to one_hot, multi_hot (default) or count vectors."""
 
@@ -125,7 +125,7 @@ class CategoryEncoding(Layer):
                 "output_mode": self.output_mode, "sparse": self.sparse}
 
 
-# --- Discretization --------------------------------------------------------------------------------
+# --- Discretization -------------------------------------------------------------------------------
 def _summarize(values, epsilon):
     """A (2, n) summary of sorted values: every `step`-th value with weight `step`."""
     values = np.sort(values.reshape(-1).astype(np.float32))
@@ -252,7 +252,7 @@ class Discretization(Layer):
                 "output_mode": self.output_mode, "sparse": self.sparse}
 
 
-# --- Hashing ---------------------------------------------------------------------------------------
+# --- Hashing --------------------------------------------------------------------------------------
 class Hashing(Layer):
     """Strings or integers to bins in [0, num_bins): FarmHash fingerprint64 modulo num_bins
     (to_hash_bucket_fast), or keyed SipHash with `salt` (to_hash_bucket_strong); with
