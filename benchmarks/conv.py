@@ -3,9 +3,11 @@ and on TensorFlow's compat.v1 (run as a subprocess with a separate Python, where
 
     python benchmarks/conv.py [--steps 10] [--rounds 3] [--tf-python /opt/tfref/bin/python]
 
-Prints milliseconds per step for both and their ratio (goal: tensorweave <= 0.8x TensorFlow),
-against TensorFlow as installed and against TensorFlow with TF_ENABLE_ONEDNN_OPTS=1 (off by
-default on CPUs without AVX-512; 1.4-1.6x as fast on this one). Run it with
+Prints milliseconds per step for both and their ratio (goals: the step <= 1.0x and conv2d
+<= 1.2x TensorFlow as installed), against TensorFlow as installed (its own default on this CPU:
+oneDNN on where the CPU has AVX-512), with oneDNN forced on and with it forced off
+(benchmarks/tf_modes.py), and the GFLOP/s each achieves next to this machine's measured SGEMM
+peak (NumPy's BLAS with the same threads), so the gap to the limit shows. Run it with
 OPENBLAS_NUM_THREADS=1 and unset: on a loaded machine BLAS threads only contend. Then what
 bounds tensorweave's step: its heaviest kernels timed one by one on the step's arrays, and the
 time NumPy's matrix products alone take for the same convolutions (im2col shapes) and dense
@@ -22,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+import tf_modes
+
 # Benchmarks run tensorweave as tuned as it gets: speed variants and process tuning
 # (runtime/accel). TENSORWEAVE_ACCEL=0 measures the plain NumPy reference kernels.
 os.environ.setdefault("TENSORWEAVE_ACCEL", "1")
@@ -29,6 +33,23 @@ os.environ.setdefault("TENSORWEAVE_ACCEL", "1")
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 50
 CONV_SHAPES = ((BATCH, 14, 14, 32), (5, 5, 32, 64))  # the second layer: the heaviest
+
+
+def _conv_flops(n, h, w, c, kh, kw, k):
+    """Multiply-adds x 2 of a stride-1 SAME convolution, counting only taps inside the image."""
+    def taps(size, kernel):
+        return sum(min(i + kernel // 2, size - 1) - max(i - kernel // 2, 0) + 1
+                   for i in range(size))
+    return 2 * n * taps(h, kh) * taps(w, kw) * c * k
+
+
+# Floating-point work of one call: the step runs conv1 forward and its filter gradient, conv2
+# forward and both gradients, the dense layers forward and both gradients; the conv benchmark
+# fetches only the two gradients (its forward output is not needed by them).
+CONV2_FLOPS = _conv_flops(BATCH, 14, 14, 32, 5, 5, 64)
+FLOPS = {"step": 2 * _conv_flops(BATCH, 28, 28, 1, 5, 5, 32) + 3 * CONV2_FLOPS
+         + 3 * 2 * BATCH * (3136 * 1024 + 1024 * 10),
+         "conv": 2 * CONV2_FLOPS}
 
 
 def deep_mnist_step(tf, seed=0):
@@ -211,13 +232,19 @@ def best_of(a, b):
     return {key: min(a[key], b[key]) for key in a}
 
 
-def tensorflow_times(python, steps, onednn):
-    """measure() under TensorFlow's compat.v1 in a subprocess, or None if unavailable.
-    `onednn`: TF_ENABLE_ONEDNN_OPTS, which TF leaves off by default on CPUs without AVX-512
-    (such as this machine's) and which makes its convolutions 1.4-1.6x as fast here."""
+def sgemm_peak():
+    """GFLOP/s of NumPy's float32 matrix product on 2048x2048 operands: the machine's reachable
+    peak with this process's BLAS threads."""
+    rng = np.random.RandomState(3)
+    a, b = (rng.rand(2048, 2048).astype(np.float32) for _ in range(2))
+    return 2 * 2048 ** 3 / per_call(lambda: a @ b, 2, blocks=3, warmup=1) / 1e9
+
+
+def tensorflow_times(python, steps, env):
+    """measure() under TensorFlow's compat.v1 in a subprocess with `env`, or None if
+    unavailable."""
     if not Path(python).exists():
         return None
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS=str(int(onednn)))
     done = subprocess.run([python, __file__, "--impl", "tensorflow", "--steps", str(steps)],
                           capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -243,29 +270,38 @@ def main():
         return
     sys.path.insert(0, str(REPO))
     import tensorweave as tf
-    ours, theirs, theirs_onednn = None, None, None
+    ours, theirs = None, {label: None for label, _ in tf_modes.MODES}
     for _ in range(args.rounds):
         ours = best_of(ours, measure(tf, args.steps))
-        theirs = best_of(theirs, tensorflow_times(args.tf_python, args.steps, onednn=False))
-        theirs_onednn = best_of(theirs_onednn,
-                                tensorflow_times(args.tf_python, args.steps, onednn=True))
+        for label, env in tf_modes.environments():
+            theirs[label] = best_of(theirs[label],
+                                    tensorflow_times(args.tf_python, args.steps, env))
+    theirs = {label: times for label, times in theirs.items() if times}
+    peak = sgemm_peak()
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')} (TensorFlow "
-          f"uses its own thread pools), load average {os.getloadavg()[0]:.1f}")
-    print(f"{'':34} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7} {'tf+onednn':>12} "
-          f"{'ratio':>7}")
-    for key, title in (("step", "deep MNIST train step (batch 50)"),
-                       ("conv", "conv2d 50x14x14x32 * 5x5x32x64")):
-        line = f"{title:34} {ours[key] * 1e3:9.1f} ms"
-        for reference in (theirs, theirs_onednn):
-            if reference:
-                line += f" {reference[key] * 1e3:9.1f} ms {ours[key] / reference[key]:7.2f}"
-        print(line + ("  (goal <= 0.8)" if key == "step" and theirs else ""))
+          f"uses its own thread pools), load average {os.getloadavg()[0]:.1f}; "
+          f"SGEMM peak {peak:.0f} GFLOP/s")
+    print(f"{'':34} {'tensorweave':>18}" + "".join(f" {label:>24}" for label in theirs))
+    for key, title, goal in (("step", "deep MNIST train step (batch 50)", 1.0),
+                             ("conv", "conv2d 50x14x14x32 * 5x5x32x64", 1.2)):
+        line = f"{title:34} {ours[key] * 1e3:6.1f} ms {FLOPS[key] / ours[key] / 1e9:4.0f} GF/s"
+        for reference in theirs.values():
+            line += (f" {reference[key] * 1e3:6.1f} ms {FLOPS[key] / reference[key] / 1e9:4.0f}"
+                     f" GF/s {ours[key] / reference[key]:5.2f}x")
+        print(line + f"  (goal <= {goal}x TF as installed)")
     print("\nwhat bounds the step (tensorweave kernels, ms per call):")
     kernels = None
     for _ in range(args.rounds):
         kernels = best_of(kernels, kernel_times(args.steps))
+    conv1 = _conv_flops(BATCH, 28, 28, 1, 5, 5, 32)
+    kernel_flops = {"Conv2D (layer 2)": CONV2_FLOPS, "Conv2DBackpropInput (layer 2)": CONV2_FLOPS,
+                    "Conv2DBackpropFilter (layer 2)": CONV2_FLOPS, "Conv2D (layer 1)": conv1,
+                    "Conv2DBackpropFilter (layer 1)": conv1,
+                    "MatMul x3 (dense 3136x1024)": 3 * 2 * BATCH * 3136 * 1024}
     for name, ms in kernels.items():
-        print(f"  {name:34} {ms:8.1f}")
+        rate = (f"  {kernel_flops[name] / ms / 1e6:5.0f} GFLOP/s" if name in kernel_flops
+                else "")
+        print(f"  {name:34} {ms:8.1f}{rate}")
     floor = min(gemm_floor(args.steps) for _ in range(args.rounds))
     print(f"  {'im2col matrix products alone':34} {floor:8.1f}"
           "  (every GEMM of an im2col step, forward and backward)")

@@ -5,8 +5,8 @@ as a subprocess with a separate Python, where installed); also evaluate and pred
 
     python benchmarks/keras_fit.py [--rounds 3] [--tf-python /work/tfenv/bin/python]
 
-Prints seconds per epoch for both and their ratio, against TensorFlow as installed and with
-TF_ENABLE_ONEDNN_OPTS=1, and the share of tensorweave's epoch spent outside Session.run (the
+Prints seconds per epoch for both and their ratio, against TensorFlow as installed (its own
+default on this CPU), with oneDNN forced on and forced off (benchmarks/tf_modes.py), and the share of tensorweave's epoch spent outside Session.run (the
 fit loop itself: batching, callbacks, logs). The implementations are measured in alternating
 rounds and the best round of each counts, so a busy machine affects both alike. Run it with
 OPENBLAS_NUM_THREADS=1 (TensorFlow uses its own thread pools). MNIST comes from
@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+import tf_modes
 
 # Benchmarks run tensorweave as tuned as it gets: speed variants and process tuning
 # (runtime/accel). TENSORWEAVE_ACCEL=0 measures the plain NumPy reference kernels.
@@ -109,11 +111,11 @@ def best_of(a, b):
     return {key: min(a[key], b[key]) if key != "accuracy" else a[key] for key in a}
 
 
-def tensorflow_times(python, onednn):
-    """measure() under TensorFlow's compat.v1 in a subprocess, or None if unavailable."""
+def tensorflow_times(python, env):
+    """measure() under TensorFlow's compat.v1 in a subprocess with `env` (a tf_modes
+    environment), or None if unavailable."""
     if not Path(python).exists():
         return None
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS=str(int(onednn)))
     done = subprocess.run([python, __file__, "--impl", "tensorflow"], capture_output=True,
                           text=True, env=env)
     if done.returncode != 0:
@@ -138,26 +140,25 @@ def main():
         return
     sys.path.insert(0, str(REPO))
     import tensorweave as tf
-    ours, theirs, theirs_onednn = None, None, None
+    ours, theirs = None, {label: None for label, _ in tf_modes.MODES}
     for _ in range(args.rounds):
         ours = best_of(ours, measure(tf))
-        theirs = best_of(theirs, tensorflow_times(args.tf_python, onednn=False))
-        theirs_onednn = best_of(theirs_onednn, tensorflow_times(args.tf_python, onednn=True))
+        for label, env in tf_modes.environments():
+            theirs[label] = best_of(theirs[label], tensorflow_times(args.tf_python, env))
+    theirs = {label: times for label, times in theirs.items() if times}
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load "
           f"average {os.getloadavg()[0]:.1f}; MLP 784-512-512-10, batch 128, RMSprop")
-    print(f"{'':28} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7} {'tf+onednn':>12} "
-          f"{'ratio':>7}")
+    print(f"{'':28} {'tensorweave':>12}" + "".join(f" {label:>16} {'ratio':>6}"
+                                                    for label in theirs))
     for key, title in (("epoch", "fit, one epoch (60000)"), ("evaluate", "evaluate (10000)"),
                        ("predict", "predict (10000)")):
         line = f"{title:28} {ours[key]:10.2f} s"
-        for reference in (theirs, theirs_onednn):
-            if reference:
-                line += f" {reference[key]:10.2f} s {ours[key] / reference[key]:7.2f}"
+        for reference in theirs.values():
+            line += f" {reference[key]:14.2f} s {ours[key] / reference[key]:6.2f}"
         print(line)
     line = f"{'test accuracy after it':28} {ours['accuracy']:12.4f}"
-    for reference in (theirs, theirs_onednn):
-        if reference:
-            line += f" {reference['accuracy']:12.4f} {'':7}"
+    for reference in theirs.values():
+        line += f" {reference['accuracy']:16.4f} {'':6}"
     print(line)
     print(f"tensorweave's fit spends {session_share(tf) * 100:.0f}% of its time in the "
           f"graph's kernels (Session.run's step loop); the rest is the fit loop itself")

@@ -5,9 +5,9 @@ TensorFlow is installed, on TensorFlow running the very same program files.
 
 TensorFlow runs our tutorial sources unchanged: a shim package named `tensorweave` on its
 PYTHONPATH forwards `import tensorweave as tf` to `tensorflow.compat.v1`, next to copies of our
-pure-NumPy input_data.py and mnist.py; it runs as installed and with TF_ENABLE_ONEDNN_OPTS=1
-(which TF leaves off on CPUs without AVX-512). The three take turns run by run, and each time is
-the median of its runs. Goal: tensorweave <= 0.4x TensorFlow's wall time.
+pure-NumPy input_data.py and mnist.py; it runs as installed (TF's own default on this CPU),
+with oneDNN forced on and forced off (benchmarks/tf_modes.py). The four take turns run by run,
+and each time is the median of its runs. Goal: tensorweave <= 0.35x TensorFlow's wall time.
 """
 import argparse
 import os
@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import tf_modes
 
 # Benchmarks run tensorweave as tuned as it gets: speed variants and process tuning
 # (runtime/accel). TENSORWEAVE_ACCEL=0 measures the plain NumPy reference kernels.
@@ -60,11 +62,9 @@ def make_shim(root):
                 datasets / "mnist.py")
 
 
-def time_run(python, pythonpath, module, args, onednn=False):
-    """(seconds, last output line) of one run; `onednn` sets TF_ENABLE_ONEDNN_OPTS=1."""
-    env = dict(os.environ, PYTHONPATH=str(pythonpath), TF_CPP_MIN_LOG_LEVEL="3")
-    if onednn:
-        env["TF_ENABLE_ONEDNN_OPTS"] = "1"
+def time_run(python, pythonpath, module, args, env=None):
+    """(seconds, last output line) of one run, in `env` (a tf_modes environment) or ours."""
+    env = dict(os.environ if env is None else env, PYTHONPATH=str(pythonpath))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # time programs as users run them: bytecode cached
     start = time.perf_counter()
     done = subprocess.run([python, "-m", module, *args], env=env, capture_output=True,
@@ -90,24 +90,26 @@ def main():
         tmp = Path(tmp)
         if has_tf:
             make_shim(tmp / "shim")
-        print(f"{'tutorial':22} {'tensorweave':>12} {'tensorflow':>12} {'ratio':>7} "
-              f"{'tf+onednn':>12} {'ratio':>7}  last line (tensorweave | tensorflow)")
+        print(f"{'tutorial':22} {'tensorweave':>12}"
+              + "".join(f" {label:>16} {'ratio':>6}" for label, _ in tf_modes.MODES)
+              + "  last line (tensorweave | tensorflow)")
         for name, flags in TUTORIALS.items():
             module = f"tensorweave.examples.tutorials.mnist.{name}"
             flags = [f.format(tmp=tmp) for f in flags]
-            engines = [(sys.executable, REPO, False)]
+            engines = [(sys.executable, REPO, None)]
             if has_tf:
-                engines += [(args.tf_python, tmp / "shim", onednn) for onednn in (False, True)]
+                engines += [(args.tf_python, tmp / "shim", env)
+                            for _, env in tf_modes.environments()]
             runs = [[] for _ in engines]
             for _ in range(args.runs):  # the engines take turns: a busy spell slows all alike
-                for times, (python, path, onednn) in zip(runs, engines):
-                    times.append(time_run(python, path, module, flags, onednn))
+                for times, (python, path, env) in zip(runs, engines):
+                    times.append(time_run(python, path, module, flags, env))
             ours, ours_time = runs[0], statistics.median(t for t, _ in runs[0])
             line = f"{name:22} {ours_time:10.2f} s"
             if has_tf:
                 for theirs in runs[1:]:
                     tf_time = statistics.median(t for t, _ in theirs)
-                    line += f" {tf_time:10.2f} s {ours_time / tf_time:7.2f}"
+                    line += f" {tf_time:14.2f} s {ours_time / tf_time:6.2f}"
                 line += f"  {ours[-1][1]} | {runs[1][-1][1]}"
             else:
                 line += f" {'-':>12} {'-':>7}  {ours[-1][1]}"
