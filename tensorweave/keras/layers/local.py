@@ -52,22 +52,28 @@ def connection_indices(input_shape, kernel_size, strides, padding, channels, fil
     """The sorted (flat output index, flat input index) pairs a window connects, channels
     included, flat indices in the layout of `data_format`."""
     outputs = output_sizes(input_shape, kernel_size, strides, padding)
+    out_count, in_count = int(np.prod(outputs)), int(np.prod(input_shape))
     first = data_format == "channels_first"
 
-    def layout(space, channel):
-        return (channel,) + tuple(space) if first else tuple(space) + (channel,)
-    out_dims = layout(outputs, filters)
-    in_dims = layout(input_shape, channels)
-    pairs = []
+    def flat(spatial, count, ids):
+        """Flat indices of one spatial position for every channel id in `ids`."""
+        return ids * count + spatial if first else spatial * len(ids) + ids
+    filter_ids, channel_ids = np.arange(filters), np.arange(channels)
+    out_ids, in_ids = [], []
     for position in itertools.product(*[range(n) for n in outputs]):
+        out_spatial = int(np.ravel_multi_index(position, outputs))
+        out_flat = flat(out_spatial, out_count, filter_ids)
         for source in itertools.product(*connected_inputs(input_shape, kernel_size, strides,
                                                           padding, position)):
-            for c in range(channels):
-                i = np.ravel_multi_index(layout(source, c), in_dims)
-                for f in range(filters):
-                    pairs.append((int(np.ravel_multi_index(layout(position, f), out_dims)),
-                                  int(i)))
-    return sorted(pairs)
+            in_spatial = int(np.ravel_multi_index(source, tuple(input_shape)))
+            in_flat = flat(in_spatial, in_count, channel_ids)
+            # every (input channel, filter) pair of this connection
+            out_ids.append(np.tile(out_flat, channels))
+            in_ids.append(np.repeat(in_flat, filters))
+    out_ids = np.concatenate(out_ids) if out_ids else np.zeros(0, np.int64)
+    in_ids = np.concatenate(in_ids) if in_ids else np.zeros(0, np.int64)
+    order = np.lexsort((in_ids, out_ids))
+    return [(int(o), int(i)) for o, i in zip(out_ids[order], in_ids[order])]
 
 
 class LocallyConnected(Layer):
@@ -191,8 +197,8 @@ class LocallyConnected(Layer):
         connections (zero elsewhere), gathered so gradients reach the entries."""
         outputs, inputs = self.kernel_shape
         where = np.zeros((inputs, outputs), np.int64)
-        for entry, (out_index, in_index) in enumerate(self.kernel_idxs):
-            where[in_index, out_index] = entry + 1
+        pairs = np.asarray(self.kernel_idxs, np.int64).reshape(-1, 2)
+        where[pairs[:, 1], pairs[:, 0]] = np.arange(1, len(pairs) + 1)
         padded = T.concat([T.zeros([1], dtype=self.kernel.dtype), self.kernel], 0)
         return T.gather(padded, T.constant(where))
 
