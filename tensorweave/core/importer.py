@@ -270,6 +270,8 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     from tensorweave.core import tensorflow_forms
     graph = get_default_graph()
     given = _as_graph_def(graph_def, codec)
+    for rule in registry.tf_graph_readers():  # structures of several nodes (TF1 loop frames)
+        given = rule(given)
     originals = {n.name: n for n in given.node}
     graph_def = tensorflow_forms.from_tensorflow(given)
     input_map = _check_input_map(input_map, graph)

@@ -44,6 +44,7 @@ class OpType:
 _REGISTRY = {}
 _TF_READERS = {}  # TensorFlow's op type -> (marker attr, reading rule); see register_tf_form
 _TF_RENAMED = {}  # TensorFlow's op type -> tensorweave's, where TensorFlow only renamed it
+_TF_GRAPH_READERS = []  # rules for structures of several NodeDefs; see register_tf_graph_form
 
 
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
@@ -148,6 +149,18 @@ def register_tf_form(op_type, *, to_tf=None, from_tf=None, marker=None, reads=No
             _TF_READERS[tf_op_type] = (marker, from_tf)
     for tf_op_type in renamed_from:
         _TF_RENAMED[tf_op_type] = op_type
+
+
+def register_tf_graph_form(rule):
+    """Declares how a structure of several NodeDefs TensorFlow writes (TensorFlow 1's while-loop
+    frames) is read: rule(graph_def) returns the GraphDef with it rewritten to tensorweave's
+    ops, or graph_def itself when it has none. tf.import_graph_def runs these rules first."""
+    _TF_GRAPH_READERS.append(rule)
+
+
+def tf_graph_readers():
+    """The rules of register_tf_graph_form, in registration order."""
+    return list(_TF_GRAPH_READERS)
 
 
 def register_statistics(op_type, statistic, rule):

@@ -86,6 +86,35 @@ cos = _unary("Cos", np.cos, lambda op, dy: [-dy * sin(op.inputs[0])])
 tanh = _unary("Tanh", np.tanh, lambda op, dy: [dy * (1 - square(op.outputs[0]))])
 sigmoid = _unary("Sigmoid", _sigmoid_kernel,
                  lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])])
+
+
+# TensorFlow's gradient ops of Sigmoid and Tanh, in the graphs TensorFlow writes: (y, dy) with y
+# the forward op's output.
+def _cwise_grad_shape(op_type):
+    def shape(y, dy):
+        dtype, merged = same_dtype_and_shape(op_type, [y, dy])
+        _check_kind(op_type, dtype, _FLOAT)
+        return [(dtype, merged)]
+    return shape
+
+
+def _sigmoid_grad_grad(op, g):
+    y, dy = op.inputs
+    g_dy = g * dy
+    return [g_dy - 2.0 * g_dy * y, one(create_op("SigmoidGrad", [y, g]))]
+
+
+def _tanh_grad_grad(op, g):
+    y, dy = op.inputs
+    return [g * -2.0 * dy * y, one(create_op("TanhGrad", [y, g]))]
+
+
+register_op("SigmoidGrad", shape=_cwise_grad_shape("SigmoidGrad"),
+            kernel=lambda y, dy: dy * (y * (1 - y)), grad=_sigmoid_grad_grad,
+            row_wise=elementwise_rows)
+register_op("TanhGrad", shape=_cwise_grad_shape("TanhGrad"),
+            kernel=lambda y, dy: dy * (1 - y * y), grad=_tanh_grad_grad,
+            row_wise=elementwise_rows)
 reciprocal = _unary("Reciprocal", np.reciprocal,
                     lambda op, dy: [-dy * square(_conj(op.outputs[0]))])
 floor = _unary("Floor", np.floor, lambda op, dy: [array.zeros_like(dy)])

@@ -3,16 +3,55 @@ import numbers
 
 import numpy as np
 
-from tensorweave.core import dtypes, tf_form
+from tensorweave.core import dtypes, errors, tf_form
 from tensorweave.core.constants import constant, convert_to_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.operation import Tensor
-from tensorweave.core.registry import register_op, register_tf_form
+from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import normalize_axis, one, outputs
 from tensorweave.ops.array.convert import cast, identity
 from tensorweave.ops.array.construct import zeros_like
 from tensorweave.ops.array.shapes import shape_argument
+
+
+# TensorFlow's ConcatOffset (in ConcatV2's gradient as TensorFlow writes it): where each input
+# starts in the result, from concat_dim and the inputs' shapes.
+def _concat_offset_shape(concat_dim, *shapes):
+    if concat_dim.dtype is not dtypes.int32 or concat_dim.shape.ndims not in (None, 0):
+        raise ValueError(f"ConcatOffset requires a scalar int32 concat_dim, got "
+                         f"{concat_dim.dtype.name} of shape {concat_dim.shape}")
+    if len(shapes) < 2:
+        raise ValueError(f"ConcatOffset requires at least 2 shapes, got {len(shapes)}")
+    for s in shapes:
+        if s.dtype is not dtypes.int32 or s.shape.ndims not in (None, 1):
+            raise ValueError(f"ConcatOffset requires int32 shape vectors, got {s.dtype.name} "
+                             f"of shape {s.shape}")
+    return [(dtypes.int32, s.shape) for s in shapes]
+
+
+def _concat_offset_kernel(concat_dim, *shapes):
+    rank = len(shapes[0])
+    axis = int(concat_dim)
+    if not -rank <= axis < rank:
+        raise errors.InvalidArgumentError(None, None, f"Concat dim is out of range: {axis} vs. "
+                                                      f"{rank}")
+    axis %= rank
+    offsets, start = [], 0
+    for k, s in enumerate(shapes):
+        if len(s) != rank or any(s[d] != shapes[0][d] for d in range(rank) if d != axis):
+            raise errors.InvalidArgumentError(
+                None, None, f"input {k} should contain {rank} elements, and match the first "
+                f"shape except along the concat dim, but got {list(s)} and {list(shapes[0])}")
+        offset = np.zeros(rank, np.int32)
+        offset[axis] = start
+        start += int(s[axis])
+        offsets.append(offset)
+    return tuple(offsets)
+
+
+register_op("ConcatOffset", shape=_concat_offset_shape, kernel=_concat_offset_kernel,
+            grad=NOT_DIFFERENTIABLE)
 
 
 def _concat_shape(*values, axis):

@@ -1,6 +1,6 @@
 """The While op: sub-Plans of the cond and the body, run until the cond is false; its body
 written to a GraphDef as the names of its tensors."""
-from tensorweave.core.registry import register_attr_codec, register_op, register_tf_form
+from tensorweave.core.registry import register_attr_codec, register_op
 from tensorweave.ops.control.contexts import WhileContext
 from tensorweave.ops.control.loop_program import LoopBody, LoopTrace, TRACE
 from tensorweave.ops.control.loop_gradient import loop_grad
@@ -69,19 +69,3 @@ def _decode_body(data, inputs):
 
 
 register_attr_codec("While", "body", encode=_encode_body, decode=_decode_body)
-
-
-def _read_tf1_loop_node(node, reader):
-    """TensorFlow 1's while loops are frames of Enter, Merge, Switch, LoopCond, NextIteration
-    and Exit nodes (the back edge makes the GraphDef cyclic); tensorweave runs a loop as one
-    While op with its body as a function and does not rebuild frames."""
-    raise ValueError(
-        f"{node.op} is part of a TensorFlow 1 while loop (control flow v1: Enter/Exit/"
-        "NextIteration frames, as tf.while_loop and tf.nn.dynamic_rnn write without control "
-        "flow v2), which tensorweave cannot import yet; rebuild the model in code and restore "
-        "its checkpoint")
-
-
-register_tf_form("While", from_tf=_read_tf1_loop_node, marker="_tensorweave_loop",
-                 reads=("Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
-                        "RefNextIteration", "LoopCond"))
