@@ -13,6 +13,7 @@ __getattr__ = lazy.attributes(__name__, {
     "constraints": "tensorweave.keras.constraints",
     "datasets": "tensorweave.keras.datasets",
     "estimator": "tensorweave.estimator.keras",
+    "experimental": "tensorweave.keras.experimental",
     "initializers": "tensorweave.keras.initializers",
     "layers": "tensorweave.keras.layers",
     "losses": "tensorweave.keras.losses",
