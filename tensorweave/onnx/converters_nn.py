@@ -101,7 +101,11 @@ def convert_depthwise_conv2d(ctx):
 def convert_conv2d_backprop_input(ctx):
     """The transposed convolution: ConvTranspose with the pads that give TF's input_sizes."""
     nhwc = _nhwc(ctx)
-    sizes = _spatial([int(s) for s in ctx.require_value(0, "input_sizes")], nhwc)
+    sizes = ctx.value(0)
+    sizes = _spatial(list(sizes) if sizes is not None else ctx.out_shape() or [None] * 4, nhwc)
+    if any(s is None for s in sizes):
+        ctx.fail("the spatial entries of input_sizes must be known while building the graph")
+    sizes = [int(s) for s in sizes]
     filter_shape, grad_shape = ctx.shape(1), ctx.shape(2)
     if filter_shape is None or any(d is None for d in filter_shape):
         ctx.fail("the filter's shape must be known")

@@ -7,6 +7,8 @@ The remaining nodes, from the inputs to the outputs, are written one by one by t
 their op type (`tensorweave.onnx.converters.CONVERTERS`). Value names are TensorFlow's tensor
 names for the graph's inputs and outputs ('input_1:0').
 """
+import copy
+
 import numpy as np
 
 from tensorweave import graph_util
@@ -19,11 +21,13 @@ from tensorweave.onnx import context
 from tensorweave.onnx import converters
 from tensorweave.runtime.session import Session
 
+PLACEHOLDER_OPS = frozenset(["Placeholder", "PlaceholderWithDefault"])
 DEFAULT_OPSET = 17  # onnxruntime 1.16 and later run it
 MIN_OPSET = 13
 
 
-def export(graph_def_or_session, inputs, outputs, path=None, opset=DEFAULT_OPSET):
+def export(graph_def_or_session, inputs, outputs, path=None, opset=DEFAULT_OPSET,
+           input_shapes=None):
     """Writes the computation of `outputs` from `inputs` as an ONNX model; returns the
     `onnx.ModelProto` (also saved to `path` when given).
 
@@ -31,6 +35,8 @@ def export(graph_def_or_session, inputs, outputs, path=None, opset=DEFAULT_OPSET
     graph is exported with the variables' current values as constants), or a Graph without
     variables. inputs, outputs: tensor names ('input:0') or Tensors; the ONNX model's inputs and
     outputs carry these names. opset: the ONNX opset of the default domain (13 or later).
+    input_shapes: {input name: shape (None for unknown sizes)} for inputs whose placeholder has
+    no shape or a wider one (ONNX inputs need at least their rank).
 
         model = tensorweave.onnx.export(sess, ["x:0"], ["softmax:0"], "model.onnx")
     """
@@ -42,6 +48,8 @@ def export(graph_def_or_session, inputs, outputs, path=None, opset=DEFAULT_OPSET
     if not output_names:
         raise ValueError("outputs must name at least one tensor.")
     graph_def = frozen_graph_def(graph_def_or_session, output_names)
+    if input_shapes:
+        graph_def = with_input_shapes(graph_def, input_shapes, input_names)
     model = GraphExporter(onnx, graph_def, input_names, output_names, opset).model()
     onnx.checker.check_model(model)
     if path is not None:
@@ -78,6 +86,23 @@ def frozen_graph_def(graph_def_or_session, output_names):
         return given
     raise TypeError("export() takes a GraphDef, a Session or a Graph, got "
                     f"{type(given).__name__}.")
+
+
+def with_input_shapes(graph_def, input_shapes, input_names):
+    """A copy of `graph_def` whose input placeholders have the shapes `input_shapes` gives."""
+    from tensorweave.core import graph_def as graph_def_format
+    from tensorweave.core.tensor_shape import TensorShape
+    graph_def = copy.deepcopy(graph_def)
+    nodes = {node.name: node for node in graph_def.node}
+    for name, shape in input_shapes.items():
+        name = context.tensor_name(name)
+        if name not in input_names:
+            raise ValueError(f"input_shapes names {name}, which is not among the inputs.")
+        node = nodes.get(name.rsplit(":", 1)[0])
+        if node is None or node.op not in PLACEHOLDER_OPS:
+            raise ValueError(f"input_shapes: {name} is not the output of a placeholder.")
+        node.attr["shape"].shape.CopyFrom(graph_def_format.shape_proto(TensorShape(shape)))
+    return graph_def
 
 
 class GraphExporter:
@@ -252,6 +277,11 @@ class GraphExporter:
 
     def _value_info(self, name, onnx_name=None):
         shape = self.static_shape(name)
+        if shape is None:
+            what = "input" if name in self.inputs else "output"
+            raise context.ExportError(
+                f"ONNX export: the rank of {what} {name} is not known, and ONNX needs it"
+                + (" (give it with input_shapes={name: [...]})" if what == "input" else ""))
         elem = self.builder.onnx_dtype(self.dtype(name))
         return self.onnx.helper.make_tensor_value_info(onnx_name or name, elem, shape)
 
@@ -268,6 +298,7 @@ class GraphExporter:
             for k, value in enumerate(produced):
                 if value is not None:
                     self._values[f"{node.name}:{k}"] = value
+        inputs = [self._value_info(n) for n in self.input_names]
         outputs = []
         for name in self.output_names:
             value = self.onnx_value(name)
@@ -277,7 +308,7 @@ class GraphExporter:
             outputs.append(self._value_info(name))
         helper = self.onnx.helper
         graph = helper.make_graph(self.builder.nodes, "tensorweave",
-                                  [self._value_info(n) for n in self.input_names], outputs,
+                                  inputs, outputs,
                                   initializer=self.builder.initializers)
         opsets = [helper.make_opsetid("", self.builder.opset)]
         model = helper.make_model(graph, opset_imports=opsets, producer_name="tensorweave",
