@@ -1,0 +1,52 @@
+"""The two ends the application models share: the image input (a new Input, or the tensor the
+user gave) and the classifier or pooling at the top; and the Model over them.
+
+    img_input = model_ends.image_input(input_tensor, input_shape)
+    ...
+    x = model_ends.top(x, include_top, pooling, classes, classifier_activation, weights)
+    model = model_ends.make_model(input_tensor, img_input, x, "xception")
+"""
+from tensorweave.keras import backend
+from tensorweave.keras import layers
+from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.engine import training
+from tensorweave.keras.utils import layer_utils
+
+
+def channel_axis(last=3):
+    """1 for channels_first, else `last` (3 or -1, as each Keras model writes it)."""
+    return 1 if backend.image_data_format() == "channels_first" else last
+
+
+def image_input(input_tensor, input_shape):
+    """A new Input of `input_shape`; or `input_tensor` (wrapped in an Input when it is not
+    already the output of a Keras layer)."""
+    if input_tensor is None:
+        return layers.Input(shape=input_shape)
+    if not backend.is_keras_tensor(input_tensor):
+        return layers.Input(tensor=input_tensor, shape=input_shape)
+    return input_tensor
+
+
+def top(x, include_top, pooling, classes, classifier_activation, weights,
+        avg_name="avg_pool", pool_names=(None, None)):
+    """The classifier (global average pooling named `avg_name`, then Dense "predictions"), or
+    the feature pooling `pooling` ("avg", "max" or None) with the layer names `pool_names`."""
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name=avg_name)(x)
+        imagenet_utils.validate_activation(classifier_activation, weights)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=pool_names[0])(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=pool_names[1])(x)
+    return x
+
+
+def make_model(input_tensor, img_input, outputs, name):
+    """The functional Model from the model's sources (those of `input_tensor` if given)."""
+    if input_tensor is not None:
+        inputs = layer_utils.get_source_inputs(input_tensor)
+    else:
+        inputs = img_input
+    return training.Model(inputs, outputs, name=name)

@@ -1,0 +1,140 @@
+"""tf.keras.applications InceptionV3, InceptionResNetV2, Xception, DenseNet121/169/201 and
+NASNetMobile/Large against TF 2.15's compat.v1 Keras (fixture written by
+tests/fixtures/make_keras_applications_inception_dense.py): layer names, weight names and shapes
+in `model.weights` order, output shapes and parameter counts at the default configuration;
+outputs of one small configuration per family with every weight set from its name."""
+import gzip
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import tensorweave as tf
+from tensorweave.keras import applications
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+sys.path.insert(0, FIXTURES)
+from keras_applications_common import input_batch, weight_value  # noqa: E402
+
+with gzip.open(os.path.join(FIXTURES, "keras_applications_inception_dense.json.gz"), "rt") as f:
+    REFERENCE = json.load(f)
+
+MODULES = {"InceptionV3": "inception_v3", "InceptionResNetV2": "inception_resnet_v2",
+           "Xception": "xception", "DenseNet121": "densenet", "DenseNet169": "densenet",
+           "DenseNet201": "densenet", "NASNetMobile": "nasnet", "NASNetLarge": "nasnet"}
+
+
+def setup_function():
+    tf.keras.backend.clear_session()
+
+
+def structure(model):
+    return {"layers": [layer.name for layer in model.layers],
+            "weights": [[w.name, w.shape.as_list()] for w in model.weights],
+            "output_shape": list(model.output_shape),
+            "count_params": int(model.count_params())}
+
+
+def assert_structure(model, expected):
+    got = structure(model)
+    assert got["layers"] == expected["layers"]
+    assert got["weights"] == expected["weights"]
+    assert got["output_shape"] == expected["output_shape"]
+    assert got["count_params"] == expected["count_params"]
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE["models"]))
+def test_default_configuration_matches_tensorflow(name):
+    model = getattr(tf.keras.applications, name)(weights=None)
+    assert isinstance(model, tf.keras.Model)
+    assert getattr(getattr(applications, MODULES[name]), name) is getattr(applications, name)
+    assert_structure(model, REFERENCE["models"][name])
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE["small"]))
+def test_small_configuration_outputs_match_tensorflow(case):
+    ref = REFERENCE["small"][case]
+    kwargs = dict(ref["kwargs"], input_shape=tuple(ref["kwargs"]["input_shape"]))
+    model = getattr(tf.keras.applications, ref["model"])(weights=None, **kwargs)
+    assert_structure(model, ref)
+    model.set_weights([weight_value(w.name, w.shape.as_list()) for w in model.weights])
+    got = model.predict(input_batch(ref["batch"]))
+    want = np.asarray(ref["output"], np.float32).reshape(got.shape)
+    scale = np.abs(want).max()
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-4 * scale)
+
+
+def test_custom_scale_layer_saves_and_loads_without_code(tmp_path):
+    pytest.importorskip("h5py")
+    from tensorweave.keras.applications import inception_resnet_v2 as irv2
+    x = tf.keras.layers.Input((5, 5, 320))
+    y = irv2.inception_resnet_block(x, scale=0.17, block_type="block35", block_idx=1)
+    model = tf.keras.Model(x, y)
+    scale_layers = [layer for layer in model.layers if isinstance(layer, irv2.CustomScaleLayer)]
+    assert [layer.name for layer in scale_layers] == ["custom_scale_layer"]
+    config = tf.keras.layers.serialize(scale_layers[0])
+    want = REFERENCE["custom_scale_layer"]
+    assert config["config"]["scale"] == want["config"]["scale"] == 0.17
+    assert want["class_name"].split(">")[-1] == config["class_name"]
+    data = input_batch((2, 5, 5, 320)) / 255.0
+    before = model.predict(data)
+    path = str(tmp_path / "block.h5")
+    model.save(path)
+    with open(path, "rb") as f:
+        assert b"Lambda" not in f.read()
+    tf.keras.backend.clear_session()
+    loaded = tf.keras.models.load_model(path)
+    assert any(isinstance(layer, irv2.CustomScaleLayer) for layer in loaded.layers)
+    np.testing.assert_allclose(loaded.predict(data), before, rtol=1e-5, atol=1e-5)
+    # TF 2.15's files name the class by its registered name
+    restored = tf.keras.layers.deserialize(dict(want))
+    assert isinstance(restored, irv2.CustomScaleLayer) and restored.scale == 0.17
+
+
+def test_inception_resnet_block_type_and_arguments_are_checked():
+    from tensorweave.keras.applications import inception_resnet_v2 as irv2
+    x = tf.keras.layers.Input((5, 5, 8))
+    with pytest.raises(ValueError, match="Unknown Inception-ResNet block type"):
+        irv2.inception_resnet_block(x, 0.1, "block9", 1)
+    with pytest.raises(ValueError, match="Unknown argument"):
+        tf.keras.applications.InceptionResNetV2(weights=None, bogus=1)
+
+
+@pytest.mark.parametrize("name,min_size", [("InceptionV3", 75), ("InceptionResNetV2", 75),
+                                           ("Xception", 71), ("DenseNet121", 32),
+                                           ("NASNetMobile", 32)])
+def test_weights_classes_and_input_size_are_checked(name, min_size):
+    build = getattr(tf.keras.applications, name)
+    with pytest.raises(ValueError, match="`weights` argument should be either"):
+        build(weights="no/such/file.h5")
+    with pytest.raises(ValueError, match="`classes` should be 1000"):
+        build(weights="imagenet", classes=10)
+    with pytest.raises(ValueError, match=f"at least {min_size}x{min_size}"):
+        build(weights=None, include_top=False, input_shape=(min_size - 1, min_size - 1, 3))
+
+
+def test_input_tensor_and_pooling():
+    images = tf.keras.layers.Input((32, 32, 3))
+    model = tf.keras.applications.DenseNet121(weights=None, input_tensor=images,
+                                              include_top=False, pooling="max")
+    assert model.inputs[0] is images
+    assert model.layers[-1].name == "max_pool" and model.output_shape == (None, 1024)
+    placeholder = tf.placeholder(tf.float32, (None, 71, 71, 3))
+    model = tf.keras.applications.Xception(weights=None, input_tensor=placeholder,
+                                           include_top=False)
+    assert model.output_shape == (None, 3, 3, 2048)
+
+
+def test_preprocess_input_modes():
+    x = input_batch((1, 2, 2, 3))
+    for module in ("inception_v3", "inception_resnet_v2", "xception", "nasnet"):
+        got = getattr(applications, module).preprocess_input(x.copy())
+        np.testing.assert_allclose(got, x / 127.5 - 1.0, rtol=1e-6, atol=1e-6)
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    got = applications.densenet.preprocess_input(x.copy())
+    np.testing.assert_allclose(got, (x / 255.0 - mean) / std, rtol=1e-5, atol=1e-5)
+    for module in ("inception_v3", "inception_resnet_v2", "xception", "densenet", "nasnet"):
+        with pytest.raises(ValueError, match="expects a batch of predictions"):
+            getattr(applications, module).decode_predictions(np.zeros((2, 10)))
