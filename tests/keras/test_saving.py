@@ -46,6 +46,17 @@ def test_tensorflow_written_functional_model_loads_and_predicts():
                                atol=1e-6)
 
 
+def test_tensorflow_written_model_with_a_keras_tensor_keyword_argument_loads():
+    """TF writes MultiHeadAttention's `value=` input as {"value": ["value", 0, 0]} in the node;
+    load_model makes it a tensor again, in a fresh process's lazily loaded layer table."""
+    with pytest.warns(UserWarning, match="was \\*not\\* compiled"):
+        model = tf.keras.models.load_model(os.path.join(FIXTURES, "keras_tf_attention.h5"))
+    assert type(model.get_layer("mha")).__name__ == "MultiHeadAttention"
+    xq, xv = (np.array(REFERENCE[k], np.float32) for k in ("xq", "xv"))
+    np.testing.assert_allclose(model.predict([xq, xv]), REFERENCE["attention"], rtol=1e-5,
+                               atol=1e-6)
+
+
 def test_save_and_load_round_trip_keeps_weights_and_optimizer_state(tmp_path):
     model = small_model()
     x = np.random.RandomState(1).rand(8, 3).astype("float32")

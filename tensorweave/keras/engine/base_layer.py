@@ -163,6 +163,9 @@ def deserialize(config, custom_objects=None):
     custom_objects = {**registered.get_custom_objects(), **custom_objects}
     class_name = config["class_name"]
     cls = custom_objects.get(class_name) or LAYER_CLASSES.get(class_name)
+    if cls is None:  # a layer of tf.keras.layers whose module has not loaded yet
+        found = getattr(importlib.import_module("tensorweave.keras.layers"), class_name, None)
+        cls = found if isinstance(found, type) and issubclass(found, Layer) else None
     if cls is None:
         raise ValueError(f"Unknown layer: {class_name}")
     if "custom_objects" in inspect.signature(cls.from_config).parameters:

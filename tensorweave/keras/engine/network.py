@@ -396,18 +396,45 @@ class Network(Layer):
         def add_unprocessed(layer, node_data):
             unprocessed.setdefault(layer, []).append(node_data)
 
+        def output_of(coords):
+            """The tensor at [layer name, node index, tensor index], or None if that node
+            is not made yet."""
+            inbound_name, node_index, tensor_index = coords[:3]
+            inbound = created[inbound_name]
+            if len(inbound._inbound_nodes) <= node_index:  # noqa: SLF001
+                return None
+            return inbound._inbound_nodes[node_index].output_tensors[tensor_index]  # noqa
+
+        def is_coords(value):
+            return (isinstance(value, (list, tuple)) and len(value) in (3, 4)
+                    and isinstance(value[0], str) and value[0] in created
+                    and all(isinstance(i, int) for i in value[1:3]))
+
+        def call_arguments(value):
+            """Keyword arguments with Keras tensors written as coordinates (Keras 2's
+            `{"value": ["input_2", 0, 0]}`) made tensors again; None if one is not made."""
+            if is_coords(value):
+                return output_of(value)
+            if isinstance(value, dict):
+                out = {key: call_arguments(item) for key, item in value.items()}
+                return None if any(out[k] is None and value[k] is not None for k in out) \
+                    else out
+            if isinstance(value, (list, tuple)):
+                out = [call_arguments(item) for item in value]
+                return None if any(o is None and v is not None for o, v in zip(out, value)) \
+                    else out
+            return value
+
         def process_node(layer, node_data):
             tensors = []
             kwargs = {}
             for item in node_data:
-                inbound_name, node_index, tensor_index = item[:3]
-                kwargs = item[3] if len(item) > 3 else {}
-                inbound = created[inbound_name]
-                if len(inbound._inbound_nodes) <= node_index:  # noqa: SLF001
+                tensor = output_of(item)
+                kwargs = call_arguments(item[3] if len(item) > 3 else {})
+                if tensor is None or kwargs is None:
                     add_unprocessed(layer, node_data)
                     return
-                node = inbound._inbound_nodes[node_index]  # noqa: SLF001
-                tensors.append(node.output_tensors[tensor_index])
+                tensors.append(tensor)
             if tensors:
                 layer(tensors[0] if len(tensors) == 1 else tensors, **(kwargs or {}))
 
