@@ -456,8 +456,8 @@ def _switches_behind(start, nodes):
 
 def _read_tf_merge(node, reader):
     """TensorFlow's Merge(false value, true value) of a tf.cond as tensorweave's Merge, whose
-    first input is the guard: the predicate of the Switch one branch leaves by output 0 and
-    the other by output 1 (live exactly when one of the values is)."""
+    first input is the guard: the predicate of the Switches the false branch leaves by output
+    0 and the true branch by output 1 (live exactly when one of the values is)."""
     if "N" not in node.attr:
         return  # tensorweave's form: the guard is already there
     data = [i for i in node.input if not i.startswith("^")]
@@ -466,8 +466,9 @@ def _read_tf_merge(node, reader):
                          "(tf.cond's Merge has two)")
     false_side = _switches_behind(data[0], reader.nodes)
     true_side = _switches_behind(data[1], reader.nodes)
-    preds = [reader.nodes[name].input[1] for name, index in sorted(false_side)
-             if index == 0 and (name, 1) in true_side]
+    false_preds = {reader.nodes[name].input[1] for name, index in false_side if index == 0}
+    preds = sorted(false_preds & {reader.nodes[name].input[1] for name, index in true_side
+                                  if index == 1})
     if not preds:
         raise ValueError("cannot find the tf.cond predicate this Merge joins the branches of")
     node.input.insert(0, preds[0])

@@ -1,0 +1,141 @@
+"""Op table rows for the op types graphs TensorFlow 1 writes for loops and their gradients:
+SigmoidGrad, TanhGrad, ConcatOffset (stateless rows); TensorFlow's stacks (StackV2,
+StackPushV2, StackPopV2, StackCloseV2) and handle TensorArrays (TensorArrayV3 and the ops on
+its handle), run through sessions: their values live for one run.
+tests/framework/test_tf1_loop_import.py runs them in graphs TensorFlow wrote."""
+import numpy as np
+import pytest
+
+import tensorweave as tf
+from tensorweave.core.graph import create_op
+
+from op_case import Case, rand
+
+_Y = np.tanh(rand(2, 3))
+
+CASES = [
+    Case("SigmoidGrad", [1 / (1 + np.exp(-rand(2, 3))), rand(2, 3)],
+         lambda y, dy: dy * y * (1 - y)),
+    Case("TanhGrad", [_Y, rand(2, 3)], lambda y, dy: dy * (1 - y * y)),
+    Case("ConcatOffset", [np.array(1, np.int32), np.array([2, 3, 5], np.int32),
+                          np.array([2, 4, 5], np.int32), np.array([2, 1, 5], np.int32)],
+         lambda axis, *shapes: (np.array([0, 0, 0], np.int32), np.array([0, 3, 0], np.int32),
+                                np.array([0, 7, 0], np.int32))),
+]
+
+
+def _stack(elem_type=tf.float32):
+    return create_op("StackV2", [tf.constant(-1)], elem_type=elem_type,
+                     stack_name="s").outputs[0]
+
+
+def _check_stacks():
+    """Pops see the pushes of the same run in reverse order; each run has a new stack."""
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [2])
+        handle = _stack()
+        assert handle.dtype is tf.resource and handle.shape.as_list() == []
+        push_a = create_op("StackPushV2", [handle, x]).outputs[0]
+        with tf.control_dependencies([push_a]):
+            push_b = create_op("StackPushV2", [handle, x * 2.0]).outputs[0]
+        assert push_b.shape.as_list() == [2]
+        with tf.control_dependencies([push_b]):
+            first = create_op("StackPopV2", [handle], elem_type=tf.float32).outputs[0]
+        with tf.control_dependencies([first]):
+            second = create_op("StackPopV2", [handle], elem_type=tf.float32).outputs[0]
+        with tf.control_dependencies([second]):
+            close = create_op("StackCloseV2", [handle])
+        with tf.control_dependencies([second]):
+            empty = create_op("StackPopV2", [handle], elem_type=tf.float32).outputs[0]
+        with tf.Session() as sess:
+            for scale in (1.0, 3.0):
+                got = sess.run([first, second, close], {x: [scale, -scale]})
+                np.testing.assert_array_equal(got[0], [2 * scale, -2 * scale])
+                np.testing.assert_array_equal(got[1], [scale, -scale])
+            with pytest.raises(tf.errors.InvalidArgumentError, match="Stack is empty"):
+                sess.run(empty, {x: [1.0, 2.0]})
+        with pytest.raises(ValueError, match="StackV2 requires a scalar int32"):
+            create_op("StackV2", [tf.constant([1])], elem_type=tf.float32)
+
+
+def _array(size, **attrs):
+    attrs.setdefault("dtype", tf.float32)
+    op = create_op("TensorArrayV3", [tf.constant(size)], **attrs)
+    return op.outputs
+
+
+def _check_tensor_arrays():
+    """Write, read, scatter, gather, size, concat, split, close and the gradient array."""
+    with tf.Graph().as_default():
+        handle, flow = _array(3, element_shape=tf.TensorShape([2]), identical_element_shapes=True)
+        assert handle.dtype is tf.resource and flow.dtype is tf.float32
+        value = tf.placeholder(tf.float32, [2, 2])
+        flow = create_op("TensorArrayScatterV3",
+                         [handle, tf.constant([2, 0]), value, flow]).outputs[0]
+        flow = create_op("TensorArrayWriteV3",
+                         [handle, tf.constant(1), tf.constant([5.0, 6.0]), flow]).outputs[0]
+        size = create_op("TensorArraySizeV3", [handle, flow]).outputs[0]
+        read = create_op("TensorArrayReadV3", [handle, tf.constant(2), flow],
+                         dtype=tf.float32).outputs[0]
+        with tf.control_dependencies([read]):
+            gathered = create_op("TensorArrayGatherV3", [handle, tf.constant([0, 1]), flow],
+                                 dtype=tf.float32, element_shape=tf.TensorShape([2])).outputs[0]
+        assert gathered.shape.as_list() == [2, 2] and read.dtype is tf.float32
+        grad, grad_flow = create_op("TensorArrayGradV3", [handle, flow],
+                                    source="gradients").outputs
+        flow_g = create_op("TensorArrayWriteV3", [grad, tf.constant(0), tf.constant([1.0, 1.0]),
+                                                  grad_flow]).outputs[0]
+        flow_g = create_op("TensorArrayWriteV3", [grad, tf.constant(0), tf.constant([2.0, 3.0]),
+                                                  flow_g]).outputs[0]
+        summed = create_op("TensorArrayGatherV3", [grad, tf.constant([0, 1]), flow_g],
+                           dtype=tf.float32).outputs[0]
+        with tf.control_dependencies([gathered]):
+            close = create_op("TensorArrayCloseV3", [handle])
+        with tf.Session() as sess:
+            got = sess.run([size, read, gathered, summed, close],
+                           {value: [[1.0, 2.0], [3.0, 4.0]]})
+            assert got[0] == 3 and got[0].dtype == np.int32
+            np.testing.assert_array_equal(got[1], [1.0, 2.0])
+            np.testing.assert_array_equal(got[2], [[3.0, 4.0], [5.0, 6.0]])
+            # the gradient array sums writes to one index; unwritten ones read as zeros
+            np.testing.assert_array_equal(got[3], [[3.0, 4.0], [0.0, 0.0]])
+            with pytest.raises(tf.errors.InvalidArgumentError, match="twice"):
+                again = create_op("TensorArrayReadV3", [handle, tf.constant(2), read.op.inputs[2]],
+                                  dtype=tf.float32).outputs[0]
+                with tf.control_dependencies([read]):
+                    twice = tf.identity(again)
+                sess.run([read, twice], {value: [[1.0, 2.0], [3.0, 4.0]]})
+        with pytest.raises(ValueError, match="TensorArrayV3 requires a scalar int32 size"):
+            _array([3])
+
+
+def _check_tensor_array_concat_split():
+    with tf.Graph().as_default():
+        handle, flow = _array(2, clear_after_read=False)
+        value = tf.constant(np.arange(10.0, dtype=np.float32).reshape(5, 2))
+        flow = create_op("TensorArraySplitV3", [handle, value, tf.constant([2, 3], tf.int64),
+                                                flow]).outputs[0]
+        joined, lengths = create_op("TensorArrayConcatV3", [handle, flow],
+                                    dtype=tf.float32).outputs
+        last = create_op("TensorArrayReadV3", [handle, tf.constant(1), flow],
+                         dtype=tf.float32).outputs[0]
+        big = create_op("TensorArrayWriteV3", [handle, tf.constant(5), tf.zeros([2]), flow])
+        with tf.Session() as sess:
+            got = sess.run([joined, lengths, last])
+            np.testing.assert_array_equal(got[0], np.arange(10.0).reshape(5, 2))
+            np.testing.assert_array_equal(got[1], [2, 3])
+            np.testing.assert_array_equal(got[2], np.arange(4.0, 10.0).reshape(3, 2))
+            with pytest.raises(tf.errors.InvalidArgumentError, match="not resizeable"):
+                sess.run(big)
+
+
+SESSION_CASES = {
+    **{op_type: _check_stacks
+       for op_type in ("StackV2", "StackPushV2", "StackPopV2", "StackCloseV2")},
+    **{op_type: _check_tensor_arrays
+       for op_type in ("TensorArrayV3", "TensorArrayWriteV3", "TensorArrayReadV3",
+                       "TensorArrayScatterV3", "TensorArrayGatherV3", "TensorArraySizeV3",
+                       "TensorArrayGradV3", "TensorArrayCloseV3")},
+    "TensorArrayConcatV3": _check_tensor_array_concat_split,
+    "TensorArraySplitV3": _check_tensor_array_concat_split,
+}
