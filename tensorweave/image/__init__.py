@@ -14,8 +14,7 @@ _GEOMETRY = ("ResizeMethod", "resize", "resize_area", "resize_bicubic", "resize_
              "random_flip_left_right", "random_flip_up_down")
 _BOXES = ("non_max_suppression", "non_max_suppression_overlaps", "non_max_suppression_padded",
           "non_max_suppression_with_scores", "combined_non_max_suppression",
-          "draw_bounding_boxes", "sample_distorted_bounding_box",
-          "generate_bounding_box_proposals")
+          "draw_bounding_boxes", "sample_distorted_bounding_box")
 _COLOR = ("adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue",
           "adjust_saturation", "convert_image_dtype", "grayscale_to_rgb", "hsv_to_rgb",
           "rgb_to_grayscale", "rgb_to_hsv", "rgb_to_yiq", "rgb_to_yuv", "yiq_to_rgb",
