@@ -227,7 +227,8 @@ def case_shapes_and_indexing():
     i = tf.placeholder(tf.int32, [None], name="i")
     outs = [x[1:, ..., ::2], x[:, None, -1, 3:0:-1], x[..., 2], x[::-1, 1:-1],
             tf.slice(x, [1, 0, 2], [2, -1, 3]), tf.gather(x, i, axis=1), tf.gather(x, i),
-            tf.reshape(x, [-1, 30]), tf.squeeze(x[:, :1], [1]), tf.squeeze(x[0, :1]), tf.expand_dims(x, -1),
+            tf.reshape(x, [-1, 30]), tf.squeeze(x[:, :1], [1]), tf.squeeze(x[0, :1]),
+            tf.expand_dims(x, -1),
             tf.concat([x, x * 2], axis=-1), tf.transpose(x, [2, 0, 1]),
             tf.pad(x, [[0, 0], [1, 2], [2, 1]]), tf.pad(x, [[1, 1], [0, 0], [0, 0]],
                                                         constant_values=3.0),
