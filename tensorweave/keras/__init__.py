@@ -24,6 +24,7 @@ __getattr__ = lazy.attributes(__name__, {
     "regularizers": "tensorweave.keras.regularizers",
     "saving": "tensorweave.keras.saving",
     "utils": "tensorweave.keras.utils",
+    "wrappers": "tensorweave.keras.wrappers",
     # names
     "Input": "tensorweave.keras.engine.input_layer:Input",
     "Model": "tensorweave.keras.models:Model",
