@@ -28,7 +28,8 @@ def _run_frozen(name, graph_def=None):
     reference = REFERENCE[name]
     with tf.Graph().as_default() as graph:
         tf.import_graph_def(graph_def or _graph_def(name), name="")
-        feeds = {k: np.array(v, np.float32) for k, v in reference["feeds"].items()}
+        feeds = {k: np.array(v, np.int32 if isinstance(v[0], int) else np.float32)
+                 for k, v in reference["feeds"].items()}
         with tf.Session() as sess:
             got = sess.run(list(reference["fetches"]), feeds)
     for key, value in zip(reference["fetches"], got):
@@ -38,7 +39,8 @@ def _run_frozen(name, graph_def=None):
 
 
 def test_fixtures_are_control_flow_v1():
-    for name in ("loops", "lstm", "map_scan", "train_sgd", "train_adam", "train_mixed"):
+    for name in ("loops", "lstm", "map_scan", "birnn", "ta_grad", "variable_loop", "train_sgd",
+                 "train_adam", "train_mixed"):
         assert {"Enter", "Exit", "NextIteration", "LoopCond"} <= set(REFERENCE[name]["op_types"])
 
 
@@ -64,6 +66,26 @@ def test_dynamic_rnn_lstm_frozen():
 
 def test_map_fn_and_scan():
     _run_frozen("map_scan")
+
+
+def test_bidirectional_gru_with_sequence_lengths():
+    _run_frozen("birnn")
+
+
+def test_tensor_array_loop_and_its_gradient_loop():
+    """tf.gradients through a loop writing a dynamic_size TensorArray, as TF wrote it: a
+    gradient loop popping stacks and reading the gradient TensorArray."""
+    _run_frozen("ta_grad")
+
+
+def test_loop_assigning_a_variable():
+    """The body's AssignAdd reads the variable through a RefEnter; each run runs the loop."""
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(_graph_def("variable_loop"), name="")
+        with tf.Session() as sess:
+            sess.run(graph.get_operation_by_name("v/Assign"))
+            got = [float(sess.run("v_after:0")) for _ in range(2)]
+    assert got == REFERENCE["variable_loop"]["v_after"]
 
 
 def test_imported_loops_export_and_import_again():

@@ -118,6 +118,34 @@ class _GraphRewrite:
         self.frame, self.parent = _frames(list(graph_def.node), self.nodes)
         self.removed = set()
         self.bodies = {}  # While node name -> its body (data), captured filled in at the end
+        self._bypass_ref_enters()
+
+    def _bypass_ref_enters(self):
+        """Nodes in loops read the variables that constant RefEnters bring in directly (a
+        While's body runs in the graph, and an op taking a variable reference needs the
+        variable itself, as in loops tensorweave builds)."""
+        source = {}
+        for node in self.graph_def.node:
+            if node.op == "RefEnter" and node.attr["is_constant"].b:
+                source[node.name] = _data_inputs(node)[0]
+        if not source:
+            return
+
+        def root(name):
+            while _split(name)[0] in source and _split(name)[1] == 0:
+                name = source[_split(name)[0]]
+            return name
+        for node in self.graph_def.node:
+            inputs = []
+            for name in node.input:
+                op_name, index, control = _split(name)
+                if op_name not in source or index:
+                    inputs.append(name)
+                elif not control:
+                    inputs.append(root(op_name))
+            del node.input[:]
+            node.input.extend(inputs)
+        self.removed.update(source)
 
     def fresh(self, name):
         candidate, k = name, 1
