@@ -8,6 +8,7 @@ user gave) and the classifier or pooling at the top; and the Model over them.
 """
 from tensorweave.keras import backend
 from tensorweave.keras import layers
+from tensorweave.keras import models  # noqa: F401 - installs the HDF5 saving load_weights uses
 from tensorweave.keras.applications import imagenet_utils
 from tensorweave.keras.engine import training
 from tensorweave.keras.utils import layer_utils
