@@ -18,6 +18,12 @@ recorded each iteration (its trace). A WhileGrad is a loop of the same kind (a
 trace, whose gradients of the recorded forward values flow back into the While's gradient as
 a gradient trace. That gives second-order gradients (tf.hessians) through loops.
 
+Graphs TensorFlow 1 wrote keep its own control flow: loop frames of Enter, Merge, Switch,
+LoopCond, NextIteration and Exit nodes, which tf.import_graph_def rebuilds as While ops
+(tf1_frames), and tf.cond's Switch and Merge, which read as these. Their gradient loops read
+the forward values through TensorFlow's stacks (tf1_stacks), and their TensorArrays are
+TensorFlow's handle ops (tf1_tensor_arrays).
+
     r = tf.cond(x < y, lambda: x * 2, lambda: y)
     i, total = tf.while_loop(lambda i, s: i < 10, lambda i, s: (i + 1, s + x), [0, 0.0])
 """
