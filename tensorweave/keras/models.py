@@ -2,6 +2,7 @@
 model_from_json/yaml/config delegate to tf.keras.saving)."""
 import json
 
+import tensorweave.keras.layers  # noqa: F401 - model_from_json finds every layer class by name
 from tensorweave.keras import saving as saving_module
 from tensorweave.keras.engine import saving_bridge
 from tensorweave.keras.engine.input_layer import Input, InputLayer

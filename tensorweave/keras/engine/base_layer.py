@@ -148,6 +148,7 @@ _LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "weights",
 
 
 LAYER_CLASSES = {}  # class name -> tensorweave's Keras layer (and model) classes
+LAYER_FINDERS = []  # class name -> a class or None: namespaces that load layers on first use
 
 
 def serialize(layer):
@@ -163,8 +164,10 @@ def deserialize(config, custom_objects=None):
     custom_objects = {**registered.get_custom_objects(), **custom_objects}
     class_name = config["class_name"]
     cls = custom_objects.get(class_name) or LAYER_CLASSES.get(class_name)
-    if cls is None:  # a layer of tf.keras.layers whose module has not loaded yet
-        found = getattr(importlib.import_module("tensorweave.keras.layers"), class_name, None)
+    for find in LAYER_FINDERS:  # a layer whose module has not loaded yet
+        if cls is not None:
+            break
+        found = find(class_name)
         cls = found if isinstance(found, type) and issubclass(found, Layer) else None
     if cls is None:
         raise ValueError(f"Unknown layer: {class_name}")

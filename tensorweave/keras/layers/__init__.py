@@ -1,4 +1,5 @@
 """tf.keras.layers: every core Keras layer of TF 1.15, plus serialize/deserialize."""
+from tensorweave.keras.engine import base_layer
 from tensorweave.keras.engine.base_layer import (InputSpec, Layer, deserialize,  # noqa: F401
                                                  serialize)
 from tensorweave.keras.engine.input_layer import Input, InputLayer  # noqa: F401
@@ -61,3 +62,12 @@ __getattr__ = lazy.attributes(__name__, {
     **lazy.names_from(f"{_PACKAGE}.preprocessing_categorical", "CategoryEncoding",
                       "Discretization", "Hashing"),
 })
+
+
+def _find_layer(class_name):
+    """A layer class of this namespace by name, its module loaded on first use."""
+    return globals().get(class_name) or (__getattr__(class_name)
+                                         if class_name in __getattr__.table else None)
+
+
+base_layer.LAYER_FINDERS.append(_find_layer)
