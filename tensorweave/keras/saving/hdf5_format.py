@@ -117,8 +117,9 @@ def save_weights_to_hdf5_group(group, layers):
                                   [layer.name.encode("utf8") for layer in layers])
     group.attrs["backend"] = K.backend().encode("utf8")
     group.attrs["keras_version"] = KERAS_VERSION.encode("utf8")
-    for layer in layers:
-        layer_group = group.create_group(layer.name)
+    # by name, as Keras: "a/b" is created before "a/b/c" makes "a/b" an intermediate group
+    for layer in sorted(layers, key=lambda item: item.name):
+        layer_group = group.require_group(layer.name)
         weights = layer.weights
         values = K.batch_get_value(weights)
         names = [w.name.encode("utf8") for w in weights]
