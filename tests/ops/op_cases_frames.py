@@ -1,5 +1,5 @@
 """Op table rows for the op types graphs TensorFlow 1 writes for loops and their gradients:
-SigmoidGrad, TanhGrad, ConcatOffset (stateless rows); TensorFlow's stacks (StackV2,
+SigmoidGrad, TanhGrad, ConcatOffset (stateless rows); ControlTrigger; TensorFlow's stacks (StackV2,
 StackPushV2, StackPopV2, StackCloseV2) and handle TensorArrays (TensorArrayV3 and the ops on
 its handle), run through sessions: their values live for one run.
 tests/framework/test_tf1_loop_import.py runs them in graphs TensorFlow wrote."""
@@ -129,7 +129,25 @@ def _check_tensor_array_concat_split():
                 sess.run(big)
 
 
+def _check_control_trigger():
+    """Ops after a ControlTrigger run whether or not the ops it waits for were taken."""
+    with tf.Graph().as_default():
+        pred = tf.placeholder(tf.bool, [])
+        value = tf.constant(3.0)
+        false_side, true_side = create_op("Switch", [value, pred]).outputs
+        waited = [tf.negative(false_side).op, tf.negative(true_side).op]
+        with tf.control_dependencies(waited):
+            trigger = create_op("ControlTrigger", [value])
+        assert trigger.outputs == ()
+        with tf.control_dependencies([trigger]):
+            after = value * 2.0
+        with tf.Session() as sess:
+            for taken in (True, False):
+                assert sess.run(after, {pred: taken}) == 6.0
+
+
 SESSION_CASES = {
+    "ControlTrigger": _check_control_trigger,
     **{op_type: _check_stacks
        for op_type in ("StackV2", "StackPushV2", "StackPopV2", "StackCloseV2")},
     **{op_type: _check_tensor_arrays

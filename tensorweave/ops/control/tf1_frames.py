@@ -24,7 +24,8 @@ tf.cond in TF1 is Switch and Merge outside frames: TensorFlow's Merge (the first
 reads as tensorweave's, whose first input is the guard telling whether any input is live: the
 predicate of the Switch that splits the two branches.
 """
-from tensorweave.core.registry import register_tf_form, register_tf_graph_form
+from tensorweave.core.registry import (NOT_DIFFERENTIABLE, register_op, register_tf_form,
+                                       register_tf_graph_form)
 
 _ENTER = ("Enter", "RefEnter")
 _EXIT = ("Exit", "RefExit")
@@ -328,6 +329,9 @@ def _rebuild_frame(rewrite, frame_name):
         rewrite.removed.update(s.name for s in switches)
         nxt.op = "Identity"
         nxt.attr["T"].type = _base_type(nxt)
+    for node in frame.members:
+        if node.op == "ControlTrigger":  # never DEAD: guarded by a value every iteration has
+            node.input.insert(0, frame.vars[0][0].name)
     captured = []
     for enter in frame.invariants:
         captured.append(_data_inputs(enter)[0])
@@ -506,4 +510,24 @@ def _read_tf_merge(node, reader):
 register_tf_form("Merge", from_tf=_read_tf_merge, marker="_tensorweave_guard",
                  renamed_from=("RefMerge",))
 register_tf_form("Switch", renamed_from=("RefSwitch",))
-register_tf_form("NoOp", renamed_from=("ControlTrigger",))
+
+
+# --- ControlTrigger -----------------------------------------------------------------------------
+def _control_trigger_kernel(guard):
+    return ()
+
+
+register_op("ControlTrigger", shape=lambda guard: [], kernel=_control_trigger_kernel,
+            grad=NOT_DIFFERENTIABLE, dead_aware=True)
+
+
+def _read_control_trigger(node, reader):
+    """TensorFlow's ControlTrigger runs once its control inputs are done, taken or not (a
+    gradient loop's sync after the pops of both sides of a tf.cond). In a loop it reads the
+    loop's first variable as its guard (rebuild_frames adds it), so a Plan never finds it
+    DEAD; outside loops it is a NoOp."""
+    if not any(not i.startswith("^") for i in node.input):
+        node.op = "NoOp"
+
+
+register_tf_form("ControlTrigger", from_tf=_read_control_trigger, marker="_tensorweave_guard")
