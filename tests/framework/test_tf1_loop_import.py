@@ -39,8 +39,8 @@ def _run_frozen(name, graph_def=None):
 
 
 def test_fixtures_are_control_flow_v1():
-    for name in ("loops", "lstm", "map_scan", "birnn", "ta_grad", "variable_loop", "train_sgd",
-                 "train_adam", "train_mixed"):
+    for name in ("loops", "lstm", "map_scan", "birnn", "ta_grad", "nested_grad",
+                 "variable_loop", "train_sgd", "train_adam", "train_mixed"):
         assert {"Enter", "Exit", "NextIteration", "LoopCond"} <= set(REFERENCE[name]["op_types"])
 
 
@@ -76,6 +76,10 @@ def test_tensor_array_loop_and_its_gradient_loop():
     """tf.gradients through a loop writing a dynamic_size TensorArray, as TF wrote it: a
     gradient loop popping stacks and reading the gradient TensorArray."""
     _run_frozen("ta_grad")
+
+
+def test_gradients_of_nested_loops_foldl_and_reversed_scan():
+    _run_frozen("nested_grad")
 
 
 def test_loop_assigning_a_variable():
