@@ -22,5 +22,7 @@ from tensorweave.util import lazy
 # the canned models and their feature columns load on first use
 __getattr__ = lazy.attributes(__name__, {**lazy.names_from(
     "tensorweave.estimator.canned", "DNNClassifier", "DNNRegressor",
-    "DNNLinearCombinedClassifier", "LinearClassifier", "LinearRegressor"),
+    "DNNLinearCombinedClassifier", "LinearClassifier", "LinearRegressor"), **lazy.names_from(
+    "tensorweave.estimator.canned.head_v2", "Head", "BinaryClassHead", "MultiClassHead",
+    "MultiLabelHead", "RegressionHead", "LogisticRegressionHead", "PoissonRegressionHead"),
     "export": "tensorweave.estimator.export"})

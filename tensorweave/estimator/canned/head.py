@@ -50,7 +50,7 @@ class MetricKeys:
     PREDICTION_MEAN = "prediction/mean"
 
 
-def _labels_as_column(labels, logits, dimension):
+def labels_as_column(labels, logits, dimension):
     """Labels of shape [batch] or [batch, dimension] as [batch, dimension]."""
     if labels is None:
         raise ValueError("You must provide a labels Tensor. Given: None. Suggested "
@@ -68,7 +68,7 @@ def _labels_as_column(labels, logits, dimension):
     return labels
 
 
-def _weights(features, weight_column, like):
+def example_weights(features, weight_column, like):
     """Per-example weights [batch, 1] from `weight_column` (a key or numeric_column), or 1."""
     if weight_column is None:
         return 1.0
@@ -81,7 +81,7 @@ def _weights(features, weight_column, like):
     return array.reshape(values, [-1, 1]) * array.ones_like(like[:, :1])
 
 
-def _label_ids(labels, label_vocabulary):
+def label_ids(labels, label_vocabulary):
     if label_vocabulary is None:
         if not labels.dtype.is_integer:
             raise ValueError(f"Labels dtype should be integer. Instead got {labels.dtype}.")
@@ -93,13 +93,13 @@ def _label_ids(labels, label_vocabulary):
     return fc_ops.categorical_vocabulary(labels, label_vocabulary, name="class_id_lookup")
 
 
-def _class_strings(class_ids, n_classes, label_vocabulary, name="str_classes"):
+def class_strings(class_ids, n_classes, label_vocabulary, name="str_classes"):
     names = label_vocabulary or [str(i) for i in range(n_classes)]
     return array.gather(convert_to_tensor(list(names), dtype=dtypes.string), class_ids,
                             name=name)
 
 
-def _classification_output(scores, n_classes, label_vocabulary):
+def classification_output(scores, n_classes, label_vocabulary):
     """ClassificationOutput of the scores and every class's name per example, as TF's heads
     export them."""
     from tensorweave.estimator import export
@@ -112,21 +112,21 @@ def _classification_output(scores, n_classes, label_vocabulary):
 
 def _classifier_export_outputs(predictions, scores, n_classes, label_vocabulary, extra=None):
     from tensorweave.estimator import export
-    classification = _classification_output(scores, n_classes, label_vocabulary)
+    classification = classification_output(scores, n_classes, label_vocabulary)
     return {SERVING_KEY: classification, CLASSIFY_KEY: classification, **(extra or {}),
             PREDICT_KEY: export.PredictOutput(predictions)}
 
 
-def _class_predictions(logits, class_ids, n_classes, label_vocabulary):
+def class_predictions(logits, class_ids, n_classes, label_vocabulary):
     """The class predictions of a classifier head: class_ids, classes, and every class's id
     and name per example (all_class_ids int32 and all_classes, each [batch, n_classes])."""
     all_class_ids = array.zeros_like(logits[:, :1], dtype=dtypes.int32) + \
         array.range_(n_classes)
     return {
         PredictionKeys.CLASS_IDS: class_ids,
-        PredictionKeys.CLASSES: _class_strings(class_ids, n_classes, label_vocabulary),
+        PredictionKeys.CLASSES: class_strings(class_ids, n_classes, label_vocabulary),
         PredictionKeys.ALL_CLASS_IDS: all_class_ids,
-        PredictionKeys.ALL_CLASSES: _class_strings(all_class_ids, n_classes, label_vocabulary,
+        PredictionKeys.ALL_CLASSES: class_strings(all_class_ids, n_classes, label_vocabulary,
                                                    name="all_classes"),
     }
 
@@ -146,9 +146,9 @@ class _Head:
 
     def create_loss(self, features, logits, labels):
         """(training loss, unreduced loss [batch, d], weights, processed labels)."""
-        labels = self._process_labels(_labels_as_column(labels, logits, self.label_dimension))
+        labels = self._process_labels(labels_as_column(labels, logits, self.label_dimension))
         unreduced = self._unreduced_loss(labels, logits)
-        weights = _weights(features, self._weight_column, logits)
+        weights = example_weights(features, self._weight_column, logits)
         loss = losses.compute_weighted_loss(unreduced, weights=weights,
                                             reduction=self._loss_reduction)
         return loss, unreduced, weights, labels
@@ -209,7 +209,7 @@ class _MultiClassHead(_Head):
         self.logits_dimension = n_classes
 
     def _process_labels(self, labels):
-        return _label_ids(labels, self._label_vocabulary)
+        return label_ids(labels, self._label_vocabulary)
 
     def _unreduced_loss(self, labels, logits):
         per_example = nn_ops.sparse_softmax_cross_entropy_with_logits(
@@ -223,7 +223,7 @@ class _MultiClassHead(_Head):
             PredictionKeys.LOGITS: logits,
             PredictionKeys.PROBABILITIES: nn_ops.softmax(logits,
                                                          name=PredictionKeys.PROBABILITIES),
-            **_class_predictions(logits, class_ids, self._n_classes, self._label_vocabulary),
+            **class_predictions(logits, class_ids, self._n_classes, self._label_vocabulary),
         }
 
     def export_outputs(self, predictions):
@@ -250,7 +250,7 @@ class _BinaryLogisticHead(_Head):
 
     def _process_labels(self, labels):
         if self._label_vocabulary is not None:
-            labels = _label_ids(labels, self._label_vocabulary)
+            labels = label_ids(labels, self._label_vocabulary)
         return array.cast(labels, dtypes.float32)
 
     def _unreduced_loss(self, labels, logits):
@@ -266,7 +266,7 @@ class _BinaryLogisticHead(_Head):
             PredictionKeys.LOGISTIC: math_ops.sigmoid(logits, name=PredictionKeys.LOGISTIC),
             PredictionKeys.PROBABILITIES: nn_ops.softmax(two_class,
                                                          name=PredictionKeys.PROBABILITIES),
-            **_class_predictions(logits, class_ids, 2, self._label_vocabulary),
+            **class_predictions(logits, class_ids, 2, self._label_vocabulary),
         }
 
     def export_outputs(self, predictions):
