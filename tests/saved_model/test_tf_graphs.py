@@ -39,18 +39,14 @@ def _continue_training(name):
     return np.array(losses), reference["losses"]
 
 
-@pytest.mark.parametrize("name", ["mlp", "cnn"])
+@pytest.mark.parametrize("name", ["mlp", "cnn", "lstm"])
 def test_tf1_training_program_continues_with_tfs_losses(name):
     # mlp: dense layers, tf.nn.dropout (SelectV2 and rate 0 fed), tf.losses (DivNoNan),
-    # L2Loss, Adam; cnn: conv, FusedBatchNormV3 in training and its gradient, Relu6, momentum
+    # L2Loss, Adam; cnn: conv, FusedBatchNormV3 in training and its gradient, Relu6, momentum;
+    # lstm: dynamic_rnn's TF1 while loop and its gradient loop (tests/framework/
+    # test_tf1_loop_import.py has more)
     losses, expected = _continue_training(name)
     np.testing.assert_allclose(losses, expected, rtol=1e-5)
-
-
-def test_tf1_while_loop_is_refused_naming_the_node():
-    with tf.Graph().as_default():
-        with pytest.raises(ValueError, match=r"Node 'rnn/while/.*TensorFlow 1 while loop"):
-            tf.train.import_meta_graph(os.path.join(GRAPHS, "lstm-0.meta"))
 
 
 def test_tf_data_pipeline_imports_and_names_what_cannot_run():
