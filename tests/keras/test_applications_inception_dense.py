@@ -188,3 +188,26 @@ def test_custom_scale_layer_loads_in_a_fresh_process(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1] == "CustomScaleLayer"
+
+
+@pytest.mark.parametrize("include_top,file_name,file_hash", [
+    (True, "xception_weights_tf_dim_ordering_tf_kernels.h5",
+     "0a58e3b7378bc2990ea3b43d5981f1f6"),
+    (False, "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
+     "b0042744bf5b25fce3cb969f33bebb97")])
+def test_xception_asks_for_the_published_file(monkeypatch, include_top, file_name, file_hash):
+    from tensorweave.keras.applications import weights as weights_module
+    asked = []
+
+    def offline(fname, origin, **kwargs):
+        asked.append((fname, origin, kwargs.get("file_hash")))
+        raise ValueError("offline")
+
+    monkeypatch.setattr(weights_module.data_utils, "get_file", offline)
+    with pytest.raises(ValueError, match="offline"):
+        tf.keras.applications.Xception(weights="imagenet", include_top=include_top)
+    url = "https://storage.googleapis.com/tensorflow/keras-applications/xception/" + file_name
+    assert asked == [(file_name, url, file_hash)]
+    if include_top:
+        with pytest.raises(ValueError, match="Only `None` and `softmax` activations"):
+            tf.keras.applications.Xception(weights="imagenet", classifier_activation="relu")

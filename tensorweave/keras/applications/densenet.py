@@ -9,8 +9,8 @@ from tensorweave.keras.applications import imagenet_utils
 from tensorweave.keras.applications import model_ends
 from tensorweave.keras.applications import weights as weights_module
 
-__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "DenseNet", "dense_block",
-           "transition_block", "conv_block", "preprocess_input", "decode_predictions"]
+__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "preprocess_input",
+           "decode_predictions"]
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/densenet/"
 DENSENET121_WEIGHT_PATH = (BASE_WEIGHTS_PATH +

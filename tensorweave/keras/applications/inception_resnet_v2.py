@@ -15,8 +15,7 @@ from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine.base_layer import Layer
 from tensorweave.keras.utils import generic_utils
 
-__all__ = ["InceptionResNetV2", "CustomScaleLayer", "conv2d_bn", "inception_resnet_block",
-           "preprocess_input", "decode_predictions"]
+__all__ = ["InceptionResNetV2", "preprocess_input", "decode_predictions"]
 
 BASE_WEIGHT_URL = ("https://storage.googleapis.com/tensorflow/"
                    "keras-applications/inception_resnet_v2/")

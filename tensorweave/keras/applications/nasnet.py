@@ -12,7 +12,7 @@ from tensorweave.keras.applications import imagenet_utils
 from tensorweave.keras.applications import model_ends
 from tensorweave.keras.applications import weights as weights_module
 
-__all__ = ["NASNetMobile", "NASNetLarge", "NASNet", "preprocess_input", "decode_predictions"]
+__all__ = ["NASNetMobile", "NASNetLarge", "preprocess_input", "decode_predictions"]
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/"
 NASNET_MOBILE_WEIGHT_PATH = BASE_WEIGHTS_PATH + "NASNet-mobile.h5"
