@@ -211,3 +211,17 @@ def test_xception_asks_for_the_published_file(monkeypatch, include_top, file_nam
     if include_top:
         with pytest.raises(ValueError, match="Only `None` and `softmax` activations"):
             tf.keras.applications.Xception(weights="imagenet", classifier_activation="relu")
+
+
+def test_densenet_trains_in_graph_mode():
+    model = tf.keras.applications.DenseNet121(weights=None, input_shape=(32, 32, 3), classes=3)
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    before = model.get_weights()
+    x = input_batch((4, 32, 32, 3)) / 255.0
+    history = model.fit(x, np.array([0, 1, 2, 0]), epochs=1, batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    names = [w.name for w in model.weights]
+    after = dict(zip(names, model.get_weights()))
+    changed = {n for n, b in zip(names, before) if not np.array_equal(after[n], b)}
+    assert "predictions/kernel:0" in changed and "conv1/conv/kernel:0" in changed
+    assert "bn/moving_mean:0" in changed  # batch norm statistics update while training
