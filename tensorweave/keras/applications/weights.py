@@ -8,6 +8,7 @@ downloaded once into ~/.keras/models and checked against its hash) or a path to 
 """
 import os
 
+from tensorweave.keras import models  # noqa: F401 (installs tf.keras.saving for load_weights)
 from tensorweave.keras.utils import data_utils
 
 WEIGHTS_MESSAGE = ("The `weights` argument should be either `None` (random initialization), "
