@@ -171,9 +171,6 @@ def test_imagenet_weights_come_from_keras_published_file(tmp_path, monkeypatch):
     np.testing.assert_array_equal(model.get_weights()[-1], values[-1])
 
 
-@pytest.mark.xfail(strict=True, reason="load_model in a fresh process finds CustomScaleLayer "
-                   "only once keras/engine/base_layer.deserialize knows where lazily loaded "
-                   "layer classes live (asked of the lead)")
 def test_custom_scale_layer_loads_in_a_fresh_process(tmp_path):
     pytest.importorskip("h5py")
     import subprocess

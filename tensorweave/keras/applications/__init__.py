@@ -101,3 +101,26 @@ __getattr__ = lazy.attributes(__name__, {
     "VGG19": f"{_PACKAGE}.vgg19:VGG19",
     "Xception": f"{_PACKAGE}.xception:Xception",
 })
+
+# The layer classes the applications define, so load_model finds them in a fresh process (TF
+# writes some as "Custom>Name", registered under a package)
+LAYER_MODULES = {
+    "CustomScaleLayer": f"{_PACKAGE}.inception_resnet_v2",
+    "LayerScale": f"{_PACKAGE}.convnext",
+    "StochasticDepth": f"{_PACKAGE}.convnext",
+    "ScalarArithmetic": f"{_PACKAGE}.mobile_blocks",
+    "TensorArithmetic": f"{_PACKAGE}.tensor_arithmetic",
+}
+
+
+def _find_layer(class_name):
+    module = LAYER_MODULES.get(class_name.rsplit(">", 1)[-1])
+    return getattr(lazy.load(module), class_name.rsplit(">", 1)[-1]) if module else None
+
+
+def _register_finder():
+    from tensorweave.keras.engine import base_layer
+    base_layer.LAYER_FINDERS.append(_find_layer)
+
+
+_register_finder()

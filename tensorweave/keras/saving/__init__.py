@@ -6,6 +6,7 @@ TF checkpoint format, and the (de)serialization helpers.
 """
 import os
 
+import tensorweave.keras.applications  # noqa: F401 - and the applications' own layers
 import tensorweave.keras.layers  # noqa: F401 - load_model finds every layer class by name
 from tensorweave.keras.saving import hdf5_format
 from tensorweave.keras.utils.generic_utils import (custom_object_scope,  # noqa: F401
