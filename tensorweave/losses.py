@@ -2,7 +2,7 @@
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
-from tensorweave.ops import array, math_ops, nn_ops
+from tensorweave.ops import array, math_ops, nn_ops, special_math
 
 
 class Reduction:
@@ -27,18 +27,41 @@ class Reduction:
 
 
 def _safe_div(numerator, denominator):
-    """numerator / denominator, or 0 where the denominator is 0."""
-    positive = math_ops.greater(denominator, 0)
-    safe = array.where(positive, denominator, array.ones_like(denominator))
-    return array.where(positive, numerator / safe, array.zeros_like(numerator))
+    """numerator / denominator, or 0 where the denominator is 0 (TF's div_no_nan)."""
+    return special_math.div_no_nan(numerator, denominator, name="value")
 
 
-def _num_present(losses, weights):
-    """How many loss elements have a nonzero (broadcast) weight."""
-    present = array.where(math_ops.equal(weights, 0.0), array.zeros_like(weights),
+def _check_broadcastable(weights, values):
+    """TF's rule for loss weights: rank 0, or the rank of `values` with each dimension 1 or
+    equal to that of `values` (checked where the shapes are known)."""
+    w, v = weights.shape, values.shape
+    if w.ndims is None or v.ndims is None or w.ndims == 0:
+        return
+    if w.ndims != v.ndims or any(a.value not in (None, 1) and b.value is not None
+                                 and a.value != b.value for a, b in zip(w.dims, v.dims)):
+        raise ValueError(f"weights can not be broadcast to values. values.rank={v.ndims}. "
+                         f"weights.rank={w.ndims}. values.shape={v}. weights.shape={w}.")
+
+
+def _spatial_sum(x):
+    """The sum over every dimension but the first, keeping them (size 1)."""
+    if x.shape.ndims is not None:
+        axes = list(range(1, x.shape.ndims))
+    else:
+        axes = array.range_(1, array.rank(x))
+    return math_ops.reduce_sum(x, axis=axes, keepdims=True)
+
+
+def _num_present(losses, weights, per_batch=False):
+    """How many loss elements have a nonzero (broadcast) weight (per batch element: summed
+    over the other dimensions, kept as size 1)."""
+    with name_scope(None, "num_present", [losses, weights]) as scope:
+        present = array.where(math_ops.equal(weights, 0.0), array.zeros_like(weights),
                               array.ones_like(weights))
-    present = present * array.ones_like(losses)
-    return math_ops.reduce_sum(present)
+        present = present * array.ones_like(losses)
+        if per_batch:
+            return _spatial_sum(present)
+        return math_ops.reduce_sum(present, name=scope)
 
 
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -50,6 +73,7 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
         input_dtype = losses.dtype
         losses = array.cast(losses, dtypes.float32)
         weights = array.cast(convert_to_tensor(weights), dtypes.float32)
+        _check_broadcastable(weights, losses)
         weighted = math_ops.multiply(losses, weights)
         if reduction == Reduction.NONE:
             loss = weighted
@@ -175,3 +199,82 @@ def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
         y = array.cast(convert_to_tensor(labels), dtypes.float32)
         losses = -y * math_ops.log(p + epsilon) - (1 - y) * math_ops.log(1 - p + epsilon)
         return compute_weighted_loss(losses, weights, scope_name, loss_collection, reduction)
+
+
+def _as_float_pair(labels, predictions, names=("labels", "predictions")):
+    """labels and predictions as float32 of compatible shapes (ValueError otherwise)."""
+    if labels is None:
+        raise ValueError(f"Argument `{names[0]}` must not be None.")
+    if predictions is None:
+        raise ValueError(f"Argument `{names[1]}` must not be None.")
+    predictions = array.cast(convert_to_tensor(predictions), dtypes.float32)
+    labels = array.cast(convert_to_tensor(labels), dtypes.float32)
+    if not predictions.shape.is_compatible_with(labels.shape):
+        raise ValueError(f"Shapes {predictions.shape} and {labels.shape} are incompatible")
+    return labels, predictions
+
+
+def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
+                    loss_collection=GraphKeys.LOSSES,
+                    reduction=Reduction.SUM_BY_NONZERO_WEIGHTS, dim=None):
+    """1 - sum(labels * predictions) along `axis` (both assumed unit-normalized), weighted
+    and reduced; `dim` is the deprecated name of `axis`."""
+    if dim is not None:
+        if axis is not None:
+            raise ValueError("Cannot specify both 'axis' and 'dim'")
+        axis = dim
+    if axis is None:
+        raise ValueError("You must specify argument `axis`.")
+    with name_scope(scope, "cosine_distance_loss", []) as scope_name:
+        labels, predictions = _as_float_pair(labels, predictions)
+        products = math_ops.multiply(predictions, labels)
+        losses = 1 - math_ops.reduce_sum(products, axis=[axis], keepdims=True)
+        return compute_weighted_loss(losses, weights, scope_name, loss_collection, reduction)
+
+
+def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+               reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """max(0, 1 - (2 * labels - 1) * logits) for 0/1 labels, weighted and reduced."""
+    with name_scope(scope, "hinge_loss", []) as scope_name:
+        labels, logits = _as_float_pair(labels, logits, ("labels", "logits"))
+        all_ones = array.ones_like(labels)
+        signs = math_ops.subtract(2 * labels, all_ones)
+        losses = nn_ops.relu(math_ops.subtract(all_ones, math_ops.multiply(signs, logits)))
+        return compute_weighted_loss(losses, weights, scope_name, loss_collection, reduction)
+
+
+def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
+               loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """0.5 * x**2 where |x| <= delta, else 0.5 * delta**2 + delta * (|x| - delta), for
+    x = predictions - labels; weighted and reduced."""
+    with name_scope(scope, "huber_loss", []) as scope_name:
+        labels, predictions = _as_float_pair(labels, predictions)
+        abs_error = math_ops.abs(math_ops.subtract(predictions, labels))
+        quadratic = math_ops.minimum(abs_error, delta)
+        linear = math_ops.subtract(abs_error, quadratic)
+        losses = math_ops.add(math_ops.multiply(0.5, math_ops.multiply(quadratic, quadratic)),
+                              math_ops.multiply(delta, linear))
+        return compute_weighted_loss(losses, weights, scope_name, loss_collection, reduction)
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
+                                loss_collection=GraphKeys.LOSSES):
+    """The mean over pairs (i, j) within each batch element of
+    ((labels_i - labels_j) - (predictions_i - predictions_j)) ** 2, weighted per batch
+    element and summed over the batch."""
+    with name_scope(scope, "mean_pairwise_squared_error", []):
+        labels, predictions = _as_float_pair(labels, predictions)
+        weights = array.cast(convert_to_tensor(weights), dtypes.float32)
+        _check_broadcastable(weights, labels)
+        diffs = math_ops.subtract(predictions, labels)
+        present = _num_present(diffs, weights, per_batch=True)
+        term1 = 2.0 * special_math.div_no_nan(_spatial_sum(math_ops.square(diffs)),
+                                              math_ops.maximum(present - 1, 0), name="value")
+        term2 = 2.0 * special_math.div_no_nan(math_ops.square(_spatial_sum(diffs)),
+                                              math_ops.maximum(present * (present - 1), 0),
+                                              name="value")
+        loss = math_ops.reduce_sum(math_ops.multiply(term1 - term2, weights))
+        mean_loss = array.where(math_ops.reduce_sum(present) > 0, loss,
+                                array.zeros_like(loss), name="value")
+        add_loss(mean_loss, loss_collection)
+        return mean_loss
