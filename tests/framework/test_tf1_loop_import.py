@@ -64,6 +64,22 @@ def test_dynamic_rnn_lstm_frozen():
     _run_frozen("lstm")
 
 
+def test_gradients_through_an_imported_frozen_lstm():
+    """tf.gradients built by tensorweave through the rebuilt loop and TF's handle TensorArrays
+    (TensorArrayGradV3 and the TensorArray ops' gradient rules) give TF's gradient."""
+    reference = REFERENCE["lstm"]
+    weights = np.linspace(-1.0, 1.0, 2 * 4 * 5).reshape(2, 4, 5).astype(np.float32)
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(_graph_def("lstm"), name="")
+        x = graph.get_tensor_by_name("inputs:0")
+        outputs = graph.get_tensor_by_name("rnn_outputs:0")
+        h = graph.get_tensor_by_name("rnn_h:0")
+        grad = tf.gradients(tf.reduce_sum(outputs * weights) + tf.reduce_sum(h), x)[0]
+        with tf.Session() as sess:
+            got = sess.run(grad, {x: np.array(reference["feeds"]["inputs:0"], np.float32)})
+    np.testing.assert_allclose(got, reference["input_grad"], rtol=1e-5, atol=1e-6)
+
+
 def test_map_fn_and_scan():
     _run_frozen("map_scan")
 
@@ -151,3 +167,23 @@ def test_exit_outside_a_loop_is_refused():
 def test_graphs_without_frames_pass_unchanged():
     graph_def = _graph_def("cond")
     assert tf1_frames.rebuild_frames(graph_def) is graph_def
+
+
+def test_gradient_through_a_reimported_tensorweave_loop_reads_its_variables():
+    """An imported While's LoopInputs belong to its loop, so tf.gradients records their values
+    (d/dx of s <- s * s + x, three times, from s = x)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [], name="x")
+        _, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * s + x), [0, x])
+        tf.identity(s, name="out")
+    with tf.Graph().as_default() as imported:
+        tf.import_graph_def(graph.as_graph_def(), name="")
+        x, out = imported.get_tensor_by_name("x:0"), imported.get_tensor_by_name("out:0")
+        grad = tf.gradients(out, x)[0]
+        with tf.Session() as sess:
+            value, slope = sess.run([out, grad], {x: 0.5})
+    s1, s2 = 0.5 * 0.5 + 0.5, (0.5 * 0.5 + 0.5) ** 2 + 0.5
+    ds1 = 2 * 0.5 + 1
+    ds2 = 2 * s1 * ds1 + 1
+    assert np.isclose(value, s2 * s2 + 0.5) and np.isclose(slope, 2 * s2 * ds2 + 1)

@@ -9,13 +9,17 @@ writes change it, and the flow is a float 0 as in TensorFlow. A gradient array
 (TensorArrayGradV3) belongs to its forward array, one per `source`, and sums the writes to an
 index, as TensorFlow's gradient arrays do. None of the ops is folded.
 
-These ops carry no gradient rule: TensorFlow wrote their gradients into the graph already
-(tf.gradients over them raises LookupError).
+Their gradient rules are TensorFlow's: the gradient of a read is a write into the gradient
+array of the `gradients` scope the gradient is built in, that of a write is a read from it
+(gather and scatter, concat and split likewise); the flows order them. (TensorFlow also makes
+the gradient of a write wait for the write's own flow; a gradient here runs after the
+forward ops anyway, and inside a loop's gradient that wait would run the write again.)
 """
 import numpy as np
 
 from tensorweave.core import dtypes
 from tensorweave.core.errors import InvalidArgumentError
+from tensorweave.core.graph import create_op
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape, as_shape, unknown_shape
 
@@ -169,6 +173,64 @@ register_op("TensorArrayGradV3", shape=_grad_shape, kernel=_grad_kernel,
             grad=NOT_DIFFERENTIABLE, foldable=False)
 
 
+# --- gradients ----------------------------------------------------------------------------------
+def gradient_source(t):
+    """The name scope of the tf.gradients call `t` was built in ('gradients', 'gradients_1',
+    ...), which names the gradient array (TensorFlow's _GetGradSource)."""
+    parts = t.name.split("/")
+    marks = [i for i, part in enumerate(parts) if part.startswith("gradients")]
+    return "/".join(parts[:marks[-1] + 1]) if marks else "gradients"
+
+
+def _gradient_array(handle, flow, source):
+    """(handle, flow) of the gradient array of `handle` for `source`."""
+    return create_op("TensorArrayGradV3", [handle, flow], source=source).outputs
+
+
+def _read_grad(op, dy):
+    handle, index, flow = op.inputs
+    grad, grad_flow = _gradient_array(handle, flow, gradient_source(dy))
+    return [None, None, create_op("TensorArrayWriteV3", [grad, index, dy, grad_flow]).outputs[0]]
+
+
+def _write_grad(op, dflow):
+    handle, index = op.inputs[:2]
+    grad, grad_flow = _gradient_array(handle, dflow, gradient_source(dflow))
+    value = create_op("TensorArrayReadV3", [grad, index, grad_flow],
+                      dtype=op.inputs[2].dtype).outputs[0]
+    return [None, None, value, dflow]
+
+
+def _gather_grad(op, dy):
+    handle, indices, flow = op.inputs
+    grad, grad_flow = _gradient_array(handle, flow, gradient_source(dy))
+    return [None, None,
+            create_op("TensorArrayScatterV3", [grad, indices, dy, grad_flow]).outputs[0]]
+
+
+def _scatter_grad(op, dflow):
+    handle, indices = op.inputs[:2]
+    grad, grad_flow = _gradient_array(handle, dflow, gradient_source(dflow))
+    value = create_op("TensorArrayGatherV3", [grad, indices, grad_flow],
+                      dtype=op.inputs[2].dtype).outputs[0]
+    return [None, None, value, dflow]
+
+
+def _concat_grad(op, dy, dlengths):
+    handle, flow = op.inputs
+    grad, grad_flow = _gradient_array(handle, flow, gradient_source(dy))
+    lengths = op.outputs[1]
+    return [None, create_op("TensorArraySplitV3", [grad, dy, lengths, grad_flow]).outputs[0]]
+
+
+def _split_grad(op, dflow):
+    handle = op.inputs[0]
+    grad, grad_flow = _gradient_array(handle, dflow, gradient_source(dflow))
+    value = create_op("TensorArrayConcatV3", [grad, grad_flow],
+                      dtype=op.inputs[1].dtype).outputs[0]
+    return [None, value, None, dflow]
+
+
 # --- writing ----------------------------------------------------------------------------------
 def _write_shape(handle, index, value, flow_in):
     _check_scalar(index, dtypes.int32, "index", "TensorArrayWriteV3")
@@ -180,7 +242,7 @@ def _write_kernel(handle, index, value, flow_in):
     return _flow()
 
 
-register_op("TensorArrayWriteV3", shape=_write_shape, kernel=_write_kernel, grad=None,
+register_op("TensorArrayWriteV3", shape=_write_shape, kernel=_write_kernel, grad=_write_grad,
             foldable=False)
 
 
@@ -203,7 +265,8 @@ def _scatter_kernel(handle, indices, value, flow_in):
     return _flow()
 
 
-register_op("TensorArrayScatterV3", shape=_scatter_shape, kernel=_scatter_kernel, grad=None,
+register_op("TensorArrayScatterV3", shape=_scatter_shape, kernel=_scatter_kernel,
+            grad=_scatter_grad,
             foldable=False)
 
 
@@ -224,7 +287,7 @@ def _split_kernel(handle, value, lengths, flow_in):
     return _flow()
 
 
-register_op("TensorArraySplitV3", shape=_split_shape, kernel=_split_kernel, grad=None,
+register_op("TensorArraySplitV3", shape=_split_shape, kernel=_split_kernel, grad=_split_grad,
             foldable=False)
 
 
@@ -238,7 +301,7 @@ def _read_kernel(handle, index, flow_in, *, dtype):
     return _array(handle, "TensorArrayReadV3").read(int(index))
 
 
-register_op("TensorArrayReadV3", shape=_read_shape, kernel=_read_kernel, grad=None,
+register_op("TensorArrayReadV3", shape=_read_shape, kernel=_read_kernel, grad=_read_grad,
             foldable=False, shares_memory=True)
 
 
@@ -254,7 +317,8 @@ def _gather_kernel(handle, indices, flow_in, *, dtype, element_shape=None):
     return array.stacked(values, "gather")
 
 
-register_op("TensorArrayGatherV3", shape=_gather_shape, kernel=_gather_kernel, grad=None,
+register_op("TensorArrayGatherV3", shape=_gather_shape, kernel=_gather_kernel,
+            grad=_gather_grad,
             foldable=False)
 
 
@@ -277,7 +341,8 @@ def _concat_kernel(handle, flow_in, *, dtype, element_shape_except0=None):
     return np.concatenate(values), lengths
 
 
-register_op("TensorArrayConcatV3", shape=_concat_shape, kernel=_concat_kernel, grad=None,
+register_op("TensorArrayConcatV3", shape=_concat_shape, kernel=_concat_kernel,
+            grad=_concat_grad,
             foldable=False)
 
 

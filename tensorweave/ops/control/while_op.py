@@ -57,6 +57,8 @@ def _decode_body(data, inputs):
     for t in data["saved"]:
         body.save(t)
     stop = set(body.inputs)
+    for t in stop:  # as while_loop makes them: in the loop (its gradient records the values)
+        context._contexts[t.op] = context
     pending = [t.op for t in [body.pred] + body.outputs if t not in stop]
     while pending:
         op = pending.pop()
