@@ -146,6 +146,39 @@ def _check_control_trigger():
                 assert sess.run(after, {pred: taken}) == 6.0
 
 
+def _check_tensor_array_gradients():
+    """TF's gradient rules: through a write and a read, a scatter and a gather, a split and a
+    concat, the gradient of each element is the weight it was read with."""
+    with tf.Graph().as_default():
+        value = tf.placeholder(tf.float64, [3, 2])
+        weights = np.arange(6.0).reshape(3, 2) - 2.0
+        handle, flow = _array(3, dtype=tf.float64)
+        flow = create_op("TensorArrayScatterV3", [handle, tf.constant([2, 0, 1]), value,
+                                                  flow]).outputs[0]
+        gathered = create_op("TensorArrayGatherV3", [handle, tf.constant([0, 1, 2]), flow],
+                             dtype=tf.float64).outputs[0]
+        other, other_flow = _array(1, dtype=tf.float64)
+        other_flow = create_op("TensorArrayWriteV3", [other, tf.constant(0), value * 2.0,
+                                                      other_flow]).outputs[0]
+        read = create_op("TensorArrayReadV3", [other, tf.constant(0), other_flow],
+                         dtype=tf.float64).outputs[0]
+        third, third_flow = _array(2, dtype=tf.float64)
+        lengths = tf.constant([1, 2], tf.int64)
+        third_flow = create_op("TensorArraySplitV3",
+                               [third, value, lengths, third_flow]).outputs[0]
+        joined = create_op("TensorArrayConcatV3", [third, third_flow],
+                           dtype=tf.float64).outputs[0]
+        loss = tf.reduce_sum(gathered * weights) + tf.reduce_sum(read * weights) + \
+            tf.reduce_sum(joined * weights * 3.0)
+        grad = tf.gradients(loss, value, name="gradients")[0]
+        types = [o.type for o in grad.graph.get_operations()]
+        assert types.count("TensorArrayGradV3") == 6  # one per gradient rule, as in TF
+        with tf.Session() as sess:
+            got = sess.run(grad, {value: np.ones((3, 2))})
+        scattered = weights[[2, 0, 1]]  # value[k] went to index [2, 0, 1][k]
+        np.testing.assert_allclose(got, scattered + 2.0 * weights + 3.0 * weights)
+
+
 SESSION_CASES = {
     "ControlTrigger": _check_control_trigger,
     **{op_type: _check_stacks
@@ -157,3 +190,7 @@ SESSION_CASES = {
     "TensorArrayConcatV3": _check_tensor_array_concat_split,
     "TensorArraySplitV3": _check_tensor_array_concat_split,
 }
+for _op_type in ("TensorArrayWriteV3", "TensorArrayReadV3", "TensorArrayScatterV3",
+                 "TensorArrayGatherV3", "TensorArrayConcatV3", "TensorArraySplitV3"):
+    SESSION_CASES[_op_type] = (lambda check: lambda: (check(), _check_tensor_array_gradients())
+                               )(SESSION_CASES[_op_type])
