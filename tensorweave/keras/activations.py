@@ -3,7 +3,9 @@
     tf.keras.activations.get("relu")(x)
 """
 from tensorweave.keras import backend_math, backend_nn
-from tensorweave.ops import math_ops, nn_ops
+import math
+
+from tensorweave.ops import math_ops, nn_ops, special_math
 from tensorweave.keras.utils import generic_utils
 
 
@@ -45,6 +47,14 @@ def mish(x):
     return x * math_ops.tanh(nn_ops.softplus(x))
 
 
+def gelu(x, approximate=False):
+    """The Gaussian error linear unit x * Phi(x); with `approximate`, its tanh form."""
+    if approximate:
+        cube = 0.044715 * math_ops.pow(x, 3.0)
+        return 0.5 * x * (1.0 + math_ops.tanh(math.sqrt(2.0 / math.pi) * (x + cube)))
+    return 0.5 * x * (1.0 + special_math.erf(x * (1.0 / math.sqrt(2.0))))
+
+
 def relu(x, alpha=0.0, max_value=None, threshold=0):
     return backend_nn.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
 
@@ -70,8 +80,8 @@ def linear(x):
     return x
 
 
-_NAMES = {f.__name__: f for f in (softmax, elu, selu, softplus, softsign, swish, mish, relu,
-                                   tanh, sigmoid, exponential, hard_sigmoid, linear)}
+_NAMES = {f.__name__: f for f in (softmax, elu, selu, softplus, softsign, swish, mish, gelu,
+                                   relu, tanh, sigmoid, exponential, hard_sigmoid, linear)}
 
 
 def serialize(activation):

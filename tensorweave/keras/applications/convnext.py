@@ -3,8 +3,6 @@ architecture, layer and weight names; "imagenet" weights from Keras's published 
 
     model = tf.keras.applications.ConvNeXtTiny(weights=None, input_shape=(64, 64, 3))
 """
-import math
-
 import numpy as np
 
 from tensorweave.keras import backend
@@ -19,7 +17,6 @@ from tensorweave.keras.engine import training
 from tensorweave.keras.engine.base_layer import Layer
 from tensorweave.keras.layers import core
 from tensorweave.keras.utils import layer_utils
-from tensorweave.ops import special_math
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/convnext/"
 
@@ -51,10 +48,6 @@ MODEL_CONFIGS = {
                "default_size": 224},
 }
 
-
-def gelu(x):
-    """The exact Gaussian error linear unit x * Phi(x) (Keras's gelu, approximate=False)."""
-    return 0.5 * x * (1.0 + special_math.erf(x * (1.0 / math.sqrt(2.0))))
 
 
 class StochasticDepth(Layer):
@@ -112,7 +105,7 @@ def ConvNeXtBlock(projection_dim, drop_path_rate=0.0, layer_scale_init_value=1e-
                           groups=projection_dim, name=name + "_depthwise_conv")(inputs)
         x = layers.LayerNormalization(epsilon=1e-6, name=name + "_layernorm")(x)
         x = layers.Dense(4 * projection_dim, name=name + "_pointwise_conv_1")(x)
-        x = layers.Activation(gelu, name=name + "_gelu")(x)
+        x = layers.Activation("gelu", name=name + "_gelu")(x)
         x = layers.Dense(projection_dim, name=name + "_pointwise_conv_2")(x)
         if layer_scale_init_value is not None:
             x = LayerScale(layer_scale_init_value, projection_dim,

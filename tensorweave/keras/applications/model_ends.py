@@ -10,23 +10,13 @@ from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras import models  # noqa: F401 - installs the HDF5 saving load_weights uses
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications.inputs import image_input, model_inputs  # noqa: F401
 from tensorweave.keras.engine import training
-from tensorweave.keras.utils import layer_utils
 
 
 def channel_axis(last=3):
     """1 for channels_first, else `last` (3 or -1, as each Keras model writes it)."""
     return 1 if backend.image_data_format() == "channels_first" else last
-
-
-def image_input(input_tensor, input_shape):
-    """A new Input of `input_shape`; or `input_tensor` (wrapped in an Input when it is not
-    already the output of a Keras layer)."""
-    if input_tensor is None:
-        return layers.Input(shape=input_shape)
-    if not backend.is_keras_tensor(input_tensor):
-        return layers.Input(tensor=input_tensor, shape=input_shape)
-    return input_tensor
 
 
 def top(x, include_top, pooling, classes, classifier_activation, weights,
@@ -46,8 +36,4 @@ def top(x, include_top, pooling, classes, classifier_activation, weights,
 
 def make_model(input_tensor, img_input, outputs, name):
     """The functional Model from the model's sources (those of `input_tensor` if given)."""
-    if input_tensor is not None:
-        inputs = layer_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
-    return training.Model(inputs, outputs, name=name)
+    return training.Model(model_inputs(input_tensor, img_input), outputs, name=name)

@@ -225,7 +225,8 @@ class Reshape(Layer):
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
+        # TF 1 Dimensions (x.shape[-1]) are accepted as their values
+        self.target_shape = tuple(getattr(d, "value", d) for d in target_shape)
 
     def _fix_unknown_dimension(self, input_shape, output_shape):
         output_shape = list(output_shape)
