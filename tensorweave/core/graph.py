@@ -332,9 +332,14 @@ class Graph:
 
     # --- exporting -------------------------------------------------------------------------
     def as_graph_def(self, from_version=None, add_shapes=False):
-        """This graph as a `GraphDef` protocol buffer (needs the `tensorboard` extra)."""
-        from tensorweave.core import graph_def  # protobuf loads only when asked for
-        return graph_def.graph_to_graph_def(self, from_version, add_shapes)
+        """This graph as a `GraphDef` protocol buffer in TensorFlow's op forms, so TensorFlow
+        reads it (needs the `tensorboard` extra); with `from_version`, only the ops after the
+        first `from_version` ones (TF numbers ops from 1 and keeps ids above it)."""
+        from tensorweave.core import tensorflow_forms  # protobuf loads only when asked for
+        ops = self.get_operations()
+        if from_version is not None:
+            ops = ops[max(int(from_version), 0):]
+        return tensorflow_forms.to_tensorflow(self, add_shapes, ops)
 
     # --- looking up ------------------------------------------------------------------------
     def get_operations(self):

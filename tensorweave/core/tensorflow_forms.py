@@ -201,12 +201,13 @@ def tensorflow_node_defs(op, taken, add_shapes=False):
     return t.before + [node]
 
 
-def to_tensorflow(graph, add_shapes=True):
-    """`graph` as a GraphDef in TensorFlow's op forms where tensorweave has them (what a
-    .meta file holds, so TensorFlow can import it); from_tensorflow reverses it."""
+def to_tensorflow(graph, add_shapes=True, ops=None):
+    """`graph` (or only its `ops`) as a GraphDef in TensorFlow's op forms where tensorweave
+    has them (what a .meta file holds, so TensorFlow can import it); from_tensorflow reverses
+    it."""
     graph_def = codec.graph_pb2.GraphDef()
     graph_def.versions.producer = codec.GRAPH_DEF_PRODUCER
     taken = {op.name for op in graph.get_operations()}
-    for op in graph.get_operations():
+    for op in graph.get_operations() if ops is None else ops:
         graph_def.node.extend(tensorflow_node_defs(op, taken, add_shapes))
     return graph_def

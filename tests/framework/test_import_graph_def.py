@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("tensorboard")
 
 import tensorweave as tf  # noqa: E402
+from tensorweave.core import graph_def as codec  # noqa: E402
 from tensorweave.core import tensorflow_forms as tf_forms  # noqa: E402
 from tensorboard.compat.proto import types_pb2  # noqa: E402
 
@@ -35,7 +36,8 @@ def _build(case):
 
 
 def _round_trip(graph, tensorflow_forms=False):
-    graph_def = tf_forms.to_tensorflow(graph) if tensorflow_forms else graph.as_graph_def()
+    graph_def = tf_forms.to_tensorflow(graph) if tensorflow_forms else \
+        codec.graph_to_graph_def(graph)  # tensorweave's own forms, one node per op
     imported = tf.Graph()
     with imported.as_default():
         assert tf.import_graph_def(graph_def, name="") is None
