@@ -227,7 +227,9 @@ class Progbar:
             if name not in self._values_order:
                 self._values_order.append(name)
             if name in self.stateful_metrics:
-                self._values[name] = value
+                # a single value, averaged over one step: printed with the same 4 decimals
+                self._values[name] = [value, 1] if np.isscalar(value) or \
+                    np.ndim(value) == 0 else value
                 continue
             weight = max(current - self._seen_so_far, 1)
             total = self._values.setdefault(name, [0.0, 0])
