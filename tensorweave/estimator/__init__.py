@@ -22,7 +22,9 @@ from tensorweave.util import lazy
 # the canned models and their feature columns load on first use
 __getattr__ = lazy.attributes(__name__, {**lazy.names_from(
     "tensorweave.estimator.canned", "DNNClassifier", "DNNRegressor",
-    "DNNLinearCombinedClassifier", "LinearClassifier", "LinearRegressor"), **lazy.names_from(
+    "DNNLinearCombinedClassifier", "LinearClassifier", "LinearRegressor", "DNNEstimator",
+    "LinearEstimator", "DNNLinearCombinedEstimator", "DNNLinearCombinedRegressor",
+    "BaselineClassifier", "BaselineRegressor", "BaselineEstimator"), **lazy.names_from(
     "tensorweave.estimator.canned.head_v2", "Head", "BinaryClassHead", "MultiClassHead",
     "MultiLabelHead", "RegressionHead", "LogisticRegressionHead", "PoissonRegressionHead"),
     "export": "tensorweave.estimator.export"})

@@ -8,6 +8,8 @@ train.optimizer.slot_names_of_one_part_partitions).
 
     classifier = tf.estimator.DNNClassifier(feature_columns=columns, hidden_units=[10, 10],
                                             n_classes=3)
+
+DNNEstimator takes any head (tf.estimator.BinaryClassHead, ..., or a canned head).
 """
 from tensorweave import layers, losses, summary
 from tensorweave.estimator import estimator as estimator_lib
@@ -64,8 +66,8 @@ def _dnn_model_fn(features, labels, mode, head, hidden_units, feature_columns, o
         logits = dnn_logits(features, mode, head.logits_dimension, hidden_units,
                             feature_columns, activation_fn, dropout)
         with optimizer_lib.slot_names_of_one_part_partitions():
-            return head.create_estimator_spec(features, mode, logits, labels,
-                                              minimize_fn(optimizer))
+            return head.create_estimator_spec(features=features, mode=mode, logits=logits,
+                                              labels=labels, train_op_fn=minimize_fn(optimizer))
 
 
 class _DNNEstimator(estimator_lib.Estimator):
@@ -106,5 +108,17 @@ class DNNRegressor(_DNNEstimator):
         if batch_norm:
             raise NotImplementedError("DNNRegressor(batch_norm=True) is not supported")
         head = head_lib.regression_head(label_dimension, weight_column, loss_reduction)
+        super().__init__(head, hidden_units, feature_columns, model_dir, optimizer,
+                         activation_fn, dropout, config, warm_start_from)
+
+
+class DNNEstimator(_DNNEstimator):
+    """A DNN under any head (the loss, predictions and metrics are the head's)."""
+
+    def __init__(self, head, hidden_units, feature_columns, model_dir=None, optimizer="Adagrad",
+                 activation_fn=nn_ops.relu, dropout=None, input_layer_partitioner=None,
+                 config=None, warm_start_from=None, batch_norm=False):
+        if batch_norm:
+            raise NotImplementedError("DNNEstimator(batch_norm=True) is not supported")
         super().__init__(head, hidden_units, feature_columns, model_dir, optimizer,
                          activation_fn, dropout, config, warm_start_from)

@@ -1,5 +1,6 @@
-"""DNNLinearCombinedClassifier ("wide and deep"): linear logits plus DNN logits, each part
-trained by its own optimizer (FTRL for the linear part, Adagrad for the DNN by default)."""
+"""DNNLinearCombinedClassifier, -Regressor and -Estimator ("wide and deep"): linear logits
+plus DNN logits, each part trained by its own optimizer (FTRL for the linear part, Adagrad for
+the DNN by default)."""
 from tensorweave import losses
 from tensorweave.estimator import estimator as estimator_lib
 from tensorweave.estimator.canned import head as head_lib
@@ -40,18 +41,14 @@ def _combined_model_fn(features, labels, mode, head, linear_columns, linear_opti
             GraphKeys.TRAINABLE_VARIABLES, scope=name)) for _, opt, name in parts]
         with graph.control_dependencies(steps):
             return training_util.get_global_step().assign_add(1).op
-    return head.create_estimator_spec(features, mode, logits, labels, train_op_fn)
+    return head.create_estimator_spec(features=features, mode=mode, logits=logits,
+                                      labels=labels, train_op_fn=train_op_fn)
 
 
-class DNNLinearCombinedClassifier(estimator_lib.Estimator):
-    """A classifier on the sum of a linear model's and a DNN's logits."""
-
-    def __init__(self, model_dir=None, linear_feature_columns=None, linear_optimizer="Ftrl",
-                 dnn_feature_columns=None, dnn_optimizer="Adagrad", dnn_hidden_units=None,
-                 dnn_activation_fn=nn_ops.relu, dnn_dropout=None, n_classes=2,
-                 weight_column=None, label_vocabulary=None, input_layer_partitioner=None,
-                 config=None, warm_start_from=None, loss_reduction=losses.Reduction.SUM,
-                 batch_norm=False, linear_sparse_combiner="sum"):
+class _CombinedEstimator(estimator_lib.Estimator):
+    def __init__(self, head, model_dir, linear_feature_columns, linear_optimizer,
+                 dnn_feature_columns, dnn_optimizer, dnn_hidden_units, dnn_activation_fn,
+                 dnn_dropout, config, warm_start_from, batch_norm, linear_sparse_combiner):
         linear_columns = tuple(linear_feature_columns or ())
         dnn_columns = tuple(dnn_feature_columns or ())
         if not linear_columns and not dnn_columns:
@@ -62,8 +59,6 @@ class DNNLinearCombinedClassifier(estimator_lib.Estimator):
                              f"specified. dnn_feature_columns: {list(dnn_columns)}")
         if batch_norm:
             raise NotImplementedError("batch_norm=True is not supported")
-        head = head_lib.binary_or_multi_class_head(n_classes, weight_column, label_vocabulary,
-                                                   loss_reduction)
 
         def model_fn(features, labels, mode):
             return _combined_model_fn(features, labels, mode, head, linear_columns,
@@ -72,3 +67,50 @@ class DNNLinearCombinedClassifier(estimator_lib.Estimator):
                                       linear_sparse_combiner)
         super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
                          warm_start_from=warm_start_from)
+
+
+class DNNLinearCombinedClassifier(_CombinedEstimator):
+    """A classifier on the sum of a linear model's and a DNN's logits."""
+
+    def __init__(self, model_dir=None, linear_feature_columns=None, linear_optimizer="Ftrl",
+                 dnn_feature_columns=None, dnn_optimizer="Adagrad", dnn_hidden_units=None,
+                 dnn_activation_fn=nn_ops.relu, dnn_dropout=None, n_classes=2,
+                 weight_column=None, label_vocabulary=None, input_layer_partitioner=None,
+                 config=None, warm_start_from=None, loss_reduction=losses.Reduction.SUM,
+                 batch_norm=False, linear_sparse_combiner="sum"):
+        head = head_lib.binary_or_multi_class_head(n_classes, weight_column, label_vocabulary,
+                                                   loss_reduction)
+        super().__init__(head, model_dir, linear_feature_columns, linear_optimizer,
+                         dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+                         dnn_activation_fn, dnn_dropout, config, warm_start_from, batch_norm,
+                         linear_sparse_combiner)
+
+
+class DNNLinearCombinedRegressor(_CombinedEstimator):
+    """A regressor on the sum of a linear model's and a DNN's outputs."""
+
+    def __init__(self, model_dir=None, linear_feature_columns=None, linear_optimizer="Ftrl",
+                 dnn_feature_columns=None, dnn_optimizer="Adagrad", dnn_hidden_units=None,
+                 dnn_activation_fn=nn_ops.relu, dnn_dropout=None, label_dimension=1,
+                 weight_column=None, input_layer_partitioner=None, config=None,
+                 warm_start_from=None, loss_reduction=losses.Reduction.SUM, batch_norm=False,
+                 linear_sparse_combiner="sum"):
+        head = head_lib.regression_head(label_dimension, weight_column, loss_reduction)
+        super().__init__(head, model_dir, linear_feature_columns, linear_optimizer,
+                         dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+                         dnn_activation_fn, dnn_dropout, config, warm_start_from, batch_norm,
+                         linear_sparse_combiner)
+
+
+class DNNLinearCombinedEstimator(_CombinedEstimator):
+    """Linear plus DNN logits under any head."""
+
+    def __init__(self, head, model_dir=None, linear_feature_columns=None,
+                 linear_optimizer="Ftrl", dnn_feature_columns=None, dnn_optimizer="Adagrad",
+                 dnn_hidden_units=None, dnn_activation_fn=nn_ops.relu, dnn_dropout=None,
+                 input_layer_partitioner=None, config=None, batch_norm=False,
+                 linear_sparse_combiner="sum", warm_start_from=None):
+        super().__init__(head, model_dir, linear_feature_columns, linear_optimizer,
+                         dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+                         dnn_activation_fn, dnn_dropout, config, warm_start_from, batch_norm,
+                         linear_sparse_combiner)

@@ -3,7 +3,7 @@ the training loss (reduced with tf.losses.Reduction.SUM by default), eval metric
 EstimatorSpec.
 
     head = binary_or_multi_class_head(n_classes=3)
-    spec = head.create_estimator_spec(features, mode, logits, labels, train_op_fn)
+    spec = head.create_estimator_spec(features, mode, logits, labels, train_op_fn=train_op_fn)
 """
 from tensorweave import losses, metrics
 from tensorweave.estimator import feature_column as fc
@@ -153,7 +153,8 @@ class _Head:
                                             reduction=self._loss_reduction)
         return loss, unreduced, weights, labels
 
-    def create_estimator_spec(self, features, mode, logits, labels=None, train_op_fn=None):
+    def create_estimator_spec(self, features, mode, logits, labels=None, optimizer=None,
+                              train_op_fn=None, regularization_losses=None):
         with name_scope(None, "head"):
             with name_scope(None, "predictions", [logits]):
                 predictions = self._predictions(logits)
@@ -166,9 +167,17 @@ class _Head:
                     metric_ops = self._metrics(labels, predictions, unreduced, weights)
                 return EstimatorSpec(mode, predictions=predictions, loss=loss,
                                      eval_metric_ops=metric_ops)
-            if train_op_fn is None:
-                raise ValueError("train_op_fn cannot be None.")
-            train_op = train_op_fn(loss)
+            if regularization_losses:
+                loss = loss + math_ops.add_n(list(regularization_losses))
+            if optimizer is not None:
+                if train_op_fn is not None:
+                    raise ValueError("train_op_fn and optimizer cannot both be set.")
+                from tensorweave.train import training_util
+                train_op = optimizer.minimize(loss, global_step=training_util.get_global_step())
+            elif train_op_fn is None:
+                raise ValueError("train_op_fn and optimizer cannot both be None.")
+            else:
+                train_op = train_op_fn(loss)
             update_ops = get_default_graph().get_collection(GraphKeys.UPDATE_OPS)
             if update_ops:
                 train_op = control.group(train_op, *update_ops)

@@ -44,8 +44,9 @@ class _LinearEstimator(estimator_lib.Estimator):
                     optimizer_lib.slot_names_of_one_part_partitions():
                 logits = linear_logits(features, head.logits_dimension, feature_columns,
                                        sparse_combiner)
-                return head.create_estimator_spec(features, mode, logits, labels,
-                                                  minimize_fn(opt))
+                return head.create_estimator_spec(features=features, mode=mode,
+                                                  logits=logits, labels=labels,
+                                                  train_op_fn=minimize_fn(opt))
         super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
                          warm_start_from=warm_start_from)
 
@@ -70,5 +71,14 @@ class LinearRegressor(_LinearEstimator):
                  optimizer="Ftrl", config=None, partitioner=None, warm_start_from=None,
                  loss_reduction=losses.Reduction.SUM, sparse_combiner="sum"):
         head = head_lib.regression_head(label_dimension, weight_column, loss_reduction)
+        super().__init__(head, feature_columns, model_dir, optimizer, config, warm_start_from,
+                         sparse_combiner)
+
+
+class LinearEstimator(_LinearEstimator):
+    """A linear model under any head."""
+
+    def __init__(self, head, feature_columns, model_dir=None, optimizer="Ftrl", config=None,
+                 partitioner=None, sparse_combiner="sum", warm_start_from=None):
         super().__init__(head, feature_columns, model_dir, optimizer, config, warm_start_from,
                          sparse_combiner)
