@@ -566,8 +566,13 @@ class Estimator:
 
 
 def _timestamped_export_dir(export_dir_base):
-    """export_dir_base/<seconds since the epoch>, a name not yet taken."""
+    """export_dir_base/<seconds since the epoch>, a name not yet taken and after every export
+    there (so the newest export sorts last even when several come in one second)."""
     stamp = int(time.time())
+    if os.path.isdir(export_dir_base):
+        taken = [int(n.split("-")[-1]) for n in os.listdir(export_dir_base)
+                 if n.split("-")[-1].isdigit()]
+        stamp = max([stamp] + [t + 1 for t in taken])
     while os.path.exists(os.path.join(export_dir_base, str(stamp))) or os.path.exists(
             os.path.join(export_dir_base, f"temp-{stamp}")):
         stamp += 1
@@ -629,3 +634,37 @@ def _batch_length(values):
             raise ValueError(f"Batch length of predictions should be same. {key} has "
                              f"different batch length than others.")
     return length or 0
+
+
+_METRIC_FN_ARGS = ("features", "labels", "predictions", "config")
+
+
+def add_metrics(estimator, metric_fn):
+    """A new Estimator whose evaluation adds metric_fn's metrics ({name: (value, update_op)}
+    or Keras metric objects) to `estimator`'s; metric_fn takes `predictions` and any of
+    features, labels, config. Same model_dir, config and warm start."""
+    args = fn_args(metric_fn)
+    if "predictions" not in args:
+        raise ValueError(f"metric_fn ({metric_fn}) must include predictions argument.")
+    unexpected = sorted(set(args) - set(_METRIC_FN_ARGS))
+    if unexpected:
+        raise ValueError(f"metric_fn ({metric_fn}) has following not expected args: "
+                         f"{unexpected}")
+    base_model_fn = estimator.model_fn
+
+    def new_model_fn(features, labels, mode, config):
+        spec = base_model_fn(features, labels, mode, config)
+        if mode != ModeKeys.EVAL:
+            return spec
+        given = {"features": features, "labels": labels, "predictions": spec.predictions,
+                 "config": config}
+        new_metrics = metric_fn(**{k: given[k] for k in args})
+        metric_ops = dict(spec.eval_metric_ops)
+        for key, value in new_metrics.items():
+            if not isinstance(value, tuple) and hasattr(value, "result"):
+                raise TypeError(f"metric_fn's Keras metric {key!r} must be given as "
+                                f"(metric.result(), update_op) in tensorweave")
+            metric_ops[key] = value
+        return spec._replace(eval_metric_ops=metric_ops)
+    return Estimator(model_fn=new_model_fn, model_dir=estimator.model_dir,
+                     config=estimator.config, warm_start_from=estimator._warm_start_settings)

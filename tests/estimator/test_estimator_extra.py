@@ -84,3 +84,108 @@ def test_baseline_needs_features():
     with pytest.raises(ValueError, match="features should be a dictionary"):
         est = tf.estimator.BaselineRegressor()
         est.train(lambda: (tf.constant([[1.0]]), tf.constant([[1.0]])), steps=1)
+
+
+def _spec_text(spec):
+    def plain(v):
+        v = np.asarray(v)
+        if v.dtype.kind in "SOU":
+            return [x.decode() if isinstance(x, bytes) else x for x in v.ravel().tolist()]
+        return v.astype(np.float64).tolist()
+    return {k: [type(v).__name__, list(getattr(v, "shape", [])), v.dtype.name,
+                plain(v.default_value) if getattr(v, "default_value", None) is not None
+                else None] for k, v in spec.items()}
+
+
+def test_parse_example_specs_match_tensorflow():
+    fc = tf.feature_column
+    columns = [fc.numeric_column("x", shape=(2,)),
+               fc.embedding_column(fc.categorical_column_with_hash_bucket("c", 10), 2)]
+    want = REFERENCE["parse_specs"]
+    assert _spec_text(tf.estimator.classifier_parse_example_spec(
+        columns, "label", weight_column="w")) == want["classifier"]
+    assert _spec_text(tf.estimator.classifier_parse_example_spec(
+        columns, "label", label_dtype=tf.string, label_default="a")) == want["classifier_str"]
+    assert _spec_text(tf.estimator.regressor_parse_example_spec(
+        columns, "y", label_dimension=3, label_default=0.5,
+        weight_column=fc.numeric_column("w", default_value=1.0))) == want["regressor"]
+    with pytest.raises(ValueError, match="label should not be used as feature"):
+        tf.estimator.classifier_parse_example_spec(columns, "x")
+    with pytest.raises(ValueError, match="weight column should not be used as feature"):
+        tf.estimator.regressor_parse_example_spec(columns, "y", weight_column="x")
+
+
+def test_add_metrics_matches_tensorflow(tmp_path):
+    estimator = tf.estimator.BaselineRegressor(
+        model_dir=str(tmp_path), optimizer=tf.train.GradientDescentOptimizer(0.1))
+
+    def metric_fn(labels, predictions, features):
+        return {"rmse": tf.metrics.root_mean_squared_error(labels, predictions["predictions"]),
+                "x_mean": tf.metrics.mean(features["x"])}
+    estimator = tf.estimator.add_metrics(estimator, metric_fn)
+
+    def input_fn():
+        return ({"x": tf.constant(cases.EST_X)}, tf.constant(cases.EST_Y["real"]))
+    estimator.train(input_fn, steps=2)
+    got = estimator.evaluate(input_fn, steps=1)
+    assert got.pop("global_step") == 2
+    assert sorted(got) == sorted(REFERENCE["add_metrics"])
+    for key, value in REFERENCE["add_metrics"].items():
+        np.testing.assert_allclose(got[key], value, rtol=2e-5, err_msg=key)
+    with pytest.raises(ValueError, match="must include predictions argument"):
+        tf.estimator.add_metrics(estimator, lambda labels: {})
+
+
+def _receiver_fn():
+    x = tf.placeholder(tf.float32, [None, 1], name="x")
+    return tf.estimator.export.ServingInputReceiver({"x": x}, {"x": x})
+
+
+def test_exporters_in_train_and_evaluate(tmp_path):
+    config = tf.estimator.RunConfig(model_dir=str(tmp_path), save_checkpoints_steps=2)
+    estimator = tf.estimator.BaselineRegressor(
+        config=config, optimizer=tf.train.GradientDescentOptimizer(0.1))
+
+    def input_fn():
+        return ({"x": tf.constant(cases.EST_X)}, tf.constant(cases.EST_Y["real"]))
+    exporters = [tf.estimator.LatestExporter("latest", _receiver_fn, exports_to_keep=1),
+                 tf.estimator.FinalExporter("final", _receiver_fn),
+                 tf.estimator.BestExporter(serving_input_receiver_fn=_receiver_fn,
+                                           exports_to_keep=2)]
+    metrics, exports = tf.estimator.train_and_evaluate(
+        estimator, tf.estimator.TrainSpec(input_fn, max_steps=6),
+        tf.estimator.EvalSpec(input_fn, steps=1, exporters=exporters, throttle_secs=0))
+    assert metrics["global_step"] == 6
+    assert len(exports) == 3 and all(e is not None for e in exports)
+    export_dir = tmp_path / "export"
+    latest = os.listdir(export_dir / "latest")
+    assert len(latest) == 1 and exports[0] == str(export_dir / "latest" / latest[0]).encode()
+    assert len(os.listdir(export_dir / "final")) == 1
+    assert len(os.listdir(export_dir / "best_exporter")) == 2  # 3 better losses, 2 kept
+    for kind in ("latest", "final", "best_exporter"):
+        for stamp in os.listdir(export_dir / kind):
+            assert (export_dir / kind / stamp / "saved_model.pb").exists()
+    # a restart reads the best loss so far from the eval event files: no better model, no export
+    best = tf.estimator.BestExporter(serving_input_receiver_fn=_receiver_fn)
+    assert best.export(estimator, str(tmp_path / "again"), estimator.latest_checkpoint(),
+                       {"loss": metrics["loss"] + 1.0, "global_step": 6}, False) is None
+
+
+def test_exporter_and_eval_spec_errors():
+    with pytest.raises(ValueError, match="exports_to_keep"):
+        tf.estimator.LatestExporter("x", _receiver_fn, exports_to_keep=0)
+    with pytest.raises(ValueError, match="serving_input_receiver_fn"):
+        tf.estimator.BestExporter()
+    with pytest.raises(ValueError, match="must include current_eval_result"):
+        tf.estimator.BestExporter(serving_input_receiver_fn=_receiver_fn,
+                                  compare_fn=lambda best_eval_result: True)
+    exporter = tf.estimator.FinalExporter("same", _receiver_fn)
+    with pytest.raises(ValueError, match="unique names"):
+        tf.estimator.EvalSpec(lambda: None, exporters=[exporter, exporter])
+    with pytest.raises(TypeError, match="must be an Exporter"):
+        tf.estimator.EvalSpec(lambda: None, exporters=[1])
+
+
+def test_hooks_are_tf_trains():
+    assert tf.estimator.GlobalStepWaiterHook is tf.train.GlobalStepWaiterHook
+    assert tf.estimator.ProfilerHook is tf.train.ProfilerHook
