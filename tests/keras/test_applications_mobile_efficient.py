@@ -32,8 +32,8 @@ def module_of(name):
 
 
 # TF's graph-mode Keras wraps `x + 3.0` / `x * (1 / 6)` in TensorFlowOpLayer; tensorweave's
-# layer of that place and name is ScalarArithmetic.
-CLASS_NAMES = {"TensorFlowOpLayer": "ScalarArithmetic"}
+# layer of that place and name is TensorArithmetic.
+CLASS_NAMES = {"TensorFlowOpLayer": "TensorArithmetic"}
 
 
 def setup_function():

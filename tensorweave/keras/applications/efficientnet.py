@@ -11,6 +11,7 @@ import math
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications import inputs
 from tensorweave.keras.applications import mobile_blocks
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
@@ -115,7 +116,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
-    image = mobile_blocks.image_input(input_tensor, input_shape)
+    image = inputs.image_input(input_tensor, input_shape)
     bn_axis = _bn_axis()
 
     def round_filters(filters, divisor=depth_divisor):
@@ -164,7 +165,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-    model = training.Model(mobile_blocks.model_inputs(input_tensor, image), x, name=model_name)
+    model = training.Model(inputs.model_inputs(input_tensor, image), x, name=model_name)
     if weights == "imagenet":
         file_name = model_name + (".h5" if include_top else "_notop.h5")
         file_hash = WEIGHTS_HASHES[model_name[-2:]][0 if include_top else 1]

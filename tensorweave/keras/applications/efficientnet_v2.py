@@ -12,6 +12,7 @@ from tensorweave.init_ops import constant_initializer
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications import inputs
 from tensorweave.keras.applications import mobile_blocks
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import session
@@ -193,7 +194,7 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
-    image = mobile_blocks.image_input(input_tensor, input_shape)
+    image = inputs.image_input(input_tensor, input_shape)
     bn_axis = _bn_axis()
     x = image
     if include_preprocessing:
@@ -246,7 +247,7 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-    model = training.Model(mobile_blocks.model_inputs(input_tensor, image), x, name=model_name)
+    model = training.Model(inputs.model_inputs(input_tensor, image), x, name=model_name)
     if weights == "imagenet":
         file_name = model_name + (".h5" if include_top else "_notop.h5")
         file_hash = WEIGHTS_HASHES[model_name[-2:]][0 if include_top else 1]

@@ -9,6 +9,7 @@ import logging
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications import inputs
 from tensorweave.keras.applications import mobile_blocks
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
@@ -90,7 +91,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
                 "`input_shape` is undefined or non-square, or `rows` is not in "
                 "[128, 160, 192, 224]. Weights for input shape (224, 224) will be loaded as "
                 "the default.")
-    image = mobile_blocks.image_input(input_tensor, input_shape)
+    image = inputs.image_input(input_tensor, input_shape)
     x = conv_block(image, 32, alpha, strides=(2, 2))
     for block_id, (filters, stride) in enumerate(BLOCKS, start=1):
         x = depthwise_conv_block(x, filters, alpha, depth_multiplier,
@@ -106,7 +107,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         x = layers.GlobalAveragePooling2D()(x)
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D()(x)
-    model = training.Model(mobile_blocks.model_inputs(input_tensor, image), x,
+    model = training.Model(inputs.model_inputs(input_tensor, image), x,
                            name=f"mobilenet_{alpha:0.2f}_{rows}")
     if weights == "imagenet":
         suffix = "" if include_top else "_no_top"

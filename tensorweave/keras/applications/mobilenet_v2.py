@@ -8,6 +8,7 @@ import logging
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications import inputs
 from tensorweave.keras.applications import mobile_blocks
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
@@ -128,7 +129,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
                 "`input_shape` is undefined or non-square, or `rows` is not in "
                 "[96, 128, 160, 192, 224]. Weights for input shape (224, 224) will be loaded "
                 "as the default.")
-    image = mobile_blocks.image_input(input_tensor, input_shape)
+    image = inputs.image_input(input_tensor, input_shape)
     x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
                       padding="same", use_bias=False, name="Conv1")(image)
     x = _bn(x, "bn_Conv1")
@@ -148,7 +149,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
         x = layers.GlobalAveragePooling2D()(x)
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D()(x)
-    model = training.Model(mobile_blocks.model_inputs(input_tensor, image), x,
+    model = training.Model(inputs.model_inputs(input_tensor, image), x,
                            name=f"mobilenetv2_{alpha:0.2f}_{rows}")
     if weights == "imagenet":
         suffix = "" if include_top else "_no_top"

@@ -10,7 +10,9 @@ import logging
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications import inputs
 from tensorweave.keras.applications import mobile_blocks
+from tensorweave.keras.applications import tensor_arithmetic
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
 
@@ -58,9 +60,9 @@ def relu(x):
 def hard_sigmoid(x):
     """relu6(x + 3) / 6, built as TF's graph-mode Keras builds it (two op layers around a
     ReLU layer)."""
-    x = mobile_blocks.ScalarArithmetic("add", 3.0)(x)
+    x = tensor_arithmetic.TensorArithmetic("add", 3.0)(x)
     x = layers.ReLU(6.0)(x)
-    return mobile_blocks.ScalarArithmetic("mul", 1.0 / 6.0)(x)
+    return tensor_arithmetic.TensorArithmetic("mul", 1.0 / 6.0)(x)
 
 
 def hard_swish(x):
@@ -170,7 +172,7 @@ def MobileNetV3(stack, last_point_ch, input_shape=None, alpha=1.0, model_type="l
             logging.getLogger("tensorweave").warning(
                 "`input_shape` is undefined or non-square, or `rows` is not 224. Weights for "
                 "input shape (224, 224) will be loaded as the default.")
-    image = mobile_blocks.image_input(input_tensor, input_shape)
+    image = inputs.image_input(input_tensor, input_shape)
     axis = mobile_blocks.channel_axis()
     if minimalistic:
         kernel, activation, se_ratio = 3, relu, None
@@ -210,7 +212,7 @@ def MobileNetV3(stack, last_point_ch, input_shape=None, alpha=1.0, model_type="l
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-    model = training.Model(mobile_blocks.model_inputs(input_tensor, image), x,
+    model = training.Model(inputs.model_inputs(input_tensor, image), x,
                            name="MobilenetV3" + model_type)
     if weights == "imagenet":
         key = f"{model_type}{'_minimalistic' if minimalistic else ''}_224_{alpha}_float"
