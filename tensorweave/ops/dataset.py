@@ -17,8 +17,10 @@ seeded shuffle is reproducible here but not in TensorFlow's order; parallel and 
 interleaves and maps run in the deterministic order; a cache with a file name keeps its
 elements in memory (TensorFlow's cache files are not written or read). GeneratorDataset (a
 Python function, which a GraphDef cannot hold) imports and raises UnimplementedError if run.
+The forms that take a seed-generator or memory-cache resource (ShuffleDatasetV2/V3,
+ShuffleAndRepeatDatasetV2, CacheDatasetV2; TF 2's eager tf.data) are not registered.
 """
-import inspect
+import functools
 import os
 import zlib
 
@@ -117,8 +119,7 @@ def _shuffle_seeds(seed, seed2, reshuffle):
     return SeedStream(int(seed), int(seed2), bool(reshuffle))
 
 
-def _shuffle(dataset, buffer_size, seed=0, seed2=0, *seed_generator,
-             reshuffle_each_iteration=True):
+def _shuffle(dataset, buffer_size, seed=0, seed2=0, reshuffle_each_iteration=True):
     make, size = _stream_factory(dataset), int(buffer_size)
     if size <= 0:
         raise invalid("buffer_size must be greater than zero.")
@@ -126,11 +127,7 @@ def _shuffle(dataset, buffer_size, seed=0, seed2=0, *seed_generator,
     return lambda: Shuffle(make(), size, seeds.next_rng(), False)
 
 
-def _shuffle_v2(dataset, buffer_size, seed_generator):
-    return _shuffle(dataset, buffer_size, 0, 0)
-
-
-def _shuffle_and_repeat(dataset, buffer_size, seed, seed2, count, *seed_generator,
+def _shuffle_and_repeat(dataset, buffer_size, seed, seed2, count,
                         reshuffle_each_iteration=True):
     shuffled = _shuffle(dataset, buffer_size, seed, seed2,
                         reshuffle_each_iteration=reshuffle_each_iteration)
@@ -159,7 +156,7 @@ def _padded_batch(dataset, batch_size, *rest, N=None):
     return lambda: PaddedBatch(make(), size, shapes, values, drop)
 
 
-def _cache(dataset, filename, *memory_cache):
+def _cache(dataset, filename):
     make, store = _stream_factory(dataset), CacheStore(False)
     return lambda: store.iterate(make)  # file caches too are kept in memory (see the top)
 
@@ -262,16 +259,12 @@ def _fixed_length(filenames, header_bytes, record_bytes, footer_bytes, buffer_si
 
 _RUNNABLE.update({
     "ShuffleDataset": _shuffle,
-    "ShuffleDatasetV2": _shuffle_v2,
-    "ShuffleDatasetV3": _shuffle,
     "ShuffleAndRepeatDataset": _shuffle_and_repeat,
-    "ShuffleAndRepeatDatasetV2": _shuffle_and_repeat,
     "ZipDataset": _zip,
     "ConcatenateDataset": _concatenate,
     "PaddedBatchDataset": _padded_batch,
     "PaddedBatchDatasetV2": _padded_batch,
     "CacheDataset": _cache,
-    "CacheDatasetV2": _cache,
     "ShardDataset": _shard,
     "UnbatchDataset": _unbatch,
     "TFRecordDataset": _tf_record,
@@ -279,18 +272,16 @@ _RUNNABLE.update({
     "FixedLengthRecordDatasetV2": _fixed_length,
 })
 # these make an object (seeds, a cache) each time they run: never folded while planning
-_RUN_EACH_TIME = {"ShuffleDataset", "ShuffleDatasetV2", "ShuffleDatasetV3",
-                  "ShuffleAndRepeatDataset", "ShuffleAndRepeatDatasetV2", "CacheDataset",
-                  "CacheDatasetV2"}
+_RUN_EACH_TIME = {"ShuffleDataset", "ShuffleAndRepeatDataset", "CacheDataset"}
 
 # Dataset ops that import but do not run here: a Python generator cannot be in a GraphDef
 NOT_RUNNABLE = ("GeneratorDataset",)
 
 
 def _runnable_kernel(factory):
+    @functools.wraps(factory)  # its signature: the importer keeps the attrs `factory` takes
     def kernel(*values, **attrs):
         return _variant(factory(*values, **attrs))
-    kernel.__signature__ = inspect.signature(factory)  # the importer keeps the attrs it takes
     return kernel
 
 

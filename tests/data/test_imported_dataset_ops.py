@@ -16,13 +16,15 @@ MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())
 FILES = {"examples": "examples.tfrecord", "records": "records.tfrecord.gz",
          "lines": "lines.txt", "lines_gz": "lines.txt.gz", "fixed": "fixed.bin"}
 PIPELINES = sorted(k for k, v in MANIFEST.items() if "count" in v)
+SHUFFLED = ("shuffle_repeat_batch", "shuffle_and_repeat")
 
 
-def _run_pipeline(name):
+def _run_pipeline(name, meta_graph=None):
+    """All elements of pipeline `name` (its .meta, or the MetaGraphDef `meta_graph`)."""
     entry = MANIFEST[name]
     graph = tf.Graph()
     with graph.as_default():
-        saver_module.import_meta_graph(str(FIXTURES / f"{name}.meta"))
+        saver_module.import_meta_graph(meta_graph or str(FIXTURES / f"{name}.meta"))
         outputs = [graph.get_tensor_by_name(t) for t in entry["outputs"]]
         feed = {graph.get_tensor_by_name(t): str(FIXTURES / FILES[k])
                 for k, t in entry["files"].items()}
@@ -53,7 +55,7 @@ def _same(got, want):
         np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
-@pytest.mark.parametrize("name", [p for p in PIPELINES if p != "shuffle_repeat_batch"])
+@pytest.mark.parametrize("name", [p for p in PIPELINES if p not in SHUFFLED])
 def test_pipeline_gives_tensorflow_elements(name):
     got, want = _run_pipeline(name), _expected(name)
     assert len(got) == len(want)
@@ -71,6 +73,30 @@ def test_seeded_shuffle_is_a_permutation_per_epoch_and_reproducible():
         assert sorted(got[epoch]) == sorted(want[epoch]) == list(range(6))
     again = np.concatenate([e[0] for e in _run_pipeline("shuffle_repeat_batch")])
     np.testing.assert_array_equal(got, again)
+
+
+def test_seeded_shuffle_and_repeat_is_a_permutation_per_epoch():
+    got = [int(e[0]) for e in _run_pipeline("shuffle_and_repeat")]
+    want = [int(e[0]) for e in _expected("shuffle_and_repeat")]
+    assert len(got) == len(want) == 12
+    assert sorted(got[:6]) == sorted(got[6:]) == sorted(want[:6]) == list(range(6))
+
+
+def run_function_calls():
+    """The outputs of the PartitionedCall / StatefulPartitionedCall nodes of TF's graph."""
+    entry = MANIFEST["function_calls"]
+    graph = tf.Graph()
+    with graph.as_default():
+        saver_module.import_meta_graph(str(FIXTURES / "function_calls.meta"))
+        outputs = [graph.get_tensor_by_name(t) for t in entry["outputs"]]
+        with tf.Session() as sess:
+            sess.run(graph.get_operation_by_name(entry["init"]))
+            return sess.run(outputs, {graph.get_tensor_by_name(entry["x"]): [1.0, 2.0]})
+
+
+def test_function_calls_give_tensorflow_outputs():
+    for got, want in zip(run_function_calls(), MANIFEST["function_calls"]["values"]):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
 def _train(name):
