@@ -51,6 +51,10 @@ class _CategoricalColumn(_FeatureColumn):
     def _get_ids(self, builder):
         return builder.get(self)
 
+    def _get_weights(self, builder):
+        """Per-id weights aligned with _get_ids (float32 [batch, k]), or None (all 1)."""
+        return None
+
 
 def _raw_feature(features, key):
     if key not in features:
@@ -403,11 +407,15 @@ def crossed_column(keys, hash_bucket_size, hash_key=None):
 
 
 # --- dense views of categorical columns ---------------------------------------------------------
-def combine_ids(params, ids, combiner, name=None):
+def combine_ids(params, ids, combiner, name=None, weights=None):
     """Rows of `params` for the ids >= 0 of each example, reduced by combiner sum, mean or
-    sqrtn (TF's safe_embedding_lookup_sparse with unit weights; rows without ids give 0)."""
+    sqrtn (TF's safe_embedding_lookup_sparse; rows without ids give 0). With `weights`
+    (aligned with ids) each row is scaled by its weight; mean and sqrtn drop ids of weight
+    <= 0 and divide by the sum of the weights / the root of the sum of their squares."""
     valid = math_ops.greater_equal(ids, 0)
     rows = array.gather(params, array.where(valid, ids, array.zeros_like(ids)))
+    if weights is not None:
+        return _combine_weighted(rows, valid, weights, combiner, name)
     weights = array.expand_dims(array.cast(valid, params.dtype), -1)
     total = math_ops.reduce_sum(rows * weights, axis=1)
     if combiner == "sum":
@@ -416,6 +424,24 @@ def combine_ids(params, ids, combiner, name=None):
     if combiner == "sqrtn":
         count = math_ops.sqrt(count)
     return math_ops.divide(total, math_ops.maximum(count, 1.0), name=name)
+
+
+def _combine_weighted(rows, valid, weights, combiner, name):
+    weights = array.cast(weights, rows.dtype)
+    keep = valid if combiner == "sum" else \
+        math_ops.logical_and(valid, math_ops.greater(weights, 0.0))
+    weights = array.where(keep, weights, array.zeros_like(weights))
+    total = math_ops.reduce_sum(rows * array.expand_dims(weights, -1), axis=1)
+    if combiner == "sum":
+        return array.identity(total, name=name)
+    if combiner == "mean":
+        denominator = math_ops.reduce_sum(weights, axis=1, keepdims=True)
+    else:
+        denominator = math_ops.sqrt(math_ops.reduce_sum(math_ops.square(weights), axis=1,
+                                                        keepdims=True))
+    positive = math_ops.greater(denominator, 0.0)
+    safe = array.where(positive, denominator, array.ones_like(denominator))
+    return math_ops.multiply(total / safe, array.cast(positive, rows.dtype), name=name)
 
 
 _COMBINERS = ("mean", "sqrtn", "sum")
@@ -438,6 +464,9 @@ class _IndicatorColumn(_DenseColumn, collections.namedtuple(
     def _transform_feature(self, builder):
         ids = self.categorical_column._get_ids(builder)
         hot = array.one_hot(ids, self.categorical_column._num_buckets, dtype=dtypes.float32)
+        weights = self.categorical_column._get_weights(builder)
+        if weights is not None:  # the weights themselves, as TF's sparse_merge gives them
+            hot = hot * array.expand_dims(array.cast(weights, dtypes.float32), -1)
         return math_ops.reduce_sum(hot, axis=1)
 
     def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
@@ -482,7 +511,8 @@ class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
                                                   {self.tensor_name_in_ckpt: weights})
         if self.max_norm is not None:
             weights = _clip_rows(weights, self.max_norm)
-        return combine_ids(weights, builder.get(self), self.combiner)
+        return combine_ids(weights, builder.get(self), self.combiner,
+                           weights=self.categorical_column._get_weights(builder))
 
 
 def _clip_rows(weights, max_norm):
@@ -511,6 +541,174 @@ def embedding_column(categorical_column, dimension, combiner="mean", initializer
         initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
     return _EmbeddingColumn(categorical_column, int(dimension), combiner, initializer,
                             ckpt_to_load_from, tensor_name_in_ckpt, max_norm, trainable)
+
+
+class _WeightedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
+        "_WeightedCategoricalColumn", ["categorical_column", "weight_feature_key", "dtype"])):
+    @property
+    def parse_example_spec(self):
+        spec = dict(self.categorical_column.parse_example_spec)
+        if self.weight_feature_key in spec:
+            raise ValueError(f"Parse config {spec[self.weight_feature_key]} already exists for "
+                             f"{self.weight_feature_key}.")
+        spec[self.weight_feature_key] = example_parsing.VarLenFeature(self.dtype)
+        return spec
+
+    @property
+    def name(self):
+        return f"{self.categorical_column.name}_weighted_by_{self.weight_feature_key}"
+
+    @property
+    def _num_buckets(self):
+        return self.categorical_column._num_buckets
+
+    def _transform_feature(self, builder):
+        ids = self.categorical_column._get_ids(builder)
+        weights = builder.get(self.weight_feature_key)
+        if weights.dtype.is_integer or weights.dtype is dtypes.string or weights.dtype.is_bool:
+            raise ValueError(f"Bad dtype, expected {self.dtype.name}, but got "
+                             f"{weights.dtype.name}.")
+        weights = _rows(array.cast(weights, dtypes.float32))
+        known = [t.shape.as_tuple()[1] if t.shape.ndims == 2 else None for t in (ids, weights)]
+        if None not in known and known[0] != known[1]:
+            raise ValueError(f"Dimensions of ids {ids.shape} and weights {weights.shape} of "
+                             f"{self.name} must match.")
+        return ids, weights
+
+    def _get_ids(self, builder):
+        return builder.get(self)[0]
+
+    def _get_weights(self, builder):
+        return builder.get(self)[1]
+
+
+def weighted_categorical_column(categorical_column, weight_feature_key, dtype=dtypes.float32):
+    """A categorical column whose ids carry the float weights of feature
+    `weight_feature_key` (the same shape as the ids): linear_model and embeddings scale each
+    id's row by its weight, indicator_column holds the weights."""
+    if not isinstance(categorical_column, _CategoricalColumn):
+        raise ValueError(f"categorical_column must be of type _CategoricalColumn. Given: "
+                         f"{categorical_column}")
+    _check_key(weight_feature_key)
+    dtype = dtypes.as_dtype(dtype)
+    if not dtype.is_floating and not dtype.is_integer:
+        raise ValueError(f"dtype {dtype} is not convertible to float.")
+    return _WeightedCategoricalColumn(categorical_column, weight_feature_key, dtype)
+
+
+class _SharedEmbeddingColumn(_DenseColumn, collections.namedtuple(
+        "_SharedEmbeddingColumn", ["categorical_column", "dimension", "combiner",
+                                   "initializer", "shared_embedding_collection_name",
+                                   "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
+                                   "trainable"])):
+    @property
+    def parse_example_spec(self):
+        return self.categorical_column.parse_example_spec
+
+    @property
+    def name(self):
+        return f"{self.categorical_column.name}_shared_embedding"
+
+    @property
+    def _var_scope_name(self):
+        return self.shared_embedding_collection_name
+
+    @property
+    def _variable_shape(self):
+        return (self.dimension,)
+
+    def _transform_feature(self, builder):
+        return self.categorical_column._get_ids(builder)
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        from tensorweave.core.graph import get_default_graph
+        graph = get_default_graph()
+        shape = [self.categorical_column._num_buckets, self.dimension]
+        shared = graph.get_collection(self.shared_embedding_collection_name)
+        if shared:
+            if len(shared) > 1:
+                raise ValueError(f"Collection {self.shared_embedding_collection_name} can only "
+                                 f"contain one variable. Suggested fix A: Choose a unique name "
+                                 f"for this collection. Suggested fix B: Do not add any "
+                                 f"variables to this collection. The feature_column library "
+                                 f"already adds a variable under the hood.")
+            weights = shared[0]
+            if weights.shape.as_list() != shape:
+                raise ValueError(f"Shared embedding collection "
+                                 f"{self.shared_embedding_collection_name} contains variable "
+                                 f"{weights} of unexpected shape {weights.shape}. Expected "
+                                 f"shape is {shape}. Suggested fix A: Choose a unique name for "
+                                 f"this collection. Suggested fix B: Do not add any variables "
+                                 f"to this collection. The feature_column library already "
+                                 f"adds a variable under the hood.")
+        else:
+            weights = get_variable(
+                "embedding_weights", shape=shape, dtype=dtypes.float32,
+                initializer=self.initializer,
+                trainable=self.trainable and trainable is not False,
+                collections=weight_collections)
+            graph.add_to_collection(self.shared_embedding_collection_name, weights)
+            if self.ckpt_to_load_from is not None:
+                from tensorweave.train import checkpoint_utils
+                checkpoint_utils.init_from_checkpoint(self.ckpt_to_load_from,
+                                                      {self.tensor_name_in_ckpt: weights})
+        if self.max_norm is not None:
+            weights = _clip_rows(weights, self.max_norm)
+        return combine_ids(weights, builder.get(self), self.combiner,
+                           weights=self.categorical_column._get_weights(builder))
+
+
+def _column_kind(column):
+    return type(column.categorical_column if isinstance(
+        column, _WeightedCategoricalColumn) else column)
+
+
+def shared_embedding_columns(categorical_columns, dimension, combiner="mean",
+                             initializer=None, shared_embedding_collection_name=None,
+                             ckpt_to_load_from=None, tensor_name_in_ckpt=None, max_norm=None,
+                             trainable=True):
+    """Embedding columns of categorical columns (of one kind and bucket count) that share one
+    [num_buckets, dimension] variable, 'embedding_weights' in the scope named by
+    shared_embedding_collection_name (default: the sorted column names joined by '_', plus
+    '_shared_embedding')."""
+    if initializer is not None and not callable(initializer):
+        raise ValueError("initializer must be callable if specified.")
+    if initializer is None:
+        initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
+    if (ckpt_to_load_from is None) != (tensor_name_in_ckpt is None):
+        raise ValueError("Must specify both `ckpt_to_load_from` and `tensor_name_in_ckpt` or "
+                         "none of them.")
+    if dimension is None or dimension < 1:
+        raise ValueError(f"Invalid dimension {dimension}.")
+    if combiner not in _COMBINERS:
+        raise ValueError(f"combiner must be one of {_COMBINERS}, got {combiner!r}")
+    columns = list(categorical_columns)
+    if not columns:
+        raise ValueError("categorical_columns must not be empty.")
+    for column in columns:
+        if not isinstance(column, (_IdentityCategoricalColumn, _VocabularyColumn,
+                                   _HashedCategoricalColumn, _WeightedCategoricalColumn)):
+            raise ValueError(f"All categorical_columns must be subclasses of "
+                             f"_CategoricalColumn. Given: {column}, of type: {type(column)}")
+    first = columns[0]
+    for column in columns[1:]:
+        if _column_kind(column) is not _column_kind(first):
+            raise ValueError(f"To use shared_embedding_column, all categorical_columns must "
+                             f"have the same type, or be weighted_categorical_column of the "
+                             f"same type. Given column: {first} of type: {type(first)} does "
+                             f"not match given column: {column} of type: {type(column)}")
+        if column._num_buckets != first._num_buckets:
+            raise ValueError(f"To use shared_embedding_column, all categorical_columns must "
+                             f"have the same number of buckets. Given column: {first} with "
+                             f"buckets: {first._num_buckets} does not match column: {column} "
+                             f"with buckets: {column._num_buckets}")
+    if not shared_embedding_collection_name:
+        names = sorted(c.name for c in columns)
+        shared_embedding_collection_name = "_".join(names) + "_shared_embedding"
+    return [_SharedEmbeddingColumn(c, int(dimension), combiner, initializer,
+                                   shared_embedding_collection_name, ckpt_to_load_from,
+                                   tensor_name_in_ckpt, max_norm, trainable)
+            for c in columns]
 
 
 # --- input_layer and linear_model ----------------------------------------------------------------
@@ -663,7 +861,7 @@ def _weighted_sum(column, builder, units, combiner, weight_collections, trainabl
         cols_to_vars[column] = [weights]
     if categorical:
         return combine_ids(weights, column._get_ids(builder), combiner,
-                           name="weighted_sum")
+                           name="weighted_sum", weights=column._get_weights(builder))
     tensor = _flat(column._get_dense_tensor(builder, weight_collections, trainable), rows,
                    column)
     return math_ops.matmul(tensor, weights, name="weighted_sum")
