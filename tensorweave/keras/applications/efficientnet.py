@@ -13,6 +13,7 @@ from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
 from tensorweave.keras.applications import inputs
 from tensorweave.keras.applications import mobile_blocks
+from tensorweave.keras.applications import model_ends
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
 
@@ -54,6 +55,22 @@ def _bn_axis():
     return 3 if backend.image_data_format() == "channels_last" else 1
 
 
+def conv(filters, kernel_size, name, strides=1, padding="same", **kwargs):
+    """The bias-free Conv2D of EfficientNet (V1 and V2), He-initialized for fan out."""
+    return layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=False,
+                         kernel_initializer=CONV_KERNEL_INITIALIZER, name=name, **kwargs)
+
+
+def batch_norm(x, name, momentum=0.99):
+    return layers.BatchNormalization(axis=_bn_axis(), momentum=momentum, name=name)(x)
+
+
+def bn_activation(x, prefix, activation, momentum=0.99):
+    """BatchNormalization `prefix`bn, then the Activation `prefix`activation."""
+    x = batch_norm(x, prefix + "bn", momentum)
+    return layers.Activation(activation, name=prefix + "activation")(x)
+
+
 def squeeze_excite(x, filters, filters_in, se_ratio, activation, name):
     """Global pooling, a reducing and an expanding 1x1 convolution, sigmoid gate."""
     filters_se = max(1, int(filters_in * se_ratio))
@@ -67,18 +84,21 @@ def squeeze_excite(x, filters, filters_in, se_ratio, activation, name):
     return layers.multiply([x, se], name=name + "se_excite")
 
 
+def residual(x, inputs, drop_rate, name):
+    """inputs + x, x first dropped per sample at `drop_rate` (when above 0)."""
+    if drop_rate > 0:
+        x = layers.Dropout(drop_rate, noise_shape=(None, 1, 1, 1), name=name + "drop")(x)
+    return layers.add([x, inputs], name=name + "add")
+
+
 def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, filters_out=16,
           kernel_size=3, strides=1, expand_ratio=1, se_ratio=0.0, id_skip=True):
     """A mobile inverted bottleneck: expand, depthwise, squeeze-excite, project, residual."""
-    bn_axis = _bn_axis()
     filters = filters_in * expand_ratio
     x = inputs
     if expand_ratio != 1:
-        x = layers.Conv2D(filters, 1, padding="same", use_bias=False,
-                          kernel_initializer=CONV_KERNEL_INITIALIZER,
-                          name=name + "expand_conv")(x)
-        x = layers.BatchNormalization(axis=bn_axis, name=name + "expand_bn")(x)
-        x = layers.Activation(activation, name=name + "expand_activation")(x)
+        x = conv(filters, 1, name + "expand_conv")(x)
+        x = bn_activation(x, name + "expand_", activation)
     if strides == 2:
         x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, kernel_size),
                                  name=name + "dwconv_pad")(x)
@@ -86,18 +106,25 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, fil
                                padding="valid" if strides == 2 else "same", use_bias=False,
                                depthwise_initializer=CONV_KERNEL_INITIALIZER,
                                name=name + "dwconv")(x)
-    x = layers.BatchNormalization(axis=bn_axis, name=name + "bn")(x)
-    x = layers.Activation(activation, name=name + "activation")(x)
+    x = bn_activation(x, name, activation)
     if 0 < se_ratio <= 1:
         x = squeeze_excite(x, filters, filters_in, se_ratio, activation, name)
-    x = layers.Conv2D(filters_out, 1, padding="same", use_bias=False,
-                      kernel_initializer=CONV_KERNEL_INITIALIZER, name=name + "project_conv")(x)
-    x = layers.BatchNormalization(axis=bn_axis, name=name + "project_bn")(x)
+    x = conv(filters_out, 1, name + "project_conv")(x)
+    x = batch_norm(x, name + "project_bn")
     if id_skip and strides == 1 and filters_in == filters_out:
-        if drop_rate > 0:
-            x = layers.Dropout(drop_rate, noise_shape=(None, 1, 1, 1), name=name + "drop")(x)
-        x = layers.add([x, inputs], name=name + "add")
+        x = residual(x, inputs, drop_rate, name)
     return x
+
+
+def top(x, filters, activation, momentum, include_top, pooling, dropout_rate, classes,
+        classifier_activation, weights, conv_kwargs=None, **dense_kwargs):
+    """The 1x1 convolution "top_conv" to `filters`, its batch norm and activation, then the
+    classifier (dropout "top_dropout", Dense "predictions") or the feature pooling."""
+    x = conv(filters, 1, "top_conv", **(conv_kwargs or {}))(x)
+    x = bn_activation(x, "top_", activation, momentum)
+    return model_ends.top(x, include_top, pooling, classes, classifier_activation, weights,
+                          pool_names=("avg_pool", "max_pool"), dropout_rate=dropout_rate,
+                          kernel_initializer=DENSE_KERNEL_INITIALIZER, **dense_kwargs)
 
 
 def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rate=0.2,
@@ -131,10 +158,8 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
         # TF 2.15 divides by sqrt(stddev) (not by stddev) after the adapted Normalization.
         x = layers.Rescaling([1.0 / math.sqrt(s) for s in IMAGENET_STDDEV_RGB])(x)
     x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3), name="stem_conv_pad")(x)
-    x = layers.Conv2D(round_filters(32), 3, strides=2, padding="valid", use_bias=False,
-                      kernel_initializer=CONV_KERNEL_INITIALIZER, name="stem_conv")(x)
-    x = layers.BatchNormalization(axis=bn_axis, name="stem_bn")(x)
-    x = layers.Activation(activation, name="stem_activation")(x)
+    x = conv(round_filters(32), 3, "stem_conv", strides=2, padding="valid")(x)
+    x = bn_activation(x, "stem_", activation)
 
     blocks_args = copy.deepcopy(blocks_args)
     done = 0
@@ -150,27 +175,12 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
                       name=f"block{i + 1}{chr(j + 97)}_", **args)
             done += 1
 
-    x = layers.Conv2D(round_filters(1280), 1, padding="same", use_bias=False,
-                      kernel_initializer=CONV_KERNEL_INITIALIZER, name="top_conv")(x)
-    x = layers.BatchNormalization(axis=bn_axis, name="top_bn")(x)
-    x = layers.Activation(activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         kernel_initializer=DENSE_KERNEL_INITIALIZER, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    x = top(x, round_filters(1280), activation, 0.99, include_top, pooling, dropout_rate, classes,
+            classifier_activation, weights)
     model = training.Model(inputs.model_inputs(input_tensor, image), x, name=model_name)
     if weights == "imagenet":
-        file_name = model_name + (".h5" if include_top else "_notop.h5")
-        file_hash = WEIGHTS_HASHES[model_name[-2:]][0 if include_top else 1]
-        return weights_module.load_weights(model, weights, file_name,
-                                           BASE_WEIGHTS_PATH + file_name, file_hash)
+        return weights_module.load_imagenet(model, include_top, BASE_WEIGHTS_PATH,
+                                            WEIGHTS_HASHES[model_name[-2:]])
     return weights_module.load_weights(model, weights)
 
 
@@ -180,69 +190,30 @@ VARIANTS = {"b0": (1.0, 1.0, 224, 0.2), "b1": (1.0, 1.1, 240, 0.2), "b2": (1.1, 
             "b6": (1.8, 2.6, 528, 0.5), "b7": (2.0, 3.1, 600, 0.5)}
 
 
-def _variant(key, include_top, weights, input_tensor, input_shape, pooling, classes,
-             classifier_activation, kwargs):
+def _variant(key):
+    """The public constructor EfficientNet<KEY>."""
     width, depth, size, dropout = VARIANTS[key]
-    return EfficientNet(width, depth, size, dropout, model_name=f"efficientnet{key}",
-                        include_top=include_top, weights=weights, input_tensor=input_tensor,
-                        input_shape=input_shape, pooling=pooling, classes=classes,
-                        classifier_activation=classifier_activation, **kwargs)
+
+    def build(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+              pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
+        return EfficientNet(width, depth, size, dropout, model_name=f"efficientnet{key}",
+                            include_top=include_top, weights=weights, input_tensor=input_tensor,
+                            input_shape=input_shape, pooling=pooling, classes=classes,
+                            classifier_activation=classifier_activation, **kwargs)
+
+    build.__name__ = build.__qualname__ = "EfficientNet" + key.upper()
+    build.__doc__ = f"EfficientNet{key.upper()} ({size}x{size} by default)."
+    return build
 
 
-def EfficientNetB0(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB0 (224x224 by default)."""
-    return _variant("b0", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
-
-
-def EfficientNetB1(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB1 (240x240 by default)."""
-    return _variant("b1", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
-
-
-def EfficientNetB2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB2 (260x260 by default)."""
-    return _variant("b2", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
-
-
-def EfficientNetB3(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB3 (300x300 by default)."""
-    return _variant("b3", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
-
-
-def EfficientNetB4(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB4 (380x380 by default)."""
-    return _variant("b4", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
-
-
-def EfficientNetB5(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB5 (456x456 by default)."""
-    return _variant("b5", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
-
-
-def EfficientNetB6(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB6 (528x528 by default)."""
-    return _variant("b6", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
-
-
-def EfficientNetB7(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                   pooling=None, classes=1000, classifier_activation="softmax", **kwargs):
-    """EfficientNetB7 (600x600 by default)."""
-    return _variant("b7", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, kwargs)
+EfficientNetB0 = _variant("b0")
+EfficientNetB1 = _variant("b1")
+EfficientNetB2 = _variant("b2")
+EfficientNetB3 = _variant("b3")
+EfficientNetB4 = _variant("b4")
+EfficientNetB5 = _variant("b5")
+EfficientNetB6 = _variant("b6")
+EfficientNetB7 = _variant("b7")
 
 
 def preprocess_input(x, data_format=None):  # noqa: ARG001 - TF's signature

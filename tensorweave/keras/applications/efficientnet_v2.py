@@ -13,8 +13,11 @@ from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
 from tensorweave.keras.applications import inputs
-from tensorweave.keras.applications import mobile_blocks
 from tensorweave.keras.applications import weights as weights_module
+from tensorweave.keras.applications.efficientnet import (  # noqa: F401 - TF's module names
+    CONV_KERNEL_INITIALIZER, DENSE_KERNEL_INITIALIZER, batch_norm, bn_activation, conv,
+    residual, squeeze_excite)
+from tensorweave.keras.applications.efficientnet import top as efficientnet_top
 from tensorweave.keras.engine import session
 from tensorweave.keras.engine import training
 
@@ -63,14 +66,6 @@ DEFAULT_BLOCKS_ARGS = {
     "efficientnetv2-b3": _stages(*_B_STAGES),
 }
 
-CONV_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
-                           "config": {"scale": 2.0, "mode": "fan_out",
-                                      "distribution": "truncated_normal"}}
-DENSE_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
-                            "config": {"scale": 1.0 / 3.0, "mode": "fan_out",
-                                       "distribution": "uniform"}}
-
-
 def round_filters(filters, width_coefficient, min_depth, depth_divisor):
     """filters * width_coefficient, rounded to a multiple of depth_divisor (at least
     min_depth)."""
@@ -81,40 +76,6 @@ def round_filters(filters, width_coefficient, min_depth, depth_divisor):
 
 def round_repeats(repeats, depth_coefficient):
     return int(math.ceil(depth_coefficient * repeats))
-
-
-def _bn_axis():
-    return 3 if backend.image_data_format() == "channels_last" else 1
-
-
-def _bn(x, momentum, name):
-    return layers.BatchNormalization(axis=_bn_axis(), momentum=momentum, name=name)(x)
-
-
-def _conv(filters, kernel_size, name, strides=1, **kwargs):
-    return layers.Conv2D(filters, kernel_size=kernel_size, strides=strides,
-                         kernel_initializer=CONV_KERNEL_INITIALIZER, padding="same",
-                         use_bias=False, name=name, **kwargs)
-
-
-def _squeeze_excite(x, filters, input_filters, se_ratio, activation, name):
-    filters_se = max(1, int(input_filters * se_ratio))
-    se = layers.GlobalAveragePooling2D(name=name + "se_squeeze")(x)
-    se_shape = (filters, 1, 1) if _bn_axis() == 1 else (1, 1, filters)
-    se = layers.Reshape(se_shape, name=name + "se_reshape")(se)
-    se = layers.Conv2D(filters_se, 1, padding="same", activation=activation,
-                       kernel_initializer=CONV_KERNEL_INITIALIZER, name=name + "se_reduce")(se)
-    se = layers.Conv2D(filters, 1, padding="same", activation="sigmoid",
-                       kernel_initializer=CONV_KERNEL_INITIALIZER, name=name + "se_expand")(se)
-    return layers.multiply([x, se], name=name + "se_excite")
-
-
-def _residual(x, inputs, survival_probability, name):
-    if survival_probability:
-        # TF 2.15 uses the survival probability as the dropout rate.
-        x = layers.Dropout(survival_probability, noise_shape=(None, 1, 1, 1),
-                           name=name + "drop")(x)
-    return layers.add([x, inputs], name=name + "add")
 
 
 def MBConvBlock(input_filters, output_filters, expand_ratio=1, kernel_size=3, strides=1,
@@ -128,21 +89,19 @@ def MBConvBlock(input_filters, output_filters, expand_ratio=1, kernel_size=3, st
         filters = input_filters * expand_ratio
         x = inputs
         if expand_ratio != 1:
-            x = _conv(filters, 1, name + "expand_conv", data_format="channels_last")(x)
-            x = _bn(x, bn_momentum, name + "expand_bn")
-            x = layers.Activation(activation, name=name + "expand_activation")(x)
+            x = conv(filters, 1, name + "expand_conv", data_format="channels_last")(x)
+            x = bn_activation(x, name + "expand_", activation, bn_momentum)
         x = layers.DepthwiseConv2D(kernel_size=kernel_size, strides=strides,
                                    depthwise_initializer=CONV_KERNEL_INITIALIZER,
                                    padding="same", data_format="channels_last",
                                    use_bias=False, name=name + "dwconv2")(x)
-        x = _bn(x, bn_momentum, name + "bn")
-        x = layers.Activation(activation, name=name + "activation")(x)
+        x = bn_activation(x, name, activation, bn_momentum)
         if 0 < se_ratio <= 1:
-            x = _squeeze_excite(x, filters, input_filters, se_ratio, activation, name)
-        x = _conv(output_filters, 1, name + "project_conv", data_format="channels_last")(x)
-        x = _bn(x, bn_momentum, name + "project_bn")
+            x = squeeze_excite(x, filters, input_filters, se_ratio, activation, name)
+        x = conv(output_filters, 1, name + "project_conv", data_format="channels_last")(x)
+        x = batch_norm(x, name + "project_bn", bn_momentum)
         if strides == 1 and input_filters == output_filters:
-            x = _residual(x, inputs, survival_probability, name)
+            x = residual(x, inputs, survival_probability, name)
         return x
     return apply
 
@@ -159,20 +118,20 @@ def FusedMBConvBlock(input_filters, output_filters, expand_ratio=1, kernel_size=
         filters = input_filters * expand_ratio
         x = inputs
         if expand_ratio != 1:
-            x = _conv(filters, kernel_size, name + "expand_conv", strides=strides,
-                      data_format="channels_last")(x)
-            x = _bn(x, bn_momentum, name + "expand_bn")
-            x = layers.Activation(activation=activation, name=name + "expand_activation")(x)
+            x = conv(filters, kernel_size, name + "expand_conv", strides=strides,
+                     data_format="channels_last")(x)
+            x = bn_activation(x, name + "expand_", activation, bn_momentum)
         if 0 < se_ratio <= 1:
-            x = _squeeze_excite(x, filters, input_filters, se_ratio, activation, name)
+            x = squeeze_excite(x, filters, input_filters, se_ratio, activation, name)
         expanded = expand_ratio != 1
-        x = _conv(output_filters, 1 if expanded else kernel_size, name + "project_conv",
-                  strides=1 if expanded else strides)(x)
-        x = _bn(x, bn_momentum, name + "project_bn")
-        if not expanded:
-            x = layers.Activation(activation=activation, name=name + "project_activation")(x)
+        x = conv(output_filters, 1 if expanded else kernel_size, name + "project_conv",
+                 strides=1 if expanded else strides)(x)
+        if expanded:
+            x = batch_norm(x, name + "project_bn", bn_momentum)
+        else:
+            x = bn_activation(x, name + "project_", activation, bn_momentum)
         if strides == 1 and input_filters == output_filters:
-            x = _residual(x, inputs, survival_probability, name)
+            x = residual(x, inputs, survival_probability, name)
         return x
     return apply
 
@@ -195,7 +154,7 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
     image = inputs.image_input(input_tensor, input_shape)
-    bn_axis = _bn_axis()
+    bn_axis = 3 if backend.image_data_format() == "channels_last" else 1
     x = image
     if include_preprocessing:
         channels = input_shape[bn_axis - 1]
@@ -210,11 +169,8 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
     def rounded(filters):
         return round_filters(filters, width_coefficient, min_depth, depth_divisor)
 
-    x = layers.Conv2D(filters=rounded(blocks_args[0]["input_filters"]), kernel_size=3,
-                      strides=2, kernel_initializer=CONV_KERNEL_INITIALIZER, padding="same",
-                      use_bias=False, name="stem_conv")(x)
-    x = _bn(x, bn_momentum, "stem_bn")
-    x = layers.Activation(activation, name="stem_activation")(x)
+    x = conv(rounded(blocks_args[0]["input_filters"]), 3, "stem_conv", strides=2)(x)
+    x = bn_activation(x, "stem_", activation, bn_momentum)
 
     blocks_args = copy.deepcopy(blocks_args)
     done = 0
@@ -227,32 +183,20 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
             if j > 0:
                 args["strides"] = 1
                 args["input_filters"] = args["output_filters"]
+            # TF 2.15 uses the "survival probability" as the dropout rate.
             x = make(activation=activation, bn_momentum=bn_momentum,
                      survival_probability=drop_connect_rate * done / total,
                      name=f"block{i + 1}{chr(j + 97)}_", **args)(x)
             done += 1
 
-    x = _conv(rounded(1280), 1, "top_conv", data_format="channels_last")(x)
-    x = _bn(x, bn_momentum, "top_bn")
-    x = layers.Activation(activation=activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation,
-                         kernel_initializer=DENSE_KERNEL_INITIALIZER,
-                         bias_initializer=constant_initializer(0), name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    x = efficientnet_top(x, rounded(1280), activation, bn_momentum, include_top, pooling,
+                         dropout_rate, classes, classifier_activation, weights,
+                         conv_kwargs={"data_format": "channels_last"},
+                         bias_initializer=constant_initializer(0))
     model = training.Model(inputs.model_inputs(input_tensor, image), x, name=model_name)
     if weights == "imagenet":
-        file_name = model_name + (".h5" if include_top else "_notop.h5")
-        file_hash = WEIGHTS_HASHES[model_name[-2:]][0 if include_top else 1]
-        return weights_module.load_weights(model, weights, file_name,
-                                           BASE_WEIGHTS_PATH + file_name, file_hash)
+        return weights_module.load_imagenet(model, include_top, BASE_WEIGHTS_PATH,
+                                            WEIGHTS_HASHES[model_name[-2:]])
     return weights_module.load_weights(model, weights)
 
 
@@ -262,71 +206,33 @@ VARIANTS = {"b0": (1.0, 1.0, 224), "b1": (1.0, 1.1, 240), "b2": (1.1, 1.2, 260),
             "l": (1.0, 1.0, 480)}
 
 
-def _variant(key, include_top, weights, input_tensor, input_shape, pooling, classes,
-             classifier_activation, include_preprocessing):
+def _variant(key):
+    """The public constructor EfficientNetV2<KEY>."""
     width, depth, size = VARIANTS[key]
-    return EfficientNetV2(width_coefficient=width, depth_coefficient=depth, default_size=size,
-                          model_name=f"efficientnetv2-{key}", include_top=include_top,
-                          weights=weights, input_tensor=input_tensor, input_shape=input_shape,
-                          pooling=pooling, classes=classes,
-                          classifier_activation=classifier_activation,
-                          include_preprocessing=include_preprocessing)
+
+    def build(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+              pooling=None, classes=1000, classifier_activation="softmax",
+              include_preprocessing=True):
+        return EfficientNetV2(width_coefficient=width, depth_coefficient=depth,
+                              default_size=size, model_name=f"efficientnetv2-{key}",
+                              include_top=include_top, weights=weights,
+                              input_tensor=input_tensor, input_shape=input_shape,
+                              pooling=pooling, classes=classes,
+                              classifier_activation=classifier_activation,
+                              include_preprocessing=include_preprocessing)
+
+    build.__name__ = build.__qualname__ = "EfficientNetV2" + key.upper()
+    build.__doc__ = f"EfficientNetV2{key.upper()} ({size}x{size} by default)."
+    return build
 
 
-def EfficientNetV2B0(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                     pooling=None, classes=1000, classifier_activation="softmax",
-                     include_preprocessing=True):
-    """EfficientNetV2B0 (224x224 by default)."""
-    return _variant("b0", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, include_preprocessing)
-
-
-def EfficientNetV2B1(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                     pooling=None, classes=1000, classifier_activation="softmax",
-                     include_preprocessing=True):
-    """EfficientNetV2B1 (240x240 by default)."""
-    return _variant("b1", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, include_preprocessing)
-
-
-def EfficientNetV2B2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                     pooling=None, classes=1000, classifier_activation="softmax",
-                     include_preprocessing=True):
-    """EfficientNetV2B2 (260x260 by default)."""
-    return _variant("b2", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, include_preprocessing)
-
-
-def EfficientNetV2B3(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                     pooling=None, classes=1000, classifier_activation="softmax",
-                     include_preprocessing=True):
-    """EfficientNetV2B3 (300x300 by default)."""
-    return _variant("b3", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, include_preprocessing)
-
-
-def EfficientNetV2S(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                    pooling=None, classes=1000, classifier_activation="softmax",
-                    include_preprocessing=True):
-    """EfficientNetV2S (384x384 by default)."""
-    return _variant("s", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, include_preprocessing)
-
-
-def EfficientNetV2M(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                    pooling=None, classes=1000, classifier_activation="softmax",
-                    include_preprocessing=True):
-    """EfficientNetV2M (480x480 by default)."""
-    return _variant("m", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, include_preprocessing)
-
-
-def EfficientNetV2L(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                    pooling=None, classes=1000, classifier_activation="softmax",
-                    include_preprocessing=True):
-    """EfficientNetV2L (480x480 by default)."""
-    return _variant("l", include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation, include_preprocessing)
+EfficientNetV2B0 = _variant("b0")
+EfficientNetV2B1 = _variant("b1")
+EfficientNetV2B2 = _variant("b2")
+EfficientNetV2B3 = _variant("b3")
+EfficientNetV2S = _variant("s")
+EfficientNetV2M = _variant("m")
+EfficientNetV2L = _variant("l")
 
 
 def preprocess_input(x, data_format=None):  # noqa: ARG001 - TF's signature

@@ -20,13 +20,17 @@ def channel_axis(last=3):
 
 
 def top(x, include_top, pooling, classes, classifier_activation, weights,
-        avg_name="avg_pool", pool_names=(None, None)):
-    """The classifier (global average pooling named `avg_name`, then Dense "predictions"), or
-    the feature pooling `pooling` ("avg", "max" or None) with the layer names `pool_names`."""
+        avg_name="avg_pool", pool_names=(None, None), dropout_rate=0.0, **dense_kwargs):
+    """The classifier (global average pooling named `avg_name`, Dropout "top_dropout" when
+    `dropout_rate` > 0, then Dense "predictions" with `dense_kwargs`), or the feature pooling
+    `pooling` ("avg", "max" or None) with the layer names `pool_names`."""
     if include_top:
         x = layers.GlobalAveragePooling2D(name=avg_name)(x)
+        if dropout_rate > 0:
+            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
         imagenet_utils.validate_activation(classifier_activation, weights)
-        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions",
+                            **dense_kwargs)(x)
     if pooling == "avg":
         return layers.GlobalAveragePooling2D(name=pool_names[0])(x)
     if pooling == "max":

@@ -63,3 +63,11 @@ def load_weights(model, weights, file_name=None, url=None, file_hash=None):
     else:
         model.load_weights(weights)
     return model
+
+
+def load_imagenet(model, include_top, base_url, hashes):
+    """load_weights of Keras's ImageNet file named after the model (`<name>.h5`, or
+    `<name>_notop.h5` without the top) from `base_url`; `hashes`: (with the top, without)."""
+    file_name = model.name + (".h5" if include_top else "_notop.h5")
+    return load_weights(model, "imagenet", file_name, base_url + file_name,
+                        hashes[0 if include_top else 1])
