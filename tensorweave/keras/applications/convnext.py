@@ -9,6 +9,7 @@ from tensorweave.keras import backend
 from tensorweave.keras import initializers
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications import inputs as model_inputs
 from tensorweave.keras.applications import tensor_arithmetic
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import sequential
@@ -16,7 +17,6 @@ from tensorweave.keras.engine import tfops as T
 from tensorweave.keras.engine import training
 from tensorweave.keras.engine.base_layer import Layer
 from tensorweave.keras.layers import core
-from tensorweave.keras.utils import layer_utils
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/convnext/"
 
@@ -159,14 +159,7 @@ def ConvNeXt(depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    elif not backend.is_keras_tensor(input_tensor):
-        img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-    else:
-        img_input = input_tensor
-    inputs = img_input if input_tensor is None else \
-        layer_utils.get_source_inputs(input_tensor)[0]
+    inputs = model_inputs.source_input(input_tensor, input_shape)
     x = inputs
     if include_preprocessing:
         channel_axis = 3 if backend.image_data_format() == "channels_last" else 1
@@ -207,10 +200,8 @@ def ConvNeXt(depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value
         x = layers.LayerNormalization(epsilon=1e-6)(x)
     model = training.Model(inputs=inputs, outputs=x, name=model_name)
     if weights == "imagenet":
-        file_name = model_name + (".h5" if include_top else "_notop.h5")
-        file_hash = WEIGHTS_HASHES[model_name][0 if include_top else 1]
-        return weights_module.load_weights(model, weights, file_name,
-                                           BASE_WEIGHTS_PATH + file_name, file_hash)
+        return weights_module.load_imagenet(model, include_top, BASE_WEIGHTS_PATH,
+                                            WEIGHTS_HASHES[model_name])
     return weights_module.load_weights(model, weights)
 
 

@@ -25,3 +25,10 @@ def model_inputs(input_tensor, image):
     if input_tensor is not None:
         return layer_utils.get_source_inputs(input_tensor)
     return image
+
+
+def source_input(input_tensor, input_shape):
+    """The model's one input, where ConvNeXt and RegNet start their layers (as in Keras): a new
+    Input of `input_shape`, or the first source Input behind `input_tensor`."""
+    image = image_input(input_tensor, input_shape)
+    return image if input_tensor is None else layer_utils.get_source_inputs(input_tensor)[0]

@@ -10,10 +10,10 @@ checked, not applied.
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
+from tensorweave.keras.applications import inputs as model_inputs
 from tensorweave.keras.applications import tensor_arithmetic
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
-from tensorweave.keras.utils import layer_utils
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/regnet/"
 
@@ -244,14 +244,7 @@ def RegNet(depths, widths, group_width, block_type, default_size, model_name="re
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=default_size, min_size=32,
         data_format=backend.image_data_format(), require_flatten=include_top, weights=weights)
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    elif not backend.is_keras_tensor(input_tensor):
-        img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-    else:
-        img_input = input_tensor
-    inputs = img_input if input_tensor is None else \
-        layer_utils.get_source_inputs(input_tensor)[0]
+    inputs = model_inputs.source_input(input_tensor, input_shape)
     x = inputs
     if include_preprocessing:
         x = PreStem(name=model_name)(x)
@@ -270,10 +263,8 @@ def RegNet(depths, widths, group_width, block_type, default_size, model_name="re
         x = layers.GlobalMaxPooling2D()(x)
     model = training.Model(inputs=inputs, outputs=x, name=model_name)
     if weights == "imagenet":
-        file_name = model_name + (".h5" if include_top else "_notop.h5")
-        file_hash = WEIGHTS_HASHES[model_name[-4:]][0 if include_top else 1]
-        return weights_module.load_weights(model, weights, file_name,
-                                           BASE_WEIGHTS_PATH + file_name, file_hash)
+        return weights_module.load_imagenet(model, include_top, BASE_WEIGHTS_PATH,
+                                            WEIGHTS_HASHES[model_name[-4:]])
     return weights_module.load_weights(model, weights)
 
 

@@ -11,6 +11,7 @@ from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
 from tensorweave.keras.applications import inputs
+from tensorweave.keras.applications import model_ends
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
 
@@ -252,16 +253,8 @@ def ResNetRS(depth, input_shape=None, bn_momentum=0.0, bn_epsilon=1e-5, activati
                        se_ratio=se_ratio, bn_momentum=bn_momentum, bn_epsilon=bn_epsilon,
                        survival_probability=survival, name=f"BlockGroup{i + 2}_")(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    x = model_ends.top(x, include_top, pooling, classes, classifier_activation, weights,
+                       pool_names=("avg_pool", "max_pool"), dropout_rate=dropout_rate)
     model = training.Model(inputs.model_inputs(input_tensor, image), x, name=model_name)
 
     if weights in allowed:
