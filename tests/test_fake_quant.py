@@ -201,3 +201,9 @@ def test_quantize_errors():
                 sess.run(even)
             with pytest.raises(tf.errors.InvalidArgumentError, match="must be larger"):
                 sess.run(backwards)
+
+
+def test_quantization_namespace():
+    from tensorweave import quantization
+    assert quantization.fake_quant_with_min_max_vars is tf.fake_quant_with_min_max_vars
+    assert quantization.quantize is tf.quantize and quantization.dequantize is tf.dequantize
