@@ -56,10 +56,25 @@ class _CategoricalColumn(_FeatureColumn):
         return None
 
 
+def _missing_value(dtype):
+    """What marks a missing value in a dense categorical/sequence feature."""
+    return b"" if dtype is dtypes.string else (-1 if dtype.is_integer else 0)
+
+
+def _dense_of_sparse(tensor):
+    """A SparseTensor feature as the dense tensor this module reads (missing: b"", -1, 0)."""
+    from tensorweave.ops import sparse_ops
+    return sparse_ops.sparse_tensor_to_dense(
+        tensor, default_value=_missing_value(tensor.values.dtype))
+
+
 def _raw_feature(features, key):
     if key not in features:
         raise ValueError(f"Feature {key} is not in features dictionary.")
     tensor = features[key]
+    from tensorweave.core.sparse_tensor import SparseTensor
+    if isinstance(tensor, SparseTensor):
+        tensor = _dense_of_sparse(tensor)
     tensor = tensor if isinstance(tensor, Tensor) else convert_to_tensor(np.asarray(tensor))
     rank = tensor.shape.ndims
     if rank == 0:
@@ -73,6 +88,13 @@ class LazyBuilder:
     def __init__(self, features):
         self._features = dict(features)
         self._cache = {}
+
+    def sequence_length(self, key, per_step):
+        """The [batch] sequence length of raw feature `key` (per_step values a step)."""
+        cache_key = ("sequence_length", key, per_step)
+        if cache_key not in self._cache:
+            self._cache[cache_key] = _present_steps(self._features, key, per_step)
+        return self._cache[cache_key]
 
     def get(self, key):
         if key not in self._cache:
@@ -711,6 +733,231 @@ def shared_embedding_columns(categorical_columns, dimension, combiner="mean",
             for c in columns]
 
 
+# --- sequence columns (for sequence_input_layer) ------------------------------------------------
+def _present_steps(features, key, per_step):
+    """The sequence length [batch] of feature `key`: the last present position + 1 (of a
+    SparseTensor's indices, or of the non-missing values of a dense tensor), over per_step
+    values a step, rounded up."""
+    from tensorweave.core.sparse_tensor import SparseTensor
+    if key not in features:
+        raise ValueError(f"Feature {key} is not in features dictionary.")
+    tensor = features[key]
+    if isinstance(tensor, SparseTensor):
+        present = _dense_of_sparse(SparseTensor(tensor.indices, array.ones_like(
+            tensor.values, dtype=dtypes.int64), tensor.dense_shape))
+        present = math_ops.greater(_rows(present), 0)
+    else:
+        tensor = tensor if isinstance(tensor, Tensor) else convert_to_tensor(np.asarray(tensor))
+        tensor = _rows(array.expand_dims(tensor, -1) if tensor.shape.ndims == 1 else tensor)
+        if tensor.dtype.is_floating:
+            present = array.ones_like(tensor, dtype=dtypes.bool)
+        else:
+            present = math_ops.not_equal(tensor, _missing_value(tensor.dtype))
+    positions = array.cast(array.range_(array.shape(present)[1]) + 1, dtypes.int64)
+    last = math_ops.reduce_max(array.cast(present, dtypes.int64) * positions, axis=1)
+    if per_step == 1:
+        return last
+    return (last + per_step - 1) // per_step
+
+
+class _SequenceNumericColumn(_FeatureColumn, collections.namedtuple(
+        "_SequenceNumericColumn", ["key", "shape", "default_value", "dtype",
+                                   "normalizer_fn"])):
+    @property
+    def parse_example_spec(self):
+        return {self.key: example_parsing.VarLenFeature(self.dtype)}
+
+    @property
+    def name(self):
+        return self.key
+
+    @property
+    def _variable_shape(self):
+        return tuple(self.shape)
+
+    def _transform_feature(self, builder):
+        tensor = builder.get(self.key)
+        if self.normalizer_fn is not None:
+            tensor = self.normalizer_fn(tensor)
+        return array.cast(tensor, dtypes.float32)
+
+    def _get_sequence_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        """([batch, T, prod(shape)] values, [batch] lengths)."""
+        width = int(np.prod(self.shape))
+        values = _rows(builder.get(self))
+        if self.default_value:
+            present = _present_mask(builder, self.key)
+            values = array.where(present, values, array.fill(array.shape(values),
+                                                               float(self.default_value)))
+        dense = array.reshape(values, array.stack([array.shape(values)[0], -1, width]))
+        return dense, builder.sequence_length(self.key, width)
+
+
+def _present_mask(builder, key):
+    length = builder.sequence_length(key, 1)
+    values = _rows(builder.get(key))
+    positions = array.cast(array.range_(array.shape(values)[1]), dtypes.int64)
+    return math_ops.less(array.expand_dims(positions, 0), array.expand_dims(length, 1))
+
+
+def sequence_numeric_column(key, shape=(1,), default_value=0.0, dtype=dtypes.float32,
+                            normalizer_fn=None):
+    """A sequence of real values of `shape` per step (sequence_input_layer's input)."""
+    _check_key(key)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    for d in shape:
+        if not isinstance(d, (int, np.integer)) or d < 1:
+            raise ValueError(f"shape dimensions must be greater than 0. shape: {shape}, "
+                             f"key: {key}")
+    dtype = dtypes.as_dtype(dtype)
+    if not (dtype.is_integer or dtype.is_floating):
+        raise ValueError(f"dtype must be convertible to float. dtype: {dtype}, key: {key}")
+    if normalizer_fn is not None and not callable(normalizer_fn):
+        raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
+    return _SequenceNumericColumn(key, tuple(int(d) for d in shape), default_value, dtype,
+                                  normalizer_fn)
+
+
+class _SequenceCategoricalColumn(_CategoricalColumn, collections.namedtuple(
+        "_SequenceCategoricalColumn", ["categorical_column"])):
+    """One categorical id per step ([batch, T], -1 missing); embedding_column and
+    indicator_column of it give [batch, T, dimension] in sequence_input_layer."""
+
+    @property
+    def parse_example_spec(self):
+        return self.categorical_column.parse_example_spec
+
+    @property
+    def name(self):
+        return self.categorical_column.name
+
+    @property
+    def _num_buckets(self):
+        return self.categorical_column._num_buckets
+
+    def _transform_feature(self, builder):
+        return self.categorical_column._get_ids(builder)
+
+    def _get_weights(self, builder):
+        return self.categorical_column._get_weights(builder)
+
+    def _sequence_length(self, builder):
+        return builder.sequence_length(self._leaf_key, 1)
+
+    @property
+    def _leaf_key(self):
+        column = self.categorical_column
+        while not hasattr(column, "key"):
+            column = column.categorical_column
+        return column.key
+
+
+def sequence_categorical_column_with_identity(key, num_buckets, default_value=None):
+    """A sequence of integer ids in [0, num_buckets), one per step."""
+    return _SequenceCategoricalColumn(categorical_column_with_identity(key, num_buckets,
+                                                                       default_value))
+
+
+def sequence_categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=dtypes.string):
+    """A sequence of hashed ids, one per step."""
+    return _SequenceCategoricalColumn(categorical_column_with_hash_bucket(key, hash_bucket_size,
+                                                                          dtype))
+
+
+def sequence_categorical_column_with_vocabulary_file(key, vocabulary_file,
+                                                     vocabulary_size=None, num_oov_buckets=0,
+                                                     default_value=None,
+                                                     dtype=dtypes.string):
+    """A sequence of ids from a vocabulary file, one per step."""
+    return _SequenceCategoricalColumn(categorical_column_with_vocabulary_file(
+        key, vocabulary_file, vocabulary_size, num_oov_buckets, default_value, dtype))
+
+
+def sequence_categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None,
+                                                     default_value=-1, num_oov_buckets=0):
+    """A sequence of ids from a vocabulary list, one per step."""
+    return _SequenceCategoricalColumn(categorical_column_with_vocabulary_list(
+        key, vocabulary_list, dtype, default_value, num_oov_buckets))
+
+
+def _is_sequence(column):
+    inner = getattr(column, "categorical_column", None)
+    return isinstance(column, (_SequenceNumericColumn, _SequenceCategoricalColumn)) or \
+        isinstance(inner, _SequenceCategoricalColumn)
+
+
+def _sequence_dense(column, builder, weight_collections, trainable):
+    """([batch, T, width] values, [batch] lengths) of a sequence column or of an embedding /
+    indicator column of a sequence categorical column."""
+    if isinstance(column, _SequenceNumericColumn):
+        return column._get_sequence_dense_tensor(builder, weight_collections, trainable)
+    sequence = getattr(column, "categorical_column", None)
+    if not isinstance(column, (_IndicatorColumn, _EmbeddingColumn)) or \
+            not isinstance(sequence, _SequenceCategoricalColumn):
+        raise ValueError(f"All feature_columns must be sequence columns (sequence_* or "
+                         f"embedding/indicator columns of sequence_categorical_column_*). "
+                         f"Given: {column}")
+    ids = sequence._get_ids(builder)  # [batch, T]
+    steps = array.reshape(ids, [-1, 1])
+    if isinstance(column, _IndicatorColumn):
+        flat = array.one_hot(array.reshape(ids, [-1]), sequence._num_buckets,
+                             dtype=dtypes.float32)
+        width = sequence._num_buckets
+    else:
+        flat = _StepIds(steps, column)._get_dense_tensor(None, weight_collections, trainable)
+        width = column.dimension
+    dense = array.reshape(flat, array.stack([array.shape(ids)[0], -1, width]))
+    return dense, sequence._sequence_length(builder)
+
+
+class _StepIds:
+    """An embedding column's lookup on ids given directly (one id per step)."""
+
+    def __init__(self, ids, column):
+        self._ids, self._column = ids, column
+
+    def _get_dense_tensor(self, builder, weight_collections, trainable):
+        return self._column._get_dense_tensor(_Fixed(self._column, self._ids),
+                                              weight_collections, trainable)
+
+
+class _Fixed:
+    """A builder that answers one column with a given tensor."""
+
+    def __init__(self, column, value):
+        self._column, self._value = column, value
+
+    def get(self, key):
+        if key is self._column:
+            return self._value
+        raise ValueError(f"{key} cannot be built here")
+
+
+def sequence_input_layer(features, feature_columns, weight_collections=None, trainable=True):
+    """TF 1.x contrib's sequence_input_layer: (the [batch, T, n] float32 input of a sequence
+    model, each column's per-step values concatenated in order of column name, and the
+    [batch] int64 sequence lengths, which must agree between columns)."""
+    columns = _normalize_columns(feature_columns)
+    weight_collections = _with_globals(weight_collections)
+    builder = LazyBuilder(features)
+    outputs, lengths = [], []
+    with variable_scope(None, default_name="sequence_input_layer",
+                        values=list(features.values())):
+        for column in columns:
+            with variable_scope(None, default_name=column._var_scope_name):
+                dense, length = _sequence_dense(column, builder, weight_collections,
+                                                trainable)
+            outputs.append(dense)
+            lengths.append(length)
+        from tensorweave.ops import check_ops
+        checks = [check_ops.assert_equal(lengths[0], other, message="sequence lengths differ")
+                  for other in lengths[1:]]
+        from tensorweave.core.graph import control_dependencies
+        with control_dependencies(checks):
+            length = array.identity(lengths[0], name="sequence_length")
+        return array.concat(outputs, -1), length
+
+
 # --- input_layer and linear_model ----------------------------------------------------------------
 def _normalize_columns(feature_columns):
     if isinstance(feature_columns, _FeatureColumn):
@@ -798,6 +1045,12 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
     example and concatenated in order of column name."""
     columns = _normalize_columns(feature_columns)
     for column in columns:
+        if _is_sequence(column):
+            raise ValueError(f"In {column.name}: the column must not be a sequence column. "
+                             f"Suggested fix A: If you wish to use input_layer, use a "
+                             f"non-sequence categorical_column_with_*. Suggested fix B: If "
+                             f"you wish to create sequence input, use sequence_input_layer "
+                             f"instead of input_layer. Given (type {type(column)}): {column}")
         if not isinstance(column, _DenseColumn):
             raise ValueError(f"Items of feature_columns must be a _DenseColumn. You can wrap a "
                              f"categorical column with an embedding_column or indicator_column. "
@@ -829,6 +1082,9 @@ def linear_model(features, feature_columns, units=1, sparse_combiner="sum",
         raise ValueError(f"sparse_combiner must be one of {_COMBINERS}, got "
                          f"{sparse_combiner!r}")
     for column in columns:
+        if _is_sequence(column):
+            raise ValueError(f"linear_model does not support sequence columns. Given: "
+                             f"{column}")
         if not isinstance(column, (_DenseColumn, _CategoricalColumn)):
             raise ValueError(f"Items of feature_columns must be either a _DenseColumn or "
                              f"_CategoricalColumn. Given: {column}")

@@ -104,3 +104,44 @@ def test_canned_estimators_on_extra_columns(name, tmp_path):
         np.testing.assert_allclose(metrics[key], value, rtol=1e-4, err_msg=key)
     names = [n for n in estimator.get_variable_names() if "Ftrl" not in n]
     assert sorted(names) == want["variables"]
+
+
+def _sequence_features(sparse):
+    if sparse:
+        return cases.seq_sparse_features(tf)
+    return {k: tf.constant(v) for k, v in cases.SEQ_FEATURES.items() if k != "num"}
+
+
+@pytest.mark.parametrize("sparse", [True, False], ids=["sparse", "dense"])
+@pytest.mark.parametrize("name", sorted(REFERENCE["sequence"]))
+def test_sequence_columns_match_tensorflow(name, sparse):
+    if name == "embedding_numeric" and not sparse:
+        pytest.skip("a dense numeric sequence has no padding to read lengths from")
+    want = REFERENCE["sequence"][name]
+    with tf.Graph().as_default():
+        columns = cases.seq_columns(tf.feature_column, tf)[name]
+        dense, length = tf.feature_column.sequence_input_layer(_sequence_features(sparse),
+                                                               columns)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            dense, length = sess.run([dense, length])
+        names = [v.op.name for v in tf.global_variables()]
+    np.testing.assert_allclose(dense, want["output"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(length, want["length"])
+    if name == "embedding_numeric":
+        assert names == ["sequence_input_layer/tok_embedding/embedding_weights"]
+
+
+def test_sequence_columns_are_refused_by_input_layer_and_linear_model():
+    fc = tf.feature_column
+    seq = fc.sequence_categorical_column_with_identity("pos", 4)
+    assert seq.name == "pos" and seq._num_buckets == 4
+    assert set(fc.make_parse_example_spec([fc.sequence_numeric_column("num")])) == {"num"}
+    with tf.Graph().as_default():
+        features = {k: tf.constant(v) for k, v in cases.SEQ_FEATURES.items()}
+        with pytest.raises(ValueError, match="sequence_input_layer instead of input_layer"):
+            fc.input_layer(features, [fc.embedding_column(seq, 2)])
+        with pytest.raises(ValueError, match="does not support sequence columns"):
+            fc.linear_model(features, [seq])
+        with pytest.raises(ValueError, match="must be sequence columns"):
+            fc.sequence_input_layer(features, [fc.numeric_column("num")])
