@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.core import errors
 from tensorweave.saved_model import loader
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -49,12 +48,16 @@ def test_tf1_training_program_continues_with_tfs_losses(name):
     np.testing.assert_allclose(losses, expected, rtol=1e-5)
 
 
-def test_tf_data_pipeline_imports_and_names_what_cannot_run():
+def test_tf_data_pipeline_runs_and_training_continues_with_tfs_losses():
+    """A one-shot iterator over from_tensor_slices(...).batch(10).repeat(): TF's dataset ops
+    run from the imported graph (tests/data/test_imported_dataset_ops.py has more)."""
+    reference = np.load(os.path.join(GRAPHS, "data.npz"))
     with tf.Graph().as_default(), tf.Session() as sess:
         saver = tf.train.import_meta_graph(os.path.join(GRAPHS, "data-0.meta"))
         saver.restore(sess, os.path.join(GRAPHS, "data-0"))
-        with pytest.raises(errors.UnimplementedError, match="without its tf.data pipeline"):
-            sess.run(tf.get_collection("loss")[0])
+        loss, train_op = tf.get_collection("loss")[0], tf.get_collection("train_op")[0]
+        losses = [sess.run([loss, train_op])[0] for _ in reference["losses"]]
+    np.testing.assert_allclose(losses, reference["losses"], rtol=1e-5)
 
 
 def _check_model(directory, name):
@@ -65,8 +68,12 @@ def _check_model(directory, name):
         graph_def.ParseFromString(f.read())
     with tf.Graph().as_default(), tf.Session() as sess:
         tf.import_graph_def(graph_def, name="")
-        frozen = sess.run(str(reference["output_name"]), {str(reference["input_name"]): image})
+        frozen, logits = sess.run([str(reference["output_name"]), str(reference["logits_name"])],
+                                  {str(reference["input_name"]): image})
+    assert np.ptp(reference["logits"]) > 0.05  # the weights make distinct classes
     np.testing.assert_allclose(frozen, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+    np.testing.assert_allclose(logits, reference["logits"], rtol=1e-4,
+                               atol=1e-4 * np.abs(reference["logits"]).max())
     with tf.Graph().as_default(), tf.Session() as sess:
         meta_graph_def = loader.load(sess, ["serve"], os.path.join(directory,
                                                                    name + "_savedmodel"))
