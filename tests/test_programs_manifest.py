@@ -70,3 +70,21 @@ def test_checks_read_numbers_as_promised():
         {"regex": r"cost= ([-+\d.e]+)", "op": "~=", "value": 0.5, "tol": 1e-9, "pick": 5},
         output, True)
     assert held is False and "no match #5" in text
+
+
+def test_outside_reason_renames_a_failure_only(tmp_path, monkeypatch):
+    program = {"name": "p", "file": "p.py", "judged": "completion", "time_limit": 10,
+               "outside": "calls np.float, which NumPy 2 removed", "checks": []}
+    monkeypatch.setattr(run_programs, "PROGRAMS", str(tmp_path))
+
+    class Options:
+        python, mnist_dir, extra_site, sitecustomize, limit_scale = \
+            __import__("sys").executable, "", "", None, 1.0
+        tensorflow, keep_logs = __import__("sys").executable, None
+    (tmp_path / "p.py").write_text("import numpy\nnumpy.float\n")
+    result = run_programs.run_one(program, Options)
+    assert result["status"] == "outside" and "NumPy 2" in result["detail"]
+    assert "AttributeError" in result["detail"]
+    (tmp_path / "p.py").write_text("print('fine')\n")
+    assert run_programs.run_one(program, Options)["status"] == "passed"
+    assert run_programs.validate([dict(program, outside="")]) != []

@@ -17,9 +17,12 @@ Status per program:
   limit-ok   stopped at its time limit with no error, and the checks on the numbers so far held
   failed     an exception (its type and the last line of the error), a non-zero exit, or a check
              that did not hold (the check is named)
+  outside    failed as `failed` would say, and the manifest's `outside` names a reason outside
+             tensorweave's scope (NumPy 2 removed an API it calls, eager execution, TF 0.x
+             argument order); a program with `outside` that runs is judged as any other
   skipped    the file is missing, or a module it needs (matplotlib, scipy) cannot be imported
-Output: a table, then one line `N passed, N failed, N skipped` (limit-ok counts as passed there
-and is also shown on its own).
+Output: a table, then one line `N passed, N failed, N outside, N skipped` (limit-ok counts as
+passed there and is also shown on its own).
 """
 import argparse
 import json
@@ -62,6 +65,8 @@ def validate(programs):
         if name in names:
             problems.append(f"{name}: listed twice")
         names.add(name)
+        if "outside" in p and not (isinstance(p["outside"], str) and p["outside"]):
+            problems.append(f"{name}: outside must be a sentence")
         if p.get("judged") not in ("completion", "partial"):
             problems.append(f"{name}: judged must be completion or partial")
         if not os.path.exists(os.path.join(PROGRAMS, p.get("file", ""))):
@@ -240,6 +245,9 @@ def run_one(program, options):
         result["detail"] = f"stopped at {limit:.0f}s"
     else:
         result["status"] = "passed"
+    if result["status"] == "failed" and program.get("outside"):
+        result["status"] = "outside"
+        result["detail"] = f"{program['outside']} [{result.get('error_type')}: {result['detail']}]"
     return result
 
 
@@ -252,15 +260,16 @@ def print_table(results, out=sys.stdout):
         if r["status"] == "failed" and r.get("error_type") != "promise not held":
             what = r["detail"] if r["detail"].startswith(r["error_type"]) else \
                 f"{r['error_type']}: {r['detail']}"
-        elif r["status"] in ("skipped",) or (r["detail"] and r["status"] == "failed"):
+        elif r["status"] in ("skipped", "outside") or (r["detail"] and r["status"] == "failed"):
             what = (what + " | " if what else "") + r["detail"]
         elif r["status"] == "limit-ok":
             what = (what + " | " if what else "") + r["detail"]
         out.write(f"{r['name']:<{width}}  {r['status']:<8}  {r['seconds']:6.1f}  {what}\n")
     counts = {s: sum(r["status"] == s for r in results)
-              for s in ("passed", "limit-ok", "failed", "skipped")}
+              for s in ("passed", "limit-ok", "failed", "outside", "skipped")}
     out.write(f"\n{counts['passed'] + counts['limit-ok']} passed, {counts['failed']} failed, "
-              f"{counts['skipped']} skipped ({counts['passed']} ran to their end, "
+              f"{counts['outside']} outside, {counts['skipped']} skipped "
+              f"({counts['passed']} ran to their end, "
               f"{counts['limit-ok']} held their numbers until the time limit)\n")
 
 
