@@ -28,6 +28,7 @@ from tensorweave.ops.time_ops import *  # noqa: F401,F403
 from tensorweave.ops.string_ops import *  # noqa: F401,F403
 from tensorweave.ops.example_parsing import *  # noqa: F401,F403
 from tensorweave.ops.reader_ops import *  # noqa: F401,F403
+from tensorweave.ops.quantization_ops import *  # noqa: F401,F403
 from tensorweave.util import lazy as _lazy
 from tensorweave.core.constants import constant, convert_to_tensor  # noqa: F401
 from tensorweave.core.dtypes import (DType, as_dtype, bool, complex64,  # noqa: F401,A004
@@ -205,6 +206,7 @@ _LAZY_MODULES = {
     "RaggedTensor": "tensorweave.ragged.ragged_tensor:RaggedTensor",
     "RaggedTensorSpec": "tensorweave.ragged.ragged_tensor:RaggedTensorSpec",
     "queue": "tensorweave.queue",
+    "quantization": "tensorweave.quantization",
     "profiler": "tensorweave.profiler",
     "get_logger": "tensorweave.platform.tf_logging:get_logger",
     **{name: f"tensorweave.lib.tf_protos:{name}" for name in (
