@@ -27,7 +27,8 @@ __getattr__ = lazy.attributes(__name__, {**lazy.names_from(
     "LinearEstimator", "DNNLinearCombinedEstimator", "DNNLinearCombinedRegressor",
     "BaselineClassifier", "BaselineRegressor", "BaselineEstimator"), **lazy.names_from(
     "tensorweave.estimator.canned.head_v2", "Head", "BinaryClassHead", "MultiClassHead",
-    "MultiLabelHead", "RegressionHead", "LogisticRegressionHead", "PoissonRegressionHead"),
+    "MultiLabelHead", "RegressionHead", "LogisticRegressionHead", "PoissonRegressionHead",
+    "MultiHead"),
     **lazy.names_from("tensorweave.estimator.exporter", "Exporter", "FinalExporter",
                       "LatestExporter", "BestExporter"),
     **lazy.names_from("tensorweave.estimator.canned.parsing_utils",

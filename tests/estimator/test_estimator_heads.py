@@ -28,7 +28,7 @@ def _spec(case, mode):
     head = cases.make_head(tf.estimator, case)
     features = {k: tf.constant(v) for k, v in case.get("features", {}).items()}
     logits = tf.constant(np.asarray(case["logits"], np.float32))
-    labels = None if mode == "infer" else tf.constant(case["labels"])
+    labels = None if mode == "infer" else cases.head_labels(tf, case)
     return head.create_estimator_spec(features=features, mode=mode, logits=logits,
                                       labels=labels, train_op_fn=lambda loss: tf.no_op())
 
@@ -48,7 +48,7 @@ def test_head_matches_tensorflow(name):
             assert sorted(got) == sorted(want["metrics"])
             for key, value in want["metrics"].items():
                 np.testing.assert_allclose(got[key], value, rtol=2e-5, atol=1e-6, err_msg=key)
-            predictions = sess.run(predict.predictions)
+            predictions = {str(k): v for k, v in sess.run(predict.predictions).items()}
     assert sorted(predictions) == sorted(want["predictions"])
     for key, value in want["predictions"].items():
         got = _plain(predictions[key])
@@ -92,3 +92,27 @@ def test_head_trains_with_a_tf1_optimizer():
             # loss = mean((2w-2)^2/... ): d/dw of ((w-1)^2 + (2w-2)^2) / 2 at 0 is -5
             np.testing.assert_allclose(sess.run(w), [[0.5]], rtol=1e-6)
             assert sess.run(step) == 1
+
+
+def test_multi_head_in_an_estimator(tmp_path):
+    head = tf.estimator.MultiHead([tf.estimator.BinaryClassHead(name="flag"),
+                                   tf.estimator.RegressionHead(label_dimension=2, name="pos")])
+    assert head.name == "flag_pos" and head.logits_dimension == 3
+    estimator = tf.estimator.LinearEstimator(head, [tf.feature_column.numeric_column("x")],
+                                             model_dir=str(tmp_path),
+                                             optimizer=tf.train.GradientDescentOptimizer(0.1))
+
+    def input_fn():
+        return ({"x": tf.constant([[1.0], [2.0], [-1.0]])},
+                {"flag": tf.constant([[1], [1], [0]]),
+                 "pos": tf.constant([[1.0, 2.0], [2.0, 4.0], [-1.0, -2.0]])})
+    estimator.train(input_fn, steps=20)
+    metrics = estimator.evaluate(input_fn, steps=1)
+    assert {"loss", "loss/flag", "loss/pos", "accuracy/flag", "average_loss/pos"} <= set(metrics)
+    assert metrics["accuracy/flag"] == 1.0 and metrics["loss/pos"] < 1.0
+    np.testing.assert_allclose(metrics["loss"], metrics["loss/flag"] + metrics["loss/pos"],
+                               rtol=1e-5)
+    prediction = next(estimator.predict(lambda: input_fn()[0]))
+    assert ("pos", "predictions") in prediction and ("flag", "class_ids") in prediction
+    with pytest.raises(ValueError, match="must have name specified"):
+        tf.estimator.MultiHead([tf.estimator.RegressionHead()])

@@ -715,3 +715,164 @@ class PoissonRegressionHead(RegressionHead):
         super().__init__(label_dimension=label_dimension, weight_column=weight_column,
                          loss_reduction=loss_reduction, loss_fn=poisson_loss,
                          inverse_link_fn=math_ops.exp, name=name)
+
+
+# --- several heads -------------------------------------------------------------------------------
+def _no_op_train_fn(loss):
+    return control.no_op()
+
+
+class MultiHead(Head):
+    """Several named heads on one model: logits a dict by head name or one tensor split along
+    its last axis, labels a dict by head name; the loss is the (head_weights-weighted) sum of
+    the heads' losses, predictions are keyed (head name, key), metrics '<key>/<head name>'
+    with 'loss/<head name>' per head."""
+
+    def __init__(self, heads, head_weights=None):
+        if not heads:
+            raise ValueError(f"Must specify heads. Given: {heads}")
+        if head_weights and len(head_weights) != len(heads):
+            raise ValueError(f"heads and head_weights must have the same size. Given "
+                             f"len(heads): {len(heads)}. Given len(head_weights): "
+                             f"{len(head_weights)}.")
+        for head in heads:
+            if head.name is None:
+                raise ValueError(f"All given heads must have name specified. Given: {head}")
+        self._heads = tuple(heads)
+        self._head_weights = tuple(head_weights) if head_weights else ()
+        self._name = "_".join(h.name for h in self._heads)
+        self._logits_dimension = sum(h.logits_dimension for h in self._heads)
+        self._loss_keys = tuple(f"{MetricKeys.LOSS}/{h.name}" for h in self._heads)
+
+    @property
+    def loss_reduction(self):
+        reductions = [head.loss_reduction for head in self._heads]
+        if len(set(reductions)) > 1:
+            raise ValueError(f"The loss_reduction must be the same for different heads. "
+                             f"Given: {reductions}")
+        return reductions[0]
+
+    def _split_logits(self, logits):
+        with name_scope(None, "split_logits", [logits]):
+            logits = convert_to_tensor(logits)
+            dimensions = [head.logits_dimension for head in self._heads]
+            last = logits.shape.as_tuple()[-1] if logits.shape.ndims else None
+            if last is not None and last != sum(dimensions):
+                raise ValueError(f"Could not split logits of shape {logits.shape.as_list()} "
+                                 f"among the heads with individual logits dimensions: "
+                                 f"{dimensions}. The last dimension of the logits tensor "
+                                 f"should equal {sum(dimensions)} but is {last}.")
+            parts = array.split(logits, dimensions, axis=-1)
+        return {head.name: part for head, part in zip(self._heads, parts)}
+
+    def _check_logits_and_labels(self, logits, labels=None):
+        names = [head.name for head in self._heads]
+        if isinstance(logits, dict):
+            missing = sorted(set(names) - set(logits))
+            if missing:
+                raise ValueError(f"logits has missing values for head(s): {missing}")
+            logits_dict = logits
+        else:
+            logits_dict = self._split_logits(logits)
+        if labels is not None:
+            if not isinstance(labels, dict):
+                raise ValueError(f"labels must be a dict. Given: {labels}")
+            missing = sorted(set(names) - set(labels))
+            if missing:
+                raise ValueError(f"labels has missing values for head(s): {missing}")
+        return logits_dict
+
+    def loss(self, labels, logits, features=None, mode=None, regularization_losses=None):
+        logits_dict = self._check_logits_and_labels(logits, labels)
+        losses = [head.loss(labels[head.name], logits_dict[head.name], features, mode)
+                  for head in self._heads]
+        with name_scope(None, "merge_losses"):
+            if self._head_weights:
+                losses = [math_ops.multiply(loss, weight)
+                          for loss, weight in zip(losses, self._head_weights)]
+            loss = math_ops.add_n(losses)
+            if regularization_losses is not None:
+                loss = loss + math_ops.add_n(list(regularization_losses))
+        return loss
+
+    def predictions(self, logits, keys=None):
+        logits_dict = self._check_logits_and_labels(logits)
+        predictions = {}
+        with name_scope(None, "merge_pred"):
+            for head in self._heads:
+                for key, value in head.predictions(logits_dict[head.name]).items():
+                    predictions[(head.name, key)] = value
+        return predictions
+
+    def metrics(self, regularization_losses=None):
+        km = _keras_metrics()
+        eval_metrics = {}
+        if regularization_losses is not None:
+            eval_metrics[self._summary_key(LOSS_REGULARIZATION)] = km.Mean(
+                name=LOSS_REGULARIZATION)
+        with name_scope(None, "merge_eval"):
+            for key in self._loss_keys:
+                eval_metrics[key] = km.Mean(name=key)
+        return eval_metrics
+
+    def _metric_updates(self, eval_metrics, features, logits, labels, regularization_losses):
+        logits_dict = self._check_logits_and_labels(logits, labels)
+        updates = self._regularization_metric(eval_metrics, regularization_losses)
+        for key, head in zip(self._loss_keys, self._heads):
+            head_logits, head_labels = logits_dict[head.name], labels[head.name]
+            loss = head.loss(head_labels, head_logits, features)
+            updates[key] = eval_metrics[key].update_state(loss)
+            head_metrics = head.metrics()
+            updates.update(head._metric_updates(head_metrics, features, head_logits,
+                                                head_labels, None))
+            eval_metrics.update(head_metrics)
+        return updates
+
+    def create_estimator_spec(self, features, mode, logits, labels=None, optimizer=None,
+                              trainable_variables=None, train_op_fn=None, update_ops=None,
+                              regularization_losses=None):
+        with name_scope(None, self._name or "multi_head"):
+            logits_dict = self._check_logits_and_labels(logits, labels)
+            specs = [head.create_estimator_spec(
+                features=features, mode=mode, logits=logits_dict[head.name],
+                labels=labels[head.name] if labels else None, train_op_fn=_no_op_train_fn)
+                for head in self._heads]
+            predictions = self.predictions(logits)
+            if mode == ModeKeys.PREDICT:
+                return EstimatorSpec(mode, predictions=predictions,
+                                     export_outputs=self._merged_export_outputs(specs))
+            loss = self.loss(labels, logits, features, mode, regularization_losses)
+            if mode == ModeKeys.EVAL:
+                eval_metrics = self.metrics(regularization_losses)
+                updates = self._metric_updates(eval_metrics, features, logits, labels,
+                                               regularization_losses)
+                return EstimatorSpec(mode, predictions=predictions, loss=loss,
+                                     eval_metric_ops=metric_ops(eval_metrics, updates))
+            train_op = train_op_of(optimizer, trainable_variables, train_op_fn, update_ops,
+                                   loss)
+        loss_summaries(loss, regularization_losses, lambda key: key)
+        return EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)
+
+    def _merged_export_outputs(self, specs):
+        from tensorweave.estimator import export
+        first = specs[0].export_outputs
+        if len(first) == 1:
+            default = next(iter(first.values()))
+        elif DEFAULT_SERVING_KEY in first:
+            default = first[DEFAULT_SERVING_KEY]
+        else:
+            raise ValueError(f"{self._heads[0].name} did not specify default export_outputs. "
+                             f"Given: {first} Suggested fix: Use one of the heads in "
+                             f"tf.estimator, or include key {DEFAULT_SERVING_KEY} in "
+                             f"export_outputs.")
+        outputs = {DEFAULT_SERVING_KEY: default}
+        merged = {}
+        for head, spec in zip(self._heads, specs):
+            for key, value in spec.export_outputs.items():
+                outputs[head.name if key == DEFAULT_SERVING_KEY else
+                        f"{head.name}/{key}"] = value
+                if key == PREDICT_SERVING_KEY and isinstance(value, export.PredictOutput):
+                    for name, tensor in value.outputs.items():
+                        merged[f"{head.name}/{name}"] = tensor
+        outputs[PREDICT_SERVING_KEY] = export.PredictOutput(merged)
+        return outputs
