@@ -10,6 +10,7 @@ iterator op takes as inputs (*captures*) and evaluates when the iterator is init
     dataset = dataset.shuffle(1000).repeat().batch(32)
     images, labels = dataset.make_one_shot_iterator().get_next()
 """
+import copy
 import glob
 import itertools
 import os
@@ -237,6 +238,22 @@ class Dataset(structure.Structured):
         """Elements of the first full iteration, replayed afterwards (in memory, or in
         `filename` across programs)."""
         return _Cache(self, filename)
+
+    def options(self):
+        """The tf.data.Options of this dataset: its inputs' merged, then its own."""
+        from tensorweave.data.options import Options
+        merged = Options()
+        for dataset in self._inputs:
+            merged = merged.merge(dataset.options())
+        own = getattr(self, "_own_options", None)
+        return merged if own is None else merged.merge(own)
+
+    def with_options(self, options):
+        """This dataset with `options` merged into its own. Options record choices; the
+        elements are the same (pipelines here run in order, in one thread)."""
+        dataset = copy.copy(self)
+        dataset._own_options = self.options().merge(options)
+        return dataset
 
     def concatenate(self, dataset):
         """The elements of this dataset, then those of `dataset`."""

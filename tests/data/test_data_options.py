@@ -43,3 +43,19 @@ def test_merge_and_equality():
     assert merged.merge(third).threading.private_threadpool_size == 8
     with pytest.raises(TypeError):
         first.merge({"deterministic": True})
+
+
+def test_with_options_merges_into_the_pipelines_options_and_keeps_elements():
+    dataset = tf.data.Dataset.range(5)
+    first = tf.data.Options()
+    first.experimental_deterministic = False
+    second = tf.data.Options()
+    second.experimental_threading.private_threadpool_size = 2
+    optioned = dataset.with_options(first).map(lambda x: x * 2).with_options(second)
+    options = optioned.options()
+    assert options.experimental_deterministic is False
+    assert options.experimental_threading.private_threadpool_size == 2
+    assert dataset.options() == tf.data.Options()
+    with tf.Session() as sess:
+        get = tf.data.make_one_shot_iterator(optioned).get_next()
+        assert [sess.run(get) for _ in range(5)] == [0, 2, 4, 6, 8]
