@@ -108,3 +108,23 @@ def test_predict_batches_and_dtypes():
         assert out.shape == (37, 3) and out.dtype == np.float32
         np.testing.assert_allclose(out.sum(1), 1., rtol=1e-5)
         np.testing.assert_allclose(model.predict_on_batch(x[:5]), out[:5], rtol=1e-6)
+
+
+def test_fit_on_input_and_target_tensors_without_arrays():
+    """Input(tensor=) and compile(target_tensors=): fit(steps_per_epoch=) feeds nothing (the
+    keras mnist_dataset_api example); TF 2.15's compat.v1 Keras gives the same loss 73.93 and
+    weights, and the same error without steps_per_epoch."""
+    tf.keras.backend.clear_session()
+    x = tf.constant([[1., 2.], [3., 4.]])
+    y = tf.constant([[1.], [0.]])
+    inp = tf.keras.layers.Input(tensor=x)
+    out = tf.keras.layers.Dense(1, kernel_initializer="ones")(inp)
+    model = tf.keras.models.Model(inp, out)
+    model.compile(tf.keras.optimizers.SGD(0.1), "mse", target_tensors=[y])
+    history = model.fit(epochs=1, steps_per_epoch=2, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], [73.93], rtol=1e-5)
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(kernel.ravel(), [3.54, 4.76], rtol=1e-5)
+    np.testing.assert_allclose(bias, [1.22], rtol=1e-5)
+    with pytest.raises(ValueError, match="specify the `steps_per_epoch` argument"):
+        model.fit(epochs=1, verbose=0)

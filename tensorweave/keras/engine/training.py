@@ -42,6 +42,7 @@ class _Output:
         self.loss_weight = loss_weight
         self.sample_weight_mode = sample_weight_mode
         self.target = None
+        self.fed = True          # False: compile(target_tensors=) gave the target; nothing fed
         self.sample_weight = None
         self.metrics = []        # (display name, fn, weighted)
 
@@ -150,6 +151,7 @@ class Model(Network):
                 if fn is not None:
                     if targets is not None and targets[i] is not None:
                         out.target = targets[i]
+                        out.fed = False
                     else:
                         dims = [None] * ndim
                         if _loss_name(fn) in ("sparse_categorical_crossentropy",
@@ -158,8 +160,13 @@ class Model(Network):
                         out.target = T.placeholder(tensor.dtype.base_dtype, shape=dims,
                                                    name=f"{name}_target")
                     sw_shape = (None, None) if out.sample_weight_mode == "temporal" else (None,)
-                    out.sample_weight = T.placeholder("float32", shape=sw_shape,
-                                                      name=f"{name}_sample_weights")
+                    if out.fed:
+                        out.sample_weight = T.placeholder("float32", shape=sw_shape,
+                                                          name=f"{name}_sample_weights")
+                    else:  # a target tensor: weights of 1 unless fed (TF 1.15's default)
+                        out.sample_weight = T.placeholder_with_default(
+                            T.constant([[1.]] if len(sw_shape) == 2 else [1.], "float32"),
+                            shape=sw_shape, name=f"{name}_sample_weights")
                 self._outputs.append(out)
             self._set_metrics(args["metrics"], args["weighted_metrics"])
             self._build_total_loss()
@@ -284,7 +291,7 @@ class Model(Network):
         feeds = list(self._feed_inputs)
         if with_targets:
             for out in self._outputs:
-                if out.loss is not None:
+                if out.loss is not None and out.fed:
                     feeds += [out.target, out.sample_weight]
         return feeds
 
@@ -404,7 +411,7 @@ class Model(Network):
             return xs, None, None
         if y is None:
             raise ValueError("You must provide target data (`y`) to train or evaluate.")
-        outs = [o for o in self._outputs if o.loss is not None]
+        outs = [o for o in self._outputs if o.loss is not None and o.fed]
         ys = self._standardize(y, [o.name for o in outs], [o.target for o in outs], "target")
         counts = {len(a) for a in xs + ys}
         if len(counts) > 1:
@@ -529,6 +536,15 @@ class Model(Network):
         """A function epoch -> iterator of (xs, ys, sws, size) for arrays, datasets, generators
         and Sequences, and the number of steps (None: until the data ends) and samples."""
         kind = data["kind"]
+        if kind == "tensors":  # the model reads its own input and target tensors
+            if steps is None:
+                raise ValueError(f"When using data tensors as input to a model, you should "
+                                 f"specify the `{what}` argument.")
+
+            def epoch_iter(epoch):
+                for _ in range(steps):
+                    yield [], 1
+            return epoch_iter, steps, None
         if kind == "arrays":
             arrays = data["arrays"]
             n = len(arrays[0])
@@ -599,8 +615,15 @@ class Model(Network):
                              f"`{what}` or use the `keras.utils.Sequence` class.")
         return epoch_iter, steps, None
 
+    def _fed_by_tensors(self):
+        """True when every input is an Input(tensor=) and every target a target tensor."""
+        return bool(self.inputs) and not self._feed_inputs and all(
+            not o.fed for o in getattr(self, "_outputs", []) if o.loss is not None)
+
     def _prepare(self, x, y, sample_weight, class_weight, with_targets=True):
         """The data description `_batches` reads."""
+        if x is None and y is None and self._fed_by_tensors():
+            return {"kind": "tensors"}
         if _is_dataset(x):
             dataset = x
             iterator = dataset.make_initializable_iterator() if hasattr(
@@ -649,12 +672,13 @@ class Model(Network):
                 epochs = kwargs.pop("nb_epoch")
             if kwargs:
                 raise TypeError(f"Unrecognized keyword arguments: {kwargs}")
-        if x is None:
+        if x is None and not self._fed_by_tensors():
             raise ValueError("Please provide as model inputs either a single array or a list "
                              "of arrays.")
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
-        is_arrays = not (_is_dataset(x) or _is_iterator_like(x) or _is_sequence(x))
+        is_arrays = x is not None and not (_is_dataset(x) or _is_iterator_like(x) or
+                                           _is_sequence(x))
         if is_arrays and validation_split and validation_data is None:
             if not 0. < validation_split < 1.:
                 raise ValueError("validation_split must be in (0, 1)")
