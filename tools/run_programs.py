@@ -326,7 +326,9 @@ def main(argv=None):
             if first["status"] != "passed":
                 return {"name": program["name"], "judged": program["judged"], "seconds": 0.0,
                         "checks": [], "status": "failed", "error_type": "setup failed",
-                        "detail": f"{program['after']} (which makes its input) {first['status']}"}
+                        "detail": f"{program['after']} (which makes its input) {first['status']}",
+                        **({"status": "outside", "detail": program["outside"]}
+                           if program.get("outside") else {})}
         return run_one(program, options)
 
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
