@@ -15,12 +15,9 @@ WEIGHTS_PATH = ("https://storage.googleapis.com/tensorflow/keras-applications/"
                 "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels.h5")
 WEIGHTS_PATH_NO_TOP = ("https://storage.googleapis.com/tensorflow/keras-applications/"
                        "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
-_FILES = {
-    True: ("inception_v3_weights_tf_dim_ordering_tf_kernels.h5", WEIGHTS_PATH,
-           "9a0d58056eeedaa3f26cb7ebd46da564"),
-    False: ("inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5", WEIGHTS_PATH_NO_TOP,
-            "bcbd6486424b2319ff4ef7d526e38f63"),
-}
+# include_top -> (the weights file's URL, its hash)
+_FILES = {True: (WEIGHTS_PATH, "9a0d58056eeedaa3f26cb7ebd46da564"),
+          False: (WEIGHTS_PATH_NO_TOP, "bcbd6486424b2319ff4ef7d526e38f63")}
 
 
 def conv2d_bn(x, filters, num_row, num_col, padding="same", strides=(1, 1), name=None):
@@ -127,8 +124,7 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
 
     x = model_ends.top(x, include_top, pooling, classes, classifier_activation, weights)
     model = model_ends.make_model(input_tensor, img_input, x, "inception_v3")
-    file_name, url, file_hash = _FILES[bool(include_top)]
-    return weights_module.load_weights(model, weights, file_name, url, file_hash)
+    return weights_module.load_from_url(model, weights, *_FILES[bool(include_top)])
 
 
 def preprocess_input(x, data_format=None):

@@ -1,5 +1,7 @@
-"""Pieces the MobileNet and EfficientNet families share: the channel axis and channel
-rounding."""
+"""Pieces the MobileNet and EfficientNet families share: the channel axis, channel rounding
+and the input size whose ImageNet weights load."""
+import logging
+
 from tensorweave.keras import backend
 from tensorweave.keras.applications import tensor_arithmetic
 
@@ -18,6 +20,17 @@ def make_divisible(value, divisor=8, min_value=None):
     if rounded < 0.9 * value:
         rounded += divisor
     return rounded
+
+
+def imagenet_rows(rows, cols, sizes):
+    """`rows` when the input is a square of one of the `sizes` ImageNet weights exist for, else
+    224 (with Keras's warning)."""
+    if rows == cols and rows in sizes:
+        return rows
+    logging.getLogger("tensorweave").warning(
+        "`input_shape` is undefined or non-square, or `rows` is not in "
+        f"{list(sizes)}. Weights for input shape (224, 224) will be loaded as the default.")
+    return 224
 
 
 # The class name MobileNetV3 files saved before TensorArithmetic served both forms carry.

@@ -4,8 +4,6 @@
     model = tf.keras.applications.MobileNet(weights=None, alpha=0.25, input_shape=(32, 32, 3),
                                             include_top=False, pooling="avg")
 """
-import logging
-
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
@@ -85,12 +83,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         if alpha not in IMAGENET_ALPHAS:
             raise ValueError("If imagenet weights are being loaded, alpha can be one of"
                              f"`0.25`, `0.50`, `0.75` or `1.0` only.  Received alpha={alpha}")
-        if rows != cols or rows not in IMAGENET_SIZES:
-            rows = 224
-            logging.getLogger("tensorweave").warning(
-                "`input_shape` is undefined or non-square, or `rows` is not in "
-                "[128, 160, 192, 224]. Weights for input shape (224, 224) will be loaded as "
-                "the default.")
+        rows = mobile_blocks.imagenet_rows(rows, cols, IMAGENET_SIZES)
     image = inputs.image_input(input_tensor, input_shape)
     x = conv_block(image, 32, alpha, strides=(2, 2))
     for block_id, (filters, stride) in enumerate(BLOCKS, start=1):

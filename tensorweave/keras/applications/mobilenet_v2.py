@@ -3,13 +3,12 @@ blocks with linear bottlenecks; TF 2.15's layer and weight names.
 
     model = tf.keras.applications.MobileNetV2(weights=None, input_shape=(96, 96, 3))
 """
-import logging
-
 from tensorweave.keras import backend
 from tensorweave.keras import layers
 from tensorweave.keras.applications import imagenet_utils
 from tensorweave.keras.applications import inputs
 from tensorweave.keras.applications import mobile_blocks
+from tensorweave.keras.applications import model_ends
 from tensorweave.keras.applications import weights as weights_module
 from tensorweave.keras.engine import training
 
@@ -123,12 +122,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
             raise ValueError("If imagenet weights are being loaded, alpha must be one of "
                              "`0.35`, `0.50`, `0.75`, `1.0`, `1.3` or `1.4` only; Received "
                              f"`alpha={alpha}`")
-        if rows != cols or rows not in IMAGENET_SIZES:
-            rows = 224
-            logging.getLogger("tensorweave").warning(
-                "`input_shape` is undefined or non-square, or `rows` is not in "
-                "[96, 128, 160, 192, 224]. Weights for input shape (224, 224) will be loaded "
-                "as the default.")
+        rows = mobile_blocks.imagenet_rows(rows, cols, IMAGENET_SIZES)
     image = inputs.image_input(input_tensor, input_shape)
     x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
                       padding="same", use_bias=False, name="Conv1")(image)
@@ -141,14 +135,8 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
     x = layers.Conv2D(last_block_filters, kernel_size=1, use_bias=False, name="Conv_1")(x)
     x = _bn(x, "Conv_1_bn")
     x = layers.ReLU(6.0, name="out_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D()(x)
+    x = model_ends.top(x, include_top, pooling, classes, classifier_activation, weights,
+                       avg_name=None)
     model = training.Model(inputs.model_inputs(input_tensor, image), x,
                            name=f"mobilenetv2_{alpha:0.2f}_{rows}")
     if weights == "imagenet":

@@ -51,8 +51,8 @@ def build_vgg(blocks, model_name, include_top, weights, input_tensor, input_shap
         x = layers.GlobalMaxPooling2D()(x)
     model = training.Model(inputs.model_inputs(input_tensor, image), x, name=model_name)
     url = urls[0] if include_top else urls[1]
-    return weights_module.load_weights(model, weights, url.rsplit("/", 1)[-1], url,
-                                       hashes[0] if include_top else hashes[1])
+    return weights_module.load_from_url(model, weights, url,
+                                        hashes[0] if include_top else hashes[1])
 
 
 def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,

@@ -71,3 +71,8 @@ def load_imagenet(model, include_top, base_url, hashes):
     file_name = model.name + (".h5" if include_top else "_notop.h5")
     return load_weights(model, "imagenet", file_name, base_url + file_name,
                         hashes[0 if include_top else 1])
+
+
+def load_from_url(model, weights, url, file_hash):
+    """load_weights with the published file at `url` (named as its last part)."""
+    return load_weights(model, weights, url.rsplit("/", 1)[-1], url, file_hash)

@@ -15,12 +15,9 @@ TF_WEIGHTS_PATH = ("https://storage.googleapis.com/tensorflow/keras-applications
                    "xception/xception_weights_tf_dim_ordering_tf_kernels.h5")
 TF_WEIGHTS_PATH_NO_TOP = ("https://storage.googleapis.com/tensorflow/keras-applications/"
                           "xception/xception_weights_tf_dim_ordering_tf_kernels_notop.h5")
-_FILES = {
-    True: ("xception_weights_tf_dim_ordering_tf_kernels.h5", TF_WEIGHTS_PATH,
-           "0a58e3b7378bc2990ea3b43d5981f1f6"),
-    False: ("xception_weights_tf_dim_ordering_tf_kernels_notop.h5", TF_WEIGHTS_PATH_NO_TOP,
-            "b0042744bf5b25fce3cb969f33bebb97"),
-}
+# include_top -> (the weights file's URL, its hash)
+_FILES = {True: (TF_WEIGHTS_PATH, "0a58e3b7378bc2990ea3b43d5981f1f6"),
+          False: (TF_WEIGHTS_PATH_NO_TOP, "b0042744bf5b25fce3cb969f33bebb97")}
 
 
 def _sepconv_bn(x, filters, name):
@@ -92,8 +89,7 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
 
     x = model_ends.top(x, include_top, pooling, classes, classifier_activation, weights)
     model = model_ends.make_model(input_tensor, img_input, x, "xception")
-    file_name, url, file_hash = _FILES[bool(include_top)]
-    return weights_module.load_weights(model, weights, file_name, url, file_hash)
+    return weights_module.load_from_url(model, weights, *_FILES[bool(include_top)])
 
 
 def preprocess_input(x, data_format=None):
