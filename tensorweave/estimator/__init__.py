@@ -6,8 +6,8 @@ TF 1.15 does.
     classifier.train(input_fn=train_input_fn, steps=20000, hooks=[logging_hook])
 """
 from tensorweave.estimator import inputs  # noqa: F401
-from tensorweave.estimator.estimator import (Estimator, WarmStartSettings,  # noqa: F401
-                                             add_metrics)
+from tensorweave.estimator.estimator import (Estimator, VocabInfo,  # noqa: F401
+                                             WarmStartSettings, add_metrics)
 from tensorweave.estimator.model_fn import EstimatorSpec, ModeKeys  # noqa: F401
 from tensorweave.estimator.run_config import RunConfig  # noqa: F401
 from tensorweave.estimator.training import (EvalSpec, TrainSpec,  # noqa: F401

@@ -189,3 +189,11 @@ def test_exporter_and_eval_spec_errors():
 def test_hooks_are_tf_trains():
     assert tf.estimator.GlobalStepWaiterHook is tf.train.GlobalStepWaiterHook
     assert tf.estimator.ProfilerHook is tf.train.ProfilerHook
+
+
+def test_vocab_info_warm_start_matches_tensorflow(tmp_path):
+    got = cases.vocab_warm_start(tf, str(tmp_path), _write_checkpoint)
+    for name, value in REFERENCE["vocab_warm_start"].items():
+        np.testing.assert_allclose(got[name], value, rtol=1e-6, err_msg=name)
+    with pytest.raises(ValueError, match="axis"):
+        tf.estimator.VocabInfo("new", 3, 0, "old", axis=2)
