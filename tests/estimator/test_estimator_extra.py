@@ -197,3 +197,18 @@ def test_vocab_info_warm_start_matches_tensorflow(tmp_path):
         np.testing.assert_allclose(got[name], value, rtol=1e-6, err_msg=name)
     with pytest.raises(ValueError, match="axis"):
         tf.estimator.VocabInfo("new", 3, 0, "old", axis=2)
+
+
+def test_profiler_hook_writes_chrome_traces(tmp_path):
+    estimator = tf.estimator.BaselineRegressor(model_dir=str(tmp_path / "m"))
+    hook = tf.estimator.ProfilerHook(save_steps=2, output_dir=str(tmp_path / "prof"))
+
+    def input_fn():
+        return {"x": tf.constant(cases.EST_X)}, tf.constant(cases.EST_Y["real"])
+    estimator.train(input_fn, steps=4, hooks=[hook])
+    files = os.listdir(tmp_path / "prof")
+    traces = sorted(t for t in files if t.startswith("timeline-"))
+    assert traces == ["timeline-2.json", "timeline-4.json"]
+    assert any(f.startswith("events.out.tfevents") for f in files)  # the run metadata
+    events = json.loads((tmp_path / "prof" / traces[0]).read_text())["traceEvents"]
+    assert any(e.get("ph") == "X" for e in events)
