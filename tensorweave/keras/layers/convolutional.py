@@ -59,16 +59,21 @@ class Conv(Layer):
                 "The number of input channels must be evenly divisible by the number of "
                 f"groups. Received groups={self.groups}, but the input has {channels} "
                 f"channels (full input shape is {TensorShape(input_shape)}).")
-        shape = self.kernel_size + (channels // self.groups, self.filters)
+        self._add_kernel(self.kernel_size + (channels // self.groups, self.filters))
+        self._add_bias()
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis(): channels})
+        self.built = True
+
+    def _add_kernel(self, shape):
         self.kernel = self.add_weight("kernel", shape=shape, initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
+
+    def _add_bias(self):
         self.bias = self.add_weight("bias", shape=(self.filters,),
                                     initializer=self.bias_initializer,
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis(): channels})
-        self.built = True
 
     def _convolve(self, inputs):
         if self.rank == 1 and self.padding == "causal":
@@ -111,15 +116,29 @@ class Conv(Layer):
             return self.activation(outputs)
         return outputs
 
+    def _output_length(self, length, i):
+        """The output's length along spatial axis `i` for an input of `length` there."""
+        return conv_utils.conv_output_length(length, self.kernel_size[i], self.padding,
+                                             self.strides[i], self.dilation_rate[i])
+
     def compute_output_shape(self, input_shape):
         shape = TensorShape(input_shape).as_list()
         space = shape[2:] if self.data_format == "channels_first" else shape[1:-1]
-        new = [conv_utils.conv_output_length(d, self.kernel_size[i], self.padding,
-                                             self.strides[i], self.dilation_rate[i])
-               for i, d in enumerate(space)]
+        new = [self._output_length(d, i) for i, d in enumerate(space)]
         if self.data_format == "channels_first":
             return TensorShape([shape[0], self.filters] + new)
         return TensorShape([shape[0]] + new + [self.filters])
+
+    def _output_shape_tensor(self, inputs):
+        """The output shape for `inputs` as a tensor (static lengths where known)."""
+        shape = T.shape(inputs)
+        static = TensorShape(inputs.shape).as_list()
+        first = self.data_format == "channels_first"
+        space_axes = range(2, 2 + self.rank) if first else range(1, 1 + self.rank)
+        dims = [self._output_length(static[axis] if static[axis] is not None else shape[axis], i)
+                for i, axis in enumerate(space_axes)]
+        return T.stack([shape[0], self.filters] + dims if first
+                       else [shape[0]] + dims + [self.filters])
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
@@ -194,30 +213,13 @@ class Conv2DTranspose(Conv2D):
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight("kernel", shape=self.kernel_size + (self.filters,
-                                                                           channels),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = self.add_weight("bias", shape=(self.filters,),
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=4, axes={self._channel_axis(): channels})
+        self._add_kernel(self.kernel_size + (self.filters, channels))
+        self._add_bias()
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis(): channels})
         self.built = True
 
     def _convolve(self, inputs):
-        shape = T.shape(inputs)
-        static = TensorShape(inputs.shape).as_list()
-        space_axes = range(2, 2 + self.rank) if self.data_format == "channels_first" \
-            else range(1, 1 + self.rank)
-        dims = [self._out_dims_single(static[axis] if static[axis] is not None
-                                      else shape[axis], i)
-                for i, axis in enumerate(space_axes)]
-        if self.data_format == "channels_first":
-            output_shape = T.stack([shape[0], self.filters] + dims)
-        else:
-            output_shape = T.stack([shape[0]] + dims + [self.filters])
+        output_shape = self._output_shape_tensor(inputs)
         if self.rank == 2:
             out = K.conv2d_transpose(inputs, self.kernel, output_shape, self.strides,
                                      self.padding, self.data_format, self.dilation_rate)
@@ -227,18 +229,10 @@ class Conv2DTranspose(Conv2D):
         out.set_shape(self.compute_output_shape(inputs.shape))
         return out
 
-    def _out_dims_single(self, length, i):
+    def _output_length(self, length, i):
         pad = (self.output_padding or (None,) * self.rank)[i]
         return conv_utils.deconv_output_length(length, self.kernel_size[i], self.padding, pad,
                                                self.strides[i], self.dilation_rate[i])
-
-    def compute_output_shape(self, input_shape):
-        shape = TensorShape(input_shape).as_list()
-        space = shape[2:] if self.data_format == "channels_first" else shape[1:-1]
-        new = [self._out_dims_single(d, i) for i, d in enumerate(space)]
-        if self.data_format == "channels_first":
-            return TensorShape([shape[0], self.filters] + new)
-        return TensorShape([shape[0]] + new + [self.filters])
 
     def get_config(self):
         return {**super().get_config(), "output_padding": self.output_padding}
@@ -258,20 +252,6 @@ class Conv3DTranspose(Conv2DTranspose):
                       kernel_constraint, bias_constraint, **kwargs)
         self.output_padding = None if output_padding is None else \
             conv_utils.normalize_tuple(output_padding, 3, "output_padding")
-
-    def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight("kernel", shape=self.kernel_size + (self.filters,
-                                                                           channels),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = self.add_weight("bias", shape=(self.filters,),
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=5, axes={self._channel_axis(): channels})
-        self.built = True
 
 
 class SeparableConv(Conv):
@@ -308,10 +288,7 @@ class SeparableConv(Conv):
                                                           self.filters),
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint)
-        self.bias = self.add_weight("bias", shape=(self.filters,),
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
+        self._add_bias()
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis(): channels})
         self.built = True
 
@@ -377,10 +354,7 @@ class DepthwiseConv2D(Conv2D):
             "depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint)
-        self.bias = self.add_weight("bias", shape=(channels * self.depth_multiplier,),
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
+        self._add_bias()
         self.input_spec = InputSpec(ndim=4, axes={self._channel_axis(): channels})
         self.built = True
 

@@ -51,18 +51,11 @@ class Conv1DTranspose(Conv1D):
                              f"axis {axis} (0-based) is the channel dimension, which found to "
                              f"be `None`.")
         self.input_spec = InputSpec(ndim=3, axes={axis: channels})
-        self.kernel = self.add_weight("kernel", shape=self.kernel_size + (self.filters,
-                                                                           channels),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = self.add_weight("bias", shape=(self.filters,),
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
+        self._add_kernel(self.kernel_size + (self.filters, channels))
+        self._add_bias()
         self.built = True
 
-    def _length(self, length):
+    def _output_length(self, length, i):
         return conv_utils.deconv_output_length(
             length, self.kernel_size[0], self.padding,
             None if self.output_padding is None else self.output_padding[0],
@@ -70,25 +63,12 @@ class Conv1DTranspose(Conv1D):
 
     def _convolve(self, inputs):
         first = self.data_format == "channels_first"
-        time_axis = 2 if first else 1
-        static = TensorShape(inputs.shape).as_list()[time_axis]
-        length = self._length(static if static is not None else T.shape(inputs)[time_axis])
-        batch = T.shape(inputs)[0]
-        output_shape = T.stack([batch, self.filters, length] if first
-                               else [batch, length, self.filters])
-        out = conv_nd.conv1d_transpose(inputs, self.kernel, output_shape, self.strides,
-                                       padding=self.padding.upper(),
+        out = conv_nd.conv1d_transpose(inputs, self.kernel, self._output_shape_tensor(inputs),
+                                       self.strides, padding=self.padding.upper(),
                                        data_format="NCW" if first else "NWC",
                                        dilations=self.dilation_rate)
         out.set_shape(self.compute_output_shape(inputs.shape))
         return out
-
-    def compute_output_shape(self, input_shape):
-        shape = TensorShape(input_shape).as_list()
-        channel_axis, time_axis = (1, 2) if self.data_format == "channels_first" else (2, 1)
-        shape[channel_axis] = self.filters
-        shape[time_axis] = self._length(shape[time_axis])
-        return TensorShape(shape)
 
     def get_config(self):
         return {**super().get_config(), "output_padding": self.output_padding}
@@ -133,10 +113,7 @@ class DepthwiseConv1D(Conv):
             "depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint)
-        self.bias = self.add_weight("bias", shape=(self.filters,),
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
+        self._add_bias()
         self.input_spec = InputSpec(ndim=3, axes={self._channel_axis(): channels})
         self.built = True
 
