@@ -33,7 +33,8 @@ def _batch_size(features, weight_column):
 
 
 def baseline_logits(features, logits_dimension, weight_column=None):
-    """The bias 'baseline/bias' [logits_dimension] repeated for each example, [batch, logits_dimension]."""
+    """The bias 'baseline/bias' [logits_dimension] repeated for each example:
+    [batch, logits_dimension]."""
     size = _batch_size(features, weight_column)
     with variable_scope("baseline"):
         bias = get_variable("bias", shape=[logits_dimension], dtype=dtypes.float32,
