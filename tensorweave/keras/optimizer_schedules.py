@@ -21,130 +21,79 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _Decay(LearningRateSchedule):
+    """A schedule computed by `_decay`, one of tf.train's decay functions, from the initial
+    learning rate, the step and the constructor's other arguments (all of them its config)."""
+
+    def _keep(self, arguments):
+        """Keeps the constructor's `arguments` (its locals()) as attributes and config keys."""
+        self._config_keys = [key for key in arguments if key not in ("self", "__class__")]
+        for key in self._config_keys:
+            setattr(self, key, arguments[key])
+
+    def __call__(self, step):
+        config = self.get_config()
+        return self._decay(config.pop("initial_learning_rate"), step, **config)
+
+    def get_config(self):
+        return {key: getattr(self, key) for key in self._config_keys}
+
+
+class ExponentialDecay(_Decay):
     """initial * decay_rate ** (step / decay_steps) (floored with staircase)."""
+    _decay = staticmethod(decay.exponential_decay)
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name=None):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
-    def __call__(self, step):
-        return decay.exponential_decay(self.initial_learning_rate, step, self.decay_steps,
-                                       self.decay_rate, staircase=self.staircase,
-                                       name=self.name)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        self._keep(locals())
 
 
-class PiecewiseConstantDecay(LearningRateSchedule):
+class PiecewiseConstantDecay(_Decay):
     """values[i] while step is in the i-th interval between boundaries."""
 
     def __init__(self, boundaries, values, name=None):
         if len(boundaries) != len(values) - 1:
             raise ValueError("The length of boundaries should be 1 less than the length of "
                              "values")
-        self.boundaries = boundaries
-        self.values = values
-        self.name = name
+        self._keep(locals())
 
     def __call__(self, step):
         return decay.piecewise_constant(step, self.boundaries, self.values, name=self.name)
 
-    def get_config(self):
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
-
-class PolynomialDecay(LearningRateSchedule):
+class PolynomialDecay(_Decay):
     """From initial to end_learning_rate along (1 - step / decay_steps) ** power."""
+    _decay = staticmethod(decay.polynomial_decay)
 
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001,
                  power=1.0, cycle=False, name=None):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.end_learning_rate = end_learning_rate
-        self.power = power
-        self.cycle = cycle
-        self.name = name
-
-    def __call__(self, step):
-        return decay.polynomial_decay(self.initial_learning_rate, step, self.decay_steps,
-                                      self.end_learning_rate, self.power, self.cycle,
-                                      name=self.name)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
-                "power": self.power, "cycle": self.cycle, "name": self.name}
+        self._keep(locals())
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_Decay):
     """initial / (1 + decay_rate * step / decay_steps)."""
+    _decay = staticmethod(decay.inverse_time_decay)
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name=None):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
-    def __call__(self, step):
-        return decay.inverse_time_decay(self.initial_learning_rate, step, self.decay_steps,
-                                        self.decay_rate, staircase=self.staircase,
-                                        name=self.name)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        self._keep(locals())
 
 
-class CosineDecay(LearningRateSchedule):
+class CosineDecay(_Decay):
     """Cosine decay from initial to alpha * initial over decay_steps."""
+    _decay = staticmethod(decay.cosine_decay)
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name=None):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.alpha = alpha
-        self.name = name
-
-    def __call__(self, step):
-        return decay.cosine_decay(self.initial_learning_rate, step, self.decay_steps,
-                                  alpha=self.alpha, name=self.name)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name}
+        self._keep(locals())
 
 
-class CosineDecayRestarts(LearningRateSchedule):
+class CosineDecayRestarts(_Decay):
     """Cosine decay with warm restarts (SGDR)."""
+    _decay = staticmethod(decay.cosine_decay_restarts)
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
                  alpha=0.0, name=None):
-        self.initial_learning_rate = initial_learning_rate
-        self.first_decay_steps = first_decay_steps
-        self.t_mul = t_mul
-        self.m_mul = m_mul
-        self.alpha = alpha
-        self.name = name
-
-    def __call__(self, step):
-        return decay.cosine_decay_restarts(self.initial_learning_rate, step,
-                                           self.first_decay_steps, t_mul=self.t_mul,
-                                           m_mul=self.m_mul, alpha=self.alpha, name=self.name)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "first_decay_steps": self.first_decay_steps, "t_mul": self.t_mul,
-                "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+        self._keep(locals())
 
 
 _OBJECTS = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay,
