@@ -36,6 +36,8 @@ class Session:
         self._config_timeout_ms = _timeout_ms(None, self._config)
         from tensorweave.runtime import accel  # the speed variants load with the first Session
         self._state = SessionState(variants=accel.prepare_session(self._config))
+        # OpenBLAS's threads follow the machine's load (accel/blas_threads.py)
+        self._before_run = accel.follow_load if self._state.variants else None
         self._plans = {}
         self._composite_feeds = set()  # keys of plans fed through SparseTensor (composite) keys
         self._placement_log = set()
@@ -86,6 +88,8 @@ class Session:
         elif self._composite_feeds and key in self._composite_feeds:
             feeds = expand_sparse_feeds(feeds)  # SparseTensor keys feed their components
         mapper, plan = entry
+        if self._before_run is not None:
+            self._before_run()
         timeout_ms = (self._config_timeout_ms if options is None
                       else _timeout_ms(options, self._config))
         if timeout_ms:  # blocking ops (queues, readers) give up after it

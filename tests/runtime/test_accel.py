@@ -154,3 +154,73 @@ def test_tuning_leaves_the_environment_as_it_was():
     before = dict(os.environ)
     process_tuning.shorten_blas_spin()
     assert dict(os.environ) == before
+
+
+class _FakeOpenBLAS:
+    def __init__(self, threads):
+        self.threads, self.calls = threads, []
+
+    def openblas_get_num_threads(self):
+        return self.threads
+
+    def openblas_set_num_threads(self, n):
+        self.calls.append(n)
+
+
+def _load_follower(tmp_path, monkeypatch, threads=2, cpus=2):
+    from tensorweave.runtime.accel import blas_threads
+    blas = _FakeOpenBLAS(threads)
+    monkeypatch.setattr(blas_threads.blas_axpy, "loaded_openblas", lambda: blas)
+    for name in blas_threads.USER_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    load = tmp_path / "loadavg"
+    load.write_text("0.5 0.5 0.5 1/100 1\n")
+    monkeypatch.setattr(blas_threads, "LOAD_FILE", str(load))
+    monkeypatch.setattr(blas_threads.os, "cpu_count", lambda: cpus)
+    clock = [0.0]
+    monkeypatch.setattr(blas_threads.time, "monotonic", lambda: clock[0])
+    follower = blas_threads._Follower()
+
+    def reading(runnable, seconds=1.0):
+        load.write_text(f"0.5 0.5 0.5 {runnable}/100 1\n")
+        clock[0] += seconds
+        follower.follow()
+    return follower, blas, reading
+
+
+def test_blas_threads_drop_to_one_at_once_when_the_cores_are_full(tmp_path, monkeypatch):
+    follower, blas, reading = _load_follower(tmp_path, monkeypatch)
+    assert follower.enabled and follower.current == 2
+    reading(2)                      # us and one other on two cores: keep both threads
+    assert blas.calls == []
+    reading(3)                      # two others fill both cores: one thread, at once
+    assert blas.calls == [1] and follower.current == 1
+    for _ in range(3):
+        reading(1)
+    assert blas.calls == [1]        # a free core for three readings: not yet
+    reading(3)
+    reading(1)
+    reading(1)
+    reading(1)
+    assert blas.calls == [1]        # the busy reading started the count again
+    reading(1)
+    assert blas.calls == [1, 2] and follower.current == 2
+
+
+def test_blas_threads_read_the_load_at_most_every_check_interval(tmp_path, monkeypatch):
+    from tensorweave.runtime.accel import blas_threads
+    follower, blas, reading = _load_follower(tmp_path, monkeypatch)
+    reading(1)
+    reading(5, seconds=blas_threads.CHECK_SECONDS / 10)  # too soon: not read
+    assert blas.calls == []
+    reading(5)
+    assert blas.calls == [1]
+
+
+def test_blas_threads_left_alone_where_the_user_chose_or_there_is_one(tmp_path, monkeypatch):
+    follower, _, _ = _load_follower(tmp_path, monkeypatch, threads=1)
+    assert not follower.enabled
+    follower, _, _ = _load_follower(tmp_path, monkeypatch)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    from tensorweave.runtime.accel import blas_threads
+    assert not blas_threads._Follower().enabled

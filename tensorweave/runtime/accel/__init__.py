@@ -3,11 +3,14 @@
 The kernels under ops/ are the plain NumPy reference. Everything that goes beyond them (BLAS
 through ctypes, optimizer updates over cache-sized slices shared with helper threads, relu
 against the zero page, convolutions through the DFT, random draws in cache-sized blocks of
-Philox calls, tuning the process) lives here, and only here. Switch it with `tf.ConfigProto(accel=False)` or TENSORWEAVE_ACCEL=0 (variants.py); the
+Philox calls, OpenBLAS's thread count following the machine's load, tuning the process) lives
+here, and only here. Switch it with `tf.ConfigProto(accel=False)` or TENSORWEAVE_ACCEL=0 (variants.py); the
 process is tuned only when asked for (accel=True, TENSORWEAVE_ACCEL=1, or `tune_process()`).
 """
-from tensorweave.runtime.accel import (blas_axpy, process_tuning, random_blocks,  # noqa: F401
-                                       sliced_updates, spectral_conv, zero_page)
+from tensorweave.runtime.accel import (blas_axpy, blas_threads, process_tuning,  # noqa: F401
+                                       random_blocks, sliced_updates, spectral_conv,
+                                       zero_page)
+from tensorweave.runtime.accel.blas_threads import follow_load  # noqa: F401
 from tensorweave.runtime.accel.process_tuning import tune_process  # noqa: F401
 from tensorweave.runtime.accel.variants import (ENVIRONMENT_VARIABLE,  # noqa: F401
                                                 op_types_with_variants, register_variant,
