@@ -142,12 +142,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """None -> None; a name or config -> that constraint; a callable -> itself."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({"class_name": str(identifier), "config": {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError("Could not interpret constraint identifier: " + str(identifier))
+    return generic_utils.get_from_identifier(identifier, deserialize, "constraint")

@@ -104,15 +104,7 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """None -> None; a name or config -> that regularizer; a callable -> itself."""
-    if identifier is None:
+    """None or "" -> None; a name or config -> that regularizer; a callable -> itself."""
+    if isinstance(identifier, str) and not identifier:
         return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier == "":
-            return None
-        return deserialize({"class_name": identifier, "config": {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return generic_utils.get_from_identifier(identifier, deserialize, "regularizer")

@@ -136,6 +136,20 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
                      str(identifier))
 
 
+def get_from_identifier(identifier, deserialize, kind):
+    """The `get` of a Keras object module: None -> None; a config -> deserialize(config); a
+    name -> the object of that class name built without arguments; a callable -> itself."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return deserialize({"class_name": identifier, "config": {}})
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
+
+
 # --- small helpers -------------------------------------------------------------------------
 def wrapper_options(class_name, defaults, given):
     """The keyword options of a function-wrapping Loss or Metric class: its defaults updated
