@@ -377,8 +377,9 @@ class Recall(Metric):
 
 
 class AUC(Metric):
-    """Area under the ROC or PR curve, by a Riemann sum over num_thresholds thresholds
-    ('interpolation' uses the trapezoid rule, as TF does for ROC)."""
+    """Area under the ROC or PR curve over num_thresholds thresholds: 'interpolation' is the
+    trapezoid rule for ROC and TF's interpolated precision for PR; 'minoring'/'majoring' Riemann
+    sums."""
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None):
@@ -405,7 +406,29 @@ class AUC(Metric):
                                    "fp": self.false_positives, "fn": self.false_negatives},
                                   y_true, y_pred, self.thresholds, sample_weight, evenly=True)
 
+    def interpolate_pr_auc(self):
+        """TF's PR-AUC (Davis & Goadrich): precision interpolated along the true positives
+        between neighbouring thresholds, integrated in closed form."""
+        n = self.num_thresholds
+        tp, fp = self.true_positives.value(), self.false_positives.value()
+        fn = self.false_negatives.value()
+        dtp = tp[:n - 1] - tp[1:]
+        p = tp + fp
+        dp = p[:n - 1] - p[1:]
+        slope = special_math.div_no_nan(dtp, math_ops.maximum(dp, 0.0))
+        intercept = tp[1:] - slope * p[1:]
+        both = math_ops.logical_and(math_ops.greater(p[:n - 1], 0.0),
+                                    math_ops.greater(p[1:], 0.0))
+        ratio = array.where(both, special_math.div_no_nan(p[:n - 1],
+                                                          math_ops.maximum(p[1:], 0.0)),
+                            array.ones_like(p[1:]))
+        increments = special_math.div_no_nan(slope * (dtp + intercept * math_ops.log(ratio)),
+                                             math_ops.maximum(tp[1:] + fn[1:], 0.0))
+        return math_ops.reduce_sum(increments, name="interpolate_pr_auc")
+
     def result(self):
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self.interpolate_pr_auc()
         tp, fp = self.true_positives.value(), self.false_positives.value()
         tn, fn = self.true_negatives.value(), self.false_negatives.value()
         eps = 1e-7

@@ -132,3 +132,23 @@ def test_radial_constraint_matches_tensorflow(shape):
     assert isinstance(constraint, tf.keras.constraints.RadialConstraint)
     with pytest.raises(ValueError, match="rank 4"):
         constraint(tf.zeros([3, 3, 1]))
+
+
+def test_auc_pr_is_tfs_interpolated_precision():
+    """TF 2.15's tf.keras.metrics.AUC on one weighted batch (values from TF): PR with
+    'interpolation' is Davis & Goadrich's interpolated precision, not the trapezoid rule."""
+    rng = np.random.RandomState(0)
+    y = (rng.rand(50) > 0.6).astype("f")
+    p = np.clip(y * 0.3 + rng.rand(50) * 0.7, 0, 1).astype("f")
+    w = rng.rand(50).astype("f")
+    expected = [0.7723307013511658, 0.711761474609375, 0.7903258204460144, 0.750032901763916]
+    ours = []
+    for kw in (dict(curve="PR"), dict(curve="PR", summation_method="minoring"),
+               dict(curve="ROC"), dict(curve="PR", num_thresholds=7)):
+        metric = tf.keras.metrics.AUC(**kw)
+        update = metric.update_state(y, p, sample_weight=w)
+        sess = tf.keras.backend.get_session()
+        sess.run(tf.variables_initializer(metric.variables))
+        sess.run(update)
+        ours.append(sess.run(metric.result()))
+    np.testing.assert_allclose(ours, expected, rtol=1e-5)

@@ -380,34 +380,9 @@ class BinaryClassHead(Head):
                 value=predictions[PredictionKeys.LOGISTIC])})
 
 
-def _divide_no_nan(x, y):
-    safe = array.where(math_ops.equal(y, 0.0), array.ones_like(y), y)
-    return array.where(math_ops.equal(y, 0.0), array.zeros_like(x), x / safe)
-
-
 def _pr_auc(name):
-    """A Keras AUC(curve='PR') whose result is TF's interpolated PR-AUC (Davis & Goadrich:
-    precision interpolated along the true positives between thresholds)."""
-    km = _keras_metrics()
-
-    class PrAuc(km.AUC):
-        def result(self):
-            n = self.num_thresholds
-            tp, fp = self.true_positives.value(), self.false_positives.value()
-            fn = self.false_negatives.value()
-            dtp = tp[:n - 1] - tp[1:]
-            p = tp + fp
-            dp = p[:n - 1] - p[1:]
-            slope = _divide_no_nan(dtp, math_ops.maximum(dp, 0.0))
-            intercept = tp[1:] - slope * p[1:]
-            both = math_ops.logical_and(math_ops.greater(p[:n - 1], 0.0),
-                                        math_ops.greater(p[1:], 0.0))
-            ratio = array.where(both, _divide_no_nan(p[:n - 1], math_ops.maximum(p[1:], 0.0)),
-                                array.ones_like(p[1:]))
-            increments = _divide_no_nan(slope * (dtp + intercept * math_ops.log(ratio)),
-                                        math_ops.maximum(tp[1:] + fn[1:], 0.0))
-            return math_ops.reduce_sum(increments, name="interpolate_pr_auc")
-    return PrAuc(curve="PR", name=name)
+    """A Keras AUC(curve='PR'): TF's interpolated PR-AUC."""
+    return _keras_metrics().AUC(curve="PR", name=name)
 
 
 class _AccuracyBaseline:
