@@ -16,7 +16,8 @@ from tensorweave.core.registry import register_op
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array
 from tensorweave.ops._common import one
-from tensorweave.ops.conv_ops import output_size
+from tensorweave.ops.conv_ops import avg_pool_gradients, max_pool_gradients, output_size
+from tensorweave.ops.conv_ops import pool_grad_shape
 
 _SPATIAL = 3
 
@@ -420,42 +421,13 @@ def _avg_pool3d_grad_kernel(sizes, dy, **attrs):
     return from_last(np.ascontiguousarray(win.cropped(dxp, shape[1:4])), fmt)
 
 
-def _pool_attrs(op):
-    return {k: op.attrs[k] for k in ("ksize", "strides", "padding", "data_format")}
+_max_pool3d_grad, _max_pool3d_grad_grad, _max_pool3d_grad_grad_grad = max_pool_gradients(
+    "MaxPool3DGrad", "MaxPool3DGradGrad")
+_avg_pool3d_grad, _avg_pool3d_grad_grad = avg_pool_gradients("AvgPool3D", "AvgPool3DGrad")
 
 
-def _max_pool3d_grad(op, dy):
-    return [one(create_op("MaxPool3DGrad", [op.inputs[0], op.outputs[0], dy],
-                          **_pool_attrs(op)))]
-
-
-def _max_pool3d_grad_grad(op, ddx):
-    x, y, _ = op.inputs
-    return [None, None, one(create_op("MaxPool3DGradGrad", [x, y, ddx], **_pool_attrs(op)))]
-
-
-def _max_pool3d_grad_grad_grad(op, dd):
-    x, y, _ = op.inputs
-    return [None, None, one(create_op("MaxPool3DGrad", [x, y, dd], **_pool_attrs(op)))]
-
-
-def _avg_pool3d_grad(op, dy):
-    sizes = array.shape_tensor(op.inputs[0])
-    return [one(create_op("AvgPool3DGrad", [sizes, dy], **_pool_attrs(op)))]
-
-
-def _avg_pool3d_grad_grad(op, ddx):
-    return [None, one(create_op("AvgPool3D", [ddx], **_pool_attrs(op)))]
-
-
-def _pool_grad_shape(op_type, image_input):
-    def shape(x, y, grad, **attrs):
-        _check_five(op_type, attrs, _POOL_ATTRS)
-        if not (x.dtype is y.dtype is grad.dtype):
-            raise TypeError(f"{op_type} requires inputs of one dtype, got {x.dtype.name}, "
-                            f"{y.dtype.name} and {grad.dtype.name}")
-        return [(grad.dtype, (x, y)[image_input].shape)]
-    return shape
+def _check_pool_attrs(op_type, attrs):
+    _check_five(op_type, attrs, _POOL_ATTRS)
 
 
 def _avg_pool3d_grad_shape(sizes, dy, **attrs):
@@ -465,9 +437,10 @@ def _avg_pool3d_grad_shape(sizes, dy, **attrs):
 
 register_op("MaxPool3D", shape=_pool3d_shape("MaxPool3D"), kernel=_max_pool3d_kernel,
             grad=_max_pool3d_grad)
-register_op("MaxPool3DGrad", shape=_pool_grad_shape("MaxPool3DGrad", 0),
+register_op("MaxPool3DGrad", shape=pool_grad_shape("MaxPool3DGrad", 0, _check_pool_attrs),
             kernel=_max_pool3d_grad_kernel, grad=_max_pool3d_grad_grad)
-register_op("MaxPool3DGradGrad", shape=_pool_grad_shape("MaxPool3DGradGrad", 1),
+register_op("MaxPool3DGradGrad", shape=pool_grad_shape("MaxPool3DGradGrad", 1,
+                                                          _check_pool_attrs),
             kernel=_max_pool3d_grad_grad_kernel, grad=_max_pool3d_grad_grad_grad)
 register_op("AvgPool3D", shape=_pool3d_shape("AvgPool3D"), kernel=_avg_pool3d_kernel,
             grad=_avg_pool3d_grad)

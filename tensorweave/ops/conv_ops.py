@@ -554,35 +554,49 @@ def _pool_attrs(op):
     return {k: op.attrs[k] for k in ("ksize", "strides", "padding", "data_format")}
 
 
-def _max_pool_grad(op, dy):
-    x, y = op.inputs[0], op.outputs[0]
-    return [one(create_op("MaxPoolGrad", [x, y, dy], **_pool_attrs(op)))]
+def max_pool_gradients(grad_type, grad_grad_type):
+    """The gradient rules of MaxPool[3D], its Grad (op type `grad_type`) and its GradGrad
+    (`grad_grad_type`), each built from the other two."""
+    def pool_grad(op, dy):
+        x, y = op.inputs[0], op.outputs[0]
+        return [one(create_op(grad_type, [x, y, dy], **_pool_attrs(op)))]
+
+    def grad_grad(op, ddx):
+        x, y, _ = op.inputs
+        return [None, None, one(create_op(grad_grad_type, [x, y, ddx], **_pool_attrs(op)))]
+
+    def grad_grad_grad(op, dd):
+        x, y, _ = op.inputs
+        return [None, None, one(create_op(grad_type, [x, y, dd], **_pool_attrs(op)))]
+    return pool_grad, grad_grad, grad_grad_grad
 
 
-def _max_pool_grad_grad(op, ddx):
-    x, y, _ = op.inputs
-    return [None, None, one(create_op("MaxPoolGradGrad", [x, y, ddx], **_pool_attrs(op)))]
+def avg_pool_gradients(pool_type, grad_type):
+    """The gradient rules of AvgPool[3D] (op type `pool_type`) and its Grad (`grad_type`)."""
+    def pool_grad(op, dy):
+        sizes = array.shape_tensor(op.inputs[0])
+        return [one(create_op(grad_type, [sizes, dy], **_pool_attrs(op)))]
+
+    def grad_grad(op, ddx):
+        return [None, one(create_op(pool_type, [ddx], **_pool_attrs(op)))]
+    return pool_grad, grad_grad
 
 
-def _max_pool_grad_grad_grad(op, dd):
-    x, y, _ = op.inputs
-    return [None, None, one(create_op("MaxPoolGrad", [x, y, dd], **_pool_attrs(op)))]
+_max_pool_grad, _max_pool_grad_grad, _max_pool_grad_grad_grad = max_pool_gradients(
+    "MaxPoolGrad", "MaxPoolGradGrad")
+_avg_pool_grad, _avg_pool_grad_grad = avg_pool_gradients("AvgPool", "AvgPoolGrad")
 
 
-def _avg_pool_grad(op, dy):
-    sizes = array.shape_tensor(op.inputs[0])
-    return [one(create_op("AvgPoolGrad", [sizes, dy], **_pool_attrs(op)))]
+def _check_pool_grad_attrs(op_type, attrs):
+    _check_pool_attrs(op_type, attrs["ksize"], attrs["strides"], attrs["data_format"])
 
 
-def _avg_pool_grad_grad(op, ddx):
-    return [None, one(create_op("AvgPool", [ddx], **_pool_attrs(op)))]
-
-
-def _pool_grad_shape(op_type, image_input):
-    """Shape rule of MaxPoolGrad / MaxPoolGradGrad: the output is shaped like input
-    `image_input` (0: the original input, 1: the original output)."""
+def pool_grad_shape(op_type, image_input, check_attrs=_check_pool_grad_attrs):
+    """Shape rule of MaxPool[3D]Grad / MaxPool[3D]GradGrad: the output is shaped like input
+    `image_input` (0: the original input, 1: the original output); `check_attrs(op_type,
+    attrs)` checks the window attributes."""
     def shape(x, y, grad, **attrs):
-        _check_pool_attrs(op_type, attrs["ksize"], attrs["strides"], attrs["data_format"])
+        check_attrs(op_type, attrs)
         if not (x.dtype is y.dtype is grad.dtype):
             raise TypeError(f"{op_type} requires inputs of one dtype, got {x.dtype.name}, "
                             f"{y.dtype.name} and {grad.dtype.name}")
@@ -597,9 +611,9 @@ def _avg_pool_grad_shape(sizes, dy, *, ksize, strides, padding, data_format):
 
 register_op("MaxPool", shape=_pool_shape("MaxPool", integers=True), kernel=_max_pool_kernel,
             grad=_max_pool_grad)
-register_op("MaxPoolGrad", shape=_pool_grad_shape("MaxPoolGrad", 0),
+register_op("MaxPoolGrad", shape=pool_grad_shape("MaxPoolGrad", 0),
             kernel=_max_pool_grad_kernel, grad=_max_pool_grad_grad)
-register_op("MaxPoolGradGrad", shape=_pool_grad_shape("MaxPoolGradGrad", 1),
+register_op("MaxPoolGradGrad", shape=pool_grad_shape("MaxPoolGradGrad", 1),
             kernel=_max_pool_grad_grad_kernel, grad=_max_pool_grad_grad_grad)
 register_op("AvgPool", shape=_pool_shape("AvgPool", integers=False), kernel=_avg_pool_kernel,
             grad=_avg_pool_grad)
