@@ -15,26 +15,34 @@ from tensorweave.ops import array
 from tensorweave.ops.array import broadcast_shapes, sum_to_shape
 from tensorweave.ops._common import elementwise_rows, one, same_dtype_and_shape
 
+# the dtype kinds an elementwise op accepts: kind -> (test, what the error says is wanted)
+_KINDS = {
+    "float": (lambda d: d.is_floating or d.is_complex, "a floating point"),
+    "number": (lambda d: d.is_floating or d.is_integer or d.is_complex, "a numeric"),
+    "bool": (lambda d: d.is_bool, "a bool"),
+    "any": (lambda d: True, None),
+    "real": (lambda d: d.is_floating, "a floating point"),  # float16/32/64
+    "real32": (lambda d: d in (dtypes.float32, dtypes.float64), "a float32 or float64"),
+    "inexact": (lambda d: d.is_floating or d.is_complex, "a floating point or complex"),
+}
 _FLOAT = "float"
 _NUMBER = "number"
 _BOOL = "bool"
 _ANY = "any"
 
 
-def _check_kind(op_type, dtype, kind):
-    ok = {_FLOAT: dtype.is_floating or dtype.is_complex,
-          _NUMBER: dtype.is_floating or dtype.is_integer or dtype.is_complex,
-          _BOOL: dtype.is_bool, _ANY: True}[kind]
-    if not ok:
-        wanted = {_FLOAT: "a floating point", _NUMBER: "a numeric", _BOOL: "a bool"}[kind]
+def check_kind(op_type, dtype, kind):
+    """TypeError naming `op_type` unless `dtype` is of `kind` (a key of _KINDS)."""
+    test, wanted = _KINDS[kind]
+    if not test(dtype):
         raise TypeError(f"{op_type} requires {wanted} input, got {dtype.name}")
 
 
 # --- elementwise unary -----------------------------------------------------------------------
-def _unary(op_type, kernel, grad, kind=_FLOAT, out_dtype=None):
-    """Registers an elementwise one-input op and returns its public builder."""
+def unary_op(op_type, kernel, grad, kind=_FLOAT, out_dtype=None, doc=None):
+    """Registers an elementwise one-input op type and returns its public builder."""
     def shape(x):
-        _check_kind(op_type, x.dtype, kind)
+        check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, x.shape)]
 
     register_op(op_type, shape=shape, kernel=kernel, grad=grad, row_wise=elementwise_rows)
@@ -42,8 +50,9 @@ def _unary(op_type, kernel, grad, kind=_FLOAT, out_dtype=None):
     def builder(x, name=None):
         return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
     builder.__name__ = op_type.lower()
-    builder.__doc__ = f"Elementwise {op_type} of `x`."
+    builder.__doc__ = doc or f"Elementwise {op_type} of `x`."
     return builder
+
 
 
 def _rsqrt_kernel(x):
@@ -63,14 +72,14 @@ def _conj(x):
     return one(create_op("Conj", [x])) if x.dtype.is_complex else x
 
 
-negative = _unary("Neg", np.negative, lambda op, dy: [-dy], _NUMBER)
-_real_abs = _unary("Abs", np.abs, lambda op, dy: [dy * sign(op.inputs[0])], _NUMBER)
-sign = _unary("Sign", np.sign, lambda op, dy: [array.zeros_like(dy)], _NUMBER)
-square = _unary("Square", np.square, lambda op, dy: [dy * (2 * _conj(op.inputs[0]))], _NUMBER)
-sqrt = _unary("Sqrt", np.sqrt, lambda op, dy: [dy * 0.5 / _conj(op.outputs[0])])
-rsqrt = _unary("Rsqrt", _rsqrt_kernel, lambda op, dy: [dy * -0.5 * op.outputs[0] ** 3])
-exp = _unary("Exp", np.exp, lambda op, dy: [dy * _conj(op.outputs[0])])
-log = _unary("Log", np.log, lambda op, dy: [dy / _conj(op.inputs[0])])
+negative = unary_op("Neg", np.negative, lambda op, dy: [-dy], _NUMBER)
+_real_abs = unary_op("Abs", np.abs, lambda op, dy: [dy * sign(op.inputs[0])], _NUMBER)
+sign = unary_op("Sign", np.sign, lambda op, dy: [array.zeros_like(dy)], _NUMBER)
+square = unary_op("Square", np.square, lambda op, dy: [dy * (2 * _conj(op.inputs[0]))], _NUMBER)
+sqrt = unary_op("Sqrt", np.sqrt, lambda op, dy: [dy * 0.5 / _conj(op.outputs[0])])
+rsqrt = unary_op("Rsqrt", _rsqrt_kernel, lambda op, dy: [dy * -0.5 * op.outputs[0] ** 3])
+exp = unary_op("Exp", np.exp, lambda op, dy: [dy * _conj(op.outputs[0])])
+log = unary_op("Log", np.log, lambda op, dy: [dy / _conj(op.inputs[0])])
 
 
 def abs(x, name=None):  # noqa: A001 - TF's name
@@ -80,12 +89,12 @@ def abs(x, name=None):  # noqa: A001 - TF's name
         return one(create_op("ComplexAbs", [x], name=name or "ComplexAbs",
                              Tout=x.dtype.real_dtype))
     return _real_abs(x, name)
-log1p = _unary("Log1p", np.log1p, lambda op, dy: [dy / (1 + op.inputs[0])])
-sin = _unary("Sin", np.sin, lambda op, dy: [dy * cos(op.inputs[0])])
-cos = _unary("Cos", np.cos, lambda op, dy: [-dy * sin(op.inputs[0])])
-tanh = _unary("Tanh", np.tanh, lambda op, dy: [dy * (1 - square(op.outputs[0]))])
-sigmoid = _unary("Sigmoid", _sigmoid_kernel,
-                 lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])])
+log1p = unary_op("Log1p", np.log1p, lambda op, dy: [dy / (1 + op.inputs[0])])
+sin = unary_op("Sin", np.sin, lambda op, dy: [dy * cos(op.inputs[0])])
+cos = unary_op("Cos", np.cos, lambda op, dy: [-dy * sin(op.inputs[0])])
+tanh = unary_op("Tanh", np.tanh, lambda op, dy: [dy * (1 - square(op.outputs[0]))])
+sigmoid = unary_op("Sigmoid", _sigmoid_kernel,
+                   lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])])
 
 
 # TensorFlow's gradient ops of Sigmoid and Tanh, in the graphs TensorFlow writes: (y, dy) with y
@@ -93,7 +102,7 @@ sigmoid = _unary("Sigmoid", _sigmoid_kernel,
 def _cwise_grad_shape(op_type):
     def shape(y, dy):
         dtype, merged = same_dtype_and_shape(op_type, [y, dy])
-        _check_kind(op_type, dtype, _FLOAT)
+        check_kind(op_type, dtype, _FLOAT)
         return [(dtype, merged)]
     return shape
 
@@ -115,15 +124,15 @@ register_op("SigmoidGrad", shape=_cwise_grad_shape("SigmoidGrad"),
 register_op("TanhGrad", shape=_cwise_grad_shape("TanhGrad"),
             kernel=lambda y, dy: dy * (1 - y * y), grad=_tanh_grad_grad,
             row_wise=elementwise_rows)
-reciprocal = _unary("Reciprocal", np.reciprocal,
-                    lambda op, dy: [-dy * square(_conj(op.outputs[0]))])
-floor = _unary("Floor", np.floor, lambda op, dy: [array.zeros_like(dy)])
-ceil = _unary("Ceil", np.ceil, lambda op, dy: [array.zeros_like(dy)])
-round = _unary("Round", np.round, lambda op, dy: [array.zeros_like(dy)],  # noqa: A001
-               _NUMBER)
-logical_not = _unary("LogicalNot", np.logical_not, NOT_DIFFERENTIABLE, _BOOL)
-is_nan = _unary("IsNan", np.isnan, NOT_DIFFERENTIABLE, out_dtype=dtypes.bool)
-is_finite = _unary("IsFinite", np.isfinite, NOT_DIFFERENTIABLE, out_dtype=dtypes.bool)
+reciprocal = unary_op("Reciprocal", np.reciprocal,
+                      lambda op, dy: [-dy * square(_conj(op.outputs[0]))])
+floor = unary_op("Floor", np.floor, lambda op, dy: [array.zeros_like(dy)])
+ceil = unary_op("Ceil", np.ceil, lambda op, dy: [array.zeros_like(dy)])
+round = unary_op("Round", np.round, lambda op, dy: [array.zeros_like(dy)],  # noqa: A001
+                 _NUMBER)
+logical_not = unary_op("LogicalNot", np.logical_not, NOT_DIFFERENTIABLE, _BOOL)
+is_nan = unary_op("IsNan", np.isnan, NOT_DIFFERENTIABLE, out_dtype=dtypes.bool)
+is_finite = unary_op("IsFinite", np.isfinite, NOT_DIFFERENTIABLE, out_dtype=dtypes.bool)
 
 
 # --- elementwise binary ----------------------------------------------------------------------
@@ -146,7 +155,7 @@ def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=No
         if x.dtype is not y.dtype:
             raise TypeError(f"{op_type} requires inputs of one dtype, got x: {x.dtype.name} "
                             f"and y: {y.dtype.name}")
-        _check_kind(op_type, x.dtype, kind)
+        check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, broadcast_shapes(x.shape, y.shape))]
 
     register_op(op_type, shape=shape, kernel=kernel, grad=grad, forwards=forwards, bind=bind,
@@ -317,7 +326,7 @@ def _matmul_shape(a, b, *, transpose_a, transpose_b):
     if a.dtype is not b.dtype:
         raise TypeError(f"MatMul requires inputs of one dtype, got a: {a.dtype.name} and "
                         f"b: {b.dtype.name}")
-    _check_kind("MatMul", a.dtype, _NUMBER)
+    check_kind("MatMul", a.dtype, _NUMBER)
     if a.shape.ndims is None or b.shape.ndims is None:
         return [(a.dtype, unknown_shape())]
     if a.shape.ndims < 2 or b.shape.ndims < 2:
@@ -407,11 +416,11 @@ def _reduction(op_type, kernel, grad, kind=_NUMBER):
     """Registers reduction `op_type` (axes an attr) and Dynamic`op_type` (axes an input tensor,
     for axes computed at run time); one kernel and one gradient rule serve both."""
     def shape(x, *, axis, keepdims):
-        _check_kind(op_type, x.dtype, kind)
+        check_kind(op_type, x.dtype, kind)
         return [(x.dtype, _reduced_shape(x, axis, keepdims))]
 
     def dynamic_shape(x, axes, *, keepdims):
-        _check_kind(op_type, x.dtype, kind)
+        check_kind(op_type, x.dtype, kind)
         if not axes.dtype.is_integer or axes.shape.ndims not in (None, 0, 1):
             raise ValueError(f"Dynamic{op_type} requires int axes (a scalar or vector), got "
                              f"{axes.dtype.name} of shape {axes.shape}")

@@ -29,17 +29,6 @@ _INEXACT = "inexact"  # floating or complex
 _NUMBER = "number"
 
 
-def _check_kind(op_type, dtype, kind):
-    ok = {_REAL: dtype.is_floating,
-          _REAL32: dtype in (dtypes.float32, dtypes.float64),
-          _INEXACT: dtype.is_floating or dtype.is_complex,
-          _NUMBER: dtype.is_floating or dtype.is_integer or dtype.is_complex}[kind]
-    if not ok:
-        wanted = {_REAL: "a floating point", _REAL32: "a float32 or float64",
-                  _INEXACT: "a floating point or complex", _NUMBER: "a numeric"}[kind]
-        raise TypeError(f"{op_type} requires {wanted} input, got {dtype.name}")
-
-
 def in_float64(fn):
     """A kernel computing `fn` in float64 and returning the first input's dtype."""
     def kernel(*arrays):
@@ -65,17 +54,8 @@ def _conj(t):
 # --- elementwise unary -----------------------------------------------------------------------
 def _unary(op_type, kernel, grad, kind=_REAL, out_dtype=None):
     """Registers an elementwise one-input op type and returns its builder."""
-    def shape(x):
-        _check_kind(op_type, x.dtype, kind)
-        return [(out_dtype or x.dtype, x.shape)]
-
-    register_op(op_type, shape=shape, kernel=kernel, grad=grad, row_wise=elementwise_rows)
-
-    def builder(x, name=None):
-        return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
-    builder.__name__ = op_type.lower()
-    builder.__doc__ = f"Elementwise {op_type} of `x` (TF's tf.{op_type.lower()})."
-    return builder
+    return math_ops.unary_op(op_type, kernel, grad, kind, out_dtype,
+                             doc=f"Elementwise {op_type} of `x` (TF's tf.{op_type.lower()}).")
 
 
 def _x(op):
@@ -224,7 +204,7 @@ def _binary(op_type, kernel, grad, kind=_REAL, bind=None):
         if x.dtype is not y.dtype:
             raise TypeError(f"{op_type} requires inputs of one dtype, got {x.dtype.name} and "
                             f"{y.dtype.name}")
-        _check_kind(op_type, x.dtype, kind)
+        math_ops.check_kind(op_type, x.dtype, kind)
         return [(x.dtype, array.broadcast_shapes(x.shape, y.shape))]
 
     register_op(op_type, shape=shape, kernel=kernel, grad=grad, bind=bind,
@@ -396,7 +376,7 @@ def _betainc_shape(a, b, x):
         if t.dtype is not a.dtype:
             raise TypeError(f"Betainc requires inputs of one dtype, got {a.dtype.name} and "
                             f"{t.dtype.name}")
-    _check_kind("Betainc", a.dtype, _REAL32)
+    math_ops.check_kind("Betainc", a.dtype, _REAL32)
     merged = None
     for name, t in (("a", a), ("b", b), ("x", x)):
         if t.shape.ndims == 0:
