@@ -11,6 +11,7 @@ from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops._common import one
 from tensorweave.ops.conv_ops import Window, output_size
+from tensorweave.ops.pool_ops import nhwc_four
 
 
 def _window(x, w, strides, rates, padding):
@@ -127,17 +128,6 @@ register_op("Dilation2DBackpropFilter", shape=_backprop_shape("Dilation2DBackpro
             kernel=_backprop_filter_kernel, grad=NOT_DIFFERENTIABLE)
 
 
-def _four(values, name):
-    values = [int(v) for v in np.atleast_1d(values)]
-    if len(values) == 1:
-        values *= 2
-    if len(values) == 2:
-        return [1] + values + [1]
-    if len(values) != 4:
-        raise ValueError(f"{name} should be of length 1, 2 or 4, got {len(values)}")
-    return values
-
-
 def dilation2d(input, filter=None, strides=None, rates=None, padding=None,  # noqa: A002
                name=None, filters=None, dilations=None):
     """Grayscale dilation of a 4-D input by a [height, width, depth] structuring function."""
@@ -147,5 +137,5 @@ def dilation2d(input, filter=None, strides=None, rates=None, padding=None,  # no
     w = convert_to_tensor(filter, dtype=x.dtype)
     padding = padding.upper() if isinstance(padding, str) else padding
     return one(create_op("Dilation2D", [x, w], name=name or "Dilation2D",
-                          strides=_four(strides, "strides"), rates=_four(rates, "rates"),
+                          strides=nhwc_four(strides, "strides"), rates=nhwc_four(rates, "rates"),
                           padding=padding))

@@ -293,7 +293,8 @@ register_op("FractionalAvgPoolGrad", shape=_fractional_avg_grad_shape,
 
 
 # --- public functions ----------------------------------------------------------------------------
-def _four(values, name):
+def nhwc_four(values, name):
+    """An int or a 1-, 2- or 4-sequence as the NHWC attribute list [1, h, w, 1]."""
     values = [int(v) for v in np.atleast_1d(values)]
     if len(values) == 1:
         values *= 2
@@ -314,7 +315,7 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # 
     argmax_dtype = dtypes.as_dtype(output_dtype or Targmax or dtypes.int64)
     x = convert_to_tensor(input)
     op = create_op("MaxPoolWithArgmax", [x], name=name or "MaxPoolWithArgmax",
-                   ksize=_four(ksize, "ksize"), strides=_four(strides, "strides"),
+                   ksize=nhwc_four(ksize, "ksize"), strides=nhwc_four(strides, "strides"),
                    Targmax=argmax_dtype, padding=padding.upper(),
                    include_batch_in_index=bool(include_batch_in_index))
     return tuple(op.outputs)
