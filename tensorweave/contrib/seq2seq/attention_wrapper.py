@@ -188,6 +188,20 @@ def _bahdanau_score(processed_query, keys, normalize):
     return math_ops.reduce_sum(v * math_ops.tanh(keys + processed_query), [2])
 
 
+def _projection(num_units, name, dtype):
+    """The bias-free Dense layer `name` (query_layer, memory_layer) of a mechanism."""
+    return Dense(num_units, name=name, use_bias=False,
+                 dtype=dtypes.float32 if dtype is None else dtype)
+
+
+def _luong_scale(query, scale):
+    """The learned scalar "attention_g" (initially 1) when `scale`, else None."""
+    if not scale:
+        return None
+    return get_variable("attention_g", dtype=query.dtype, shape=(),
+                        initializer=init_ops.ones_initializer())
+
+
 def _softmax_fn(probability_fn):
     fn = nn_ops.softmax if probability_fn is None else probability_fn
     return lambda score, _: fn(score)
@@ -200,10 +214,8 @@ class LuongAttention(_BaseAttentionMechanism):
     def __init__(self, num_units, memory, memory_sequence_length=None, scale=False,
                  probability_fn=None, score_mask_value=None, dtype=None,
                  custom_key_value_fn=None, name="LuongAttention"):
-        dtype = dtypes.float32 if dtype is None else dtype
         super().__init__(query_layer=None,
-                         memory_layer=Dense(num_units, name="memory_layer", use_bias=False,
-                                            dtype=dtype),
+                         memory_layer=_projection(num_units, "memory_layer", dtype),
                          memory=memory, probability_fn=_softmax_fn(probability_fn),
                          memory_sequence_length=memory_sequence_length,
                          score_mask_value=score_mask_value,
@@ -215,10 +227,7 @@ class LuongAttention(_BaseAttentionMechanism):
     def __call__(self, query, state):
         """(alignments [batch, max_time], next state) for `query` [batch, num_units]."""
         with variable_scope(None, "luong_attention", [query]):
-            scale = get_variable("attention_g", dtype=query.dtype, shape=(),
-                                 initializer=init_ops.ones_initializer()) \
-                if self._scale else None
-            score = _luong_score(query, self._keys, scale)
+            score = _luong_score(query, self._keys, _luong_scale(query, self._scale))
         alignments = self._probability_fn(score, state)
         return alignments, alignments
 
@@ -230,11 +239,8 @@ class BahdanauAttention(_BaseAttentionMechanism):
     def __init__(self, num_units, memory, memory_sequence_length=None, normalize=False,
                  probability_fn=None, score_mask_value=None, dtype=None,
                  custom_key_value_fn=None, name="BahdanauAttention"):
-        dtype = dtypes.float32 if dtype is None else dtype
-        super().__init__(query_layer=Dense(num_units, name="query_layer", use_bias=False,
-                                           dtype=dtype),
-                         memory_layer=Dense(num_units, name="memory_layer", use_bias=False,
-                                            dtype=dtype),
+        super().__init__(query_layer=_projection(num_units, "query_layer", dtype),
+                         memory_layer=_projection(num_units, "memory_layer", dtype),
                          memory=memory, probability_fn=_softmax_fn(probability_fn),
                          memory_sequence_length=memory_sequence_length,
                          score_mask_value=score_mask_value,
@@ -298,6 +304,26 @@ def _monotonic_probability_fn(score, previous_alignments, sigmoid_noise, mode, s
 
 
 class _BaseMonotonicAttentionMechanism(_BaseAttentionMechanism):
+    """A mechanism whose score plus a learned scalar bias `attention_score_bias` becomes
+    monotonic alignments (Raffel et al. 2017)."""
+
+    def __init__(self, query_layer, memory_layer, memory, memory_sequence_length,
+                 score_mask_value, sigmoid_noise, sigmoid_noise_seed, score_bias_init, mode,
+                 name):
+        super().__init__(query_layer=query_layer, memory_layer=memory_layer, memory=memory,
+                         probability_fn=functools.partial(
+                             _monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode,
+                             seed=sigmoid_noise_seed),
+                         memory_sequence_length=memory_sequence_length,
+                         score_mask_value=score_mask_value, name=name)
+        self._score_bias_init = score_bias_init
+        self._name = name
+
+    def _with_score_bias(self, score):
+        return score + get_variable("attention_score_bias", dtype=score.dtype,
+                                    initializer=np.asarray(self._score_bias_init,
+                                                           score.dtype.as_numpy_dtype))
+
     def initial_alignments(self, batch_size, dtype):
         """All attention on the first memory step: one_hot(0) rows [batch_size, max_time]."""
         return array.one_hot(array.zeros(array.stack([batch_size]), dtype=dtypes.int32),
@@ -312,29 +338,18 @@ class BahdanauMonotonicAttention(_BaseMonotonicAttentionMechanism):
                  score_mask_value=None, sigmoid_noise=0., sigmoid_noise_seed=None,
                  score_bias_init=0., mode="parallel", dtype=None,
                  name="BahdanauMonotonicAttention"):
-        dtype = dtypes.float32 if dtype is None else dtype
-        super().__init__(query_layer=Dense(num_units, name="query_layer", use_bias=False,
-                                           dtype=dtype),
-                         memory_layer=Dense(num_units, name="memory_layer", use_bias=False,
-                                            dtype=dtype),
-                         memory=memory,
-                         probability_fn=functools.partial(
-                             _monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode,
-                             seed=sigmoid_noise_seed),
-                         memory_sequence_length=memory_sequence_length,
-                         score_mask_value=score_mask_value, name=name)
+        super().__init__(_projection(num_units, "query_layer", dtype),
+                         _projection(num_units, "memory_layer", dtype), memory,
+                         memory_sequence_length, score_mask_value, sigmoid_noise,
+                         sigmoid_noise_seed, score_bias_init, mode, name)
         self._num_units = num_units
         self._normalize = normalize
-        self._name = name
-        self._score_bias_init = score_bias_init
 
     def __call__(self, query, state):
         with variable_scope(None, "bahdanau_monotonic_attention", [query]):
             processed = self.query_layer(query) if self.query_layer else query
-            score = _bahdanau_score(processed, self._keys, self._normalize)
-            score += get_variable("attention_score_bias", dtype=processed.dtype,
-                                  initializer=np.asarray(self._score_bias_init,
-                                                         processed.dtype.as_numpy_dtype))
+            score = self._with_score_bias(
+                _bahdanau_score(processed, self._keys, self._normalize))
         alignments = self._probability_fn(score, state)
         return alignments, alignments
 
@@ -347,30 +362,16 @@ class LuongMonotonicAttention(_BaseMonotonicAttentionMechanism):
                  score_mask_value=None, sigmoid_noise=0., sigmoid_noise_seed=None,
                  score_bias_init=0., mode="parallel", dtype=None,
                  name="LuongMonotonicAttention"):
-        dtype = dtypes.float32 if dtype is None else dtype
-        super().__init__(query_layer=None,
-                         memory_layer=Dense(num_units, name="memory_layer", use_bias=False,
-                                            dtype=dtype),
-                         memory=memory,
-                         probability_fn=functools.partial(
-                             _monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode,
-                             seed=sigmoid_noise_seed),
-                         memory_sequence_length=memory_sequence_length,
-                         score_mask_value=score_mask_value, name=name)
+        super().__init__(None, _projection(num_units, "memory_layer", dtype), memory,
+                         memory_sequence_length, score_mask_value, sigmoid_noise,
+                         sigmoid_noise_seed, score_bias_init, mode, name)
         self._num_units = num_units
         self._scale = scale
-        self._score_bias_init = score_bias_init
-        self._name = name
 
     def __call__(self, query, state):
         with variable_scope(None, "luong_monotonic_attention", [query]):
-            scale = get_variable("attention_g", dtype=query.dtype, shape=(),
-                                 initializer=init_ops.ones_initializer()) \
-                if self._scale else None
-            score = _luong_score(query, self._keys, scale)
-            score += get_variable("attention_score_bias", dtype=query.dtype,
-                                  initializer=np.asarray(self._score_bias_init,
-                                                         query.dtype.as_numpy_dtype))
+            score = self._with_score_bias(
+                _luong_score(query, self._keys, _luong_scale(query, self._scale)))
         alignments = self._probability_fn(score, state)
         return alignments, alignments
 
