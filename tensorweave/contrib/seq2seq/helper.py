@@ -131,7 +131,23 @@ class CustomHelper(Helper):
                                         sample_ids=sample_ids)
 
 
-class TrainingHelper(Helper):
+class _IdSamplingHelper(Helper):
+    """A helper of `self._batch_size` entries whose sample ids are int32 scalars."""
+
+    @property
+    def batch_size(self):
+        return self._batch_size
+
+    @property
+    def sample_ids_shape(self):
+        return TensorShape([])
+
+    @property
+    def sample_ids_dtype(self):
+        return dtypes.int32
+
+
+class TrainingHelper(_IdSamplingHelper):
     """Teacher forcing: step t reads inputs[:, t] (inputs[t] when time_major); entry b is
     finished once t + 1 >= sequence_length[b]; sample ids are the argmax of the outputs."""
 
@@ -156,18 +172,6 @@ class TrainingHelper(Helper):
     @property
     def sequence_length(self):
         return self._sequence_length
-
-    @property
-    def batch_size(self):
-        return self._batch_size
-
-    @property
-    def sample_ids_shape(self):
-        return TensorShape([])
-
-    @property
-    def sample_ids_dtype(self):
-        return dtypes.int32
 
     def _read_or_zeros(self, finished, time):
         return cond(math_ops.reduce_all(finished), lambda: self._zero_inputs,
@@ -309,7 +313,7 @@ class ScheduledOutputTrainingHelper(TrainingHelper):
             return finished, next_inputs, state
 
 
-class GreedyEmbeddingHelper(Helper):
+class GreedyEmbeddingHelper(_IdSamplingHelper):
     """Inference: the next input is the embedding of the argmax of the outputs; an entry is
     finished once it emits `end_token`."""
 
@@ -324,18 +328,6 @@ class GreedyEmbeddingHelper(Helper):
         if self._end_token.shape.ndims != 0:
             raise ValueError("end_token must be a scalar")
         self._start_inputs = self._embedding_fn(self._start_tokens)
-
-    @property
-    def batch_size(self):
-        return self._batch_size
-
-    @property
-    def sample_ids_shape(self):
-        return TensorShape([])
-
-    @property
-    def sample_ids_dtype(self):
-        return dtypes.int32
 
     def initialize(self, name=None):
         finished = array.tile([False], array.reshape(self._batch_size, [1]))
