@@ -179,8 +179,8 @@ def viterbi_decode(score, transition_params):
     return viterbi, np.max(trellis[-1])
 
 
-class CrfForwardRnnCell(RNNCell):
-    """One step of the forward algorithm: alphas' = inputs + logsumexp(alphas + transitions)."""
+class _TransitionCell(RNNCell):
+    """A cell over `num_tags` tag scores stepping through `transition_params` [tags, tags]."""
 
     def __init__(self, transition_params):
         super().__init__()
@@ -194,6 +194,10 @@ class CrfForwardRnnCell(RNNCell):
     @property
     def output_size(self):
         return self._num_tags
+
+
+class CrfForwardRnnCell(_TransitionCell):
+    """One step of the forward algorithm: alphas' = inputs + logsumexp(alphas + transitions)."""
 
     def __call__(self, inputs, state, scope=None):
         scores = array.expand_dims(state, 2) + self._transition_params
@@ -201,21 +205,8 @@ class CrfForwardRnnCell(RNNCell):
         return new_alphas, new_alphas
 
 
-class CrfDecodeForwardRnnCell(RNNCell):
+class CrfDecodeForwardRnnCell(_TransitionCell):
     """One Viterbi step: the best scores so far, and the back pointers (as outputs)."""
-
-    def __init__(self, transition_params):
-        super().__init__()
-        self._transition_params = array.expand_dims(convert_to_tensor(transition_params), 0)
-        self._num_tags = convert_to_tensor(transition_params).shape[0].value
-
-    @property
-    def state_size(self):
-        return self._num_tags
-
-    @property
-    def output_size(self):
-        return self._num_tags
 
     def __call__(self, inputs, state, scope=None):
         scores = array.expand_dims(state, 2) + self._transition_params
