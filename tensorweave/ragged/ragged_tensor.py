@@ -48,7 +48,32 @@ def _nrows_of(values):
     return array.shape(values, out_type=dtypes.int64)[0]
 
 
-class RaggedTensor(CompositeTensor):
+class _NestedRows:
+    """What RaggedTensor and RaggedTensorValue read through their nesting: `_values` (another
+    ragged value, or the flat values) partitioned by `_row_splits`."""
+
+    @property
+    def flat_values(self):
+        values = self._values
+        while isinstance(values, _NestedRows):
+            values = values.values
+        return values
+
+    @property
+    def nested_row_splits(self):
+        splits, values = [self._row_splits], self._values
+        while isinstance(values, _NestedRows):
+            splits.append(values.row_splits)
+            values = values.values
+        return tuple(splits)
+
+    @property
+    def ragged_rank(self):
+        values = self._values
+        return values.ragged_rank + 1 if isinstance(values, _NestedRows) else 1
+
+
+class RaggedTensor(_NestedRows, CompositeTensor):
     """A tensor with ragged (variable-length) dimensions; build it with a `from_*` factory."""
 
     def __init__(self, values, row_splits, cached_row_lengths=None, cached_value_rowids=None,
@@ -239,27 +264,6 @@ class RaggedTensor(CompositeTensor):
     row_splits_dtype = property(lambda self: dtypes.int64)
 
     @property
-    def flat_values(self):
-        values = self._values
-        while isinstance(values, RaggedTensor):
-            values = values.values
-        return values
-
-    @property
-    def nested_row_splits(self):
-        splits = [self._row_splits]
-        values = self._values
-        while isinstance(values, RaggedTensor):
-            splits.append(values.row_splits)
-            values = values.values
-        return tuple(splits)
-
-    @property
-    def ragged_rank(self):
-        values = self._values
-        return values.ragged_rank + 1 if isinstance(values, RaggedTensor) else 1
-
-    @property
     def shape(self):
         """[nrows, None, ...]: the ragged dimensions are None."""
         nrows = self._row_splits.shape.as_tuple()
@@ -442,7 +446,7 @@ def segment_ids_from_splits(splits):
     return sort_ops.searchsorted(splits[1:], positions, side="right", out_type=dtypes.int64)
 
 
-class RaggedTensorValue:
+class RaggedTensorValue(_NestedRows):
     """The value of a fetched RaggedTensor: NumPy `values` (or a nested RaggedTensorValue) and
     int64 `row_splits`."""
 
@@ -456,26 +460,6 @@ class RaggedTensorValue:
     @property
     def dtype(self):
         return self._values.dtype
-
-    @property
-    def flat_values(self):
-        values = self._values
-        while isinstance(values, RaggedTensorValue):
-            values = values.values
-        return values
-
-    @property
-    def nested_row_splits(self):
-        splits, values = [self._row_splits], self._values
-        while isinstance(values, RaggedTensorValue):
-            splits.append(values.row_splits)
-            values = values.values
-        return tuple(splits)
-
-    @property
-    def ragged_rank(self):
-        values = self._values
-        return values.ragged_rank + 1 if isinstance(values, RaggedTensorValue) else 1
 
     @property
     def shape(self):
