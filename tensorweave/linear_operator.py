@@ -583,16 +583,29 @@ def common_dtype(operators):
     return dtype
 
 
+def operator_list(operators):
+    """`operators` as a non-empty list (ValueError otherwise), and their one dtype."""
+    operators = list(operators)
+    if not operators:
+        raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
+    return operators, common_dtype(operators)
+
+
+def hint_from_all(hint, operators, attribute):
+    """True when `hint` is unset and every operator's `attribute` hint is True, else
+    `hint`."""
+    if hint is None and all(getattr(op, attribute) for op in operators):
+        return True
+    return hint
+
+
 class LinearOperatorComposition(LinearOperator):
     """The product operators[0] @ operators[1] @ ... ."""
 
     def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
                  is_positive_definite=None, is_square=None, name=None):
-        operators = list(operators)
-        if not operators:
-            raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
+        operators, dtype = operator_list(operators)
         self._operators = operators
-        dtype = common_dtype(operators)
         if all(op.is_non_singular for op in operators):
             if is_non_singular is False:
                 raise ValueError("The composition of non-singular operators is always "

@@ -7,7 +7,8 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.linear_operator import (LinearOperator, broadcast_batch_shape, common_dtype,
-                                         maybe_adjoint, static_int)
+                                         hint_from_all, maybe_adjoint, operator_list,
+                                         static_int)
 from tensorweave.ops import array, check_ops, complex_ops, math_ops, spectral_ops
 from tensorweave.ops.array import diagonal
 from tensorweave.ops.linalg import composites, matrix, solvers
@@ -55,19 +56,14 @@ class LinearOperatorBlockDiag(LinearOperator):
 
     def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
                  is_positive_definite=None, is_square=True, name=None):
-        operators = list(operators)
-        if not operators:
-            raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
+        operators, dtype = operator_list(operators)
         self._operators = operators
-        dtype = common_dtype(operators)
         for op in operators:
             if op.is_square is False:
                 raise ValueError("For a non-square operator to be square, it must be a block "
                                  "diagonal of square operators.")
-        if all(op.is_non_singular for op in operators):
-            is_non_singular = True if is_non_singular is None else is_non_singular
-        if all(op.is_self_adjoint for op in operators):
-            is_self_adjoint = True if is_self_adjoint is None else is_self_adjoint
+        is_non_singular = hint_from_all(is_non_singular, operators, "is_non_singular")
+        is_self_adjoint = hint_from_all(is_self_adjoint, operators, "is_self_adjoint")
         if all(op.is_positive_definite for op in operators):
             is_positive_definite = True if is_positive_definite is None else \
                 is_positive_definite
@@ -134,8 +130,7 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
         self._operators = rows
         dtype = common_dtype([op for row in rows for op in row])
         diagonal_blocks = [row[-1] for row in rows]
-        if all(op.is_non_singular for op in diagonal_blocks):
-            is_non_singular = True if is_non_singular is None else is_non_singular
+        is_non_singular = hint_from_all(is_non_singular, diagonal_blocks, "is_non_singular")
         super().__init__(dtype, None, is_non_singular, is_self_adjoint, is_positive_definite,
                          True, name)
 
@@ -174,15 +169,10 @@ class LinearOperatorKronecker(LinearOperator):
 
     def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
                  is_positive_definite=None, is_square=None, name=None):
-        operators = list(operators)
-        if not operators:
-            raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
+        operators, dtype = operator_list(operators)
         self._operators = operators
-        dtype = common_dtype(operators)
-        if all(op.is_non_singular for op in operators):
-            is_non_singular = True if is_non_singular is None else is_non_singular
-        if all(op.is_self_adjoint for op in operators):
-            is_self_adjoint = True if is_self_adjoint is None else is_self_adjoint
+        is_non_singular = hint_from_all(is_non_singular, operators, "is_non_singular")
+        is_self_adjoint = hint_from_all(is_self_adjoint, operators, "is_self_adjoint")
         super().__init__(dtype, None, is_non_singular, is_self_adjoint, is_positive_definite,
                          is_square, name or "_x_".join(op.name for op in operators))
 
