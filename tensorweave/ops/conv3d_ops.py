@@ -10,14 +10,13 @@ import itertools
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tensorweave.core.constants import partial_shape_from_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.registry import register_op
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array
 from tensorweave.ops._common import one
 from tensorweave.ops.conv_ops import avg_pool_gradients, max_pool_gradients, output_size
-from tensorweave.ops.conv_ops import pool_grad_shape
+from tensorweave.ops.conv_ops import pool_grad_shape, ranked_dims, sizes_dims
 
 _SPATIAL = 3
 
@@ -137,28 +136,11 @@ def _check_five(op_type, attrs, names):
 
 
 def _volume_dims(op_type, what, t, data_format):
-    if t.shape.ndims is None:
-        return (None,) * 5
-    if t.shape.ndims != 5:
-        raise ValueError(f"{op_type} requires a 5-D {what}, got shape {t.shape}")
-    return last_dims(t.shape.as_tuple(), data_format)
+    return last_dims(ranked_dims(op_type, what, t, 5), data_format)
 
 
 def _filter_dims(op_type, w):
-    if w.shape.ndims is None:
-        return (None,) * 5
-    if w.shape.ndims != 5:
-        raise ValueError(f"{op_type} requires a 5-D filter, got shape {w.shape}")
-    return w.shape.as_tuple()
-
-
-def _sizes_dims(op_type, sizes):
-    shape = partial_shape_from_tensor(sizes)
-    if shape.ndims is None:
-        return (None,) * 5
-    if shape.ndims != 5:
-        raise ValueError(f"{op_type} requires 5 sizes, got {shape}")
-    return shape.as_tuple()
+    return ranked_dims(op_type, "filter", w, 5)
 
 
 def _static_out(op_type, in_dhw, k_dhw, attrs):
@@ -213,7 +195,7 @@ def _backprop_input_shape(sizes, w, dy, **attrs):
     _check_float(op_type, w, dy)
     _check_five(op_type, attrs, _CONV_ATTRS)
     fmt = attrs["data_format"]
-    layout = _sizes_dims(op_type, sizes)
+    layout = sizes_dims(op_type, sizes, 5)
     expected = _conv_out_dims(op_type, last_dims(layout, fmt), _filter_dims(op_type, w), attrs)
     _check_dy(op_type, expected, dy, fmt)
     return [(w.dtype, TensorShape(layout))]
@@ -224,7 +206,7 @@ def _backprop_filter_shape(x, sizes, dy, **attrs):
     _check_float(op_type, x, dy)
     _check_five(op_type, attrs, _CONV_ATTRS)
     fmt = attrs["data_format"]
-    w_dims = _sizes_dims(op_type, sizes)
+    w_dims = sizes_dims(op_type, sizes, 5)
     expected = _conv_out_dims(op_type, _volume_dims(op_type, "input", x, fmt), w_dims, attrs)
     _check_dy(op_type, expected, dy, fmt)
     return [(x.dtype, TensorShape(w_dims))]
@@ -432,7 +414,7 @@ def _check_pool_attrs(op_type, attrs):
 
 def _avg_pool3d_grad_shape(sizes, dy, **attrs):
     _check_five("AvgPool3DGrad", attrs, _POOL_ATTRS)
-    return [(dy.dtype, TensorShape(_sizes_dims("AvgPool3DGrad", sizes)))]
+    return [(dy.dtype, TensorShape(sizes_dims("AvgPool3DGrad", sizes, 5)))]
 
 
 register_op("MaxPool3D", shape=_pool3d_shape("MaxPool3D"), kernel=_max_pool3d_kernel,

@@ -159,21 +159,34 @@ def _check_float(op_type, *tensors):
                             f"{t.dtype.name}")
 
 
+def ranked_dims(op_type, what, t, rank):
+    """The static dims (ints or None) of tensor `t`, all None when its rank is unknown;
+    ValueError naming `op_type` unless `t` has rank `rank`."""
+    if t.shape.ndims is None:
+        return (None,) * rank
+    if t.shape.ndims != rank:
+        raise ValueError(f"{op_type} requires a {rank}-D {what}, got shape {t.shape}")
+    return t.shape.as_tuple()
+
+
+def sizes_dims(op_type, sizes, rank):
+    """The values of the shape vector `sizes` known at build time (None elsewhere; all None
+    when its length is unknown); ValueError naming `op_type` unless it has `rank` values."""
+    shape = partial_shape_from_tensor(sizes)
+    if shape.ndims is None:
+        return (None,) * rank
+    if shape.ndims != rank:
+        raise ValueError(f"{op_type} requires {rank} sizes, got {shape}")
+    return shape.as_tuple()
+
+
 def _image_dims(op_type, what, t, data_format):
     """NHWC dims (ints or None) of 4-D tensor `t`; ValueError if its rank is not 4."""
-    if t.shape.ndims is None:
-        return (None,) * 4
-    if t.shape.ndims != 4:
-        raise ValueError(f"{op_type} requires a 4-D {what}, got shape {t.shape}")
-    return nhwc_shape(t.shape.as_tuple(), data_format)
+    return nhwc_shape(ranked_dims(op_type, what, t, 4), data_format)
 
 
 def _filter_dims(op_type, w):
-    if w.shape.ndims is None:
-        return (None,) * 4
-    if w.shape.ndims != 4:
-        raise ValueError(f"{op_type} requires a 4-D filter, got shape {w.shape}")
-    return w.shape.as_tuple()
+    return ranked_dims(op_type, "filter", w, 4)
 
 
 def _static_window(op_type, in_hw, k_hw, attrs):
@@ -224,20 +237,11 @@ def _conv_shape(op_type, depthwise):
     return shape
 
 
-def _sizes_dims(op_type, sizes):
-    shape = partial_shape_from_tensor(sizes)
-    if shape.ndims is None:
-        return (None,) * 4
-    if shape.ndims != 4:
-        raise ValueError(f"{op_type} requires 4 sizes, got {shape}")
-    return shape.as_tuple()
-
-
 def _backprop_input_shape(op_type, depthwise):
     def shape(sizes, w, dy, **attrs):
         _check_float(op_type, w, dy)
         fmt = attrs["data_format"]
-        layout = _sizes_dims(op_type, sizes)
+        layout = sizes_dims(op_type, sizes, 4)
         x_dims = nhwc_shape(layout, fmt)
         dy_dims = _image_dims(op_type, "out_backprop", dy, fmt)
         expected = _conv_out_dims(op_type, x_dims, _filter_dims(op_type, w), attrs, depthwise)
@@ -253,7 +257,7 @@ def _backprop_filter_shape(op_type, depthwise):
     def shape(x, sizes, dy, **attrs):
         _check_float(op_type, x, dy)
         fmt = attrs["data_format"]
-        w_dims = _sizes_dims(op_type, sizes)
+        w_dims = sizes_dims(op_type, sizes, 4)
         expected = _conv_out_dims(op_type, _image_dims(op_type, "input", x, fmt), w_dims,
                                   attrs, depthwise)
         dy_dims = _image_dims(op_type, "out_backprop", dy, fmt)
@@ -606,7 +610,7 @@ def pool_grad_shape(op_type, image_input, check_attrs=_check_pool_grad_attrs):
 
 def _avg_pool_grad_shape(sizes, dy, *, ksize, strides, padding, data_format):
     _check_pool_attrs("AvgPoolGrad", ksize, strides, data_format)
-    return [(dy.dtype, TensorShape(_sizes_dims("AvgPoolGrad", sizes)))]
+    return [(dy.dtype, TensorShape(sizes_dims("AvgPoolGrad", sizes, 4)))]
 
 
 register_op("MaxPool", shape=_pool_shape("MaxPool", integers=True), kernel=_max_pool_kernel,
