@@ -329,7 +329,41 @@ class SeparableConv2D(SeparableConv):
                          depth_multiplier, **kwargs)
 
 
-class DepthwiseConv2D(Conv2D):
+class DepthwiseMixin:
+    """What DepthwiseConv1D and DepthwiseConv2D add to their convolution: a depthwise_kernel
+    (*kernel_size, channels, depth_multiplier) with the depthwise_* options in place of the
+    kernel and its kernel_* options; filters = channels * depth_multiplier."""
+
+    def _depthwise_options(self, depth_multiplier, initializer, regularizer, constraint):
+        self.depth_multiplier = depth_multiplier
+        options(self, depthwise_initializer=initializer, depthwise_regularizer=regularizer,
+                depthwise_constraint=constraint)
+
+    def _build_depthwise(self, channels):
+        self.filters = channels * self.depth_multiplier
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self._add_bias()
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis(): channels})
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        channels = TensorShape(input_shape).as_list()[self._channel_axis()]
+        self.filters = channels * self.depth_multiplier if channels else None
+        return super().compute_output_shape(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("filters", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
+            config.pop(key, None)
+        return {**config, "depth_multiplier": self.depth_multiplier,
+                **config_of(self, "depthwise_initializer", "depthwise_regularizer",
+                            "depthwise_constraint")}
+
+
+class DepthwiseConv2D(DepthwiseMixin, Conv2D):
     """Depthwise 2D convolution: depthwise_kernel (rows, cols, channels, depth_multiplier)."""
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
@@ -342,38 +376,15 @@ class DepthwiseConv2D(Conv2D):
                          bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer,
                          bias_constraint=bias_constraint, **kwargs)
-        self.depth_multiplier = depth_multiplier
-        options(self, depthwise_initializer=depthwise_initializer,
-                depthwise_regularizer=depthwise_regularizer,
-                depthwise_constraint=depthwise_constraint)
+        self._depthwise_options(depth_multiplier, depthwise_initializer, depthwise_regularizer,
+                                depthwise_constraint)
 
     def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.filters = channels * self.depth_multiplier
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
-        self._add_bias()
-        self.input_spec = InputSpec(ndim=4, axes={self._channel_axis(): channels})
-        self.built = True
+        self._build_depthwise(self._input_channels(input_shape))
 
     def _convolve(self, inputs):
         return K.depthwise_conv2d(inputs, self.depthwise_kernel, self.strides, self.padding,
                                   self.data_format, self.dilation_rate)
-
-    def compute_output_shape(self, input_shape):
-        channels = TensorShape(input_shape).as_list()[self._channel_axis()]
-        self.filters = channels * self.depth_multiplier if channels else None
-        return super().compute_output_shape(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("filters", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
-            config.pop(key)
-        return {**config, "depth_multiplier": self.depth_multiplier,
-                **config_of(self, "depthwise_initializer", "depthwise_regularizer",
-                            "depthwise_constraint")}
 
 
 class _Spatial(Layer):

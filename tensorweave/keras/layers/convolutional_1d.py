@@ -5,8 +5,7 @@ from tensorweave.keras import backend as K
 from tensorweave.keras.engine import tfops as T
 from tensorweave.keras.engine.base_layer import InputSpec
 from tensorweave.keras.layers import conv_utils
-from tensorweave.keras.layers.base import config_of, options
-from tensorweave.keras.layers.convolutional import Conv, Conv1D
+from tensorweave.keras.layers.convolutional import Conv, Conv1D, DepthwiseMixin
 from tensorweave.nn import conv_nd
 
 
@@ -77,7 +76,7 @@ class Conv1DTranspose(Conv1D):
 Convolution1DTranspose = Conv1DTranspose
 
 
-class DepthwiseConv1D(Conv):
+class DepthwiseConv1D(DepthwiseMixin, Conv):
     """Depthwise 1D convolution: each input channel convolved with its own depth_multiplier
     filters; depthwise_kernel (kernel_size, channels, depth_multiplier)."""
 
@@ -92,10 +91,8 @@ class DepthwiseConv1D(Conv):
                          bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer,
                          bias_constraint=bias_constraint, **kwargs)
-        self.depth_multiplier = depth_multiplier
-        options(self, depthwise_initializer=depthwise_initializer,
-                depthwise_regularizer=depthwise_regularizer,
-                depthwise_constraint=depthwise_constraint)
+        self._depthwise_options(depth_multiplier, depthwise_initializer, depthwise_regularizer,
+                                depthwise_constraint)
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
@@ -108,14 +105,7 @@ class DepthwiseConv1D(Conv):
                              f"defined. The input_shape received is {input_shape}, where axis "
                              f"{self._channel_axis()} (0-based) is the channel dimension, "
                              "which found to be `None`.")
-        self.filters = channels * self.depth_multiplier
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
-        self._add_bias()
-        self.input_spec = InputSpec(ndim=3, axes={self._channel_axis(): channels})
-        self.built = True
+        self._build_depthwise(channels)
 
     def _convolve(self, inputs):
         space_axis = 2 if self.data_format == "channels_first" else 1
@@ -124,16 +114,3 @@ class DepthwiseConv1D(Conv):
                                  (1,) + self.strides, self.padding, self.data_format,
                                  (1,) + self.dilation_rate)
         return T.squeeze(out, [space_axis])
-
-    def compute_output_shape(self, input_shape):
-        channels = TensorShape(input_shape).as_list()[self._channel_axis()]
-        self.filters = channels * self.depth_multiplier if channels else None
-        return super().compute_output_shape(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        for key in ("filters", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
-            config.pop(key, None)
-        return {**config, "depth_multiplier": self.depth_multiplier,
-                **config_of(self, "depthwise_initializer", "depthwise_regularizer",
-                            "depthwise_constraint")}
