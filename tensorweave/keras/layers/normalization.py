@@ -6,6 +6,17 @@ from tensorweave.keras.layers.base import config_of, options
 from tensorweave.keras.layers.core import in_train_phase, training_value
 
 
+def add_gamma_and_beta(layer, shape):
+    """The normalization layer's scale `gamma` (when layer.scale) and offset `beta` (when
+    layer.center) of `shape`, with its gamma_*/beta_* options."""
+    layer.gamma = layer.add_weight("gamma", shape=shape, initializer=layer.gamma_initializer,
+                                   regularizer=layer.gamma_regularizer,
+                                   constraint=layer.gamma_constraint) if layer.scale else None
+    layer.beta = layer.add_weight("beta", shape=shape, initializer=layer.beta_initializer,
+                                  regularizer=layer.beta_regularizer,
+                                  constraint=layer.beta_constraint) if layer.center else None
+
+
 class BatchNormalization(Layer):
     """Normalizes with the batch's statistics in training (updating the moving ones) and with
     the moving statistics at inference."""
@@ -51,14 +62,7 @@ class BatchNormalization(Layer):
                                                       axes in ([3], [1])))
         param_shape = [shape[a] for a in axes] if len(axes) > 1 else [shape[axes[0]]]
         self.input_spec = InputSpec(ndim=ndims, axes={a: shape[a] for a in axes})
-        self.gamma = self.add_weight("gamma", shape=param_shape,
-                                     initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", shape=param_shape,
-                                    initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+        add_gamma_and_beta(self, param_shape)
         self.moving_mean = self.add_weight("moving_mean", shape=param_shape,
                                            initializer=self.moving_mean_initializer,
                                            trainable=False)
@@ -169,14 +173,7 @@ class LayerNormalization(Layer):
         axes = self.axis if isinstance(self.axis, list) else [self.axis]
         self._axes = sorted(a + ndims if a < 0 else a for a in axes)
         param_shape = [shape[a] for a in self._axes]
-        self.gamma = self.add_weight("gamma", shape=param_shape,
-                                     initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", shape=param_shape,
-                                    initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+        add_gamma_and_beta(self, param_shape)
         self.built = True
 
     def call(self, inputs):
