@@ -137,19 +137,26 @@ def _ssim_per_channel(img1, img2, max_val=1.0, filter_size=11, filter_sigma=1.5,
     return ssim_val, cs
 
 
+def _float32_pair(img1, img2, max_val):
+    """The two images (checked to be compatible) and max_val, converted to float32 as
+    convert_image_dtype does; and the images' shapes."""
+    img1 = convert_to_tensor(img1, name="img1")
+    img2 = convert_to_tensor(img2, name="img2")
+    shape1, shape2, checks = _verify_compatible_image_shapes(img1, img2)
+    with control_dependencies(checks):
+        img1 = array.identity(img1)
+    max_val = array.cast(max_val, img1.dtype)
+    max_val = color.convert_image_dtype(max_val, dtypes.float32)
+    img1 = color.convert_image_dtype(img1, dtypes.float32)
+    img2 = color.convert_image_dtype(img2, dtypes.float32)
+    return img1, img2, max_val, shape1, shape2
+
+
 def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03):
     """Structural similarity of each image pair (Wang et al. 2004), averaged over channels;
     images at least filter_size x filter_size."""
     with name_scope(None, "SSIM", [img1, img2]):
-        img1 = convert_to_tensor(img1, name="img1")
-        img2 = convert_to_tensor(img2, name="img2")
-        _, _, checks = _verify_compatible_image_shapes(img1, img2)
-        with control_dependencies(checks):
-            img1 = array.identity(img1)
-        max_val = array.cast(max_val, img1.dtype)
-        max_val = color.convert_image_dtype(max_val, dtypes.float32)
-        img1 = color.convert_image_dtype(img1, dtypes.float32)
-        img2 = color.convert_image_dtype(img2, dtypes.float32)
+        img1, img2, max_val, _, _ = _float32_pair(img1, img2, max_val)
         ssim_per_channel, _ = _ssim_per_channel(img1, img2, max_val, filter_size,
                                                 filter_sigma, k1, k2)
         return math_ops.reduce_mean(ssim_per_channel, [-1])
@@ -160,15 +167,7 @@ def ssim_multiscale(img1, img2, max_val, power_factors=_MSSSIM_WEIGHTS, filter_s
     """Multi-scale SSIM (Wang, Simoncelli and Bovik 2003): one scale per power factor, each
     halving the image (2x2 average pooling after symmetric padding to even sizes)."""
     with name_scope(None, "MS-SSIM", [img1, img2]):
-        img1 = convert_to_tensor(img1, name="img1")
-        img2 = convert_to_tensor(img2, name="img2")
-        shape1, shape2, checks = _verify_compatible_image_shapes(img1, img2)
-        with control_dependencies(checks):
-            img1 = array.identity(img1)
-        max_val = array.cast(max_val, img1.dtype)
-        max_val = color.convert_image_dtype(max_val, dtypes.float32)
-        img1 = color.convert_image_dtype(img1, dtypes.float32)
-        img2 = color.convert_image_dtype(img2, dtypes.float32)
+        img1, img2, max_val, shape1, shape2 = _float32_pair(img1, img2, max_val)
         imgs = [img1, img2]
         heads = [s[:-3] for s in (shape1, shape2)]
         tails = [s[-3:] for s in (shape1, shape2)]
