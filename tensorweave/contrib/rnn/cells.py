@@ -141,14 +141,8 @@ def _check_cell(cell):
         raise TypeError(f"The parameter cell is not RNNCell.")
 
 
-class _OwnScopeWrapper(RNNCell):
-    """A wrapper with a variable scope of its own (its variables and the wrapped cell's live
-    under `<wrapper name>/`), as contrib's wrappers are cells."""
-
-    def __init__(self, cell, reuse=None):
-        super().__init__(_reuse=reuse)
-        _check_cell(cell)
-        self._cell = cell
+class _CellWrapper(RNNCell):
+    """A cell around `self._cell`, with its state and output sizes and its zero state."""
 
     @property
     def state_size(self):
@@ -161,6 +155,16 @@ class _OwnScopeWrapper(RNNCell):
     def zero_state(self, batch_size, dtype):
         with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
             return self._cell.zero_state(batch_size, dtype)
+
+
+class _OwnScopeWrapper(_CellWrapper):
+    """A wrapper with a variable scope of its own (its variables and the wrapped cell's live
+    under `<wrapper name>/`), as contrib's wrappers are cells."""
+
+    def __init__(self, cell, reuse=None):
+        super().__init__(_reuse=reuse)
+        _check_cell(cell)
+        self._cell = cell
 
     def _all_variables(self):
         return list(self._variables) + list(self._cell.variables)
@@ -238,7 +242,7 @@ class EmbeddingWrapper(_OwnScopeWrapper):
         self.built = True
 
 
-class HighwayWrapper(RNNCell):
+class HighwayWrapper(_CellWrapper):
     """outputs = inputs * carry + cell_outputs * transform with carry = sigmoid(inputs W_c +
     b_c) (variables `carry_w`, `carry_b`, in the caller's scope) and transform = 1 - carry
     (or its own `transform_w`, `transform_b`)."""
@@ -249,18 +253,6 @@ class HighwayWrapper(RNNCell):
         self._cell = cell
         self._couple_carry_transform_gates = couple_carry_transform_gates
         self._carry_bias_init = carry_bias_init
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
-
-    @property
-    def output_size(self):
-        return self._cell.output_size
-
-    def zero_state(self, batch_size, dtype):
-        with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
-            return self._cell.zero_state(batch_size, dtype)
 
     def _highway(self, inp, out):
         size = inp.shape.with_rank(2)[1].value
