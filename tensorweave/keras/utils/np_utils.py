@@ -2,8 +2,9 @@
 import numpy as np
 
 
-def to_categorical(y, num_classes=None, dtype="float32"):
-    """Class indices -> one-hot rows (num_classes defaults to max(y) + 1)."""
+def _flat_classes(y, num_classes):
+    """(the class indices flattened, the shape of the rows they came from (a last axis of 1
+    dropped), num_classes or max(y) + 1)."""
     y = np.array(y, dtype="int")
     input_shape = y.shape
     if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
@@ -11,6 +12,12 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     y = y.ravel()
     if not num_classes:
         num_classes = np.max(y) + 1
+    return y, input_shape, num_classes
+
+
+def to_categorical(y, num_classes=None, dtype="float32"):
+    """Class indices -> one-hot rows (num_classes defaults to max(y) + 1)."""
+    y, input_shape, num_classes = _flat_classes(y, num_classes)
     n = y.shape[0]
     categorical = np.zeros((n, num_classes), dtype=dtype)
     categorical[np.arange(n), y] = 1
@@ -19,13 +26,7 @@ def to_categorical(y, num_classes=None, dtype="float32"):
 
 def to_ordinal(y, num_classes=None, dtype="float32"):
     """Class indices -> ordinal rows: class k has ones in its first k columns."""
-    y = np.array(y, dtype="int")
-    input_shape = y.shape
-    if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
-        input_shape = tuple(input_shape[:-1])
-    y = y.ravel()
-    if not num_classes:
-        num_classes = np.max(y) + 1
+    y, input_shape, num_classes = _flat_classes(y, num_classes)
     ordinal = (np.arange(num_classes - 1)[None, :] < y[:, None]).astype(dtype)
     return np.reshape(ordinal, input_shape + (num_classes - 1,))
 
