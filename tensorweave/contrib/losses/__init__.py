@@ -6,10 +6,11 @@ weighted sum divided by the number of present (nonzero-weight) elements, added t
 """
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
+from tensorweave.core.graph import name_scope
 from tensorweave.contrib.losses import metric_learning  # noqa: F401
 from tensorweave.contrib.losses.metric_learning import (  # noqa: F401
     contrastive_loss, lifted_struct_loss, npairs_loss, triplet_semihard_loss)
+from tensorweave.losses import add_loss, get_losses, get_regularization_losses
 from tensorweave.ops import array, math_ops, nn_ops
 
 __all__ = ["absolute_difference", "add_loss", "compute_weighted_loss", "cosine_distance",
@@ -49,22 +50,6 @@ def _num_present(losses, weights, per_batch=False):
     to_broadcast = array.cast(math_ops.reduce_prod(broadcast_dims), dtypes.float32)
     per_example = math_ops.multiply(nonzero, to_broadcast)
     return per_example if per_batch else math_ops.reduce_sum(per_example)
-
-
-def add_loss(loss, loss_collection=GraphKeys.LOSSES):
-    """Adds `loss` to `loss_collection` (nothing when it is None)."""
-    if loss_collection:
-        get_default_graph().add_to_collection(loss_collection, loss)
-
-
-def get_losses(scope=None, loss_collection=GraphKeys.LOSSES):
-    """The losses in `loss_collection` under `scope`."""
-    return get_default_graph().get_collection(loss_collection, scope)
-
-
-def get_regularization_losses(scope=None):
-    """The REGULARIZATION_LOSSES under `scope`."""
-    return get_default_graph().get_collection(GraphKeys.REGULARIZATION_LOSSES, scope)
 
 
 def get_total_loss(add_regularization_losses=True, name="total_loss"):
