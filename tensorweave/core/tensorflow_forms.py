@@ -67,12 +67,29 @@ class TFNode:
     """One op's NodeDef being rewritten to TensorFlow's form, the dtypes of its data inputs,
     and the nodes it needs before it (constants, expansions); see core/tf_form.py."""
 
-    def __init__(self, op, node, taken):
+    def __init__(self, op, node, writing):
         self.op = op
         self.node = node
         self.dtypes = [t.dtype for t in op.inputs]
         self.before = []
-        self.taken = taken  # node names in use
+        self.writing = writing
+        self.taken = writing.taken  # node names in use
+        self.shared = writing.shared  # what the rules of one graph being written share
+        self.aliases = {}  # output index -> the input name that stands for it in TF's form
+
+    def alias(self, index, target):
+        """Output `index` of this op is read as input `target` in TensorFlow's form (its
+        readers are rewired when they are written)."""
+        self.aliases[index] = target
+
+    def name(self, tensor):
+        """The input name of `tensor` in the graph written so far (aliases applied)."""
+        return self.writing.input_name(tensor)
+
+    def written(self, op):
+        """The NodeDefs already written for Operation `op` (a rule may rewrite them), or
+        None when it is not written (yet)."""
+        return self.writing.nodes.get(op)
 
     def fresh(self, suffix):
         name, k = f"{self.node.name}/{suffix}", 1
@@ -87,7 +104,11 @@ class TFNode:
 
     def add(self, op_type, suffix, inputs=(), **attrs):
         """A new node before this one; returns its name."""
-        node = self.node.__class__(name=self.fresh(suffix), op=op_type, device=self.node.device)
+        return self.add_named(op_type, self.fresh(suffix), inputs, **attrs)
+
+    def add_named(self, op_type, name, inputs=(), **attrs):
+        """A new node before this one named `name` (from fresh); returns its name."""
+        node = self.node.__class__(name=name, op=op_type, device=self.node.device)
         node.input.extend(inputs)
         for key, value in attrs.items():
             node.attr[key].CopyFrom(codec.attr_value(value))
@@ -186,28 +207,67 @@ def _input_counts(words, node, total):
     return counts if sum(counts) == total else None
 
 
+class _Writing:
+    """One graph being written in TensorFlow's form: names in use, the NodeDefs written per op,
+    the aliases of op outputs and what the rules share."""
+
+    def __init__(self, graph, add_shapes):
+        self.taken = {op.name for op in graph.get_operations()}
+        self.add_shapes = add_shapes
+        self.nodes = {}  # op -> its NodeDefs
+        self.aliases = {}  # (op name, output index) -> input name in TensorFlow's form
+        self.shared = {}
+
+    def input_name(self, tensor):
+        alias = self.aliases.get((tensor.op.name, tensor.value_index))
+        return alias if alias is not None else codec.input_name(tensor)
+
+    def _rewire(self, node, op):
+        data = [self.input_name(t) for t in op.inputs]
+        controls = [i for i in node.input if i.startswith("^")]
+        del node.input[:]
+        node.input.extend(data + controls)
+
+    def write(self, op):
+        """The NodeDefs that stand for `op` in TensorFlow's form (nodes it needs first, then its
+        own, under its name); tensorweave's form where there is no TensorFlow form."""
+        node = codec.node_def(op, self.add_shapes)
+        self._rewire(node, op)
+        rule = op.op_def.to_tf
+        t = TFNode(op, node, self)
+        if rule is not None:
+            try:
+                rule(t)
+            except Unsupported:
+                node = codec.node_def(op, self.add_shapes)
+                self._rewire(node, op)
+                t = TFNode(op, node, self)
+        _fit_signature(t)
+        for index, target in t.aliases.items():
+            self.aliases[(op.name, index)] = target
+        nodes = self.nodes[op] = t.before + [node]
+        return nodes
+
+
 def tensorflow_node_defs(op, taken, add_shapes=False):
-    """The NodeDefs that stand for `op` in TensorFlow's form (nodes it needs first, then its
-    own, under its name); tensorweave's form where there is no TensorFlow form."""
-    node = codec.node_def(op, add_shapes)
-    rule = op.op_def.to_tf
-    t = TFNode(op, node, taken)
-    if rule is not None:
-        try:
-            rule(t)
-        except Unsupported:
-            return [codec.node_def(op, add_shapes)]
-    _fit_signature(t)
-    return t.before + [node]
+    """The NodeDefs that stand for `op` alone in TensorFlow's form (see _Writing.write)."""
+    writing = _Writing(op.graph, add_shapes)
+    writing.taken.update(taken)
+    nodes = writing.write(op)
+    taken.update(writing.taken)
+    return nodes
 
 
 def to_tensorflow(graph, add_shapes=True, ops=None):
     """`graph` (or only its `ops`) as a GraphDef in TensorFlow's op forms where tensorweave
     has them (what a .meta file holds, so TensorFlow can import it); from_tensorflow reverses
-    it."""
+    it. Rules run in op order and may rewrite the nodes of ops written before (a While writes
+    its body's LoopInputs as TensorFlow 1's frame nodes)."""
     graph_def = codec.graph_pb2.GraphDef()
     graph_def.versions.producer = codec.GRAPH_DEF_PRODUCER
-    taken = {op.name for op in graph.get_operations()}
+    writing = _Writing(graph, add_shapes)
+    nodes = []
     for op in graph.get_operations() if ops is None else ops:
-        graph_def.node.extend(tensorflow_node_defs(op, taken, add_shapes))
+        nodes.extend(writing.write(op))
+    graph_def.node.extend(nodes)
     return graph_def

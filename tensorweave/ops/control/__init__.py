@@ -36,6 +36,7 @@ from tensorweave.ops.control.loop_gradient import LoopGradient
 from tensorweave.ops.control import while_op  # noqa: F401 - registers While
 from tensorweave.ops.control import tf1_frames  # noqa: F401 - reads TF1's loop frames
 from tensorweave.ops.control import tf1_stacks, tf1_tensor_arrays  # noqa: F401 - their ops
+from tensorweave.ops.control import tf1_loop_forms  # noqa: F401 - writes loops in TF1 forms
 from tensorweave.ops.control.while_loop import while_loop
 
 __all__ = ["group", "no_op", "tuple_", "DEAD", "CondContext", "WhileContext", "zeros_like_value",

@@ -1,0 +1,196 @@
+"""Models with loops that tensorweave builds (tf.while_loop, nested loops, dynamic_rnn, map_fn,
+scan, a tf.cond in a loop) are written in TensorFlow 1's frame and TensorArrayV3 forms: as a
+SavedModel and as a frozen GraphDef, (a) tensorweave reads them back (its importer rebuilds
+the frames as While ops) with the same outputs, and (b) real TensorFlow loads them with
+tf.compat.v1.saved_model.loader.load, tf.saved_model.load and tf.import_graph_def and gives
+the same outputs (issue 22 part 5). (b) runs tests/fixtures/tf_load_our_loops.py under
+TENSORWEAVE_TF_PYTHON (a Python with TensorFlow) and is skipped without one."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import tensorweave as tf
+import tensorweave.saved_model as saved_model
+from tensorweave.saved_model import loader
+
+SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures",
+                      "tf_load_our_loops.py")
+RNG = np.random.RandomState(7)
+
+
+def _counter():
+    n = tf.placeholder(tf.int32, [], name="n")
+    i, total = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s + 2 * i), [0, 1])
+    return {"n": n}, {"i": tf.identity(i, name="i"), "total": tf.identity(total, name="total")}, \
+        {"n": np.array(6, np.int32)}
+
+
+def _accumulate():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    rows = tf.shape(x)[0]
+    _, acc = tf.while_loop(lambda k, a: k < rows,
+                           lambda k, a: (k + 1, a * 0.5 + tf.gather(x, k) * tf.reduce_sum(x)),
+                           [tf.constant(0), tf.zeros([3])])
+    return {"x": x}, {"acc": tf.identity(acc, name="acc")}, \
+        {"x": RNG.randn(4, 3).astype(np.float32)}
+
+
+def _nested():
+    x = tf.placeholder(tf.float32, [3], name="x")
+
+    def outer_body(i, s):
+        _, inner = tf.while_loop(lambda j, t: j < i, lambda j, t: (j + 1, t + x * 0.5),
+                                 [0, s])
+        return i + 1, inner + 1.0
+    _, s = tf.while_loop(lambda i, s: i < 4, outer_body, [0, tf.zeros([3])])
+    return {"x": x}, {"s": tf.identity(s, name="s")}, {"x": RNG.randn(3).astype(np.float32)}
+
+
+def _rnn(cell):
+    def build():
+        tf.set_random_seed(3)
+        x = tf.placeholder(tf.float32, [None, 5, 3], name="x")
+        lengths = tf.placeholder(tf.int32, [None], name="lengths")
+        outputs, state = tf.nn.dynamic_rnn(cell(), x, sequence_length=lengths,
+                                           dtype=tf.float32)
+        state = state.h if isinstance(state, tf.nn.rnn_cell.LSTMStateTuple) else state
+        return {"x": x, "lengths": lengths}, \
+            {"outputs": tf.identity(outputs, name="outputs"),
+             "state": tf.identity(state, name="state")}, \
+            {"x": RNG.randn(2, 5, 3).astype(np.float32), "lengths": np.array([5, 3], np.int32)}
+    return build
+
+
+def _map_fn():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    y = tf.map_fn(lambda row: tf.reduce_sum(row * row) + row, x)
+    return {"x": x}, {"y": tf.identity(y, name="y")}, {"x": RNG.randn(4, 3).astype(np.float32)}
+
+
+def _scan():
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    y = tf.scan(lambda acc, row: acc * 0.9 + row, x, initializer=tf.ones([2]))
+    return {"x": x}, {"y": tf.identity(y, name="y")}, {"x": RNG.randn(5, 2).astype(np.float32)}
+
+
+def _cond_in_loop():
+    x = tf.placeholder(tf.float32, [3], name="x")
+
+    def body(i, s):
+        s = tf.cond(tf.equal(i % 2, 0), lambda: s + x, lambda: s * 0.5)
+        return i + 1, s
+    _, s = tf.while_loop(lambda i, s: i < 10, body, [0, tf.ones([3])], maximum_iterations=5)
+    return {"x": x}, {"s": tf.identity(s, name="s")}, {"x": RNG.randn(3).astype(np.float32)}
+
+
+MODELS = {"counter": _counter, "accumulate": _accumulate, "nested": _nested,
+          "gru": _rnn(lambda: tf.nn.rnn_cell.GRUCell(4)),
+          "lstm": _rnn(lambda: tf.nn.rnn_cell.BasicLSTMCell(4)),
+          "map_fn": _map_fn, "scan": _scan, "cond_in_loop": _cond_in_loop}
+
+
+def _write(name, build, root):
+    """Builds the model; writes its SavedModel and frozen GraphDef; returns the paths, the
+    output keys, the inputs and tensorweave's outputs."""
+    export_dir = os.path.join(root, name)
+    frozen = os.path.join(root, name + ".pb")
+    with tf.Graph().as_default(), tf.Session() as sess:
+        inputs, outputs, values = build()
+        sess.run(tf.global_variables_initializer())
+        keys = sorted(outputs)
+        expected = sess.run([outputs[k] for k in keys], {inputs[k]: v for k, v in values.items()})
+        saved_model.simple_save(sess, export_dir, inputs, outputs)
+        graph_def = tf.graph_util.convert_variables_to_constants(
+            sess, sess.graph.as_graph_def(), [outputs[k].op.name for k in keys])
+        with open(frozen, "wb") as f:
+            f.write(graph_def.SerializeToString())
+        feeds = {inputs[k].name: v for k, v in values.items()}
+        fetches = [outputs[k].name for k in keys]
+    return export_dir, frozen, keys, values, feeds, fetches, expected
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("loops"))
+    return root, {name: _write(name, build, root) for name, build in MODELS.items()}
+
+
+def _loop_ops(graph_def):
+    return {n.op for n in graph_def.node} & {"While", "LoopInput", "TensorArray",
+                                              "TensorArrayWrite", "TensorArrayRead"}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_written_in_tensorflow_forms_and_read_back(written, name):
+    _, models = written
+    export_dir, frozen, keys, values, feeds, fetches, expected = models[name]
+    graph_def = tf.GraphDef()
+    with open(frozen, "rb") as f:
+        graph_def.ParseFromString(f.read())
+    assert not _loop_ops(graph_def)
+    if name != "lstm":  # dynamic_rnn runs a BasicLSTMCell as one fused BlockLSTM op
+        assert "Enter" in {n.op for n in graph_def.node}
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.import_graph_def(graph_def, name="")
+        got = sess.run(fetches, feeds)
+    for k, ours, theirs in zip(keys, expected, got):
+        np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-6, err_msg=f"{name} {k}")
+    with tf.Graph().as_default(), tf.Session() as sess:
+        meta_graph_def = loader.load(sess, ["serve"], export_dir)
+        assert not _loop_ops(meta_graph_def.graph_def)
+        signature = meta_graph_def.signature_def["serving_default"]
+        got = sess.run([signature.outputs[k].name for k in keys],
+                       {signature.inputs[k].name: v for k, v in values.items()})
+    for k, ours, theirs in zip(keys, expected, got):
+        np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-6, err_msg=f"{name} {k}")
+
+
+def test_loop_gradients_keep_tensorweaves_form():
+    """A graph with a loop's gradient (WhileGrad) keeps tensorweave's forms for its loops."""
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [3], name="x")
+        _, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * x), [0, tf.ones([3])])
+        tf.gradients(s, x)
+        ops = {n.op for n in graph.as_graph_def().node}
+    assert {"While", "WhileGrad"} <= ops and "Enter" not in ops
+
+
+def test_tensorflow_runs_them(written):
+    python = os.environ.get("TENSORWEAVE_TF_PYTHON")
+    if not python:
+        pytest.skip("set TENSORWEAVE_TF_PYTHON to a Python with TensorFlow 2.x to run "
+                    "TensorFlow's loaders on tensorweave's loops")
+    root, models = written
+    manifest = []
+    for name, (export_dir, frozen, keys, values, feeds, fetches, _) in models.items():
+        np.savez(os.path.join(root, name + "_in.npz"), **values)
+        np.savez(os.path.join(root, name + "_feeds.npz"), **feeds)
+        manifest.append({"kind": "saved_model", "path": export_dir, "outputs": keys,
+                         "inputs": os.path.join(root, name + "_in.npz"),
+                         "out": os.path.join(root, name + "_sm")})
+        manifest.append({"kind": "frozen", "path": frozen, "outputs": fetches,
+                         "inputs": os.path.join(root, name + "_feeds.npz"),
+                         "out": os.path.join(root, name + "_pb")})
+    with open(os.path.join(root, "manifest.json"), "w") as f:
+        json.dump(manifest, f)
+    result = subprocess.run([python, SCRIPT, os.path.join(root, "manifest.json")],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    failures = []
+    for name, model in models.items():
+        keys, expected = model[2], model[6]
+        for out, loaders in ((name + "_sm", ("v1", "v2")), (name + "_pb", ("v1",))):
+            for which in loaders:
+                path = os.path.join(root, f"{out}_{which}")
+                if os.path.exists(path + ".error"):
+                    with open(path + ".error") as f:
+                        failures.append(f"{out} {which}: {f.read()[:600]}")
+                    continue
+                with np.load(path + ".npz") as theirs:
+                    for k, (key, ours) in enumerate(zip(keys, expected)):
+                        np.testing.assert_allclose(theirs[f"out{k}"], ours, rtol=1e-5,
+                                                   atol=1e-5, err_msg=f"{out} {key} ({which})")
+    assert not failures, "\n".join(failures)
