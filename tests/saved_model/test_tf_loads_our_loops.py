@@ -24,8 +24,7 @@ RNG = np.random.RandomState(7)
 def _counter():
     n = tf.placeholder(tf.int32, [], name="n")
     i, total = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s + 2 * i), [0, 1])
-    return {"n": n}, {"i": tf.identity(i, name="i"), "total": tf.identity(total, name="total")}, \
-        {"n": np.array(6, np.int32)}
+    return {"n": n}, {"i": i, "total": total}, {"n": np.array(6, np.int32)}  # While:k
 
 
 def _accumulate():
@@ -86,10 +85,19 @@ def _cond_in_loop():
     return {"x": x}, {"s": tf.identity(s, name="s")}, {"x": RNG.randn(3).astype(np.float32)}
 
 
+def _cond():
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    total = tf.reduce_sum(x)
+    y = tf.cond(total > 0.0, lambda: x * 2.0, lambda: tf.zeros_like(x) - 1.0)
+    z = tf.case([(total > 5.0, lambda: tf.constant(5.0)), (total > 0.0, lambda: total)],
+                default=lambda: -total)
+    return {"x": x}, {"y": y, "z": z}, {"x": RNG.randn(3, 2).astype(np.float32)}
+
+
 MODELS = {"counter": _counter, "accumulate": _accumulate, "nested": _nested,
           "gru": _rnn(lambda: tf.nn.rnn_cell.GRUCell(4)),
           "lstm": _rnn(lambda: tf.nn.rnn_cell.BasicLSTMCell(4)),
-          "map_fn": _map_fn, "scan": _scan, "cond_in_loop": _cond_in_loop}
+          "map_fn": _map_fn, "scan": _scan, "cond_in_loop": _cond_in_loop, "cond": _cond}
 
 
 def _write(name, build, root):
@@ -131,7 +139,7 @@ def test_written_in_tensorflow_forms_and_read_back(written, name):
     with open(frozen, "rb") as f:
         graph_def.ParseFromString(f.read())
     assert not _loop_ops(graph_def)
-    if name != "lstm":  # dynamic_rnn runs a BasicLSTMCell as one fused BlockLSTM op
+    if name not in ("lstm", "cond"):  # dynamic_rnn runs a BasicLSTMCell as one BlockLSTM
         assert "Enter" in {n.op for n in graph_def.node}
     with tf.Graph().as_default(), tf.Session() as sess:
         tf.import_graph_def(graph_def, name="")

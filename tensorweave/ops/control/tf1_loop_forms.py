@@ -10,7 +10,8 @@ A `While` becomes a TF1 frame (tf1_frames reads it back as a While):
   the body's value  NextIteration(output k); after the loop Exit(Switch:0), read as While:k
   the limit         maximum_iterations: a counter variable, LogicalAnd(counter < limit, pred)
 
-The While's own node becomes a NoOp waiting on the Exits (for control inputs on the loop).
+The While's own node becomes an IdentityN of the Exits, so `while:k` (a signature's output,
+a fetch, a control input on the loop) names the same value in TensorFlow's graph.
 Nodes of the frame without inputs wait on its pivot (the Merge of its first variable for the
 cond, the Identity for the body), as TensorFlow's do, so they run in the frame.
 
@@ -215,13 +216,14 @@ def _write_while(t):
     for k, (dtype, _, _) in enumerate(loop_vars):
         exits.append(t.add("Exit", "Exit", [f"{switches[offset + k]}:0"], T=dtype))
         t.alias(k, exits[-1])
-    t.node.op = "NoOp"
+    t.node.op = "IdentityN"  # 'while:k' names the last value of variable k in TF too
     _clear_attrs(t.node)
     del t.node.input[:]
-    t.node.input.extend("^" + e for e in exits)
+    t.node.input.extend(exits)
+    t.dtypes = [dtype for dtype, _, _ in loop_vars]
+    t.set("T", t.dtypes)
     if "_output_shapes" in t.node.attr:
-        del t.node.attr["_output_shapes"]
-    t.dtypes = []
+        del t.node.attr["_output_shapes"].list.shape[-1]  # the trace the gradient would read
 
 
 def _int32_array(value):
