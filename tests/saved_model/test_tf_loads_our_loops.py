@@ -3,7 +3,8 @@ scan, a tf.cond in a loop) are written in TensorFlow 1's frame and TensorArrayV3
 SavedModel and as a frozen GraphDef, (a) tensorweave reads them back (its importer rebuilds
 the frames as While ops) with the same outputs, and (b) real TensorFlow loads them with
 tf.compat.v1.saved_model.loader.load, tf.saved_model.load and tf.import_graph_def and gives
-the same outputs (issue 22 part 5). (b) runs tests/fixtures/tf_load_our_loops.py under
+the same outputs (issue 22 part 5); a frozen graph read back by tensorweave and written again
+goes through both as well. (b) runs tests/fixtures/tf_load_our_loops.py under
 TENSORWEAVE_TF_PYTHON (a Python with TensorFlow) and is skipped without one."""
 import json
 import os
@@ -117,6 +118,10 @@ def _write(name, build, root):
             f.write(graph_def.SerializeToString())
         feeds = {inputs[k].name: v for k, v in values.items()}
         fetches = [outputs[k].name for k in keys]
+    with tf.Graph().as_default() as graph:  # read back (frames -> While) and written again
+        tf.import_graph_def(graph_def, name="")
+        with open(os.path.join(root, name + "_again.pb"), "wb") as f:
+            f.write(graph.as_graph_def().SerializeToString())
     return export_dir, frozen, keys, values, feeds, fetches, expected
 
 
@@ -135,17 +140,19 @@ def _loop_ops(graph_def):
 def test_written_in_tensorflow_forms_and_read_back(written, name):
     _, models = written
     export_dir, frozen, keys, values, feeds, fetches, expected = models[name]
-    graph_def = tf.GraphDef()
-    with open(frozen, "rb") as f:
-        graph_def.ParseFromString(f.read())
-    assert not _loop_ops(graph_def)
-    if name not in ("lstm", "cond"):  # dynamic_rnn runs a BasicLSTMCell as one BlockLSTM
-        assert "Enter" in {n.op for n in graph_def.node}
-    with tf.Graph().as_default(), tf.Session() as sess:
-        tf.import_graph_def(graph_def, name="")
-        got = sess.run(fetches, feeds)
-    for k, ours, theirs in zip(keys, expected, got):
-        np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-6, err_msg=f"{name} {k}")
+    for path in (frozen, frozen[:-3] + "_again.pb"):
+        graph_def = tf.GraphDef()
+        with open(path, "rb") as f:
+            graph_def.ParseFromString(f.read())
+        assert not _loop_ops(graph_def)
+        if name not in ("lstm", "cond"):  # dynamic_rnn runs a BasicLSTMCell as one BlockLSTM
+            assert "Enter" in {n.op for n in graph_def.node}
+        with tf.Graph().as_default(), tf.Session() as sess:
+            tf.import_graph_def(graph_def, name="")
+            got = sess.run(fetches, feeds)
+        for k, ours, theirs in zip(keys, expected, got):
+            np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-6,
+                                       err_msg=f"{path} {k}")
     with tf.Graph().as_default(), tf.Session() as sess:
         meta_graph_def = loader.load(sess, ["serve"], export_dir)
         assert not _loop_ops(meta_graph_def.graph_def)
@@ -182,6 +189,9 @@ def test_tensorflow_runs_them(written):
         manifest.append({"kind": "frozen", "path": frozen, "outputs": fetches,
                          "inputs": os.path.join(root, name + "_feeds.npz"),
                          "out": os.path.join(root, name + "_pb")})
+        manifest.append({"kind": "frozen", "path": frozen[:-3] + "_again.pb",
+                         "outputs": fetches, "inputs": os.path.join(root, name + "_feeds.npz"),
+                         "out": os.path.join(root, name + "_again")})
     with open(os.path.join(root, "manifest.json"), "w") as f:
         json.dump(manifest, f)
     result = subprocess.run([python, SCRIPT, os.path.join(root, "manifest.json")],
@@ -190,7 +200,8 @@ def test_tensorflow_runs_them(written):
     failures = []
     for name, model in models.items():
         keys, expected = model[2], model[6]
-        for out, loaders in ((name + "_sm", ("v1", "v2")), (name + "_pb", ("v1",))):
+        for out, loaders in ((name + "_sm", ("v1", "v2")), (name + "_pb", ("v1",)),
+                             (name + "_again", ("v1",))):
             for which in loaders:
                 path = os.path.join(root, f"{out}_{which}")
                 if os.path.exists(path + ".error"):

@@ -148,7 +148,7 @@ def _write_while(t):
     var_ops = {v.op for v in body.var_inputs}
 
     loop_vars = [(v.dtype, init, v) for v, init in zip(body.var_inputs, data[:n])]
-    enters, nexts, merges = [], [], []
+    enters, merges = [], []
     counter = None
     if body.has_limit:  # TensorFlow's iteration counter: a loop variable before the others
         start = t.const("iteration_counter", 0, dtypes.int32)
@@ -358,3 +358,26 @@ register_tf_form("TensorArrayRead", to_tf=_handle_op("TensorArrayReadV3", dtype=
 register_tf_form("TensorArrayGather", to_tf=_handle_op("TensorArrayGatherV3", dtype="dtype",
                                                        element_shape="element_shape"))
 register_tf_form("TensorArraySize", to_tf=_handle_op("TensorArraySizeV3"))
+
+
+# --- TensorFlow's handle ops read back: their `T` is the value's dtype, or none -----------------
+def _typed_by(index):
+    """A writing rule for TensorFlow's own handle ops (imported, written again): attr `T` is
+    the dtype of data input `index`, or absent when None (a NodeDef's default T is the first
+    input's, here the handle's)."""
+    def rule(t):
+        if "T" in t.node.attr:
+            del t.node.attr["T"]
+        if index is not None:
+            t.set("T", t.dtypes[index])
+    return rule
+
+
+for _op_type, _index in (("TensorArrayV3", None), ("TensorArrayGradV3", None),
+                         ("TensorArrayWriteV3", 2), ("TensorArrayScatterV3", 2),
+                         ("TensorArraySplitV3", 1), ("TensorArrayReadV3", None),
+                         ("TensorArrayGatherV3", None), ("TensorArrayConcatV3", None),
+                         ("TensorArraySizeV3", None), ("TensorArrayCloseV3", None),
+                         ("StackV2", None), ("StackPushV2", 1), ("StackPopV2", None),
+                         ("StackCloseV2", None)):
+    register_tf_form(_op_type, to_tf=_typed_by(_index))
