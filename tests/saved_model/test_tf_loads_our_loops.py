@@ -95,10 +95,58 @@ def _cond():
     return {"x": x}, {"y": y, "z": z}, {"x": RNG.randn(3, 2).astype(np.float32)}
 
 
+def _nested_map_fn():
+    x = tf.placeholder(tf.float32, [None, 3, 2], name="x")
+    y = tf.map_fn(lambda m: tf.map_fn(lambda r: r * 2.0 + tf.reduce_sum(r), m), x)
+    return {"x": x}, {"y": y}, {"x": RNG.randn(2, 3, 2).astype(np.float32)}
+
+
+def _bidirectional():
+    tf.set_random_seed(1)
+    x = tf.placeholder(tf.float32, [None, 4, 3], name="x")
+    lengths = tf.placeholder(tf.int32, [None], name="lengths")
+    (fw, bw), _ = tf.nn.bidirectional_dynamic_rnn(
+        tf.nn.rnn_cell.GRUCell(3), tf.nn.rnn_cell.GRUCell(3), x, sequence_length=lengths,
+        dtype=tf.float32)
+    return {"x": x, "lengths": lengths}, {"fw": fw, "bw": bw}, \
+        {"x": RNG.randn(2, 4, 3).astype(np.float32), "lengths": np.array([4, 2], np.int32)}
+
+
+def _growing_array():
+    n = tf.placeholder(tf.int32, [], name="n")
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+    _, ta = tf.while_loop(lambda i, ta: i < n,
+                          lambda i, ta: (i + 1, ta.write(i, tf.cast(i, tf.float32) ** 2)),
+                          [0, ta])
+    return {"n": n}, {"y": ta.stack(), "size": ta.size()}, {"n": np.array(5, np.int32)}
+
+
+def _odd_bodies():
+    """Body results that are a captured value, a constant, and an array made in the body."""
+    x = tf.placeholder(tf.float32, [2], name="x")
+
+    def body(i, a, b, c):
+        ta = tf.TensorArray(tf.float32, size=2).write(0, a).write(1, x * 3.0)
+        return i + 1, x, b + tf.reduce_sum(ta.stack(), 0), tf.constant(7.0)
+    _, a, b, c = tf.while_loop(lambda i, a, b, c: i < 3, body,
+                               [0, tf.zeros([2]), tf.zeros([2]), 1.0])
+    return {"x": x}, {"a": a, "b": b, "c": c}, {"x": np.array([1.0, 2.0], np.float32)}
+
+
+def _loop_in_cond():
+    x = tf.placeholder(tf.float32, [], name="x")
+    y = tf.cond(x > 0, lambda: tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * x),
+                                             [0, 1.0])[1], lambda: -x)
+    return {"x": x}, {"y": y}, {"x": np.array(2.0, np.float32)}
+
+
 MODELS = {"counter": _counter, "accumulate": _accumulate, "nested": _nested,
           "gru": _rnn(lambda: tf.nn.rnn_cell.GRUCell(4)),
           "lstm": _rnn(lambda: tf.nn.rnn_cell.BasicLSTMCell(4)),
-          "map_fn": _map_fn, "scan": _scan, "cond_in_loop": _cond_in_loop, "cond": _cond}
+          "map_fn": _map_fn, "scan": _scan, "cond_in_loop": _cond_in_loop, "cond": _cond,
+          "nested_map_fn": _nested_map_fn, "bidirectional": _bidirectional,
+          "growing_array": _growing_array, "odd_bodies": _odd_bodies,
+          "loop_in_cond": _loop_in_cond}
 
 
 def _write(name, build, root):
