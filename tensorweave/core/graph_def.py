@@ -36,6 +36,9 @@ _DATATYPE_BY_NAME = {
     "complex64": types_pb2.DT_COMPLEX64, "complex128": types_pb2.DT_COMPLEX128,
     "string": types_pb2.DT_STRING, "variant": types_pb2.DT_VARIANT,
     "resource": types_pb2.DT_RESOURCE,  # queue and reader handles
+    "qint8": types_pb2.DT_QINT8, "quint8": types_pb2.DT_QUINT8,
+    "qint16": types_pb2.DT_QINT16, "quint16": types_pb2.DT_QUINT16,
+    "qint32": types_pb2.DT_QINT32, "bfloat16": types_pb2.DT_BFLOAT16,
 }
 _DTYPE_BY_DATATYPE = {enum: _dtypes.as_dtype(name) for name, enum in _DATATYPE_BY_NAME.items()}
 
