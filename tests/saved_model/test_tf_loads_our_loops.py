@@ -211,6 +211,36 @@ def test_written_in_tensorflow_forms_and_read_back(written, name):
         np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-6, err_msg=f"{name} {k}")
 
 
+def _cond_training(root):
+    """A checkpoint and meta graph of a model with a tf.cond and its gradient; the losses of
+    three steps in tensorweave, for each branch."""
+    path = os.path.join(root, "cond_training", "model")
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        w = tf.Variable([[0.5], [-0.3]], name="w")
+        h = tf.matmul(x, w)
+        flag = tf.placeholder_with_default(True, [], name="flag")
+        loss = tf.reduce_mean(tf.cond(flag, lambda: tf.nn.relu(h) * 2.0, lambda: h * h),
+                              name="loss")
+        tf.train.GradientDescentOptimizer(0.1).minimize(loss, name="train")
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver().save(sess, path)
+    feeds = [{"x:0": np.array([[1.0, 2.0], [3.0, -1.0]], np.float32), "flag:0": np.array(f)}
+             for f in (True, False)]
+    losses = []
+    for feed in feeds:
+        with tf.Graph().as_default(), tf.Session() as sess:
+            tf.train.import_meta_graph(path + ".meta").restore(sess, path)
+            losses.append([sess.run(["loss:0", "train"], feed)[0] for _ in range(3)])
+    return path, feeds, losses
+
+
+def test_cond_training_graph_read_back(tmp_path):
+    _, _, losses = _cond_training(str(tmp_path))
+    np.testing.assert_allclose(losses[0], [1.8, 0.8, 0.0], atol=1e-6)
+    assert losses[1][0] > losses[1][1] > losses[1][2] > 0
+
+
 def test_loop_gradients_keep_tensorweaves_form():
     """A graph with a loop's gradient (WhileGrad) keeps tensorweave's forms for its loops."""
     with tf.Graph().as_default() as graph:
@@ -240,6 +270,12 @@ def test_tensorflow_runs_them(written):
         manifest.append({"kind": "frozen", "path": frozen[:-3] + "_again.pb",
                          "outputs": fetches, "inputs": os.path.join(root, name + "_feeds.npz"),
                          "out": os.path.join(root, name + "_again")})
+    path, feeds, losses = _cond_training(root)
+    for k, feed in enumerate(feeds):
+        np.savez(os.path.join(root, f"train{k}_feeds.npz"), **feed)
+        manifest.append({"kind": "train", "path": path, "outputs": ["loss:0"], "train": "train",
+                         "steps": 3, "inputs": os.path.join(root, f"train{k}_feeds.npz"),
+                         "out": os.path.join(root, f"train{k}")})
     with open(os.path.join(root, "manifest.json"), "w") as f:
         json.dump(manifest, f)
     result = subprocess.run([python, SCRIPT, os.path.join(root, "manifest.json")],
@@ -260,4 +296,12 @@ def test_tensorflow_runs_them(written):
                     for k, (key, ours) in enumerate(zip(keys, expected)):
                         np.testing.assert_allclose(theirs[f"out{k}"], ours, rtol=1e-5,
                                                    atol=1e-5, err_msg=f"{out} {key} ({which})")
+    for k, ours in enumerate(losses):
+        path = os.path.join(root, f"train{k}_v1")
+        if os.path.exists(path + ".error"):
+            with open(path + ".error") as f:
+                failures.append(f"cond training {k}: {f.read()[:600]}")
+            continue
+        with np.load(path + ".npz") as theirs:
+            np.testing.assert_allclose(theirs["out0"], ours, rtol=1e-5, atol=1e-6)
     assert not failures, "\n".join(failures)

@@ -381,3 +381,19 @@ for _op_type, _index in (("TensorArrayV3", None), ("TensorArrayGradV3", None),
                          ("StackV2", None), ("StackPushV2", 1), ("StackPopV2", None),
                          ("StackCloseV2", None)):
     register_tf_form(_op_type, to_tf=_typed_by(_index))
+
+
+# --- ZerosLikeValue (a cond's gradient on the branch not taken) ---------------------------------
+def _write_zeros_like_value(t):
+    """TensorFlow's ZerosLike, except for a TensorArray's flow (a gradient of its elements)."""
+    t.shared.setdefault("while_of", {op.attrs["body"].context: op
+                                     for op in t.op.graph.get_operations() if op.type == "While"})
+    try:
+        _array_of(t.op.inputs[0], t)
+    except Unsupported:
+        t.node.op = "ZerosLike"
+        return
+    raise Unsupported("the zero gradient of a TensorArray")
+
+
+register_tf_form("ZerosLikeValue", to_tf=_write_zeros_like_value)
