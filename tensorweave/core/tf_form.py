@@ -13,8 +13,11 @@ data input `index` and returns its constant value, reader.set(node, key, value) 
 A writing rule is rule(t) on the TFNode `t` of one op (`t.op`, its NodeDef `t.node`, the dtypes
 of its data inputs `t.dtypes`): t.pop(attr), t.set(key, value), t.insert_const(index, suffix,
 value, dtype), t.add(op_type, suffix, inputs, **attrs), t.const(suffix, value, dtype) and
-t.rank(index); it raises Unsupported when the op has no TensorFlow form, and the op is then
-written in tensorweave's.
+t.rank(index); t.alias(index, name) when another node's output stands for output `index`,
+t.name(tensor) for an input's name as written, t.written(op) for the NodeDefs of an op
+written before (which the rule may rewrite), t.shared for what the rules of one graph share.
+It raises Unsupported when the op has no TensorFlow form, and the op is then written in
+tensorweave's.
 """
 from tensorweave.core import dtypes
 
