@@ -1,12 +1,13 @@
-"""A Session's blocking resources: the queues and readers that queue-era input pipelines use.
+"""A Session's blocking resources: the queues, readers and gradient accumulators that
+queue-era programs use.
 
-Their op kernels (ops/queue_ops.py, ops/reader_ops.py) are plain code that keeps the data
-(`store`s and readers); the locks, condition variables, run deadlines and cancellation live
-here, reached through `state.blocking`. Session.run may be called from several threads at once
-(QueueRunners): a queue serves its waiting enqueues and dequeues in the order they arrived, as
-TensorFlow's queues do, and a wait ends with DeadlineExceededError when the run's timeout
-(`RunOptions.timeout_in_ms`, `ConfigProto.operation_timeout_in_ms`) passes, or with
-CancelledError when the Session closes.
+Their op kernels (ops/queue_ops.py, ops/reader_ops.py, ops/accumulator_ops.py) are plain code
+that keeps the data (`store`s, readers, accumulators); the locks, condition variables, run
+deadlines and cancellation live here, reached through `state.blocking`. Session.run may be
+called from several threads at once (QueueRunners): a queue serves its waiting enqueues and
+dequeues in the order they arrived, as TensorFlow's queues do, and a wait ends with
+DeadlineExceededError when the run's timeout (`RunOptions.timeout_in_ms`,
+`ConfigProto.operation_timeout_in_ms`) passes, or with CancelledError when the Session closes.
 
 A queue's store holds the elements and decides their order:
     store.size(), store.capacity (< 0: unbounded), store.floor (elements a dequeue must leave
@@ -63,6 +64,11 @@ class BlockingResources:
     def queue(self, store, name):
         """A new thread-safe queue over `store`, named `name` in messages."""
         return BlockingQueue(store, name, self)
+
+    def monitored(self, resource, name):
+        """`resource` behind a lock whose holders may wait for each other's changes (see
+        MonitoredResource): an accumulator's take waits for enough applied gradients."""
+        return MonitoredResource(resource, name, self)
 
     def guarded(self, resource, name):
         """`resource` behind a lock: its users take turns (see GuardedResource.exclusive)."""
@@ -237,3 +243,39 @@ class GuardedResource:
             with self._condition:
                 self._busy = False
                 self._condition.notify_all()
+
+
+class MonitoredResource:
+    """A resource shared by several threads that wait for each other's changes to it.
+
+        with monitored.locked() as resource:   # one holder at a time
+            while not ready(resource):
+                monitored.wait()               # the run's deadline, the Session's cancellation
+        ...
+        with monitored.locked() as resource:
+            change(resource)
+            monitored.notify_all()
+    """
+
+    def __init__(self, resource, name, owner):
+        self.resource = resource
+        self.name = name
+        self._owner = owner
+        self._condition = threading.Condition()
+
+    def wake(self):
+        with self._condition:
+            self._condition.notify_all()
+
+    @contextlib.contextmanager
+    def locked(self):
+        with self._condition:
+            yield self.resource
+
+    def wait(self):
+        """Within `locked()`: waits until notified (errors as BlockingResources.wait)."""
+        self._owner.wait(self._condition)
+
+    def notify_all(self):
+        """Within `locked()`: wakes the waiting holders."""
+        self._condition.notify_all()
