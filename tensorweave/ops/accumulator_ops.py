@@ -121,7 +121,7 @@ class SparseAccumulator(Accumulator):
     in step, equal indices summed."""
 
     def __init__(self, dtype, dims, reduction_type):
-        super().__init__(dtype, dims, reduction_type)
+        super().__init__(dtype, dims or None, reduction_type)  # a shape () allows any
         self.indices = self.values = self.counts = None
 
     def check(self, indices, values, shape):
@@ -400,7 +400,7 @@ def _sparse_take_shape(handle, num_required, *, dtype):
     _check_handle(op_type, handle)
     _check_scalar(op_type, num_required, "num_required", dtypes.int32)
     shape = accumulator_shape(handle)
-    if shape.ndims is None:
+    if not shape.ndims:  # unknown, or () (SyncReplicasOptimizer's): any rank
         return [(dtypes.int64, TensorShape([None])), (dtypes.as_dtype(dtype), unknown_shape()),
                 (dtypes.int64, TensorShape([None]))]
     return [(dtypes.int64, TensorShape([None])),

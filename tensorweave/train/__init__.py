@@ -60,6 +60,7 @@ _LAZY = {
                       "string_input_producer"),
     **lazy.names_from("tensorweave.train.supervisor", "Supervisor", "basic_train_loop"),
     **lazy.names_from("tensorweave.train.warm_starting", "VocabInfo", "warm_start"),
+    **lazy.names_from("tensorweave.train.sync_replicas_optimizer", "SyncReplicasOptimizer"),
     **lazy.names_from("tensorweave.train.device_setter", "ClusterSpec",
                       "replica_device_setter"),
     "ClusterDef": "tensorboard.compat.proto.cluster_pb2:ClusterDef",
