@@ -12,8 +12,11 @@ from tensorweave.distributions.kullback_leibler import RegisterKL, kl_divergence
 from tensorweave.distributions.univariate import (  # noqa: F401
     Bernoulli, Beta, Exponential, Gamma, Laplace, Normal, StudentT, Uniform)
 from tensorweave.distributions.categorical import Categorical  # noqa: F401
+from tensorweave.distributions.multivariate import (  # noqa: F401 - registers their KL pair
+    Dirichlet, DirichletMultinomial, Multinomial)
 from tensorweave.distributions import kl_pairs  # noqa: F401 - registers TF's KL pairs
 
 __all__ = ["Distribution", "ReparameterizationType", "FULLY_REPARAMETERIZED",
            "NOT_REPARAMETERIZED", "kl_divergence", "RegisterKL", "Normal", "Bernoulli",
-           "Categorical", "Uniform", "Beta", "Gamma", "Exponential", "Laplace", "StudentT"]
+           "Categorical", "Uniform", "Beta", "Gamma", "Exponential", "Laplace", "StudentT",
+           "Dirichlet", "Multinomial", "DirichletMultinomial"]
