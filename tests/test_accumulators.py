@@ -1,6 +1,7 @@
 """tf.ConditionalAccumulator and tf.SparseConditionalAccumulator against TF 2.15's numbers and
 errors (tests/fixtures/accumulators_reference.json), and their waiting: a take served by an
 apply from another thread, a run timeout, cancellation when the Session closes."""
+import base64
 import json
 import pathlib
 import sys
@@ -122,3 +123,20 @@ def test_operation_timeout_in_config_ends_a_take():
         with tf.Session(config=config) as sess:
             with pytest.raises(tf.errors.DeadlineExceededError):
                 sess.run(take)
+
+
+def test_graphs_tensorflow_wrote_import_and_run():
+    graph_def = tf.GraphDef()
+    graph_def.ParseFromString(base64.b64decode(REFERENCE["graph_def"]))
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.import_graph_def(graph_def, name="")
+    _same(cases.run_graph(tf, graph), REFERENCE["graph_results"])
+
+
+def test_graphs_tensorweave_writes_import_back():
+    graph = cases.graph_program(tf, acc)
+    again = tf.Graph()
+    with again.as_default():
+        tf.import_graph_def(graph.as_graph_def(), name="")
+    _same(cases.run_graph(tf, again), REFERENCE["graph_results"])
