@@ -153,6 +153,8 @@ _LAZY_MODULES = {
     **_lazy.names_from("tensorweave.nn.conv_nd", "conv", "conv2d_backprop_filter_v2",
                        "conv2d_backprop_input_v2"),
     **_lazy.names_from("tensorweave.nn.rnn", "sequence_mask"),
+    **_lazy.names_from("tensorweave.accumulators", "ConditionalAccumulator",
+                       "ConditionalAccumulatorBase", "SparseConditionalAccumulator"),
     **_lazy.names_from("tensorweave.gradient_overrides", "custom_gradient", "grad_pass_through",
         "recompute_grad"),
     **_lazy.names_from("tensorweave.template", "make_template"),

@@ -3,6 +3,7 @@ from tensorweave.util import lazy
 
 __getattr__ = lazy.attributes(__name__, {
     "SparseTensor": "tensorweave.core.sparse_tensor:SparseTensor",
+    "SparseConditionalAccumulator": "tensorweave.accumulators:SparseConditionalAccumulator",
     "add": "tensorweave:sparse_add",
     "bincount": "tensorweave.ops.sparse_count_ops:sparse_bincount",
     "concat": "tensorweave:sparse_concat",

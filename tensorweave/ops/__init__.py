@@ -17,4 +17,4 @@ from tensorweave.ops import lookup_ops, set_ops, ragged_ops  # noqa: F401
 from tensorweave.ops import image_ops, image_codec_ops, image_box_ops  # noqa: F401
 from tensorweave.ops import seq2seq_ops  # noqa: F401
 from tensorweave.ops import mpi_ops  # noqa: F401
-from tensorweave.ops import quantization_ops  # noqa: F401
+from tensorweave.ops import quantization_ops, accumulator_ops  # noqa: F401
