@@ -6,10 +6,13 @@ a sigmoid unit, Adam, batch 32, reviews cut to 80 words).
 """
 import sys
 
+import numpy as np
 import tensorflow.compat.v1 as tf
 import imdb_data
 
 tf.disable_v2_behavior()
+np.random.seed(1337)  # for reproducibility, as Keras's examples seed
+tf.set_random_seed(1337)
 keras = tf.keras
 
 max_features = 20000
