@@ -155,11 +155,12 @@ class Head:
                               regularization_losses=None):
         """The EstimatorSpec of `mode`: predictions and export outputs (PREDICT), the loss
         and metrics (EVAL), the loss and the train op of `optimizer` or `train_op_fn`."""
-        with name_scope(None, self._name or "head"):
+        with name_scope(None, self._name or self._default_scope):
+            export_outputs = self._export_outputs_fn(features, mode, logits, labels)
             predictions = self.predictions(logits)
             if mode == ModeKeys.PREDICT:
                 return EstimatorSpec(mode, predictions=predictions,
-                                     export_outputs=self._export_outputs(predictions))
+                                     export_outputs=export_outputs(predictions))
             loss = self.loss(labels, logits, features, mode, regularization_losses)
             if mode == ModeKeys.EVAL:
                 eval_metrics = self.metrics(regularization_losses)
@@ -169,8 +170,17 @@ class Head:
                                      eval_metric_ops=metric_ops(eval_metrics, updates))
             train_op = train_op_of(optimizer, trainable_variables, train_op_fn, update_ops,
                                    loss)
-        loss_summaries(loss, regularization_losses, self._summary_key)
+        loss_summaries(loss, regularization_losses, self._loss_summary_key)
         return EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)
+
+    _default_scope = "head"
+
+    def _export_outputs_fn(self, features, mode, logits, labels):
+        """predictions -> the PREDICT spec's export outputs (made before the predictions)."""
+        return self._export_outputs
+
+    def _loss_summary_key(self, key):
+        return self._summary_key(key)
 
 
 def metric_ops(eval_metrics, updates):
@@ -803,30 +813,19 @@ class MultiHead(Head):
             eval_metrics.update(head_metrics)
         return updates
 
-    def create_estimator_spec(self, features, mode, logits, labels=None, optimizer=None,
-                              trainable_variables=None, train_op_fn=None, update_ops=None,
-                              regularization_losses=None):
-        with name_scope(None, self._name or "multi_head"):
-            logits_dict = self._check_logits_and_labels(logits, labels)
-            specs = [head.create_estimator_spec(
-                features=features, mode=mode, logits=logits_dict[head.name],
-                labels=labels[head.name] if labels else None, train_op_fn=_no_op_train_fn)
-                for head in self._heads]
-            predictions = self.predictions(logits)
-            if mode == ModeKeys.PREDICT:
-                return EstimatorSpec(mode, predictions=predictions,
-                                     export_outputs=self._merged_export_outputs(specs))
-            loss = self.loss(labels, logits, features, mode, regularization_losses)
-            if mode == ModeKeys.EVAL:
-                eval_metrics = self.metrics(regularization_losses)
-                updates = self._metric_updates(eval_metrics, features, logits, labels,
-                                               regularization_losses)
-                return EstimatorSpec(mode, predictions=predictions, loss=loss,
-                                     eval_metric_ops=metric_ops(eval_metrics, updates))
-            train_op = train_op_of(optimizer, trainable_variables, train_op_fn, update_ops,
-                                   loss)
-        loss_summaries(loss, regularization_losses, lambda key: key)
-        return EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)
+    _default_scope = "multi_head"
+
+    def _export_outputs_fn(self, features, mode, logits, labels):
+        """Each head's spec (as TF builds them, in every mode), merged for export."""
+        logits_dict = self._check_logits_and_labels(logits, labels)
+        specs = [head.create_estimator_spec(
+            features=features, mode=mode, logits=logits_dict[head.name],
+            labels=labels[head.name] if labels else None, train_op_fn=_no_op_train_fn)
+            for head in self._heads]
+        return lambda predictions: self._merged_export_outputs(specs)
+
+    def _loss_summary_key(self, key):
+        return key
 
     def _merged_export_outputs(self, specs):
         from tensorweave.estimator import export
