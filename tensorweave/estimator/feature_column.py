@@ -126,12 +126,9 @@ def _check_categorical_input(key, tensor, integer):
 
 
 # --- numeric and bucketized ---------------------------------------------------------------------
-class NumericColumn(_DenseColumn, collections.namedtuple(
-        "NumericColumn", ["key", "shape", "default_value", "dtype", "normalizer_fn"])):
-    @property
-    def parse_example_spec(self):
-        return {self.key: example_parsing.FixedLenFeature(self.shape, self.dtype,
-                                                          self.default_value)}
+class _NumericValues:
+    """The feature `key` as float32 values of `shape`, through `normalizer_fn` (numeric and
+    sequence numeric columns)."""
 
     @property
     def name(self):
@@ -146,6 +143,14 @@ class NumericColumn(_DenseColumn, collections.namedtuple(
         if self.normalizer_fn is not None:
             tensor = self.normalizer_fn(tensor)
         return array.cast(tensor, dtypes.float32)
+
+
+class NumericColumn(_NumericValues, _DenseColumn, collections.namedtuple(
+        "NumericColumn", ["key", "shape", "default_value", "dtype", "normalizer_fn"])):
+    @property
+    def parse_example_spec(self):
+        return {self.key: example_parsing.FixedLenFeature(self.shape, self.dtype,
+                                                          self.default_value)}
 
     def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
         return builder.get(self)
@@ -760,26 +765,12 @@ def _present_steps(features, key, per_step):
     return (last + per_step - 1) // per_step
 
 
-class _SequenceNumericColumn(_FeatureColumn, collections.namedtuple(
+class _SequenceNumericColumn(_NumericValues, _FeatureColumn, collections.namedtuple(
         "_SequenceNumericColumn", ["key", "shape", "default_value", "dtype",
                                    "normalizer_fn"])):
     @property
     def parse_example_spec(self):
         return {self.key: example_parsing.VarLenFeature(self.dtype)}
-
-    @property
-    def name(self):
-        return self.key
-
-    @property
-    def _variable_shape(self):
-        return tuple(self.shape)
-
-    def _transform_feature(self, builder):
-        tensor = builder.get(self.key)
-        if self.normalizer_fn is not None:
-            tensor = self.normalizer_fn(tensor)
-        return array.cast(tensor, dtypes.float32)
 
     def _get_sequence_dense_tensor(self, builder, weight_collections=None, trainable=None):
         """([batch, T, prod(shape)] values, [batch] lengths)."""
