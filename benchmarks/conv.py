@@ -17,7 +17,6 @@ busy machine affects both alike.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -243,14 +242,7 @@ def sgemm_peak():
 def tensorflow_times(python, steps, env):
     """measure() under TensorFlow's compat.v1 in a subprocess with `env`, or None if
     unavailable."""
-    if not Path(python).exists():
-        return None
-    done = subprocess.run([python, __file__, "--impl", "tensorflow", "--steps", str(steps)],
-                          capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        print(f"TensorFlow run failed: {done.stderr.strip().splitlines()[-1:]}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return tf_modes.run_json(python, [__file__, "--impl", "tensorflow", "--steps", steps], env)
 
 
 def main():

@@ -14,12 +14,13 @@ of a steady run stays flat.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+import tf_modes
 
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("TENSORWEAVE_ACCEL", "1")
@@ -112,15 +113,8 @@ def measure(tf, sizes):
 
 
 def tensorflow_measure(python, sizes):
-    if not Path(python).exists():
-        return None
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([python, __file__, "--impl", "tensorflow", "--sizes",
-                           *map(str, sizes)], capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        print(f"TensorFlow run failed: {done.stderr.strip().splitlines()[-1:]}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """measure() under TensorFlow as installed, in a subprocess, or None if unavailable."""
+    return tf_modes.run_json(python, [__file__, "--impl", "tensorflow", "--sizes", *sizes])
 
 
 def report(name, result):

@@ -17,7 +17,6 @@ import argparse
 import gzip
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -114,14 +113,7 @@ def best_of(a, b):
 def tensorflow_times(python, env):
     """measure() under TensorFlow's compat.v1 in a subprocess with `env` (a tf_modes
     environment), or None if unavailable."""
-    if not Path(python).exists():
-        return None
-    done = subprocess.run([python, __file__, "--impl", "tensorflow"], capture_output=True,
-                          text=True, env=env)
-    if done.returncode != 0:
-        print(f"TensorFlow run failed: {done.stderr.strip().splitlines()[-1:]}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return tf_modes.run_json(python, [__file__, "--impl", "tensorflow"], env)
 
 
 def main():

@@ -13,9 +13,10 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 from pathlib import Path
+
+import tf_modes
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -45,12 +46,7 @@ def child(impl, steps):
 
 
 def run_child(python, impl, steps, env):
-    done = subprocess.run([python, __file__, "--impl", impl, "--steps", str(steps)],
-                          capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        print(f"{impl} run failed: {done.stderr.strip().splitlines()[-1:]}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return tf_modes.run_json(python, [__file__, "--impl", impl, "--steps", steps], env, impl)
 
 
 def main():

@@ -5,7 +5,10 @@ elsewhere), oneDNN forced on and oneDNN forced off (TF_ENABLE_ONEDNN_OPTS=1 / 0)
     for label, env in tf_modes.environments():
         subprocess.run([tf_python, ...], env=env)
 """
+import json
 import os
+import subprocess
+from pathlib import Path
 
 VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
 MODES = (("tf as installed", None), ("tf oneDNN on", "1"), ("tf oneDNN off", "0"))
@@ -24,3 +27,16 @@ def environment(value, base=None):
 def environments(base=None):
     """[(label, environment)] for the three modes, "as installed" first."""
     return [(label, environment(value, base)) for label, value in MODES]
+
+
+def run_json(python, argv, env=None, what="TensorFlow"):
+    """The JSON object on the last line `python argv...` prints (the benchmark run as a
+    subprocess, in `env`), or None with the reason printed when it is missing or fails."""
+    if not Path(python).exists():
+        return None
+    done = subprocess.run([python, *map(str, argv)], capture_output=True, text=True,
+                          env=environment(None) if env is None else env)
+    if done.returncode != 0:
+        print(f"{what} run failed: {done.stderr.strip().splitlines()[-1:]}")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
