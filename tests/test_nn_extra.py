@@ -353,3 +353,36 @@ def test_conv3d_kernels_in_batch_parts_match(monkeypatch):
 def test_dilated_pool_with_same_padding_is_refused_as_in_tensorflow():
     with pytest.raises(ValueError, match="pooling with SAME padding is not implemented"):
         tf.nn.pool(tf.zeros([1, 6, 6, 1]), [2, 2], "MAX", "SAME", dilation_rate=[2, 2])
+
+
+# --- dropout: TF 1.14+'s formula, bit for bit -------------------------------------------------
+def test_dropout_gives_tensorflows_values_bit_for_bit():
+    """Kept where the uniform draw >= rate and scaled by 1 / (1 - rate) (a float rate) or
+    divided by 1 - rate (a tensor rate), as TF does: TF 2.15's values, same bits."""
+    import pathlib
+    import sys
+    fixtures = pathlib.Path(__file__).parent / "fixtures"
+    sys.path.insert(0, str(fixtures))
+    try:
+        import dropout_cases
+    finally:
+        sys.path.remove(str(fixtures))
+    reference = np.load(fixtures / "dropout_reference.npz")
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tensors, feed = dropout_cases.evaluate(tf)
+        values = sess.run(tensors, feed)
+    assert set(values) == set(reference.files)
+    for case, value in values.items():
+        assert value.dtype == reference[case].dtype, case
+        np.testing.assert_array_equal(value, reference[case], err_msg=case)
+        assert 0 < np.count_nonzero(value == 0) < value.size, case
+
+
+def test_dropout_refuses_rates_outside_zero_to_one():
+    x = tf.ones([3])
+    for rate in (-0.1, 1.0, 1.5):
+        with pytest.raises(ValueError, match=r"range \[0, 1\)"):
+            tf.nn.dropout(x, rate=rate)
+    with pytest.raises(ValueError, match="both keep_prob and rate"):
+        tf.nn.dropout(x, 0.5, rate=0.5)
+    assert tf.nn.dropout(x, keep_prob=1.0) is x

@@ -9,7 +9,7 @@ from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops import array, math_ops, random_ops
 from tensorweave.ops.math_ops import sigmoid, tanh  # noqa: F401 - tf.nn names them too
-from tensorweave.ops._common import elementwise_rows, one
+from tensorweave.ops._common import elementwise_rows, one, same_dtype_and_shape
 
 
 def _float_same_shape(op_type):
@@ -39,7 +39,14 @@ def _relu_grad_grad(op, ddx):
 
 register_op("Relu", shape=_float_same_shape("Relu"), kernel=_relu_kernel, grad=_relu_grad,
             row_wise=elementwise_rows)
-register_op("ReluGrad", shape=lambda dy, y: [(dy.dtype, dy.shape)], kernel=_relu_grad_kernel,
+
+
+def _relu_grad_shape(dy, y):
+    """TF merges both inputs' shapes (a gradient of unknown batch size takes y's width)."""
+    return [same_dtype_and_shape("ReluGrad", [dy, y])]
+
+
+register_op("ReluGrad", shape=_relu_grad_shape, kernel=_relu_grad_kernel,
             grad=_relu_grad_grad)
 
 
@@ -656,28 +663,33 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
 
 # --- dropout ---------------------------------------------------------------------------------
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
-    """Zeroes elements with probability 1 - keep_prob and scales the rest by 1 / keep_prob."""
-    if rate is not None:
-        if keep_prob is not None:
-            raise ValueError("Cannot specify both keep_prob and rate")
-        keep_prob = 1 - rate if not isinstance(rate, Tensor) else 1 - rate
-    if keep_prob is None:
-        raise ValueError("You must provide a rate to dropout.")
+    """Zeroes elements with probability `rate` (1 - keep_prob) and scales the rest by
+    1 / (1 - rate), as TF 1.14 on does: kept where a uniform draw is >= rate."""
+    if rate is not None and keep_prob is not None:
+        raise ValueError("Cannot specify both keep_prob and rate")
+    if rate is None:
+        if keep_prob is None:
+            raise ValueError("You must provide a rate to dropout.")
+        rate = 1 - keep_prob  # a float, or a tensor for a tensor keep_prob
     x = convert_to_tensor(x)
     with name_scope(name, "dropout", [x]) as scope:
-        if isinstance(keep_prob, (int, float)):
-            if not 0 < keep_prob <= 1:
-                raise ValueError(f"keep_prob must be a scalar tensor or a float in the range "
-                                 f"(0, 1], got {keep_prob}")
-            if keep_prob == 1:
+        if not isinstance(rate, Tensor):
+            if not 0 <= rate < 1:
+                raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), "
+                                 f"got {rate}")
+            if rate == 0:
                 return x
-        keep_prob = convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob")
+            scaled = math_ops.multiply(x, constant(1 / (1 - rate), dtype=x.dtype))
+        else:
+            rate = math_ops.cast(rate, x.dtype) if rate.dtype is not x.dtype else rate
+            scaled = math_ops.real_div(x, math_ops.subtract(constant(1, dtype=x.dtype), rate))
+        rate = convert_to_tensor(rate, dtype=x.dtype, name="rate")
         shape = array.shape(x) if noise_shape is None else noise_shape
         if noise_shape is None and x.shape.is_fully_defined():
             shape = x.shape.as_list()
         noise = random_ops.random_uniform(shape, seed=seed, dtype=x.dtype)
-        mask = math_ops.floor(keep_prob + noise)
-        out = math_ops.multiply(math_ops.truediv(x, keep_prob), mask, name=scope[:-1] + "/")
+        keep = array.cast(math_ops.greater_equal(noise, rate), x.dtype)
+        out = math_ops.multiply(scaled, keep, name=scope[:-1] + "/")
         out.set_shape(x.shape)   # as TF: the output has x's (static) shape
         return out
 
