@@ -34,16 +34,6 @@ def _sigmoid_into(out, x):
     np.reciprocal(out, out=out)
 
 
-def _tanh_into(out, x):
-    """out = tanh(x) = 2 sigmoid(2x) - 1: one exp pass, faster than NumPy's tanh; within a
-    float32 rounding step of it in absolute terms."""
-    np.multiply(x, -2, out=out)
-    np.exp(out, out=out)
-    out += 1
-    np.divide(2, out, out=out)
-    out -= 1
-
-
 def _step_dims(op_type, x, x_rows, cs_prev, h_prev, w, wci, wcf, wco, b):
     """(batch, cell) Dimensions of a step whose input rows have TensorShape `x_rows`."""
     for t in (cs_prev, h_prev, w, wci, wcf, wco, b):
@@ -80,7 +70,7 @@ def _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peepho
         f += cs_prev * wcf
     _sigmoid_into(i, i)
     _sigmoid_into(f, f)
-    _tanh_into(ci, ci)
+    np.tanh(ci, out=ci)
     np.multiply(ci, i, out=cs)
     cs += cs_prev * f
     if cell_clip > 0:
@@ -88,7 +78,7 @@ def _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peepho
     if use_peephole:
         o += cs * wco
     _sigmoid_into(o, o)
-    _tanh_into(co, cs)
+    np.tanh(cs, out=co)
     np.multiply(co, o, out=h)
 
 
@@ -306,6 +296,41 @@ def _block_lstm_grad_shape(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b,
     return [(x.dtype, t.shape) for t in (x, cs_prev, h_prev, w, wci, wcf, wco, b)]
 
 
+def _backprop_into(dgates, cs_prev, i, f, o, ci, co, cs_grad, dcs_next, h_grad, dh_next,
+                   scratch):
+    """_lstm_block_cell_backprop without peepholes, for arrays, with the same products in the
+    same order (so the same bits), written into `dgates` [batch, 4 cells] ([di, dci, df, do])
+    through the [4, batch, cells] `scratch`; returns cs_prev's grad (in scratch[1], which the
+    next call may take as its `dcs_next`)."""
+    n = i.shape[1]
+    di, dci, df, do = (dgates[:, k * n:(k + 1) * n] for k in range(4))
+    dh, dcs, a, b = scratch
+    np.add(h_grad, dh_next, out=dh)
+    np.multiply(dh, co, out=a)  # o's grad
+    np.subtract(1, o, out=b)
+    b *= o
+    np.multiply(b, a, out=do)
+    np.multiply(co, co, out=a)
+    np.subtract(1, a, out=a)
+    np.multiply(dh, o, out=b)
+    a *= b
+    np.add(cs_grad, dcs_next, out=dcs)
+    np.add(a, dcs, out=dcs)  # (1 - co^2) (dh o) + (cs_grad + dcs_next)
+    np.multiply(ci, ci, out=a)
+    np.subtract(1, a, out=a)
+    np.multiply(dcs, i, out=b)
+    np.multiply(a, b, out=dci)
+    np.subtract(1, f, out=a)
+    a *= f
+    np.multiply(dcs, cs_prev, out=b)
+    np.multiply(a, b, out=df)
+    np.subtract(1, i, out=a)
+    a *= i
+    np.multiply(dcs, ci, out=b)
+    np.multiply(a, b, out=di)
+    return np.multiply(dcs, f, out=dcs)
+
+
 def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o,
                             ci, co, h, cs_grad, h_grad, *, use_peephole):
     steps, batch, depth = x.shape
@@ -315,15 +340,20 @@ def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b
     dcs_next, dh_next = np.zeros_like(cs_prev), np.zeros_like(h_prev)
     peep_grads = np.zeros((3, n), dtype=x.dtype)
     w_h = w[depth:]
+    scratch = np.empty((4,) + cs_prev.shape, dtype=x.dtype)
     for t in reversed(range(used)):
-        dcs_next, parts, peeps = _lstm_block_cell_backprop(
-            cs[t - 1] if t else cs_prev, i[t], cs[t], f[t], o[t], ci[t], co[t],
-            cs_grad[t] + dcs_next, h_grad[t] + dh_next, wci, wcf, wco, use_peephole)
-        for k, part in enumerate(parts):
-            dgates[t, :, k * n:(k + 1) * n] = part
-        dh_next = np.matmul(dgates[t], w_h.T)
-        if peeps:
+        c_before = cs[t - 1] if t else cs_prev
+        if not use_peephole:
+            dcs_next = _backprop_into(dgates[t], c_before, i[t], f[t], o[t], ci[t], co[t],
+                                      cs_grad[t], dcs_next, h_grad[t], dh_next, scratch)
+        else:
+            dcs_next, parts, peeps = _lstm_block_cell_backprop(
+                c_before, i[t], cs[t], f[t], o[t], ci[t], co[t], cs_grad[t] + dcs_next,
+                h_grad[t] + dh_next, wci, wcf, wco, use_peephole)
+            for k, part in enumerate(parts):
+                dgates[t, :, k * n:(k + 1) * n] = part
             peep_grads += [p.sum(axis=0) for p in peeps]
+        dh_next = np.matmul(dgates[t], w_h.T)
     flat = dgates.reshape(used * batch, 4 * n)
     x_grad = np.zeros_like(x)
     x_grad[:used] = np.matmul(flat, w[:depth].T).reshape(used, batch, depth)
