@@ -224,3 +224,20 @@ def test_blas_threads_left_alone_where_the_user_chose_or_there_is_one(tmp_path, 
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     from tensorweave.runtime.accel import blas_threads
     assert not blas_threads._Follower().enabled
+
+
+def test_blas_threads_find_the_thread_count_of_the_openblas_numpy_loaded():
+    """NumPy 2's wheels name OpenBLAS's functions scipy_openblas_*64_: the follower must find
+    them there too (it was silently off with those wheels)."""
+    from tensorweave.runtime.accel import blas_threads
+    library = blas_axpy.loaded_openblas()
+    if library is None:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS found in /proc/self/maps")
+    get_threads, set_threads = blas_threads.thread_functions(library)
+    before = int(get_threads())
+    set_threads(1)
+    try:
+        assert int(get_threads()) == 1
+    finally:
+        set_threads(before)
+    assert int(get_threads()) == before

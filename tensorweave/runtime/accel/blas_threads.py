@@ -24,22 +24,23 @@ USER_SETTINGS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
 
 class _Follower:
-    """The OpenBLAS library, its own thread count, the count now, and how many readings in a
-    row found a free core."""
+    """OpenBLAS's thread-count setter, its own thread count, the count now, and how many
+    readings in a row found a free core."""
 
     def __init__(self):
-        self.library = None
+        self.set_threads = None
         self.most = 1
         self.current = 1
         self.checked = -float("inf")
         self.free_readings = 0
         self.enabled = not any(name in os.environ for name in USER_SETTINGS)
         if self.enabled:
-            self.library = blas_axpy.loaded_openblas()
-            if self.library is None or not hasattr(self.library, "openblas_set_num_threads"):
+            functions = thread_functions(blas_axpy.loaded_openblas())
+            if functions is None:
                 self.enabled = False
             else:
-                self.most = self.current = int(self.library.openblas_get_num_threads())
+                get_threads, self.set_threads = functions
+                self.most = self.current = int(get_threads())
                 self.enabled = self.most > 1 and os.path.exists(LOAD_FILE)
 
     def wanted(self):
@@ -62,8 +63,26 @@ class _Follower:
         self.free_readings = self.free_readings + 1 if wanted > 1 else 0
         if wanted == 1 or self.free_readings >= FREE_READINGS:
             if wanted != self.current:
-                self.library.openblas_set_num_threads(wanted)
+                self.set_threads(wanted)
                 self.current = wanted
+
+
+# OpenBLAS's (get, set) thread-count functions by the names its builds give them: NumPy 2's
+# wheels (scipy-openblas, 64-bit integers), NumPy 1's (openblas64_), plain builds
+_THREAD_FUNCTIONS = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+                     ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+                     ("openblas_get_num_threads", "openblas_set_num_threads"))
+
+
+def thread_functions(library):
+    """(get, set) of the OpenBLAS `library`'s thread count, or None."""
+    if library is None:
+        return None
+    for get_name, set_name in _THREAD_FUNCTIONS:
+        get_threads, set_threads = (getattr(library, name, None) for name in (get_name, set_name))
+        if get_threads is not None and set_threads is not None:
+            return get_threads, set_threads
+    return None
 
 
 _follower = None
