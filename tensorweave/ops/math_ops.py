@@ -477,7 +477,13 @@ def _broadcast_reduced(dy, op):
         shape = array.shape(x, out_type=axes.dtype)
         kept = one(create_op("ReducedShape", [shape, array.reshape(axes, [-1])]))
         return array.broadcast_to(array.reshape(dy, kept), shape)
-    return one(create_op("BroadcastReduced", [dy, x], axis=op.attrs["axis"],
+    axis, rank = op.attrs["axis"], x.shape.ndims
+    if x.shape.is_fully_defined() and (
+            axis is None or len({a % rank for a in axis}) == rank if rank else True):
+        # TF's Sum gradient when every axis of a fully known shape is reduced: dy tiled to a
+        # constant shape, so x's value is not needed (d/dx sum(conv(x, w) * c) runs no conv)
+        return array.broadcast_to(array.reshape(dy, [1] * rank), x.shape.as_list())
+    return one(create_op("BroadcastReduced", [dy, x], axis=axis,
                           keepdims=op.attrs["keepdims"]))
 
 

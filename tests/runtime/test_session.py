@@ -504,3 +504,30 @@ def test_each_fetched_op_runs_once_per_step():
         sess.run(v.initializer)
         assert sess.run([a, b, inc]) == [1.0, 2.0, 1.0]
         assert sess.run(v) == 1.0
+
+
+def test_a_tensor_read_only_for_its_static_shape_is_not_computed():
+    """d/dx sum(conv(x, w) * c) needs conv's shape, not its value: as in TF, the Plan runs the
+    two gradient products and not the forward convolution (nor the product with c)."""
+    rng = np.random.RandomState(0)
+    x = tf.placeholder(tf.float32, [2, 6, 6, 3])
+    w = tf.placeholder(tf.float32, [3, 3, 3, 4])
+    y = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME")
+    c = tf.constant(rng.rand(2, 6, 6, 4).astype(np.float32))
+    grads = tf.gradients(tf.reduce_sum(y * c), [x, w])
+    feed = {x: rng.rand(2, 6, 6, 3).astype(np.float32), w: rng.rand(3, 3, 3, 4).astype(np.float32)}
+    with tf.Session() as sess:
+        values = sess.run(grads, feed)
+        assert sorted(_planned_op_types(sess)) == ["Conv2DBackpropFilter", "Conv2DBackpropInput"]
+    with tf.Session() as sess:  # y fetched too: computed, and the gradients are the same
+        *again, _ = sess.run(grads + [y], feed)
+        assert "Conv2D" in _planned_op_types(sess)
+    for value, same in zip(values, again):
+        np.testing.assert_array_equal(value, same)
+
+
+def test_an_input_of_unknown_static_shape_is_still_computed_for_its_shape():
+    x = tf.placeholder(tf.float32, [None, 3])
+    grad, = tf.gradients(tf.reduce_sum(tf.exp(x) * 2.0), x)  # the shape is not known: Exp runs
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(grad, {x: np.zeros((2, 3))}), np.full((2, 3), 2.0))
