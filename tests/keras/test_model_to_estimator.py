@@ -76,6 +76,7 @@ def test_functional_two_inputs_dict_features_and_accuracy(tmp_path):
     a = rng.randn(128, 3).astype(np.float32)
     b = rng.randn(128, 2).astype(np.float32)
     labels = ((a[:, 0] + b[:, 1]) > 0).astype(np.int64)
+    tf.set_random_seed(2)  # the Keras weights the Estimator starts from
     in_a = tf.keras.Input(shape=(3,), name="a")
     in_b = tf.keras.Input(shape=(2,), name="b")
     h = tf.keras.layers.concatenate([in_a, in_b])
@@ -84,9 +85,11 @@ def test_functional_two_inputs_dict_features_and_accuracy(tmp_path):
     model = tf.keras.Model([in_a, in_b], out)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    est = model_to_estimator(keras_model=model, model_dir=str(tmp_path))
+    est = model_to_estimator(keras_model=model, model_dir=str(tmp_path),  # seeded: one result
+                             config=tf.estimator.RunConfig(tf_random_seed=3))
 
     def train_fn():
+        np.random.seed(5)  # numpy_input_fn's shuffle
         return tf.estimator.inputs.numpy_input_fn({"a": a, "b": b}, labels, batch_size=32,
                                                   num_epochs=None, shuffle=True)()
 
