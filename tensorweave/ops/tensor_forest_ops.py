@@ -3,8 +3,9 @@
 TF 1.15's forest (its V4 kernels) grows each tree online: a batch is routed to the leaves,
 each leaf counts its classes (the leaf model), and a leaf with room to grow is *fertile*: the
 first `num_splits_to_consider` examples reaching it each draw a candidate split (a random
-feature, the example's own value of it as threshold); the later ones add their classes to
-every candidate's left side (value <= threshold) and to the leaf's totals. Once a leaf has seen
+feature, the example's own value of it as threshold; the leaf's other examples in that batch
+are dropped, as TF drops them); the examples of later batches add their classes to every
+candidate's left side (value <= threshold) and to the leaf's totals. Once a leaf has seen
 `split_after_samples` examples and is not pure, it splits on the candidate with the lowest
 weighted smoothed Gini impurity (left plus right; both sides non-empty), its two new leaves
 starting from that candidate's counts, until the tree holds `max_nodes` nodes. A tree predicts
@@ -96,9 +97,10 @@ class DecisionTree:
             self.candidate_threshold[at, slot] = x[rows, features]
             self.num_candidates[fertile] += np.minimum(np.maximum(
                 s - self.num_candidates[fertile], 0), count)
-        if not drawing.all():  # the others add to the statistics
-            rows = order[~drawing]
-            compact = np.searchsorted(fertile, sorted_leaves[~drawing])
+        adding = need <= 0  # a leaf still drawing at the batch's start drops its other rows
+        if adding.any():  # as TF does; the rows of the leaves drawn in full add to the stats
+            rows = order[adding]
+            compact = np.searchsorted(fertile, sorted_leaves[adding])
             at = fertile[compact]
             k = len(fertile)
             left = self.goes_left(x[rows[:, None], self.candidate_feature[at]],
