@@ -18,3 +18,4 @@ from tensorweave.ops import image_ops, image_codec_ops, image_box_ops  # noqa: F
 from tensorweave.ops import seq2seq_ops  # noqa: F401
 from tensorweave.ops import mpi_ops  # noqa: F401
 from tensorweave.ops import quantization_ops, accumulator_ops  # noqa: F401
+from tensorweave.ops import tensor_forest_ops  # noqa: F401
