@@ -466,28 +466,25 @@ def _max_taps(xp, y, win):
 
 
 def _tiled_max_pool_grad(x, y, dy, win):
-    """MaxPoolGrad of windows that tile the image (stride = window, no padding): one comparison
-    with the broadcast maxima, ties left to the first tap; None for other windows."""
+    """MaxPoolGrad of windows that tile the image (stride = window, no padding): tap by tap,
+    each window's dy goes to the first of its elements equal to its maximum (TF's tie rule),
+    written straight into that tap's strided view of dx; None for other windows."""
     n, h, w, c = x.shape
     if (win.sh, win.sw) != (win.kh, win.kw) or win.top or win.bottom or win.left or win.right:
         return None
     rows, cols = win.oh * win.kh, win.ow * win.kw
-    tiles = x[:, :rows, :cols].reshape(n, win.oh, win.kh, win.ow, win.kw, c)
-    hit = tiles == y[:, :, None, :, None]
-    taken = None
+    dx = np.empty((n, h, w, c), dtype=dy.dtype)
+    if (rows, cols) != (h, w):  # the last rows or columns no window covers
+        dx[:, rows:] = 0
+        dx[:, :rows, cols:] = 0
+    free = np.ones(y.shape, dtype=bool)  # windows whose maximum has no element yet
+    hit = np.empty(y.shape, dtype=bool)
     for i in range(win.kh):
         for j in range(win.kw):
-            tap = hit[:, :, i, :, j]
-            if taken is None:
-                taken = tap.copy()
-            else:
-                tap &= ~taken
-                taken |= tap
-    routed = np.multiply(hit, dy[:, :, None, :, None], dtype=dy.dtype).reshape(n, rows, cols, c)
-    if (rows, cols) == (h, w):
-        return routed
-    dx = np.zeros((n, h, w, c), dtype=dy.dtype)
-    dx[:, :rows, :cols] = routed
+            np.equal(x[:, i:rows:win.kh, j:cols:win.kw], y, out=hit)
+            hit &= free
+            np.greater(free, hit, out=free)  # free and not hit
+            np.multiply(dy, hit, out=dx[:, i:rows:win.kh, j:cols:win.kw])
     return dx
 
 
