@@ -7,8 +7,8 @@
     probabilities, _, _ = forest.inference_graph(x)
 
 The trees live in the Session (ops/tensor_forest_ops.py); a Session makes them on first use,
-so neither tf.global_variables_initializer nor resources.initialize_resources is needed (both
-still work). Dense classification only: regression, sparse features, dict inputs and the
+so no initializer is needed (tf.global_variables_initializer runs as usual; TF 1.15's
+`resources.initialize_resources` is not provided). Dense classification only: regression, sparse features, dict inputs and the
 early-finish and pruning strategies are not provided.
 """
 import math
