@@ -7,16 +7,16 @@
     probabilities, _, _ = forest.inference_graph(x)
 
 The trees live in the Session (ops/tensor_forest_ops.py); a Session makes them on first use,
-so no initializer is needed (tf.global_variables_initializer runs as usual; TF 1.15's
-`resources.initialize_resources` is not provided). Dense classification only: regression, sparse features, dict inputs and the
+so no initializer is needed (tf.global_variables_initializer and TF 1.15's
+`resources.initialize_resources(resources.shared_resources())` run as usual). Dense classification only: regression, sparse features, dict inputs and the
 early-finish and pruning strategies are not provided.
 """
 import math
 import random
 
-from tensorweave import tensor_util
+from tensorweave import resources, tensor_util
 from tensorweave.core import dtypes, seeds
-from tensorweave.core.constants import convert_to_tensor
+from tensorweave.core.constants import constant, convert_to_tensor
 from tensorweave.core.graph import name_scope
 from tensorweave.core.sparse_tensor import SparseTensor
 from tensorweave.ops import math_ops, random_ops, tensor_forest_ops
@@ -168,6 +168,8 @@ class TreeVariables(object):
             getattr(params, "split_type", params.split_name), graph_seed or 0, op_seed or 0,
             name=self.get_tree_name("tree", tree_num))
         self.stats = self.tree  # TF keeps the fertile statistics in a second resource
+        # a tree is made by whichever of its ops runs first: always there to be used
+        resources.register_resource(self.tree, self.tree.op, constant(True))
 
     def get_tree_name(self, name, num):
         return "{0}-{1}".format(name, num)
