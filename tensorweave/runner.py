@@ -16,6 +16,7 @@ import importlib.util
 import os
 import runpy
 import sys
+import types
 
 ALIAS_ROOT = "tensorflow"
 # Other packages a TF1 program imports that tensorweave provides: `horovod.X` is
@@ -33,6 +34,8 @@ SPECIAL_MODULES = {
     "tensorflow.python.ops.rnn_cell": "tensorweave.nn.rnn_cell",
     "tensorflow.python.ops.rnn_cell_impl": "tensorweave.nn.rnn_cell",
     "tensorflow.python.ops.functional_ops": "tensorweave.nn.functional",
+    # TF's framework/ops.py (graph, collections, scopes, RegisterGradient)
+    "tensorflow.python.framework.ops": "tensorweave.framework_ops",
 }
 PREFIX_RULES = (
     ("tensorflow.compat.v1.", "tensorweave."),
@@ -76,6 +79,41 @@ class _ExistingModuleLoader(importlib.abc.Loader):
         module.__spec__ = self.own_spec  # importlib stamped the alias spec on it
 
 
+# `from tensorflow.python.ops import rnn` looks `rnn` up under the parent module's own name, so
+# an aliased package with a child in SPECIAL_MODULES is handed over as a stand-in that imports
+# such a child by its TensorFlow name and reads every other name from the tensorweave package.
+SPECIAL_PARENTS = {name.rpartition(".")[0] for name in SPECIAL_MODULES
+                   if name.startswith("tensorflow.python.")} - {"tensorflow.python"}
+
+
+class _AliasPackage(types.ModuleType):
+    """`tensorflow.X` standing for tensorweave package `package`, some of whose TF children
+    are tensorweave modules of another path."""
+
+    def __init__(self, name, package):
+        super().__init__(name, package.__doc__)
+        self.__path__ = list(getattr(package, "__path__", []))
+        self.package = package
+
+    def __getattr__(self, attr):
+        if f"{self.__name__}.{attr}" in SPECIAL_MODULES:
+            return importlib.import_module(f"{self.__name__}.{attr}")
+        return getattr(self.package, attr)
+
+
+class _AliasPackageLoader(importlib.abc.Loader):
+    """Makes the `_AliasPackage` for `module` under the TensorFlow name being imported."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def create_module(self, spec):
+        return _AliasPackage(spec.name, self.module)
+
+    def exec_module(self, module):
+        pass
+
+
 class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
     """Finds `tensorflow` and `tensorflow.*` as the tensorweave modules of the same path."""
 
@@ -92,6 +130,9 @@ class TensorflowAliasFinder(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(
                 f"No module named '{fullname}': tensorweave does not implement {fullname} "
                 f"(looked for {target_name})", name=fullname) from None
+        if fullname in SPECIAL_PARENTS:
+            return importlib.util.spec_from_loader(fullname, _AliasPackageLoader(module),
+                                                   is_package=True)
         return importlib.util.spec_from_loader(fullname, _ExistingModuleLoader(module))
 
 

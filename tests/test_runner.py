@@ -103,9 +103,42 @@ def test_alias_is_opt_in_and_removable():
     ("tensorflow.compat.v1.layers", "tensorweave.layers"),
     ("tensorflow.contrib.rnn", "tensorweave.contrib.rnn"),
     ("tensorflow.python.training.saver", "tensorweave.train.saver"),
+    ("tensorflow.python.framework.ops", "tensorweave.framework_ops"),
 ])
 def test_module_name_mapping(tf_name, tw_name):
     assert runner.tensorweave_module_name(tf_name) == tw_name
+
+
+def test_framework_ops_module_as_programs_use_it(tmp_path):
+    write(tmp_path / "prog.py", """
+        import tensorflow as tf
+        from tensorflow.python.framework import ops
+        from tensorflow.python.ops import rnn, rnn_cell, array_ops
+        print(rnn.dynamic_rnn is tf.nn.dynamic_rnn, rnn_cell.BasicLSTMCell is
+              tf.nn.rnn_cell.BasicLSTMCell, array_ops.__name__)
+        ops.reset_default_graph()
+        first = ops.get_default_graph()
+        a = tf.constant(2.0, name="a")
+        ops.reset_default_graph()
+        with ops.name_scope("outer"):
+            print(ops.get_name_scope(), ops.convert_to_tensor(1.0).name)
+
+        @ops.RegisterGradient("ZeroGradForTest")
+        def _zero(op, grad):
+            return tf.zeros_like(op.inputs[0])
+
+        x = tf.constant(3.0)
+        with ops.get_default_graph().gradient_override_map({"Square": "ZeroGradForTest"}):
+            y = tf.square(x)
+        with tf.Session() as sess:
+            print(first is not ops.get_default_graph(), a.graph is first,
+                  sess.run(tf.gradients(y, x))[0], ops.GraphKeys.TRAINABLE_VARIABLES)
+    """)
+    result = run_tensorweave(["prog.py"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True True tensorweave.ops.array_ops",
+                                          "outer outer/Const:0",
+                                          "True True 0.0 trainable_variables"]
 
 
 def test_version_names_say_tf_1_15_with_our_label():
