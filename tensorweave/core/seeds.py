@@ -9,13 +9,18 @@ def set_random_seed(seed):
     get_default_graph().seed = seed
 
 
+def truncate(seed):
+    """A seed reduced modulo 2**31 - 1, as TF does to fit 32 bits."""
+    return int(seed) % (2 ** 31 - 1)
+
+
 def get_seed(op_seed):
     """(graph seed, op seed) for a random op, following TF's rules; (None, None) = random."""
     graph = get_default_graph()
     if graph.seed is not None:
-        seeds = (graph.seed, graph.last_op_id if op_seed is None else op_seed)
+        seeds = (truncate(graph.seed), truncate(graph.last_op_id if op_seed is None else op_seed))
     elif op_seed is not None:
-        seeds = (DEFAULT_GRAPH_SEED, op_seed)
+        seeds = (DEFAULT_GRAPH_SEED, truncate(op_seed))
     else:
         return None, None
     if seeds == (0, 0):  # kernels read (0, 0) as "unseeded"; TF maps it to a fixed stream

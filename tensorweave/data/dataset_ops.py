@@ -91,14 +91,15 @@ def flat_texts(array):
 
 
 def _shuffle_seeds(seed):
-    """(seed, seed2) for a shuffle from the graph and op seeds; (0, 0) means random."""
+    """(seed, seed2) for a shuffle from the graph and op seeds; (0, 0) means random. Without an
+    op seed, the graph's shuffles take op seeds 0, 1, 2, ... in the order they are made (TF
+    2's per-graph count of unseeded ops; tensorweave counts shuffles only)."""
     graph = get_default_graph()
+    if seed is None and graph.seed is not None:
+        seed = next(graph.extension(_shuffle_seeds, itertools.count))
     seed, seed2 = get_seed(seed)
     if seed is None:
         return 0, 0
-    if graph.seed is not None:  # keep shuffles made between the same two ops apart
-        count = next(graph.extension(_shuffle_seeds, itertools.count))
-        seed2 = hash((seed2, count)) & 0x7FFFFFFF
     return int(seed), int(seed2)
 
 
@@ -412,7 +413,7 @@ class _ListFiles(Dataset):
         if not self._shuffle:
             return lambda: pipeline.Strings(names)
         seeds = pipeline.SeedStream(*self._seeds, reshuffle=True)
-        return lambda: pipeline.Shuffle(pipeline.Strings(names), len(names), seeds.next_rng(),
+        return lambda: pipeline.Shuffle(pipeline.Strings(names), len(names), seeds.next_draws(),
                                         by_rows=True)
 
 
@@ -573,7 +574,7 @@ class _Shuffle(Dataset):
         size = _positive(ctx.scalar(self._size), "buffer_size")
         seeds = pipeline.SeedStream(*self._seeds, reshuffle=self._reshuffle)
         by_rows = all(s.shape.is_fully_defined() for s in self._flat_specs())
-        return lambda: pipeline.Shuffle(make(), size, seeds.next_rng(), by_rows)
+        return lambda: pipeline.Shuffle(make(), size, seeds.next_draws(), by_rows)
 
 
 class _Counted(Dataset):

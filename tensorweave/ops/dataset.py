@@ -124,7 +124,7 @@ def _shuffle(dataset, buffer_size, seed=0, seed2=0, reshuffle_each_iteration=Tru
     if size <= 0:
         raise invalid("buffer_size must be greater than zero.")
     seeds = _shuffle_seeds(seed, seed2, reshuffle_each_iteration)
-    return lambda: Shuffle(make(), size, seeds.next_rng(), False)
+    return lambda: Shuffle(make(), size, seeds.next_draws(), False)
 
 
 def _shuffle_and_repeat(dataset, buffer_size, seed, seed2, count,

@@ -13,6 +13,7 @@ import numpy as np
 
 from tensorweave.core import errors
 from tensorweave.core.tensor_shape import shape_text
+from tensorweave.ops import philox
 
 
 # --- element streams -------------------------------------------------------------------------
@@ -458,18 +459,23 @@ class Unbatch(Iter):
 
 
 class Shuffle(Iter):
-    """TF's shuffle buffer: `size` elements are held; each output is drawn uniformly from the
-    buffer and its place is taken by the next input element.
+    """TF's shuffle buffer (ShuffleDatasetOp): a ring of `size` elements, filled before each
+    output. An output takes the element at offset `word % held` from the ring's start (`word`
+    the next 32-bit Philox sample of `draws`); the element at the start moves into its place,
+    the start advances, and the next input element is appended at the end.
 
-    With `by_rows` (elements of fully known shape) the buffer is a set of arrays and a chunk
-    of outputs moves with two fancy-indexing copies; otherwise it is a list of elements."""
+    With `by_rows` (elements of fully known shape) the ring is a set of arrays and a chunk of
+    outputs moves with fancy-indexing copies; otherwise it is a list of elements. Both read one
+    sample per output, so chunking never changes the order."""
 
-    def __init__(self, upstream, size, rng, by_rows):
+    def __init__(self, upstream, size, draws, by_rows):
         self.up = upstream
         self.size = size
-        self.rng = rng
+        self.draws = draws
         self.by_rows = by_rows
         self.buffer = None
+        self.start = 0  # ring position of the oldest element; slots are positions % size
+        self.held = 0
         self.done = False
 
     def _fill_list(self):
@@ -480,6 +486,7 @@ class Shuffle(Iter):
                 self.done = True
                 break
             self.buffer.append(e)
+        self.held = len(self.buffer)
 
     def next(self):
         if self.by_rows:
@@ -487,18 +494,20 @@ class Shuffle(Iter):
             return None if c is None else row(c, 0)
         if self.buffer is None:
             self._fill_list()
-        buffer = self.buffer
-        if not buffer:
+        if not self.held:
             return None
-        j = int(self.rng.random() * len(buffer))
-        e = buffer[j]
+        buffer, size = self.buffer, self.size
+        first = self.start % size
+        slot = (self.start + self.draws.take(1)[0] % self.held) % size
+        e = buffer[slot]
+        buffer[slot] = buffer[first]
+        self.start += 1
         incoming = None if self.done else self.up.next()
         if incoming is None:
             self.done = True
-            buffer[j] = buffer[-1]
-            buffer.pop()
-        else:
-            buffer[j] = incoming
+            self.held -= 1
+        else:  # the ring was full: the freed first slot is its new end
+            buffer[first] = incoming
         return e
 
     def next_chunk(self, n):
@@ -506,42 +515,51 @@ class Shuffle(Iter):
             return Iter.next_chunk(self, n)
         if self.buffer is None:
             self._fill_rows()
-        live = self.live
-        if not live:
+        if not self.held:
             return None
         incoming = None if self.done else self.up.next_chunk(n)
-        if incoming is None:  # the input has ended: the buffer drains
+        if incoming is None:  # the input has ended: the ring drains
             self.done = True
-            arriving, count = 0, min(n, len(live))
-        else:  # as many outputs as arrivals, so the buffer stays full
+            arriving, count = 0, min(n, self.held)
+        else:  # as many outputs as arrivals, so the ring stays full
             arriving = count = rows(incoming)
-        holder = self.holder  # slot -> index into `incoming` of the element it now holds
-        picks, sources = [], []
-        for t, draw in enumerate(self.rng.random(count).tolist()):
-            j = int(draw * len(live))
-            slot = live[j]
-            picks.append(slot)
-            sources.append(holder.get(slot, -1))
+        # Where each slot's element now comes from: r >= 0 is the stored row r, -1 - t is row
+        # t of `incoming`; slots not in `moved` still hold their own row.
+        moved = {}
+        sources = []
+        size, start, held = self.size, self.start, self.held
+        for t, word in enumerate(self.draws.take(count)):
+            first = start % size
+            slot = (start + word % held) % size
+            sources.append(moved.get(slot, slot))
+            moved[slot] = moved.get(first, first)
             if t < arriving:
-                holder[slot] = t
+                moved[first] = -1 - t
             else:
-                live[j] = live[-1]
-                live.pop()
-        sources = np.array(sources)
-        from_buffer = sources < 0
-        picks = np.array(picks)
+                held -= 1
+            start += 1
+        self.start, self.held = start, held
+        out = self._gather(np.array(sources), incoming)
+        changed = [(slot, src) for slot, src in moved.items() if src != slot]
+        if changed:
+            slots = np.array([slot for slot, _ in changed])
+            values = self._gather(np.array([src for _, src in changed]), incoming)
+            for stored, value in zip(self.buffer, values):
+                stored[slots] = value
+        return out
+
+    def _gather(self, sources, incoming):
+        """Rows by source code (stored row, or -1 - incoming row), one array per component."""
+        from_buffer = sources >= 0
+        if from_buffer.all():
+            return tuple(stored[sources] for stored in self.buffer)
+        arriving = -1 - sources[~from_buffer]
         out = []
         for c, stored in enumerate(self.buffer):
-            taken = stored[picks]
-            if not from_buffer.all():
-                taken[~from_buffer] = incoming[c][sources[~from_buffer]]
+            taken = np.empty((len(sources),) + stored.shape[1:], stored.dtype)
+            taken[from_buffer] = stored[sources[from_buffer]]
+            taken[~from_buffer] = incoming[c][arriving]
             out.append(taken)
-        if holder:
-            slots = np.array(list(holder.keys()))
-            positions = np.array(list(holder.values()))
-            for c, stored in enumerate(self.buffer):
-                stored[slots] = incoming[c][positions]
-            holder.clear()
         return tuple(out)
 
     def _fill_rows(self):
@@ -554,23 +572,51 @@ class Shuffle(Iter):
             parts.append(c)
             have += rows(c)
         self.buffer = [np.array(a) for a in concat(parts)] if parts else []
-        self.live = list(range(have))
-        self.holder = {}
+        self.held = have
+
+
+class ShuffleDraws:
+    """The 32-bit samples a shuffle reads, one per output: TF's SingleSampleAdapter over
+    PhiloxRandom(seed, seed2), each Philox call's four words in turn, made in blocks."""
+
+    _BLOCK = 256  # Philox calls per block
+
+    def __init__(self, seed, seed2):
+        self.stream = philox.SeededStream(seed, seed2).reserve(0)
+        self.calls = 0
+        self.words = []
+        self.pos = 0
+
+    def take(self, n):
+        """The next n samples, as Python ints."""
+        while len(self.words) - self.pos < n:
+            block = max(self._BLOCK, -(-(n - len(self.words) + self.pos) // 4))
+            fresh = self.stream.calls(block, self.calls).reshape(-1).tolist()
+            self.calls += block
+            self.words = self.words[self.pos:] + fresh
+            self.pos = 0
+        out = self.words[self.pos:self.pos + n]
+        self.pos += n
+        return out
 
 
 class SeedStream:
-    """The shuffle seeds of one instantiated dataset: a new stream per iteration when
-    reshuffling, else the same one each time. Seeds (0, 0) mean fresh entropy."""
+    """The shuffle seeds of one instantiated dataset, as TF's seed generators give them: with
+    `reshuffle` each iteration is seeded by the next two samples of Philox(seed, seed2) (TF's
+    RandomSeedGenerator), else every iteration uses (seed, seed2) (FixedSeedGenerator). Seeds
+    (0, 0) mean fresh entropy, drawn once per instantiation."""
 
     def __init__(self, seed, seed2, reshuffle):
-        entropy = [seed, seed2] if (seed or seed2) else None
-        self.sequence = np.random.SeedSequence(entropy)
-        self.reshuffle = reshuffle
+        if not (seed or seed2):
+            seed, seed2 = (int(v) for v in np.random.default_rng().integers(1, 2 ** 63, 2))
+        self.seeds = (seed, seed2)
+        self.generator = ShuffleDraws(seed, seed2) if reshuffle else None
 
-    def next_rng(self):
-        if self.reshuffle:
-            return np.random.default_rng(self.sequence.spawn(1)[0])
-        return np.random.default_rng(self.sequence)
+    def next_draws(self):
+        """The samples of the next iteration."""
+        if self.generator is None:
+            return ShuffleDraws(*self.seeds)
+        return ShuffleDraws(*self.generator.take(2))
 
 
 class Shard(Iter):
