@@ -523,43 +523,37 @@ class Shuffle(Iter):
             arriving, count = 0, min(n, self.held)
         else:  # as many outputs as arrivals, so the ring stays full
             arriving = count = rows(incoming)
-        # Where each slot's element now comes from: r >= 0 is the stored row r, -1 - t is row
-        # t of `incoming`; slots not in `moved` still hold their own row.
-        moved = {}
-        sources = []
+        # Slots name rows of the stored arrays through `self.rows`, so a swap moves no data.
+        # An output's row takes the arriving element; arrivals are written after the outputs
+        # are read (`pending`: row -> index in `incoming`).
+        slot_rows, pending, sources = self.rows, {}, []
         size, start, held = self.size, self.start, self.held
         for t, word in enumerate(self.draws.take(count)):
             first = start % size
             slot = (start + word % held) % size
-            sources.append(moved.get(slot, slot))
-            moved[slot] = moved.get(first, first)
+            r = slot_rows[slot]
+            sources.append(-1 - pending.pop(r) if r in pending else r)
+            slot_rows[slot] = slot_rows[first]
             if t < arriving:
-                moved[first] = -1 - t
+                slot_rows[first] = r
+                pending[r] = t
             else:
                 held -= 1
             start += 1
         self.start, self.held = start, held
-        out = self._gather(np.array(sources), incoming)
-        changed = [(slot, src) for slot, src in moved.items() if src != slot]
-        if changed:
-            slots = np.array([slot for slot, _ in changed])
-            values = self._gather(np.array([src for _, src in changed]), incoming)
-            for stored, value in zip(self.buffer, values):
-                stored[slots] = value
-        return out
-
-    def _gather(self, sources, incoming):
-        """Rows by source code (stored row, or -1 - incoming row), one array per component."""
+        sources = np.array(sources)
         from_buffer = sources >= 0
-        if from_buffer.all():
-            return tuple(stored[sources] for stored in self.buffer)
-        arriving = -1 - sources[~from_buffer]
         out = []
         for c, stored in enumerate(self.buffer):
-            taken = np.empty((len(sources),) + stored.shape[1:], stored.dtype)
-            taken[from_buffer] = stored[sources[from_buffer]]
-            taken[~from_buffer] = incoming[c][arriving]
+            taken = stored[np.where(from_buffer, sources, 0)]
+            if not from_buffer.all():
+                taken[~from_buffer] = incoming[c][-1 - sources[~from_buffer]]
             out.append(taken)
+        if pending:
+            written = np.array(list(pending.keys()))
+            arrivals = np.array(list(pending.values()))
+            for c, stored in enumerate(self.buffer):
+                stored[written] = incoming[c][arrivals]
         return tuple(out)
 
     def _fill_rows(self):
@@ -572,6 +566,7 @@ class Shuffle(Iter):
             parts.append(c)
             have += rows(c)
         self.buffer = [np.array(a) for a in concat(parts)] if parts else []
+        self.rows = list(range(have))
         self.held = have
 
 
