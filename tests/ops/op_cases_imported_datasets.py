@@ -15,12 +15,7 @@ _spec.loader.exec_module(checks)
 
 
 def _pipeline(name):
-    def check():
-        if name in checks.SHUFFLED:
-            got = sorted(int(v) for e in checks._run_pipeline(name) for v in np.ravel(e[0]))
-            want = sorted(int(v) for e in checks._expected(name) for v in np.ravel(e[0]))
-            assert got == want
-            return
+    def check():  # seeded shuffles included: they give TF's order
         got, want = checks._run_pipeline(name), checks._expected(name)
         assert len(got) == len(want)
         for g, w in zip(got, want):
