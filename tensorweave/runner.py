@@ -34,6 +34,7 @@ SPECIAL_MODULES = {
     "tensorflow.python.ops.rnn_cell": "tensorweave.nn.rnn_cell",
     "tensorflow.python.ops.rnn_cell_impl": "tensorweave.nn.rnn_cell",
     "tensorflow.python.ops.functional_ops": "tensorweave.nn.functional",
+    "tensorflow.python.ops.resources": "tensorweave.resources",  # tensor_forest programs
     # TF's framework/ops.py (graph, collections, scopes, RegisterGradient)
     "tensorflow.python.framework.ops": "tensorweave.framework_ops",
 }
