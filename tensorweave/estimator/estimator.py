@@ -17,7 +17,6 @@ import copy
 import functools
 import inspect
 import os
-import re
 import tempfile
 import time
 
@@ -33,6 +32,8 @@ from tensorweave.ops import array, random_ops, state_ops
 from tensorweave.ops import iterator as iterator_op_types
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import checkpoint_management, checkpoint_utils, training_util
+from tensorweave.train import warm_starting
+from tensorweave.train.warm_starting import VocabInfo  # noqa: F401 - tf.estimator.VocabInfo
 from tensorweave.train import basic_session_run_hooks as hooks_lib
 from tensorweave.train import monitored_session
 from tensorweave.train import saver as saver_lib
@@ -67,95 +68,11 @@ class WarmStartSettings(collections.namedtuple(
                                var_name_to_vocab_info or {}, var_name_to_prev_var_name or {})
 
 
-class VocabInfo(collections.namedtuple(
-        "VocabInfo", ["new_vocab", "new_vocab_size", "num_oov_buckets", "old_vocab",
-                      "old_vocab_size", "backup_initializer", "axis"])):
-    """How to warm-start a variable whose rows (axis 0) or columns (axis 1) follow a
-    vocabulary: the slice of each word of new_vocab (a file, first new_vocab_size lines) is
-    copied from that word's slice in the checkpoint (old_vocab's order); new words and the
-    num_oov_buckets OOV slices get backup_initializer's values (zeros by default)."""
-
-    def __new__(cls, new_vocab, new_vocab_size, num_oov_buckets, old_vocab, old_vocab_size=-1,
-                backup_initializer=None, axis=0):
-        if axis not in (0, 1):
-            raise ValueError(f"The only supported values for the axis argument are 0 and 1.  "
-                             f"Provided axis: {axis}")
-        return super().__new__(cls, new_vocab, new_vocab_size, num_oov_buckets, old_vocab,
-                               old_vocab_size, backup_initializer, axis)
-
-
-def _vocab_lines(path, size):
-    from tensorweave.platform import gfile
-    with gfile.GFile(path, "r") as f:
-        lines = [line.rstrip("\r\n") for line in f]
-    return lines[:size] if size is not None and size > 0 else lines
-
-
-def _warm_start_with_vocab(var, ckpt, prev_name, info):
-    """var's initial value: the checkpoint's slices remapped from old to new vocabulary
-    order, the backup initializer's values elsewhere."""
-    if not (info.new_vocab and info.new_vocab_size and ckpt and info.old_vocab):
-        raise ValueError("Invalid args: Must provide all of [current_vocab_path, "
-                         "current_vocab_size, prev_ckpt, prev_vocab_path}.")
-    old = np.asarray(checkpoint_utils.load_variable(ckpt, prev_name))
-    shape = var.shape.as_list()
-    dtype = var.dtype.base_dtype
-    new_words = _vocab_lines(info.new_vocab, info.new_vocab_size)
-    old_index = {}
-    for i, word in enumerate(_vocab_lines(info.old_vocab, info.old_vocab_size)):
-        old_index.setdefault(word, i)
-    axis = info.axis
-    values = np.zeros(shape, dtype.as_numpy_dtype)
-    found = np.zeros(shape, bool)
-    for i, word in enumerate(new_words):
-        j = old_index.get(word)
-        if j is None or j >= old.shape[axis]:
-            continue
-        if axis == 0:
-            values[i], found[i] = old[j], True
-        else:
-            values[:, i], found[:, i] = old[:, j], True
-    if info.backup_initializer is None:
-        backup = array.zeros(shape, dtype)
-    else:
-        backup = info.backup_initializer(shape, dtype=dtype)
-    from tensorweave.core.constants import convert_to_tensor
-    initial = array.where(convert_to_tensor(found), convert_to_tensor(values), backup)
-    checkpoint_utils.set_initial_value(var, initial)
-    logging.info("Warm-starting variable: %s; current_vocab: %s current_vocab_size: %s "
-                 "prev_vocab: %s prev_vocab_size: %s current_oov: %s prev_tensor: %s",
-                 var.op.name, info.new_vocab, info.new_vocab_size, info.old_vocab,
-                 info.old_vocab_size if info.old_vocab_size > 0 else "All",
-                 info.num_oov_buckets, prev_name)
-
-
 def _warm_start(settings):
-    spec = settings.vars_to_warm_start
-    graph = get_default_graph()
-    if spec is None:
-        return
-    if isinstance(spec, str):
-        chosen = [v for v in graph.get_collection(GraphKeys.TRAINABLE_VARIABLES)
-                  if re.match(spec, v.op.name)]
-    else:
-        chosen = [v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
-                  if any(re.match(p, v.op.name) for p in spec)]
-    renames = settings.var_name_to_prev_var_name
-    vocab_infos = settings.var_name_to_vocab_info
-    logging.info("Warm-starting from: %s", settings.ckpt_to_initialize_from)
-    for v in chosen:
-        if v.op.name in vocab_infos:
-            _warm_start_with_vocab(v, settings.ckpt_to_initialize_from,
-                                   renames.get(v.op.name, v.op.name), vocab_infos[v.op.name])
-    mapping = {renames.get(v.op.name, v.op.name): v for v in chosen
-               if v.op.name not in vocab_infos}
-    unused = sorted(set(vocab_infos) - {v.op.name for v in chosen})
-    if unused:
-        logging.warning("You provided the following variables in var_name_to_vocab_info that "
-                        "were not used: %s.  Perhaps you misspelled them?  Here is the list "
-                        "of viable variable names: %s", unused, [v.op.name for v in chosen])
-    if mapping:
-        checkpoint_utils.init_from_checkpoint(settings.ckpt_to_initialize_from, mapping)
+    """Warm-starts the model's variables as the settings say: tf.train.warm_start, as TF's
+    Estimator does."""
+    logging.info("Warm-starting with WarmStartSettings: %s", settings)
+    warm_starting.warm_start(*settings)
 
 
 class _DatasetInitializerHook(SessionRunHook):

@@ -249,8 +249,9 @@ def model_to_estimator(keras_model=None, keras_model_path=None, custom_objects=N
     warm_path, names = _save_first_checkpoint(keras_model, custom_objects, model_dir)
     warm_start = None
     if warm_path is not None:
-        # every weight of the model (moving statistics too), by its exact name
+        # every weight of the model (moving statistics too), by its exact name (a list of
+        # patterns matches variables' tensor names, "dense/kernel:0")
         warm_start = estimator_lib.WarmStartSettings(
-            warm_path, vars_to_warm_start=[re.escape(n) + "$" for n in names])
+            warm_path, vars_to_warm_start=[re.escape(n) + ":0$" for n in names])
     return estimator_lib.Estimator(_KerasModelFn(keras_model, custom_objects), config=config,
                                    warm_start_from=warm_start)
