@@ -508,17 +508,13 @@ def indicator_column(categorical_column):
     return _IndicatorColumn(categorical_column)
 
 
-class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
-        "_EmbeddingColumn", ["categorical_column", "dimension", "combiner", "initializer",
-                             "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
-                             "trainable"])):
+class _Embedding:
+    """What an embedding column and a shared one have in common: ids in, a [num_buckets,
+    dimension] variable looked up and combined."""
+
     @property
     def parse_example_spec(self):
         return self.categorical_column.parse_example_spec
-
-    @property
-    def name(self):
-        return f"{self.categorical_column.name}_embedding"
 
     @property
     def _variable_shape(self):
@@ -527,7 +523,8 @@ class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
     def _transform_feature(self, builder):
         return self.categorical_column._get_ids(builder)
 
-    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+    def _new_weights(self, weight_collections, trainable):
+        """The 'embedding_weights' variable, warm-started from ckpt_to_load_from if set."""
         weights = get_variable(
             "embedding_weights", shape=[self.categorical_column._num_buckets, self.dimension],
             dtype=dtypes.float32, initializer=self.initializer,
@@ -536,10 +533,26 @@ class _EmbeddingColumn(_DenseColumn, collections.namedtuple(
             from tensorweave.train import checkpoint_utils
             checkpoint_utils.init_from_checkpoint(self.ckpt_to_load_from,
                                                   {self.tensor_name_in_ckpt: weights})
+        return weights
+
+    def _looked_up(self, builder, weights):
+        """The combined embeddings of the ids, rows clipped to max_norm if set."""
         if self.max_norm is not None:
             weights = _clip_rows(weights, self.max_norm)
         return combine_ids(weights, builder.get(self), self.combiner,
                            weights=self.categorical_column._get_weights(builder))
+
+
+class _EmbeddingColumn(_Embedding, _DenseColumn, collections.namedtuple(
+        "_EmbeddingColumn", ["categorical_column", "dimension", "combiner", "initializer",
+                             "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
+                             "trainable"])):
+    @property
+    def name(self):
+        return f"{self.categorical_column.name}_embedding"
+
+    def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
+        return self._looked_up(builder, self._new_weights(weight_collections, trainable))
 
 
 def _clip_rows(weights, max_norm):
@@ -547,25 +560,34 @@ def _clip_rows(weights, max_norm):
     return weights * (max_norm / math_ops.maximum(norms, max_norm))
 
 
-def embedding_column(categorical_column, dimension, combiner="mean", initializer=None,
-                     ckpt_to_load_from=None, tensor_name_in_ckpt=None, max_norm=None,
-                     trainable=True):
-    """A trainable [num_buckets, dimension] embedding of a categorical column's ids."""
+def _embedding_initializer(dimension, combiner, initializer, ckpt_to_load_from,
+                           tensor_name_in_ckpt):
+    """Checks an embedding's arguments; its initializer (TF's default: a truncated normal of
+    stddev 1/sqrt(dimension) when none is given)."""
     if dimension is None or dimension < 1:
         raise ValueError(f"Invalid dimension {dimension}.")
     if (ckpt_to_load_from is None) != (tensor_name_in_ckpt is None):
         raise ValueError("Must specify both `ckpt_to_load_from` and `tensor_name_in_ckpt` or "
                          "none of them.")
+    if combiner not in _COMBINERS:
+        raise ValueError(f"combiner must be one of {_COMBINERS}, got {combiner!r}")
+    if initializer is None:
+        initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
+    return initializer
+
+
+def embedding_column(categorical_column, dimension, combiner="mean", initializer=None,
+                     ckpt_to_load_from=None, tensor_name_in_ckpt=None, max_norm=None,
+                     trainable=True):
+    """A trainable [num_buckets, dimension] embedding of a categorical column's ids."""
     if initializer is not None and not callable(initializer):
         raise ValueError(f"initializer must be callable if specified. Embedding of "
                          f"column_name: {categorical_column.name}")
-    if combiner not in _COMBINERS:
-        raise ValueError(f"combiner must be one of {_COMBINERS}, got {combiner!r}")
+    initializer = _embedding_initializer(dimension, combiner, initializer, ckpt_to_load_from,
+                                         tensor_name_in_ckpt)
     if not isinstance(categorical_column, _CategoricalColumn):
         raise ValueError(f"categorical_column must be a categorical column. Given: "
                          f"{categorical_column}")
-    if initializer is None:
-        initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
     return _EmbeddingColumn(categorical_column, int(dimension), combiner, initializer,
                             ckpt_to_load_from, tensor_name_in_ckpt, max_norm, trainable)
 
@@ -623,15 +645,11 @@ def weighted_categorical_column(categorical_column, weight_feature_key, dtype=dt
     return _WeightedCategoricalColumn(categorical_column, weight_feature_key, dtype)
 
 
-class _SharedEmbeddingColumn(_DenseColumn, collections.namedtuple(
+class _SharedEmbeddingColumn(_Embedding, _DenseColumn, collections.namedtuple(
         "_SharedEmbeddingColumn", ["categorical_column", "dimension", "combiner",
                                    "initializer", "shared_embedding_collection_name",
                                    "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
                                    "trainable"])):
-    @property
-    def parse_example_spec(self):
-        return self.categorical_column.parse_example_spec
-
     @property
     def name(self):
         return f"{self.categorical_column.name}_shared_embedding"
@@ -639,13 +657,6 @@ class _SharedEmbeddingColumn(_DenseColumn, collections.namedtuple(
     @property
     def _var_scope_name(self):
         return self.shared_embedding_collection_name
-
-    @property
-    def _variable_shape(self):
-        return (self.dimension,)
-
-    def _transform_feature(self, builder):
-        return self.categorical_column._get_ids(builder)
 
     def _get_dense_tensor(self, builder, weight_collections=None, trainable=None):
         from tensorweave.core.graph import get_default_graph
@@ -669,20 +680,9 @@ class _SharedEmbeddingColumn(_DenseColumn, collections.namedtuple(
                                  f"to this collection. The feature_column library already "
                                  f"adds a variable under the hood.")
         else:
-            weights = get_variable(
-                "embedding_weights", shape=shape, dtype=dtypes.float32,
-                initializer=self.initializer,
-                trainable=self.trainable and trainable is not False,
-                collections=weight_collections)
+            weights = self._new_weights(weight_collections, trainable)
             graph.add_to_collection(self.shared_embedding_collection_name, weights)
-            if self.ckpt_to_load_from is not None:
-                from tensorweave.train import checkpoint_utils
-                checkpoint_utils.init_from_checkpoint(self.ckpt_to_load_from,
-                                                      {self.tensor_name_in_ckpt: weights})
-        if self.max_norm is not None:
-            weights = _clip_rows(weights, self.max_norm)
-        return combine_ids(weights, builder.get(self), self.combiner,
-                           weights=self.categorical_column._get_weights(builder))
+        return self._looked_up(builder, weights)
 
 
 def _column_kind(column):
@@ -700,15 +700,8 @@ def shared_embedding_columns(categorical_columns, dimension, combiner="mean",
     '_shared_embedding')."""
     if initializer is not None and not callable(initializer):
         raise ValueError("initializer must be callable if specified.")
-    if initializer is None:
-        initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
-    if (ckpt_to_load_from is None) != (tensor_name_in_ckpt is None):
-        raise ValueError("Must specify both `ckpt_to_load_from` and `tensor_name_in_ckpt` or "
-                         "none of them.")
-    if dimension is None or dimension < 1:
-        raise ValueError(f"Invalid dimension {dimension}.")
-    if combiner not in _COMBINERS:
-        raise ValueError(f"combiner must be one of {_COMBINERS}, got {combiner!r}")
+    initializer = _embedding_initializer(dimension, combiner, initializer, ckpt_to_load_from,
+                                         tensor_name_in_ckpt)
     columns = list(categorical_columns)
     if not columns:
         raise ValueError("categorical_columns must not be empty.")
