@@ -477,14 +477,18 @@ def _broadcast_reduced(dy, op):
         shape = array.shape(x, out_type=axes.dtype)
         kept = one(create_op("ReducedShape", [shape, array.reshape(axes, [-1])]))
         return array.broadcast_to(array.reshape(dy, kept), shape)
-    axis, rank = op.attrs["axis"], x.shape.ndims
-    if x.shape.is_fully_defined() and (
-            axis is None or len({a % rank for a in axis}) == rank if rank else True):
+    axis = op.attrs["axis"]
+    if x.shape.is_fully_defined() and _reduces_every_axis(axis, x.shape.ndims):
         # TF's Sum gradient when every axis of a fully known shape is reduced: dy tiled to a
         # constant shape, so x's value is not needed (d/dx sum(conv(x, w) * c) runs no conv)
-        return array.broadcast_to(array.reshape(dy, [1] * rank), x.shape.as_list())
+        return array.broadcast_to(array.reshape(dy, [1] * x.shape.ndims), x.shape.as_list())
     return one(create_op("BroadcastReduced", [dy, x], axis=axis,
                           keepdims=op.attrs["keepdims"]))
+
+
+def _reduces_every_axis(axis, rank):
+    """Whether a reduction over `axis` (an attr: None for all) leaves none of `rank` axes."""
+    return axis is None or rank == 0 or len({a % rank for a in axis}) == rank
 
 
 def _reduce_like(op, op_type, t):
