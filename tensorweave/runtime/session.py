@@ -140,6 +140,8 @@ class Session:
             if len(feed_values) != len(feed_list):
                 raise TypeError(f"Expected {len(feed_list)} feed values, got "
                                 f"{len(feed_values)}")
+            if self._before_run is not None:  # as run() does: BLAS threads follow the load
+                self._before_run()
             if options is None and run_metadata is None:
                 values = plan.run(feed_values)
             elif accept_options or feed_list:  # TF passes a feed_list callable's kwargs on

@@ -241,3 +241,21 @@ def test_blas_threads_find_the_thread_count_of_the_openblas_numpy_loaded():
     finally:
         set_threads(before)
     assert int(get_threads()) == before
+
+
+def test_callables_follow_the_load_before_each_run_as_session_run_does(monkeypatch):
+    """Keras fit runs through make_callable: its runs must read the load too."""
+    calls = []
+    monkeypatch.setattr(accel, "follow_load", lambda: calls.append(1))
+    x = tf.placeholder(tf.float32, [])
+    with tf.Session() as sess:
+        run = sess.make_callable(x * 2.0, [x])
+        before = len(calls)
+        assert [run(1.0), run(2.0)] == [2.0, 4.0]
+        assert len(calls) == before + 2
+        sess.run(x * 2.0, {x: 3.0})
+        assert len(calls) == before + 3
+    with tf.Session(config=tf.ConfigProto(accel=False)) as sess:
+        before = len(calls)
+        sess.make_callable(x * 2.0, [x])(1.0)
+        assert len(calls) == before  # variants off: the process is left alone
