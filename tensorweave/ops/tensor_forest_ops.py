@@ -192,6 +192,11 @@ def _tree(state, handle):
     return tree
 
 
+def _tree_attr(handle, attr):
+    """An attr of the ForestTree op that made `handle`, or None if another op made it."""
+    return handle.op.attrs.get(attr) if handle.op.type == "ForestTree" else None
+
+
 def _check_handle(op_type, handle):
     if handle.dtype != dtypes.resource:
         raise TypeError(f"{op_type} requires a tree handle (resource), got {handle.dtype.name}")
@@ -203,7 +208,7 @@ def _check_data(op_type, handle, data):
     if data.shape.ndims not in (None, 2):
         raise ValueError(f"Shape must be rank 2 but is rank {data.shape.ndims} for '{op_type}' "
                          f"(input_data) with input shape {data.shape}")
-    wanted = handle.op.attrs.get("num_features") if handle.op.type == "ForestTree" else None
+    wanted = _tree_attr(handle, "num_features")
     got = data.shape.as_list()[1] if data.shape.ndims == 2 else None
     if wanted is not None and got is not None and int(got) != int(wanted):
         raise ValueError(f"{op_type}: input_data has {got} features but the forest was built "
@@ -262,7 +267,7 @@ def _predict_shape(handle, input_data):
     _check_handle("ForestTreePredict", handle)
     _check_data("ForestTreePredict", handle, input_data)
     rows = input_data.shape.as_list()[0] if input_data.shape.ndims else None
-    classes = handle.op.attrs.get("num_classes") if handle.op.type == "ForestTree" else None
+    classes = _tree_attr(handle, "num_classes")
     return [(dtypes.float32, TensorShape([rows, classes]))]
 
 
@@ -290,7 +295,7 @@ register_op("ForestTreeSize", shape=_size_shape, kernel=_size_kernel, stateful=T
 
 def _usage_shape(handle):
     _check_handle("ForestFeatureUsageCounts", handle)
-    features = handle.op.attrs.get("num_features") if handle.op.type == "ForestTree" else None
+    features = _tree_attr(handle, "num_features")
     return [(dtypes.int32, TensorShape([features]))]
 
 
