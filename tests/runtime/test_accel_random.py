@@ -26,9 +26,31 @@ def blocks(request, monkeypatch):
         monkeypatch.setattr(random_blocks, "SHARED_ABOVE", 0)
 
 
+@pytest.fixture(params=["numpy rounds", "randomgen"])
+def engine(request, monkeypatch):
+    """The Philox calls computed by the NumPy rounds, or by randomgen (from 3 calls a block)."""
+    if request.param == "randomgen":
+        if random_blocks.philox_engine() is None:
+            pytest.skip("randomgen is not installed")
+        monkeypatch.setattr(random_blocks, "ENGINE_FROM", 3)
+    else:
+        monkeypatch.setattr(random_blocks, "philox_engine", lambda: None)
+
+
+def test_engine_words_are_the_reference_calls():
+    if random_blocks.philox_engine() is None:
+        pytest.skip("randomgen is not installed")
+    for counter in COUNTERS:
+        stream = philox.Stream((0xDEADBEEF, 0x12345678), counter)
+        for start, count in [(0, 1), (5, 300), (7, 1)]:
+            words = random_blocks.engine_words(stream, start, count)
+            np.testing.assert_array_equal(words.astype(np.uint32),
+                                          stream.words(4 * count, start=start))
+
+
 @pytest.mark.parametrize("fast, reference", DRAWS, ids=["uniform", "normal", "truncated"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float16, np.float64])
-def test_draws_are_the_reference_numbers(fast, reference, dtype, blocks):
+def test_draws_are_the_reference_numbers(fast, reference, dtype, blocks, engine):
     for counter in COUNTERS:
         stream = philox.Stream((0xDEADBEEF, 0x12345678), counter)
         for shape in [(), (0,), (1,), (3,), (5, 7), (1001,), (4, 1003)]:
@@ -61,7 +83,7 @@ def _session_draws(accel_on, graph_seed=7):
             return [sess.run(outs) for _ in range(2)]
 
 
-def test_sessions_with_and_without_variants_agree():
+def test_sessions_with_and_without_variants_agree(engine):
     for got_run, want_run in zip(_session_draws(True), _session_draws(False)):
         for got, want in zip(got_run, want_run):
             _same_bits(got, want)

@@ -5,7 +5,10 @@ the whole draw's size, then converts the words to floats in further whole-size p
 large draw each pass streams its arrays through memory. Here a draw runs BLOCK calls at a time,
 from counters to finished floats, so every temporary stays in the CPU cache; above SHARED_ABOVE
 calls the blocks are shared out between the running thread and the helper threads of
-sliced_updates.py (NumPy releases the GIL inside each pass).
+sliced_updates.py (NumPy releases the GIL inside each pass). Where randomgen is installed
+(the `fast` extra), its C Philox4x32-10 computes the calls of blocks of ENGINE_FROM calls or
+more, 2-3x faster than the ten rounds in NumPy; positioned at TensorFlow's key and counter, its
+words are the same.
 
 Box-Muller's sines and cosines (of a float32 angle, taken in float64 and rounded to float32
 as the reference does) come from a table at 1024 steps round the circle and short Taylor
@@ -16,10 +19,11 @@ the reference's own arithmetic, so the draws are the reference's numbers, bit fo
 tests check all 2**23 angles and radii).
 `benchmarks/random_ops.py` times the draws against NumPy's generator.
 
-BLOCK, SHARED_ABOVE and sliced_updates.HELPERS are the knobs (read when a draw runs).
+BLOCK, SHARED_ABOVE, ENGINE_FROM and sliced_updates.HELPERS are the knobs (read when a draw runs).
 """
 import functools
 import math
+import threading
 
 import numpy as np
 
@@ -28,11 +32,46 @@ from tensorweave.runtime.accel import sliced_updates, variants
 
 BLOCK = 1 << 13  # Philox calls per block
 SHARED_ABOVE = 1 << 16  # calls of a draw above which helper threads share the blocks
+ENGINE_FROM = 1 << 8  # calls of a block from which randomgen computes them, where installed
 
 _U32, _U64, _F32, _F64 = np.uint32, np.uint64, np.float32, np.float64
 _MULTIPLIERS = np.array([[0xD2511F53], [0xCD9E8D57]], _U64)  # of words 0 and 2
 _KEY_STEPS = (0x9E3779B9, 0xBB67AE85)
 _LOW, _HIGH = (0, 1) if np.little_endian else (1, 0)  # a uint64's 32-bit halves
+
+
+@functools.lru_cache(maxsize=None)
+def philox_engine():
+    """randomgen's Philox bit generator (Philox4x32-10 in C, TensorFlow's counter and key
+    layout), or None where randomgen is not installed: the rounds then run in NumPy."""
+    try:
+        from randomgen import Philox
+    except ImportError:
+        return None
+    return Philox
+
+
+_engines = threading.local()  # each thread's generator, repositioned for every block
+
+
+def engine_words(stream, start, count):
+    """The words of calls start .. start + count - 1 of `stream` computed by randomgen: [4 count]
+    uint64, one 32-bit word each, in the calls' order."""
+    generator = getattr(_engines, "generator", None)
+    if generator is None:
+        generator = _engines.generator = philox_engine()(number=4, width=32, key=0)
+        _engines.state = generator.state  # its layout; buffer_pos 4: no words left over
+    counter = (stream.counter + start - 1) & ((1 << 128) - 1)  # it steps before each call
+    state = _engines.state
+    state["state"] = {"counter": np.array([counter >> s & 0xFFFFFFFF for s in (0, 32, 64, 96)],
+                                          _U32),
+                      "key": np.array(stream.key, _U32)}
+    generator.state = state
+    return generator.random_raw(4 * count)
+
+
+def _engine_runs(count):
+    return count >= ENGINE_FROM and philox_engine() is not None
 
 
 def key_schedule(key):
@@ -76,6 +115,16 @@ class Block:
         """Float32 scratch array i of 2n elements."""
         return self._singles[i][:2 * n]
 
+    def load(self, words):
+        """The calls whose words (4 per call, in order) come from elsewhere, as run() leaves
+        them."""
+        n = words.shape[0] // 4
+        self.even = self._words[0, :2 * n].reshape(2, n)
+        self.odd = self._words[1, :2 * n].reshape(2, n)
+        calls = words.reshape(n, 2, 2)  # calls[i, j] = words 2j and 2j + 1 of call i
+        np.copyto(self.even, calls[:, :, 0].T, casting="unsafe")
+        np.copyto(self.odd, calls[:, :, 1].T, casting="unsafe")
+
     def run(self, schedule, low, high, offsets):
         """The calls at counter (high << 64 | low) + offsets (uint64, n <= size)."""
         n = offsets.shape[0]
@@ -117,14 +166,15 @@ def _product_views(buffer, n):
     return products, halves[:, :, _HIGH], halves[:, :, _LOW]
 
 
-def _in_blocks(count, work):
+def _in_blocks(count, work, scratch=True):
     """Runs work(block, start, stop) over [0, count) in BLOCK-sized pieces, on this thread and,
-    for more than SHARED_ABOVE calls, the helper threads; each thread has its own Block."""
+    for more than SHARED_ABOVE calls, the helper threads; each thread has its own Block (None
+    without `scratch`)."""
     size = min(BLOCK, max(count, 1))
     starts = range(0, count, size)
 
     def run(share):
-        block = Block(size)
+        block = Block(size) if scratch else None
         for start in share:
             work(block, start, min(start + size, count))
 
@@ -144,11 +194,15 @@ def _in_blocks(count, work):
 
 
 def _stream_parts(stream):
-    return key_schedule(stream.key), stream.counter & ((1 << 64) - 1), stream.counter >> 64
+    return key_schedule(stream.key), stream.counter & ((1 << 64) - 1), stream.counter >> 64, \
+        stream
 
 
 def _calls(block, parts, start, stop):
-    block.run(parts[0], parts[1], parts[2], np.arange(start, stop, dtype=_U64))
+    if _engine_runs(stop - start):
+        block.load(engine_words(parts[3], start, stop - start))
+    else:
+        block.run(parts[0], parts[1], parts[2], np.arange(start, stop, dtype=_U64))
 
 
 # --- uniform floats -------------------------------------------------------------------------
@@ -168,16 +222,21 @@ def uniform_from(stream, shape, dtype):
     parts = _stream_parts(stream)
 
     def work(block, start, stop):
-        _calls(block, parts, start, stop)
         n = stop - start
         here = bits[start:stop]
-        # words[half, j, i] goes to here[i, j, half]; the loop runs in the words' order
-        np.bitwise_and(block.words(n).reshape(2, 2, n), _MANTISSA, out=here.transpose(2, 1, 0))
+        if block is None:
+            words = engine_words(stream, start, n).reshape(n, 2, 2)
+            np.bitwise_and(words, _MANTISSA, out=here, casting="unsafe")
+        else:
+            _calls(block, parts, start, stop)
+            # words[half, j, i] goes to here[i, j, half]; the loop runs in the words' order
+            np.bitwise_and(block.words(n).reshape(2, 2, n), _MANTISSA,
+                           out=here.transpose(2, 1, 0))
         np.bitwise_or(here, _ONE_BITS, out=here)
         floats = out[start:stop]
         np.subtract(floats, _F32(1.0), out=floats)
 
-    _in_blocks(calls, work)
+    _in_blocks(calls, work, scratch=not _engine_runs(min(calls, BLOCK)))
     return out.reshape(-1)[:size].reshape(shape)
 
 
