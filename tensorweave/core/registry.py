@@ -15,12 +15,12 @@ class OpType:
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
                  "is_alias", "shape_only_inputs", "forwards", "value", "partial_value", "bind",
                  "foldable", "dead_aware", "makes_dead", "must_feed", "row_wise", "gradient_input",
-                 "attr_codecs",
+                 "writes_into", "attr_codecs",
                  "to_tf", "statistics")
 
     def __init__(self, name, shape, kernel, grad, *, stateful, shares_memory, ref_inputs,
                  is_alias, shape_only_inputs, forwards, value, partial_value, bind, foldable,
-                 dead_aware, makes_dead, must_feed, row_wise, gradient_input):
+                 dead_aware, makes_dead, must_feed, row_wise, gradient_input, writes_into):
         # plain assignments, not a setattr loop: every `import tensorweave` makes ~640 of these
         self.name, self.shape, self.kernel, self.grad = name, shape, kernel, grad
         self.stateful, self.shares_memory, self.ref_inputs = stateful, shares_memory, ref_inputs
@@ -28,6 +28,7 @@ class OpType:
         self.value, self.partial_value, self.bind = value, partial_value, bind
         self.foldable, self.dead_aware, self.makes_dead = foldable, dead_aware, makes_dead
         self.must_feed, self.row_wise, self.gradient_input = must_feed, row_wise, gradient_input
+        self.writes_into = writes_into
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
         self.to_tf = None  # writes the op's NodeDef in TensorFlow's form; see register_tf_form
         self.statistics = {}  # statistic name ("flops") -> rule(op) -> int; see register_statistics
@@ -50,7 +51,7 @@ _TF_GRAPH_READERS = []  # rules for structures of several NodeDefs; see register
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
                 ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None,
                 partial_value=None, bind=None, foldable=True, dead_aware=False, makes_dead=False,
-                must_feed=False, row_wise=None, gradient_input=None):
+                must_feed=False, row_wise=None, gradient_input=None, writes_into=None):
     """Registers op type `name`. Shape rule, kernel (or `bind`) and gradient are required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
@@ -92,6 +93,10 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     leading row dimension (`batched[i]` says which do), as tf.data runs a map function on a
     chunk of elements at once: {} as it is, {"attrs": {...}, "inputs": {i: value}} with those
     changed, or None when it cannot (`ops/_common.py` has the rule of broadcasting ops).
+    writes_into(*arrays, out=None, **attrs): the kernel of a one-output op that writes its result
+    into `out` when given one (a buffer of the output's shape and dtype, possibly one of the
+    arrays), as NumPy's ufuncs take `out=`. A Plan with speed variants may give it the buffer of
+    an input nothing reads afterwards (runtime/accel/in_place.py).
 
     Stateful kernels are called as kernel(state, op_name, *ref_keys, *input_arrays, **attrs).
     A kernel returns a tuple when its op has several outputs and the bare array when it has one.
@@ -111,7 +116,7 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
         forwards=forwards, value=value, partial_value=partial_value, bind=bind,
         foldable=foldable and not stateful, dead_aware=dead_aware or makes_dead,
         makes_dead=makes_dead, must_feed=must_feed, row_wise=row_wise,
-        gradient_input=gradient_input)
+        gradient_input=gradient_input, writes_into=writes_into)
     return _REGISTRY[name]
 
 

@@ -39,13 +39,19 @@ def check_kind(op_type, dtype, kind):
 
 
 # --- elementwise unary -----------------------------------------------------------------------
+def _ufunc_writing(kernel, out_dtype):
+    """The `writes_into` of an op whose kernel is a NumPy ufunc giving the inputs' dtype."""
+    return kernel if isinstance(kernel, np.ufunc) and out_dtype is None else None
+
+
 def unary_op(op_type, kernel, grad, kind=_FLOAT, out_dtype=None, doc=None):
     """Registers an elementwise one-input op type and returns its public builder."""
     def shape(x):
         check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, x.shape)]
 
-    register_op(op_type, shape=shape, kernel=kernel, grad=grad, row_wise=elementwise_rows)
+    register_op(op_type, shape=shape, kernel=kernel, grad=grad, row_wise=elementwise_rows,
+                writes_into=_ufunc_writing(kernel, out_dtype))
 
     def builder(x, name=None):
         return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
@@ -149,7 +155,7 @@ def _binary_inputs(x, y):
 
 
 def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=None,
-            forwards=None, bind=None):
+            forwards=None, bind=None, writes_into=None):
     """Registers a broadcasting two-input op and returns its public builder."""
     def shape(x, y):
         if x.dtype is not y.dtype:
@@ -159,7 +165,8 @@ def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=No
         return [(out_dtype or x.dtype, broadcast_shapes(x.shape, y.shape))]
 
     register_op(op_type, shape=shape, kernel=kernel, grad=grad, forwards=forwards, bind=bind,
-                row_wise=elementwise_rows)
+                row_wise=elementwise_rows,
+                writes_into=writes_into or (None if bind else _ufunc_writing(kernel, out_dtype)))
 
     def builder(x, y, name=None):
         x, y = _binary_inputs(x, y)
@@ -236,7 +243,7 @@ multiply = _binary("Mul", np.multiply,
                    forwards=_times_one_forwards)
 real_div = _binary("RealDiv", _real_div_kernel, lambda op, dz: _reduce_both(
     op, dz / _conj(op.inputs[1]), -dz * _conj(op.inputs[0]) / square(_conj(op.inputs[1]))),
-    default_name="truediv")
+    default_name="truediv", writes_into=np.true_divide)
 _floor_div, _bind_floor_div = _integer_divisor_checked(np.floor_divide)
 floordiv = _binary("FloorDiv", _floor_div, NOT_DIFFERENTIABLE, default_name="floordiv",
                    bind=_bind_floor_div)

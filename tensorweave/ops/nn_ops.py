@@ -249,17 +249,18 @@ def _bias_add_shape(value, bias, *, data_format):
     return [(value.dtype, value.shape)]
 
 
-def _bias_add_kernel(value, bias, *, data_format):
+def _bias_add_kernel(value, bias, *, data_format, out=None):
     if _channel_axis(data_format, value.ndim) == 1:
-        return value + bias.reshape((-1,) + (1,) * (value.ndim - 2))
-    return value + bias
+        bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
+    return np.add(value, bias, out=out)
 
 
 def _bias_add_grad(op, dy):
     return [dy, one(create_op("BiasAddGrad", [dy], data_format=op.attrs["data_format"]))]
 
 
-register_op("BiasAdd", shape=_bias_add_shape, kernel=_bias_add_kernel, grad=_bias_add_grad)
+register_op("BiasAdd", shape=_bias_add_shape, kernel=_bias_add_kernel, grad=_bias_add_grad,
+            writes_into=_bias_add_kernel)
 
 
 def _bias_add_grad_shape(dy, *, data_format):

@@ -25,7 +25,8 @@ from tensorweave.runtime import checks, lowering
 from tensorweave.runtime.fetch import DeadFetch, FeedSlot, fetched_value
 
 
-def _kernel_attr(value):
+def kernel_attr(value):
+    """An op attr as kernels take it (NumPy dtypes, shape tuples)."""
     if isinstance(value, DType):
         return np.dtype(value.as_numpy_dtype)
     if isinstance(value, TensorShape):
@@ -52,7 +53,7 @@ def bind_kernel(op, state, is_used=None, *, variants=True):
     if variants:
         from tensorweave.runtime import accel  # loaded by the first binding, not by the import
         kernel = accel.variant_for(op) or kernel
-    attrs = {k: _kernel_attr(v) for k, v in op.attrs.items()}
+    attrs = {k: kernel_attr(v) for k, v in op.attrs.items()}
     if op_def.stateful:
         keys = [variable_key(t) for t in op.inputs[:op_def.ref_count(op.inputs)]]
         return functools.partial(kernel, state, op.name, *keys, **attrs)
@@ -144,9 +145,12 @@ class Plan:
                     outs = (slot_of(op),)  # the op's liveness, for ops that wait on it
                 kernel = lowering.passing_dead(kernel, len(lowering.data_inputs(op)), len(outs),
                                                len(data), records_liveness)
-            frees = tuple(sorted({slots[t] for t in data
-                                  if last_use[t] == step and t not in keep}))
-            steps.append((kernel, _getter(ins), outs[0] if len(outs) == 1 else outs, frees, op))
+            dying = {t for t in data if last_use[t] == step and t not in keep}
+            getter = _getter(ins)
+            if self.variants and op not in self._wrapped and dying:
+                kernel, getter, dying = _in_place(op, data, ins, dying, kernel, getter)
+            frees = tuple(sorted({slots[t] for t in dying}))
+            steps.append((kernel, getter, outs[0] if len(outs) == 1 else outs, frees, op))
         self.steps = steps
         self.template = [None] * len(slots)
         for t, value in folded.items():
@@ -205,6 +209,20 @@ class Plan:
         return errors.InvalidArgumentError(
             None, None, f"Retval of {name!r} does not have value: it is computed in a branch "
             "of tf.cond that was not taken in this run.")
+
+
+def _in_place(op, data, ins, dying, kernel, getter):
+    """(kernel, getter, dying) for a step that writes into an input it is the last to read,
+    where runtime/accel has such a kernel for the op (the getter empties those inputs' slots,
+    so they are not freed again); else as they were."""
+    from tensorweave.runtime import accel
+    positions = [i for i, t in enumerate(data) if t in dying and data.count(t) == 1]
+    attrs = {k: kernel_attr(v) for k, v in op.attrs.items()}
+    in_place = accel.in_place_kernel(op, positions, attrs) if positions else None
+    if in_place is None:
+        return kernel, getter, dying
+    taken = {data[i] for i in positions}
+    return in_place, accel.taking(ins, positions), dying - taken
 
 
 def _getter(slots):

@@ -1,0 +1,105 @@
+"""runtime/accel/in_place.py: elementwise steps write into the buffer of an input nothing reads
+afterwards, only when that array is the Plan's alone, and give the reference kernels' values."""
+import numpy as np
+import pytest
+
+import tensorweave as tf
+from tensorweave.runtime import accel
+from tensorweave.runtime.accel import in_place
+
+
+def _op(build):
+    with tf.Graph().as_default():
+        return build().op
+
+
+def _run_step(kernel, values, positions):
+    """Runs `kernel` as a Plan's step does, its inputs taken from `values`."""
+    return kernel(*in_place.taking(range(len(values)), positions)(values))
+
+
+def test_writes_into_an_input_held_by_nothing_else():
+    op = _op(lambda: tf.placeholder(tf.float32, [4]) * tf.placeholder(tf.float32, [4]))
+    kernel = accel.in_place_kernel(op, [0], {})
+    x, y = np.arange(4, dtype=np.float32), np.full(4, 2, np.float32)
+    x_id = id(x)
+    values = [x, y]
+    del x
+    result = _run_step(kernel, values, [0])
+    assert id(result) == x_id and values[0] is None
+    np.testing.assert_array_equal(result, [0, 2, 4, 6])
+
+
+@pytest.mark.parametrize("held_by", ["a name", "a view", "a list"])
+def test_an_array_held_elsewhere_is_never_written(held_by):
+    op = _op(lambda: tf.placeholder(tf.float32, [4]) + 1.0)
+    kernel = accel.in_place_kernel(op, [0], {})
+    x = np.arange(4, dtype=np.float32)
+    holder = {"a name": x, "a view": x[1:], "a list": [x]}[held_by]
+    result = _run_step(kernel, [x, np.float32(1)], [0])
+    assert result is not x
+    np.testing.assert_array_equal(x, [0, 1, 2, 3])
+    np.testing.assert_array_equal(result, [1, 2, 3, 4])
+    del holder
+
+
+def test_views_and_other_shapes_get_a_new_buffer():
+    op = _op(lambda: tf.placeholder(tf.float32, None) + tf.placeholder(tf.float32, None))
+    kernel = accel.in_place_kernel(op, [0, 1], {})
+    base = np.zeros((2, 4), np.float32)
+    result = _run_step(kernel, [base[0], np.ones(4, np.float32)], [0, 1])  # a view: not owned
+    np.testing.assert_array_equal(base, 0)
+    result = _run_step(kernel, [np.ones((3, 1), np.float32), np.ones((1, 4), np.float32)],
+                       [0, 1])  # broadcasting to a bigger shape than either
+    assert result.shape == (3, 4)
+
+
+def test_integer_ops_and_other_dtypes_keep_the_reference_kernel():
+    assert accel.in_place_kernel(_op(lambda: tf.placeholder(tf.int32, [3]) + 1), [0], {}) is None
+    assert accel.in_place_kernel(_op(lambda: tf.placeholder(tf.float32, [3]) < 1.0), [0],
+                                 {}) is None
+    assert accel.in_place_kernel(_op(lambda: tf.matmul(tf.ones([2, 2]), tf.ones([2, 2]))), [0],
+                                 {}) is None
+
+
+def _session_values(accel_on):
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        x = tf.placeholder(tf.float32, [None, 8])
+        v = tf.Variable(tf.random_normal([8, 8]))
+        h = tf.nn.bias_add(tf.matmul(x, v), tf.ones([8]))
+        twice = h * 2.0  # h is read again below: written into only at its last reader
+        chain = tf.sqrt(tf.square(h) + 1.0) / 3.0 - twice
+        update = tf.assign_sub(v, tf.reduce_mean(chain) * v)  # v's value is not written over
+        loop = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * 1.5 + 1.0),
+                             [0, tf.reduce_sum(chain, axis=1)])[1]
+        feed = np.arange(16, dtype=np.float32).reshape(2, 8)
+        kept = feed.copy()
+        with tf.Session(config=tf.ConfigProto(accel=None if accel_on else False)) as sess:
+            sess.run(v.initializer)
+            out = [sess.run([h, chain, loop], {x: feed}) for _ in range(2)]
+            out.append(sess.run([update, v.value()], {x: feed}))
+        np.testing.assert_array_equal(feed, kept)  # a fed array is never written
+        return out
+
+
+def test_sessions_with_and_without_variants_agree():
+    for got_run, want_run in zip(_session_values(True), _session_values(False)):
+        for got, want in zip(got_run, want_run):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_the_reference_count_of_an_array_alone_is_measured():
+    assert in_place.alone_count() == in_place.alone_count() >= 2
+
+
+def test_a_session_writes_into_dying_intermediates(monkeypatch):
+    decisions = []
+    check = in_place._writable_alone
+
+    def spy(args, i, dtype):
+        decisions.append(check(args, i, dtype))
+        return decisions[-1]
+    monkeypatch.setattr(in_place, "_writable_alone", spy)
+    _session_values(True)
+    assert True in decisions and False in decisions  # intermediates yes; v's value, feeds no
