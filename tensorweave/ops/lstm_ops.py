@@ -55,21 +55,33 @@ def _lstm_block_cell_shape(x, *weights, **_):
     return [(x.dtype, TensorShape([batch, cell]))] * len(_OUTPUTS)
 
 
+# The kernels keep the gates in the order i, f, o, ci (TF's columns are i, ci, f, o), so that
+# one sigmoid pass covers the three sigmoid gates of a step.
+_KERNEL_ORDER = [0, 2, 3, 1]  # TF's gate index of each kernel block
+
+
 def _gate_columns(w, cells):
-    """w [rows, 4 * cells] as its four gates' column blocks, [4, rows, cells] (a view)."""
-    return w.reshape(-1, 4, cells).transpose(1, 0, 2)
+    """w [rows, 4 * cells] as its four gates' column blocks in the kernels' order i, f, o, ci,
+    [4, rows, cells]."""
+    return w.reshape(-1, 4, cells).transpose(1, 0, 2)[_KERNEL_ORDER]
+
+
+def _gate_biases(b, cells):
+    """b [4 * cells] as [4, 1, cells] in the kernels' gate order."""
+    return b.reshape(4, 1, cells)[_KERNEL_ORDER]
 
 
 def _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peephole, cs, co, h):
-    """One step's elementwise work: `gates` [4, batch, cell] holds the pre-activations of i, ci,
-    f, o and is turned into the activations in place; cs, co and h are filled in."""
-    i, ci, f, o = gates
+    """One step's elementwise work: `gates` [4, batch, cell] holds the pre-activations of i, f,
+    o, ci and is turned into the activations in place; cs, co and h are filled in."""
+    i, f, o, ci = gates
     f += forget_bias
-    if use_peephole:
+    if use_peephole:  # o's pre-activation waits for cs
         i += cs_prev * wci
         f += cs_prev * wcf
-    _sigmoid_into(i, i)
-    _sigmoid_into(f, f)
+        _sigmoid_into(gates[:2], gates[:2])
+    else:
+        _sigmoid_into(gates[:3], gates[:3])
     np.tanh(ci, out=ci)
     np.multiply(ci, i, out=cs)
     cs += cs_prev * f
@@ -77,7 +89,7 @@ def _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peepho
         np.clip(cs, -cell_clip, cell_clip, out=cs)
     if use_peephole:
         o += cs * wco
-    _sigmoid_into(o, o)
+        _sigmoid_into(o, o)
     np.tanh(cs, out=co)
     np.multiply(co, o, out=h)
 
@@ -88,10 +100,10 @@ def _lstm_block_cell_kernel(x, cs_prev, h_prev, w, wci, wcf, wco, b, *, forget_b
     # the gates as four contiguous [batch, n] blocks (NumPy's passes over column blocks of
     # one [batch, 4n] array are ~40% slower): a product with w's column blocks, batched
     gates = np.matmul(np.concatenate([x, h_prev], axis=1), _gate_columns(w, n))
-    gates += b.reshape(4, 1, n)
+    gates += _gate_biases(b, n)
     cs, co, h = np.empty((3,) + cs_prev.shape, dtype=gates.dtype)
     _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peephole, cs, co, h)
-    i, ci, f, o = gates
+    i, f, o, ci = gates
     return i, cs, f, o, ci, co, h
 
 
@@ -253,7 +265,7 @@ def _block_lstm_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, *, 
     columns = _gate_columns(w, n)
     # x's share of every step's gates in one product; h's share follows step by step
     from_x = np.matmul(x[:used].reshape(used * batch, depth), columns[:, :depth])
-    from_x += b.reshape(4, 1, n)
+    from_x += _gate_biases(b, n)
     if used == steps:
         gates = from_x.reshape(4, steps, batch, n)
     else:
@@ -267,7 +279,7 @@ def _block_lstm_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, *, 
         _cell_into(step_gates, c_prev, wci, wcf, wco, forget_bias, cell_clip, use_peephole,
                    cs[t], co[t], h[t])
         c_prev, h_before = cs[t], h[t]
-    i, ci, f, o = gates
+    i, f, o, ci = gates
     return i, cs, f, o, ci, co, h
 
 
