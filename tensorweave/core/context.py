@@ -35,14 +35,29 @@ def has_nested_graphs():
     return bool(_defaults.graphs)
 
 
-@contextlib.contextmanager
+class _Entered(contextlib.ContextDecorator):
+    """Pushes a value on one of this thread's stacks for a `with` block.
+
+    A class, not a generator: one entered and never left (InteractiveSession, a program's
+    `g.as_default().__enter__()`) leaves no suspended generator for interpreter exit to
+    finalize after this module's globals are gone (TF prints nothing there).
+    """
+
+    def __init__(self, value, push, pop):
+        self._value, self._push, self._pop = value, push, pop
+
+    def __enter__(self):
+        self._push(self._value)
+        return self._value
+
+    def __exit__(self, *exc_info):
+        self._pop(self._value)
+        return False
+
+
 def default_graph(graph):
     """Makes `graph` this thread's default graph inside the `with` block."""
-    _defaults.graphs.append(graph)
-    try:
-        yield graph
-    finally:
-        _defaults.graphs.pop()
+    return _Entered(graph, _defaults.graphs.append, lambda _: _defaults.graphs.pop())
 
 
 def global_default_graph(make_graph):
@@ -63,14 +78,9 @@ def get_default_session():
     return _defaults.sessions[-1] if _defaults.sessions else None
 
 
-@contextlib.contextmanager
 def default_session(session):
     """Makes `session` this thread's default session inside the `with` block."""
-    push_default_session(session)
-    try:
-        yield session
-    finally:
-        remove_default_session(session)
+    return _Entered(session, push_default_session, remove_default_session)
 
 
 def push_default_session(session):
