@@ -21,12 +21,12 @@ def _float_same_shape(op_type):
 
 
 # --- activations -----------------------------------------------------------------------------
-def _relu_kernel(x):
-    return np.maximum(x, 0)  # runtime/accel/zero_page.py has a faster variant
+def _relu_kernel(x, out=None):
+    return np.maximum(x, 0, out=out)  # runtime/accel/zero_page.py has a faster variant
 
 
-def _relu_grad_kernel(dy, y):
-    return np.multiply(dy, y > 0, dtype=dy.dtype)
+def _relu_grad_kernel(dy, y, out=None):
+    return np.multiply(dy, y > 0, dtype=dy.dtype, out=out)
 
 
 def _relu_grad(op, dy):
@@ -38,7 +38,7 @@ def _relu_grad_grad(op, ddx):
 
 
 register_op("Relu", shape=_float_same_shape("Relu"), kernel=_relu_kernel, grad=_relu_grad,
-            row_wise=elementwise_rows)
+            row_wise=elementwise_rows, writes_into=_relu_kernel)
 
 
 def _relu_grad_shape(dy, y):
@@ -47,7 +47,7 @@ def _relu_grad_shape(dy, y):
 
 
 register_op("ReluGrad", shape=_relu_grad_shape, kernel=_relu_grad_kernel,
-            grad=_relu_grad_grad)
+            grad=_relu_grad_grad, writes_into=_relu_grad_kernel)
 
 
 def relu(features, name=None):

@@ -69,7 +69,7 @@ def _session_values(accel_on):
         v = tf.Variable(tf.random_normal([8, 8]))
         h = tf.nn.bias_add(tf.matmul(x, v), tf.ones([8]))
         twice = h * 2.0  # h is read again below: written into only at its last reader
-        chain = tf.sqrt(tf.square(h) + 1.0) / 3.0 - twice
+        chain = tf.sqrt(tf.square(h) + 1.0) / 3.0 - tf.nn.relu(twice - 1.0)
         update = tf.assign_sub(v, tf.reduce_mean(chain) * v)  # v's value is not written over
         loop = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * 1.5 + 1.0),
                              [0, tf.reduce_sum(chain, axis=1)])[1]
@@ -77,7 +77,8 @@ def _session_values(accel_on):
         kept = feed.copy()
         with tf.Session(config=tf.ConfigProto(accel=None if accel_on else False)) as sess:
             sess.run(v.initializer)
-            out = [sess.run([h, chain, loop], {x: feed}) for _ in range(2)]
+            grad = tf.gradients(tf.reduce_sum(chain * chain), v)[0]  # through ReluGrad
+            out = [sess.run([h, chain, loop, grad], {x: feed}) for _ in range(2)]
             out.append(sess.run([update, v.value()], {x: feed}))
         np.testing.assert_array_equal(feed, kept)  # a fed array is never written
         return out

@@ -17,6 +17,7 @@ import os
 
 ENVIRONMENT_VARIABLE = "TENSORWEAVE_ACCEL"
 _choosers = {}  # op type -> [choose, ...], in registration order
+_writers = {}  # op type -> a faster `writes_into` (see core/registry.py and in_place.py)
 
 
 def register_variant(op_type, choose):
@@ -31,6 +32,16 @@ def variant_for(op):
         if kernel is not None:
             return kernel
     return None
+
+
+def register_writing_variant(op_type, writes_into):
+    """A faster `writes_into(*arrays, out=None, **attrs)` for `op_type`, used where a Plan
+    writes the op's result into a dying input (in_place.py)."""
+    _writers[op_type] = writes_into
+
+
+def writing_variant_for(op):
+    return _writers.get(op.type)
 
 
 def op_types_with_variants():
