@@ -8,6 +8,9 @@
 Each program runs in its own subprocess (`python -m tensorweave PROGRAM args`, or
 `PYTHON PROGRAM args` with --tensorflow) in a fresh temporary directory, with
 TENSORWEAVE_MNIST_DIR, OPENBLAS_NUM_THREADS=1 and MPLBACKEND=Agg set, stopped at its time limit.
+A program with `workdir` runs there instead (an absolute path, kept: two programs that share
+files through relative paths name the same one). Support files with `into_cwd` are copied into
+the working directory at that relative path (data files the program opens by name).
 MNIST's files are symlinked into the program's `mnist_dirs`; a program with `after` waits for
 that program (run first, added to the selection if absent) and fails unless it passed.
 To compare with TF 1.x behaviour on TF 2: `--tensorflow /work/tfenv/bin/python --sitecustomize
@@ -25,6 +28,7 @@ Output: a table, then one line `N passed, N failed, N outside, N skipped` (limit
 passed there and is also shown on its own).
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -77,6 +81,8 @@ def validate(programs):
                     problems.append(f"{name}: support file without {key}")
             if not os.path.exists(os.path.join(PROGRAMS, extra.get("file", ""))):
                 problems.append(f"{name}: {extra.get('file')} does not exist")
+        if "workdir" in p and not os.path.isabs(p["workdir"]):
+            problems.append(f"{name}: workdir must be an absolute path")
         if "after" in p and p["after"] not in names:
             problems.append(f"{name}: after {p['after']!r}, which is not listed before it")
         for c in p.get("checks", []):
@@ -201,10 +207,20 @@ def run_one(program, options):
         command = [options.tensorflow, path, *program.get("args", [])]
     else:
         command = [options.python, "-m", "tensorweave", path, *program.get("args", [])]
-    with tempfile.TemporaryDirectory(prefix=f"twprog-{name}-") as cwd:
+    if "workdir" in program:  # shared with the program it runs `after`: listed in cleanup
+        os.makedirs(program["workdir"], exist_ok=True)
+        place = contextlib.nullcontext(program["workdir"])
+    else:
+        place = tempfile.TemporaryDirectory(prefix=f"twprog-{name}-")
+    with place as cwd:
         log_path = os.path.join(cwd, "output.log")
         for directory in program.get("mnist_dirs", []):
             link_mnist(os.path.join(cwd, directory), options)
+        for extra in program.get("support", []):  # data files the program opens by a cwd path
+            if "into_cwd" in extra:
+                target = os.path.join(cwd, extra["into_cwd"])
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copyfile(os.path.join(PROGRAMS, extra["file"]), target)
         start = time.monotonic()
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -7,7 +7,7 @@ an AttributeError, so `hasattr` still answers False) naming it.
 import importlib
 
 PROVIDED = (
-    "rnn", "seq2seq", "crf", "training",                       # sequence models
+    "rnn", "seq2seq", "legacy_seq2seq", "crf", "training",     # sequence models
     "layers", "framework", "slim", "losses", "metrics",         # layers and slim
     "opt",                                                      # optimizers
     "lookup",                                                   # lookup tables
