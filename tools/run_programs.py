@@ -10,7 +10,8 @@ Each program runs in its own subprocess (`python -m tensorweave PROGRAM args`, o
 TENSORWEAVE_MNIST_DIR, OPENBLAS_NUM_THREADS=1 and MPLBACKEND=Agg set, stopped at its time limit.
 A program with `workdir` runs there instead (an absolute path, kept: two programs that share
 files through relative paths name the same one). Support files with `into_cwd` are copied into
-the working directory at that relative path (data files the program opens by name).
+the working directory at that relative path (data files the program opens by name); `dirs`
+are directories made there first (ones the program's repository holds and it writes into).
 MNIST's files are symlinked into the program's `mnist_dirs`; a program with `after` waits for
 that program (run first, added to the selection if absent) and fails unless it passed.
 To compare with TF 1.x behaviour on TF 2: `--tensorflow /work/tfenv/bin/python --sitecustomize
@@ -216,6 +217,8 @@ def run_one(program, options):
         log_path = os.path.join(cwd, "output.log")
         for directory in program.get("mnist_dirs", []):
             link_mnist(os.path.join(cwd, directory), options)
+        for directory in program.get("dirs", []):  # directories its repository holds
+            os.makedirs(os.path.join(cwd, directory), exist_ok=True)
         for extra in program.get("support", []):  # data files the program opens by a cwd path
             if "into_cwd" in extra:
                 target = os.path.join(cwd, extra["into_cwd"])
