@@ -77,9 +77,9 @@ def in_place_kernel(op, dying, attrs):
     `dying` (their slots emptied by `taking`) when it can, else running as the reference kernel
     does; None when the op type has no `writes_into` or no dying input has the output's
     dtype."""
-    writes_into = variants.writing_variant_for(op)
-    if writes_into is None and variants.variant_for(op) is None:  # else the variant is faster
-        writes_into = op.op_def.writes_into
+    variant = variants.variant_for(op)  # where one runs, only its own writing form will do
+    writes_into = op.op_def.writes_into if variant is None else \
+        getattr(variant, "writes_into", None)
     if writes_into is None or len(op.outputs) != 1:
         return None
     out_dtype = op.outputs[0].dtype

@@ -17,7 +17,6 @@ import os
 
 ENVIRONMENT_VARIABLE = "TENSORWEAVE_ACCEL"
 _choosers = {}  # op type -> [choose, ...], in registration order
-_writers = {}  # op type -> a faster `writes_into` (see core/registry.py and in_place.py)
 
 
 def register_variant(op_type, choose):
@@ -34,14 +33,11 @@ def variant_for(op):
     return None
 
 
-def register_writing_variant(op_type, writes_into):
-    """A faster `writes_into(*arrays, out=None, **attrs)` for `op_type`, used where a Plan
-    writes the op's result into a dying input (in_place.py)."""
-    _writers[op_type] = writes_into
-
-
-def writing_variant_for(op):
-    return _writers.get(op.type)
+def writing(kernel):
+    """Marks a variant kernel that also takes `out=` as its op type's `writes_into` does, so
+    that a Plan may give it a dying input's buffer (in_place.py)."""
+    kernel.writes_into = kernel
+    return kernel
 
 
 def op_types_with_variants():
