@@ -44,14 +44,14 @@ def _ufunc_writing(kernel, out_dtype):
     return kernel if isinstance(kernel, np.ufunc) and out_dtype is None else None
 
 
-def unary_op(op_type, kernel, grad, kind=_FLOAT, out_dtype=None, doc=None):
+def unary_op(op_type, kernel, grad, kind=_FLOAT, out_dtype=None, doc=None, writes_into=None):
     """Registers an elementwise one-input op type and returns its public builder."""
     def shape(x):
         check_kind(op_type, x.dtype, kind)
         return [(out_dtype or x.dtype, x.shape)]
 
     register_op(op_type, shape=shape, kernel=kernel, grad=grad, row_wise=elementwise_rows,
-                writes_into=_ufunc_writing(kernel, out_dtype))
+                writes_into=writes_into or _ufunc_writing(kernel, out_dtype))
 
     def builder(x, name=None):
         return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
@@ -65,9 +65,9 @@ def _rsqrt_kernel(x):
     return 1 / np.sqrt(x)
 
 
-def _sigmoid_kernel(x):
+def _sigmoid_kernel(x, out=None):
     """1 / (1 + exp(-x)) in one buffer; exp overflows to inf for very negative x, giving 0."""
-    out = np.negative(x, out=np.empty_like(x))
+    out = np.negative(x, out=np.empty_like(x) if out is None else out)
     np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
@@ -100,7 +100,8 @@ sin = unary_op("Sin", np.sin, lambda op, dy: [dy * cos(op.inputs[0])])
 cos = unary_op("Cos", np.cos, lambda op, dy: [-dy * sin(op.inputs[0])])
 tanh = unary_op("Tanh", np.tanh, lambda op, dy: [dy * (1 - square(op.outputs[0]))])
 sigmoid = unary_op("Sigmoid", _sigmoid_kernel,
-                   lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])])
+                   lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])],
+                   writes_into=_sigmoid_kernel)
 
 
 # TensorFlow's gradient ops of Sigmoid and Tanh, in the graphs TensorFlow writes: (y, dy) with y
@@ -305,12 +306,19 @@ def _add_n_shape(*inputs):
     return [same_dtype_and_shape("AddN", inputs)]
 
 
-def _add_n_kernel(*inputs):
-    return functools.reduce(np.add, inputs)
+def _add_n_kernel(*inputs, out=None):
+    """((x0 + x1) + x2) + ..., into `out` unless it is an input still to be added."""
+    if len(inputs) == 1 or (out is not None and any(x is out for x in inputs[2:])):
+        return functools.reduce(np.add, inputs)
+    total = np.add(inputs[0], inputs[1], out=out)
+    for x in inputs[2:]:  # a new sum is written over; NumPy scalars are not arrays
+        total = np.add(total, x, out=total if total.__class__ is np.ndarray else None)
+    return total
 
 
 register_op("AddN", shape=_add_n_shape, kernel=_add_n_kernel,
-            grad=lambda op, dy: [dy] * len(op.inputs), row_wise=elementwise_rows)
+            grad=lambda op, dy: [dy] * len(op.inputs), row_wise=elementwise_rows,
+            writes_into=_add_n_kernel)
 
 
 def add_n(inputs, name=None):

@@ -187,8 +187,9 @@ def softsign(features, name=None):
 
 
 # --- softmax ---------------------------------------------------------------------------------
-def _softmax_kernel(x, *, axis):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+def _softmax_kernel(x, *, axis, out=None):
+    e = np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
+    np.exp(e, out=e)
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
@@ -209,7 +210,7 @@ def _log_softmax_grad(op, dy):
 
 
 register_op("Softmax", shape=_float_same_shape("Softmax"), kernel=_softmax_kernel,
-            grad=_softmax_grad)
+            grad=_softmax_grad, writes_into=_softmax_kernel)
 register_op("LogSoftmax", shape=_float_same_shape("LogSoftmax"), kernel=_log_softmax_kernel,
             grad=_log_softmax_grad)
 

@@ -70,6 +70,7 @@ def _session_values(accel_on):
         h = tf.nn.bias_add(tf.matmul(x, v), tf.ones([8]))
         twice = h * 2.0  # h is read again below: written into only at its last reader
         chain = tf.sqrt(tf.square(h) + 1.0) / 3.0 - tf.nn.relu(twice - 1.0)
+        chain = tf.add_n([chain, tf.nn.softmax(chain * 0.5), tf.sigmoid(chain - 1.0)])
         update = tf.assign_sub(v, tf.reduce_mean(chain) * v)  # v's value is not written over
         loop = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * 1.5 + 1.0),
                              [0, tf.reduce_sum(chain, axis=1)])[1]
