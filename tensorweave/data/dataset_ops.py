@@ -27,6 +27,7 @@ from tensorweave.core.tensor_shape import TensorShape, as_shape
 from tensorweave.data import pipeline, structure
 from tensorweave.data.function import TracedFunction, as_tensor, check_predicate, holds_tensor
 from tensorweave.data.structure import Spec
+from tensorweave.ops import iterator as iterator_op_types
 
 AUTOTUNE = -1
 _AUTOTUNE_PREFETCH = 2
@@ -136,8 +137,23 @@ class Dataset(structure.Structured):
         """A new iteration for the iterator `name` in the session state `state`, with the
         values of `_captures()` (the iterator ops of ops/iterator.py call this)."""
         values = dict(zip(self._captures(), captures))
-        ctx = pipeline.RunContext(values, pipeline.ScopedState(weakref.proxy(state), name))
-        return pipeline.IteratorResource(self._instantiate(ctx)())
+        state = weakref.proxy(state)
+
+        def start(seed_log):
+            ctx = pipeline.RunContext(values, pipeline.ScopedState(state, name, seed_log))
+            return self._instantiate(ctx)()
+        return pipeline.IteratorResource(start=start, stateful_op=self._stateful_op_type())
+
+    def _stateful_op_type(self):
+        """The op type in this pipeline's functions (or a generator's PyFunc) whose state keeps
+        its iterator from being saved, or None."""
+        for f in self._functions:
+            found = iterator_op_types.unsaveable_op_type(f.graph.get_operations())
+            if found is None and f.kind == "dataset":
+                found = f.dataset._stateful_op_type()
+            if found is not None:
+                return found
+        return next((t for t in (d._stateful_op_type() for d in self._inputs) if t), None)
 
     # --- structure (output_types, output_shapes, ...: structure.Structured) ---------------
     def __repr__(self):
@@ -393,6 +409,9 @@ class _Generator(Dataset):
         self._call_args = [_component(a) for a in (args or ())]
         super().__init__(specs, args=self._call_args)
 
+    def _stateful_op_type(self):
+        return iterator_op_types.PY_FUNC  # TF runs the generator in a PyFunc
+
     def _instantiate(self, ctx):
         values = [ctx.value(a) for a in self._call_args]
         return lambda: pipeline.FromGenerator(self._generator(*values), self._specs)
@@ -412,7 +431,7 @@ class _ListFiles(Dataset):
             raise pipeline.invalid(f"No files matched pattern: {', '.join(patterns)}")
         if not self._shuffle:
             return lambda: pipeline.Strings(names)
-        seeds = pipeline.SeedStream(*self._seeds, reshuffle=True)
+        seeds = pipeline.SeedStream(*self._seeds, reshuffle=True, seed_log=ctx.state.seed_log)
         return lambda: pipeline.Shuffle(pipeline.Strings(names), len(names), seeds.next_draws(),
                                         by_rows=True)
 
@@ -572,7 +591,8 @@ class _Shuffle(Dataset):
     def _instantiate(self, ctx):
         make = self._inputs[0]._instantiate(ctx)
         size = _positive(ctx.scalar(self._size), "buffer_size")
-        seeds = pipeline.SeedStream(*self._seeds, reshuffle=self._reshuffle)
+        seeds = pipeline.SeedStream(*self._seeds, reshuffle=self._reshuffle,
+                                    seed_log=ctx.state.seed_log)
         by_rows = all(s.shape.is_fully_defined() for s in self._flat_specs())
         return lambda: pipeline.Shuffle(make(), size, seeds.next_draws(), by_rows)
 

@@ -1,4 +1,5 @@
-"""tf.data.experimental: CSV datasets and transformations for `Dataset.apply`."""
+"""tf.data.experimental: CSV datasets, transformations for `Dataset.apply`, and iterator
+checkpoints (make_saveable_from_iterator)."""
 import collections
 import csv
 import glob
@@ -10,6 +11,7 @@ from tensorweave.core import dtypes
 from tensorweave.io import tf_record
 from tensorweave.io.parsing_ops import decode_csv
 from tensorweave.data.dataset_ops import AUTOTUNE, Dataset  # noqa: F401
+from tensorweave.data.iterator_ops import make_saveable_from_iterator  # noqa: F401
 from tensorweave.data.readers import TextLineDataset
 
 def shuffle_and_repeat(buffer_size, count=None, seed=None):

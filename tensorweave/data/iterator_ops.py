@@ -10,6 +10,7 @@ from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import get_default_graph
 from tensorweave.ops import iterator as iterator_op_types
 from tensorweave.data import function, structure
+from tensorweave.train.saveable_object import SaveableObject, SaveSpec
 
 
 # --- the Python API --------------------------------------------------------------------------
@@ -111,3 +112,29 @@ def get_output_shapes(dataset_or_iterator):
 
 def get_output_classes(dataset_or_iterator):
     return dataset_or_iterator.output_classes
+
+
+# --- checkpoints -----------------------------------------------------------------------------
+class IteratorSaveable(SaveableObject):
+    """An iterator's position for tf.train.Saver, under the key `<handle name>_STATE`
+    (TF's _IteratorSaveable): restoring needs the iterator started (initialized) first."""
+
+    def __init__(self, iterator_handle, name):
+        with iterator_handle.graph.as_default():
+            state = iterator_op_types.serialize_iterator(iterator_handle)
+        super().__init__(iterator_handle, [SaveSpec(state, "", name + "_STATE",
+                                                    device=iterator_handle.device)], name)
+
+    def restore(self, restored_tensors, restored_shapes):
+        return iterator_op_types.deserialize_iterator(self.op, restored_tensors[0])
+
+
+def make_saveable_from_iterator(iterator):
+    """A SaveableObject that saves `iterator`'s position with the variables:
+
+        saveable = tf.data.experimental.make_saveable_from_iterator(iterator)
+        tf.add_to_collection(tf.GraphKeys.SAVEABLE_OBJECTS, saveable)
+        saver = tf.train.Saver()   # saves and restores the iterator too
+    """
+    handle = iterator.string_handle()
+    return IteratorSaveable(handle, handle.name)

@@ -21,8 +21,8 @@ import numpy as np
 from tensorweave.data import cache_file
 from tensorweave.ops.dataset_streams import (  # noqa: F401
     Batch, CacheStore, Concatenate, Elements, Empty, Filter, Interleave, Iter, IteratorResource,
-    Map, PaddedBatch, Range, Recording, Repeat, Replay, SeedStream, Shard, Shuffle, Skip, Slices,
-    Strings, Take, Unbatch, Zip, concat, invalid, row, rows, stack)
+    Map, PaddedBatch, Range, Recording, Repeat, Replay, SeedLog, SeedStream, Shard, Shuffle, Skip,
+    Slices, Strings, Take, Unbatch, Zip, concat, invalid, row, rows, stack)
 
 
 class RunContext:
@@ -46,11 +46,14 @@ class RunContext:
 
 
 class ScopedState:
-    """The session state as seen by one iterator's functions: random streams are its own."""
+    """The session state as seen by one iterator's functions: random streams are its own, and
+    its unseeded shuffles draw their seeds from `seed_log` (a SeedLog, which a checkpoint of
+    the iterator saves)."""
 
-    def __init__(self, state, prefix):
+    def __init__(self, state, prefix, seed_log=None):
         self._state = state
         self._prefix = prefix
+        self.seed_log = seed_log if seed_log is not None else SeedLog()
 
     def random_generator(self, op_name, seed, seed2):
         return self._state.random_generator(f"{self._prefix}/{op_name}", seed, seed2)

@@ -248,10 +248,21 @@ class Skip(Iter):
 
 
 class IteratorResource:
-    """The iterator a session keeps for one iterator op: stays at the end once reached."""
+    """The iterator a session keeps for one iterator op: stays at the end once reached.
 
-    def __init__(self, it):
-        self.it = it
+    `start(seed_log)` begins a new iteration of the pipeline whose unseeded shuffles take their
+    seeds from `seed_log` (a SeedLog); None for an iteration that cannot be started again.
+    The position (`consumed`, `ended`, the seeds drawn) is what an iterator checkpoint saves:
+    `restore` starts the pipeline again with those seeds and skips what was consumed;
+    `stateful_op` names an op type of the pipeline's functions whose state keeps it from being
+    saved (None if there is none)."""
+
+    def __init__(self, it=None, start=None, stateful_op=None):
+        self.start = start
+        self.stateful_op = stateful_op
+        self.seed_log = SeedLog()
+        self.it = start(self.seed_log) if start is not None else it
+        self.consumed = 0
 
     def next(self):
         if self.it is None:
@@ -259,7 +270,26 @@ class IteratorResource:
         e = self.it.next()
         if e is None:
             self.it = None
+        else:
+            self.consumed += 1
         return e
+
+    @property
+    def ended(self):
+        return self.it is None
+
+    @property
+    def restartable(self):
+        return self.start is not None
+
+    def restore(self, consumed, ended, seeds):
+        """Puts the iterator after its first `consumed` elements (at the end if `ended`), its
+        unseeded shuffles seeded with `seeds` ((seed, seed2) pairs in the order drawn)."""
+        self.seed_log = SeedLog(seeds)
+        self.consumed = consumed
+        self.it = None if ended else self.start(self.seed_log)
+        if self.it is not None and consumed and not self.it.skip(consumed):
+            self.it = None
 
 
 # --- sources -----------------------------------------------------------------------------------
@@ -599,11 +629,11 @@ class SeedStream:
     """The shuffle seeds of one instantiated dataset, as TF's seed generators give them: with
     `reshuffle` each iteration is seeded by the next two samples of Philox(seed, seed2) (TF's
     RandomSeedGenerator), else every iteration uses (seed, seed2) (FixedSeedGenerator). Seeds
-    (0, 0) mean fresh entropy, drawn once per instantiation."""
+    (0, 0) mean fresh entropy, drawn once per instantiation (from `seed_log`, a SeedLog)."""
 
-    def __init__(self, seed, seed2, reshuffle):
+    def __init__(self, seed, seed2, reshuffle, seed_log=None):
         if not (seed or seed2):
-            seed, seed2 = (int(v) for v in np.random.default_rng().integers(1, 2 ** 63, 2))
+            seed, seed2 = (seed_log if seed_log is not None else SeedLog()).fresh()
         self.seeds = (seed, seed2)
         self.generator = ShuffleDraws(seed, seed2) if reshuffle else None
 
@@ -612,6 +642,24 @@ class SeedStream:
         if self.generator is None:
             return ShuffleDraws(*self.seeds)
         return ShuffleDraws(*self.generator.take(2))
+
+
+class SeedLog:
+    """The fresh seeds one iteration's unseeded shuffles drew, in order: a restored iterator
+    replays `replay` (the pairs a saved one drew) before drawing new ones."""
+
+    def __init__(self, replay=()):
+        self.replay = [tuple(pair) for pair in replay]
+        self.drawn = []
+
+    def fresh(self):
+        """The next (seed, seed2): the next replayed pair, or fresh entropy."""
+        if len(self.drawn) < len(self.replay):
+            pair = self.replay[len(self.drawn)]
+        else:
+            pair = tuple(int(v) for v in np.random.default_rng().integers(1, 2 ** 63, 2))
+        self.drawn.append(pair)
+        return pair
 
 
 class Shard(Iter):

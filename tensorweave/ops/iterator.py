@@ -6,9 +6,12 @@ attr with the values of the tensors it captures and keep the running iteration i
 `state.resources`; `IteratorGetNext` pulls the next element from it and raises
 OutOfRangeError at the end. The `dataset` attr is the library's object (tf.data's Dataset):
 these kernels only call its `start_iterator(state, name, captures)`, which returns an object
-whose `next()` gives an element (a tuple of arrays) or None at the end. tf.data
-(data/iterator_ops.py) builds these ops with the builders at the end.
+whose `next()` gives an element (a tuple of arrays) or None at the end. `SerializeIterator`
+and `DeserializeIterator` save and restore an iterator's position (a checkpoint holds it).
+tf.data (data/iterator_ops.py) builds these ops with the builders at the end.
 """
+import json
+
 import numpy as np
 
 from tensorweave.core import dtypes, errors
@@ -107,6 +110,132 @@ register_op("IteratorToStringHandle", shape=_handle_shape, kernel=lambda handle:
             grad=NOT_DIFFERENTIABLE)
 
 
+# --- SerializeIterator / DeserializeIterator: an iterator's position as data -------------------
+# TensorFlow's state is a variant holding the pipeline's buffers; here it is a scalar string,
+# the UTF-8 JSON of {"tensorweave_iterator_state": 1, "consumed": elements given so far,
+# "ended": whether the end was reached, "seeds": the (seed, seed2) pairs its unseeded shuffles
+# drew}. A restored iterator starts its pipeline again with those seeds and skips what was
+# consumed (replaying it: the cost grows with the position), which is exact because a pipeline
+# whose functions draw random numbers or run Python cannot be saved (as in TensorFlow).
+STATE_VERSION = 1
+
+
+# Op types in a dataset's functions that keep TensorFlow from saving the iterator ("RandomUniform
+# is stateful."): they draw random numbers or run Python, state a checkpoint cannot hold.
+_UNSAVEABLE = frozenset({
+    "RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal",
+    "RandomShuffle", "RandomGamma", "RandomPoissonV2", "Multinomial", "AllCandidateSampler",
+    "FixedUnigramCandidateSampler", "LearnedUnigramCandidateSampler",
+    "LogUniformCandidateSampler", "UniformCandidateSampler", "SampleDistortedBoundingBox",
+    "SampleDistortedBoundingBoxV2", "FractionalAvgPool", "FractionalMaxPool", "PyFunc",
+    "EagerPyFunc"})
+PY_FUNC = "PyFunc"  # what TF names the state of Dataset.from_generator
+
+
+def unsaveable_op_type(ops):
+    """The type of the first of `ops` (a dataset function's) that keeps the iterator from being
+    saved, or None."""
+    return next((op.type for op in ops if op.type in _UNSAVEABLE), None)
+
+
+def _running_iterator(state, handle, verb):
+    name = handle.item()
+    resource = state.resources.get((RESOURCE, name))
+    text = name.decode("utf-8", "replace")
+    if resource is None:
+        raise errors.FailedPreconditionError(
+            None, None, f"{verb}() failed because the iterator '{text}' has not been "
+            f"initialized. Ensure that you have run the initializer operation for this "
+            f"iterator before {'saving' if verb == 'Save' else 'restoring'} it.")
+    if not resource.restartable:
+        raise errors.UnimplementedError(
+            None, None, f"Iterator '{text}' runs a dataset imported from a GraphDef; only "
+            "iterators over tf.data pipelines built in code can be saved and restored.")
+    return resource, text
+
+
+def encode_iterator_state(resource):
+    """The saved form (bytes) of an IteratorResource's position."""
+    return json.dumps({"tensorweave_iterator_state": STATE_VERSION,
+                       "consumed": resource.consumed, "ended": resource.ended,
+                       "seeds": [list(pair) for pair in resource.seed_log.drawn]},
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _is_int(value, low, high):
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value < high
+
+
+def decode_iterator_state(data, name):
+    """(consumed, ended, seeds) from the saved form; DataLossError naming iterator `name` when
+    `data` is not a state this version wrote."""
+    def corrupt(reason):
+        return errors.DataLossError(
+            None, None, f"Failed to restore iterator '{name}' from checkpoint: its saved "
+            f"state is corrupt ({reason}). Make sure the checkpoint holds this iterator's "
+            "state as tensorweave saved it.")
+    try:
+        fields = json.loads(bytes(data).decode("utf-8"))
+    except (TypeError, ValueError, RecursionError) as e:
+        raise corrupt(f"not an iterator state: {e}") from None
+    if not isinstance(fields, dict) or set(fields) != {"tensorweave_iterator_state",
+                                                       "consumed", "ended", "seeds"}:
+        raise corrupt("unexpected fields")
+    if fields["tensorweave_iterator_state"] != STATE_VERSION:
+        raise corrupt(f"unknown version {fields['tensorweave_iterator_state']!r}")
+    consumed, ended, seeds = fields["consumed"], fields["ended"], fields["seeds"]
+    if not _is_int(consumed, 0, 2 ** 63) or not isinstance(ended, bool):
+        raise corrupt("bad position")
+    if not isinstance(seeds, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(_is_int(v, 0, 2 ** 64) for v in p)
+            for p in seeds):
+        raise corrupt("bad seeds")
+    return consumed, ended, [tuple(p) for p in seeds]
+
+
+def _serialize_shape(handle):
+    if handle.dtype is not dtypes.string:
+        raise TypeError(f"SerializeIterator requires a string iterator handle, got "
+                        f"{handle.dtype.name}")
+    return [(dtypes.string, TensorShape([]))]
+
+
+def _serialize_kernel(state, op_name, handle):
+    resource, name = _running_iterator(state, handle, "Save")
+    if resource.stateful_op is not None:
+        raise errors.FailedPreconditionError(
+            None, None, f"{resource.stateful_op} is stateful. (Iterator '{name}' cannot be "
+            "saved: its dataset's functions draw random numbers or run Python.)")
+    return np.array(encode_iterator_state(resource), dtype=object)
+
+
+register_op("SerializeIterator", shape=_serialize_shape, kernel=_serialize_kernel,
+            stateful=True, grad=NOT_DIFFERENTIABLE)
+
+
+def _deserialize_shape(handle, serialized):
+    for what, t in (("iterator handle", handle), ("serialized state", serialized)):
+        if t.dtype is not dtypes.string:
+            raise TypeError(f"DeserializeIterator requires a string {what}, got "
+                            f"{t.dtype.name}")
+    return []
+
+
+def _deserialize_kernel(state, op_name, handle, serialized):
+    resource, name = _running_iterator(state, handle, "Restore")
+    serialized = np.asarray(serialized, dtype=object)
+    if serialized.size != 1:
+        raise errors.DataLossError(
+            None, None, f"Failed to restore iterator '{name}' from checkpoint: its saved "
+            f"state is corrupt (shape {list(serialized.shape)}, not a scalar).")
+    resource.restore(*decode_iterator_state(serialized.reshape(-1)[0], name))
+    return ()
+
+
+register_op("DeserializeIterator", shape=_deserialize_shape, kernel=_deserialize_kernel,
+            stateful=True, grad=NOT_DIFFERENTIABLE)
+
+
 # --- IteratorGetNext -------------------------------------------------------------------------
 def _get_next_shape(handle, *, output_types, output_shapes):
     if handle.dtype is not dtypes.string:
@@ -148,6 +277,16 @@ def one_shot_iterator(captures, dataset, output_types, output_shapes, name="OneS
     """The handle of an iterator that starts `dataset` when it first runs."""
     return create_op("OneShotIterator", list(captures), name=name, dataset=dataset,
                      output_types=output_types, output_shapes=output_shapes).outputs[0]
+
+
+def serialize_iterator(handle, name="SerializeIterator"):
+    """The iterator's position as a scalar string (a checkpoint saves it)."""
+    return create_op("SerializeIterator", [handle], name=name).outputs[0]
+
+
+def deserialize_iterator(handle, serialized, name="DeserializeIterator"):
+    """The op that puts the iterator `handle` names at the position `serialized` holds."""
+    return create_op("DeserializeIterator", [handle, serialized], name=name)
 
 
 def make_iterator(handle, captures, dataset, name="MakeIterator"):

@@ -9,7 +9,7 @@ transformations for `Dataset.apply`:
 from tensorweave.data.dataset_ops import Dataset  # noqa: F401
 from tensorweave.data.experimental import (CsvDataset, make_csv_dataset,  # noqa: F401
                                            map_and_batch, shuffle_and_repeat, unbatch)
-from tensorweave.data.iterator_ops import Iterator  # noqa: F401
+from tensorweave.data.iterator_ops import Iterator, make_saveable_from_iterator  # noqa: F401
 from tensorweave.data.readers import (FixedLengthRecordDataset, TextLineDataset,  # noqa: F401
                                       TFRecordDataset)
 
@@ -17,7 +17,7 @@ __all__ = ["Dataset", "Iterator", "TFRecordDataset", "TextLineDataset",
            "FixedLengthRecordDataset", "CsvDataset", "make_csv_dataset", "map_and_batch",
            "shuffle_and_repeat", "unbatch", "batch_and_drop_remainder",
            "padded_batch_and_drop_remainder", "parallel_interleave", "sloppy_interleave",
-           "enumerate_dataset"]
+           "enumerate_dataset", "make_saveable_from_iterator"]
 
 
 def batch_and_drop_remainder(batch_size):
