@@ -12,8 +12,10 @@ A program with `workdir` runs there instead (an absolute path, kept: two program
 files through relative paths name the same one). Support files with `into_cwd` are copied into
 the working directory at that relative path (data files the program opens by name); `dirs`
 are directories made there first (ones the program's repository holds and it writes into).
-MNIST's files are symlinked into the program's `mnist_dirs`; a program with `after` waits for
-that program (run first, added to the selection if absent) and fails unless it passed.
+MNIST's files are symlinked into the program's `mnist_dirs`, and written decompressed (without
+`.gz`, as a program's own download step leaves them) into its `mnist_unzipped_dirs`; a program
+with `after` waits for that program (run first, added to the selection if absent) and fails
+unless it passed.
 To compare with TF 1.x behaviour on TF 2: `--tensorflow /work/tfenv/bin/python --sitecustomize
 tests/programs/shims/tf1_on_tf2.py` (tf.compat.v1 as `tensorflow`, v2 behaviour off).
 Status per program:
@@ -30,6 +32,7 @@ passed there and is also shown on its own).
 """
 import argparse
 import contextlib
+import gzip
 import json
 import math
 import os
@@ -179,6 +182,16 @@ def link_mnist(directory, options):
             os.symlink(os.path.join(options.mnist_dir, f), target)
 
 
+def unzip_mnist(directory, options):
+    """Writes MNIST's four files decompressed into `directory` (made if absent)."""
+    os.makedirs(directory, exist_ok=True)
+    for f in MNIST_FILES:
+        source, target = os.path.join(options.mnist_dir, f), os.path.join(directory, f[:-3])
+        if not os.path.exists(target) and os.path.exists(source):
+            with gzip.open(source, "rb") as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+
+
 def run_one(program, options):
     name = program["name"]
     path = os.path.join(PROGRAMS, program["file"])
@@ -217,6 +230,8 @@ def run_one(program, options):
         log_path = os.path.join(cwd, "output.log")
         for directory in program.get("mnist_dirs", []):
             link_mnist(os.path.join(cwd, directory), options)
+        for directory in program.get("mnist_unzipped_dirs", []):
+            unzip_mnist(os.path.join(cwd, directory), options)
         for directory in program.get("dirs", []):  # directories its repository holds
             os.makedirs(os.path.join(cwd, directory), exist_ok=True)
         for extra in program.get("support", []):  # data files the program opens by a cwd path
