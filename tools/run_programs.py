@@ -15,7 +15,8 @@ are directories made there first (ones the program's repository holds and it wri
 MNIST's files are symlinked into the program's `mnist_dirs`, and written decompressed (without
 `.gz`, as a program's own download step leaves them) into its `mnist_unzipped_dirs`; a program
 with `after` waits for that program (run first, added to the selection if absent) and fails
-unless it passed.
+unless it passed. A program's `stdin` text is its standard input (answers to its input()
+prompts); others read an empty one.
 To compare with TF 1.x behaviour on TF 2: `--tensorflow /work/tfenv/bin/python --sitecustomize
 tests/programs/shims/tf1_on_tf2.py` (tf.compat.v1 as `tensorflow`, v2 behaviour off).
 Status per program:
@@ -85,6 +86,8 @@ def validate(programs):
                     problems.append(f"{name}: support file without {key}")
             if not os.path.exists(os.path.join(PROGRAMS, extra.get("file", ""))):
                 problems.append(f"{name}: {extra.get('file')} does not exist")
+        if "stdin" in p and not isinstance(p["stdin"], str):
+            problems.append(f"{name}: stdin must be text")
         if "workdir" in p and not os.path.isabs(p["workdir"]):
             problems.append(f"{name}: workdir must be an absolute path")
         if "after" in p and p["after"] not in names:
@@ -241,8 +244,13 @@ def run_one(program, options):
                 shutil.copyfile(os.path.join(PROGRAMS, extra["file"]), target)
         start = time.monotonic()
         with open(log_path, "wb") as log:
+            stdin = subprocess.DEVNULL
+            if "stdin" in program:  # what a user types at the program's input() prompts
+                stdin = tempfile.TemporaryFile()
+                stdin.write(program["stdin"].encode())
+                stdin.seek(0)
             proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+                                    stdin=stdin, start_new_session=True)
             timed_out = False
             try:
                 proc.wait(timeout=limit)
@@ -250,6 +258,8 @@ def run_one(program, options):
                 timed_out = True
                 os.killpg(proc.pid, signal.SIGKILL)  # the group this run started, by its id
                 proc.wait()
+            if stdin is not subprocess.DEVNULL:
+                stdin.close()
         result["seconds"] = time.monotonic() - start
         with open(log_path, "rb") as f:
             output = f.read().decode("utf-8", "replace")
