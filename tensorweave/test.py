@@ -9,6 +9,7 @@ __getattr__ = lazy.attributes(__name__, {
     "benchmark_config": "tensorweave.platform.test:benchmark_config",
     "compute_gradient": "tensorweave.platform.test:compute_gradient",
     "compute_gradient_error": "tensorweave.platform.test:compute_gradient_error",
+    "create_local_cluster": "tensorweave.train.server_lib:create_local_cluster",
     "disable_with_predicate": "tensorweave.platform.test:disable_with_predicate",
     "get_temp_dir": "tensorweave.platform.test:get_temp_dir",
     "gpu_device_name": "tensorweave.platform.test:gpu_device_name",
