@@ -208,8 +208,10 @@ def run_one(program, options):
                 "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "1"})
     if options.extra_site and os.path.isdir(options.extra_site):
         env["PYTHONPATH"] = options.extra_site + os.pathsep + env.get("PYTHONPATH", "")
-    if options.sitecustomize:
-        env["PYTHONPATH"] = options.sitecustomize_dir + os.pathsep + env.get("PYTHONPATH", "")
+    if options.sitecustomize:  # the shim loads tensorweave's input_data from this checkout
+        env["PYTHONPATH"] = os.pathsep.join(
+            [options.sitecustomize_dir, env.get("PYTHONPATH", ""), ROOT])
+        env["TW_ROOT"] = ROOT
     missing = modules_missing(options.python, program.get("needs", []), env)
     if missing:
         result["detail"] = "needs " + ", ".join(missing)
