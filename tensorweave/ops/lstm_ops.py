@@ -309,19 +309,29 @@ def _block_lstm_grad_shape(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b,
 
 
 def _backprop_into(dgates, cs_prev, i, f, o, ci, co, cs_grad, dcs_next, h_grad, dh_next,
-                   scratch):
+                   scratch, slopes):
     """_lstm_block_cell_backprop without peepholes, for arrays, with the same products in the
     same order (so the same bits), written into `dgates` [batch, 4 cells] ([di, dci, df, do])
     through the [4, batch, cells] `scratch`; returns cs_prev's grad (in scratch[1], which the
-    next call may take as its `dcs_next`)."""
+    next call may take as its `dcs_next`). `slopes` is [3, batch, cells] scratch for the
+    sigmoid gates' (1 - g) g, or, with `slopes.gates` set to i, f, o as one [3, batch, cells]
+    view, all three at once."""
     n = i.shape[1]
     di, dci, df, do = (dgates[:, k * n:(k + 1) * n] for k in range(4))
     dh, dcs, a, b = scratch
+    gates = getattr(slopes, "gates", None)
+    if gates is not None:
+        np.subtract(1, gates, out=slopes.values)
+        slopes.values *= gates
+        slope_i, slope_f, slope_o = slopes.values
+    else:
+        slope_i, slope_f, slope_o = slopes.values
+        for gate, slope in ((i, slope_i), (f, slope_f), (o, slope_o)):
+            np.subtract(1, gate, out=slope)
+            slope *= gate
     np.add(h_grad, dh_next, out=dh)
     np.multiply(dh, co, out=a)  # o's grad
-    np.subtract(1, o, out=b)
-    b *= o
-    np.multiply(b, a, out=do)
+    np.multiply(slope_o, a, out=do)
     np.multiply(co, co, out=a)
     np.subtract(1, a, out=a)
     np.multiply(dh, o, out=b)
@@ -332,15 +342,35 @@ def _backprop_into(dgates, cs_prev, i, f, o, ci, co, cs_grad, dcs_next, h_grad, 
     np.subtract(1, a, out=a)
     np.multiply(dcs, i, out=b)
     np.multiply(a, b, out=dci)
-    np.subtract(1, f, out=a)
-    a *= f
     np.multiply(dcs, cs_prev, out=b)
-    np.multiply(a, b, out=df)
-    np.subtract(1, i, out=a)
-    a *= i
+    np.multiply(slope_f, b, out=df)
     np.multiply(dcs, ci, out=b)
-    np.multiply(a, b, out=di)
+    np.multiply(slope_i, b, out=di)
     return np.multiply(dcs, f, out=dcs)
+
+
+class _Slopes:
+    """Scratch for the sigmoid gates' slopes, and the gates of the step as one view."""
+
+    def __init__(self, shape, dtype):
+        self.values = np.empty((3,) + shape, dtype=dtype)
+        self.gates = None
+
+
+def _one_view(parts):
+    """Same-shaped arrays lying in one buffer at equal distances (the fused kernels' i, f, o)
+    as one read-only [len(parts), ...] view, else None."""
+    first = parts[0]
+    if first.base is None or any(p.base is not first.base or p.shape != first.shape or
+                                 p.strides != first.strides or p.dtype != first.dtype
+                                 for p in parts):
+        return None
+    starts = [p.__array_interface__["data"][0] for p in parts]
+    step = starts[1] - starts[0]
+    if any(b - a != step for a, b in zip(starts, starts[1:])):
+        return None
+    return np.lib.stride_tricks.as_strided(first, (len(parts),) + first.shape,
+                                           (step,) + first.strides, writeable=False)
 
 
 def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o,
@@ -353,11 +383,15 @@ def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b
     peep_grads = np.zeros((3, n), dtype=x.dtype)
     w_h = w[depth:]
     scratch = np.empty((4,) + cs_prev.shape, dtype=x.dtype)
+    slopes = _Slopes(cs_prev.shape, x.dtype)
+    ifo = _one_view([i, f, o])  # the forward kernel's i, f, o lie so: one pass for three
     for t in reversed(range(used)):
         c_before = cs[t - 1] if t else cs_prev
         if not use_peephole:
+            slopes.gates = None if ifo is None else ifo[:, t]
             dcs_next = _backprop_into(dgates[t], c_before, i[t], f[t], o[t], ci[t], co[t],
-                                      cs_grad[t], dcs_next, h_grad[t], dh_next, scratch)
+                                      cs_grad[t], dcs_next, h_grad[t], dh_next, scratch,
+                                      slopes)
         else:
             dcs_next, parts, peeps = _lstm_block_cell_backprop(
                 c_before, i[t], cs[t], f[t], o[t], ci[t], co[t], cs_grad[t] + dcs_next,
