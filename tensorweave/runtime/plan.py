@@ -182,10 +182,11 @@ class Plan:
         return [values[slot] for slot, _ in self.fetch_slots]
 
     def _run_steps(self, values):
-        op = None
+        op = args = None
         try:
             for kernel, inputs, out, frees, op in self.steps:
-                result = kernel(*inputs(values))
+                args = inputs(values)  # kept for the error message: a step may empty slots
+                result = kernel(*args)
                 if out.__class__ is int:
                     values[out] = result
                 else:
@@ -194,12 +195,13 @@ class Plan:
                 for slot in frees:
                     values[slot] = None
         except Exception as e:  # noqa: BLE001 - every failure is re-raised naming the op
-            raise self.error_for(e, op, values) from e
+            raise self.error_for(e, op, values, args) from e
 
-    def error_for(self, error, op, values):
-        """`error` raised by op's step while running with slot `values`, as a tw.errors class
-        naming the op, its input shapes and the user's line."""
-        inputs = next((step[1](values) for step in self.steps if step[4] is op), [])
+    def error_for(self, error, op, values, inputs=None):
+        """`error` raised by op's step while running with slot `values` (its `inputs` when
+        known), as a tw.errors class naming the op, its input shapes and the user's line."""
+        if inputs is None:
+            inputs = next((step[1](values) for step in self.steps if step[4] is op), [])
         return op_error(error, op, inputs)
 
     def _dead_fetch_error(self, values):

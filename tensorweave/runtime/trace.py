@@ -81,7 +81,7 @@ def _traced_run(plan, feed_values, records):
 
 
 def _traced_steps(plan, values, records, clock):
-    op = None
+    op = args = None
     try:
         for kernel, inputs, out, frees, op in plan.steps:
             start = clock()
@@ -101,7 +101,7 @@ def _traced_steps(plan, values, records, clock):
             records.append((op, op.name, start, op_start, op_end, end, _describe(result),
                             not op.op_def.shares_memory))
     except Exception as e:  # noqa: BLE001 - re-raised naming the op, as Plan.run does
-        raise plan.error_for(e, op, values) from e
+        raise plan.error_for(e, op, values, args) from e
 
 
 def _describe(outputs):

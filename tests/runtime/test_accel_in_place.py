@@ -105,3 +105,16 @@ def test_a_session_writes_into_dying_intermediates(monkeypatch):
     monkeypatch.setattr(in_place, "_writable_alone", spy)
     _session_values(True)
     assert True in decisions and False in decisions  # intermediates yes; v's value, feeds no
+
+
+@pytest.mark.parametrize("traced", [False, True])
+def test_an_error_names_the_shapes_of_inputs_taken_from_their_slots(traced):
+    with tf.Graph().as_default():
+        x, y = tf.placeholder(tf.float32, None), tf.placeholder(tf.float32, None)
+        total = x * 2.0 + y  # x * 2.0 dies at the add, which takes it from its slot
+        options = dict(options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                       run_metadata=tf.RunMetadata()) if traced else {}
+        with tf.Session() as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"input shapes: \[2, 3\], "
+                               r"\[2, 4\]"):
+                sess.run(total, {x: np.ones((2, 3)), y: np.ones((2, 4))}, **options)
