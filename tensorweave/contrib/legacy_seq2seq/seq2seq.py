@@ -43,20 +43,25 @@ def _check_projection(output_projection, num_symbols, dtype):
         biases.shape.assert_is_compatible_with([num_symbols])
 
 
-def _decode_either(feed_previous, decoder, num_outputs, state_structure):
-    """With `feed_previous` a bool tensor: tf.cond between the decoder fed its own outputs
-    (built first, creating the variables) and the one fed decoder_inputs (reusing them)."""
+def _decode(feed_previous, decoder, num_outputs, state_structure):
+    """decoder(feed, update) -> (outputs, state), run once for a Python bool `feed_previous`;
+    for a bool tensor, tf.cond between the decoder fed its own outputs (built first, creating
+    the variables) and the one fed decoder_inputs (reusing them), neither updating the
+    embedding through its own outputs. `state_structure()` gives the state's nesting."""
+    if isinstance(feed_previous, bool):
+        return decoder(feed_previous, True)
 
     def branch(feed):
         with variable_scope(get_variable_scope(), reuse=None if feed else True):
-            outputs, state = decoder(feed)
+            outputs, state = decoder(feed, False)
             return list(outputs) + nest.flatten(state)
 
     both = cond(feed_previous, lambda: branch(True), lambda: branch(False))
     state_list = list(both[num_outputs:])
     state = state_list[0]
-    if nest.is_sequence(state_structure):
-        state = nest.pack_sequence_as(structure=state_structure, flat_sequence=state_list)
+    structure = state_structure()
+    if nest.is_sequence(structure):
+        state = nest.pack_sequence_as(structure=structure, flat_sequence=state_list)
     return list(both[:num_outputs]), state
 
 
@@ -130,17 +135,14 @@ def embedding_rnn_seq2seq(encoder_inputs, decoder_inputs, cell, num_encoder_symb
         if output_projection is None:
             cell = OutputProjectionWrapper(cell, num_decoder_symbols)
 
-        def decoder(feed, update=True):
+        def decoder(feed, update):
             return embedding_rnn_decoder(decoder_inputs, encoder_state, cell,
                                          num_decoder_symbols, embedding_size,
                                          output_projection=output_projection,
                                          feed_previous=feed,
                                          update_embedding_for_previous=update)
 
-        if isinstance(feed_previous, bool):
-            return decoder(feed_previous)
-        return _decode_either(feed_previous, lambda feed: decoder(feed, False),
-                              len(decoder_inputs), encoder_state)
+        return _decode(feed_previous, decoder, len(decoder_inputs), lambda: encoder_state)
 
 
 def embedding_tied_rnn_seq2seq(encoder_inputs, decoder_inputs, cell, num_symbols,
@@ -158,19 +160,19 @@ def embedding_tied_rnn_seq2seq(encoder_inputs, decoder_inputs, cell, num_symbols
         if output_projection is None:
             cell = OutputProjectionWrapper(cell, output_symbols)
 
-        def decoder(feed, update=True):
+        def decoder(feed, update):
             loop_function = _extract_argmax_and_embed(embedding, output_projection, update) \
                 if feed else None
             return tied_rnn_seq2seq(emb_encoder_inputs, emb_decoder_inputs, cell,
                                     loop_function=loop_function, dtype=dtype)
 
-        if isinstance(feed_previous, bool):
-            return decoder(feed_previous)
-        batch_size = encoder_inputs[0].shape[0].value
-        if batch_size is None:
-            batch_size = array.shape(encoder_inputs[0])[0]
-        return _decode_either(feed_previous, lambda feed: decoder(feed, False),
-                              len(decoder_inputs), cell.zero_state(batch_size, dtype))
+        def zero_state():
+            batch_size = encoder_inputs[0].shape[0].value
+            if batch_size is None:
+                batch_size = array.shape(encoder_inputs[0])[0]
+            return cell.zero_state(batch_size, dtype)
+
+        return _decode(feed_previous, decoder, len(decoder_inputs), zero_state)
 
 
 # --- attention ---------------------------------------------------------------------------------
@@ -303,7 +305,7 @@ def embedding_attention_seq2seq(encoder_inputs, decoder_inputs, cell, num_encode
             cell = OutputProjectionWrapper(cell, num_decoder_symbols)
             output_size = num_decoder_symbols
 
-        def decoder(feed, update=True):
+        def decoder(feed, update):
             return embedding_attention_decoder(
                 decoder_inputs, encoder_state, attention_states, cell, num_decoder_symbols,
                 embedding_size, num_heads=num_heads, output_size=output_size,
@@ -311,10 +313,7 @@ def embedding_attention_seq2seq(encoder_inputs, decoder_inputs, cell, num_encode
                 update_embedding_for_previous=update,
                 initial_state_attention=initial_state_attention)
 
-        if isinstance(feed_previous, bool):
-            return decoder(feed_previous)
-        return _decode_either(feed_previous, lambda feed: decoder(feed, False),
-                              len(decoder_inputs), encoder_state)
+        return _decode(feed_previous, decoder, len(decoder_inputs), lambda: encoder_state)
 
 
 # --- losses and buckets ------------------------------------------------------------------------
