@@ -311,6 +311,13 @@ class RandomForestGraphs(object):
         return ForestStats([tree.get_stats(session) for tree in self.trees], self.params)
 
 
+def _refuse(**arguments):
+    """NotImplementedError naming the first of `arguments` given (not None)."""
+    for name, value in arguments.items():
+        if value is not None:
+            raise NotImplementedError(f"tensor_forest {name} are not implemented by tensorweave")
+
+
 class RandomTreeGraphs(object):
     """Builds one tree's training and inference graphs."""
 
@@ -321,18 +328,11 @@ class RandomTreeGraphs(object):
 
     def training_graph(self, input_data, input_labels, random_seed=None, data_spec=None,
                        sparse_features=None, input_weights=None):
-        if sparse_features is not None:
-            raise NotImplementedError("tensor_forest sparse features are not implemented by "
-                                      "tensorweave")
-        if input_weights is not None:
-            raise NotImplementedError("tensor_forest input_weights are not implemented by "
-                                      "tensorweave")
+        _refuse(sparse_features=sparse_features, input_weights=input_weights)
         return tensor_forest_ops.train_tree(self.variables.tree, input_data, input_labels)
 
     def inference_graph(self, input_data, data_spec=None, sparse_features=None):
-        if sparse_features is not None:
-            raise NotImplementedError("tensor_forest sparse features are not implemented by "
-                                      "tensorweave")
+        _refuse(sparse_features=sparse_features)
         return tensor_forest_ops.tree_predictions(self.variables.tree, input_data)
 
     def size(self):
