@@ -25,23 +25,34 @@ from tensorweave.runtime import checks, lowering
 from tensorweave.runtime.fetch import DeadFetch, FeedSlot, fetched_value
 
 
-def kernel_attr(value):
-    """An op attr as kernels take it (NumPy dtypes, shape tuples)."""
-    if isinstance(value, DType):
-        return np.dtype(value.as_numpy_dtype)
-    if isinstance(value, TensorShape):
-        return value.as_tuple()
-    return value
+def _kernel_attrs(op):
+    """The op's attrs as kernels take them (NumPy dtypes, shape tuples)."""
+    def value(attr):
+        if isinstance(attr, DType):
+            return np.dtype(attr.as_numpy_dtype)
+        if isinstance(attr, TensorShape):
+            return attr.as_tuple()
+        return attr
+    return {k: value(v) for k, v in op.attrs.items()}
 
 
-def bind_kernel(op, state, is_used=None, *, variants=True):
+def chosen_kernel(op, variants=True):
+    """The op type's reference kernel, or with `variants` the speed variant (runtime/accel)
+    that chooses to replace it for `op`, unbound."""
+    kernel = op.op_def.kernel
+    if variants:
+        from tensorweave.runtime import accel  # loaded by the first binding, not by the import
+        kernel = accel.variant_for(op) or kernel
+    return kernel
+
+
+def bind_kernel(op, state, is_used=None, *, variants=True, kernel=None):
     """The op's kernel with its attrs (and, if stateful, state, name and ref keys) bound.
 
     An op type with a `bind` rule (loops) is bound by calling `bind(op, make_plan, is_used)`:
     make_plan(fetches, feeds, dead_feeds=()) builds a sub-Plan of the same graph and session
-    state, and is_used(tensor) tells whether the Plan reads that output of the op. With
-    `variants`, a speed variant registered for the op type (runtime/accel) replaces the
-    reference kernel where it chooses to.
+    state, and is_used(tensor) tells whether the Plan reads that output of the op. Otherwise
+    `kernel` (default: `chosen_kernel(op, variants)`) is bound.
     """
     op_def = op.op_def
     if op_def.bind is not None:
@@ -49,11 +60,8 @@ def bind_kernel(op, state, is_used=None, *, variants=True):
             return Plan(op.graph, fetches, feeds, state, variants=variants,
                         dead_feeds=dead_feeds)
         return op_def.bind(op, make_plan, is_used or (lambda t: True))
-    kernel = op_def.kernel
-    if variants:
-        from tensorweave.runtime import accel  # loaded by the first binding, not by the import
-        kernel = accel.variant_for(op) or kernel
-    attrs = {k: kernel_attr(v) for k, v in op.attrs.items()}
+    kernel = kernel or chosen_kernel(op, variants)
+    attrs = _kernel_attrs(op)
     if op_def.stateful:
         keys = [variable_key(t) for t in op.inputs[:op_def.ref_count(op.inputs)]]
         return functools.partial(kernel, state, op.name, *keys, **attrs)
@@ -137,8 +145,9 @@ class Plan:
         for step, (op, data) in enumerate(runs):
             ins = tuple(slot_of(t) for t in data)
             outs = tuple(slot_of(t) for t in op.outputs)
+            chosen = None if op.op_def.bind else chosen_kernel(op, self.variants)
             kernel = bind_kernel(op, state, lambda t: t in last_use or t in keep,
-                                 variants=self.variants)
+                                 variants=self.variants, kernel=chosen)
             if op in self._wrapped:
                 records_liveness = not op.outputs and op in self._tokens
                 if records_liveness:
@@ -147,8 +156,8 @@ class Plan:
                                                len(data), records_liveness)
             dying = {t for t in data if last_use[t] == step and t not in keep}
             getter = _getter(ins)
-            if self.variants and op not in self._wrapped and dying:
-                kernel, getter, dying = _in_place(op, data, ins, dying, kernel, getter)
+            if self.variants and chosen is not None and op not in self._wrapped and dying:
+                kernel, getter, dying = _in_place(op, chosen, data, ins, dying, kernel, getter)
             frees = tuple(sorted({slots[t] for t in dying}))
             steps.append((kernel, getter, outs[0] if len(outs) == 1 else outs, frees, op))
         self.steps = steps
@@ -213,14 +222,14 @@ class Plan:
             "of tf.cond that was not taken in this run.")
 
 
-def _in_place(op, data, ins, dying, kernel, getter):
+def _in_place(op, chosen, data, ins, dying, kernel, getter):
     """(kernel, getter, dying) for a step that writes into an input it is the last to read,
-    where runtime/accel has such a kernel for the op (the getter empties those inputs' slots,
-    so they are not freed again); else as they were."""
+    where runtime/accel has such a form of the op's `chosen` kernel (the getter empties those
+    inputs' slots, so they are not freed again); else as they were."""
     from tensorweave.runtime import accel
     positions = [i for i, t in enumerate(data) if t in dying and data.count(t) == 1]
-    attrs = {k: kernel_attr(v) for k, v in op.attrs.items()}
-    in_place = accel.in_place_kernel(op, positions, attrs) if positions else None
+    in_place = accel.in_place_kernel(op, chosen, positions, _kernel_attrs(op)) \
+        if positions else None
     if in_place is None:
         return kernel, getter, dying
     taken = {data[i] for i in positions}

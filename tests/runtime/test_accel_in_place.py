@@ -6,11 +6,17 @@ import pytest
 import tensorweave as tf
 from tensorweave.runtime import accel
 from tensorweave.runtime.accel import in_place
+from tensorweave.runtime.plan import chosen_kernel
 
 
 def _op(build):
     with tf.Graph().as_default():
         return build().op
+
+
+def in_place_kernel(op, dying, attrs):
+    """runtime/accel's in-place form of the kernel a Plan chooses for `op`."""
+    return accel.in_place_kernel(op, chosen_kernel(op), dying, attrs)
 
 
 def _run_step(kernel, values, positions):
@@ -20,7 +26,7 @@ def _run_step(kernel, values, positions):
 
 def test_writes_into_an_input_held_by_nothing_else():
     op = _op(lambda: tf.placeholder(tf.float32, [4]) * tf.placeholder(tf.float32, [4]))
-    kernel = accel.in_place_kernel(op, [0], {})
+    kernel = in_place_kernel(op, [0], {})
     x, y = np.arange(4, dtype=np.float32), np.full(4, 2, np.float32)
     x_id = id(x)
     values = [x, y]
@@ -33,7 +39,7 @@ def test_writes_into_an_input_held_by_nothing_else():
 @pytest.mark.parametrize("held_by", ["a name", "a view", "a list"])
 def test_an_array_held_elsewhere_is_never_written(held_by):
     op = _op(lambda: tf.placeholder(tf.float32, [4]) + 1.0)
-    kernel = accel.in_place_kernel(op, [0], {})
+    kernel = in_place_kernel(op, [0], {})
     x = np.arange(4, dtype=np.float32)
     holder = {"a name": x, "a view": x[1:], "a list": [x]}[held_by]
     result = _run_step(kernel, [x, np.float32(1)], [0])
@@ -45,7 +51,7 @@ def test_an_array_held_elsewhere_is_never_written(held_by):
 
 def test_views_and_other_shapes_get_a_new_buffer():
     op = _op(lambda: tf.placeholder(tf.float32, None) + tf.placeholder(tf.float32, None))
-    kernel = accel.in_place_kernel(op, [0, 1], {})
+    kernel = in_place_kernel(op, [0, 1], {})
     base = np.zeros((2, 4), np.float32)
     result = _run_step(kernel, [base[0], np.ones(4, np.float32)], [0, 1])  # a view: not owned
     np.testing.assert_array_equal(base, 0)
@@ -55,10 +61,10 @@ def test_views_and_other_shapes_get_a_new_buffer():
 
 
 def test_integer_ops_and_other_dtypes_keep_the_reference_kernel():
-    assert accel.in_place_kernel(_op(lambda: tf.placeholder(tf.int32, [3]) + 1), [0], {}) is None
-    assert accel.in_place_kernel(_op(lambda: tf.placeholder(tf.float32, [3]) < 1.0), [0],
+    assert in_place_kernel(_op(lambda: tf.placeholder(tf.int32, [3]) + 1), [0], {}) is None
+    assert in_place_kernel(_op(lambda: tf.placeholder(tf.float32, [3]) < 1.0), [0],
                                  {}) is None
-    assert accel.in_place_kernel(_op(lambda: tf.matmul(tf.ones([2, 2]), tf.ones([2, 2]))), [0],
+    assert in_place_kernel(_op(lambda: tf.matmul(tf.ones([2, 2]), tf.ones([2, 2]))), [0],
                                  {}) is None
 
 

@@ -16,8 +16,6 @@ import sys
 
 import numpy as np
 
-from tensorweave.runtime.accel import variants
-
 _getrefcount = sys.getrefcount
 
 
@@ -72,14 +70,14 @@ def _others_broadcast_to(args, i):
     return True
 
 
-def in_place_kernel(op, dying, attrs):
-    """A kernel for `op` (with its kernel `attrs`) writing into one of its inputs at positions
-    `dying` (their slots emptied by `taking`) when it can, else running as the reference kernel
-    does; None when the op type has no `writes_into` or no dying input has the output's
-    dtype."""
-    variant = variants.variant_for(op)  # where one runs, only its own writing form will do
-    writes_into = op.op_def.writes_into if variant is None else \
-        getattr(variant, "writes_into", None)
+def in_place_kernel(op, chosen, dying, attrs):
+    """A kernel for `op` (whose Plan chose kernel `chosen`, with its kernel `attrs`) writing
+    into one of its inputs at positions `dying` (their slots emptied by `taking`) when it can,
+    else running as `chosen` does; None when it has no writing form (the op type's
+    `writes_into` for its reference kernel, a variant's own when marked `variants.writing`),
+    its output is not of a float or complex dtype, or no dying input has the output's dtype."""
+    writes_into = op.op_def.writes_into if chosen is op.op_def.kernel else \
+        getattr(chosen, "writes_into", None)
     if writes_into is None or len(op.outputs) != 1:
         return None
     out_dtype = op.outputs[0].dtype
