@@ -74,6 +74,7 @@ def _engine_runs(count):
     return count >= ENGINE_FROM and philox_engine() is not None
 
 
+@functools.lru_cache(maxsize=64)
 def key_schedule(key):
     """The ten rounds' keys of Philox4x32-10, each as a [2, 1] uint32 column (k0, k1)."""
     k0, k1 = key
@@ -125,8 +126,10 @@ class Block:
         np.copyto(self.even, calls[:, :, 0].T, casting="unsafe")
         np.copyto(self.odd, calls[:, :, 1].T, casting="unsafe")
 
-    def run(self, schedule, low, high, offsets):
-        """The calls at counter (high << 64 | low) + offsets (uint64, n <= size)."""
+    def run(self, stream, offsets):
+        """The calls of `stream` (philox.Stream) at `offsets` (uint64, n <= size)."""
+        schedule = key_schedule(stream.key)
+        low, high = stream.counter & ((1 << 64) - 1), stream.counter >> 64
         n = offsets.shape[0]
         self.even = even = self._words[0, :2 * n].reshape(2, n)
         self.odd = odd = self._words[1, :2 * n].reshape(2, n)
@@ -193,16 +196,11 @@ def _in_blocks(count, work, scratch=True):
             done.result()
 
 
-def _stream_parts(stream):
-    return key_schedule(stream.key), stream.counter & ((1 << 64) - 1), stream.counter >> 64, \
-        stream
-
-
-def _calls(block, parts, start, stop):
+def _calls(block, stream, start, stop):
     if _engine_runs(stop - start):
-        block.load(engine_words(parts[3], start, stop - start))
+        block.load(engine_words(stream, start, stop - start))
     else:
-        block.run(parts[0], parts[1], parts[2], np.arange(start, stop, dtype=_U64))
+        block.run(stream, np.arange(start, stop, dtype=_U64))
 
 
 # --- uniform floats -------------------------------------------------------------------------
@@ -219,7 +217,6 @@ def uniform_from(stream, shape, dtype):
     calls = -(-size // 4)
     out = np.empty((calls, 2, 2), _F32)  # out[i, j] = values of words 2j, 2j + 1 of call i
     bits = out.view(_U32)
-    parts = _stream_parts(stream)
 
     def work(block, start, stop):
         n = stop - start
@@ -228,7 +225,7 @@ def uniform_from(stream, shape, dtype):
             words = engine_words(stream, start, n).reshape(n, 2, 2)
             np.bitwise_and(words, _MANTISSA, out=here, casting="unsafe")
         else:
-            _calls(block, parts, start, stop)
+            _calls(block, stream, start, stop)
             # words[half, j, i] goes to here[i, j, half]; the loop runs in the words' order
             np.bitwise_and(block.words(n).reshape(2, 2, n), _MANTISSA,
                            out=here.transpose(2, 1, 0))
@@ -327,10 +324,9 @@ def normal_from(stream, shape, dtype):
     size = math.prod(shape)
     calls = -(-size // 4)
     out = np.empty((calls, 2, 2), _F32)  # out[i, j] = the pair of words 2j, 2j + 1 of call i
-    parts = _stream_parts(stream)
 
     def work(block, start, stop):
-        _calls(block, parts, start, stop)
+        _calls(block, stream, start, stop)
         here = out[start:stop]
         box_muller(block, stop - start, here)
 
@@ -349,11 +345,10 @@ def truncated_normal_from(stream, shape, dtype):
     groups = -(-size // 4)
     out = np.empty((groups, 2, 2), _F32)
     filled = np.empty(groups, np.int64)
-    parts = _stream_parts(stream)
     spacing = _U64(256)  # calls reserved per group
 
     def draw(block, rows, call, into):
-        block.run(parts[0], parts[1], parts[2], rows.astype(_U64) * spacing + _U64(call))
+        block.run(stream, rows.astype(_U64) * spacing + _U64(call))
         box_muller(block, rows.size, into)
         return into.reshape(-1, 4)
 
