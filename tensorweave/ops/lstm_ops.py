@@ -309,26 +309,19 @@ def _block_lstm_grad_shape(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b,
 
 
 def _backprop_into(dgates, cs_prev, i, f, o, ci, co, cs_grad, dcs_next, h_grad, dh_next,
-                   scratch, slopes):
+                   scratch, slopes, ifo=None):
     """_lstm_block_cell_backprop without peepholes, for arrays, with the same products in the
     same order (so the same bits), written into `dgates` [batch, 4 cells] ([di, dci, df, do])
     through the [4, batch, cells] `scratch`; returns cs_prev's grad (in scratch[1], which the
-    next call may take as its `dcs_next`). `slopes` is [3, batch, cells] scratch for the
-    sigmoid gates' (1 - g) g, or, with `slopes.gates` set to i, f, o as one [3, batch, cells]
-    view, all three at once."""
+    next call may take as its `dcs_next`). `slopes` [3, batch, cells] takes the sigmoid gates'
+    (1 - g) g, in one pass where `ifo` is i, f, o as one [3, batch, cells] view."""
     n = i.shape[1]
     di, dci, df, do = (dgates[:, k * n:(k + 1) * n] for k in range(4))
     dh, dcs, a, b = scratch
-    gates = getattr(slopes, "gates", None)
-    if gates is not None:
-        np.subtract(1, gates, out=slopes.values)
-        slopes.values *= gates
-        slope_i, slope_f, slope_o = slopes.values
-    else:
-        slope_i, slope_f, slope_o = slopes.values
-        for gate, slope in ((i, slope_i), (f, slope_f), (o, slope_o)):
-            np.subtract(1, gate, out=slope)
-            slope *= gate
+    for gates, slope in [(ifo, slopes)] if ifo is not None else zip((i, f, o), slopes):
+        np.subtract(1, gates, out=slope)
+        slope *= gates
+    slope_i, slope_f, slope_o = slopes
     np.add(h_grad, dh_next, out=dh)
     np.multiply(dh, co, out=a)  # o's grad
     np.multiply(slope_o, a, out=do)
@@ -347,14 +340,6 @@ def _backprop_into(dgates, cs_prev, i, f, o, ci, co, cs_grad, dcs_next, h_grad, 
     np.multiply(dcs, ci, out=b)
     np.multiply(slope_i, b, out=di)
     return np.multiply(dcs, f, out=dcs)
-
-
-class _Slopes:
-    """Scratch for the sigmoid gates' slopes, and the gates of the step as one view."""
-
-    def __init__(self, shape, dtype):
-        self.values = np.empty((3,) + shape, dtype=dtype)
-        self.gates = None
 
 
 def _one_view(parts):
@@ -383,15 +368,14 @@ def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b
     peep_grads = np.zeros((3, n), dtype=x.dtype)
     w_h = w[depth:]
     scratch = np.empty((4,) + cs_prev.shape, dtype=x.dtype)
-    slopes = _Slopes(cs_prev.shape, x.dtype)
+    slopes = np.empty((3,) + cs_prev.shape, dtype=x.dtype)
     ifo = _one_view([i, f, o])  # the forward kernel's i, f, o lie so: one pass for three
     for t in reversed(range(used)):
         c_before = cs[t - 1] if t else cs_prev
         if not use_peephole:
-            slopes.gates = None if ifo is None else ifo[:, t]
             dcs_next = _backprop_into(dgates[t], c_before, i[t], f[t], o[t], ci[t], co[t],
                                       cs_grad[t], dcs_next, h_grad[t], dh_next, scratch,
-                                      slopes)
+                                      slopes, None if ifo is None else ifo[:, t])
         else:
             dcs_next, parts, peeps = _lstm_block_cell_backprop(
                 c_before, i[t], cs[t], f[t], o[t], ci[t], co[t], cs_grad[t] + dcs_next,
