@@ -131,6 +131,15 @@ def _raw(array):
     return array.view(np.uint8)
 
 
+def _divide(array, size):
+    """A sum over `size` ranks made their mean, in place: floor division for integers, times
+    the reciprocal (in the array's dtype) for floats, as Horovod averages."""
+    if array.dtype.kind in "iu":
+        array //= size
+    else:
+        array *= array.dtype.type(1.0 / size)
+
+
 def _shape_text(shape):
     return "[" + ",".join(str(d) for d in shape) + "]"
 
@@ -418,12 +427,8 @@ class MpiWorld:
             flat[:] = summed if dtype != np.bool_ else summed > 0
         else:
             self.comm.Allreduce(self.mpi.IN_PLACE, flat, op=self.mpi.SUM)
-        if reduce_op == AVERAGE and self.size > 1:
-            if np.issubdtype(dtype, np.integer):
-                flat //= self.size
-            elif dtype != np.bool_:
-                flat *= dtype.type(1.0 / self.size) if dtype != np.float16 else \
-                    np.float16(1.0 / self.size)
+        if reduce_op == AVERAGE and self.size > 1 and dtype != np.bool_:
+            _divide(flat, self.size)
         return _unpack(values, flat)
 
     def _pair_allreduce(self, source, out, average):
@@ -440,10 +445,7 @@ class MpiWorld:
                 self.comm.Sendrecv(message, dest=other, recvbuf=_raw(out), source=other)
             source.add_to(out, 0)
         if average:
-            if out.dtype.kind in "iu":
-                out //= 2
-            else:
-                out *= out.dtype.type(0.5)
+            _divide(out, 2)
 
     def _ring_allreduce(self, source, out, average):
         """out = the sum (or mean) over the ranks of every rank's `source` (_Pieces: the
@@ -472,11 +474,7 @@ class MpiWorld:
                               recvbuf=_raw(into), source=left)
             source.add_to(into, bounds[index])
         if average:
-            own = chunk(out, (rank + 1) % size)
-            if out.dtype.kind in "iu":
-                own //= size
-            else:
-                own *= out.dtype.type(1.0 / size)
+            _divide(chunk(out, (rank + 1) % size), size)
         for step in range(size - 1):
             comm.Sendrecv(_raw(chunk(out, (rank + 1 - step) % size)), dest=right,
                           recvbuf=_raw(chunk(out, (rank - step) % size)), source=left)
