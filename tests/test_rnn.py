@@ -322,6 +322,31 @@ def test_block_lstm_gradients_reach_through_cs_and_h_once():
         tf.gradients(clipped[6], w)
 
 
+def test_block_lstm_grad_skips_x_gradient_only_where_nothing_reads_it(monkeypatch):
+    rng = np.random.default_rng(3)
+    x = tf.placeholder(tf.float64, [3, 2, 2])
+    w = tf.Variable(rng.standard_normal((5, 12)))
+    zeros = tf.zeros([2, 3], tf.float64)
+    h = lstm_ops.block_lstm(3, x, zeros, zeros, w, cell_clip=-1.0)[6]
+    loss = tf.reduce_sum(tf.sin(h))
+    dx, dw = tf.gradients(loss, [x, w])
+    products = []
+    real_matmul = np.matmul
+    monkeypatch.setattr(lstm_ops.np, "matmul", lambda *a, **k: (products.append(1),
+                                                                real_matmul(*a, **k))[1])
+    feed = {x: rng.standard_normal((3, 2, 2))}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        both = sess.run([dx, dw], feed)
+        products.clear()
+        w_alone = sess.run(dw, feed)
+        fewer = len(products)
+        products.clear()
+        sess.run([dx, dw], feed)
+    np.testing.assert_array_equal(w_alone, both[1])
+    assert fewer == len(products) - 1  # x's product with w is the one left out
+    assert np.abs(both[0]).max() > 0
+
 def _stacked_lstm_graph(lengths_value):
     """dynamic_rnn over two stacked fused LSTM cells: (x, outputs, final, loss gradients)."""
     multi = rnn_cell.MultiRNNCell([rnn_cell.BasicLSTMCell(3, forget_bias=0.4),

@@ -70,7 +70,7 @@ def _sigmoid_kernel(x, out=None):
     out = np.negative(x, out=np.empty_like(x) if out is None else out)
     np.exp(out, out=out)
     out += 1
-    return np.reciprocal(out, out=out)
+    return np.divide(1, out, out=out)  # as np.reciprocal, bit for bit, but vectorised
 
 
 def _conj(x):
