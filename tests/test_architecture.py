@@ -23,6 +23,9 @@ FLOORS = {
     "tensorweave.runtime": 3,
     "tensorweave": 4,  # every other library module: nn, train, summary, layers, data, ...
     "tensorweave.estimator": 5,
+    # contrib.learn's Estimator family and contrib.layers' feature columns are built on
+    # tf.estimator and tf.feature_column, as TF 1.x's were
+    "tensorweave.contrib.learn": 5, "tensorweave.contrib.layers.feature_column": 5,
     "tensorweave.examples": 6, "tensorweave.runner": 6, "tensorweave.__main__": 6,
 }
 FACE = "tensorweave.__init__"
@@ -140,9 +143,11 @@ def upward_edges():
 
 # For good: tf.compat.v1 *is* the namespace face (TF 1.x's API), looked up on first use.
 # and tf.keras.estimator (model_to_estimator) is a namespace entry of tf.keras loaded on first
-# use, as TF's is: it builds Estimators (floor 5) from Keras models (floor 4).
+# use, as TF's is: it builds Estimators (floor 5) from Keras models (floor 4). So are
+# tf.contrib.layers' feature columns (real_valued_column, ...): tf.feature_column's (floor 5).
 ALLOWED_UPWARD = {"tensorweave.compat -> tensorweave.__init__",
-                  "tensorweave.keras -> tensorweave.estimator.keras"}
+                  "tensorweave.keras -> tensorweave.estimator.keras",
+                  "tensorweave.contrib.layers -> tensorweave.contrib.layers.feature_column"}
 ALLOWED_CYCLES = {"tensorweave.__init__ tensorweave.compat"}
 KNOWN_UPWARD = set()  # upward imports still to remove: none
 

@@ -1,5 +1,6 @@
 """tf.contrib.layers: TF-slim's layers, initializers, regularizers, optimize_loss and summary
-helpers under TF 1.15's names (see layers.py for the variable names they create)."""
+helpers under TF 1.15's names (see layers.py for the variable names they create), and its
+feature columns (real_valued_column, sparse_column_with_hash_bucket, ...) as tf.feature_column's."""
 from tensorweave.contrib.framework.arg_scope import arg_scope  # noqa: F401
 from tensorweave.contrib.layers import utils  # noqa: F401
 from tensorweave.contrib.layers.initializers import (  # noqa: F401
@@ -22,5 +23,12 @@ from tensorweave.contrib.layers.summaries import (  # noqa: F401
     summarize_tensor, summarize_tensors, summarize_variables, summarize_weights)
 
 from tensorweave.nn.embedding import safe_embedding_lookup_sparse  # noqa: F401,E402
+from tensorweave.util import lazy  # noqa: E402
 
 legacy_fully_connected = fully_connected
+
+# contrib's feature columns are tf.feature_column's (floor 5), looked up on first use
+__getattr__ = lazy.attributes(__name__, lazy.names_from(
+    "tensorweave.contrib.layers.feature_column", "bucketized_column", "embedding_column",
+    "one_hot_column", "real_valued_column", "sparse_column_with_hash_bucket",
+    "sparse_column_with_keys"))

@@ -1,0 +1,222 @@
+"""tf.contrib.learn's Estimator, ModelFnOps and LinearRegressor, run by tf.estimator.
+
+    def model_fn(features, labels, mode):            # or (features, labels), + params, config
+        ...
+        return tf.contrib.learn.ModelFnOps(mode, predictions=y, loss=loss, train_op=train)
+
+    est = tf.contrib.learn.Estimator(model_fn=model_fn)
+    est.fit(input_fn=input_fn, steps=1000)            # returns est
+    print(est.evaluate(input_fn=input_fn, steps=10))  # {'loss': ..., 'global_step': 1000}
+
+As in TF 1.x, model_fn gets `labels` positionally and may also return the legacy tuple
+(predictions, loss, train_op). The numpy `x`/`y` arguments of fit, evaluate and predict (the
+deprecated data-feeder path) are not provided: pass an input_fn.
+LinearRegressor's variables are tf.feature_column.linear_model's
+(linear/linear_model/<column>/weights), not contrib's linear/<column>/weight.
+"""
+import collections
+
+from tensorweave import losses
+from tensorweave.estimator import estimator as estimator_lib
+from tensorweave.estimator.canned import linear as linear_lib
+from tensorweave.estimator.model_fn import EstimatorSpec
+from tensorweave.ops import array
+from tensorweave.train import optimizer as optimizer_lib
+from tensorweave.train import training_util
+from tensorweave.variable_scope import variable_scope
+
+
+class ModeKeys:
+    """contrib.learn's mode names (the same strings as tf.estimator.ModeKeys)."""
+    TRAIN = "train"
+    EVAL = "eval"
+    INFER = "infer"
+
+
+_OPS_FIELDS = ["predictions", "loss", "train_op", "eval_metric_ops", "output_alternatives",
+               "training_chief_hooks", "training_hooks", "scaffold", "mode"]
+
+
+class ModelFnOps(collections.namedtuple("ModelFnOps", _OPS_FIELDS)):
+    """What a contrib.learn model_fn returns: TRAIN needs train_op, EVAL needs loss."""
+
+    def __new__(cls, mode, predictions=None, loss=None, train_op=None, eval_metric_ops=None,
+                output_alternatives=None, training_chief_hooks=None, training_hooks=None,
+                scaffold=None):
+        if not mode:
+            raise ValueError("Missing mode")
+        if mode not in (ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.INFER):
+            raise ValueError(f"mode={mode} unrecognized.")
+        if mode == ModeKeys.TRAIN and train_op is None:
+            raise ValueError("Missing train_op.")
+        if mode == ModeKeys.EVAL and loss is None:
+            raise ValueError("Missing loss.")
+        if mode == ModeKeys.INFER and predictions is None:
+            raise ValueError("Missing predictions.")
+        return super().__new__(
+            cls, predictions=predictions, loss=loss, train_op=train_op,
+            eval_metric_ops=eval_metric_ops or {}, output_alternatives=output_alternatives,
+            training_chief_hooks=training_chief_hooks or [],
+            training_hooks=training_hooks or [], scaffold=scaffold, mode=mode)
+
+    def estimator_spec(self):
+        """The same ops as a tf.estimator.EstimatorSpec."""
+        return EstimatorSpec(
+            self.mode, predictions=self.predictions, loss=self.loss, train_op=self.train_op,
+            eval_metric_ops=self.eval_metric_ops,
+            training_chief_hooks=self.training_chief_hooks,
+            training_hooks=self.training_hooks, scaffold=self.scaffold)
+
+
+def _refuse_numpy_data(x, y, batch_size):
+    if x is not None or y is not None or batch_size is not None:
+        raise NotImplementedError(
+            "contrib.learn's x/y/batch_size data feeders are not provided by tensorweave; "
+            "pass input_fn (e.g. tf.contrib.learn.io.numpy_input_fn)")
+
+
+class Estimator(estimator_lib.Estimator):
+    """contrib.learn's Estimator: fit / evaluate / predict over a contrib model_fn."""
+
+    def __init__(self, model_fn=None, model_dir=None, config=None, params=None,
+                 feature_engineering_fn=None):
+        if model_fn is None:
+            raise ValueError("model_fn must be provided to Estimator.")
+        user_args = set(estimator_lib.fn_args(model_fn))
+        if params is not None and "params" not in user_args:
+            raise ValueError(f"Estimator's model_fn ({model_fn}) does not include params "
+                             f"argument, but params ({params}) were passed to the Estimator's "
+                             f"constructor.")
+
+        def call_model_fn(features, labels, mode, params, config):
+            if feature_engineering_fn is not None:
+                features, labels = feature_engineering_fn(features, labels)
+            kwargs = {}
+            if "mode" in user_args:
+                kwargs["mode"] = mode
+            if "params" in user_args:
+                kwargs["params"] = params
+            if "config" in user_args:
+                kwargs["config"] = config
+            if "model_dir" in user_args:
+                kwargs["model_dir"] = config.model_dir
+            results = model_fn(features, labels, **kwargs)
+            if not isinstance(results, ModelFnOps):
+                if not isinstance(results, (tuple, list)) or len(results) != 3:
+                    raise ValueError("Unrecognized value returned by model_fn, please return "
+                                     "ModelFnOps.")
+                results = ModelFnOps(mode, predictions=results[0], loss=results[1],
+                                     train_op=results[2])
+            return results.estimator_spec()
+
+        if "params" in user_args:  # tf.estimator warns of a params argument never given
+            def core_model_fn(features, labels, mode, params, config):
+                return call_model_fn(features, labels, mode, params, config)
+        else:
+            def core_model_fn(features, labels, mode, config):
+                return call_model_fn(features, labels, mode, None, config)
+
+        super().__init__(model_fn=core_model_fn, model_dir=model_dir, config=config,
+                         params=params)
+
+    def fit(self, x=None, y=None, input_fn=None, steps=None, batch_size=None, monitors=None,
+            max_steps=None):
+        """Trains for `steps` more steps (or up to global step `max_steps`); returns self."""
+        _refuse_numpy_data(x, y, batch_size)
+        if input_fn is None:
+            raise ValueError("Either x or input_fn must be provided.")
+        return self.train(input_fn, hooks=monitors, steps=steps, max_steps=max_steps)
+
+    def partial_fit(self, x=None, y=None, input_fn=None, steps=1, batch_size=None,
+                    monitors=None):
+        """fit for `steps` (default 1) more steps."""
+        return self.fit(x, y, input_fn, steps, batch_size, monitors)
+
+    def evaluate(self, x=None, y=None, input_fn=None, feed_fn=None, batch_size=None,
+                 steps=None, metrics=None, name=None, checkpoint_path=None, hooks=None,
+                 log_progress=True):
+        """{'loss': mean batch loss, 'global_step': ..., and model_fn's eval metrics}."""
+        _refuse_numpy_data(x, y, batch_size)
+        if feed_fn is not None or metrics is not None:
+            raise NotImplementedError("contrib.learn evaluate's feed_fn and metrics are not "
+                                      "provided by tensorweave; return eval_metric_ops from "
+                                      "model_fn")
+        if input_fn is None:
+            raise ValueError("Either x or input_fn must be provided.")
+        return super().evaluate(input_fn, steps=steps, hooks=hooks,
+                                checkpoint_path=checkpoint_path, name=name)
+
+    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True,
+                iterate_batches=False):
+        """Predictions per example (an iterator), or all of them stacked when not
+        as_iterable; `outputs` picks keys of dict predictions."""
+        _refuse_numpy_data(x, None, batch_size)
+        if input_fn is None:
+            raise ValueError("Either x or input_fn must be provided.")
+        results = super().predict(input_fn, predict_keys=outputs,
+                                  yield_single_examples=not iterate_batches)
+        if as_iterable:
+            return results
+        return _stack(list(results))
+
+
+def _stack(items):
+    import numpy as np
+    if items and isinstance(items[0], dict):
+        return {k: np.stack([item[k] for item in items]) for k in items[0]}
+    return np.stack(items) if items else np.array([])
+
+
+class LinearRegressor(Estimator):
+    """contrib.learn's linear regression: linear_model over feature_columns, the weighted mean
+    squared error, FTRL at min(0.2, 1/sqrt(len(feature_columns))) unless `optimizer` is
+    given; predictions are the scores ([batch] for label_dimension 1)."""
+
+    def __init__(self, feature_columns, model_dir=None, weight_column_name=None,
+                 optimizer=None, gradient_clip_norm=None, enable_centered_bias=False,
+                 label_dimension=1, _joint_weights=False, config=None,
+                 feature_engineering_fn=None):
+        if enable_centered_bias:
+            raise NotImplementedError("LinearRegressor(enable_centered_bias=True) is not "
+                                      "provided by tensorweave")
+        if gradient_clip_norm is not None:
+            raise NotImplementedError("LinearRegressor's gradient_clip_norm is not provided "
+                                      "by tensorweave")
+        feature_columns = tuple(feature_columns)
+
+        def model_fn(features, labels, mode):
+            with variable_scope("linear", values=list(features.values())), \
+                    optimizer_lib.slot_names_of_one_part_partitions():
+                logits = linear_lib.linear_logits(features, label_dimension, feature_columns,
+                                                  "sum")
+            scores = logits if label_dimension != 1 else array.squeeze(logits, axis=[1])
+            if mode == ModeKeys.INFER:
+                return ModelFnOps(mode, predictions={"scores": scores})
+            labels = array.reshape(labels, [-1, label_dimension])
+            weights = 1.0
+            if weight_column_name is not None:
+                weights = array.reshape(features[weight_column_name], [-1, 1])
+            loss = losses.mean_squared_error(labels, logits, weights=weights)
+            train_op = None
+            if mode == ModeKeys.TRAIN:
+                opt = optimizer
+                if opt is None:
+                    opt = optimizer_lib.FtrlOptimizer(
+                        linear_lib.linear_learning_rate(len(feature_columns)))
+                elif callable(opt):
+                    opt = opt()
+                train_op = opt.minimize(loss, global_step=training_util.get_global_step())
+            return ModelFnOps(mode, predictions={"scores": scores}, loss=loss,
+                              train_op=train_op)
+
+        super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
+                         feature_engineering_fn=feature_engineering_fn)
+
+    def predict_scores(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
+        """The predicted values."""
+        results = self.predict(x, input_fn, batch_size, outputs=["scores"],
+                               as_iterable=as_iterable)
+        if as_iterable:
+            return (item["scores"] for item in results)
+        return results["scores"]
+
