@@ -157,9 +157,12 @@ class Dataset(structure.Structured):
 
     # --- structure (output_types, output_shapes, ...: structure.Structured) ---------------
     def __repr__(self):
+        """TF 1.15's: the v1 class's name (DatasetV1Adapter around every source and
+        transformation; TFRecordDatasetV1 etc. for the file readers), shapes and types."""
+        name = type(self).__name__
+        name = "DatasetV1Adapter" if name.startswith("_") else name + "V1"
         types = structure.map_structure(lambda s: f"tf.{s.dtype.name}", self._specs)
-        return (f"<{type(self).__name__.lstrip('_')} shapes: {_text(self.output_shapes)}, "
-                f"types: {_text(types)}>")
+        return f"<{name} shapes: {_text(self.output_shapes)}, types: {_text(types)}>"
 
     def __iter__(self):
         raise RuntimeError("dataset.__iter__() is only supported when eager execution is "

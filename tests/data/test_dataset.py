@@ -24,6 +24,20 @@ def test_output_structure_of_tuples_dicts_and_lists():
     assert "shapes: ({b: (), a: (3,)}, (1,))" in repr(ds)
 
 
+def test_repr_names_tf_1_15s_v1_classes(tmp_path):
+    ds = D.from_tensor_slices((np.zeros((4, 784), np.float32), np.zeros((4, 10))))
+    assert repr(ds) == ("<DatasetV1Adapter shapes: ((784,), (10,)), "
+                        "types: (tf.float32, tf.float64)>")
+    assert repr(ds.shuffle(3).repeat().batch(2)) == (
+        "<DatasetV1Adapter shapes: ((?, 784), (?, 10)), types: (tf.float32, tf.float64)>")
+    assert repr(D.range(3).map(lambda x: x + 1)) == (
+        "<DatasetV1Adapter shapes: (), types: tf.int64>")
+    path = str(tmp_path / "a.tfrecord")
+    assert repr(tf.data.TFRecordDataset([path])) == (
+        "<TFRecordDatasetV1 shapes: (), types: tf.string>")
+    assert repr(tf.data.TextLineDataset(path)).startswith("<TextLineDatasetV1 shapes: ()")
+
+
 def test_namedtuple_elements_keep_their_type():
     Point = collections.namedtuple("Point", "x y")
     got = elements(D.from_tensor_slices(Point([1, 2], [3.0, 4.0])).map(
