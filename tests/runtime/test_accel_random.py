@@ -6,7 +6,7 @@ import pytest
 import tensorweave as tf
 from tensorweave.ops import philox
 from tensorweave.runtime import accel
-from tensorweave.runtime.accel import random_blocks
+from tensorweave.runtime.accel import draws_ahead, random_blocks
 
 DRAWS = [(random_blocks.uniform_from, philox.uniform_from),
          (random_blocks.normal_from, philox.normal_from),
@@ -113,3 +113,39 @@ def test_refused_shapes_raise_the_reference_errors():
         with tf.Session() as sess:
             with pytest.raises(tf.errors.InvalidArgumentError, match="dimensions must be >= 0"):
                 sess.run(sample, {dims: [2, -1]})
+
+
+def _runs_of_dropout_like_draws(accel_on, runs, shapes):
+    """The values of a seeded random_uniform and random_normal whose shape is fed, run by run
+    (`shapes[k]` in run k)."""
+    with tf.Graph().as_default():
+        dims = tf.placeholder(tf.int32, [2])
+        draws = [tf.random_uniform(dims, seed=3), tf.random_normal(dims, seed=4)]
+        with tf.Session(config=tf.ConfigProto(accel=None if accel_on else False)) as sess:
+            return [sess.run(draws, {dims: shapes[k % len(shapes)]}) for k in range(runs)]
+
+
+def test_draws_made_ahead_are_the_draws_of_the_next_run(monkeypatch):
+    # runs of one shape, then another (the draw made ahead does not fit the first of those)
+    shapes = [(30, 7)] * 4 + [(5, 3)] * 3
+    want = _runs_of_dropout_like_draws(False, len(shapes), shapes)
+    run = tf.Session.run
+
+    def run_then_settle(*args, **kwargs):  # the draws made ahead finish before the next run
+        values = run(*args, **kwargs)
+        assert draws_ahead.settle(10)
+        return values
+    monkeypatch.setattr(tf.Session, "run", run_then_settle)
+    before = draws_ahead.counts.taken
+    got = _runs_of_dropout_like_draws(True, len(shapes), shapes)
+    for got_run, want_run in zip(got, want):
+        for g, w in zip(got_run, want_run):
+            _same_bits(g, w)
+    assert draws_ahead.counts.taken - before == 2 * 4  # runs 3, 4, 6 and 7 of each op
+
+
+def test_drawing_ahead_can_be_turned_off(monkeypatch):
+    monkeypatch.setattr(draws_ahead, "AHEAD_UP_TO", 0)
+    before = draws_ahead.counts.taken
+    _runs_of_dropout_like_draws(True, 4, [(4, 4)])
+    assert draws_ahead.counts.taken == before

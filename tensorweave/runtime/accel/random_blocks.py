@@ -28,7 +28,7 @@ import threading
 import numpy as np
 
 from tensorweave.ops import philox
-from tensorweave.runtime.accel import sliced_updates, variants
+from tensorweave.runtime.accel import draws_ahead, sliced_updates, variants
 
 BLOCK = 1 << 13  # Philox calls per block
 SHARED_ABOVE = 1 << 16  # calls of a draw above which helper threads share the blocks
@@ -399,15 +399,17 @@ def _compacted(values, keep):
 
 # --- the variants -----------------------------------------------------------------------------
 def stateful_kernel(reference, draw):
-    """A stateful random op's kernel drawing with `draw`, reserving 256 calls per output as
-    the reference does; shape arguments the reference refuses go to the reference."""
+    """A stateful random op's kernel drawing with `draw` (ahead where it can, draws_ahead.py),
+    reserving 256 calls per output as the reference does; shape arguments the reference refuses
+    go to the reference."""
     @functools.wraps(reference)
     def kernel(state, name, shape, *, dtype, seed, seed2):
         if shape.ndim != 1 or (shape < 0).any():
             return reference(state, name, shape, dtype=dtype, seed=seed, seed2=seed2)
         dims = tuple(int(d) for d in shape)
-        stream = state.random_stream(name, seed, seed2).reserve_outputs(math.prod(dims))
-        return draw(stream, dims, np.dtype(dtype))
+        seeded = state.random_stream(name, seed, seed2)
+        stream = seeded.reserve_outputs(math.prod(dims))
+        return draws_ahead.drawn(seeded, stream, dims, np.dtype(dtype), draw)
     return kernel
 
 
