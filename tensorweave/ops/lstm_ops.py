@@ -86,7 +86,7 @@ def _cell_into(gates, cs_prev, wci, wcf, wco, forget_bias, cell_clip, use_peepho
         _sigmoid_into(gates[:3], gates[:3])
     np.tanh(ci, out=ci)
     np.multiply(ci, i, out=cs)
-    cs += cs_prev * f
+    cs += np.multiply(cs_prev, f, out=co)  # co as scratch until tanh(cs) fills it
     if cell_clip > 0:
         np.clip(cs, -cell_clip, cell_clip, out=cs)
     if use_peephole:
@@ -275,9 +275,10 @@ def _block_lstm_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, *, 
         gates[:, :used] = from_x.reshape(4, used, batch, n)
     cs, co, h = np.zeros((3, steps, batch, n), dtype=gates.dtype)
     c_prev, h_before = cs_prev, h_prev
+    from_h = np.empty((4, batch, n), dtype=gates.dtype)
     for t in range(used):
         step_gates = gates[:, t]
-        step_gates += np.matmul(h_before, columns[:, depth:])
+        step_gates += np.matmul(h_before, columns[:, depth:], out=from_h)
         _cell_into(step_gates, c_prev, wci, wcf, wco, forget_bias, cell_clip, use_peephole,
                    cs[t], co[t], h[t])
         c_prev, h_before = cs[t], h[t]
@@ -368,7 +369,7 @@ def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b
     n = cs_prev.shape[1]
     used = _steps_used(seq_len_max, steps)
     dgates = np.empty((used, batch, 4 * n), dtype=x.dtype)  # [di, dci, df, do] per step
-    dcs_next, dh_next = np.zeros_like(cs_prev), np.zeros_like(h_prev)
+    dcs_next, dh_next = np.zeros_like(cs_prev), np.zeros_like(h_prev)  # read before written
     peep_grads = np.zeros((3, n), dtype=x.dtype)
     # h's rows of w, transposed once into rows: OpenBLAS multiplies by a row-major operand
     # ~12% faster than by a transposed view, and this product is made at every step
@@ -389,7 +390,7 @@ def _block_lstm_grad_kernel(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b
             for k, part in enumerate(parts):
                 dgates[t, :, k * n:(k + 1) * n] = part
             peep_grads += [p.sum(axis=0) for p in peeps]
-        dh_next = np.matmul(dgates[t], w_h_t)
+        np.matmul(dgates[t], w_h_t, out=dh_next)
     flat = dgates.reshape(used * batch, 4 * n)
     x_grad = np.zeros_like(x)
     if x_grad_used:
