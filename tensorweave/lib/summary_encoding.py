@@ -29,6 +29,60 @@ def _default_bucket_limits():
 
 
 DEFAULT_BUCKET_LIMITS = _default_bucket_limits()
+_PREFIX_SHIFT = np.uint64(48)  # a float64's sign, exponent and 4 leading mantissa bits
+_TOP_HALF_WORD = 3 if sys.byteorder == "little" else 0  # where those 16 bits lie
+
+
+def _bucket_of(values, limits):
+    """TF's bucket of each float64 value: the number of limits <= it (upper_bound), at most
+    the last bucket (which takes infinity)."""
+    return np.minimum(np.searchsorted(limits, values, side="right"), limits.size - 1)
+
+
+def _prefix_buckets(limits):
+    """For each of the 2**16 leading-bit prefixes of a float64, the lowest bucket a number
+    with that prefix falls in. The numbers of one prefix span under 6.25% (relative), the
+    default buckets 10%, so each prefix meets at most two buckets: the lowest, or the next one
+    for numbers from the lowest bucket's upper limit on. (NaN is left to the caller.)"""
+    prefixes = np.arange(1 << 16, dtype=np.uint64) << _PREFIX_SHIFT
+    first = prefixes.view(np.float64)  # 0 or infinity where the others are NaN
+    last = (prefixes | np.uint64((1 << 48) - 1)).view(np.float64)
+    last = np.where(np.isnan(last), first, last)
+    low, high = _bucket_of(first, limits), _bucket_of(last, limits)
+    assert (np.abs(low - high) <= 1).all(), "a prefix spans more than two buckets"
+    return np.minimum(low, high)
+
+
+_DEFAULT_PREFIX_BUCKETS = _prefix_buckets(DEFAULT_BUCKET_LIMITS)
+# each bucket's upper limit, NaN for the last (no comparison with it is true)
+_UPPER_LIMITS = np.append(DEFAULT_BUCKET_LIMITS[:-1], np.nan)
+
+
+def _bucket_counts(wide, any_nan, chunk=1 << 16):
+    """How many of the float64 values `wide` fall in each default bucket: each value's
+    bucket from its leading bits (a table) and one comparison, then counted, over
+    cache-sized chunks; NaN (when `any_nan`) in the last bucket."""
+    last = DEFAULT_BUCKET_LIMITS.size - 1
+    counts = np.zeros(last + 1, np.intp)
+    prefixes = wide.view(np.uint16)[_TOP_HALF_WORD::4]  # each value's leading 16 bits
+    with np.errstate(invalid="ignore"):
+        for start in range(0, wide.size, chunk):
+            part = wide[start:start + chunk]
+            buckets = _DEFAULT_PREFIX_BUCKETS[prefixes[start:start + chunk]]
+            buckets += part >= _UPPER_LIMITS[buckets]
+            if any_nan:
+                buckets[np.isnan(part)] = last
+            counts += np.bincount(buckets, minlength=last + 1)
+    return counts
+
+
+def _sequential_sum(wide, chunk=1 << 16):
+    """wide[0] + wide[1] + ... added one at a time, as TF adds them (not NumPy's pairwise
+    sum): running sums over cache-sized chunks, each starting from the sum so far."""
+    total = np.zeros(1)
+    for start in range(0, wide.size, chunk):
+        total = np.cumsum(np.concatenate([total, wide[start:start + chunk]]))[-1:]
+    return float(total[0])
 
 
 class Histogram:
@@ -42,22 +96,18 @@ class Histogram:
 
     def __init__(self, values):
         values = np.asarray(values).reshape(-1)
-        # Sorting in the values' own dtype is cheaper and widening keeps the order; counting
-        # then takes one binary search per bucket limit instead of one per value.
-        ordered = np.sort(values).astype(np.float64)
+        wide = values.astype(np.float64)
         limits = DEFAULT_BUCKET_LIMITS
         self.num = float(values.size)
         if values.size:
-            self.min, self.max = float(ordered[0]), float(ordered[-1])  # NaN sorts last
-            # TF adds the values one at a time, in order; cumulative sums round the same way.
-            wide = values.astype(np.float64)
-            self.sum = float(np.cumsum(wide)[-1])
-            self.sum_squares = float(np.cumsum(np.square(wide, out=wide))[-1])
+            self.min = float(np.fmin.reduce(wide))  # NaN only when every value is NaN
+            self.max = float(np.max(wide))  # NaN when any value is
+            self.sum = _sequential_sum(wide)
+            self.sum_squares = _sequential_sum(np.square(wide))
         else:
             self.min, self.max, self.sum, self.sum_squares = DBL_MAX, -DBL_MAX, 0.0, 0.0
-        below = np.searchsorted(ordered, limits, side="left")  # values under each limit
-        below[-1] = values.size
-        counts = np.diff(below, prepend=0).astype(np.float64)
+        counts = _bucket_counts(wide, bool(values.size) and np.isnan(self.max)).astype(
+            np.float64)
         filled = counts > 0
         keep = filled.copy()
         keep[:-1] |= filled[1:]  # an empty bucket right before a filled one ends its run

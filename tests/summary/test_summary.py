@@ -225,6 +225,26 @@ def test_histogram_default_buckets():
     assert np.all(np.diff(limits) > 0) and np.array_equal(limits, -limits[::-1])
 
 
+def test_histogram_buckets_at_every_limit_and_its_neighbours():
+    """Each value's bucket comes from a table of its leading bits and one comparison: the
+    limits themselves, the numbers either side of each, signed zeros, subnormals, -inf and
+    float16 (whose NumPy sort misplaces -inf) land where TF's upper_bound puts them (values
+    from the last limit, DBL_MAX, on have no bucket in TF; the summary op refuses +inf)."""
+    limits = encoding.DEFAULT_BUCKET_LIMITS
+    rng = np.random.default_rng(5)
+    with np.errstate(over="ignore"):
+        values = np.concatenate([limits, np.nextafter(limits, np.inf),
+                                 np.nextafter(limits, -np.inf),
+                                 [0.0, -0.0, 5e-324, -5e-324, -np.inf, 1e-300, -1e300]])
+        halves = (rng.standard_normal(5000) * 3e4).astype(np.float16)  # some overflow
+    spread = rng.standard_normal(3000) * 10.0 ** rng.integers(-14, 21, 3000)
+    for case in (values, rng.permutation(values), halves, spread):
+        case = case[case < limits[-1]]
+        h = encoding.Histogram(case)
+        want_limits, want_counts = _expected_histogram(np.asarray(case, np.float64).tolist())
+        assert h.limits.tolist() == want_limits and h.counts.tolist() == want_counts
+
+
 @pytest.mark.parametrize("key", ["normal", "wide", "zeros", "empty", "ints", "limits"])
 def test_histogram_matches_tensorflow_bytes(key):
     values, expected = reference(f"histogram/{key}")
