@@ -15,7 +15,8 @@ are directories made there first (ones the program's repository holds and it wri
 MNIST's files are symlinked into the program's `mnist_dirs`, and written decompressed (without
 `.gz`, as a program's own download step leaves them) into its `mnist_unzipped_dirs`; a program
 with `after` waits for that program (run first, added to the selection if absent) and fails
-unless it passed. A program's `stdin` text is its standard input (answers to its input()
+unless it passed (or, judged "partial", held its numbers to its limit: the files it wrote by
+then are the input). A program's `stdin` text is its standard input (answers to its input()
 prompts); others read an empty one.
 To compare with TF 1.x behaviour on TF 2: `--tensorflow /work/tfenv/bin/python --sitecustomize
 tests/programs/shims/tf1_on_tf2.py` (tf.compat.v1 as `tensorflow`, v2 behaviour off).
@@ -369,7 +370,7 @@ def main(argv=None):
     def run_after(program):
         if "after" in program:
             first = done[program["after"]].result()  # submitted earlier: running or finished
-            if first["status"] != "passed":
+            if first["status"] not in ("passed", "limit-ok"):
                 return {"name": program["name"], "judged": program["judged"], "seconds": 0.0,
                         "checks": [], "status": "failed", "error_type": "setup failed",
                         "detail": f"{program['after']} (which makes its input) {first['status']}",
