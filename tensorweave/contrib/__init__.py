@@ -12,7 +12,7 @@ PROVIDED = (
     "opt",                                                      # optimizers
     "lookup",                                                   # lookup tables
     "factorization", "tensorboard", "learn", "data", "distributions",
-    "mpi_collectives", "tensor_forest",
+    "mpi_collectives", "tensor_forest", "keras",
 )
 
 
