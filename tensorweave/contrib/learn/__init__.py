@@ -1,14 +1,21 @@
 """tf.contrib.learn: the parts TF 1.x programs still use, its datasets
-(`tf.contrib.learn.datasets.load_dataset("mnist")`, `datasets.mnist.read_data_sets`), `io`
-(numpy_input_fn, pandas_input_fn) and the Estimator API of TF 1.0's getting-started guide:
-Estimator with fit/evaluate/predict over a model_fn returning ModelFnOps, and LinearRegressor
-(see estimators.py), run by tf.estimator.
+(`load_dataset("iris")`, `load_dataset("mnist")`, `datasets.base.load_csv_with_header`), `io`
+(numpy_input_fn, pandas_input_fn), and the Estimator API of TF 1.0's guides: Estimator with
+fit/evaluate/predict over a model_fn returning ModelFnOps, numpy x/y fed by data feeders
+(feeders.py), the canned DNNClassifier, DNNRegressor and LinearRegressor, RunConfig, SKCompat,
+infer_real_valued_columns_from_input, and monitors.ValidationMonitor (early stopping).
 
-The rest of contrib.learn's Estimator family (Experiment, learn_runner, SKCompat, the other
-canned estimators) was superseded by tf.estimator in TF 1.x and is not provided."""
+The rest (Experiment, learn_runner, LinearClassifier, DNNLinearCombined*, MetricSpec,
+streaming data feeders) was superseded by tf.estimator in TF 1.x and is not provided."""
 from tensorweave.contrib.learn import datasets  # noqa: F401
 from tensorweave.contrib.learn import io  # noqa: F401
+from tensorweave.contrib.learn import monitors  # noqa: F401
+from tensorweave.contrib.learn import estimators  # noqa: F401
 from tensorweave.contrib.learn.estimators import (  # noqa: F401
-    Estimator, LinearRegressor, ModeKeys, ModelFnOps)
+    Estimator, LinearRegressor, ModeKeys, ModelFnOps, RunConfig, SKCompat,
+    infer_real_valued_columns_from_input)
+from tensorweave.contrib.learn.dnn import DNNClassifier, DNNRegressor  # noqa: F401
 
-__all__ = ["datasets", "io", "Estimator", "LinearRegressor", "ModeKeys", "ModelFnOps"]
+__all__ = ["datasets", "io", "monitors", "estimators", "Estimator", "LinearRegressor",
+           "ModeKeys", "ModelFnOps", "RunConfig", "SKCompat",
+           "infer_real_valued_columns_from_input", "DNNClassifier", "DNNRegressor"]

@@ -10,7 +10,8 @@
 
 As in TF 1.x, model_fn gets `labels` positionally and may also return the legacy tuple
 (predictions, loss, train_op). The numpy `x`/`y` arguments of fit, evaluate and predict (the
-deprecated data-feeder path) are not provided: pass an input_fn.
+deprecated data-feeder path) are fed through feeders.DataFeeder as in TF 1.x: fit in shuffled
+batches of batch_size (all of x when None), evaluate and predict once over x in order.
 LinearRegressor's variables are tf.feature_column.linear_model's
 (linear/linear_model/<column>/weights), not contrib's linear/<column>/weight.
 """
@@ -18,6 +19,7 @@ import collections
 
 from tensorweave import losses
 from tensorweave.estimator import estimator as estimator_lib
+from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.canned import linear as linear_lib
 from tensorweave.estimator.model_fn import EstimatorSpec
 from tensorweave.ops import array
@@ -68,11 +70,52 @@ class ModelFnOps(collections.namedtuple("ModelFnOps", _OPS_FIELDS)):
             training_hooks=self.training_hooks, scaffold=self.scaffold)
 
 
-def _refuse_numpy_data(x, y, batch_size):
-    if x is not None or y is not None or batch_size is not None:
-        raise NotImplementedError(
-            "contrib.learn's x/y/batch_size data feeders are not provided by tensorweave; "
-            "pass input_fn (e.g. tf.contrib.learn.io.numpy_input_fn)")
+def _input_fn_and_hooks(x, y, input_fn, batch_size, shuffle, epochs):
+    """input_fn and its feeding hooks: numpy x/y through a DataFeeder, or input_fn as is."""
+    if input_fn is None and x is None:
+        raise ValueError("Either x or input_fn must be provided.")
+    if input_fn is not None:
+        if x is not None or y is not None:
+            raise ValueError("Can not provide both input_fn and x or y.")
+        if batch_size is not None:
+            raise ValueError("Can not provide both input_fn and batch_size.")
+        return input_fn, []
+    from tensorweave.contrib.learn import feeders
+    input_fn, hook = feeders.feeder_input_fn(x, y, batch_size, shuffle=shuffle, epochs=epochs)
+    return input_fn, [hook]
+
+
+_DEFAULT = object()
+
+
+class RunConfig(run_config_lib.RunConfig):
+    """contrib.learn's RunConfig: tf.estimator's, plus TF 1.x's session arguments (num_cores,
+    log_device_placement, gpu_memory_fraction, master), accepted and not used here."""
+
+    def __init__(self, master=None, num_cores=0, log_device_placement=False,
+                 gpu_memory_fraction=1, tf_random_seed=None, save_summary_steps=100,
+                 save_checkpoints_secs=_DEFAULT, save_checkpoints_steps=None,
+                 keep_checkpoint_max=5, keep_checkpoint_every_n_hours=10000,
+                 log_step_count_steps=100, protocol=None, evaluation_master="", model_dir=None,
+                 session_config=None, session_creation_timeout_secs=7200):
+        saving = {}
+        if save_checkpoints_steps is not None:
+            saving["save_checkpoints_steps"] = save_checkpoints_steps
+        if save_checkpoints_secs is not _DEFAULT:
+            saving["save_checkpoints_secs"] = save_checkpoints_secs
+        super().__init__(model_dir=model_dir, tf_random_seed=tf_random_seed,
+                         save_summary_steps=save_summary_steps, **saving,
+                         session_config=session_config, keep_checkpoint_max=keep_checkpoint_max,
+                         keep_checkpoint_every_n_hours=keep_checkpoint_every_n_hours,
+                         log_step_count_steps=log_step_count_steps, protocol=protocol,
+                         session_creation_timeout_secs=session_creation_timeout_secs)
+        self._num_cores = num_cores
+        self._gpu_memory_fraction = gpu_memory_fraction
+        self._evaluation_master = evaluation_master
+
+    num_cores = property(lambda self: self._num_cores)
+    gpu_memory_fraction = property(lambda self: self._gpu_memory_fraction)
+    evaluation_master = property(lambda self: self._evaluation_master)
 
 
 class Estimator(estimator_lib.Estimator):
@@ -121,11 +164,11 @@ class Estimator(estimator_lib.Estimator):
 
     def fit(self, x=None, y=None, input_fn=None, steps=None, batch_size=None, monitors=None,
             max_steps=None):
-        """Trains for `steps` more steps (or up to global step `max_steps`); returns self."""
-        _refuse_numpy_data(x, y, batch_size)
-        if input_fn is None:
-            raise ValueError("Either x or input_fn must be provided.")
-        return self.train(input_fn, hooks=monitors, steps=steps, max_steps=max_steps)
+        """Trains for `steps` more steps (or up to global step `max_steps`); returns self.
+        Numpy x/y are fed in shuffled batches of batch_size (all of x when None)."""
+        input_fn, hooks = _input_fn_and_hooks(x, y, input_fn, batch_size, True, None)
+        hooks = hooks + [_as_hook(m, self) for m in (monitors or [])]
+        return self.train(input_fn, hooks=hooks, steps=steps, max_steps=max_steps)
 
     def partial_fit(self, x=None, y=None, input_fn=None, steps=1, batch_size=None,
                     monitors=None):
@@ -136,28 +179,66 @@ class Estimator(estimator_lib.Estimator):
                  steps=None, metrics=None, name=None, checkpoint_path=None, hooks=None,
                  log_progress=True):
         """{'loss': mean batch loss, 'global_step': ..., and model_fn's eval metrics}."""
-        _refuse_numpy_data(x, y, batch_size)
         if feed_fn is not None or metrics is not None:
             raise NotImplementedError("contrib.learn evaluate's feed_fn and metrics are not "
                                       "provided by tensorweave; return eval_metric_ops from "
                                       "model_fn")
-        if input_fn is None:
-            raise ValueError("Either x or input_fn must be provided.")
-        return super().evaluate(input_fn, steps=steps, hooks=hooks,
+        input_fn, feed_hooks = _input_fn_and_hooks(x, y, input_fn, batch_size, False, 1)
+        return super().evaluate(input_fn, steps=steps, hooks=feed_hooks + list(hooks or []),
                                 checkpoint_path=checkpoint_path, name=name)
 
     def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True,
                 iterate_batches=False):
         """Predictions per example (an iterator), or all of them stacked when not
         as_iterable; `outputs` picks keys of dict predictions."""
-        _refuse_numpy_data(x, None, batch_size)
-        if input_fn is None:
-            raise ValueError("Either x or input_fn must be provided.")
-        results = super().predict(input_fn, predict_keys=outputs,
+        input_fn, hooks = _input_fn_and_hooks(x, None, input_fn, batch_size, False, 1)
+        results = super().predict(input_fn, predict_keys=outputs, hooks=hooks,
                                   yield_single_examples=not iterate_batches)
         if as_iterable:
             return results
         return _stack(list(results))
+
+
+def infer_real_valued_columns_from_input(x):
+    """[real_valued_column("", dimension=<features per example>)] for numpy x (float32 in
+    the network; a dict of arrays gives one column per key)."""
+    import numpy as np
+    from tensorweave.contrib.layers import feature_column as contrib_fc
+    if isinstance(x, dict):
+        return [contrib_fc.real_valued_column(k, dimension=int(np.prod(np.shape(v)[1:])) or 1)
+                for k, v in sorted(x.items())]
+    x = np.asarray(x)
+    return [contrib_fc.real_valued_column("", dimension=int(np.prod(x.shape[1:])) or 1)]
+
+
+class SKCompat:
+    """scikit-learn's fit / score / predict over a contrib.learn Estimator (x, y numpy)."""
+
+    def __init__(self, estimator):
+        self._estimator = estimator
+
+    def fit(self, x, y, batch_size=128, steps=None, max_steps=None, monitors=None):
+        """Trains on x, y in shuffled batches of batch_size; returns self."""
+        self._estimator.fit(x=x, y=y, batch_size=batch_size, steps=steps,
+                            max_steps=max_steps, monitors=monitors)
+        return self
+
+    def score(self, x, y, batch_size=128, steps=None, metrics=None, name=None):
+        """The evaluation dict (loss, global_step, the model's metrics)."""
+        return self._estimator.evaluate(x=x, y=y, batch_size=batch_size, steps=steps,
+                                        metrics=metrics, name=name)
+
+    def predict(self, x, batch_size=128, outputs=None):
+        """All predictions for x, stacked (a dict of arrays for dict predictions)."""
+        return Estimator.predict(self._estimator, x=x, batch_size=batch_size,
+                                 outputs=outputs, as_iterable=False)
+
+
+def _as_hook(monitor, estimator):
+    """A monitor (contrib.learn.monitors) bound to the estimator, or a SessionRunHook."""
+    if hasattr(monitor, "set_estimator"):
+        monitor.set_estimator(estimator)
+    return monitor
 
 
 def _stack(items):

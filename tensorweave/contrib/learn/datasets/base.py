@@ -5,13 +5,14 @@
 """
 import collections
 import csv
+import os
 
 import numpy as np
 
 from tensorweave.contrib.learn.datasets.mnist import maybe_download  # noqa: F401
 
 __all__ = ["Dataset", "Datasets", "load_csv_with_header", "load_csv_without_header",
-           "shrink_csv", "maybe_download"]
+           "shrink_csv", "maybe_download", "load_iris"]
 
 Dataset = collections.namedtuple("Dataset", ["data", "target"])
 Datasets = collections.namedtuple("Datasets", ["train", "validation", "test"])
@@ -49,3 +50,10 @@ def shrink_csv(filename, ratio):
         for i, row in enumerate(csv.reader(source)):
             if i % ratio == 0:
                 writer.writerow(row)
+
+
+def load_iris(data_path=None):
+    """The iris data set TF 1.x shipped (data/iris.csv): float64 features, int targets."""
+    if data_path is None:
+        data_path = os.path.join(os.path.dirname(__file__), "data", "iris.csv")
+    return load_csv_with_header(data_path, target_dtype=np.int_, features_dtype=np.float64)

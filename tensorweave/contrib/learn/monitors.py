@@ -1,0 +1,106 @@
+"""tf.contrib.learn.monitors: ValidationMonitor (evaluation on held-out x/y or input_fn every
+N steps, with early stopping) as a SessionRunHook, as TF 1.x's.
+
+    val = tf.contrib.learn.monitors.ValidationMonitor(x_val, y_val, every_n_steps=50,
+                                                      early_stopping_rounds=200)
+    classifier.fit(x, y, steps=2000, monitors=[val])
+
+As in TF, it evaluates only the newest checkpoint, once per new checkpoint (so the estimator
+should save often: RunConfig(save_checkpoints_secs=1)), and asks training to stop when
+`early_stopping_metric` has not improved for more than `early_stopping_rounds` steps.
+"""
+from tensorweave.platform import tf_logging as logging
+from tensorweave.train.session_run_hook import SessionRunArgs, SessionRunHook
+from tensorweave.train import training_util
+
+__all__ = ["ValidationMonitor"]
+
+
+class ValidationMonitor(SessionRunHook):
+    """Evaluates every `every_n_steps` steps; stops early when the metric stalls."""
+
+    def __init__(self, x=None, y=None, input_fn=None, batch_size=None, eval_steps=None,
+                 every_n_steps=100, metrics=None, hooks=None, early_stopping_rounds=None,
+                 early_stopping_metric="loss", early_stopping_metric_minimize=True, name=None,
+                 check_interval_secs=5):
+        if x is None and input_fn is None:
+            raise ValueError("Either x or input_fn should be provided.")
+        if metrics is not None:
+            raise NotImplementedError("ValidationMonitor(metrics=...) (contrib MetricSpecs) is "
+                                      "not provided by tensorweave")
+        self.x, self.y, self.input_fn = x, y, input_fn
+        self.batch_size, self.eval_steps = batch_size, eval_steps
+        self.every_n_steps = every_n_steps
+        self.hooks = hooks
+        self.early_stopping_rounds = early_stopping_rounds
+        self.early_stopping_metric = early_stopping_metric
+        self.early_stopping_metric_minimize = early_stopping_metric_minimize
+        self.name = name
+        self._estimator = None
+        self._best_value_step = None
+        self._best_value = None
+        self._best_metrics = None
+        self._early_stopped = False
+        self._latest_path = None
+        self._latest_path_step = None
+        self._last_evaluated_step = None
+        self._global_step = None
+
+    early_stopped = property(lambda self: self._early_stopped)
+    best_step = property(lambda self: self._best_value_step)
+    best_value = property(lambda self: self._best_value)
+    best_metrics = property(lambda self: self._best_metrics)
+
+    def set_estimator(self, estimator):
+        """The estimator whose checkpoints are evaluated (fit sets it)."""
+        self._estimator = estimator
+
+    def begin(self):
+        self._global_step = training_util.get_global_step()
+
+    def before_run(self, run_context):
+        return SessionRunArgs(self._global_step)
+
+    def after_run(self, run_context, run_values):
+        step = int(run_values.results) + 1  # TF 1.x monitors count the step just run
+        if self._last_evaluated_step is not None and \
+                step - self._last_evaluated_step < self.every_n_steps:
+            return
+        if self._last_evaluated_step is None and step < self.every_n_steps:
+            return
+        if self._evaluate(step):
+            run_context.request_stop()
+
+    def _evaluate(self, step):
+        """Evaluates a new checkpoint; True when training should stop."""
+        if self._estimator is None:
+            raise ValueError("Missing call to set_estimator.")
+        latest = self._estimator.latest_checkpoint()
+        if latest is None or latest == self._latest_path:
+            logging.info("Skipping evaluation due to same checkpoint %s for step %d as for "
+                         "step %s.", latest, step, self._latest_path_step)
+            return False
+        self._latest_path, self._latest_path_step = latest, step
+        self._last_evaluated_step = step
+        outputs = self._estimator.evaluate(x=self.x, y=self.y, input_fn=self.input_fn,
+                                           batch_size=self.batch_size, steps=self.eval_steps,
+                                           hooks=self.hooks, name=self.name)
+        logging.info("Validation (step %d): %s", step,
+                     ", ".join("%s = %s" % kv for kv in sorted(outputs.items())))
+        if self.early_stopping_rounds is None:
+            return False
+        if self.early_stopping_metric not in outputs:
+            raise ValueError("Metric %s missing from outputs %s." %
+                             (self.early_stopping_metric, set(outputs.keys())))
+        value = outputs[self.early_stopping_metric]
+        if (self._best_value is None
+                or (self.early_stopping_metric_minimize and value < self._best_value)
+                or (not self.early_stopping_metric_minimize and value > self._best_value)):
+            self._best_value, self._best_value_step = value, step
+            self._best_metrics = dict(outputs)
+        if step - self._best_value_step > self.early_stopping_rounds:
+            logging.info("Stopping. Best step: %s with %s = %s.", self._best_value_step,
+                         self.early_stopping_metric, self._best_value)
+            self._early_stopped = True
+            return True
+        return False
