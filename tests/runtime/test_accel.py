@@ -176,6 +176,7 @@ def _load_follower(tmp_path, monkeypatch, threads=2, cpus=2):
     load = tmp_path / "loadavg"
     load.write_text("0.5 0.5 0.5 1/100 1\n")
     monkeypatch.setattr(blas_threads, "LOAD_FILE", str(load))
+    monkeypatch.setattr(blas_threads, "TASKS_DIR", str(tmp_path / "no tasks"))  # just us
     monkeypatch.setattr(blas_threads.os, "cpu_count", lambda: cpus)
     clock = [0.0]
     monkeypatch.setattr(blas_threads.time, "monotonic", lambda: clock[0])
@@ -205,6 +206,21 @@ def test_blas_threads_drop_to_one_at_once_when_the_cores_are_full(tmp_path, monk
     assert blas.calls == [1]        # the busy reading started the count again
     reading(1)
     assert blas.calls == [1, 2] and follower.current == 2
+
+
+def test_blas_threads_do_not_count_this_process_threads_as_load(tmp_path, monkeypatch):
+    from tensorweave.runtime.accel import blas_threads
+    follower, blas, reading = _load_follower(tmp_path, monkeypatch)
+    tasks = tmp_path / "task"
+    for tid, state in [(11, "R"), (12, "R"), (13, "S")]:  # us, a spinning worker, a sleeper
+        (tasks / str(tid)).mkdir(parents=True)
+        (tasks / str(tid) / "stat").write_text(f"{tid} (python (x) y) {state} 1 2 3\n")
+    monkeypatch.setattr(blas_threads, "TASKS_DIR", str(tasks))
+    assert blas_threads.own_runnable() == 2  # a ")" in the name does not confuse it
+    reading(3)                      # one other process's thread: keep both threads
+    assert blas.calls == []
+    reading(4)                      # two others: one thread
+    assert blas.calls == [1]
 
 
 def test_blas_threads_read_the_load_at_most_every_check_interval(tmp_path, monkeypatch):

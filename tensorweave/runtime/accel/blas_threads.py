@@ -5,9 +5,9 @@ processes keep the cores busy, a thread that is not scheduled holds up the whole
 step of many products slows down ten- to twentyfold (measured: the deep MNIST step 1.5 s with
 two threads against 0.18 s with one on a two-core machine running six busy processes). So
 before a Session runs (at most every CHECK_SECONDS), the number of other runnable threads on
-the machine is read from /proc/loadavg: when they already fill every core, OpenBLAS runs one
-thread at once; when cores are free again for FREE_READINGS readings in a row, it gets its
-threads back.
+the machine is read from /proc/loadavg (less this process's own, from /proc/self/task): when
+they already fill every core, OpenBLAS runs one thread at once; when cores are free again for
+FREE_READINGS readings in a row, it gets its threads back.
 
 Left alone where the user set OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS), where NumPy's BLAS is
 not OpenBLAS, and where /proc/loadavg does not exist. `follow_load()` is called by the Session.
@@ -20,6 +20,7 @@ from tensorweave.runtime.accel import blas_axpy
 CHECK_SECONDS = 0.5
 FREE_READINGS = 4  # readings in a row with a free core before OpenBLAS gets its threads back
 LOAD_FILE = "/proc/loadavg"
+TASKS_DIR = "/proc/self/task"  # this process's threads, each with its stat file
 USER_SETTINGS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
 
@@ -44,10 +45,10 @@ class _Follower:
                 self.enabled = self.most > 1 and os.path.exists(LOAD_FILE)
 
     def wanted(self):
-        """1 when other runnable threads already fill every core, else `most`."""
+        """1 when other processes' runnable threads already fill every core, else `most`."""
         with open(LOAD_FILE) as f:
             runnable = int(f.read().split()[3].split("/")[0])
-        others = runnable - 1  # this thread is running while it reads
+        others = runnable - own_runnable()
         return 1 if others >= (os.cpu_count() or 1) else self.most
 
     def follow(self):
@@ -65,6 +66,23 @@ class _Follower:
             if wanted != self.current:
                 self.set_threads(wanted)
                 self.current = wanted
+
+
+def own_runnable():
+    """How many of this process's threads are runnable now (at least this one, which is
+    running while it reads): OpenBLAS's spinning workers and an idle-priority helper
+    (draws_ahead.py) are not load from elsewhere."""
+    count = 0
+    try:
+        for task in os.listdir(TASKS_DIR):
+            try:
+                with open(os.path.join(TASKS_DIR, task, "stat")) as f:
+                    count += f.read().rpartition(")")[2].split()[0] == "R"
+            except (OSError, IndexError):
+                continue  # the thread ended meanwhile
+    except OSError:
+        pass
+    return max(count, 1)
 
 
 # OpenBLAS's (get, set) thread-count functions by the names its builds give them: NumPy 2's
