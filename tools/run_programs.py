@@ -370,7 +370,9 @@ def main(argv=None):
     def run_after(program):
         if "after" in program:
             first = done[program["after"]].result()  # submitted earlier: running or finished
-            if first["status"] not in ("passed", "limit-ok"):
+            held = first["status"] == "passed" or (
+                first["status"] == "limit-ok" and first["judged"] == "partial")
+            if not held:
                 return {"name": program["name"], "judged": program["judged"], "seconds": 0.0,
                         "checks": [], "status": "failed", "error_type": "setup failed",
                         "detail": f"{program['after']} (which makes its input) {first['status']}",
