@@ -28,7 +28,7 @@ from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.train import training_util
 from tensorweave.variable_scope import variable_scope
 
-__all__ = ["DNNClassifier", "DNNRegressor"]
+__all__ = ["DNNClassifier", "DNNRegressor", "ClassifierPredictions"]
 
 _LEARNING_RATE = 0.05
 
@@ -38,7 +38,7 @@ def features_dict(features):
     return features if isinstance(features, dict) else {"": features}
 
 
-def _float_features(features):
+def float_features(features):
     return {k: (array.cast(v, dtypes.float32)
                 if hasattr(v, "dtype") and v.dtype.is_floating and v.dtype != dtypes.float32
                 else v) for k, v in features.items()}
@@ -46,7 +46,7 @@ def _float_features(features):
 
 def dnn_logits(features, mode, feature_columns, hidden_units, units, activation_fn, dropout):
     """The network's logits, in variable scope 'dnn' (TF 1.x contrib names)."""
-    features = _float_features(features_dict(features))
+    features = float_features(features_dict(features))
     with variable_scope("input_from_feature_columns"):
         net = fc.input_layer(features, list(feature_columns))
     for layer_id, num_units in enumerate(hidden_units):
@@ -132,7 +132,36 @@ def _refuse(weight_column_name, enable_centered_bias, embed_lr):
         raise NotImplementedError("embedding_lr_multipliers is not provided by tensorweave")
 
 
-class DNNClassifier(Estimator):
+class ClassifierPredictions:
+    """contrib.learn classifiers' predict (class ids unless `outputs` is given),
+    predict_classes and predict_proba, over Estimator.predict's dict predictions."""
+
+    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
+        """Class ids (predict_classes) unless `outputs` names prediction keys."""
+        if not outputs:
+            return self.predict_classes(x=x, input_fn=input_fn, batch_size=batch_size,
+                                        as_iterable=as_iterable)
+        return Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
+                                 outputs=outputs, as_iterable=as_iterable)
+
+    def predict_classes(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
+        """The predicted class ids."""
+        return self.predict_key("classes", x, input_fn, batch_size, as_iterable)
+
+    def predict_proba(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
+        """The class probabilities."""
+        return self.predict_key("probabilities", x, input_fn, batch_size, as_iterable)
+
+    def predict_key(self, key, x=None, input_fn=None, batch_size=None, as_iterable=True):
+        """One prediction key's values (an iterator, or stacked when not as_iterable)."""
+        results = Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
+                                    outputs=[key], as_iterable=as_iterable)
+        if as_iterable:
+            return (item[key] for item in results)
+        return results[key]
+
+
+class DNNClassifier(ClassifierPredictions, Estimator):
     """contrib.learn's DNN classifier; predict gives class ids, predict_proba probabilities."""
 
     def __init__(self, hidden_units, feature_columns, model_dir=None, n_classes=2,
@@ -160,30 +189,6 @@ class DNNClassifier(Estimator):
 
         super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
                          feature_engineering_fn=feature_engineering_fn)
-
-    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
-        """Class ids (predict_classes) unless `outputs` names prediction keys."""
-        if not outputs:
-            return self.predict_classes(x=x, input_fn=input_fn, batch_size=batch_size,
-                                        as_iterable=as_iterable)
-        return super().predict(x=x, input_fn=input_fn, batch_size=batch_size,
-                               outputs=outputs, as_iterable=as_iterable)
-
-    def predict_classes(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
-        """The predicted class ids."""
-        return self._predict_key("classes", x, input_fn, batch_size, as_iterable)
-
-    def predict_proba(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
-        """The class probabilities."""
-        return self._predict_key("probabilities", x, input_fn, batch_size, as_iterable)
-
-    def _predict_key(self, key, x, input_fn, batch_size, as_iterable):
-        results = super().predict(x=x, input_fn=input_fn, batch_size=batch_size,
-                                  outputs=[key], as_iterable=as_iterable)
-        if as_iterable:
-            return (item[key] for item in results)
-        return results[key]
-
 
 class DNNRegressor(Estimator):
     """contrib.learn's DNN regressor; predict gives the scores."""
