@@ -180,6 +180,8 @@ class Estimator:
             logging.warning("Using temporary folder as model directory: %s", model_dir)
         if config.model_dir != model_dir:
             config = config.replace(model_dir=model_dir)
+        if config.session_config is None:  # TF's maybe_overwrite_model_dir_and_session_config
+            config = config.replace(session_config=run_config_lib.get_default_session_config())
         self._config = config
         self._model_dir = model_dir
         logging.info("Using config: %s", {k.lstrip("_"): v for k, v in vars(config).items()})

@@ -37,6 +37,12 @@ def _check_nonnegative_int(value, name):
         _check(isinstance(value, int) and value >= 0, f"{name} should be >= 0")
 
 
+def get_default_session_config():
+    """The session config an Estimator uses when its RunConfig has none: TF's
+    ConfigProto(allow_soft_placement=True), so ops placed on absent GPUs run on the CPU."""
+    return ConfigProto(allow_soft_placement=True)
+
+
 class RunConfig:
     """The run settings of an Estimator (TF 1.15 defaults: summaries every 100 steps, a
     checkpoint every 600 seconds, 5 checkpoints kept, steps/sec logged every 100 steps)."""

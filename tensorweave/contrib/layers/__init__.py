@@ -6,7 +6,7 @@ from tensorweave.contrib.layers import utils  # noqa: F401
 from tensorweave.contrib.layers.initializers import (  # noqa: F401
     variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
 from tensorweave.contrib.layers.layers import (  # noqa: F401
-    avg_pool2d, avg_pool3d, bias_add, conv1d, conv2d, conv2d_in_plane, conv2d_transpose, conv3d,
+    avg_pool2d, avg_pool3d, bias_add, bow_encoder, conv1d, conv2d, conv2d_in_plane, conv2d_transpose, conv3d,
     conv3d_transpose, convolution, convolution1d, convolution2d, convolution2d_in_plane,
     convolution2d_transpose, convolution3d, convolution3d_transpose, dense_to_sparse, dropout,
     elu, embed_sequence, embedding_lookup_unique, flatten, fully_connected, linear, max_pool2d,

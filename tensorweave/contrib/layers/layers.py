@@ -22,7 +22,7 @@ from tensorweave.core.graph import get_default_graph, name_scope
 from tensorweave.core.sparse_tensor import SparseTensor
 from tensorweave.layers import convolutional as conv_layers
 from tensorweave.layers import core as core_layers
-from tensorweave.nn import conv_nd
+from tensorweave.nn import conv_nd, embedding
 from tensorweave.ops import array, conv_ops, math_ops, nn_ops, norm_ops, sort_ops
 from tensorweave.ops import scatter_ops
 from tensorweave.ops.array import diagonal, structural
@@ -33,14 +33,14 @@ DATA_FORMAT_NHWC = "NHWC"
 DATA_FORMAT_NCDHW = "NCDHW"
 DATA_FORMAT_NDHWC = "NDHWC"
 
-__all__ = ["avg_pool2d", "avg_pool3d", "bias_add", "conv1d", "conv2d", "conv2d_in_plane",
-           "conv3d", "conv2d_transpose", "conv3d_transpose", "convolution", "convolution1d",
-           "convolution2d", "convolution2d_in_plane", "convolution2d_transpose",
+__all__ = ["avg_pool2d", "avg_pool3d", "bias_add", "bow_encoder", "conv1d", "conv2d",
+           "conv2d_in_plane", "conv3d", "conv2d_transpose", "conv3d_transpose", "convolution",
+           "convolution1d", "convolution2d", "convolution2d_in_plane", "convolution2d_transpose",
            "convolution3d", "convolution3d_transpose", "dense_to_sparse", "dropout", "elu",
            "embed_sequence", "embedding_lookup_unique", "flatten", "fully_connected", "linear",
            "max_pool2d", "max_pool3d", "maxout", "one_hot_encoding", "relu", "relu6", "repeat",
-           "separable_conv2d", "separable_convolution2d", "softmax", "spatial_softmax",
-           "stack", "unit_norm"]
+           "separable_conv2d", "separable_convolution2d", "softmax", "spatial_softmax", "stack",
+           "unit_norm"]
 
 
 # --- variables ------------------------------------------------------------------------------
@@ -590,6 +590,27 @@ def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializ
         if unique:
             return embedding_lookup_unique(embeddings, ids)
         return norm_ops.embedding_lookup(embeddings, ids)
+
+
+def bow_encoder(ids, vocab_size, embed_dim, sparse_lookup=True, initializer=None,
+                regularizer=None, trainable=True, scope=None, reuse=None):
+    """The mean of the embeddings `<scope>/embeddings` [vocab_size, embed_dim] of each row of
+    ids [batch, length] (TF 1.x contrib encoders): with sparse_lookup, ids equal to 0 are
+    left out (a dense Tensor becomes a SparseTensor of its non-zero ids) and an empty row
+    gets the embedding of id 0; otherwise every id is averaged."""
+    if not vocab_size or not embed_dim:
+        raise ValueError("Must specify vocab size and embedding dimension")
+    with variable_scope(scope, "bow_encoder", [ids], reuse=reuse):
+        embeddings = variables.model_variable("embeddings", shape=[vocab_size, embed_dim],
+                                              initializer=initializer,
+                                              regularizer=regularizer, trainable=trainable)
+        if sparse_lookup:
+            sparse_ids = ids if isinstance(ids, SparseTensor) else dense_to_sparse(ids)
+            return embedding.safe_embedding_lookup_sparse([embeddings], sparse_ids,
+                                                          combiner="mean", default_id=0)
+        if isinstance(ids, SparseTensor):
+            raise TypeError("ids are expected to be dense Tensor, got: %s" % ids)
+        return math_ops.reduce_mean(norm_ops.embedding_lookup(embeddings, ids), axis=1)
 
 
 def maxout(inputs, num_units, axis=-1, scope=None):

@@ -22,7 +22,8 @@ from tensorweave.estimator import estimator as estimator_lib
 from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.canned import linear as linear_lib
 from tensorweave.estimator.model_fn import EstimatorSpec
-from tensorweave.ops import array
+from tensorweave.core import sparse_tensor
+from tensorweave.ops import array, sparse_ops
 from tensorweave.train import optimizer as optimizer_lib
 from tensorweave.train import training_util
 from tensorweave.variable_scope import variable_scope
@@ -131,7 +132,18 @@ class Estimator(estimator_lib.Estimator):
                              f"argument, but params ({params}) were passed to the Estimator's "
                              f"constructor.")
 
+        self._features_info = None
+        self._labels_info = None
+
         def call_model_fn(features, labels, mode, params, config):
+            if mode == ModeKeys.INFER:
+                if labels is None:  # TF 1.x: placeholders like the labels fit/evaluate saw
+                    labels = _placeholders(self._labels_info)
+            else:
+                self._features_info = _check_signatures("Features", features,
+                                                        self._features_info)
+                if labels is not None:
+                    self._labels_info = _check_signatures("Labels", labels, self._labels_info)
             if feature_engineering_fn is not None:
                 features, labels = feature_engineering_fn(features, labels)
             kwargs = {}
@@ -197,6 +209,55 @@ class Estimator(estimator_lib.Estimator):
         if as_iterable:
             return results
         return _stack(list(results))
+
+
+def _signature(tensor):
+    """(dtype, shape, is_sparse) of a Tensor or SparseTensor (TF's TensorSignature)."""
+    if isinstance(tensor, sparse_tensor.SparseTensor):
+        return (tensor.values.dtype, None, True)
+    return (tensor.dtype, tensor.shape, False)
+
+
+def _compatible(sig, other):
+    """TF's TensorSignature.is_compatible_with: dtypes, and shapes past dimension 0."""
+    if sig[2] or other[2]:
+        return sig[2] and other[2] and sig[0] == other[0]
+    if sig[0] != other[0]:
+        return False
+    if sig[1].ndims is None or other[1].ndims is None:
+        return True
+    return sig[1].ndims == other[1].ndims and \
+        sig[1][1:].is_compatible_with(other[1][1:])
+
+
+def _check_signatures(kind, tensors, saved):
+    """The signatures of features or labels, checked against those seen before (ValueError
+    when incompatible, as TF 1.x's Estimator._check_inputs)."""
+    given = ({k: _signature(v) for k, v in tensors.items()} if isinstance(tensors, dict)
+             else _signature(tensors))
+    if saved is None:
+        return given
+    if isinstance(saved, dict) != isinstance(given, dict) or (
+            isinstance(saved, dict) and (set(saved) != set(given) or not all(
+                _compatible(saved[k], given[k]) for k in saved))) or (
+            not isinstance(saved, dict) and not _compatible(saved, given)):
+        raise ValueError(f"{kind} are incompatible with given information. Given "
+                         f"{kind.lower()}: {tensors}, required signatures: {saved}.")
+    return saved
+
+
+def _placeholders(saved):
+    """Placeholders [None, ...] (sparse_placeholders for sparse) for saved signatures."""
+    def make(sig):
+        if sig[2]:
+            return sparse_ops.sparse_placeholder(dtype=sig[0])
+        shape = None if sig[1].ndims is None else [None] + sig[1].as_list()[1:]
+        return array.placeholder(sig[0], shape)
+    if saved is None:
+        return None
+    if isinstance(saved, dict):
+        return {k: make(v) for k, v in saved.items()}
+    return make(saved)
 
 
 def infer_real_valued_columns_from_input(x):

@@ -12,7 +12,7 @@ import numpy as np
 from tensorweave.contrib.learn.datasets.mnist import maybe_download  # noqa: F401
 
 __all__ = ["Dataset", "Datasets", "load_csv_with_header", "load_csv_without_header",
-           "shrink_csv", "maybe_download", "load_iris"]
+           "shrink_csv", "maybe_download", "load_iris", "load_boston"]
 
 Dataset = collections.namedtuple("Dataset", ["data", "target"])
 Datasets = collections.namedtuple("Datasets", ["train", "validation", "test"])
@@ -57,3 +57,12 @@ def load_iris(data_path=None):
     if data_path is None:
         data_path = os.path.join(os.path.dirname(__file__), "data", "iris.csv")
     return load_csv_with_header(data_path, target_dtype=np.int_, features_dtype=np.float64)
+
+
+def load_boston(data_path=None):
+    """The Boston housing data TF 1.x shipped (data/boston_house_prices.csv): 506 houses,
+    13 float64 features, float64 median values."""
+    if data_path is None:
+        data_path = os.path.join(os.path.dirname(__file__), "data", "boston_house_prices.csv")
+    return load_csv_with_header(data_path, target_dtype=np.float64,
+                                features_dtype=np.float64)
