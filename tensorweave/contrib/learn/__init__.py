@@ -1,10 +1,11 @@
-"""tf.contrib.learn: the parts TF 1.x programs still use, its datasets
-(`load_dataset("iris")`, "boston", "mnist", "dbpedia", `datasets.base.load_csv_with_header`), `io`
+"""tf.contrib.learn: the parts TF 1.x programs still use, its datasets (`load_dataset` of
+"iris", "boston", "mnist" or "dbpedia", `datasets.base.load_csv_with_header`), `io`
 (numpy_input_fn, pandas_input_fn), and the Estimator API of TF 1.0's guides: Estimator with
 fit/evaluate/predict over a model_fn returning ModelFnOps, numpy x/y fed by data feeders
 (feeders.py), the canned DNNClassifier, DNNRegressor, LinearClassifier and LinearRegressor,
 RunConfig, SKCompat, infer_real_valued_columns_from_input, monitors.ValidationMonitor (early
-stopping) and preprocessing's VocabularyProcessor and ByteProcessor.
+stopping), MetricSpec for evaluate(metrics=...) and preprocessing's VocabularyProcessor and
+ByteProcessor.
 
 The rest (Experiment, learn_runner, DNNLinearCombined*, streaming data feeders) was
 superseded by tf.estimator in TF 1.x and is not provided."""
@@ -12,6 +13,8 @@ from tensorweave.contrib.learn import datasets  # noqa: F401
 from tensorweave.contrib.learn import io  # noqa: F401
 from tensorweave.contrib.learn import monitors  # noqa: F401
 from tensorweave.contrib.learn import preprocessing  # noqa: F401
+from tensorweave.contrib.learn import prediction_key  # noqa: F401
+from tensorweave.contrib.learn.metric_spec import MetricSpec  # noqa: F401
 from tensorweave.contrib.learn import estimators  # noqa: F401
 from tensorweave.contrib.learn.estimators import (  # noqa: F401
     Estimator, LinearRegressor, ModeKeys, ModelFnOps, RunConfig, SKCompat,
@@ -19,7 +22,8 @@ from tensorweave.contrib.learn.estimators import (  # noqa: F401
 from tensorweave.contrib.learn.dnn import DNNClassifier, DNNRegressor  # noqa: F401
 from tensorweave.contrib.learn.linear import LinearClassifier  # noqa: F401
 
-__all__ = ["datasets", "io", "monitors", "preprocessing", "estimators", "Estimator",
+__all__ = ["datasets", "io", "monitors", "preprocessing", "prediction_key", "MetricSpec",
+           "estimators", "Estimator",
            "LinearRegressor", "ModeKeys", "ModelFnOps", "RunConfig", "SKCompat",
            "infer_real_valued_columns_from_input", "DNNClassifier", "DNNRegressor",
            "LinearClassifier"]

@@ -18,12 +18,14 @@ LinearRegressor's variables are tf.feature_column.linear_model's
 import collections
 
 from tensorweave import losses
+from tensorweave.contrib.learn import metric_spec
 from tensorweave.estimator import estimator as estimator_lib
 from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.canned import linear as linear_lib
 from tensorweave.estimator.model_fn import EstimatorSpec
 from tensorweave.core import sparse_tensor
 from tensorweave.ops import array, sparse_ops
+from tensorweave.train import basic_session_run_hooks as hooks_lib
 from tensorweave.train import optimizer as optimizer_lib
 from tensorweave.train import training_util
 from tensorweave.variable_scope import variable_scope
@@ -134,6 +136,7 @@ class Estimator(estimator_lib.Estimator):
 
         self._features_info = None
         self._labels_info = None
+        self._eval_metrics = None
 
         def call_model_fn(features, labels, mode, params, config):
             if mode == ModeKeys.INFER:
@@ -162,6 +165,9 @@ class Estimator(estimator_lib.Estimator):
                                      "ModelFnOps.")
                 results = ModelFnOps(mode, predictions=results[0], loss=results[1],
                                      train_op=results[2])
+            if mode == ModeKeys.EVAL and self._eval_metrics:  # evaluate(metrics=...)
+                results.eval_metric_ops.update(metric_spec.make_metrics_ops(
+                    self._eval_metrics, features, labels, results.predictions))
             return results.estimator_spec()
 
         if "params" in user_args:  # tf.estimator warns of a params argument never given
@@ -190,14 +196,21 @@ class Estimator(estimator_lib.Estimator):
     def evaluate(self, x=None, y=None, input_fn=None, feed_fn=None, batch_size=None,
                  steps=None, metrics=None, name=None, checkpoint_path=None, hooks=None,
                  log_progress=True):
-        """{'loss': mean batch loss, 'global_step': ..., and model_fn's eval metrics}."""
-        if feed_fn is not None or metrics is not None:
-            raise NotImplementedError("contrib.learn evaluate's feed_fn and metrics are not "
-                                      "provided by tensorweave; return eval_metric_ops from "
-                                      "model_fn")
+        """{'loss': mean batch loss, 'global_step': ..., model_fn's eval metrics, and those
+        `metrics` names: {name: MetricSpec (or TF's older bare metric function)}};
+        feed_fn's dict is fed at each evaluation step."""
+        if metrics is not None and not isinstance(metrics, dict):
+            raise ValueError("Metrics argument should be None or dict. Got %s." % metrics)
         input_fn, feed_hooks = _input_fn_and_hooks(x, y, input_fn, batch_size, False, 1)
-        return super().evaluate(input_fn, steps=steps, hooks=feed_hooks + list(hooks or []),
-                                checkpoint_path=checkpoint_path, name=name)
+        if feed_fn is not None:
+            feed_hooks.append(hooks_lib.FeedFnHook(feed_fn))
+        self._eval_metrics = metrics
+        try:
+            return super().evaluate(input_fn, steps=steps,
+                                    hooks=feed_hooks + list(hooks or []),
+                                    checkpoint_path=checkpoint_path, name=name)
+        finally:
+            self._eval_metrics = None
 
     def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True,
                 iterate_batches=False):

@@ -5,10 +5,14 @@ N steps, with early stopping) as a SessionRunHook, as TF 1.x's.
                                                       early_stopping_rounds=200)
     classifier.fit(x, y, steps=2000, monitors=[val])
 
-As in TF, it evaluates only the newest checkpoint, once per new checkpoint (so the estimator
-should save often: RunConfig(save_checkpoints_secs=1)), and asks training to stop when
-`early_stopping_metric` has not improved for more than `early_stopping_rounds` steps.
+As in TF, it looks at steps every_n_steps, 2 * every_n_steps, ... and, at most once per
+check_interval_secs (5), evaluates the newest checkpoint if it is new (so the estimator should
+save often: RunConfig(save_checkpoints_secs=1)); evaluate gets its `metrics` (MetricSpecs). It
+asks training to stop once `early_stopping_metric` has not improved for
+`early_stopping_rounds` steps.
 """
+import time
+
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train.session_run_hook import SessionRunArgs, SessionRunHook
 from tensorweave.train import training_util
@@ -25,12 +29,10 @@ class ValidationMonitor(SessionRunHook):
                  check_interval_secs=5):
         if x is None and input_fn is None:
             raise ValueError("Either x or input_fn should be provided.")
-        if metrics is not None:
-            raise NotImplementedError("ValidationMonitor(metrics=...) (contrib MetricSpecs) is "
-                                      "not provided by tensorweave")
         self.x, self.y, self.input_fn = x, y, input_fn
         self.batch_size, self.eval_steps = batch_size, eval_steps
         self.every_n_steps = every_n_steps
+        self.metrics = metrics
         self.hooks = hooks
         self.early_stopping_rounds = early_stopping_rounds
         self.early_stopping_metric = early_stopping_metric
@@ -43,7 +45,9 @@ class ValidationMonitor(SessionRunHook):
         self._early_stopped = False
         self._latest_path = None
         self._latest_path_step = None
-        self._last_evaluated_step = None
+        self._last_active_step = 0
+        self._check_interval_secs = check_interval_secs
+        self._last_check_time = None
         self._global_step = None
 
     early_stopped = property(lambda self: self._early_stopped)
@@ -62,12 +66,12 @@ class ValidationMonitor(SessionRunHook):
         return SessionRunArgs(self._global_step)
 
     def after_run(self, run_context, run_values):
-        step = int(run_values.results) + 1  # TF 1.x monitors count the step just run
-        if self._last_evaluated_step is not None and \
-                step - self._last_evaluated_step < self.every_n_steps:
+        # the global step after this run: TF 1.x's monitor adapter counts the step just run
+        # as the previous run's global step + 1
+        step = int(run_values.results)
+        if step < self.every_n_steps + self._last_active_step:  # TF's EveryN cadence
             return
-        if self._last_evaluated_step is None and step < self.every_n_steps:
-            return
+        self._last_active_step = step
         if self._evaluate(step):
             run_context.request_stop()
 
@@ -75,16 +79,27 @@ class ValidationMonitor(SessionRunHook):
         """Evaluates a new checkpoint; True when training should stop."""
         if self._estimator is None:
             raise ValueError("Missing call to set_estimator.")
+        now = time.time()
+        if self._check_interval_secs is not None and self._last_check_time is not None \
+                and now - self._last_check_time <= self._check_interval_secs:
+            logging.debug("Skipping evaluation since less than %d seconds have passed since "
+                          "last check for a new checkpoint.", self._check_interval_secs)
+            return False
+        self._last_check_time = now
         latest = self._estimator.latest_checkpoint()
-        if latest is None or latest == self._latest_path:
-            logging.info("Skipping evaluation due to same checkpoint %s for step %d as for "
-                         "step %s.", latest, step, self._latest_path_step)
+        if latest is None:
+            logging.debug("Skipping evaluation since model has not been saved yet at step "
+                          "%d.", step)
+            return False
+        if latest == self._latest_path:
+            logging.debug("Skipping evaluation due to same checkpoint %s for step %d as for "
+                          "step %s.", latest, step, self._latest_path_step)
             return False
         self._latest_path, self._latest_path_step = latest, step
-        self._last_evaluated_step = step
         outputs = self._estimator.evaluate(x=self.x, y=self.y, input_fn=self.input_fn,
                                            batch_size=self.batch_size, steps=self.eval_steps,
-                                           hooks=self.hooks, name=self.name)
+                                           metrics=self.metrics, hooks=self.hooks,
+                                           name=self.name)
         logging.info("Validation (step %d): %s", step,
                      ", ".join("%s = %s" % kv for kv in sorted(outputs.items())))
         if self.early_stopping_rounds is None:
@@ -98,7 +113,7 @@ class ValidationMonitor(SessionRunHook):
                 or (not self.early_stopping_metric_minimize and value > self._best_value)):
             self._best_value, self._best_value_step = value, step
             self._best_metrics = dict(outputs)
-        if step - self._best_value_step > self.early_stopping_rounds:
+        if step - self._best_value_step >= self.early_stopping_rounds:
             logging.info("Stopping. Best step: %s with %s = %s.", self._best_value_step,
                          self.early_stopping_metric, self._best_value)
             self._early_stopped = True
