@@ -87,3 +87,12 @@ def test_numpy_input_fn_shuffles_by_default():
         with tf.train.MonitoredSession() as sess:
             values = sess.run(features["x"])
     assert sorted(values) == list(np.arange(100.)) and list(values) != sorted(values)
+
+
+def test_model_fn_module_path_of_tf_1_tutorials():
+    """`from tensorflow.contrib.learn.python.learn.estimators import model_fn as model_fn_lib`
+    (TF 1.x's layers tutorial) gives ModelFnOps and ModeKeys."""
+    from tensorweave.contrib import learn
+    from tensorweave.contrib.learn.python.learn.estimators import model_fn as model_fn_lib
+    assert model_fn_lib.ModelFnOps is learn.ModelFnOps
+    assert model_fn_lib.ModeKeys.INFER == "infer"

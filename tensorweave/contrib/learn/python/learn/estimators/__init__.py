@@ -1,0 +1,1 @@
+"""TF's module path `tensorflow.contrib.learn.python.learn.estimators`."""
