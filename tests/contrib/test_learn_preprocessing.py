@@ -25,6 +25,31 @@ def test_vocabulary_processor_ids_in_order_of_first_sight(tmp_path):
     assert len(preprocessing.VocabularyProcessor.restore(path).vocabulary_) == 10
 
 
+def test_saved_vocabulary_is_data_and_restores_the_same_ids(tmp_path):
+    """save() writes JSON, never a pickle; restore() gives the same ids, frozen, reversible,
+    and refuses TF's pickles and anything else as DataLossError naming the file."""
+    vocab = preprocessing.VocabularyProcessor(4, min_frequency=1)
+    vocab.fit(["b a a", "c b a d d"])
+    path = tmp_path / "vocab"
+    vocab.save(str(path))
+    assert path.read_text().startswith("{")
+    again = preprocessing.VocabularyProcessor.restore(str(path))
+    docs = ["a b c d e"]
+    np.testing.assert_array_equal(list(again.transform(docs)), list(vocab.transform(docs)))
+    assert list(again.reverse([[1, 2, 3]])) == list(vocab.reverse([[1, 2, 3]]))
+    assert len(again.vocabulary_) == len(vocab.vocabulary_)
+    pickled = tmp_path / "tf_vocab"
+    pickled.write_bytes(b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94.")
+    for bad in (pickled, tmp_path / "empty"):
+        bad.touch()
+        with pytest.raises(tf.errors.DataLossError, match=str(bad.name)):
+            preprocessing.VocabularyProcessor.restore(str(bad))
+    custom = preprocessing.VocabularyProcessor(3, tokenizer_fn=lambda docs: (d.split()
+                                                                             for d in docs))
+    with pytest.raises(ValueError, match="custom tokenizer_fn"):
+        custom.save(str(tmp_path / "custom"))
+
+
 def test_tokenizer_and_min_frequency_trim():
     assert list(preprocessing.tokenizer(["IBM's CamelCase co-op, x!"])) == \
         [["IBM", "'s", "Camel", "Case", "co-op", "x"]]
@@ -77,3 +102,21 @@ def test_bow_encoder_means_embeddings():
                                rtol=1e-6)
     with pytest.raises(ValueError):
         tf.contrib.layers.bow_encoder(tf.constant([[1]]), 0, 2)
+
+
+def test_dbpedia_archive_is_extracted_member_by_checked_member(tmp_path):
+    """An archive already in data_dir is extracted with every member checked: one that would
+    write outside data_dir is refused and nothing is written there."""
+    import io
+    import tarfile
+    from tensorweave.contrib.learn.datasets import text_datasets
+    data_dir = tmp_path / "dbpedia_data"
+    data_dir.mkdir()
+    with tarfile.open(data_dir / "dbpedia_csv.tar.gz", "w:gz") as tar:
+        payload = b"1,x,y\n"
+        member = tarfile.TarInfo("../outside.csv")
+        member.size = len(payload)
+        tar.addfile(member, io.BytesIO(payload))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="outside.csv"):
+        text_datasets.maybe_download_dbpedia(str(data_dir))
+    assert not (tmp_path / "outside.csv").exists()

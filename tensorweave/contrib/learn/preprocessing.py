@@ -10,14 +10,17 @@ min_frequency trimming: by frequency, then by word), documents are cut or zero-p
 max_document_length, and unknown words map to 0 once the vocabulary is frozen by fit.
 """
 import collections
-import pickle
+import json
 import re
 
 import numpy as np
 
+from tensorweave.core import errors
+
 __all__ = ["CategoricalVocabulary", "ByteProcessor", "VocabularyProcessor", "tokenizer",
            "TOKENIZER_RE"]
 
+_SAVED_FORMAT = "tensorweave VocabularyProcessor 1"
 TOKENIZER_RE = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z][a-z]+(?=[A-Z])|[\'\w\-]+", re.UNICODE)
 
 
@@ -37,6 +40,25 @@ class CategoricalVocabulary:
         self._reverse_mapping = [unknown_token] if support_reverse else None
         self._freq = collections.defaultdict(int)
         self._freeze = False
+
+    def to_data(self):
+        """The vocabulary as JSON-ready data (from_data makes it again)."""
+        return {"unknown_token": self._unknown_token, "support_reverse": self._support_reverse,
+                "categories": sorted(([c, i] for c, i in self._mapping.items()),
+                                     key=lambda pair: pair[1]),
+                "frequencies": [[c, n] for c, n in self._freq.items()],
+                "frozen": self._freeze}
+
+    @classmethod
+    def from_data(cls, data):
+        """The vocabulary to_data described."""
+        vocabulary = cls(data["unknown_token"], bool(data["support_reverse"]))
+        vocabulary._mapping = {c: int(i) for c, i in data["categories"]}
+        if vocabulary._support_reverse:
+            vocabulary._reverse_mapping = [c for c, _ in data["categories"]]
+        vocabulary._freq.update({c: int(n) for c, n in data["frequencies"]})
+        vocabulary._freeze = bool(data["frozen"])
+        return vocabulary
 
     def __len__(self):
         """The number of categories, the unknown token included."""
@@ -165,12 +187,31 @@ class VocabularyProcessor:
             yield " ".join(self.vocabulary_.reverse(class_id) for class_id in item)
 
     def save(self, filename):
-        """Pickles the processor to filename."""
-        with open(filename, "wb") as f:
-            f.write(pickle.dumps(self))
+        """Writes the processor to filename as JSON data (TF pickles it; tensorweave never
+        writes or reads pickles, whose loading runs code from the file). A custom
+        tokenizer_fn is code, not data: such a processor is refused."""
+        if self._tokenizer is not tokenizer:
+            raise ValueError("VocabularyProcessor.save: a custom tokenizer_fn cannot be saved "
+                             "as data; tensorweave saves processors with the default tokenizer")
+        state = {"format": _SAVED_FORMAT, "max_document_length": self.max_document_length,
+                 "min_frequency": self.min_frequency, "vocabulary": self.vocabulary_.to_data()}
+        with open(filename, "w", encoding="utf-8") as f:
+            json.dump(state, f)
 
     @classmethod
     def restore(cls, filename):
-        """The processor pickled in filename."""
-        with open(filename, "rb") as f:
-            return pickle.loads(f.read())
+        """The processor saved in filename by save(); DataLossError for anything else (a
+        pickle written by TensorFlow included)."""
+        try:
+            with open(filename, encoding="utf-8") as f:
+                state = json.load(f)
+            if state.get("format") != _SAVED_FORMAT:
+                raise ValueError("not a saved VocabularyProcessor")
+            vocabulary = CategoricalVocabulary.from_data(state["vocabulary"])
+            return cls(int(state["max_document_length"]), int(state["min_frequency"]),
+                       vocabulary)
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise errors.DataLossError(
+                None, None, f"{filename} is not a vocabulary tensorweave saved ({e}); "
+                "TensorFlow's are Python pickles, which tensorweave never loads (loading "
+                "a pickle runs code from the file)") from None

@@ -182,7 +182,7 @@ def _extract_zip(fpath, destination):
                                                                       destination))
 
 
-def _extract(fpath, directory, archive_format):
+def extract_archive(fpath, directory, archive_format="auto"):
     """Extracts the tar or zip archive `fpath` into `directory`; False when it is neither (or
     not of `archive_format`: 'tar', 'zip' or 'auto')."""
     kinds = {"tar": [(tarfile.is_tarfile, _extract_tar)],
@@ -225,10 +225,10 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
     if untar:
         untar_path = os.path.join(directory, fname)
         if not os.path.exists(untar_path):
-            _extract(fpath, directory, "tar")
+            extract_archive(fpath, directory, "tar")
         return untar_path
     if extract:
-        _extract(fpath, directory, archive_format)
+        extract_archive(fpath, directory, archive_format)
     return fpath
 
 

@@ -8,11 +8,11 @@ files TF shipped for its examples' tests); otherwise dbpedia_csv.tar.gz is downl
 $TF_EXP_BASE_DIR/dbpedia_data and, for size 'small', every 1000th row is kept.
 """
 import os
-import tarfile
 
 import numpy as np
 
 from tensorweave.contrib.learn.datasets import base
+from tensorweave.keras.utils import data_utils
 
 __all__ = ["DBPEDIA_URL", "maybe_download_dbpedia", "load_dbpedia"]
 
@@ -25,8 +25,8 @@ def maybe_download_dbpedia(data_dir):
     test_path = os.path.join(data_dir, "dbpedia_csv", "test.csv")
     if not (os.path.exists(train_path) and os.path.exists(test_path)):
         archive = base.maybe_download("dbpedia_csv.tar.gz", data_dir, DBPEDIA_URL)
-        with tarfile.open(archive, "r:*") as tar:
-            tar.extractall(data_dir)
+        # member by checked member: none may write outside data_dir
+        data_utils.extract_archive(archive, data_dir, "tar")
 
 
 def load_dbpedia(size="small", test_with_fake_data=False):
