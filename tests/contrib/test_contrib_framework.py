@@ -147,3 +147,14 @@ def test_variable_device_chooser():
         "/job:ps/task:0/device:CPU:0"]
     assert framework.VariableDeviceChooser(device_type="GPU", device_index=1)(None) == \
         "/device:GPU:1"
+
+
+def test_old_checkpoint_utils_path_lists_a_saved_checkpoint(tmp_path):
+    from tensorweave.contrib.framework.python.framework import checkpoint_utils
+    assert checkpoint_utils.list_variables is tf.train.list_variables
+    with tf.Graph().as_default():
+        tf.Variable(np.ones([2, 3], np.float32), name="w")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.train.Saver().save(sess, str(tmp_path / "model"), global_step=1)
+    assert checkpoint_utils.list_variables(str(tmp_path)) == [("w", [2, 3])]

@@ -1,0 +1,1 @@
+"""TF's module path `tensorflow.contrib.framework.python.framework`."""
