@@ -128,3 +128,13 @@ def test_fit_on_input_and_target_tensors_without_arrays():
     np.testing.assert_allclose(bias, [1.22], rtol=1e-5)
     with pytest.raises(ValueError, match="specify the `steps_per_epoch` argument"):
         model.fit(epochs=1, verbose=0)
+
+
+def test_fit_takes_a_plain_list_of_numbers_as_its_one_input():
+    with tf.Graph().as_default():
+        model = tf.keras.models.Sequential([tf.keras.layers.Dense(1, input_shape=[1])])
+        model.compile(optimizer="adam", loss=tf.keras.losses.MSE)
+        history = model.fit([0.5 * i for i in range(20)], [float(i) for i in range(20)],
+                            epochs=2, verbose=0)
+        assert len(history.history["loss"]) == 2
+        assert model.predict([1.0, 2.0]).shape == (2, 1)

@@ -374,7 +374,10 @@ class Model(Network):
                                      f"in: {names}")
             arrays = [data[n] for n in names]
         elif isinstance(data, (list, tuple)):
-            arrays = list(data)
+            # one input given as a plain list of numbers is one array (TF's
+            # standardize_input_data), not one array per number
+            one = len(names) == 1 and data and isinstance(data[0], (float, int))
+            arrays = [np.asarray(data)] if one else list(data)
         else:
             arrays = [data]
         if len(arrays) != len(names):
