@@ -96,3 +96,16 @@ def test_model_fn_module_path_of_tf_1_tutorials():
     from tensorweave.contrib.learn.python.learn.estimators import model_fn as model_fn_lib
     assert model_fn_lib.ModelFnOps is learn.ModelFnOps
     assert model_fn_lib.ModeKeys.INFER == "infer"
+
+
+def test_linear_regressor_on_numpy_x_y_predicts_scores(tmp_path):
+    """x/y fed by the data feeders (features a lone Tensor, the column named ""); predict
+    gives the scores, as TF 1.x's contrib regressors do."""
+    x = np.linspace(0, 1, 40, dtype=np.float32).reshape(-1, 2)
+    y = x @ np.array([1.0, -2.0], np.float32) + 0.5
+    est = tf.contrib.learn.LinearRegressor(
+        feature_columns=tf.contrib.learn.infer_real_valued_columns_from_input(x),
+        model_dir=str(tmp_path), optimizer=tf.train.GradientDescentOptimizer(0.5))
+    est.fit(x=x, y=y, steps=300)
+    assert est.evaluate(x=x, y=y)["loss"] < 1e-3
+    np.testing.assert_allclose(np.array(list(est.predict(x=x))), y, atol=0.05)

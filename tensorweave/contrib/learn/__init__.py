@@ -17,10 +17,10 @@ from tensorweave.contrib.learn import prediction_key  # noqa: F401
 from tensorweave.contrib.learn.metric_spec import MetricSpec  # noqa: F401
 from tensorweave.contrib.learn import estimators  # noqa: F401
 from tensorweave.contrib.learn.estimators import (  # noqa: F401
-    Estimator, LinearRegressor, ModeKeys, ModelFnOps, RunConfig, SKCompat,
+    Estimator, ModeKeys, ModelFnOps, RunConfig, SKCompat,
     infer_real_valued_columns_from_input)
 from tensorweave.contrib.learn.dnn import DNNClassifier, DNNRegressor  # noqa: F401
-from tensorweave.contrib.learn.linear import LinearClassifier  # noqa: F401
+from tensorweave.contrib.learn.linear import LinearClassifier, LinearRegressor  # noqa: F401
 
 __all__ = ["datasets", "io", "monitors", "preprocessing", "prediction_key", "MetricSpec",
            "estimators", "Estimator",

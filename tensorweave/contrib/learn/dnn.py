@@ -28,7 +28,7 @@ from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.train import training_util
 from tensorweave.variable_scope import variable_scope
 
-__all__ = ["DNNClassifier", "DNNRegressor", "ClassifierPredictions"]
+__all__ = ["DNNClassifier", "DNNRegressor", "ClassifierPredictions", "RegressorPredictions"]
 
 _LEARNING_RATE = 0.05
 
@@ -132,9 +132,21 @@ def _refuse(weight_column_name, enable_centered_bias, embed_lr):
         raise NotImplementedError("embedding_lr_multipliers is not provided by tensorweave")
 
 
-class ClassifierPredictions:
+class KeyedPredictions:
+    """One prediction key's values from Estimator.predict's dict predictions."""
+
+    def predict_key(self, key, x=None, input_fn=None, batch_size=None, as_iterable=True):
+        """One prediction key's values (an iterator, or stacked when not as_iterable)."""
+        results = Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
+                                    outputs=[key], as_iterable=as_iterable)
+        if as_iterable:
+            return (item[key] for item in results)
+        return results[key]
+
+
+class ClassifierPredictions(KeyedPredictions):
     """contrib.learn classifiers' predict (class ids unless `outputs` is given),
-    predict_classes and predict_proba, over Estimator.predict's dict predictions."""
+    predict_classes and predict_proba."""
 
     def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
         """Class ids (predict_classes) unless `outputs` names prediction keys."""
@@ -152,13 +164,22 @@ class ClassifierPredictions:
         """The class probabilities."""
         return self.predict_key("probabilities", x, input_fn, batch_size, as_iterable)
 
-    def predict_key(self, key, x=None, input_fn=None, batch_size=None, as_iterable=True):
-        """One prediction key's values (an iterator, or stacked when not as_iterable)."""
-        results = Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
-                                    outputs=[key], as_iterable=as_iterable)
-        if as_iterable:
-            return (item[key] for item in results)
-        return results[key]
+
+class RegressorPredictions(KeyedPredictions):
+    """contrib.learn regressors' predict (the scores unless `outputs` is given) and
+    predict_scores."""
+
+    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
+        """The scores (predict_scores) unless `outputs` names prediction keys."""
+        if not outputs:
+            return self.predict_scores(x=x, input_fn=input_fn, batch_size=batch_size,
+                                       as_iterable=as_iterable)
+        return Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
+                                 outputs=outputs, as_iterable=as_iterable)
+
+    def predict_scores(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
+        """The predicted values."""
+        return self.predict_key("scores", x, input_fn, batch_size, as_iterable)
 
 
 class DNNClassifier(ClassifierPredictions, Estimator):
@@ -190,7 +211,8 @@ class DNNClassifier(ClassifierPredictions, Estimator):
         super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
                          feature_engineering_fn=feature_engineering_fn)
 
-class DNNRegressor(Estimator):
+
+class DNNRegressor(RegressorPredictions, Estimator):
     """contrib.learn's DNN regressor; predict gives the scores."""
 
     def __init__(self, hidden_units, feature_columns, model_dir=None, weight_column_name=None,
@@ -212,19 +234,3 @@ class DNNRegressor(Estimator):
 
         super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
                          feature_engineering_fn=feature_engineering_fn)
-
-    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
-        """The scores (predict_scores) unless `outputs` names prediction keys."""
-        if not outputs:
-            return self.predict_scores(x=x, input_fn=input_fn, batch_size=batch_size,
-                                       as_iterable=as_iterable)
-        return super().predict(x=x, input_fn=input_fn, batch_size=batch_size,
-                               outputs=outputs, as_iterable=as_iterable)
-
-    def predict_scores(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
-        """The predicted values."""
-        results = super().predict(x=x, input_fn=input_fn, batch_size=batch_size,
-                                  outputs=["scores"], as_iterable=as_iterable)
-        if as_iterable:
-            return (item["scores"] for item in results)
-        return results["scores"]

@@ -1,4 +1,4 @@
-"""tf.contrib.learn's Estimator, ModelFnOps and LinearRegressor, run by tf.estimator.
+"""tf.contrib.learn's Estimator and ModelFnOps, run by tf.estimator.
 
     def model_fn(features, labels, mode):            # or (features, labels), + params, config
         ...
@@ -12,23 +12,18 @@ As in TF 1.x, model_fn gets `labels` positionally and may also return the legacy
 (predictions, loss, train_op). The numpy `x`/`y` arguments of fit, evaluate and predict (the
 deprecated data-feeder path) are fed through feeders.DataFeeder as in TF 1.x: fit in shuffled
 batches of batch_size (all of x when None), evaluate and predict once over x in order.
-LinearRegressor's variables are tf.feature_column.linear_model's
-(linear/linear_model/<column>/weights), not contrib's linear/<column>/weight.
 """
 import collections
 
-from tensorweave import losses
+import numpy as np
+
 from tensorweave.contrib.learn import metric_spec
 from tensorweave.estimator import estimator as estimator_lib
 from tensorweave.estimator import run_config as run_config_lib
-from tensorweave.estimator.canned import linear as linear_lib
 from tensorweave.estimator.model_fn import EstimatorSpec
 from tensorweave.core import sparse_tensor
 from tensorweave.ops import array, sparse_ops
 from tensorweave.train import basic_session_run_hooks as hooks_lib
-from tensorweave.train import optimizer as optimizer_lib
-from tensorweave.train import training_util
-from tensorweave.variable_scope import variable_scope
 
 
 class ModeKeys:
@@ -276,7 +271,6 @@ def _placeholders(saved):
 def infer_real_valued_columns_from_input(x):
     """[real_valued_column("", dimension=<features per example>)] for numpy x (float32 in
     the network; a dict of arrays gives one column per key)."""
-    import numpy as np
     from tensorweave.contrib.layers import feature_column as contrib_fc
     if isinstance(x, dict):
         return [contrib_fc.real_valued_column(k, dimension=int(np.prod(np.shape(v)[1:])) or 1)
@@ -316,62 +310,6 @@ def _as_hook(monitor, estimator):
 
 
 def _stack(items):
-    import numpy as np
     if items and isinstance(items[0], dict):
         return {k: np.stack([item[k] for item in items]) for k in items[0]}
     return np.stack(items) if items else np.array([])
-
-
-class LinearRegressor(Estimator):
-    """contrib.learn's linear regression: linear_model over feature_columns, the weighted mean
-    squared error, FTRL at min(0.2, 1/sqrt(len(feature_columns))) unless `optimizer` is
-    given; predictions are the scores ([batch] for label_dimension 1)."""
-
-    def __init__(self, feature_columns, model_dir=None, weight_column_name=None,
-                 optimizer=None, gradient_clip_norm=None, enable_centered_bias=False,
-                 label_dimension=1, _joint_weights=False, config=None,
-                 feature_engineering_fn=None):
-        if enable_centered_bias:
-            raise NotImplementedError("LinearRegressor(enable_centered_bias=True) is not "
-                                      "provided by tensorweave")
-        if gradient_clip_norm is not None:
-            raise NotImplementedError("LinearRegressor's gradient_clip_norm is not provided "
-                                      "by tensorweave")
-        feature_columns = tuple(feature_columns)
-
-        def model_fn(features, labels, mode):
-            with variable_scope("linear", values=list(features.values())), \
-                    optimizer_lib.slot_names_of_one_part_partitions():
-                logits = linear_lib.linear_logits(features, label_dimension, feature_columns,
-                                                  "sum")
-            scores = logits if label_dimension != 1 else array.squeeze(logits, axis=[1])
-            if mode == ModeKeys.INFER:
-                return ModelFnOps(mode, predictions={"scores": scores})
-            labels = array.reshape(labels, [-1, label_dimension])
-            weights = 1.0
-            if weight_column_name is not None:
-                weights = array.reshape(features[weight_column_name], [-1, 1])
-            loss = losses.mean_squared_error(labels, logits, weights=weights)
-            train_op = None
-            if mode == ModeKeys.TRAIN:
-                opt = optimizer
-                if opt is None:
-                    opt = optimizer_lib.FtrlOptimizer(
-                        linear_lib.linear_learning_rate(len(feature_columns)))
-                elif callable(opt):
-                    opt = opt()
-                train_op = opt.minimize(loss, global_step=training_util.get_global_step())
-            return ModelFnOps(mode, predictions={"scores": scores}, loss=loss,
-                              train_op=train_op)
-
-        super().__init__(model_fn=model_fn, model_dir=model_dir, config=config,
-                         feature_engineering_fn=feature_engineering_fn)
-
-    def predict_scores(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
-        """The predicted values."""
-        results = self.predict(x, input_fn, batch_size, outputs=["scores"],
-                               as_iterable=as_iterable)
-        if as_iterable:
-            return (item["scores"] for item in results)
-        return results["scores"]
-

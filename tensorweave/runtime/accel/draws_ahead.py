@@ -14,6 +14,7 @@ same either way.
 AHEAD_UP_TO is the knob (read at each draw); 0 turns drawing ahead off. `counts` says how
 many draws were taken from ahead and how many drawn in the run.
 """
+import math
 import os
 import queue
 import threading
@@ -64,7 +65,7 @@ def drawn(seeded, stream, dims, dtype, draw):
         counts.drawn_here += 1
     entry.runs += 1
     entry.wanted = entry.finished = None
-    calls = -(-_size(dims) // 4)
+    calls = -(-math.prod(dims) // 4)
     if entry.runs >= 2 and 0 < calls <= AHEAD_UP_TO:
         following = philox.Stream(seeded.key, seeded.counter)  # where the next run reserves
         entry.wanted = (following.key, following.counter, dims, dtype, draw)
@@ -80,13 +81,6 @@ def settle(timeout=1.0):
             return False
         time.sleep(0.001)
     return True
-
-
-def _size(dims):
-    size = 1
-    for d in dims:
-        size *= d
-    return size
 
 
 def _queue():
