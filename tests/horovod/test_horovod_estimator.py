@@ -5,7 +5,7 @@ import re
 from horovod_helpers import mpirun, needs_mpi
 from mnist_files import MNIST_DIR, needs_mnist
 
-LINE = re.compile(r"rank (\d) model_dir (True|False) accuracy ([0-9.]+) weights (\w+)")
+LINE = re.compile(r"rank (\d) model_dir (True|False) accuracy ([0-9.]+) weights ([0-9a-f]{16})")
 
 
 @needs_mnist
