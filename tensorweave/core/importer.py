@@ -153,10 +153,12 @@ def _accepts(op_def, attr):
 class _Importer:
     """The state of one import: the new names and ops, the input map."""
 
-    def __init__(self, graph, graph_def_module, prefix, input_map, originals, renamed):
+    def __init__(self, graph, graph_def_module, prefix, input_map, originals, renamed,
+                 unique=None):
         self.graph = graph
         self.codec = graph_def_module
         self.prefix = prefix
+        self.unique = unique or {}  # node name -> the name it takes (names the graph has)
         self.input_map = input_map
         self.originals = originals  # node name -> NodeDef as given (before it is rewritten)
         self.renamed = renamed  # TensorFlow's op type -> tensorweave's, where only renamed
@@ -204,7 +206,7 @@ class _Importer:
             attrs = self.attrs(node, op_def, inputs)
         except ValueError as e:
             raise ValueError(f"Node '{node.name}' ({node.op}): {e}") from None
-        name = self.prefix + node.name
+        name = self.new_name(node.name)
         try:
             op = self.graph.create_op(node.op, inputs, attrs, name=name + "/")
         except TypeError as e:
@@ -215,6 +217,10 @@ class _Importer:
             op.device = node.device
         self.ops[node.name] = op
         return op
+
+    def new_name(self, node_name):
+        """The name node `node_name` of the GraphDef takes in the graph."""
+        return self.prefix + self.unique.get(node_name, node_name)
 
     def attrs(self, node, op_def, inputs):
         attrs = {}
@@ -252,6 +258,25 @@ def _mark_names_used(graph, name):
         graph._names_in_use.setdefault("/".join(parts[:i]).lower(), 1)
 
 
+def _unique_names(nodes, graph):
+    """TensorFlow's uniquify_names for an import without a prefix: a node named as an op of
+    the graph, or as a name scope of its ops, takes name_1 (name_2, ... past the names the
+    graph and the GraphDef hold); {old name: new name} for those renamed."""
+    existing = set()
+    for op in graph.get_operations():
+        parts = op.name.split("/")
+        existing.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    given = {n.name for n in nodes}
+    unique = {}
+    for node in nodes:
+        if node.name in existing:
+            count = 1
+            while f"{node.name}_{count}" in existing or f"{node.name}_{count}" in given:
+                count += 1
+            unique[node.name] = f"{node.name}_{count}"
+    return unique
+
+
 def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
                      op_dict=None, producer_op_list=None):
     """Imports the ops of `graph_def` into the default graph (TF's tf.import_graph_def).
@@ -259,7 +284,8 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     input_map: {name in graph_def ('x:0', 'x', or '^x' for a control input): Tensor (or
     Operation) of this graph} to use instead. return_elements: names of ops or tensors of
     graph_def to return, in the new graph. name: the prefix of the new ops' names (default
-    'import', made unique; '' for none). Returns the list of return elements, or None.
+    'import', made unique; '' for none, when a node named as an op or name scope of the graph
+    takes name_1 as in TensorFlow). Returns the list of return elements, or None.
 
     Raises NotFoundError for unknown op types (as TensorFlow); ValueError for inputs naming
     missing nodes or outputs, input_map keys or return_elements graph_def does not have, a
@@ -296,12 +322,14 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     ordered = _ordered(nodes, referenced)
     with graph.as_default(), graph.name_scope(_scope_name(name)) as scope, \
             graph.control_dependencies(None):
+        unique = _unique_names(nodes, graph) if scope == "" else None
         importer = _Importer(graph, codec, scope, input_map, originals,
-                             tensorflow_forms.renamed_ops())
+                             tensorflow_forms.renamed_ops(), unique)
         for node in ordered:
-            if scope + node.name in graph._ops_by_name:
-                raise ValueError(f"Duplicate node name in graph: '{scope + node.name}'")
-            _mark_names_used(graph, scope + node.name)
+            new_name = importer.new_name(node.name)
+            if new_name in graph._ops_by_name:
+                raise ValueError(f"Duplicate node name in graph: '{new_name}'")
+            _mark_names_used(graph, new_name)
             importer.create(node)
     if return_elements is None:
         return None

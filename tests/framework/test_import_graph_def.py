@@ -156,6 +156,30 @@ def test_import_with_empty_name_keeps_names():
         assert tf.constant(1.0, name="y").name == "y_1:0"
 
 
+def test_import_with_empty_name_into_a_graph_with_those_names_renames_as_tensorflow():
+    """TF's uniquify_names (checked on TF 2.15): a node named as an op or a name scope of the
+    graph takes name_1, skipping names the GraphDef holds; inputs and return_elements follow."""
+    with tf.Graph().as_default() as source:
+        x = tf.constant(1.0, name="x")
+        with tf.name_scope("rn"):
+            m = tf.constant(2.0, name="m")
+            k = tf.constant(4.0, name="k")
+        rn = tf.add(m, x, name="rn")
+        tf.add(rn, k, name="x_1")
+    with tf.Graph().as_default() as g:
+        with tf.name_scope("rn"):
+            tf.constant(5.0, name="m")
+        tf.constant(5.0, name="x")
+        out, = tf.import_graph_def(source.as_graph_def(), name="", return_elements=["x_1:0"])
+        assert [op.name for op in g.get_operations()] == \
+            ["rn/m", "x", "x_2", "rn/m_1", "rn/k", "rn_1", "x_1"]
+        assert [t.name for t in g.get_operation_by_name("rn_1").inputs] == ["rn/m_1:0", "x_2:0"]
+        assert out.name == "x_1:0" and out.op.inputs[0].name == "rn_1:0"
+        assert tf.constant(0.0, name="x").name == "x_3:0"
+        with tf.Session() as sess:
+            assert sess.run(out) == 7.0
+
+
 def test_import_errors():
     graph_def = _linear_graph().as_graph_def()
     with tf.Graph().as_default():
