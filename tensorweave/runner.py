@@ -35,6 +35,9 @@ SPECIAL_MODULES = {
     "tensorflow.python.ops.rnn_cell_impl": "tensorweave.nn.rnn_cell",
     "tensorflow.python.ops.functional_ops": "tensorweave.nn.functional",
     "tensorflow.python.ops.resources": "tensorweave.resources",  # tensor_forest programs
+    # TF's ops/lookup_ops.py: the table classes and index_table_from_* (tensorweave.ops.lookup_ops
+    # holds only the table ops' kernels)
+    "tensorflow.python.ops.lookup_ops": "tensorweave.lookup_ops",
     # TF's framework/ops.py (graph, collections, scopes, RegisterGradient)
     "tensorflow.python.framework.ops": "tensorweave.framework_ops",
 }

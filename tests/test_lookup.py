@@ -158,3 +158,19 @@ def test_namespace_names_resolve():
     assert tf.lookup.TextFileIndex.LINE_NUMBER == -1
     assert os.path.exists(os.path.join(os.path.dirname(__file__), "fixtures",
                                        "make_lookup_reference.py"))
+
+
+def test_lookup_inside_a_dataset_map_function():
+    # tensorflow/nmt's iterator_utils: the table lives in the outer graph, its lookup's name
+    # scope names the handle, yet the op belongs in the map function (which captures the handle)
+    with tf.Graph().as_default():
+        table = lookup_ops.index_table_from_tensor(tf.constant(["a", "b", "eos"]))
+        words = tf.data.Dataset.from_tensor_slices(tf.constant(["b a x", "eos"]))
+        ids = words.map(lambda line: tf.cast(
+            table.lookup(tf.string_split([line], delimiter=" ").values), tf.int32))
+        item = ids.make_initializable_iterator()
+        row = item.get_next()
+        with tf.Session() as sess:
+            sess.run([tf.tables_initializer(), item.initializer])
+            assert sess.run(row).tolist() == [1, 0, -1]
+            assert sess.run(row).tolist() == [2]

@@ -104,9 +104,28 @@ def test_alias_is_opt_in_and_removable():
     ("tensorflow.contrib.rnn", "tensorweave.contrib.rnn"),
     ("tensorflow.python.training.saver", "tensorweave.train.saver"),
     ("tensorflow.python.framework.ops", "tensorweave.framework_ops"),
+    ("tensorflow.python.ops.lookup_ops", "tensorweave.lookup_ops"),
 ])
 def test_module_name_mapping(tf_name, tw_name):
     assert runner.tensorweave_module_name(tf_name) == tw_name
+
+
+def test_lookup_ops_module_as_programs_use_it(tmp_path):
+    # tensorflow/nmt's iterator tests: `from tensorflow.python.ops import lookup_ops`
+    write(tmp_path / "prog.py", """
+        import tensorflow as tf
+        from tensorflow.python.ops import lookup_ops
+        import tensorflow.python.ops.lookup_ops as by_path
+        table = lookup_ops.index_table_from_tensor(tf.constant(["a", "b", "eos"]))
+        ids = table.lookup(tf.constant(["b", "x", "eos"]))
+        with tf.Session() as sess:
+            sess.run(tf.tables_initializer())
+            print(by_path is lookup_ops, sess.run(ids).tolist(),
+                  lookup_ops.HashTable is tf.contrib.lookup.HashTable)
+    """)
+    result = run_tensorweave(["prog.py"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True [1, -1, 2] True"]
 
 
 def test_framework_ops_module_as_programs_use_it(tmp_path):

@@ -465,9 +465,11 @@ def create_op(op_type, inputs=(), name=None, **attrs):
 
 @contextlib.contextmanager
 def name_scope(name, default_name=None, values=None):
-    """Opens a name scope in the graph of `values` (or the default graph); yields 'scope/'."""
-    graph = next((v.graph for v in (values or ()) if isinstance(v, (Tensor, Operation))),
-                 None) or get_default_graph()
+    """Opens a name scope in the graph of `values` (or the default graph); yields 'scope/'.
+    While a function graph is being built it stays there (its ops capture outer values)."""
+    default = get_default_graph()
+    graph = default if default.building_function else next(
+        (v.graph for v in (values or ()) if isinstance(v, (Tensor, Operation))), None) or default
     name = default_name if name is None else name
     with graph.as_default(), graph.name_scope(name) as scope:
         yield scope

@@ -558,20 +558,34 @@ class _PaddedBatch(Dataset):
         else:
             values = _up_to(dataset._specs, padding_values, "padding_values")
         self._shapes = shapes
-        self._values = [np.asarray(v.encode() if isinstance(v, str) else v, dtype=s.np_dtype)
-                        for v, s in zip(values, flat)]
+        self._values = [_padding_value(v, s) for v, s in zip(values, flat)]
         self._size = scalar_arg(batch_size, dtypes.int64, "batch_size")
         self._drop = bool(drop_remainder)
         padded = structure.pack_as(dataset._specs, [Spec(s.dtype, shape)
                                                     for s, shape in zip(flat, shapes)])
+        tensors = [v for v in self._values if isinstance(v, TensorLike)]
         super().__init__(_batched_specs(padded, self._size, self._drop), inputs=[dataset],
-                         args=[self._size])
+                         args=[self._size] + tensors)
 
     def _instantiate(self, ctx):
         make = self._inputs[0]._instantiate(ctx)
         size = _positive(ctx.scalar(self._size), "batch_size")
-        return lambda: pipeline.PaddedBatch(make(), size, self._shapes, self._values,
-                                            self._drop)
+        values = [ctx.value(v) if isinstance(v, TensorLike) else v for v in self._values]
+        return lambda: pipeline.PaddedBatch(make(), size, self._shapes, values, self._drop)
+
+
+def _padding_value(value, spec):
+    """A padding value: a NumPy scalar of the component's dtype, or a scalar Tensor of that
+    dtype read when the iterator starts (TF's padded_batch takes either)."""
+    if isinstance(value, TensorLike):
+        t = convert_to_tensor(value)
+        if not t.shape.is_compatible_with(TensorShape([])):
+            raise ValueError(f"Padding value should be a scalar, but is not: {t}")
+        if t.dtype.base_dtype is not spec.dtype:
+            raise TypeError(f"Padding value tensor ({t}) does not match output type: "
+                            f"{spec.dtype.name}")
+        return t
+    return np.asarray(value.encode() if isinstance(value, str) else value, dtype=spec.np_dtype)
 
 
 def _padded_shape(value):

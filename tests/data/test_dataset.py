@@ -284,6 +284,25 @@ def test_padded_batch_of_strings_pads_with_empty_strings():
     assert got.tolist() == [[b"a", b""], [b"b", b"c"]]
 
 
+def test_padded_batch_padding_values_may_be_tensors_read_at_initialization():
+    # tensorflow/nmt pads with the eos id looked up in a table: a Tensor, known only at run time
+    with tf.Graph().as_default():
+        eos = tf.placeholder(tf.int32, [])
+        ds = D.from_generator(lambda: iter([[1], [2, 3]]), tf.int32, tf.TensorShape([None]))
+        ds = ds.map(lambda x: (x, tf.size(x))).padded_batch(
+            2, padded_shapes=([None], []), padding_values=(eos, 0))
+        it = ds.make_initializable_iterator()
+        batch = it.get_next()
+        with tf.Session() as sess:
+            sess.run(it.initializer, {eos: 9})
+            got, lengths = sess.run(batch)
+            assert got.tolist() == [[1, 9], [2, 3]] and lengths.tolist() == [1, 2]
+        with pytest.raises(TypeError, match="does not match output type: int32"):
+            ds.padded_batch(1, padding_values=(tf.constant(1.0), 0))
+        with pytest.raises(ValueError, match="should be a scalar"):
+            ds.padded_batch(1, padding_values=(tf.constant([1, 2]), 0))
+
+
 def test_repeat_take_skip_with_edge_counts():
     assert scalars(D.range(3).repeat(0)) == []
     assert scalars(D.range(0).repeat()) == []  # an empty epoch ends an endless repeat
