@@ -70,7 +70,9 @@ class Tensor(TensorLike):
         return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
 
     def __str__(self):
-        return (f'Tensor("{self.name}", shape={self._shape}, dtype={self.dtype.name}'
+        # TF 1.x leaves the shape out when even the rank is unknown.
+        shape = "" if self._shape.ndims is None else f", shape={self._shape}"
+        return (f'Tensor("{self.name}"{shape}, dtype={self.dtype.name}'
                 + (f', device={self.device}' if self.device else "") + ")")
 
     # == and hash are identity (object's defaults), as in TF1.

@@ -39,6 +39,13 @@ def test_str_and_repr_show_partial_shapes():
     assert str(tf.constant(1.0).shape) == "()"
 
 
+def test_str_leaves_out_an_unknown_rank_shape_as_tf1_does():
+    p = tf.placeholder(tf.int32, name="p")
+    assert str(p) == 'Tensor("p:0", dtype=int32)'
+    assert repr(p) == "<tf.Tensor 'p:0' shape=<unknown> dtype=int32>"
+    assert str(tf.constant(1.0, name="c")) == 'Tensor("c:0", shape=(), dtype=float32)'
+
+
 # --- static shapes -------------------------------------------------------------------------------
 def test_get_shape_and_dimensions():
     x = tf.placeholder(tf.float32, [None, 28, 28, 1])
