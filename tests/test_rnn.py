@@ -637,6 +637,22 @@ def test_rnn_argument_errors():
                           scope="s")
 
 
+
+@pytest.mark.parametrize("cell_class", ["BasicLSTMCell", "LSTMCell", "GRUCell"])
+def test_one_cell_in_every_layer_fails_as_tf_matmul_does(cell_class):
+    """MultiRNNCell([cell] * 3) over inputs of depth 3: the one cell, built for [3 + 5] rows,
+    meets [5 + 5] in layer 2 and TF's W [x, h] MatMul raises at graph construction, also
+    where the LSTM runs as fused ops (dynamic_rnn's BlockLSTM, static_rnn's LSTMBlockCell)."""
+    x = tf.placeholder(tf.float32, [3, 5, 3])
+    cell = getattr(rnn_cell, cell_class)(5)
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 10 and 8 .*"
+                                         r"MatMul.*\[3,10\], \[8,"):
+        tf.nn.dynamic_rnn(rnn_cell.MultiRNNCell([cell] * 3), x, dtype=tf.float32)
+    cell = getattr(rnn_cell, cell_class)(5)
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 10 and 8"):
+        tf.nn.static_rnn(rnn_cell.MultiRNNCell([cell] * 2), tf.unstack(x, axis=1),
+                         dtype=tf.float32, scope="static")
+
 # --- sequence_mask ---------------------------------------------------------------------------
 def test_sequence_mask():
     lengths = tf.constant([1, 3, 2])

@@ -72,6 +72,25 @@ def _gates(inputs, h, kernel, bias):
     return nn_ops.bias_add(math_ops.matmul(array.concat([inputs, h], 1), kernel), bias)
 
 
+def _check_kernel_rows(inputs, h, kernel):
+    """Raises MatMul's ValueError where [inputs, h] does not fit the kernel's rows, as TF's
+    cells do (their W [x, h] is a MatMul) before a fused LSTM op would run: a cell built for
+    one input depth called on another, e.g. one cell object in every layer of a MultiRNNCell.
+    `inputs` is [batch, depth] or time-major [time, batch, depth]."""
+    depth, units = inputs.shape[-1].value, h.shape[-1].value
+    rows, cols = kernel.shape.as_list() if kernel.shape.ndims == 2 else (None, None)
+    if None in (depth, units, rows) or depth + units == rows:
+        return
+    batch = h.shape[0].value if h.shape.ndims == 2 else None
+    name = get_default_graph().unique_name("MatMul", mark_as_used=False)
+
+    def dim(d):
+        return "?" if d is None else d
+    raise ValueError(f"Dimensions must be equal, but are {depth + units} and {rows} for "
+                     f"'{name}' (op: 'MatMul') with input shapes: [{dim(batch)},"
+                     f"{depth + units}], [{rows},{dim(cols)}].")
+
+
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
     """The state of an LSTM cell: memory `c` and output `h`, in that order."""
 
@@ -387,6 +406,7 @@ class BlockLSTMConfig:
 
     def _run(self, inputs, state, steps):
         c, h = self.split_state(state)
+        _check_kernel_rows(inputs, h, self.cell._kernel)
         _, cs, _, _, _, _, hs = lstm_ops.block_lstm(
             steps, inputs, c, h, self.cell._kernel, *self.cell._peepholes(), b=self.cell._bias,
             forget_bias=self.forget_bias,
@@ -444,6 +464,7 @@ class BasicLSTMCell(_LSTMBase):
     def call(self, inputs, state):
         c, h = self._split_state(state, 2)
         if self._fused():
+            _check_kernel_rows(inputs, h, self._kernel)
             _, new_c, _, _, _, _, new_h = lstm_ops.lstm_block_cell(
                 inputs, c, h, self._kernel, b=self._bias, forget_bias=self._forget_bias)
             return new_h, self._join_state(new_c, new_h)
@@ -507,6 +528,7 @@ class LSTMCell(_LSTMBase):
     def call(self, inputs, state):
         c_prev, m_prev = self._split_state(state, [self._num_units, self._output_size])
         if self._fused():
+            _check_kernel_rows(inputs, m_prev, self._kernel)
             _, c, _, _, _, _, m = lstm_ops.lstm_block_cell(
                 inputs, c_prev, m_prev, self._kernel, *self._peepholes(), b=self._bias,
                 forget_bias=self._forget_bias, use_peephole=self._use_peepholes)
