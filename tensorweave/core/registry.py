@@ -95,8 +95,9 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     changed, or None when it cannot (`ops/_common.py` has the rule of broadcasting ops).
     writes_into(*arrays, out=None, **attrs): the kernel of a one-output op that writes its result
     into `out` when given one (a buffer of the output's shape and dtype, possibly one of the
-    arrays), as NumPy's ufuncs take `out=`. A Plan with speed variants may give it the buffer of
-    an input nothing reads afterwards (runtime/accel/in_place.py).
+    arrays), as NumPy's ufuncs take `out=`; a stateful op's takes state, name and keys first, as
+    its kernel does (Assign keeps `out` as the variable's value). A Plan with speed variants may
+    give it the buffer of an input nothing reads afterwards (runtime/accel/in_place.py).
 
     Stateful kernels are called as kernel(state, op_name, *ref_keys, *input_arrays, **attrs).
     A kernel returns a tuple when its op has several outputs and the bare array when it has one.

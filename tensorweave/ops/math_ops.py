@@ -226,25 +226,34 @@ def _integer_divisor_checked(kernel):
     return checked, bind
 
 
-def _times_one_forwards(op, constants):
-    """x * 1 is x, bit for bit, where the ones are a single value that cannot broadcast x."""
-    for index, value in constants.items():
-        x = op.inputs[1 - index]
-        if isinstance(value, (np.ndarray, np.generic)) and value.size == 1 and value == 1 and (
-                value.ndim == 0 or (x.shape.ndims or 0) >= value.ndim):
-            return 1 - index
-    return None
+def _neutral_forwards(neutral, positions=(0, 1)):
+    """A `forwards` rule: the op outputs its other input where a known input at one of
+    `positions` is `neutral` as a single number that cannot broadcast that input (x * 1,
+    x / 1, x - 0 bit for bit; x + 0 as TensorFlow's graph optimizer forwards it, so a -0.0
+    stays -0.0)."""
+    def forwards(op, constants):
+        for index, value in constants.items():
+            x = op.inputs[1 - index]
+            if index in positions and isinstance(value, (np.ndarray, np.generic)) and \
+                    value.dtype.kind in "iufc" and value.size == 1 and value == neutral and \
+                    (value.ndim == 0 or (x.shape.ndims or 0) >= value.ndim):
+                return 1 - index
+        return None
+    return forwards
 
 
-add = _binary("Add", np.add, lambda op, dz: _reduce_both(op, dz, dz), _ANY)
-subtract = _binary("Sub", np.subtract, lambda op, dz: _reduce_both(op, dz, -dz))
+add = _binary("Add", np.add, lambda op, dz: _reduce_both(op, dz, dz), _ANY,
+              forwards=_neutral_forwards(0))
+subtract = _binary("Sub", np.subtract, lambda op, dz: _reduce_both(op, dz, -dz),
+                   forwards=_neutral_forwards(0, positions=(1,)))
 multiply = _binary("Mul", np.multiply,
                    lambda op, dz: _reduce_both(op, dz * _conj(op.inputs[1]),
                                                _conj(op.inputs[0]) * dz),
-                   forwards=_times_one_forwards)
+                   forwards=_neutral_forwards(1))
 real_div = _binary("RealDiv", _real_div_kernel, lambda op, dz: _reduce_both(
     op, dz / _conj(op.inputs[1]), -dz * _conj(op.inputs[0]) / square(_conj(op.inputs[1]))),
-    default_name="truediv", writes_into=np.true_divide)
+    default_name="truediv", writes_into=np.true_divide,
+    forwards=_neutral_forwards(1, positions=(1,)))
 _floor_div, _bind_floor_div = _integer_divisor_checked(np.floor_divide)
 floordiv = _binary("FloorDiv", _floor_div, NOT_DIFFERENTIABLE, default_name="floordiv",
                    bind=_bind_floor_div)

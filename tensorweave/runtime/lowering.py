@@ -45,16 +45,41 @@ def schedule(fetch_tensors, targets, fed):
     return order
 
 
-def forwarded_input(op, data, folded, fed):
+def forwarded_input(op, data, folded, fed, branch=None):
     """Index of the input an op outputs unchanged given the inputs known while planning (its
-    `forwards` rule), or None."""
+    `forwards` rule), or None. Inside tf.cond (`branch`, the Plan's BranchValues) the known
+    inputs may also be a branch's constants, where their DEAD implies the forwarded input's:
+    then the op's output is DEAD exactly when that input is."""
     rule = op.op_def.forwards
     if rule is None or op.control_inputs or op.outputs[0] in fed or len(op.outputs) != 1:
         return None
     constants = {i: folded[t] for i, t in enumerate(data) if t in folded}
+    if branch is not None:
+        constants.update((i, branch.known[t]) for i, t in enumerate(data) if t in branch.known)
     if not constants or len(constants) == len(data):  # nothing known, or all: folded
         return None
-    return rule(op, constants)
+    index = rule(op, constants)
+    if index is None or may_hold_state(data[index], fed):
+        return None  # a variable's value may change later in the run: the op takes a copy
+    if branch is None or all(branch.dead_implies(data[i], data[index]) for i in constants):
+        return index
+    return None
+
+
+def may_hold_state(tensor, fed):
+    """Whether the tensor's array may be stored state (a variable's value, which an update
+    can change in place later in the run): it comes from a stateful op that shares memory,
+    directly or through ops passing an input on (Identity, Switch, Merge, views)."""
+    stack, seen = [tensor], set()
+    while stack:
+        t = stack.pop()
+        if t in seen or t in fed or not t.op.op_def.shares_memory:
+            continue
+        if t.op.op_def.stateful:
+            return True
+        seen.add(t)
+        stack.extend(t.op.inputs)
+    return False
 
 
 FOLDED_FROM_SHAPES_MAX_BYTES = 10 << 20  # TF's constant folding keeps to 10 MB as well
@@ -123,6 +148,78 @@ def dead_region(order, dead_feeds):
             maybe_dead.update(op.outputs)
     tokens = {c for op in wrapped for c in op.control_inputs if c in dead_ops}
     return frozenset(wrapped), frozenset(tokens)
+
+
+BRANCH_VALUE_MAX_ELEMENTS = 16  # a branch's constants kept while planning: small ones only
+
+
+class BranchValues:
+    """What a Plan knows while planning about tensors inside tf.cond.
+
+    `known`: values of the branches' constants (foldable ops whose data inputs are known, run
+    as steps all the same because their liveness follows their control inputs).
+    `events`: for each tensor that may be DEAD, the events any one of which makes it DEAD. A
+    Switch's output k is DEAD when an input is or its predicate (the inputs after the first)
+    selects the other output: one event per (predicate, k) however many Switches share it;
+    a wrapped op's outputs when any input or awaited op is; other dead-aware outputs (Merge)
+    and dead feeds are events of their own. A tensor's events among another's: DEAD implies
+    DEAD.
+    """
+
+    def __init__(self, dead_feeds):
+        self.known = {}
+        self.events = {t: frozenset([t]) for t in dead_feeds}
+
+    def dead_implies(self, a, b):
+        """Whether `b` is DEAD in every run where `a` is (value keys: tensors, ops)."""
+        return self.events.get(a, frozenset()) <= self.events.get(b, frozenset())
+
+    def record(self, op, data, wrapped):
+        """Notes the events of the outputs of `op`, lowered to a step reading `data` (its
+        inputs' slot roots, then the liveness keys of the ops it awaits)."""
+        op_def = op.op_def
+        if op_def.makes_dead:
+            inputs = frozenset().union(*(self.events.get(t, frozenset()) for t in data))
+            selector = tuple(data[1:])
+            for k, t in enumerate(op.outputs):
+                self.events[t] = inputs | {(op_def, selector, k)}
+        elif op_def.dead_aware:
+            for t in op.outputs:
+                self.events[t] = frozenset([t])
+        elif wrapped:
+            events = frozenset().union(*(self.events.get(t, frozenset()) for t in data))
+            for key in op.outputs or [op]:
+                self.events[key] = events
+
+    def record_folded(self, op, folded):
+        """Notes an event of its own for each output of `op` folded to DEAD (a branch never
+        taken): its DEAD implies no other tensor's."""
+        for t in op.outputs:
+            if folded.get(t) is DEAD:
+                self.events[t] = frozenset([t])
+
+    def learn(self, op, data, folded, fed, bind):
+        """Evaluates a wrapped foldable op whose data inputs are all known, when its outputs
+        are small, into `known`."""
+        op_def = op.op_def
+        if not op_def.foldable or op_def.dead_aware or any(t in fed for t in op.outputs):
+            return
+        if not all(t.shape.is_fully_defined() and
+                   t.shape.num_elements() <= BRANCH_VALUE_MAX_ELEMENTS for t in op.outputs):
+            return
+        args = []
+        for t in data:
+            value = folded[t] if t in folded else self.known.get(t, DEAD)
+            if value is DEAD:
+                return
+            args.append(value)
+        try:
+            with np.errstate(all="ignore"):
+                result = bind(op)(*args)
+        except Exception:  # noqa: BLE001 - the step raises it when it runs
+            return
+        for t, value in zip(op.outputs, result if len(op.outputs) > 1 else [result]):
+            self.known[t] = value
 
 
 def liveness_key(op, root):

@@ -36,6 +36,11 @@ def _kernel_attrs(op):
     return {k: value(v) for k, v in op.attrs.items()}
 
 
+def _variable_keys(op):
+    """The keys of the variables a stateful op's reference inputs name."""
+    return [variable_key(t) for t in op.inputs[:op.op_def.ref_count(op.inputs)]]
+
+
 def chosen_kernel(op, variants=True):
     """The op type's reference kernel, or with `variants` the speed variant (runtime/accel)
     that chooses to replace it for `op`, unbound."""
@@ -63,8 +68,7 @@ def bind_kernel(op, state, is_used=None, *, variants=True, kernel=None):
     kernel = kernel or chosen_kernel(op, variants)
     attrs = _kernel_attrs(op)
     if op_def.stateful:
-        keys = [variable_key(t) for t in op.inputs[:op_def.ref_count(op.inputs)]]
-        return functools.partial(kernel, state, op.name, *keys, **attrs)
+        return functools.partial(kernel, state, op.name, *_variable_keys(op), **attrs)
     return functools.partial(kernel, **attrs) if attrs else kernel
 
 
@@ -101,20 +105,26 @@ class Plan:
 
         root = {t: t for t in feeds}  # tensor -> the tensor whose slot holds its value
         folded = {}  # root tensor -> value computed while planning
+        branch = lowering.BranchValues(dead_feeds) if self._wrapped else None
         runs = []
         for op in self.ops:
             data = [root.get(t, t) for t in lowering.data_inputs(op)]
             plain = op not in self._wrapped  # outside tf.cond: no DEAD value can reach it
             if op.op_def.is_alias and op.outputs[0] not in fed:
                 root[op.outputs[0]] = data[0]
-            elif plain and (forwarded := lowering.forwarded_input(op, data, folded, fed)) \
-                    is not None:
+            elif (forwarded := lowering.forwarded_input(
+                    op, data, folded, fed, None if plain else branch)) is not None:
                 root[op.outputs[0]] = data[forwarded]
             elif not lowering.fold(op, data, folded, fed, plain, bind):
-                if op in self._wrapped:  # it also waits for the liveness of its control inputs
+                if not plain:  # it also waits for the liveness of its control inputs
+                    branch.learn(op, data, folded, fed, bind)
                     data += [lowering.liveness_key(c, root) for c in op.control_inputs
                              if c in self._tokens]
+                if branch is not None:
+                    branch.record(op, data, not plain)
                 runs.append((op, data))
+            elif branch is not None:
+                branch.record_folded(op, folded)
         self._assign_slots(fetch_tensors, feeds, root, folded, runs, state)
         self.fetch_slots = []
         for element in fetches:
@@ -157,7 +167,8 @@ class Plan:
             dying = {t for t in data if last_use[t] == step and t not in keep}
             getter = _getter(ins)
             if self.variants and chosen is not None and op not in self._wrapped and dying:
-                kernel, getter, dying = _in_place(op, chosen, data, ins, dying, kernel, getter)
+                kernel, getter, dying = _in_place(op, chosen, data, ins, dying, kernel, getter,
+                                                  state)
             frees = tuple(sorted({slots[t] for t in dying}))
             steps.append((kernel, getter, outs[0] if len(outs) == 1 else outs, frees, op))
         self.steps = steps
@@ -195,12 +206,14 @@ class Plan:
         try:
             for kernel, inputs, out, frees, op in self.steps:
                 args = inputs(values)  # kept for the error message: a step may empty slots
-                result = kernel(*args)
+                # no local name keeps a step's result: the next step may write into it if
+                # nothing reads it afterwards (runtime/accel/in_place.py counts references)
                 if out.__class__ is int:
-                    values[out] = result
+                    values[out] = kernel(*args)
                 else:
-                    for slot, value in zip(out, result):
+                    for slot, value in zip(out, kernel(*args)):
                         values[slot] = value
+                    value = None
                 for slot in frees:
                     values[slot] = None
         except Exception as e:  # noqa: BLE001 - every failure is re-raised naming the op
@@ -222,13 +235,14 @@ class Plan:
             "of tf.cond that was not taken in this run.")
 
 
-def _in_place(op, chosen, data, ins, dying, kernel, getter):
+def _in_place(op, chosen, data, ins, dying, kernel, getter, state):
     """(kernel, getter, dying) for a step that writes into an input it is the last to read,
     where runtime/accel has such a form of the op's `chosen` kernel (the getter empties those
     inputs' slots, so they are not freed again); else as they were."""
     from tensorweave.runtime import accel
     positions = [i for i, t in enumerate(data) if t in dying and data.count(t) == 1]
-    in_place = accel.in_place_kernel(op, chosen, positions, _kernel_attrs(op)) \
+    bound = (state, op.name, *_variable_keys(op)) if op.op_def.stateful else ()
+    in_place = accel.in_place_kernel(op, chosen, positions, _kernel_attrs(op), bound) \
         if positions else None
     if in_place is None:
         return kernel, getter, dying

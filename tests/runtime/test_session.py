@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
+from tensorweave.ops.control.switch import merge
 
 Pair = collections.namedtuple("Pair", "first second")
 
@@ -441,6 +442,45 @@ def test_times_one_and_a_known_select_run_no_step():
         assert np.signbit(value[0, 1]) == np.signbit(expected[0, 1])
     values[0][0, 0] = 9.0  # the fetched array is the caller's, not the feed
     assert fed[x][0, 0] == 1.0
+
+
+def test_plus_zero_minus_zero_and_over_one_run_no_step_as_tensorflows_optimizer_does():
+    x = tf.placeholder(tf.float32, [1, 3])
+    outs = [x + 0.0, 0.0 + x, x - 0.0, x / 1.0, x + tf.constant(-0.0)]
+    fed = {x: np.array([[1.0, -0.0, np.inf]], np.float32)}
+    with tf.Session() as sess:
+        values = sess.run(outs, fed)
+        assert _planned_op_types(sess) == []
+        assert sess.run(0.0 - x, fed)[0, 0] == -1.0  # 0 - x is -x: it runs
+    for value in values:
+        np.testing.assert_array_equal(value, fed[x])
+        assert np.signbit(value[0, 1])  # -0.0 stays -0.0, as under TF's grappler
+
+
+def test_a_branchs_constants_forward_its_ops_only_where_their_dead_implies_the_input():
+    x = tf.placeholder(tf.float32, [2])
+    pick = tf.placeholder(tf.bool, [])
+    # Keras's dropout: random_uniform's `* (max - min) + min` inside tf.cond
+    inside = tf.cond(pick, lambda: tf.identity(x) * (tf.constant(1.0) - 0.0) + 0.0,
+                     lambda: x - 1.0)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(inside, {x: [2.0, 3.0], pick: True}), [2.0, 3.0])
+        np.testing.assert_array_equal(sess.run(inside, {x: [2.0, 3.0], pick: False}),
+                                      [1.0, 2.0])
+        assert "Mul" not in _planned_op_types(sess) and "Add" not in _planned_op_types(sess)
+    # a live tensor from outside the branch (a hand-built graph: tf.cond would switch it in)
+    # times a branch constant must still give DEAD when the branch is not taken
+    graph = tf.get_default_graph()
+    side_false, side_true = graph.create_op("Switch", [x, pick], name="Switch").outputs
+    with tf.control_dependencies([tf.identity(side_true)]):
+        one = tf.constant(1.0)
+    merged = merge(pick, [x * one, side_false * 2.0])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(merged, {x: [2.0, 3.0], pick: False}),
+                                      [4.0, 6.0])
+        np.testing.assert_array_equal(sess.run(merged, {x: [2.0, 3.0], pick: True}),
+                                      [2.0, 3.0])
+        assert _planned_op_types(sess).count("Mul") == 2
 
 
 def test_ones_that_broadcast_or_a_mixed_select_still_run():
