@@ -42,13 +42,15 @@ class SessionState:
     def has_variable(self, key):
         return key in self.variables
 
-    def write_variable(self, key, value, validate_shape=True):
+    def write_variable(self, key, value, validate_shape=True, copy=True):
+        """Stores a copy of `value` as the variable's value (`value` itself with copy=False:
+        an array nothing else holds)."""
         current = self.variables.get(key)
         if validate_shape and current is not None and current.shape != np.shape(value):
             raise InvalidArgumentError(
                 None, None, f"Assign requires shapes of both tensors to match. lhs shape= "
                 f"{list(current.shape)} rhs shape= {list(np.shape(value))}")
-        stored = np.array(value, copy=True)
+        stored = np.array(value, copy=True) if copy else value
         self.variables[key] = stored
         return stored
 

@@ -7,6 +7,7 @@ import tensorweave as tf
 from tensorweave.runtime import accel
 from tensorweave.runtime.accel import in_place
 from tensorweave.runtime.plan import chosen_kernel
+from tensorweave.runtime.state import SessionState
 
 
 def _op(build):
@@ -124,3 +125,55 @@ def test_an_error_names_the_shapes_of_inputs_taken_from_their_slots(traced):
             with pytest.raises(tf.errors.InvalidArgumentError, match=r"input shapes: \[2, 3\], "
                                r"\[2, 4\]"):
                 sess.run(total, {x: np.ones((2, 3)), y: np.ones((2, 4))}, **options)
+
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_an_assign_keeps_a_dying_value_as_the_variable_and_copies_a_held_one(held):
+    with tf.Graph().as_default():
+        v = tf.Variable(np.zeros(4, np.float32))
+        op = tf.assign(v, tf.placeholder(tf.float32, [4])).op
+    state = SessionState()
+    kernel = accel.in_place_kernel(op, chosen_kernel(op), [0], {"validate_shape": True},
+                                   (state, op.name, v.op.name))
+    value = np.arange(4, dtype=np.float32)
+    value_id, holder = id(value), (value if held else None)
+    values = [value]
+    del value
+    result = _run_step(kernel, values, [0])
+    stored = state.variables[v.op.name]
+    assert result is stored and (id(stored) == value_id) is not held
+    np.testing.assert_array_equal(stored, [0, 1, 2, 3])
+    del holder
+
+
+def test_a_variable_keeping_an_assigned_buffer_is_updated_apart_from_what_was_fetched():
+    with tf.Graph().as_default():
+        v = tf.Variable(np.arange(4, dtype=np.float32))
+        w = tf.Variable(np.zeros(4, np.float32))
+        doubled = tf.assign(v, v * 2.0)  # v * 2.0 dies at the Assign: v keeps that buffer
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            first = sess.run(doubled)
+            sess.run(tf.assign(w, v.value()))  # v's own value: w gets a copy
+            sess.run(tf.assign_add(v, np.ones(4, np.float32)))
+            np.testing.assert_array_equal(first, [0, 2, 4, 6])
+            np.testing.assert_array_equal(sess.run(v), [1, 3, 5, 7])
+            np.testing.assert_array_equal(sess.run(w), [0, 2, 4, 6])
+
+
+def test_each_step_of_a_chain_writes_into_the_result_of_the_step_just_before(monkeypatch):
+    decisions = []
+    check = in_place._writable_alone
+
+    def spy(args, i, dtype):
+        decisions.append(check(args, i, dtype))
+        return decisions[-1]
+    monkeypatch.setattr(in_place, "_writable_alone", spy)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [1000])
+        chain = tf.sqrt(tf.square(x * 2.0) + 1.0) * 3.0
+        with tf.Session() as sess:
+            value = sess.run(chain, {x: np.ones(1000, np.float32)})
+    assert decisions == [True] * 4  # each step after x * 2.0 (x is fed: the caller's)
+    np.testing.assert_allclose(value, 3.0 * np.sqrt(5.0))

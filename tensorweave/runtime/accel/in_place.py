@@ -10,7 +10,8 @@ below). A variable's value, a fed array, a constant, an array some view or fetch
 each has more references, and gets a new buffer as before.
 
 Writing into a buffer that is already in the cache, rather than a new one, makes a chain of
-updates such as Keras's RMSprop on a 784x512 weight (ten passes) a third faster.
+updates such as Keras's RMSprop on a 784x512 weight (ten passes) a third faster. An Assign
+given such a buffer keeps it as the variable's value instead of copying it.
 """
 import sys
 
@@ -70,10 +71,11 @@ def _others_broadcast_to(args, i):
     return True
 
 
-def in_place_kernel(op, chosen, dying, attrs):
-    """A kernel for `op` (whose Plan chose kernel `chosen`, with its kernel `attrs`) writing
-    into one of its inputs at positions `dying` (their slots emptied by `taking`) when it can,
-    else running as `chosen` does; None when it has no writing form (the op type's
+def in_place_kernel(op, chosen, dying, attrs, bound=()):
+    """A kernel for `op` (whose Plan chose kernel `chosen`, with its kernel `attrs`, and for a
+    stateful op the arguments `bound` before its arrays: state, name, variable keys) writing
+    into one of its data inputs at positions `dying` (their slots emptied by `taking`) when it
+    can, else running as `chosen` does; None when it has no writing form (the op type's
     `writes_into` for its reference kernel, a variant's own when marked `variants.writing`),
     its output is not of a float or complex dtype, or no dying input has the output's dtype."""
     writes_into = op.op_def.writes_into if chosen is op.op_def.kernel else \
@@ -83,7 +85,8 @@ def in_place_kernel(op, chosen, dying, attrs):
     out_dtype = op.outputs[0].dtype
     if not (out_dtype.is_floating or out_dtype.is_complex):
         return None  # integer ops keep NumPy's own casting and error rules
-    candidates = tuple(i for i in dying if op.inputs[i].dtype == out_dtype)
+    data = op.inputs[op.op_def.ref_count(op.inputs):]
+    candidates = tuple(i for i in dying if data[i].dtype == out_dtype)
     if not candidates:
         return None
     dtype = np.dtype(out_dtype.as_numpy_dtype)
@@ -91,7 +94,7 @@ def in_place_kernel(op, chosen, dying, attrs):
     def kernel(*args):
         for i in candidates:
             if _writable_alone(args, i, dtype) and _others_broadcast_to(args, i):
-                return writes_into(*args, out=args[i], **attrs)
-        return writes_into(*args, **attrs)
+                return writes_into(*bound, *args, out=args[i], **attrs)
+        return writes_into(*bound, *args, **attrs)
     return kernel
 
