@@ -81,7 +81,7 @@ def _feeding_tensors(columns, batch_size, num_epochs, shuffle, queue_capacity):
     """A dict of batch tensors (leading dimension None) for the rows of `columns`."""
     from tensorweave.data import Dataset
     if _bad_epochs(num_epochs):
-        raise ValueError(f"num_epochs must be None or a positive integer, got {num_epochs}")
+        raise ValueError(f"num_epochs must be None or an integer, got {num_epochs}")
     graph_seed, op_seed = get_seed(None)
     seed = None if graph_seed is None else (graph_seed * 7919 + op_seed) % (2 ** 32)
     types = {k: _dtype(v) for k, v in columns.items()}
@@ -92,8 +92,9 @@ def _feeding_tensors(columns, batch_size, num_epochs, shuffle, queue_capacity):
 
 
 def _bad_epochs(num_epochs):
-    return num_epochs is not None and (not isinstance(num_epochs, (int, np.integer))
-                                       or num_epochs <= 0)
+    # TF's feeding functions take any integer: 0 (or less) emits no example, so the first
+    # batch is an OutOfRangeError.
+    return num_epochs is not None and not isinstance(num_epochs, (int, np.integer))
 
 
 def _check_shuffle(shuffle):

@@ -53,6 +53,15 @@ def test_num_epochs_repeats_every_example_exactly():
     np.testing.assert_array_equal(np.concatenate(batches), np.tile(x, 3))
 
 
+def test_zero_epochs_give_no_batch_as_tf_feeding_functions_do():
+    # TF's _get_integer_indices_for_next_batch raises OutOfRange once epoch >= num_epochs,
+    # so num_epochs=0 (a tutorial's typo for None) is no error, just an empty input.
+    for shuffle in (False, True):
+        fn = tf.estimator.inputs.numpy_input_fn({"x": np.arange(4.0)}, np.arange(4.0),
+                                                batch_size=4, num_epochs=0, shuffle=shuffle)
+        assert _drain(fn) == []
+
+
 def test_array_x_gives_a_tensor_and_dict_y_gives_a_dict():
     fn = tf.estimator.inputs.numpy_input_fn(np.arange(4.0), {"t1": np.arange(4),
                                                               "t2": -np.arange(4)},
