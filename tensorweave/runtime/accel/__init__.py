@@ -2,16 +2,18 @@
 
 The kernels under ops/ are the plain NumPy reference. Everything that goes beyond them (BLAS
 through ctypes, optimizer updates over cache-sized slices shared with helper threads, relu
-against the zero page, convolutions through the DFT, random draws in cache-sized blocks of
-Philox calls and a seeded op's next draw made ahead on an idle core, OpenBLAS's thread count
-following the machine's load and chosen per small matrix product, elementwise ops writing into
-their dying inputs' buffers, tuning the process) lives here, and only here. Switch it with
-`tf.ConfigProto(accel=False)` or TENSORWEAVE_ACCEL=0 (variants.py); the process is tuned only
-when asked for (accel=True, TENSORWEAVE_ACCEL=1, or `tune_process()`).
+against the zero page, bias gradients as matrix-vector products, convolutions through the DFT,
+random draws in cache-sized blocks of Philox calls and a seeded op's next draw made ahead on an
+idle core, OpenBLAS's thread count following the machine's load and chosen per small matrix
+product, elementwise ops writing into their dying inputs' buffers, tuning the process) lives
+here, and only here. Switch it with `tf.ConfigProto(accel=False)` or TENSORWEAVE_ACCEL=0
+(variants.py); the process is tuned only when asked for (accel=True, TENSORWEAVE_ACCEL=1, or
+`tune_process()`).
 """
 from tensorweave.runtime.accel import (blas_axpy, blas_threads, draws_ahead,  # noqa: F401
-                                       process_tuning, random_blocks, sliced_updates,
-                                       small_products, spectral_conv, zero_page)
+                                       leading_sums, process_tuning, random_blocks,
+                                       sliced_updates, small_products, spectral_conv,
+                                       zero_page)
 from tensorweave.runtime.accel.blas_threads import follow_load  # noqa: F401
 from tensorweave.runtime.accel.in_place import in_place_kernel, taking  # noqa: F401
 from tensorweave.runtime.accel.process_tuning import tune_process  # noqa: F401
