@@ -57,3 +57,12 @@ def test_bias_gradients_match_the_reference_in_both_layouts(data_format):
     dy = np.random.RandomState(2).rand(40, 16, 16, 16).astype(np.float32)
     np.testing.assert_allclose(variant(dy, data_format=data_format),
                                reference(dy, data_format=data_format), rtol=2e-5)
+
+
+def test_the_ones_kept_are_bounded():
+    ones = leading_sums._Ones()
+    first = ones.get(300, np.dtype(np.float32))
+    for n in range(301, 301 + 2 * ones.KEPT):
+        ones.get(n, np.dtype(np.float32))
+    assert len(ones.vectors) == ones.KEPT
+    assert ones.get(300, np.dtype(np.float32)) is not first  # the oldest went

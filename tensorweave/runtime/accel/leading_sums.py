@@ -15,15 +15,20 @@ MIN_ROWS = 256  # below, NumPy's own reduction costs no more than the product's 
 
 
 class _Ones:
-    """A vector of ones per (length, dtype), kept to be reused."""
+    """Vectors of ones per (length, dtype), the last `KEPT` asked for kept to be reused."""
+
+    KEPT = 16
 
     def __init__(self):
         self.vectors = {}
 
     def get(self, length, dtype):
-        ones = self.vectors.get((length, dtype))
+        ones = self.vectors.pop((length, dtype), None)
         if ones is None:
-            ones = self.vectors[(length, dtype)] = np.ones(length, dtype)
+            ones = np.ones(length, dtype)
+            if len(self.vectors) >= self.KEPT:
+                del self.vectors[next(iter(self.vectors))]
+        self.vectors[(length, dtype)] = ones  # most recent last
         return ones
 
 
