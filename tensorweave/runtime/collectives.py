@@ -37,6 +37,7 @@ AVERAGE, SUM, ADASUM = 0, 1, 2
 
 _TAG_NEGOTIATE, _TAG_VERDICT, _TAG_ABORT, _TAG_SHUTDOWN = 11, 12, 13, 14
 _TAG_PROBE, _TAG_PRESENT = 15, 16  # "which collective are you waiting at?" and the answer
+_TAG_CHECK = 17  # two ranks' check-in hashes
 _ABORT_GRACE_SECONDS = 3.0
 # Buffers of at least this many bytes are allreduced by our ring (input read in place) rather
 # than by MPI_Allreduce on a copy: as fast as MPI's in-place allreduce from 256 KB up.
@@ -266,8 +267,9 @@ class MpiWorld:
     def check_in(self, kind, name, signature):
         """Whether every rank is at the same collective with the same `signature` (dtypes and
         shapes): one small nonblocking allreduce of the signature's hash on the control
-        communicator, waited for by polling (so notices and stalls are seen). When it says
-        no, the caller negotiates in full for the error message."""
+        communicator (two ranks swap their hashes instead), waited for by polling (so notices
+        and stalls are seen). When it says no, the caller negotiates in full for the error
+        message."""
         if self.closed:
             raise errors.FailedPreconditionError(
                 None, None, "Horovod has been shut down; use hvd.init() again")
@@ -275,19 +277,26 @@ class MpiWorld:
         number = self.signatures.get(key)
         if number is None:
             number = self.signatures[key] = _signature_hash(key)
-        send = self.check_send
+        send, result = self.check_send, self.check_result
         send[0], send[1] = number, -number
-        request = self.control.Iallreduce(send, self.check_result, op=self.mpi.MAX)
+        if self.size == 2:  # the two hashes swapped: one message each way
+            other = 1 - self.rank
+            requests = [self.control.Irecv([result, self.mpi.INT64_T], source=other,
+                                           tag=_TAG_CHECK),
+                        self.control.Isend([send, self.mpi.INT64_T], dest=other, tag=_TAG_CHECK)]
+            done = self.mpi.Request.Testall
+        else:  # the largest hash and the largest negated one: equal when all are the same
+            requests = self.control.Iallreduce(send, result, op=self.mpi.MAX)
+            done = self.mpi.Request.Test
         self.checkins += 1
-        if not request.Test():
+        if not done(requests):
             self.waiting_at, self.present, self.probe_sent = self.checkins, set(), False
             try:
-                while not request.Test():
+                while not done(requests):
                     self._wait_a_little(f"{kind} '{name}'", self._absent, probe=True)
             finally:
                 self.waiting_at = -1
                 self._wait_reset()
-        result = self.check_result
         return result[0] == -result[1] == number
 
     def negotiate(self, kind, name, entries):

@@ -15,6 +15,15 @@ def test_collectives_and_gradients_on_two_processes():
     assert "OK rank 0" in result.stdout and "OK rank 1" in result.stdout
 
 
+@needs_mpi
+def test_collectives_and_gradients_on_three_processes():
+    """Three ranks check in by a nonblocking allreduce of their hashes (two swap them) and
+    reduce by the ring."""
+    result = mpirun(3, "collectives_check.py")
+    assert result.returncode == 0, result.stdout
+    assert all(f"OK rank {r}" in result.stdout for r in range(3))
+
+
 def test_collectives_check_refuses_one_process():
     result = single("collectives_check.py")
     assert result.returncode != 0 and "AssertionError" in result.stdout
