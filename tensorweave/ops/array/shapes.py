@@ -7,7 +7,7 @@ import numpy as np
 from tensorweave.core import dtypes, tf_form
 from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
                                         partial_shape_from_tensor)
-from tensorweave.core.graph import create_op
+from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
@@ -167,15 +167,19 @@ def as_shape_tensor(new_shape):
         return stack([cast(d, dtypes.int32) if isinstance(d, Tensor) else d for d in new_shape])
     if isinstance(new_shape, TensorShape):
         new_shape = [-1 if d is None else d for d in new_shape.as_list()]
+    if isinstance(new_shape, (list, tuple)) and any(
+            isinstance(d, (float, np.floating)) for d in new_shape):
+        # TF converts a list holding a Python float to a float32 tensor, which the op rejects.
+        raise TypeError("Value passed to parameter 'shape' has DataType float32 not in list of "
+                        "allowed values: int32, int64")
     return constant(np.asarray(new_shape, dtype=np.int32).reshape(-1), name="shape")
 
 
 def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name
     """`tensor` with a new shape; one dimension may be -1 (inferred)."""
     tensor = convert_to_tensor(tensor)
-    with tensor.graph.as_default():
-        return one(create_op("Reshape", [tensor, as_shape_tensor(shape)],
-                              name=name or "Reshape"))
+    with name_scope(name or "Reshape", values=[tensor]) as scope:  # its shape: "Reshape/shape"
+        return one(create_op("Reshape", [tensor, as_shape_tensor(shape)], name=scope))
 
 
 def _transpose_shape(x, *, perm):
