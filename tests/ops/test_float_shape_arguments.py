@@ -1,5 +1,6 @@
 """A shape given as a list holding Python floats is a float32 tensor in TF, which Reshape,
-BroadcastTo and the random ops reject while building (lishanlu136's truncated_normal((-1.0, 1.0)))."""
+BroadcastTo and the random ops reject while building (lishanlu136's program passes
+truncated_normal((-1.0, 1.0)))."""
 import numpy as np
 import pytest
 
