@@ -180,7 +180,7 @@ class QueueBase:
             batch_dim = Dimension(None)
             for val, shape in zip(vals, self._shapes):
                 val_shape = val.shape.with_rank_at_least(1)
-                batch_dim = batch_dim.merge_with(Dimension(val_shape.as_list()[0]))
+                batch_dim = batch_dim.merge_with(val_shape[0])  # unknown rank: Dimension(None)
                 val_shape[1:].assert_is_compatible_with(shape)
             return queue_ops.enqueue(self._queue_ref, vals, scope, many=True)
 

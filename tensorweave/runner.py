@@ -40,6 +40,8 @@ SPECIAL_MODULES = {
     "tensorflow.python.ops.lookup_ops": "tensorweave.lookup_ops",
     # TF's framework/ops.py (graph, collections, scopes, RegisterGradient)
     "tensorflow.python.framework.ops": "tensorweave.framework_ops",
+    # TF's framework/graph_util.py (convert_variables_to_constants, extract_sub_graph, ...)
+    "tensorflow.python.framework.graph_util": "tensorweave.graph_util",
 }
 PREFIX_RULES = (
     ("tensorflow.compat.v1.", "tensorweave."),

@@ -159,6 +159,34 @@ def test_match_filenames_once_and_string_input_producer_checks(tmp_path):
                 tf.GraphKeys.QUEUE_RUNNERS)[-1].enqueue_ops[0])
 
 
+def test_string_input_producer_takes_the_match_filenames_once_variable(tmp_path):
+    # the canonical pairing (TF checks `not string_tensor`, which a Variable passes)
+    for name in ("data-1", "data-0"):
+        (tmp_path / name).write_text("x")
+    files = tf.train.match_filenames_once(str(tmp_path / "data-*"))
+    queue = tf.train.string_input_producer(files, shuffle=False)
+    name = queue.dequeue()
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        got = [os.path.basename(sess.run(name).decode()) for _ in range(3)]
+        coord.request_stop()
+        coord.join(threads)
+    assert got == ["data-0", "data-1", "data-0"]
+
+
+def test_matching_files_names_bare_wildcard_matches_under_dot(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.txt", "b.txt", "sub/c.txt"):
+        (tmp_path / name).write_text("x")
+    monkeypatch.chdir(tmp_path)
+    with tf.Session() as sess:
+        assert sess.run(tf.matching_files("*.txt")).tolist() == [b"./a.txt", b"./b.txt"]
+        assert sess.run(tf.matching_files(["sub/*", "a*"])).tolist() == [b"./a.txt",
+                                                                          b"sub/c.txt"]
+
+
 def test_producer_graph_names_as_tensorflow():
     queue = tf.train.string_input_producer(["a", "b"])
     assert queue.queue_ref.op.name == "input_producer"

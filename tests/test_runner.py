@@ -105,6 +105,7 @@ def test_alias_is_opt_in_and_removable():
     ("tensorflow.python.training.saver", "tensorweave.train.saver"),
     ("tensorflow.python.framework.ops", "tensorweave.framework_ops"),
     ("tensorflow.python.ops.lookup_ops", "tensorweave.lookup_ops"),
+    ("tensorflow.python.framework.graph_util", "tensorweave.graph_util"),
 ])
 def test_module_name_mapping(tf_name, tw_name):
     assert runner.tensorweave_module_name(tf_name) == tw_name
@@ -126,6 +127,28 @@ def test_lookup_ops_module_as_programs_use_it(tmp_path):
     result = run_tensorweave(["prog.py"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["True [1, -1, 2] True"]
+
+
+def test_framework_graph_util_module_as_programs_use_it(tmp_path):
+    # the book TensorFlow实战Google深度学习框架's freezing script, chapter 5
+    write(tmp_path / "prog.py", """
+        import tensorflow as tf
+        from tensorflow.python.framework import graph_util
+        import tensorflow.python.framework.graph_util as by_path
+        v1 = tf.Variable(tf.constant(1.0, shape=[1]), name="v1")
+        v2 = tf.Variable(tf.constant(2.0, shape=[1]), name="v2")
+        result = v1 + v2
+        with tf.Session() as sess:
+            tf.global_variables_initializer().run()
+            frozen = graph_util.convert_variables_to_constants(
+                sess, tf.get_default_graph().as_graph_def(), ["add"])
+        print(by_path is graph_util, graph_util is tf.graph_util,
+              sorted(n.op for n in frozen.node))
+    """)
+    result = run_tensorweave(["prog.py"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True True ['Add', 'Const', 'Const', 'Identity', "
+                                          "'Identity']"]
 
 
 def test_framework_ops_module_as_programs_use_it(tmp_path):

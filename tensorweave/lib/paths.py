@@ -15,3 +15,14 @@ def is_within(path, directory):
     """Whether `path`, with symbolic links resolved, lies inside `directory` (or is it)."""
     directory = os.path.realpath(path_str(directory))
     return os.path.commonpath([os.path.realpath(path_str(path)), directory]) == directory
+
+
+def glob_matches(pattern):
+    """Sorted paths matching the glob `pattern`, named as TF's GetMatchingPaths names them: a
+    wildcard pattern without a directory part is evaluated under "." ("*.txt" -> "./a.txt")."""
+    import glob  # here: loading it costs every `import tensorweave`
+    pattern = path_str(pattern)
+    wildcard = next((i for i, c in enumerate(pattern) if c in "*?[\\"), None)
+    if wildcard is not None and not os.path.dirname(pattern[:wildcard]):
+        pattern = os.path.join(".", pattern)
+    return sorted(glob.glob(pattern, include_hidden=True))

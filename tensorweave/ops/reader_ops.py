@@ -23,6 +23,7 @@ from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.lib import crc32c
+from tensorweave.lib.paths import glob_matches
 
 __all__ = ["decode_raw", "matching_files", "read_file", "write_file"]
 
@@ -568,10 +569,9 @@ def _matching_files_shape(pattern):
 
 
 def _matching_files_kernel(state, op_name, pattern):
-    import glob  # here: loading it costs every `import tensorweave`
     found = set()
     for item in np.asarray(pattern, dtype=object).reshape(-1):
-        found.update(glob.glob(_path(item), include_hidden=True))
+        found.update(glob_matches(_path(item)))
     result = np.empty(len(found), dtype=object)
     result[:] = [p.encode("utf-8") for p in sorted(found)]
     return result

@@ -9,11 +9,10 @@
 import collections
 import contextlib
 import errno
-import glob as _glob
 import os
 import shutil
 
-from tensorweave.lib.paths import path_str
+from tensorweave.lib.paths import glob_matches, path_str
 
 _ERROR_CLASS_BY_ERRNO = {
     errno.ENOENT: 'NotFoundError',
@@ -272,7 +271,7 @@ def Glob(filename):  # pylint: disable=invalid-name
     """Paths matching a glob pattern, or any of a list of patterns."""
     patterns = [filename] if isinstance(filename, (str, bytes, os.PathLike)) else filename
     return [match for pattern in patterns
-            for match in sorted(_glob.glob(path_str(pattern), include_hidden=True))]
+            for match in glob_matches(pattern)]
 
 
 def Walk(top, in_order=True):  # pylint: disable=invalid-name

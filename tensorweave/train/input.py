@@ -95,7 +95,9 @@ def string_input_producer(string_tensor, num_epochs=None, shuffle=True, seed=Non
                           shared_name=None, name=None, cancel_op=None):
     """A queue of the strings (file names) of `string_tensor`, for a reader to read."""
     not_null = "string_input_producer requires a non-null input tensor"
-    if not isinstance(string_tensor, Tensor) and not len(string_tensor):
+    # a list or array is checked here; a Tensor or Variable (match_filenames_once) when it runs
+    if (not isinstance(string_tensor, (Tensor, variables.Variable))
+            and not len(string_tensor)):
         raise ValueError(not_null)
     with name_scope(name, "input_producer", [string_tensor]) as scope:
         string_tensor = convert_to_tensor(string_tensor, dtype=dtypes.string)

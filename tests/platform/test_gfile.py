@@ -134,6 +134,18 @@ def test_glob(tmp_path):
     assert gfile.Glob(str(tmp_path / '*.none')) == []
 
 
+def test_glob_names_matches_of_a_bare_wildcard_under_dot(tmp_path, monkeypatch):
+    # TF's GetMatchingPaths evaluates a pattern without a directory part under "."
+    (tmp_path / 'sub').mkdir()
+    for name in ('a.txt', 'b.txt', 'sub/c.txt'):
+        (tmp_path / name).write_text('x')
+    monkeypatch.chdir(tmp_path)
+    assert gfile.Glob('*.txt') == ['./a.txt', './b.txt']
+    assert gfile.Glob(['b*', 'sub/c*']) == ['./b.txt', 'sub/c.txt']
+    assert gfile.Glob('./*.txt') == ['./a.txt', './b.txt']
+    assert gfile.Glob('a.txt') == ['a.txt']  # no wildcard: the name as given
+
+
 def test_walk_orders_and_pruning(tmp_path):
     (tmp_path / 'a' / 'deep').mkdir(parents=True)
     (tmp_path / 'b').mkdir()
