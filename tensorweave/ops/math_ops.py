@@ -54,7 +54,10 @@ def unary_op(op_type, kernel, grad, kind=_FLOAT, out_dtype=None, doc=None, write
                 writes_into=writes_into or _ufunc_writing(kernel, out_dtype))
 
     def builder(x, name=None):
-        return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
+        if isinstance(x, TensorLike):
+            return one(create_op(op_type, [convert_to_tensor(x)], name=name or op_type))
+        with name_scope(name or op_type) as scope:  # a value's constant is "<op>/x"
+            return one(create_op(op_type, [convert_to_tensor(x, name="x")], name=scope))
     builder.__name__ = op_type.lower()
     builder.__doc__ = doc or f"Elementwise {op_type} of `x`."
     return builder
@@ -143,16 +146,19 @@ is_finite = unary_op("IsFinite", np.isfinite, NOT_DIFFERENTIABLE, out_dtype=dtyp
 
 
 # --- elementwise binary ----------------------------------------------------------------------
-def _binary_inputs(x, y):
-    """Converts x and y to tensors, giving a Python value the other operand's dtype."""
+def _binary_inputs(x, y, names=("x", "y")):
+    """Converts x and y to tensors, giving a Python value the other operand's dtype; values
+    become constants named `names` (in the op's name scope, as TF names them)."""
     if isinstance(x, TensorLike):
         x = convert_to_tensor(x)
-        return x, convert_to_tensor(y, dtype=x.dtype if not isinstance(y, TensorLike) else None)
+        if isinstance(y, TensorLike):
+            return x, convert_to_tensor(y)
+        return x, convert_to_tensor(y, dtype=x.dtype, name=names[1])
     if isinstance(y, TensorLike):
         y = convert_to_tensor(y)
-        return convert_to_tensor(x, dtype=y.dtype), y
-    x = convert_to_tensor(x)
-    return x, convert_to_tensor(y, dtype=x.dtype)
+        return convert_to_tensor(x, dtype=y.dtype, name=names[0]), y
+    x = convert_to_tensor(x, name=names[0])
+    return x, convert_to_tensor(y, dtype=x.dtype, name=names[1])
 
 
 def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=None,
@@ -170,8 +176,13 @@ def _binary(op_type, kernel, grad, kind=_NUMBER, out_dtype=None, default_name=No
                 writes_into=writes_into or (None if bind else _ufunc_writing(kernel, out_dtype)))
 
     def builder(x, y, name=None):
-        x, y = _binary_inputs(x, y)
-        return one(create_op(op_type, [x, y], name=name or default_name or op_type))
+        name = name or default_name or op_type
+        if isinstance(x, TensorLike) and isinstance(y, TensorLike):
+            x, y = _binary_inputs(x, y)
+            return one(create_op(op_type, [x, y], name=name))
+        with name_scope(name, values=[x, y]) as scope:  # a value's constant is "<op>/y"
+            x, y = _binary_inputs(x, y)
+            return one(create_op(op_type, [x, y], name=scope))
     builder.__name__ = op_type.lower()
     builder.__doc__ = f"Elementwise {op_type} of `x` and `y`, with broadcasting."
     return builder
@@ -286,11 +297,12 @@ def logical_xor(x, y, name="LogicalXor"):
 
 def truediv(x, y, name=None):
     """x / y in floating point; integer inputs are cast to float first (Python 3 division)."""
-    x, y = _binary_inputs(x, y)
-    if x.dtype.is_integer:
-        target = dtypes.float32 if x.dtype.size <= 2 else dtypes.float64
-        x, y = array.cast(x, target), array.cast(y, target)
-    return real_div(x, y, name=name or "truediv")
+    with name_scope(name, "truediv", [x, y]) as scope:
+        x, y = _binary_inputs(x, y)
+        if x.dtype.is_integer:
+            target = dtypes.float32 if x.dtype.size <= 2 else dtypes.float64
+            x, y = array.cast(x, target), array.cast(y, target)
+        return real_div(x, y, name=scope)
 
 
 def divide(x, y, name=None):
@@ -300,10 +312,11 @@ def divide(x, y, name=None):
 
 def div(x, y, name=None):
     """TF1's tf.div: floor division for integers, true division for floats."""
-    x, y = _binary_inputs(x, y)
-    if x.dtype.is_integer:
-        return floordiv(x, y, name=name or "div")
-    return real_div(x, y, name=name or "div")
+    with name_scope(name, "div", [x, y]) as scope:
+        x, y = _binary_inputs(x, y)
+        if x.dtype.is_integer:
+            return floordiv(x, y, name=scope)
+        return real_div(x, y, name=scope)
 
 
 def scalar_mul(scalar, x, name=None):
@@ -394,10 +407,11 @@ register_op("MatMul", shape=_matmul_shape, kernel=_matmul_kernel, grad=_matmul_g
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, name=None):
     """The matrix product of `a` and `b` (batched over leading dimensions)."""
-    a, b = _binary_inputs(a, b)
-    return one(create_op("MatMul", [a, b], name=name or "MatMul",
-                          transpose_a=bool(transpose_a or adjoint_a),
-                          transpose_b=bool(transpose_b or adjoint_b)))
+    with name_scope(name, "MatMul", [a, b]) as scope:
+        a, b = _binary_inputs(a, b, names=("a", "b"))
+        return one(create_op("MatMul", [a, b], name=scope,
+                              transpose_a=bool(transpose_a or adjoint_a),
+                              transpose_b=bool(transpose_b or adjoint_b)))
 
 
 # --- reductions ------------------------------------------------------------------------------

@@ -464,3 +464,21 @@ def test_op_creation_index_orders_ops_and_seeds_follow_the_last_one():
         a = tf.constant(1.0)
         b = a + 1
     assert a.op.creation_index < b.op.creation_index == g.last_op_id == len(g.get_operations())
+
+
+def test_values_become_constants_named_in_their_ops_scope_as_tensorflow_names_them():
+    with tf.Graph().as_default() as graph:
+        a = tf.placeholder(tf.float32, [None, 784])
+        tf.add(a, 2.0, name="b")
+        a * 3.0, 3.0 * a, tf.multiply(a, 2.0), a / 2.0, tf.div(a, 2.0)  # noqa: B018
+        tf.matmul([[1.0]], [[2.0]])
+        tf.constant(1) / 2
+        tf.reshape(a, [-1, 28, 28, 1])
+        tf.sqrt(2.0)
+        a > 0.5  # noqa: B018
+    # TF 2.15's compat.v1 graph for the same lines
+    assert [op.name for op in graph.get_operations()] == [
+        "Placeholder", "b/y", "b", "mul/y", "mul", "mul_1/x", "mul_1", "Mul_2/y", "Mul_2",
+        "truediv/y", "truediv", "div/y", "div", "MatMul/a", "MatMul/b", "MatMul", "Const",
+        "truediv_1/y", "truediv_1/Cast", "truediv_1/Cast_1", "truediv_1", "Reshape/shape",
+        "Reshape", "Sqrt/x", "Sqrt", "Greater/y", "Greater"]

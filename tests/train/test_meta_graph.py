@@ -165,7 +165,7 @@ def test_export_scope_and_saver_def_round_trip():
         tf.constant(1.0, name="outside")
         meta = tf.train.export_meta_graph(export_scope="tower")
         saver_def = tf.train.Saver([tf.Variable(1.0, name="v")]).as_saver_def()
-    assert sorted(n.name for n in meta.graph_def.node) == ["Const", "a", "double", "mul"]
+    assert sorted(n.name for n in meta.graph_def.node) == ["a", "double", "mul", "mul/y"]
     assert not meta.HasField("saver_def")
     with tf.Graph().as_default() as graph:
         assert tf.train.import_meta_graph(meta) is None  # no variables, no Saver

@@ -7,7 +7,7 @@ import numpy as np
 from tensorweave.core import dtypes, tf_form
 from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
                                         partial_shape_from_tensor)
-from tensorweave.core.graph import create_op
+from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
@@ -178,9 +178,8 @@ def as_shape_tensor(new_shape):
 def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name
     """`tensor` with a new shape; one dimension may be -1 (inferred)."""
     tensor = convert_to_tensor(tensor)
-    with tensor.graph.as_default():
-        return one(create_op("Reshape", [tensor, as_shape_tensor(shape)],
-                              name=name or "Reshape"))
+    with name_scope(name or "Reshape", values=[tensor]) as scope:  # its shape: "Reshape/shape"
+        return one(create_op("Reshape", [tensor, as_shape_tensor(shape)], name=scope))
 
 
 def _transpose_shape(x, *, perm):
