@@ -397,7 +397,31 @@ class MpiWorld:
 
     # --- collectives -----------------------------------------------------------------------
     def allreduce(self, name, value, reduce_op):
+        value = np.asarray(value)
+        if self.size == 2 and reduce_op != ADASUM and value.flags.c_contiguous and \
+                value.dtype.kind in "fiuc" and value.dtype != np.float16 and \
+                0 < value.nbytes <= PAIR_BYTES:  # most often: one gradient, two ranks
+            return self._pair_allreduce_one(name, value, reduce_op == AVERAGE)
         return self.grouped_allreduce(name, [value], reduce_op)[0]
+
+    def _pair_allreduce_one(self, name, value, average):
+        """One contiguous tensor on two ranks, as `_pair_allreduce` reduces it, with the least
+        Python on the way: a 1 MB allreduce is ~110 us of MPI."""
+        if not self.check_in("allreduce", name, ((value.dtype.str, value.shape),)):
+            self.negotiate("allreduce", name, [(value.dtype.name, list(value.shape))])
+        key = (name, value.dtype.str, value.size)
+        out = self.buffers.get(key)
+        if out is None:
+            out = self.buffers[key] = np.empty(value.size, value.dtype)
+        mine = value.reshape(-1)
+        if np.may_share_memory(mine, out):
+            mine = mine.copy()
+        other = 1 - self.rank
+        self.comm.Sendrecv(_raw(mine), dest=other, recvbuf=_raw(out), source=other)
+        np.add(out, mine, out=out)
+        if average:
+            _divide(out, 2)
+        return out.reshape(value.shape)
 
     def grouped_allreduce(self, name, values, reduce_op):
         """Allreduces `values` (one dtype) through one fused buffer kept for `name`."""
