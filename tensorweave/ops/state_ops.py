@@ -68,9 +68,7 @@ def _assign_kernel(state, name, key, value, *, validate_shape):
 def _assign_into(state, name, key, value, *, validate_shape, out=None):
     """Assign's writing form: given `out`, the value's own buffer that only this step holds,
     the variable keeps that buffer rather than a copy."""
-    if out is not value:
-        return state.write_variable(key, value, validate_shape)
-    return state.write_variable(key, out, validate_shape, copy=False)
+    return state.write_variable(key, value, validate_shape, copy=out is not value)
 
 
 register_op("Assign", shape=_assign_shape, kernel=_assign_kernel, stateful=True, ref_inputs=1,

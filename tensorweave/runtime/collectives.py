@@ -409,19 +409,27 @@ class MpiWorld:
         Python on the way: a 1 MB allreduce is ~110 us of MPI."""
         if not self.check_in("allreduce", name, ((value.dtype.str, value.shape),)):
             self.negotiate("allreduce", name, [(value.dtype.name, list(value.shape))])
-        key = (name, value.dtype.str, value.size)
-        out = self.buffers.get(key)
-        if out is None:
-            out = self.buffers[key] = np.empty(value.size, value.dtype)
+        out = self._buffer(name, value.dtype, value.size)
         mine = value.reshape(-1)
-        if np.may_share_memory(mine, out):
-            mine = mine.copy()
+        self._swap_and_add(mine.copy() if np.may_share_memory(mine, out) else mine, out,
+                           average)
+        return out.reshape(value.shape)
+
+    def _buffer(self, name, dtype, total):
+        """The fused output buffer kept for collective `name`: `total` elements of `dtype`."""
+        key = (name, dtype.str, total)
+        flat = self.buffers.get(key)
+        if flat is None:
+            flat = self.buffers[key] = np.empty(total, dtype)
+        return flat
+
+    def _swap_and_add(self, mine, out, average):
+        """out = this rank's 1-D `mine` plus the other rank's (their mean with `average`)."""
         other = 1 - self.rank
         self.comm.Sendrecv(_raw(mine), dest=other, recvbuf=_raw(out), source=other)
         np.add(out, mine, out=out)
         if average:
             _divide(out, 2)
-        return out.reshape(value.shape)
 
     def grouped_allreduce(self, name, values, reduce_op):
         """Allreduces `values` (one dtype) through one fused buffer kept for `name`."""
@@ -432,10 +440,7 @@ class MpiWorld:
             return [self._adasum(name, v) for v in values]
         dtype = values[0].dtype if values else np.dtype(np.float32)
         total = sum(v.size for v in values)
-        key = (name, dtype.str, total)
-        flat = self.buffers.get(key)
-        if flat is None:
-            flat = self.buffers[key] = np.empty(total, dtype)
+        flat = self._buffer(name, dtype, total)
         nbytes = total * dtype.itemsize
         if self.size > 1 and total and dtype.kind in "fiuc" and dtype != np.float16 and (
                 nbytes >= RING_BYTES or (self.size == 2 and nbytes <= PAIR_BYTES)):
@@ -468,15 +473,13 @@ class MpiWorld:
         """out = the sum (or mean) of two ranks' `source` (_Pieces), which stays as it is: each
         rank sends its input whole and adds the other's to it. The ranks end with the same
         bits (a + b and b + a are one number; the mean halves both alike)."""
+        if len(source.arrays) == 1:  # one tensor, sent as it is
+            self._swap_and_add(source.arrays[0], out, average)
+            return
         other = 1 - self.rank
-        if len(source.arrays) == 1:  # most often: one tensor, sent as it is
-            mine = source.arrays[0]
-            self.comm.Sendrecv(_raw(mine), dest=other, recvbuf=_raw(out), source=other)
-            np.add(out, mine, out=out)
-        else:
-            with source.message(self.mpi, 0, out.size) as message:
-                self.comm.Sendrecv(message, dest=other, recvbuf=_raw(out), source=other)
-            source.add_to(out, 0)
+        with source.message(self.mpi, 0, out.size) as message:
+            self.comm.Sendrecv(message, dest=other, recvbuf=_raw(out), source=other)
+        source.add_to(out, 0)
         if average:
             _divide(out, 2)
 

@@ -85,6 +85,17 @@ def may_hold_state(tensor, fed):
 FOLDED_FROM_SHAPES_MAX_BYTES = 10 << 20  # TF's constant folding keeps to 10 MB as well
 
 
+def evaluated(op, args, bind):
+    """The op's outputs (a list) from its kernel `bind(op)` run on `args` while planning, or
+    None when it raises: the op stays a step, so the error surfaces when it runs."""
+    try:
+        with np.errstate(all="ignore"):
+            result = bind(op)(*args)
+    except Exception:  # noqa: BLE001 - see above
+        return None
+    return result if len(op.outputs) > 1 else [result]
+
+
 def fold(op, data, folded, fed, shapes_final, bind):
     """Evaluates a foldable op whose inputs are all known while planning, with the kernel
     `bind(op)` gives; True if it did (its outputs are then in `folded`). With `shapes_final`
@@ -107,12 +118,9 @@ def fold(op, data, folded, fed, shapes_final, bind):
         for t in op.outputs:  # a constant branch of tf.cond that is not taken
             folded[t] = DEAD
         return True
-    try:
-        with np.errstate(all="ignore"):
-            result = bind(op)(*args)
-    except Exception:  # noqa: BLE001 - left as a step, so the error surfaces when it runs
+    results = evaluated(op, args, bind)
+    if results is None:
         return False
-    results = result if len(op.outputs) > 1 else [result]
     if from_shapes and sum(np.asarray(r).nbytes for r in results) > FOLDED_FROM_SHAPES_MAX_BYTES:
         return False
     for t, value in zip(op.outputs, results):
@@ -213,13 +221,7 @@ class BranchValues:
             if value is DEAD:
                 return
             args.append(value)
-        try:
-            with np.errstate(all="ignore"):
-                result = bind(op)(*args)
-        except Exception:  # noqa: BLE001 - the step raises it when it runs
-            return
-        for t, value in zip(op.outputs, result if len(op.outputs) > 1 else [result]):
-            self.known[t] = value
+        self.known.update(zip(op.outputs, evaluated(op, args, bind) or ()))
 
 
 def liveness_key(op, root):

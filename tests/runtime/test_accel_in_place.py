@@ -102,14 +102,20 @@ def test_the_reference_count_of_an_array_alone_is_measured():
     assert in_place.alone_count() == in_place.alone_count() >= 2
 
 
-def test_a_session_writes_into_dying_intermediates(monkeypatch):
-    decisions = []
+@pytest.fixture
+def decisions(monkeypatch):
+    """The in-place decisions (True: written into) of the steps run while the test runs."""
+    made = []
     check = in_place._writable_alone
 
     def spy(args, i, dtype):
-        decisions.append(check(args, i, dtype))
-        return decisions[-1]
+        made.append(check(args, i, dtype))
+        return made[-1]
     monkeypatch.setattr(in_place, "_writable_alone", spy)
+    return made
+
+
+def test_a_session_writes_into_dying_intermediates(decisions):
     _session_values(True)
     assert True in decisions and False in decisions  # intermediates yes; v's value, feeds no
 
@@ -162,14 +168,7 @@ def test_a_variable_keeping_an_assigned_buffer_is_updated_apart_from_what_was_fe
             np.testing.assert_array_equal(sess.run(w), [0, 2, 4, 6])
 
 
-def test_each_step_of_a_chain_writes_into_the_result_of_the_step_just_before(monkeypatch):
-    decisions = []
-    check = in_place._writable_alone
-
-    def spy(args, i, dtype):
-        decisions.append(check(args, i, dtype))
-        return decisions[-1]
-    monkeypatch.setattr(in_place, "_writable_alone", spy)
+def test_each_step_of_a_chain_writes_into_the_result_of_the_step_just_before(decisions):
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [1000])
         chain = tf.sqrt(tf.square(x * 2.0) + 1.0) * 3.0

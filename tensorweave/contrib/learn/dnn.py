@@ -133,7 +133,17 @@ def _refuse(weight_column_name, enable_centered_bias, embed_lr):
 
 
 class KeyedPredictions:
-    """One prediction key's values from Estimator.predict's dict predictions."""
+    """contrib.learn's canned predict: the values of `DEFAULT_KEY` unless `outputs` names
+    prediction keys, from Estimator.predict's dict predictions."""
+
+    DEFAULT_KEY = None
+
+    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
+        """DEFAULT_KEY's values unless `outputs` names prediction keys."""
+        if not outputs:
+            return self.predict_key(self.DEFAULT_KEY, x, input_fn, batch_size, as_iterable)
+        return Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
+                                 outputs=outputs, as_iterable=as_iterable)
 
     def predict_key(self, key, x=None, input_fn=None, batch_size=None, as_iterable=True):
         """One prediction key's values (an iterator, or stacked when not as_iterable)."""
@@ -145,16 +155,9 @@ class KeyedPredictions:
 
 
 class ClassifierPredictions(KeyedPredictions):
-    """contrib.learn classifiers' predict (class ids unless `outputs` is given),
-    predict_classes and predict_proba."""
+    """Classifiers' predict (class ids), predict_classes and predict_proba."""
 
-    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
-        """Class ids (predict_classes) unless `outputs` names prediction keys."""
-        if not outputs:
-            return self.predict_classes(x=x, input_fn=input_fn, batch_size=batch_size,
-                                        as_iterable=as_iterable)
-        return Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
-                                 outputs=outputs, as_iterable=as_iterable)
+    DEFAULT_KEY = "classes"
 
     def predict_classes(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
         """The predicted class ids."""
@@ -166,16 +169,9 @@ class ClassifierPredictions(KeyedPredictions):
 
 
 class RegressorPredictions(KeyedPredictions):
-    """contrib.learn regressors' predict (the scores unless `outputs` is given) and
-    predict_scores."""
+    """Regressors' predict (the scores) and predict_scores."""
 
-    def predict(self, x=None, input_fn=None, batch_size=None, outputs=None, as_iterable=True):
-        """The scores (predict_scores) unless `outputs` names prediction keys."""
-        if not outputs:
-            return self.predict_scores(x=x, input_fn=input_fn, batch_size=batch_size,
-                                       as_iterable=as_iterable)
-        return Estimator.predict(self, x=x, input_fn=input_fn, batch_size=batch_size,
-                                 outputs=outputs, as_iterable=as_iterable)
+    DEFAULT_KEY = "scores"
 
     def predict_scores(self, x=None, input_fn=None, batch_size=None, as_iterable=True):
         """The predicted values."""
