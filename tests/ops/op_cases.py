@@ -331,6 +331,8 @@ MATH_OTHER_CASES = [
     _reduction("Sum", np.sum, ints(1, 2, 3), None, tag="int32"),
     _reduction("Sum", np.sum, np.float64(1.5), None, tag="scalar"),
     _reduction("Sum", np.sum, rand(0, 3), (0,), tag="empty"),
+    _reduction("Sum", np.sum, rand(2, 3, 4), (0, 1), tag="leading"),  # a bias gradient
+    _reduction("Sum", np.sum, rand(2, 3, 4), (0,), True, tag="leading_keepdims"),
     _reduction("Mean", np.mean, rand(2, 3, 4), (1,)),
     _reduction("Mean", np.mean, rand(2, 3, 4), None, tag="all"),
     _reduction("Mean", np.mean, rand(2, 3, 4), (-1, 0), True, tag="keepdims"),
