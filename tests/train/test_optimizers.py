@@ -317,7 +317,8 @@ def _three_large_steps(make_optimizer):
 @pytest.mark.parametrize("name", sorted(LARGE_OPTIMIZERS))
 def test_large_variable_update_in_slices_equals_whole_update(name, shared, monkeypatch):
     from tensorweave.runtime.accel import blas_axpy, sliced_updates
-    monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 1000)  # 350 x 201: 2.1 slices
+    monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 1000)
+    monkeypatch.setattr(sliced_updates, "SLICE", 1 << 15)  # 350 x 201: 2.1 slices
     monkeypatch.setattr(blas_axpy, "AXPY_FROM", 10 ** 9)  # gd: NumPy's passes, not axpy
     monkeypatch.setattr(sliced_updates, "SHARED_ABOVE", 1000 if shared else 10 ** 9)
     if shared:  # two helpers, whatever this machine has: the slices split three ways
