@@ -334,6 +334,15 @@ def test_tf_print_default_stream_control_dependency_and_file(sess, capsys, tmp_p
         tf.print("x", output_stream="nowhere")
 
 
+def test_tf_print_writes_a_lone_string_scalar_as_it_is(sess, capsys):
+    name = tf.placeholder(tf.string)
+    sess.run(tf.print(tf.strings.format("Hello --{}", name), output_stream=sys.stdout),
+             {name: "Jack"})
+    sess.run(tf.print("a", tf.constant("b"), output_stream=sys.stdout))
+    sess.run(tf.print([tf.constant("b")], output_stream=sys.stdout))
+    assert capsys.readouterr().out == 'Hello --"Jack"\na "b"\n["b"]\n'
+
+
 def test_string_format_placeholder_count_is_checked():
     from tensorweave.ops.string_format import string_format
     with pytest.raises(ValueError, match="num placeholders in template and num inputs must "

@@ -613,6 +613,11 @@ def print(*inputs, **kwargs):  # noqa: A001 -- TF's name
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
     stream = _stream_name(output_stream)
+    if (len(inputs) == 1 and isinstance(inputs[0], Tensor)
+            and inputs[0].dtype is dtypes.string and inputs[0].shape.ndims == 0):
+        # a lone string scalar is printed as it is, not formatted (no quotes)
+        return create_op("PrintV2", [inputs[0]], name=name or "PrintV2", output_stream=stream,
+                         end=end)
     import pprint  # only here: loading it costs every `import tensorweave`
     free = nest.map_structure(lambda v: "" if isinstance(v, Tensor) else v, list(inputs))
     placeholder = _placeholder_for(" ".join(pprint.pformat(v) for v in free))
