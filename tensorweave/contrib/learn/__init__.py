@@ -5,10 +5,11 @@ fit/evaluate/predict over a model_fn returning ModelFnOps, numpy x/y fed by data
 (feeders.py), the canned DNNClassifier, DNNRegressor, LinearClassifier and LinearRegressor,
 RunConfig, SKCompat, infer_real_valued_columns_from_input, monitors.ValidationMonitor (early
 stopping), MetricSpec for evaluate(metrics=...) and preprocessing's VocabularyProcessor and
-ByteProcessor.
+ByteProcessor; Experiment (train_and_evaluate and the other schedules, over a contrib or a core
+Estimator), ExportStrategy and learn_runner.run (experiment.py, learn_runner.py).
 
-The rest (Experiment, learn_runner, DNNLinearCombined*, streaming data feeders) was
-superseded by tf.estimator in TF 1.x and is not provided."""
+The rest (DNNLinearCombined*, streaming data feeders) was superseded by tf.estimator in TF 1.x
+and is not provided."""
 from tensorweave.contrib.learn import datasets  # noqa: F401
 from tensorweave.contrib.learn import io  # noqa: F401
 from tensorweave.contrib.learn import monitors  # noqa: F401
@@ -21,9 +22,12 @@ from tensorweave.contrib.learn.estimators import (  # noqa: F401
     infer_real_valued_columns_from_input)
 from tensorweave.contrib.learn.dnn import DNNClassifier, DNNRegressor  # noqa: F401
 from tensorweave.contrib.learn.linear import LinearClassifier, LinearRegressor  # noqa: F401
+from tensorweave.contrib.learn.export_strategy import ExportStrategy  # noqa: F401
+from tensorweave.contrib.learn.experiment import Experiment  # noqa: F401
+from tensorweave.contrib.learn import learn_runner  # noqa: F401
 
 __all__ = ["datasets", "io", "monitors", "preprocessing", "prediction_key", "MetricSpec",
            "estimators", "Estimator",
            "LinearRegressor", "ModeKeys", "ModelFnOps", "RunConfig", "SKCompat",
            "infer_real_valued_columns_from_input", "DNNClassifier", "DNNRegressor",
-           "LinearClassifier"]
+           "LinearClassifier", "Experiment", "ExportStrategy", "learn_runner"]

@@ -23,6 +23,7 @@ from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.model_fn import EstimatorSpec
 from tensorweave.core import sparse_tensor
 from tensorweave.ops import array, sparse_ops
+from tensorweave.platform import tf_logging as logging
 from tensorweave.train import basic_session_run_hooks as hooks_lib
 
 
@@ -85,6 +86,19 @@ def _input_fn_and_hooks(x, y, input_fn, batch_size, shuffle, epochs):
 
 _DEFAULT = object()
 
+# RunConfig properties that may differ between the config given to learn_runner.run's
+# experiment_fn and the estimator's (RunConfig.uid leaves them out, as TF's does).
+_UID_WHITELIST = ("tf_random_seed", "save_summary_steps", "save_checkpoints_steps",
+                  "save_checkpoints_secs", "session_config", "keep_checkpoint_max",
+                  "keep_checkpoint_every_n_hours", "log_step_count_steps")
+
+
+class Environment:
+    """Where a contrib.learn RunConfig's job runs (TF_CONFIG's "environment")."""
+    LOCAL = "local"
+    CLOUD = "cloud"
+    GOOGLE = "google"
+
 
 class RunConfig(run_config_lib.RunConfig):
     """contrib.learn's RunConfig: tf.estimator's, plus TF 1.x's session arguments (num_cores,
@@ -111,6 +125,15 @@ class RunConfig(run_config_lib.RunConfig):
         self._gpu_memory_fraction = gpu_memory_fraction
         self._evaluation_master = evaluation_master
 
+    def uid(self, whitelist=None):
+        """A string of this config's properties but those in `whitelist` (default: the
+        checkpoint, summary and seed settings): equal for configs of the same job."""
+        skip = {"_" + key for key in (_UID_WHITELIST if whitelist is None else whitelist)}
+        state = sorted((k, v) for k, v in vars(self).items()
+                       if not k.startswith("__") and k not in skip)
+        return ", ".join("%s=%r" % kv for kv in state)
+
+    environment = property(lambda self: Environment.LOCAL)
     num_cores = property(lambda self: self._num_cores)
     gpu_memory_fraction = property(lambda self: self._gpu_memory_fraction)
     evaluation_master = property(lambda self: self._evaluation_master)
@@ -163,6 +186,8 @@ class Estimator(estimator_lib.Estimator):
             if mode == ModeKeys.EVAL and self._eval_metrics:  # evaluate(metrics=...)
                 results.eval_metric_ops.update(metric_spec.make_metrics_ops(
                     self._eval_metrics, features, labels, results.predictions))
+            if mode == ModeKeys.EVAL:
+                _pair_value_metrics(results.eval_metric_ops)
             return results.estimator_spec()
 
         if "params" in user_args:  # tf.estimator warns of a params argument never given
@@ -217,6 +242,19 @@ class Estimator(estimator_lib.Estimator):
         if as_iterable:
             return results
         return _stack(list(results))
+
+
+def _pair_value_metrics(eval_metric_ops):
+    """A metric given as a value alone (TF 1.x's bare metric functions return a tensor) as
+    (value, no_op): evaluated once at the end, as TF 1.x's contrib Estimator does."""
+    from tensorweave.ops.control.grouping import no_op
+    for name, ops in list(eval_metric_ops.items()):
+        if isinstance(ops, (list, tuple)):
+            if len(ops) == 2:
+                continue
+            logging.warning("Ignoring metric {}. It returned a list|tuple with len {}, "
+                            "expected 2".format(name, len(ops)))
+        eval_metric_ops[name] = (ops, no_op())
 
 
 def _signature(tensor):

@@ -13,11 +13,22 @@ asks training to stop once `early_stopping_metric` has not improved for
 """
 import time
 
+from tensorweave.estimator import estimator as core_estimator
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train.session_run_hook import SessionRunArgs, SessionRunHook
 from tensorweave.train import training_util
 
-__all__ = ["ValidationMonitor"]
+__all__ = ["ValidationMonitor", "replace_monitors_with_hooks"]
+
+
+def replace_monitors_with_hooks(monitors_or_hooks, estimator):
+    """The monitors and hooks as SessionRunHooks, each monitor bound to `estimator` (this
+    module's monitors are hooks already; TF wraps its older ones)."""
+    hooks = list(monitors_or_hooks or [])
+    for hook in hooks:
+        if hasattr(hook, "set_estimator"):
+            hook.set_estimator(estimator)
+    return hooks
 
 
 class ValidationMonitor(SessionRunHook):
@@ -75,6 +86,20 @@ class ValidationMonitor(SessionRunHook):
         if self._evaluate(step):
             run_context.request_stop()
 
+    def _evaluate_estimator(self):
+        """The estimator's evaluate: a core tf.estimator.Estimator takes input_fn only."""
+        from tensorweave.contrib.learn import estimators as contrib_estimators
+        if isinstance(self._estimator, core_estimator.Estimator) and \
+                not isinstance(self._estimator, contrib_estimators.Estimator):
+            if any(v is not None for v in (self.x, self.y, self.batch_size, self.metrics)):
+                raise ValueError("tf.estimator.Estimator does not support following "
+                                 "argument: x, y, batch_size, metrics")
+            return self._estimator.evaluate(input_fn=self.input_fn, steps=self.eval_steps,
+                                            hooks=self.hooks, name=self.name)
+        return self._estimator.evaluate(x=self.x, y=self.y, input_fn=self.input_fn,
+                                        batch_size=self.batch_size, steps=self.eval_steps,
+                                        metrics=self.metrics, hooks=self.hooks, name=self.name)
+
     def _evaluate(self, step):
         """Evaluates a new checkpoint; True when training should stop."""
         if self._estimator is None:
@@ -96,10 +121,7 @@ class ValidationMonitor(SessionRunHook):
                           "step %s.", latest, step, self._latest_path_step)
             return False
         self._latest_path, self._latest_path_step = latest, step
-        outputs = self._estimator.evaluate(x=self.x, y=self.y, input_fn=self.input_fn,
-                                           batch_size=self.batch_size, steps=self.eval_steps,
-                                           metrics=self.metrics, hooks=self.hooks,
-                                           name=self.name)
+        outputs = self._evaluate_estimator()
         logging.info("Validation (step %d): %s", step,
                      ", ".join("%s = %s" % kv for kv in sorted(outputs.items())))
         if self.early_stopping_rounds is None:

@@ -1,0 +1,7 @@
+"""TF's module path `tensorflow.contrib.learn.python.learn.learn_runner_lib` (what
+tf.contrib.learn.learn_runner is): this path is `tensorweave.contrib.learn.learn_runner`."""
+import sys
+
+from tensorweave.contrib.learn import learn_runner as _moved
+
+sys.modules[__name__] = _moved
