@@ -74,7 +74,7 @@ def _element(lst, i, shape, dtype, what):
     value = lst.items.get(i)
     if value is not None:
         return value
-    shape = _known(shape) or next((v.shape for v in lst.items.values()), None)
+    shape = _known(shape) or next((np.shape(v) for v in lst.items.values()), None)
     if shape is None:
         raise ValueError(f"Could not {what} TensorArray index {i}: it has not been written to, "
                          "and the element shape is not fully defined. Set element_shape on "
@@ -99,10 +99,11 @@ def _store(lst, indices, values, dynamic_size):
         if i in items:
             raise ValueError(f"Could not write to TensorArray index {i} because it has already "
                              "been written to.")
-        if first is not None and first.shape != value.shape:
+        # np.shape: a string scalar may be bare bytes (a row of a string vector)
+        if first is not None and np.shape(first) != np.shape(value):
             raise ValueError(f"Could not write to TensorArray index {i} because the value "
-                             f"shape is {list(value.shape)} which is incompatible with the "
-                             f"TensorArray's inferred element shape: {list(first.shape)}")
+                             f"shape is {list(np.shape(value))} which is incompatible with the "
+                             f"TensorArray's inferred element shape: {list(np.shape(first))}")
         first = value if first is None else first
         items[i] = value
     return TensorList(size, items)
@@ -186,7 +187,7 @@ def _gather_kernel(flow, indices, *, dtype, element_shape):
         if not 0 <= i < flow.size:
             raise IndexError(f"Tried to gather index {int(i)} but array size is: {flow.size}")
     if not len(indices):
-        shape = _known(element_shape) or next((v.shape for v in flow.items.values()), None)
+        shape = _known(element_shape) or next((np.shape(v) for v in flow.items.values()), None)
         if shape is None:
             raise ValueError("TensorArray has size zero, but element shape <unknown> is not "
                              "fully defined. Set element_shape to stack an empty TensorArray.")

@@ -552,6 +552,14 @@ def test_scan_and_folds():
     assert fl == 1 - 2 - 3 - 4 - 5 and fr == -15
 
 
+def test_scan_over_strings_and_a_string_tensor_array():
+    running = tf.scan(lambda a, x: a + x, np.array(["T", "e", "n"]))
+    ta = tf.TensorArray(tf.string, size=2).unstack(tf.constant(["a", "b"]))
+    with tf.Session() as sess:
+        r, stacked, one = sess.run([running, ta.stack(), ta.read(1)])
+    assert list(r) == [b"T", b"Te", b"Ten"] and list(stacked) == [b"a", b"b"] and one == b"b"
+
+
 def test_functional_ops_gradients():
     x = tf.placeholder(tf.float64, [4, 2])
     m = tf.map_fn(lambda row: tf.reduce_sum(tf.sin(row) * row), x)
