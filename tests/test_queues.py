@@ -231,6 +231,16 @@ def test_coordinator_stop_cancels_blocked_enqueue_threads():
         assert sess.run(q.is_closed())
 
 
+def test_coordinator_join_passes_over_threads_not_started():
+    coord = tf.train.Coordinator()
+    unstarted = [threading.Thread(target=coord.request_stop) for _ in range(2)]
+    coord.join(unstarted)  # TF polls is_alive: a thread never started is not waited for
+    for t in unstarted:
+        t.start()
+    coord.join(unstarted)
+    assert coord.should_stop()
+
+
 def test_start_queue_runners_needs_a_session():
     with pytest.raises(ValueError, match="No default session is registered"):
         tf.train.start_queue_runners()

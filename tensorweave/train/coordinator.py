@@ -71,7 +71,8 @@ class Coordinator:
             pass
         deadline = time.time() + stop_grace_period_secs
         for thread in threads:
-            thread.join(max(0.0, deadline - time.time()))
+            if thread.is_alive():  # one never started is not waited for (TF polls is_alive)
+                thread.join(max(0.0, deadline - time.time()))
         stragglers = [t.name for t in threads if t.is_alive()]
         with self._lock:
             self._registered_threads = set()
