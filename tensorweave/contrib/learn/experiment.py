@@ -29,6 +29,8 @@ from tensorweave.train.server_lib import HOROVOD_PATH
 
 __all__ = ["Experiment"]
 
+_WARNED = []
+
 
 def _predicate_with_checkpoint(predicate_fn):
     """predicate_fn as fn(eval_results, checkpoint_path) (TF accepts either signature)."""
@@ -91,10 +93,13 @@ class Experiment:
                  delay_workers_by_global_step=False, export_strategies=None,
                  train_steps_per_iteration=None, checkpoint_and_export=False,
                  saving_listeners=None, check_interval_secs=5):
-        logging.warning("Experiment (from tensorflow.contrib.learn.python.learn.experiment) is "
-                        "deprecated and will be removed in a future version.\nInstructions for "
-                        "updating:\nPlease switch to tf.estimator.train_and_evaluate. You will "
-                        "also have to convert to a tf.estimator.Estimator.")
+        if not _WARNED:  # TF's deprecation notice, once per process
+            _WARNED.append(True)
+            logging.warning("Experiment (from tensorflow.contrib.learn.python.learn.experiment) "
+                            "is deprecated and will be removed in a future version.\n"
+                            "Instructions for updating:\nPlease switch to "
+                            "tf.estimator.train_and_evaluate. You will also have to convert to a "
+                            "tf.estimator.Estimator.")
         contrib = isinstance(estimator, contrib_estimators.Estimator)
         if not contrib and isinstance(estimator, core_estimator.Estimator):
             self._core_estimator_used = True
