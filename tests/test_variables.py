@@ -316,3 +316,39 @@ def test_initializer_as_variable_initial_value():
         value = sess.run(w)
     assert np.abs(value).max() <= 0.2
     assert 0.07 < value.std() < 0.1
+
+
+def test_reads_under_an_assigns_control_dependency_see_the_assigned_value():
+    # TF's Assign copies into the variable's buffer, which its snapshot and identities alias:
+    # a read that runs after the Assign sees the new value (WOW5678's control_dependencies
+    # factorial prints 720). A fetched value is the step's copy, kept by later assigns.
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.int32)
+        v = tf.Variable(1, name="v")
+        step = tf.assign(v, v * a)
+        with tf.control_dependencies([step]):
+            read = v.read_value()
+            snap = tf.identity(v)
+            printed = tf.Print(v, [v], message="v:")
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            got = [sess.run([read, snap, printed], {a: i}) for i in range(1, 7)]
+            first = got[0][0]
+            sess.run(tf.assign(v, 5))
+        assert [g[0] for g in got] == [1, 2, 6, 24, 120, 720]
+        assert [g[1] for g in got] == [g[2] for g in got] == [g[0] for g in got]
+        assert first == 1
+
+
+def test_assign_of_another_shape_without_validation_replaces_the_buffer():
+    with tf.Graph().as_default():
+        v = tf.Variable([1.0, 2.0], validate_shape=False)
+        grow = tf.assign(v, [1.0, 2.0, 3.0], validate_shape=False)
+        same = tf.assign(v, [7.0, 8.0, 9.0], validate_shape=False)
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            kept = sess.run(v)
+            assert sess.run(grow).tolist() == [1.0, 2.0, 3.0]
+            assert sess.run(same).tolist() == [7.0, 8.0, 9.0]
+            assert sess.run(v).tolist() == [7.0, 8.0, 9.0]
+            assert kept.tolist() == [1.0, 2.0]

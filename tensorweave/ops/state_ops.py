@@ -61,13 +61,29 @@ def _assign_shape(ref, value, *, validate_shape):
     return [(ref.dtype, ref.shape if validate_shape else value.shape)]
 
 
+def _copy_into_current(state, key, value):
+    """TF's AssignOp: a variable already holding an array of the value's shape and dtype gets
+    the value copied into that buffer, so the reads that alias it (its snapshot, an identity
+    of it) see the new value when they run after the Assign. The buffer, or None."""
+    current = state.read_variable(key) if state.has_variable(key) else None
+    if (isinstance(current, np.ndarray) and current.flags.writeable
+            and current.shape == np.shape(value) and current.dtype == np.asarray(value).dtype):
+        np.copyto(current, value)
+        return current
+    return None
+
+
 def _assign_kernel(state, name, key, value, *, validate_shape):
-    return state.write_variable(key, value, validate_shape)
+    current = _copy_into_current(state, key, value)
+    return state.write_variable(key, value, validate_shape) if current is None else current
 
 
 def _assign_into(state, name, key, value, *, validate_shape, out=None):
     """Assign's writing form: given `out`, the value's own buffer that only this step holds,
-    the variable keeps that buffer rather than a copy."""
+    a variable not yet holding a buffer of its shape keeps that buffer rather than a copy."""
+    current = _copy_into_current(state, key, value)
+    if current is not None:
+        return current
     return state.write_variable(key, value, validate_shape, copy=out is not value)
 
 
