@@ -174,3 +174,23 @@ def test_feed_previous_tensor_builds_both_decoders_on_shared_variables():
             looped = sess.run(outputs, {**feed, feed_previous: True})
         np.testing.assert_allclose(fed[0], looped[0], rtol=1e-5)   # step 0 reads decoder_inputs
         assert not np.allclose(fed[2], looped[2])
+
+
+def test_old_module_paths_are_the_seq2seq_module_and_the_wrappers(tmp_path):
+    # WOW5678/tensorflow_study's legacy_seq2seq lessons star-import these TF 1.x paths
+    import subprocess
+    import sys
+    (tmp_path / "prog.py").write_text(
+        "import tensorflow as tf\n"
+        "from tensorflow.contrib.legacy_seq2seq.python.ops import *\n"
+        "from tensorflow.contrib.rnn.python.ops.core_rnn_cell import *\n"
+        "from tensorflow.contrib.legacy_seq2seq.python.ops.seq2seq import *\n"
+        "import tensorflow.contrib.legacy_seq2seq.python.ops.seq2seq as s2s\n"
+        "print(attention_decoder is tf.contrib.legacy_seq2seq.attention_decoder,\n"
+        "      s2s.rnn_decoder is tf.contrib.legacy_seq2seq.rnn_decoder,\n"
+        "      EmbeddingWrapper is tf.contrib.rnn.EmbeddingWrapper,\n"
+        "      OutputProjectionWrapper is tf.contrib.rnn.OutputProjectionWrapper)\n")
+    result = subprocess.run([sys.executable, "-m", "tensorweave", "prog.py"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"] * 4

@@ -1,0 +1,1 @@
+"""TF's package path `tensorflow.contrib.rnn.python` (programs import its `ops`)."""
