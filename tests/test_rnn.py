@@ -458,6 +458,19 @@ def test_dynamic_rnn_with_ragged_lengths_against_numpy(name):
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("cell_class", [rnn_cell.LSTMCell, rnn_cell.GRUCell])
+def test_dynamic_rnn_pads_with_positive_zeros(cell_class):
+    # TF selects zeros past a row's length (no -0. from multiplying negative outputs by 0)
+    x = tf.placeholder(tf.float32, [3, 5, 1])
+    outputs, _ = tf.nn.dynamic_rnn(cell_class(6), x, sequence_length=[5, 2, 3],
+                                   dtype=tf.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run(outputs, {x: RNG.uniform(-1, 1, (3, 5, 1))})
+    assert (got[0] < 0).any()
+    assert not np.signbit(got[1, 2:]).any() and not np.signbit(got[2, 3:]).any()
+
+
 def test_dynamic_rnn_stops_at_the_longest_sequence():
     x = tf.placeholder(tf.float64, [2, 5, 3])
     lengths = tf.placeholder(tf.int32, [2])

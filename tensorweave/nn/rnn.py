@@ -205,7 +205,9 @@ def run_block_lstm(config, inputs, state, lengths=None, scope=None):
                 return array.expand_dims(array.transpose(mask), -1)
             last = steps_before(lengths) - steps_before(lengths - 1)  # 0 for length 0
             started = array.expand_dims(array.cast(lengths > 0, outputs.dtype), -1)
-            outputs = outputs * steps_before(lengths)
+            kept = array.broadcast_to(array.expand_dims(array.transpose(
+                sequence_mask(lengths, steps)), -1), array.shape(outputs))
+            outputs = array.where(kept, outputs, array.zeros_like(outputs))  # +0., as TF
 
         def final(sequence, initial):
             if lengths is None:
