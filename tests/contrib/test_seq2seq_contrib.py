@@ -301,3 +301,30 @@ def test_beam_search_coverage_penalty_and_reordered_alignment_history():
         tf.contrib.seq2seq.BeamSearchDecoder(
             tf.nn.rnn_cell.GRUCell(3), emb, tf.fill([2], START), END,
             tf.zeros([2 * WIDTH, 3]), WIDTH, coverage_penalty_weight=0.4).initialize()
+
+
+def test_helpers_batch_size_is_an_int32_tensor_as_in_tensorflow():
+    # TF's helpers give array_ops.size(...): programs sess.run(decoder.batch_size)
+    inputs = np.zeros((5, 8, 7), np.float32)
+    helper = tf.contrib.seq2seq.TrainingHelper(inputs, [3, 4, 3, 1, 0])
+    cell = tf.nn.rnn_cell.BasicRNNCell(4)
+    decoder = tf.contrib.seq2seq.BasicDecoder(cell, helper, cell.zero_state(5, tf.float32))
+    greedy = tf.contrib.seq2seq.GreedyEmbeddingHelper(tf.zeros([6, 3]), [1, 1], 2)
+    scheduled = tf.contrib.seq2seq.ScheduledEmbeddingTrainingHelper(
+        inputs, [3, 4, 3, 1, 0], tf.ones([6, 7]), 0.5)
+    sched_decoder = tf.contrib.seq2seq.BasicDecoder(tf.nn.rnn_cell.BasicRNNCell(6), scheduled,
+                                                    tf.zeros([5, 6]))
+    (outputs, _), _, lengths = tf.contrib.seq2seq.dynamic_decode(sched_decoder)
+    for size in (decoder.batch_size, greedy.batch_size, scheduled.batch_size):
+        assert isinstance(size, tf.Tensor) and size.dtype == tf.int32
+    assert outputs.shape.as_list() == [5, None, 6]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run([decoder.batch_size, greedy.batch_size]) == [5, 2]
+        assert sess.run(lengths).tolist() == [3, 4, 3, 1, 0]
+
+
+def test_tensorflow_module_paths_of_seq2seq():
+    from tensorweave.contrib.seq2seq.python.ops import basic_decoder, helper
+    assert helper.TrainingHelper is tf.contrib.seq2seq.TrainingHelper
+    assert basic_decoder.BasicDecoder is tf.contrib.seq2seq.BasicDecoder

@@ -20,7 +20,7 @@ from tensorweave.core.operation import Tensor
 from tensorweave.core.tensor_shape import TensorShape, as_shape
 from tensorweave.contrib.seq2seq import decoder
 from tensorweave.contrib.seq2seq.attention_wrapper import AttentionWrapperState
-from tensorweave.contrib.seq2seq.helper import static_size
+from tensorweave.contrib.seq2seq.helper import batch_size_tensor
 from tensorweave.contrib.seq2seq.basic_decoder import (check_cell, check_output_layer,
                                                         layer_output_size)
 from tensorweave.nn.rnn import sequence_mask
@@ -147,7 +147,7 @@ class BeamSearchDecoder(decoder.Decoder):
         self._end_token = convert_to_tensor(end_token, dtype=dtypes.int32, name="end_token")
         if self._end_token.shape.ndims != 0:
             raise ValueError("end_token must be a scalar")
-        self._batch_size = static_size(self._start_tokens)
+        self._batch_size = batch_size_tensor(self._start_tokens)
         self._beam_width = beam_width
         self._length_penalty_weight = length_penalty_weight
         self._coverage_penalty_weight = coverage_penalty_weight

@@ -29,11 +29,10 @@ def _unstack_ta(inp):
                        element_shape=inp.shape[1:]).unstack(inp)
 
 
-def static_size(t):
-    """The number of elements of `t`: a Python int where its shape tells, else a tensor."""
-    t = convert_to_tensor(t)
-    n = t.shape.num_elements()
-    return n if n is not None else array.size(t)
+def batch_size_tensor(t):
+    """The number of elements of `t` as an int32 tensor, as TF's helpers give `batch_size`
+    (`constant_value` knows it where `t`'s shape tells)."""
+    return array.size(convert_to_tensor(t))
 
 
 def _embedding_fn(embedding):
@@ -118,7 +117,7 @@ class CustomHelper(Helper):
         with name_scope(name, f"{type(self).__name__}Initialize"):
             finished, next_inputs = self._initialize_fn()
             if self._batch_size is None:
-                self._batch_size = static_size(finished)
+                self._batch_size = batch_size_tensor(finished)
         return finished, next_inputs
 
     def sample(self, time, outputs, state, name=None):
@@ -163,7 +162,7 @@ class TrainingHelper(_IdSamplingHelper):
                 raise ValueError(f"Expected sequence_length to be a vector, but received "
                                  f"shape: {self._sequence_length.shape}")
             self._zero_inputs = nest.map_structure(lambda x: array.zeros_like(x[0, :]), inputs)
-            self._batch_size = static_size(self._sequence_length)
+            self._batch_size = batch_size_tensor(self._sequence_length)
 
     @property
     def inputs(self):
@@ -324,7 +323,7 @@ class GreedyEmbeddingHelper(_IdSamplingHelper):
         self._end_token = convert_to_tensor(end_token, dtype=dtypes.int32, name="end_token")
         if self._start_tokens.shape.ndims != 1:
             raise ValueError("start_tokens must be a vector")
-        self._batch_size = static_size(self._start_tokens)
+        self._batch_size = batch_size_tensor(self._start_tokens)
         if self._end_token.shape.ndims != 0:
             raise ValueError("end_token must be a scalar")
         self._start_inputs = self._embedding_fn(self._start_tokens)

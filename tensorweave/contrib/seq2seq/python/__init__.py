@@ -1,0 +1,1 @@
+"""TF's package path `tensorflow.contrib.seq2seq.python` (programs import its `ops`)."""
