@@ -23,9 +23,10 @@ FLOORS = {
     "tensorweave.runtime": 3,
     "tensorweave": 4,  # every other library module: nn, train, summary, layers, data, ...
     "tensorweave.estimator": 5,
-    # contrib.learn's Estimator family and contrib.layers' feature columns are built on
-    # tf.estimator and tf.feature_column, as TF 1.x's were
+    # contrib.learn's Estimator family and contrib.layers' and contrib.feature_column's feature
+    # columns are built on tf.estimator and tf.feature_column, as TF 1.x's were
     "tensorweave.contrib.learn": 5, "tensorweave.contrib.layers.feature_column": 5,
+    "tensorweave.contrib.feature_column": 5,
     "tensorweave.examples": 6, "tensorweave.runner": 6, "tensorweave.__main__": 6,
 }
 FACE = "tensorweave.__init__"

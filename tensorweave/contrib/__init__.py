@@ -13,6 +13,7 @@ PROVIDED = (
     "lookup",                                                   # lookup tables
     "factorization", "tensorboard", "learn", "data", "distributions",
     "mpi_collectives", "tensor_forest", "keras",
+    "feature_column",                                           # sequence feature columns
 )
 
 
