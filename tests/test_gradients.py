@@ -308,3 +308,18 @@ def test_aggregation_gating_and_colocation_change_nothing_on_one_cpu():
     assert _run(tf.gradients(y, x, gate_gradients=True, colocate_gradients_with_ops=True)) == [7.0]
     with pytest.raises(ValueError, match="Invalid `aggregation_method` specified 7"):
         tf.gradients(y, x, aggregation_method=7)
+
+
+def test_broadcast_gradients_of_unknown_shapes_are_named_as_tensorflow_names_them():
+    # TF's _MulGrad / _AddGrad end in reshape(reduce_sum(...)): gradients/Mul_grad/Reshape_1
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32)
+        w, b = tf.Variable(2.0), tf.Variable(1.0)
+        loss = tf.reduce_sum(tf.pow(3.0 - tf.add(tf.multiply(x, w), b), 2))
+        gw, gb = tf.gradients(loss, [w, b])
+        assert (gw.name, gb.name) == ("gradients/Mul_grad/Reshape_1:0",
+                                      "gradients/Add_grad/Reshape_1:0")
+        assert gw.op.type == "SumToShape"
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_allclose(sess.run([gw, gb], {x: 2.0}), [8.0, 4.0])

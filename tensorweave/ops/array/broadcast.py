@@ -91,8 +91,8 @@ def sum_to_shape(grad, like):
     finds them at run time.
     """
     axes = _static_broadcast_axes(grad.shape, like.shape)
-    if axes is None:
-        return one(create_op("SumToShape", [grad, shape_tensor(like)], name="SumToShape"))
+    if axes is None:  # named as TF's broadcast gradient's last op (gradients/Mul_grad/Reshape_1)
+        return one(create_op("SumToShape", [grad, shape_tensor(like)], name="Reshape"))
     if not axes:
         return grad
     keep = grad.shape.ndims == like.shape.ndims
