@@ -247,3 +247,36 @@ def test_start_queue_runners_needs_a_session():
     with tf.Session() as sess:
         assert tf.train.start_queue_runners() == []  # the default session; no runners
         assert sess is tf.get_default_session()
+
+
+def test_a_thread_running_sessions_lets_the_others_run():
+    """TF runs a graph without Python's lock, so a thread in a loop of Session.run calls does
+    not keep the others waiting for the interpreter's switch interval: here a thread that
+    requests the stop after its first run gets it in before its sibling fills the queue (the
+    O'Reilly book's queue_basic.py otherwise hangs with both blocked on a full queue)."""
+    import sys
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)  # without a yield, the first thread keeps the lock for 1 s
+    try:
+        q = queues.FIFOQueue(1000, tf.float32, shapes=[[]])
+        enqueue, size = q.enqueue(1.0), q.size()
+        with tf.Session() as sess:
+            coord = tf.train.Coordinator()
+            runs = []
+
+            def add(i):
+                while not coord.should_stop():
+                    sess.run(enqueue)
+                    runs.append(i)
+                    if i == 1:
+                        coord.request_stop()
+                    if len(runs) >= 900:  # no turn for the other thread: stop anyway
+                        coord.request_stop()
+            threads = [threading.Thread(target=add, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            coord.join(threads, stop_grace_period_secs=30)
+            assert 1 in runs
+            assert sess.run(size) < 900
+    finally:
+        sys.setswitchinterval(switch)

@@ -1,4 +1,6 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
+import threading
+import time
 import warnings
 
 from tensorweave.core import context
@@ -66,6 +68,11 @@ class Session:
         """Computes `fetches` (any nesting of tensors, ops and names) with `feed_dict` values."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if threading.active_count() > 1:
+            # TF runs the graph without Python's lock: each run lets the other threads take
+            # their turn, so a thread looping over runs cannot hold them off for the whole
+            # switch interval (a sibling asked to stop the loop might never get to ask)
+            time.sleep(0)
         feeds = feed_dict or {}
         self._growth_watch.before_run()
         key = (fetch_key(fetches), tuple(feeds), self._graph.version)
