@@ -88,3 +88,20 @@ def test_outside_reason_renames_a_failure_only(tmp_path, monkeypatch):
     (tmp_path / "p.py").write_text("print('fine')\n")
     assert run_programs.run_one(program, Options)["status"] == "passed"
     assert run_programs.validate([dict(program, outside="")]) != []
+
+
+def test_a_program_judged_on_completion_fails_when_it_does_not_finish(tmp_path, monkeypatch):
+    """A hang (or a run too slow for the limit) is a failure, not a pass on the numbers so
+    far; a program judged "partial" is judged on them."""
+    program = {"name": "p", "file": "p.py", "judged": "completion", "time_limit": 5,
+               "checks": [{"regex": r"loss (\d+)", "op": "finite"}]}
+    monkeypatch.setattr(run_programs, "PROGRAMS", str(tmp_path))
+
+    class Options:
+        python, mnist_dir, extra_site, sitecustomize, limit_scale = \
+            __import__("sys").executable, "", "", None, 1.0
+        tensorflow, keep_logs = __import__("sys").executable, None
+    (tmp_path / "p.py").write_text("import time\nprint('loss 3', flush=True)\ntime.sleep(60)\n")
+    result = run_programs.run_one(program, Options)
+    assert (result["status"], result["error_type"]) == ("failed", "did not finish")
+    assert run_programs.run_one(dict(program, judged="partial"), Options)["status"] == "limit-ok"

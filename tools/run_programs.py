@@ -22,9 +22,11 @@ To compare with TF 1.x behaviour on TF 2: `--tensorflow /work/tfenv/bin/python -
 tests/programs/shims/tf1_on_tf2.py` (tf.compat.v1 as `tensorflow`, v2 behaviour off).
 Status per program:
   passed     ran to its end and every check held
-  limit-ok   stopped at its time limit with no error, and the checks on the numbers so far held
-  failed     an exception (its type and the last line of the error), a non-zero exit, or a check
-             that did not hold (the check is named)
+  limit-ok   judged "partial": stopped at its time limit with no error, and the checks on the
+             numbers so far held
+  failed     an exception (its type and the last line of the error), a non-zero exit, a check
+             that did not hold (the check is named), or, judged "completion", still running at
+             its time limit ("did not finish": a hang, or too slow for a scaled-down limit)
   outside    failed as `failed` would say, and the manifest's `outside` names a reason outside
              tensorweave's scope (NumPy 2 removed an API it calls, eager execution, TF 0.x
              argument order); a program with `outside` that runs is judged as any other
@@ -287,6 +289,10 @@ def run_one(program, options):
         result["status"] = "failed"
         result["error_type"] = "promise not held"
         result["detail"] = "; ".join(c[3:] for c in result["checks"] if c.startswith("NO"))
+    elif timed_out and program["judged"] == "completion":
+        result["status"] = "failed"
+        result["error_type"] = "did not finish"
+        result["detail"] = f"still running at {limit:.0f}s"
     elif timed_out:
         result["status"] = "limit-ok"
         result["detail"] = f"stopped at {limit:.0f}s"
