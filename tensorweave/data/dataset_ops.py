@@ -224,6 +224,12 @@ class Dataset(structure.Structured):
         """Consecutive elements stacked `batch_size` at a time (the last batch may be short)."""
         return _Batch(self, batch_size, drop_remainder)
 
+    def window(self, size, shift=None, stride=1, drop_remainder=False):
+        """Windows of `size` elements, `stride` apart, each starting `shift` (default `size`)
+        elements after the last one's; each component of a window is a Dataset (as `map` and
+        `flat_map` functions receive it). Short windows at the end unless `drop_remainder`."""
+        return _Window(self, size, size if shift is None else shift, stride, drop_remainder)
+
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False):
         """Batches whose components are padded to `padded_shapes` (None: the longest)."""
@@ -440,6 +446,22 @@ class _ListFiles(Dataset):
 
 
 # --- transformations -------------------------------------------------------------------------
+def _given_windows(func, specs):
+    """`func`, given each window component of an element (a DatasetSpec component, traced as
+    its elements stacked) as the Dataset of those elements, as TF hands windows to functions."""
+    flat_specs = structure.flatten(specs)
+    if not any(isinstance(s, structure.DatasetSpec) for s in flat_specs):
+        return func
+
+    def given(*args):
+        element = args if type(specs) is tuple else args[0]
+        parts = [Dataset.from_tensor_slices(t) if isinstance(s, structure.DatasetSpec) else t
+                 for s, t in zip(flat_specs, structure.flatten(element))]
+        element = structure.pack_as(specs, parts)
+        return func(*element) if type(element) is tuple else func(element)
+    return given
+
+
 class _PerElement(Dataset):
     """A stage applying one traced function `fn` to each element; `_stage(input iterator,
     instantiated fn)` runs it."""
@@ -460,7 +482,8 @@ class _Map(_PerElement):
     _stage = pipeline.Map
 
     def __init__(self, dataset, map_func):
-        fn = TracedFunction(map_func, dataset._specs, "tensors", "MapDataset")
+        fn = TracedFunction(_given_windows(map_func, dataset._specs), dataset._specs,
+                            "tensors", "MapDataset")
         super().__init__(dataset, fn.output_specs, fn)
 
 
@@ -468,14 +491,16 @@ class _Filter(_PerElement):
     _stage = pipeline.Filter
 
     def __init__(self, dataset, predicate):
-        fn = TracedFunction(predicate, dataset._specs, "tensors", "FilterDataset")
+        fn = TracedFunction(_given_windows(predicate, dataset._specs), dataset._specs,
+                            "tensors", "FilterDataset")
         check_predicate(fn)
         super().__init__(dataset, dataset._specs, fn)
 
 
 class _Interleave(Dataset):
     def __init__(self, dataset, map_func, cycle_length, block_length):
-        fn = TracedFunction(map_func, dataset._specs, "dataset", "InterleaveDataset")
+        fn = TracedFunction(_given_windows(map_func, dataset._specs), dataset._specs,
+                            "dataset", "InterleaveDataset")
         self._cycle = scalar_arg(cycle_length, dtypes.int64, "cycle_length")
         self._block = scalar_arg(block_length, dtypes.int64, "block_length")
         super().__init__(fn.dataset._specs, inputs=[dataset], args=[self._cycle, self._block],
@@ -514,6 +539,24 @@ class _Batch(Dataset):
         make = self._inputs[0]._instantiate(ctx)
         size = _positive(ctx.scalar(self._size), "batch_size")
         return lambda: pipeline.Batch(make(), size, self._drop)
+
+
+class _Window(Dataset):
+    def __init__(self, dataset, size, shift, stride, drop_remainder):
+        self._size = scalar_arg(size, dtypes.int64, "size")
+        self._shift = scalar_arg(shift, dtypes.int64, "shift")
+        self._stride = scalar_arg(stride, dtypes.int64, "stride")
+        self._drop = bool(drop_remainder)
+        specs = structure.map_structure(
+            lambda s: structure.DatasetSpec(s.dtype, s.shape), dataset._specs)
+        super().__init__(specs, inputs=[dataset], args=[self._size, self._shift, self._stride])
+
+    def _instantiate(self, ctx):
+        make = self._inputs[0]._instantiate(ctx)
+        size = _positive(ctx.scalar(self._size), "size")
+        shift = _positive(ctx.scalar(self._shift), "shift")
+        stride = _positive(ctx.scalar(self._stride), "stride")
+        return lambda: pipeline.Window(make(), size, shift, stride, self._drop)
 
 
 def _positive(value, what):

@@ -70,9 +70,16 @@ def as_tensor(value):
 
 
 def _placeholders(graph, specs):
-    flat = [Graph.create_op(graph, "Placeholder", [], {"dtype": s.dtype, "shape": s.shape},
+    """The function's inputs (a window component's: its elements stacked), packed as `specs`."""
+    flat = [Graph.create_op(graph, "Placeholder", [], {"dtype": s.dtype, "shape": _input_shape(s)},
                             name="arg").outputs[0] for s in structure.flatten(specs)]
     return flat, structure.pack_as(specs, flat)
+
+
+def _input_shape(spec):
+    if isinstance(spec, structure.DatasetSpec):
+        return TensorShape([None]).concatenate(spec.shape)
+    return spec.shape
 
 
 def _call(func, args):

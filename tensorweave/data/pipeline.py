@@ -22,7 +22,7 @@ from tensorweave.data import cache_file
 from tensorweave.ops.dataset_streams import (  # noqa: F401
     Batch, CacheStore, Concatenate, Elements, Empty, Filter, Interleave, Iter, IteratorResource,
     Map, PaddedBatch, Range, Recording, Repeat, Replay, SeedLog, SeedStream, Shard, Shuffle, Skip,
-    Slices, Strings, Take, Unbatch, Zip, concat, invalid, row, rows, stack)
+    Slices, Strings, Take, Unbatch, Window, Zip, concat, invalid, row, rows, stack)
 
 
 class RunContext:

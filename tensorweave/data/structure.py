@@ -105,6 +105,16 @@ class Spec:
         return f"Spec({self.dtype.name}, {self.shape})"
 
 
+class DatasetSpec(Spec):
+    """A component that is itself a dataset (a window) of elements of this dtype and shape:
+    functions receive it as a Dataset; its running form is those elements stacked."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"DatasetSpec({self.dtype.name}, {self.shape})"
+
+
 def spec_of(leaf):
     """The Spec of a Tensor or NumPy array."""
     if isinstance(leaf, Tensor):

@@ -173,6 +173,42 @@ class Batch(Iter):
         return concat(parts)
 
 
+class Window(Iter):
+    """Dataset.window: windows of up to `size` elements, element `stride` apart, each starting
+    `shift` elements after the last one's start; an element is the window's elements stacked
+    (its dataset's rows). Short windows at the end unless `drop_remainder`."""
+
+    def __init__(self, upstream, size, shift, stride, drop_remainder):
+        self.up = upstream
+        self.size, self.shift, self.stride = size, shift, stride
+        self.drop = drop_remainder
+        self.buffer, self.base = [], 0  # buffer[0] is upstream element number `base`
+        self.start = 0
+        self.ended = False
+
+    def _fill(self, index):
+        while not self.ended and self.base + len(self.buffer) <= index:
+            e = self.up.next()
+            if e is None:
+                self.ended = True
+            else:
+                self.buffer.append(e)
+
+    def next(self):
+        last = self.start + (self.size - 1) * self.stride
+        self._fill(last)
+        have = self.base + len(self.buffer)
+        picked = [self.buffer[i - self.base]
+                  for i in range(self.start, min(last, have - 1) + 1, self.stride)]
+        if not picked or (self.drop and len(picked) < self.size):
+            return None
+        self.start += self.shift
+        dropped = min(self.start - self.base, len(self.buffer))
+        del self.buffer[:dropped]
+        self.base += dropped
+        return stack(picked)
+
+
 class Repeat(Iter):
     def __init__(self, make_upstream, count):
         self.make = make_upstream

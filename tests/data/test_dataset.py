@@ -180,8 +180,11 @@ def test_map_captures_placeholders_and_variables_when_initialized():
     with tf.Session() as sess:
         sess.run(v.initializer)
         sess.run(it.initializer, {scale: 2.0})
-        sess.run(v.assign(100.0))  # captured values are read at initialization
-        assert [sess.run(x) for _ in range(3)] == [10.0, 12.0, 14.0]
+        sess.run(v.assign(100.0))
+        # the placeholder's value is read at initialization; the variable's captured snapshot
+        # aliases its buffer, which Assign writes in place, as in TF (TF 2.15's compat.v1 with
+        # its ref variables gives [100.0, 102.0, 104.0] too)
+        assert [sess.run(x) for _ in range(3)] == [100.0, 102.0, 104.0]
 
 
 def test_map_with_an_outer_tensor_as_first_operand():
@@ -382,3 +385,35 @@ def test_experimental_transformations():
 def test_a_dataset_is_not_iterable_in_graph_mode():
     with pytest.raises(RuntimeError, match="eager"):
         iter(D.range(3))
+
+
+def test_window_components_are_datasets_flat_mapped_into_batches():
+    # DRMALEK's time-series lesson: window(21, shift=1, drop_remainder=True).flat_map(batch)
+    # (the lists below are what TF 2.15's compat.v1 gives for the same pipelines)
+    with tf.Graph().as_default():
+        short = D.range(7).window(3, shift=2).flat_map(lambda w: w.batch(3))
+        strided = D.range(10).window(4, shift=1, stride=2, drop_remainder=True) \
+            .flat_map(lambda w: w.batch(4))
+        pairs = D.from_tensor_slices(([1, 2, 3, 4, 5], [10., 20., 30., 40., 50.])).window(2) \
+            .flat_map(lambda a, b: D.zip((a.batch(2), b.batch(2))))
+        series = D.from_tensor_slices(np.arange(6.0, dtype=np.float32)) \
+            .window(3, shift=1, drop_remainder=True).flat_map(lambda w: w.batch(3)) \
+            .map(lambda w: (w[:-1], w[-1]))
+        assert short.output_shapes == tf.TensorShape([None])
+        assert series.output_shapes == (tf.TensorShape([None]), tf.TensorShape([]))
+        got = [elements(d) for d in (short, strided, pairs, series)]
+    assert [e.tolist() for e in got[0]] == [[0, 1, 2], [2, 3, 4], [4, 5, 6], [6]]
+    assert [e.tolist() for e in got[1]] == [[0, 2, 4, 6], [1, 3, 5, 7], [2, 4, 6, 8],
+                                            [3, 5, 7, 9]]
+    assert [[c.tolist() for c in e] for e in got[2]] == [
+        [[1, 2], [10.0, 20.0]], [[3, 4], [30.0, 40.0]], [[5], [50.0]]]
+    assert [(x.tolist(), float(y)) for x, y in got[3]] == [
+        ([0.0, 1.0], 2.0), ([1.0, 2.0], 3.0), ([2.0, 3.0], 4.0), ([3.0, 4.0], 5.0)]
+
+
+def test_window_arguments_must_be_positive():
+    with tf.Graph().as_default():
+        it = D.range(3).window(2, shift=0).flat_map(lambda w: w).make_one_shot_iterator()
+        with tf.Session() as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError, match="shift"):
+                sess.run(it.get_next())
