@@ -280,3 +280,17 @@ def test_a_thread_running_sessions_lets_the_others_run():
             assert sess.run(size) < 900
     finally:
         sys.setswitchinterval(switch)
+
+
+def test_coordinator_keeps_only_an_error_reported_before_the_stop():
+    """TF's request_stop records an exception only while no stop has been requested: a thread
+    failing after the stop (its session closed under it) does not make join raise."""
+    coord = tf.train.Coordinator()
+    coord.request_stop()
+    coord.request_stop(RuntimeError("Attempted to use a closed Session."))
+    coord.join([])
+    coord = tf.train.Coordinator()
+    coord.request_stop(ValueError("first"))
+    coord.request_stop(RuntimeError("second"))
+    with pytest.raises(ValueError, match="first"):
+        coord.join([])

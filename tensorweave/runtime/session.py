@@ -1,4 +1,5 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
+import os
 import threading
 import time
 import warnings
@@ -18,6 +19,23 @@ from tensorweave.runtime.state import SessionState
 
 _MAX_CACHED_PLANS = 512
 _GROWTHS_BEFORE_WARNING = 10  # runs preceded by new ops from one line of user code
+_YIELD_EVERY = 8  # runs of a thread other than the main one between two turns it gives away
+_runs_since_yield = threading.local()
+
+
+def _give_way():
+    """Every _YIELD_EVERY runs of a thread that is not the main one, lets the other threads
+    take Python's lock (time.sleep(0): it sleeps out the kernel's timer slack, 50-80 us, so
+    not at every run; sched_yield is quicker but rarely lets a waiting thread in)."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    runs = getattr(_runs_since_yield, "count", _YIELD_EVERY) + 1
+    if runs >= _YIELD_EVERY:
+        runs = 0
+        time.sleep(0)
+    _runs_since_yield.count = runs
+
+
 get_default_session = context.get_default_session
 
 
@@ -66,13 +84,12 @@ class Session:
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Computes `fetches` (any nesting of tensors, ops and names) with `feed_dict` values."""
+        # TF runs the graph without Python's lock, so a thread looping over runs cannot hold
+        # the others off for the interpreter's switch interval (a sibling asked to stop the
+        # loop might never get to ask): such a thread gives way now and then
+        _give_way()
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        if threading.active_count() > 1:
-            # TF runs the graph without Python's lock: each run lets the other threads take
-            # their turn, so a thread looping over runs cannot hold them off for the whole
-            # switch interval (a sibling asked to stop the loop might never get to ask)
-            time.sleep(0)
         feeds = feed_dict or {}
         self._growth_watch.before_run()
         key = (fetch_key(fetches), tuple(feeds), self._graph.version)

@@ -28,9 +28,11 @@ class Coordinator:
 
     def request_stop(self, ex=None):
         """Asks every thread to stop; `ex` (an exception or exc_info) is re-raised by join,
-        unless it is one of the clean-stop types (OutOfRangeError by default)."""
+        unless it is one of the clean-stop types (OutOfRangeError by default) or a stop was
+        already requested (as TF: a thread failing once told to stop is not an error)."""
         with self._lock:
-            if ex is not None and self._exc_info_to_raise is None:
+            if ex is not None and self._exc_info_to_raise is None and \
+                    not self._stop_event.is_set():
                 if isinstance(ex, tuple):
                     exc = ex[1]
                 else:
