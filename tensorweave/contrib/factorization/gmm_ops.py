@@ -96,7 +96,8 @@ class GmmAlgorithm:
 
     def _initialize_variables(self, data, initial_means=None):
         """The init op: means (given or sampled, [K, 1, d]) and the first shard's covariance
-        (+ 1e-3 I) for every class, assigned once while `initialized` is False."""
+        (+ 1e-3 I) for every class, assigned by each run of it, as TF's (its conds on
+        `initialized` take the assigns made outside them)."""
         first_shard = data[0]
         if initial_means is not None:
             means = array.expand_dims(initial_means, 1)
@@ -110,19 +111,18 @@ class GmmAlgorithm:
             cov = _covariance(first_shard, True) + self._min_var
             covs = array.tile(array.expand_dims(diagonal.diag_part(cov), 0),
                               [self._num_classes, 1])
-        initialized = array.identity(self._cluster_centers_initialized)
-
-        def assign_initial(var, value):
-            def assign():
-                assigned = state_ops.assign(var, value, validate_shape=False)
-                with control_dependencies([assigned]):
-                    done = state_ops.assign(self._cluster_centers_initialized, True)
-                return control.group(done)
-            return assign
-
-        self._init_ops = [
-            control.cond(initialized, control.no_op, assign_initial(self._means, means)),
-            control.cond(initialized, control.no_op, assign_initial(self._covs, covs))]
+        with control_dependencies([means, covs]):
+            initialized = array.identity(self._cluster_centers_initialized)
+        self._init_ops = []
+        for var, value in ((self._means, means), (self._covs, covs)):
+            # as TF's gmm_ops: the assigns are made outside the conds, so they run with every
+            # run of the init op, and the conds only wait for them (the first cond's assign of
+            # `initialized` must not keep the second's from running)
+            assigned = state_ops.assign(var, value, validate_shape=False)
+            with control_dependencies([assigned]):
+                done = state_ops.assign(self._cluster_centers_initialized, True)
+            self._init_ops.append(control.cond(initialized, control.no_op,
+                                               lambda done=done: control.group(done)))
 
     def init_ops(self):
         """The initialization op."""
