@@ -1,5 +1,4 @@
 """Session: runs fetches of a Graph with feeds, caching one Plan per signature."""
-import os
 import threading
 import time
 import warnings
