@@ -5,6 +5,7 @@ The programs themselves are slow and run only through tools/run_programs.py, nev
 import hashlib
 import importlib.util
 import os
+import sys
 
 import pytest
 
@@ -72,21 +73,25 @@ def test_checks_read_numbers_as_promised():
     assert held is False and "no match #5" in text
 
 
+class RunOptions:
+    """The command-line options run_one reads: this Python, no MNIST, full time limits."""
+    python = tensorflow = sys.executable
+    mnist_dir = extra_site = ""
+    sitecustomize = keep_logs = None
+    limit_scale = 1.0
+
+
 def test_outside_reason_renames_a_failure_only(tmp_path, monkeypatch):
     program = {"name": "p", "file": "p.py", "judged": "completion", "time_limit": 10,
                "outside": "calls np.float, which NumPy 2 removed", "checks": []}
     monkeypatch.setattr(run_programs, "PROGRAMS", str(tmp_path))
 
-    class Options:
-        python, mnist_dir, extra_site, sitecustomize, limit_scale = \
-            __import__("sys").executable, "", "", None, 1.0
-        tensorflow, keep_logs = __import__("sys").executable, None
     (tmp_path / "p.py").write_text("import numpy\nnumpy.float\n")
-    result = run_programs.run_one(program, Options)
+    result = run_programs.run_one(program, RunOptions)
     assert result["status"] == "outside" and "NumPy 2" in result["detail"]
     assert "AttributeError" in result["detail"]
     (tmp_path / "p.py").write_text("print('fine')\n")
-    assert run_programs.run_one(program, Options)["status"] == "passed"
+    assert run_programs.run_one(program, RunOptions)["status"] == "passed"
     assert run_programs.validate([dict(program, outside="")]) != []
 
 
@@ -97,11 +102,7 @@ def test_a_program_judged_on_completion_fails_when_it_does_not_finish(tmp_path, 
                "checks": [{"regex": r"loss (\d+)", "op": "finite"}]}
     monkeypatch.setattr(run_programs, "PROGRAMS", str(tmp_path))
 
-    class Options:
-        python, mnist_dir, extra_site, sitecustomize, limit_scale = \
-            __import__("sys").executable, "", "", None, 1.0
-        tensorflow, keep_logs = __import__("sys").executable, None
     (tmp_path / "p.py").write_text("import time\nprint('loss 3', flush=True)\ntime.sleep(60)\n")
-    result = run_programs.run_one(program, Options)
+    result = run_programs.run_one(program, RunOptions)
     assert (result["status"], result["error_type"]) == ("failed", "did not finish")
-    assert run_programs.run_one(dict(program, judged="partial"), Options)["status"] == "limit-ok"
+    assert run_programs.run_one(dict(program, judged="partial"), RunOptions)["status"] == "limit-ok"

@@ -203,10 +203,10 @@ def run_block_lstm(config, inputs, state, lengths=None, scope=None):
             def steps_before(ends):  # [time, batch, 1]: 1 where time < ends
                 mask = sequence_mask(ends, steps, dtype=outputs.dtype)
                 return array.expand_dims(array.transpose(mask), -1)
-            last = steps_before(lengths) - steps_before(lengths - 1)  # 0 for length 0
+            before = steps_before(lengths)
+            last = before - steps_before(lengths - 1)  # 0 for length 0
             started = array.expand_dims(array.cast(lengths > 0, outputs.dtype), -1)
-            kept = array.broadcast_to(array.expand_dims(array.transpose(
-                sequence_mask(lengths, steps)), -1), array.shape(outputs))
+            kept = array.broadcast_to(before > 0, array.shape(outputs))
             outputs = array.where(kept, outputs, array.zeros_like(outputs))  # +0., as TF
 
         def final(sequence, initial):

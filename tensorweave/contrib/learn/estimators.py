@@ -23,6 +23,7 @@ from tensorweave.estimator import run_config as run_config_lib
 from tensorweave.estimator.model_fn import EstimatorSpec
 from tensorweave.core import sparse_tensor
 from tensorweave.ops import array, sparse_ops
+from tensorweave.ops.control.grouping import no_op
 from tensorweave.platform import tf_logging as logging
 from tensorweave.train import basic_session_run_hooks as hooks_lib
 
@@ -247,7 +248,6 @@ class Estimator(estimator_lib.Estimator):
 def _pair_value_metrics(eval_metric_ops):
     """A metric given as a value alone (TF 1.x's bare metric functions return a tensor) as
     (value, no_op): evaluated once at the end, as TF 1.x's contrib Estimator does."""
-    from tensorweave.ops.control.grouping import no_op
     for name, ops in list(eval_metric_ops.items()):
         if isinstance(ops, (list, tuple)):
             if len(ops) == 2:
