@@ -80,7 +80,11 @@ def _assign_kernel(state, name, key, value, *, validate_shape):
 
 def _assign_into(state, name, key, value, *, validate_shape, out=None):
     """Assign's writing form: given `out`, the value's own buffer that only this step holds,
-    a variable not yet holding a buffer of its shape keeps that buffer rather than a copy."""
+    the variable keeps that buffer rather than a copy when nothing else could see the
+    difference: its current buffer is held by nothing but the state, or it has none of the
+    value's shape yet."""
+    if out is value and state.adopt_variable(key, value):
+        return value
     current = _copy_into_current(state, key, value)
     if current is not None:
         return current

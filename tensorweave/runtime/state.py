@@ -5,6 +5,7 @@ import numpy as np
 
 from tensorweave.core.errors import FailedPreconditionError, InvalidArgumentError
 from tensorweave.ops.philox import SeededStream
+from tensorweave.runtime.accel import in_place
 from tensorweave.runtime.blocking import BlockingResources
 
 
@@ -53,6 +54,19 @@ class SessionState:
         stored = np.array(value, copy=True) if copy else value
         self.variables[key] = stored
         return stored
+
+    def adopt_variable(self, key, value):
+        """Makes `value`, an array only the caller holds, the variable's value in place of its
+        current buffer when that has `value`'s shape and dtype and nothing but this state holds
+        it, so no reader can tell it from TF's copy into that buffer; whether it did."""
+        current = self.variables.get(key)
+        fits = (current.__class__ is np.ndarray and current.shape == value.shape
+                and current.dtype == value.dtype and current.flags.owndata)
+        current = None  # a local reference would count as a holder
+        if not (fits and in_place.held_only_by(self.variables, key)):
+            return False
+        self.variables[key] = value
+        return True
 
     def random_generator(self, op_name, seed, seed2):
         """The op's own stream: deterministic from (seed, seed2) unless both are 0."""

@@ -153,6 +153,46 @@ def test_an_assign_keeps_a_dying_value_as_the_variable_and_copies_a_held_one(hel
     del holder
 
 
+@pytest.mark.parametrize("reader", [None, "alias", "view"])
+def test_an_assign_replaces_a_buffer_only_the_state_holds_and_copies_into_a_held_one(reader):
+    # TF's Assign copies into the variable's buffer; keeping the dying value instead is the
+    # same to every reader only when no reader holds the old buffer
+    with tf.Graph().as_default():
+        v = tf.Variable(np.zeros(4, np.float32))
+        op = tf.assign(v, tf.placeholder(tf.float32, [4])).op
+    state = SessionState()
+    state.variables[v.op.name] = old = np.zeros(4, np.float32)
+    old_id = id(old)
+    holder = {None: None, "alias": old, "view": old[1:]}[reader]
+    del old
+    kernel = accel.in_place_kernel(op, chosen_kernel(op), [0], {"validate_shape": True},
+                                   (state, op.name, v.op.name))
+    value = np.arange(4, dtype=np.float32)
+    value_id = id(value)
+    values = [value]
+    del value
+    stored = _run_step(kernel, values, [0])
+    assert stored is state.variables[v.op.name]
+    assert id(stored) == (value_id if reader is None else old_id)
+    np.testing.assert_array_equal(stored, [0, 1, 2, 3])
+    if reader is not None:
+        np.testing.assert_array_equal(holder, [0, 1, 2, 3][-holder.size:])
+
+
+def test_reads_under_an_assigns_control_dependency_see_a_float_value_assigned_in_place():
+    with tf.Graph().as_default():
+        v = tf.Variable(np.ones(1000, np.float32))
+        step = tf.assign(v, v * 2.0)  # v * 2.0 dies at the Assign
+        with tf.control_dependencies([step]):
+            snap = tf.identity(v)
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            got = [sess.run(snap)[0] for _ in range(3)]
+            sess.run(step)
+            alone = sess.run(v)[0]
+    assert got == [2.0, 4.0, 8.0] and alone == 16.0
+
+
 def test_a_variable_keeping_an_assigned_buffer_is_updated_apart_from_what_was_fetched():
     with tf.Graph().as_default():
         v = tf.Variable(np.arange(4, dtype=np.float32))

@@ -11,7 +11,9 @@ each has more references, and gets a new buffer as before.
 
 Writing into a buffer that is already in the cache, rather than a new one, makes a chain of
 updates such as Keras's RMSprop on a 784x512 weight (ten passes) a third faster. An Assign
-given such a buffer keeps it as the variable's value instead of copying it.
+given such a buffer keeps it as the variable's value instead of copying it into the variable's
+buffer, when nothing but the Session's state holds that buffer (`held_only_by`): no reader can
+then tell the two apart.
 """
 import sys
 
@@ -48,6 +50,18 @@ def alone_count():
 
 
 _ALONE = alone_count()
+
+
+def _entry_count(mapping, key):
+    return _getrefcount(mapping[key])
+
+
+_HELD_BY_MAPPING = _entry_count({0: np.empty(1)}, 0)
+
+
+def held_only_by(mapping, key):
+    """Whether the object at mapping[key] is referenced from nowhere but the mapping."""
+    return _entry_count(mapping, key) == _HELD_BY_MAPPING
 
 
 def _writable_alone(args, i, dtype):
