@@ -137,19 +137,16 @@ class BestExporter(_SavedModelExporter):
                is_the_final_export):
         path = None
         if self._model_dir != estimator.model_dir and self._event_file_pattern:
+            logging.info("Loading best metric from event files.")
             self._model_dir = estimator.model_dir
             pattern = os.path.join(self._model_dir, self._event_file_pattern)
             self._best_eval_result = self._best_in_event_files(pattern)
         if self._best_eval_result is None or self._compare_fn(
                 best_eval_result=self._best_eval_result, current_eval_result=eval_result):
-            logging.info("Exporting a better model (%s instead of %s)...", eval_result,
-                         self._best_eval_result)
+            logging.info("Performing best model export.")
             path = self._save(estimator, export_path, checkpoint_path)
             _garbage_collect(export_path, self._exports_to_keep)
             self._best_eval_result = eval_result
-        else:
-            logging.info("Keeping the current best model (%s instead of %s).",
-                         self._best_eval_result, eval_result)
         return path
 
     def _best_in_event_files(self, pattern):

@@ -2,6 +2,7 @@
 evaluate's dict, predictions, variable names), and the other tf.estimator additions: parse
 specs, add_metrics, exporters in train_and_evaluate, GlobalStepWaiterHook, ProfilerHook."""
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -164,8 +165,26 @@ def test_exporters_in_train_and_evaluate(tmp_path):
             assert (export_dir / kind / stamp / "saved_model.pb").exists()
     # a restart reads the best loss so far from the eval event files: no better model, no export
     best = tf.estimator.BestExporter(serving_input_receiver_fn=_receiver_fn)
-    assert best.export(estimator, str(tmp_path / "again"), estimator.latest_checkpoint(),
-                       {"loss": metrics["loss"] + 1.0, "global_step": 6}, False) is None
+    logger, seen = tf.get_logger(), _Recorder()
+    level = logger.level
+    logger.addHandler(seen)
+    logger.setLevel(logging.INFO)
+    try:
+        assert best.export(estimator, str(tmp_path / "again"), estimator.latest_checkpoint(),
+                           {"loss": metrics["loss"] + 1.0, "global_step": 6}, False) is None
+    finally:
+        logger.removeHandler(seen)
+        logger.setLevel(level)
+    assert seen.messages == ["Loading best metric from event files."]  # TF's lines
+
+
+class _Recorder(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
 
 
 def test_exporter_and_eval_spec_errors():
