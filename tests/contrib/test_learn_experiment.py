@@ -124,15 +124,15 @@ def test_test_schedule_and_export_strategies(tmp_path):
 
     def export_fn(estimator, export_path, checkpoint_path, eval_result):
         exported.append((export_path, checkpoint_path, eval_result["global_step"]))
-        return "made:" + os.path.basename(export_path)
+        return b"made:" + os.path.basename(export_path)
 
     strategy = learn.ExportStrategy("serving", export_fn)
     exp = learn.Experiment(_classifier(str(tmp_path)), _input_fn, _input_fn,
                            train_steps=4, eval_steps=1, export_strategies=strategy)
     assert exp.test()["global_step"] == 1
     _, exports = exp.train_and_evaluate()
-    assert exports == ["made:serving"]
-    assert exported[-1] == (os.path.join(str(tmp_path), "export", "serving"), None, 4)
+    assert exports == [b"made:serving"]  # TF passes the export path as bytes
+    assert exported[-1] == (os.path.join(os.fsencode(tmp_path), b"export", b"serving"), None, 4)
     with pytest.raises(ValueError, match="must be an ExportStrategy"):
         exp.reset_export_strategies(["not a strategy"])
 

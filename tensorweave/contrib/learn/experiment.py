@@ -382,9 +382,10 @@ class Experiment:
 
     # --- the estimator's calls -------------------------------------------------------------
     def _maybe_export(self, eval_result, checkpoint_path=None):
-        """Each export strategy's result, exporting under model_dir/export/<name>."""
-        base = os.path.join(self._estimator.model_dir, "export")
-        return [strategy.export(self._estimator, os.path.join(base, strategy.name),
+        """Each export strategy's result, exporting under model_dir/export/<name> (a bytes
+        path, as TF passes it)."""
+        base = os.path.join(os.fsencode(self._estimator.model_dir), b"export")
+        return [strategy.export(self._estimator, os.path.join(base, os.fsencode(strategy.name)),
                                 checkpoint_path=checkpoint_path, eval_result=eval_result)
                 for strategy in self._export_strategies]
 
