@@ -99,6 +99,25 @@ def test_summary_print_fn_default_prints(capsys):
     assert "dense (Dense)                (None, 2)                 8" in out
 
 
+def test_fit_on_a_dataset_of_unknown_length_learns_it_in_the_first_epoch(capsys):
+    """TF's fit loop: when the dataset runs out, its length becomes the progress bar's target,
+    already for the first epoch's last line."""
+    tf.keras.backend.clear_session()
+    x, y = cases._data(n=40)
+    with tf.Graph().as_default():
+        model = cases._mlp(tf.keras)
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        data = tf.data.Dataset.from_tensor_slices((x, y)).batch(10)
+        data = data.filter(lambda a, b: tf.size(b) > 0)  # a length TF cannot know beforehand
+        model.fit(data, epochs=2, verbose=1)
+    lines = [line.strip() for line in capsys.readouterr().out.replace("\r", "\n").splitlines()]
+    epoch_2 = lines.index("Epoch 2/2")
+    first, second = lines[:epoch_2], lines[epoch_2:]
+    assert any(line.startswith("1/Unknown") for line in first)
+    assert first[-1].startswith("4/4 [")
+    assert [line[:5] for line in second if line[:1].isdigit()] == ["1/4 [", "4/4 ["]
+
+
 def test_predict_batches_and_dtypes():
     tf.keras.backend.clear_session()
     x, y = cases._data(n=37)

@@ -724,17 +724,19 @@ class Model(Network):
         self.history = cbks.History()
         callback_list = [cbks.BaseLogger(stateful_metrics=self.metrics_names[1:])] + \
             list(callbacks or []) + [self.history]
+        progbar = cbks.ProgbarLogger("steps" if use_steps else "samples",
+                                     stateful_metrics=self.metrics_names[1:])
         if verbose:
-            callback_list.append(cbks.ProgbarLogger(
-                "steps" if use_steps else "samples", stateful_metrics=self.metrics_names[1:]))
+            callback_list.append(progbar)
         callback_list = cbks.CallbackList(callback_list)
         out_labels = list(self.metrics_names)
         val_labels = ["val_" + n for n in out_labels] if val is not None else []
         callback_list.set_model(self)
-        callback_list.set_params({
+        params = {
             "batch_size": batch_size, "epochs": epochs, "steps": steps if use_steps else None,
             "samples": samples if not use_steps else None, "verbose": verbose,
-            "do_validation": val is not None, "metrics": out_labels + val_labels})
+            "do_validation": val is not None, "metrics": out_labels + val_labels}
+        callback_list.set_params(params)
         self.stop_training = False
         if verbose and train["kind"] in ("arrays", "dataset"):
             unit = "samples" if train["kind"] == "arrays" else "steps"
@@ -750,6 +752,7 @@ class Model(Network):
             callback_list.on_epoch_begin(epoch)
             totals = []
             epoch_logs = {}
+            batch_index = -1
             for batch_index, (arrays, size) in enumerate(epoch_iter(epoch)):
                 batch_logs = {"batch": batch_index, "size": size}
                 callback_list.on_batch_begin(batch_index, batch_logs)
@@ -759,6 +762,12 @@ class Model(Network):
                 callback_list.on_batch_end(batch_index, batch_logs)
                 if self.stop_training:
                     break
+            if steps is None and use_steps and train["kind"] == "dataset" and batch_index >= 0 \
+                    and not self.stop_training:
+                # the dataset ran out: now its length is known, as TF's fit loop learns it
+                steps = params["steps"] = batch_index + 1
+                if verbose:
+                    progbar.target = progbar.progbar.target = steps
             if totals:
                 for name, value in zip(out_labels, self._averages(totals)):
                     epoch_logs[name] = value
