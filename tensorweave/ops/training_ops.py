@@ -4,8 +4,9 @@
 the rows `indices` from a gradient of those rows (tf.gather's IndexedSlices gradient), with the
 same formula. A repeated index applies its rows one after the other, as TF's kernels do.
 
-These are the reference kernels; runtime/accel/ runs large dense updates over slices and
-gradient descent as one BLAS axpy (sparse updates touch only their rows and need neither)."""
+These are the reference kernels; runtime/accel/ runs large dense updates over slices (sparse
+updates touch only their rows and need none). Each computes in TF's kernel's order, so the
+float32 results are TF's to the bit."""
 import functools
 
 import numpy as np
@@ -65,7 +66,7 @@ def _momentum(state, name, var, accum, lr, grad, momentum, *, use_nesterov):
     a *= momentum
     a += grad
     if use_nesterov:
-        w -= grad * lr + a * (momentum * lr)
+        w -= grad * lr + a * momentum * lr
     else:
         w -= a * lr
     return w
@@ -85,8 +86,7 @@ def _adam(state, name, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, ep
     step = (m * beta1 + (1 - beta1) * grad) if use_nesterov else m
     np.sqrt(v, out=scratch)
     scratch += epsilon
-    np.divide(step, scratch, out=scratch)
-    scratch *= lr_t
+    np.divide(step * lr_t, scratch, out=scratch)  # TF's order: (m alpha) / (sqrt(v) + eps)
     w -= scratch
     return w
 
@@ -94,7 +94,7 @@ def _adam(state, name, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, ep
 def _adagrad(state, name, var, accum, lr, grad):
     w, a = state.read_variable(var), state.read_variable(accum)
     a += grad * grad
-    w -= lr * grad / np.sqrt(a)
+    w -= grad * lr * (1 / np.sqrt(a))
     return w
 
 

@@ -25,7 +25,7 @@ from tensorweave.core.registry import registered_op_types
 from tensorweave.ops import dataset as dataset_op_types
 from tensorweave.ops import state_ops
 from tensorweave.runtime import accel
-from tensorweave.runtime.accel import blas_axpy, leading_sums, sliced_updates, spectral_conv
+from tensorweave.runtime.accel import leading_sums, sliced_updates, spectral_conv
 from tensorweave.runtime.plan import bind_kernel
 
 from op_cases import CASES, FAMILY_RANDOM_CASES, FAMILY_SESSION_CASES
@@ -649,13 +649,12 @@ APPLY_CASES = {
 
 def _force_variants(monkeypatch):
     """Knobs of runtime/accel set so that every variant runs, even on the table's small
-    arrays: updates over slices of 2 elements shared with two helper threads, gradient descent
-    as an axpy, every stride-1 convolution through the DFT."""
+    arrays: updates over slices of 2 elements shared with two helper threads, every stride-1
+    convolution through the DFT."""
     monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 0)
     monkeypatch.setattr(sliced_updates, "SLICE", 2)
     monkeypatch.setattr(sliced_updates, "SHARED_ABOVE", 0)
     monkeypatch.setattr(sliced_updates, "HELPERS", 2)
-    monkeypatch.setattr(blas_axpy, "AXPY_FROM", 0)
     monkeypatch.setattr(spectral_conv, "MARGIN", 0)
     monkeypatch.setattr(leading_sums, "MIN_ROWS", 1)
 

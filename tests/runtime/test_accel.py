@@ -11,7 +11,7 @@ import pytest
 
 import tensorweave as tf
 from tensorweave.runtime import accel
-from tensorweave.runtime.accel import blas_axpy, process_tuning, zero_page
+from tensorweave.runtime.accel import openblas, process_tuning, zero_page
 
 
 # --- the switch ------------------------------------------------------------------------------
@@ -94,23 +94,6 @@ def test_relu_zeros_are_read_only_without_mmap_flags_too(monkeypatch):
     assert not zeros.any() and not zeros.flags.writeable
 
 
-# --- BLAS axpy ---------------------------------------------------------------------------------
-def test_blas_axpy_declines_what_it_cannot_do():
-    if blas_axpy.loaded_openblas() is None:
-        pytest.skip("NumPy's BLAS here is not OpenBLAS")
-    y = np.ones(6, np.float32)
-    assert blas_axpy.axpy(2.0, np.arange(6, dtype=np.float32), y)
-    np.testing.assert_array_equal(y, 1 + 2 * np.arange(6))
-    for x, target in [(np.ones(6, np.float64), np.ones(6, np.float32)),  # dtypes differ
-                      (np.ones(5, np.float32), np.ones(6, np.float32)),  # sizes differ
-                      (np.ones(12, np.float32)[::2], np.ones(6, np.float32)),  # strided
-                      (np.ones(6, np.float16), np.ones(6, np.float16)),  # no half axpy
-                      (np.ones(6, np.int32), np.ones(6, np.int32))]:
-        before = target.copy()
-        assert blas_axpy.axpy(1.0, x, target) is False
-        np.testing.assert_array_equal(target, before)
-
-
 # --- process tuning ------------------------------------------------------------------------------
 IDLE_CPU = textwrap.dedent("""
     import threading
@@ -142,7 +125,7 @@ def idle_cpu_seconds_after_product(prepare, other_thread=False):
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS runs no worker threads")
 def test_blas_threads_sleep_soon_after_a_product_once_tuned():
-    if blas_axpy.loaded_openblas() is None:
+    if openblas.loaded_openblas() is None:
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
     assert idle_cpu_seconds_after_product(prepare=False) > 0.03  # OpenBLAS's default: spin
     assert idle_cpu_seconds_after_product(prepare=True) < 0.03
@@ -170,7 +153,7 @@ class _FakeOpenBLAS:
 def _load_follower(tmp_path, monkeypatch, threads=2, cpus=2):
     from tensorweave.runtime.accel import blas_threads
     blas = _FakeOpenBLAS(threads)
-    monkeypatch.setattr(blas_threads.blas_axpy, "loaded_openblas", lambda: blas)
+    monkeypatch.setattr(blas_threads.openblas, "loaded_openblas", lambda: blas)
     for name in blas_threads.USER_SETTINGS:
         monkeypatch.delenv(name, raising=False)
     load = tmp_path / "loadavg"
@@ -246,7 +229,7 @@ def test_blas_threads_find_the_thread_count_of_the_openblas_numpy_loaded():
     """NumPy 2's wheels name OpenBLAS's functions scipy_openblas_*64_: the follower must find
     them there too (it was silently off with those wheels)."""
     from tensorweave.runtime.accel import blas_threads
-    library = blas_axpy.loaded_openblas()
+    library = openblas.loaded_openblas()
     if library is None:
         pytest.skip("NumPy's BLAS is not an OpenBLAS found in /proc/self/maps")
     get_threads, set_threads = blas_threads.thread_functions(library)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.runtime.accel import blas_axpy, blas_threads, small_products
+from tensorweave.runtime.accel import blas_threads, openblas, small_products
 
 
 def matmul(a, b, *, transpose_a, transpose_b):
@@ -65,7 +65,7 @@ def test_large_and_batched_products_keep_openblas_count():
 
 
 def test_one_and_several_threads_give_the_same_bits():
-    functions = blas_threads.thread_functions(blas_axpy.loaded_openblas())
+    functions = blas_threads.thread_functions(openblas.loaded_openblas())
     if functions is None:
         pytest.skip("NumPy's BLAS is not OpenBLAS")
     get_threads, set_threads = functions

@@ -316,10 +316,9 @@ def _three_large_steps(make_optimizer):
 @pytest.mark.parametrize("shared", [False, True], ids=["one_thread", "helper_threads"])
 @pytest.mark.parametrize("name", sorted(LARGE_OPTIMIZERS))
 def test_large_variable_update_in_slices_equals_whole_update(name, shared, monkeypatch):
-    from tensorweave.runtime.accel import blas_axpy, sliced_updates
+    from tensorweave.runtime.accel import sliced_updates
     monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 1000)
     monkeypatch.setattr(sliced_updates, "SLICE", 1 << 15)  # 350 x 201: 2.1 slices
-    monkeypatch.setattr(blas_axpy, "AXPY_FROM", 10 ** 9)  # gd: NumPy's passes, not axpy
     monkeypatch.setattr(sliced_updates, "SHARED_ABOVE", 1000 if shared else 10 ** 9)
     if shared:  # two helpers, whatever this machine has: the slices split three ways
         monkeypatch.setattr(sliced_updates, "HELPERS", 2)
@@ -330,29 +329,36 @@ def test_large_variable_update_in_slices_equals_whole_update(name, shared, monke
     np.testing.assert_array_equal(sliced, whole)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_gradient_descent_on_a_large_variable_runs_as_one_blas_axpy(dtype, monkeypatch):
-    from tensorweave.runtime.accel import blas_axpy
-    if blas_axpy.loaded_openblas() is None:
-        pytest.skip("NumPy's BLAS here is not OpenBLAS")
-    calls = []
-    real_axpy = blas_axpy.axpy
-    monkeypatch.setattr(blas_axpy, "axpy", lambda *args: calls.append(args) or real_axpy(*args))
-    rng = np.random.default_rng(3)
-    w0, g = (rng.standard_normal([784, 128]).astype(dtype) for _ in range(2))
-    assert w0.size >= blas_axpy.AXPY_FROM
-    with tf.Graph().as_default():
-        var = tf.Variable(w0)
-        train = tf.train.GradientDescentOptimizer(0.01).apply_gradients([(tf.constant(g), var)])
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            sess.run(train)
-            updated = sess.run(var)
-    assert len(calls) == 1
-    step = dtype(np.float32(0.01)) * g  # the rate is a float32 tensor cast to the dtype, as TF
-    # axpy may round once (fused multiply-add) where NumPy rounds the product and the difference
-    assert np.all(np.abs(updated - (w0 - step)) <= np.spacing(np.abs(w0) + np.abs(step)))
-    assert not np.array_equal(updated, w0)
+def _optimizer_bits_cases():
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    sys.path.insert(0, str(fixtures))
+    try:
+        import optimizer_bits_cases
+    finally:
+        sys.path.remove(str(fixtures))
+    return optimizer_bits_cases, np.load(fixtures / "optimizer_bits_reference.npz")
+
+
+@pytest.mark.parametrize("kernels", ["reference", "sliced", "sliced_shared"])
+def test_updates_are_tfs_to_the_bit(kernels, monkeypatch):
+    """Each update computes in TF's kernel's order (Adam's (m alpha) / (sqrt(v) + eps), the
+    Nesterov step's (accum momentum) lr, no fused multiply-add), with the reference kernels
+    and with the sliced variants: TF 2.15's float32 values, same bits."""
+    from tensorweave.runtime.accel import sliced_updates
+    cases, reference = _optimizer_bits_cases()
+    if kernels == "reference":
+        monkeypatch.setenv("TENSORWEAVE_ACCEL", "0")
+    else:
+        monkeypatch.setattr(sliced_updates, "SLICED_ABOVE", 0)
+        monkeypatch.setattr(sliced_updates, "SLICE", 100)  # 512 elements: 6 slices
+        monkeypatch.setattr(sliced_updates, "SHARED_ABOVE", 0 if kernels == "sliced_shared"
+                            else 10 ** 9)
+        monkeypatch.setattr(sliced_updates, "HELPERS", 2)
+    assert sorted(reference.files) == sorted(cases.OPTIMIZERS)
+    for name in cases.OPTIMIZERS:
+        got = cases.train(tf, name)
+        assert not np.array_equal(got, cases.values()[0]), name
+        np.testing.assert_array_equal(got, reference[name], err_msg=name)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")

@@ -1,16 +1,16 @@
 """Speed variants: faster ways to run some op types, chosen when a Plan binds its kernels.
 
-The kernels under ops/ are the plain NumPy reference. Everything that goes beyond them (BLAS
-through ctypes, optimizer updates over cache-sized slices shared with helper threads, relu
-against the zero page, bias gradients as matrix-vector products, convolutions through the DFT,
-random draws in cache-sized blocks of Philox calls and a seeded op's next draw made ahead on an
-idle core, OpenBLAS's thread count following the machine's load and chosen per small matrix
-product, elementwise ops writing into their dying inputs' buffers, tuning the process) lives
+The kernels under ops/ are the plain NumPy reference. Everything that goes beyond them
+(optimizer updates over cache-sized slices shared with helper threads, relu against the zero
+page, bias gradients as matrix-vector products, convolutions through the DFT, random draws in
+cache-sized blocks of Philox calls and a seeded op's next draw made ahead on an idle core,
+OpenBLAS's thread count (through ctypes) following the machine's load and chosen per small
+matrix product, elementwise ops writing into their dying inputs' buffers, tuning the process) lives
 here, and only here. Switch it with `tf.ConfigProto(accel=False)` or TENSORWEAVE_ACCEL=0
 (variants.py); the process is tuned only when asked for (accel=True, TENSORWEAVE_ACCEL=1, or
 `tune_process()`).
 """
-from tensorweave.runtime.accel import (blas_axpy, blas_threads, draws_ahead,  # noqa: F401
+from tensorweave.runtime.accel import (blas_threads, draws_ahead,  # noqa: F401
                                        leading_sums, process_tuning, random_blocks,
                                        sliced_updates, small_products, spectral_conv,
                                        zero_page)

@@ -15,7 +15,7 @@ not OpenBLAS, and where /proc/loadavg does not exist. `follow_load()` is called 
 import os
 import time
 
-from tensorweave.runtime.accel import blas_axpy
+from tensorweave.runtime.accel import openblas
 
 CHECK_SECONDS = 0.5
 FREE_READINGS = 4  # readings in a row with a free core before OpenBLAS gets its threads back
@@ -36,7 +36,7 @@ class _Follower:
         self.free_readings = 0
         self.enabled = not any(name in os.environ for name in USER_SETTINGS)
         if self.enabled:
-            functions = thread_functions(blas_axpy.loaded_openblas())
+            functions = thread_functions(openblas.loaded_openblas())
             if functions is None:
                 self.enabled = False
             else:

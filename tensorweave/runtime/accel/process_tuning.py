@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-from tensorweave.runtime.accel import blas_axpy
+from tensorweave.runtime.accel import openblas
 
 WARM_SIZE = 384
 MMAP_THRESHOLD = 64 << 20  # arrays up to 64 MB come from the heap, not fresh mappings
@@ -59,7 +59,7 @@ def shorten_blas_spin():
     restarts its threads (as it does around every fork); the environment is left as it was."""
     if BLAS_TIMEOUT_VARIABLE in os.environ or threading.active_count() > 1:
         return
-    library = blas_axpy.loaded_openblas()
+    library = openblas.loaded_openblas()
     if library is None:
         return
     os.environ[BLAS_TIMEOUT_VARIABLE] = BLAS_TIMEOUT

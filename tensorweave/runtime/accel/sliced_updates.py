@@ -124,5 +124,4 @@ def sliced_kernel(op):
 for _op_type, _op_def in sorted(registry.registered_op_types().items()):
     if _op_def.gradient_input is None:  # not an optimizer's in-place update
         continue
-    if _op_type != "ApplyGradientDescent":  # blas_axpy.py: an axpy, else these slices
-        variants.register_variant(_op_type, sliced_kernel)
+    variants.register_variant(_op_type, sliced_kernel)

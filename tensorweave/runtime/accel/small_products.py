@@ -12,7 +12,7 @@ thread anyway, nothing changes.
 """
 import time
 
-from tensorweave.runtime.accel import blas_axpy, blas_threads, variants
+from tensorweave.runtime.accel import blas_threads, openblas, variants
 
 CHOOSE_BELOW = 1 << 22
 TRIALS = 3
@@ -73,7 +73,7 @@ def _record(choice, on_one, elapsed):
 
 
 def _choose(op):
-    functions = blas_threads.thread_functions(blas_axpy.loaded_openblas())
+    functions = blas_threads.thread_functions(openblas.loaded_openblas())
     if functions is None or not (op.inputs[0].dtype.is_floating or op.inputs[0].dtype.is_complex):
         return None
     return product_kernel(op.op_def.kernel, *functions)
