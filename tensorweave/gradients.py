@@ -190,14 +190,14 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         grad_ys if isinstance(grad_ys, (list, tuple)) else [grad_ys])
     with graph.as_default(), graph.name_scope(name):
         pending = {}
-        for y, gy in zip(ys, grad_ys):
+        for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             if gy is None:
                 if not (y.dtype.is_floating or y.dtype.is_complex):
                     raise TypeError(f"Gradients of {y.dtype.name} tensors are not defined: "
                                     f"{y.name}")
                 gy = _ones_for(y)
             else:
-                gy = convert_to_tensor(gy, dtype=y.dtype)
+                gy = _given_grad_y(gy, y, i)
             pending.setdefault(y, []).append(gy)
         for op in reversed(_between_ops(ys, xs, stop_ops)):
             out_grads = [_aggregate(pending.get(t)) for t in op.outputs]
@@ -220,6 +220,20 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         with graph.as_default():
             result = [array.zeros_like(x) if g is None else g for g, x in zip(result, xs)]
     return result
+
+
+def _given_grad_y(grad_y, y, i):
+    """A grad_ys entry as TF's _DefaultGradYs takes it: converted (as `grad_y_<i>`), then an
+    Identity `grad_ys_<i>` in the gradients' name scope (IndexedSlices: one per component)."""
+    if isinstance(grad_y, IndexedSlices):
+        def ident(t, part):
+            return array.identity(t, name=f"grad_ys_{i}_{part}") if isinstance(t, Tensor) else t
+        return IndexedSlices(ident(grad_y.values, "values"), ident(grad_y.indices, "indices"),
+                             ident(grad_y.dense_shape, "shape"))
+    if not isinstance(grad_y, TensorLike):
+        grad_y = convert_to_tensor(grad_y, dtype=y.dtype, name=f"grad_y_{i}")
+    grad_y = convert_to_tensor(grad_y, dtype=y.dtype)
+    return array.identity(grad_y, name=f"grad_ys_{i}")
 
 
 def _ones_for(y):

@@ -49,6 +49,24 @@ def test_tensor_used_twice_sums_its_gradients():
     assert _run(tf.gradients(y, x)[0]) == 7.0
 
 
+def test_given_grad_ys_become_identities_in_the_gradients_scope_as_tf():
+    # TF's _DefaultGradYs: a grad_ys entry is converted (`grad_y_<i>`), then wrapped in an
+    # Identity `grad_ys_<i>`; a gradient that is grad_ys itself is named so
+    w1 = tf.get_variable("gy_w1", shape=[2])
+    w3 = tf.get_variable("gy_w3", shape=[2])
+    y3 = tf.stop_gradient(w1 * 2.0) + w3
+    grads = tf.gradients(y3, [w1, w3], grad_ys=tf.convert_to_tensor([1.0, 2.0]))
+    assert grads[0] is None
+    assert grads[1].name == "gradients/grad_ys_0:0" and grads[1].op.type == "Identity"
+    pair = tf.gradients([y3, w1 * 2.0], [w3, w1], grad_ys=[tf.constant([1.0, 2.0]), [3.0, 4.0]])
+    graph = tf.get_default_graph()
+    assert graph.get_operation_by_name("gradients_1/grad_y_1").type == "Const"
+    assert graph.get_operation_by_name("gradients_1/grad_ys_1").type == "Identity"
+    values = _run(pair)
+    np.testing.assert_allclose(values[0], [1.0, 2.0])
+    np.testing.assert_allclose(values[1], [6.0, 8.0])
+
+
 def test_grad_ys_weights_the_output_gradient():
     x = tf.constant([1.0, 2.0])
     y = x * x
