@@ -43,7 +43,8 @@ def _is_interactive():
 
 
 def get_logger():
-    """The 'tensorflow' logger, given its own stream handler on first use."""
+    """The 'tensorflow' logger; on first use it gets its own stream handler, unless the root
+    logger has handlers already (absl's under tf.app.run): its records then go to those."""
     global _logger
     if _logger is not None:
         return _logger
@@ -59,7 +60,9 @@ def get_logger():
                 handler = logging.StreamHandler(stream)
                 handler.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
                 logger.addHandler(handler)
-            logger.propagate = False
+                # its own handler prints; a root handler added later (absl's, logging's
+                # basicConfig) would print every record again
+                logger.propagate = False
             _logger = logger
     return _logger
 

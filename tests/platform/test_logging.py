@@ -40,9 +40,40 @@ def test_constants_are_python_logging_levels():
             tf_logging.FATAL) == (10, 20, 30, 40, 50)
 
 
-def test_logger_is_named_tensorflow_and_does_not_propagate():
-    logger = tf_logging.get_logger()
-    assert logger is logging.getLogger('tensorflow') and not logger.propagate
+def test_logger_is_named_tensorflow():
+    assert tf_logging.get_logger() is logging.getLogger('tensorflow')
+
+
+def _fresh_process(program):
+    done = subprocess.run([sys.executable, '-c', textwrap.dedent(program)], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_own_handler_and_no_second_copy_through_a_later_root_handler():
+    done = _fresh_process("""
+        import logging, sys
+        from tensorweave.platform import tf_logging
+        tf_logging.warning('before')
+        logging.basicConfig(stream=sys.stdout, format='root:%(message)s')
+        tf_logging.warning('after')
+    """)
+    assert done.stderr == 'WARNING:tensorflow:before\nWARNING:tensorflow:after\n'
+    assert done.stdout == ''
+
+
+def test_first_use_after_the_root_is_configured_logs_through_the_root():
+    # as under tf.app.run: absl puts its handler on the root logger before main runs
+    done = _fresh_process("""
+        import logging, sys
+        logging.basicConfig(stream=sys.stdout, format='root:%(levelname)s:%(message)s')
+        from tensorweave.platform import tf_logging
+        tf_logging.set_verbosity(tf_logging.INFO)
+        tf_logging.info('shown %d', 1)
+    """)
+    assert done.stdout == 'root:INFO:shown 1\n'
+    assert done.stderr == ''
 
 
 def test_set_and_get_verbosity(records):
