@@ -27,6 +27,8 @@ FLOORS = {
     # columns are built on tf.estimator and tf.feature_column, as TF 1.x's were
     "tensorweave.contrib.learn": 5, "tensorweave.contrib.layers.feature_column": 5,
     "tensorweave.contrib.feature_column": 5,
+    # KMeansClustering is a tf.estimator.Estimator, as TF 1.15's is
+    "tensorweave.contrib.factorization.kmeans": 5,
     "tensorweave.examples": 6, "tensorweave.runner": 6, "tensorweave.__main__": 6,
 }
 FACE = "tensorweave.__init__"
@@ -146,9 +148,11 @@ def upward_edges():
 # and tf.keras.estimator (model_to_estimator) is a namespace entry of tf.keras loaded on first
 # use, as TF's is: it builds Estimators (floor 5) from Keras models (floor 4). So are
 # tf.contrib.layers' feature columns (real_valued_column, ...): tf.feature_column's (floor 5).
+# So is tf.contrib.factorization.KMeansClustering, a tf.estimator.Estimator (floor 5).
 ALLOWED_UPWARD = {"tensorweave.compat -> tensorweave.__init__",
                   "tensorweave.keras -> tensorweave.estimator.keras",
-                  "tensorweave.contrib.layers -> tensorweave.contrib.layers.feature_column"}
+                  "tensorweave.contrib.layers -> tensorweave.contrib.layers.feature_column",
+                  "tensorweave.contrib.factorization -> tensorweave.contrib.factorization.kmeans"}
 ALLOWED_CYCLES = {"tensorweave.__init__ tensorweave.compat"}
 KNOWN_UPWARD = set()  # upward imports still to remove: none
 

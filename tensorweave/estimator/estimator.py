@@ -168,7 +168,7 @@ class Estimator:
         elif not isinstance(config, run_config_lib.RunConfig):
             raise ValueError(f"config must be an instance of `RunConfig`, but provided "
                              f"{config}.")
-        if model_dir is not None:
+        if model_dir:  # as TF's: a false one (None, "", False) leaves it to the config
             model_dir = path_str(model_dir)
             if config.model_dir is not None and config.model_dir != model_dir:
                 raise ValueError(f"`model_dir` are set both in constructor and `RunConfig`, "

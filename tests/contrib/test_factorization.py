@@ -1,6 +1,7 @@
 """tf.contrib.factorization against TensorFlow's numbers (tests/fixtures/factorization_reference.npz,
 made by tests/fixtures/make_factorization_reference.py): the clustering kernels' draws and the
 KMeans graph builder's centers, scores and assignments."""
+import itertools
 import pathlib
 import sys
 
@@ -114,3 +115,44 @@ def test_bad_arguments():
         factorization.KMeans(x, 2, initial_clusters="nope")
     with pytest.raises(ValueError, match="Unsupported distance metric 'l1'"):
         factorization.KMeans(x, 2, distance_metric="l1")
+
+
+# --- KMeansClustering, the canned Estimator ---------------------------------------------------
+
+BLOBS = np.concatenate([np.random.RandomState(3).normal(c, 0.1, size=(20, 2))
+                        for c in ((0., 0.), (5., 5.), (0., 5.))]).astype(np.float32)
+
+
+def _repeating_input_fn():
+    return tf.data.Dataset.from_tensor_slices(BLOBS).batch(60).repeat().make_one_shot_iterator(
+        ).get_next()
+
+
+def test_kmeans_clustering_estimator_finds_three_blobs(tmp_path):
+    kmeans = tf.contrib.factorization.KMeansClustering(
+        3, model_dir=str(tmp_path), use_mini_batch=False, random_seed=1)
+    kmeans.train(_repeating_input_fn, steps=10)
+    centers = kmeans.cluster_centers()
+    assert centers.shape == (3, 2)
+    assert sorted(map(tuple, np.round(centers))) == [(0., 0.), (0., 5.), (5., 5.)]
+    nearest = np.argmin(((BLOBS[:, None, :] - centers[None]) ** 2).sum(-1), axis=1)
+    indices = list(itertools.islice(kmeans.predict_cluster_index(_repeating_input_fn), 60))
+    assert indices == nearest.tolist()
+    expected = ((BLOBS - centers[nearest]) ** 2).sum()
+    assert kmeans.score(_repeating_input_fn) == pytest.approx(expected, rel=1e-4)
+    distances = next(kmeans.transform(_repeating_input_fn))
+    assert distances.shape == (3,)
+
+
+def test_kmeans_clustering_checks_its_arguments_as_tensorflow():
+    with pytest.raises(ValueError, match="Unsupported initialization algorithm 'kmc2'"):
+        tf.contrib.factorization.KMeansClustering(3, initial_clusters="kmc2")
+    with pytest.raises(ValueError, match="Unsupported distance metric 'l1'"):
+        tf.contrib.factorization.KMeansClustering(3, distance_metric="l1")
+
+
+def test_a_false_model_dir_leaves_it_to_a_temporary_folder():
+    # KMeansClustering(num_clusters, use_mini_batch) passes the flag as model_dir; TF's
+    # Estimator only takes a true model_dir
+    kmeans = tf.contrib.factorization.KMeansClustering(3, False)
+    assert kmeans.model_dir and kmeans.config.model_dir == kmeans.model_dir

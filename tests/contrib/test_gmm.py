@@ -262,7 +262,7 @@ def test_gmm_algorithm_accessors_and_errors():
 
 
 def test_contrib_learn_estimators_say_they_are_not_provided():
-    for name in ("GMM", "KMeansClustering", "WALSMatrixFactorization"):
+    for name in ("GMM", "WALSMatrixFactorization"):
         with pytest.raises(NotImplementedError, match=f"tf.contrib.factorization.{name}"):
             getattr(tf.contrib.factorization, name)
     assert tf.contrib.factorization.gmm is factorization.gmm
