@@ -176,6 +176,17 @@ class Operation:
     def __repr__(self):
         return f"<tf.Operation '{self.name}' type={self.type}>"
 
+    def __str__(self):
+        """TF's: the op's NodeDef, in TensorFlow's op form, as protobuf text (`print(op)`).
+        The protobuf classes come from the optional tensorboard package; without it, the
+        repr. Only this op and those made after it are converted."""
+        try:
+            graph_def = self.graph.as_graph_def(from_version=self.creation_index - 1)
+        except ImportError:
+            return repr(self)
+        node = next((n for n in graph_def.node if n.name == self.name), None)
+        return repr(self) if node is None else str(node)
+
     def _as_graph_element(self):
         return self
 

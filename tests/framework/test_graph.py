@@ -482,3 +482,16 @@ def test_values_become_constants_named_in_their_ops_scope_as_tensorflow_names_th
         "truediv/y", "truediv", "div/y", "div", "MatMul/a", "MatMul/b", "MatMul", "Const",
         "truediv_1/y", "truediv_1/Cast", "truediv_1/Cast_1", "truediv_1", "Reshape/shape",
         "Reshape", "Sqrt/x", "Sqrt", "Greater/y", "Greater"]
+
+
+def test_printing_an_operation_gives_its_node_def_text_as_tf():
+    # TF's Operation.__str__ is str(op.node_def); the repr stays <tf.Operation ...>
+    pytest.importorskip("tensorboard")
+    a = tf.constant([[1.0, 2.0]])
+    b = tf.constant([[1.0], [3.0]])
+    op = tf.matmul(a, b, name="exampleop").op
+    text = str(op)
+    assert text.startswith('name: "exampleop"\nop: "MatMul"\ninput: "Const"\ninput: "Const_1"\n')
+    assert 'key: "transpose_a"' in text and "type: DT_FLOAT" in text and text.endswith("}\n")
+    assert repr(op) == "<tf.Operation 'exampleop' type=MatMul>"
+    assert str([op]) == "[<tf.Operation 'exampleop' type=MatMul>]"
