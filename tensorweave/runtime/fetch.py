@@ -8,6 +8,7 @@ from tensorweave.core.indexed_slices import IndexedSlices, IndexedSlicesValue
 from tensorweave.core.operation import Operation, Tensor, TensorLike
 from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue, sparse_feed_items
 from tensorweave.ops.control.contexts import DEAD
+from tensorweave.util import nest
 
 
 class FetchMapper:
@@ -89,9 +90,28 @@ def fetch_key(fetches):
     return fetches
 
 
+def flattened_feeds(feeds):
+    """`feeds` with each tuple key (an LSTMStateTuple, nested tuples of tensors) replaced by
+    its leaves, each fed the matching leaf of the value, as TF's nest.flatten_dict_items."""
+    flat = {}
+    for key, value in feeds.items():
+        keys, values = ([key], [value]) if not isinstance(key, tuple) else (
+            nest.flatten(key), nest.flatten(value))
+        if len(keys) != len(values):
+            raise ValueError(f"Could not flatten dictionary. Key had {len(keys)} elements, but "
+                             f"value had {len(values)} elements. Key: {keys}, value: {values}.")
+        for leaf, leaf_value in zip(keys, values):
+            if leaf in flat:
+                raise ValueError(f"Could not flatten dictionary: key {leaf} is not unique.")
+            flat[leaf] = leaf_value
+    return flat
+
+
 def expand_sparse_feeds(feeds):
-    """`feeds` with each SparseTensor key replaced by its three component tensors (and each
-    CompositeTensor key by its components)."""
+    """`feeds` with each tuple key replaced by its leaves (`flattened_feeds`), each SparseTensor
+    key by its three component tensors and each CompositeTensor key by its components."""
+    if any(isinstance(key, tuple) for key in feeds):
+        feeds = flattened_feeds(feeds)
     if not any(isinstance(key, (SparseTensor, CompositeTensor)) for key in feeds):
         return feeds
     expanded = {}

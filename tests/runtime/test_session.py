@@ -285,6 +285,25 @@ def test_make_callable():
 
 
 # --- values are the user's own -------------------------------------------------------------------
+def test_a_tuple_key_feeds_its_leaves_as_tfs_flatten_dict_items():
+    """An LSTM's state tuple fed back between runs: {state: state_value} feeds c and h."""
+    with tf.Graph().as_default():
+        c, h, d = (tf.placeholder(tf.float32, [2]) for _ in range(3))
+        state = tf.nn.rnn_cell.LSTMStateTuple(c, h)
+        total = c + 2 * h + 3 * d
+        with tf.Session() as sess:
+            value = tf.nn.rnn_cell.LSTMStateTuple(np.ones(2), np.zeros(2))
+            assert sess.run(total, {state: value, d: [1, 2]}).tolist() == [4, 7]
+            again = sess.run(total, {state: (np.zeros(2), np.ones(2)), d: [0, 0]})
+            assert again.tolist() == [2, 2]  # the cached plan flattens the key again
+            ones = np.ones(2)  # a list would be flattened too, as TF's nest does
+            assert sess.run(total, {((c, h), d): ((ones, ones), ones)}).tolist() == [6, 6]
+            with pytest.raises(ValueError, match="Key had 2 elements, but value had 3"):
+                sess.run(total, {state: (1.0, 2.0, 3.0), d: [0, 0]})
+            with pytest.raises(ValueError, match="is not unique"):
+                sess.run(total, {state: value, (c, d): (np.zeros(2), np.zeros(2))})
+
+
 def test_fetched_variable_value_is_not_aliased_to_its_buffer():
     w = tf.Variable([1.0, 2.0])
     loss = tf.reduce_sum(w * w)
