@@ -10,6 +10,7 @@ from tensorweave.runtime import checks
 from tensorweave.runtime.checks import CPU_DEVICE
 from tensorweave.runtime.config import ConfigProto
 from tensorweave.core.composite_tensor import CompositeTensor
+from tensorweave.core.errors import InvalidArgumentError
 from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.sparse_tensor import SparseTensor
 from tensorweave.runtime.fetch import FetchMapper, expand_sparse_feeds, fetch_key
@@ -63,6 +64,7 @@ class Session:
         self._closed = False
         self._context_stack = []
         self._growth_watch = GraphGrowthWatch(self._graph)
+        self._partial_runs = {}  # handle -> runtime/partial_run.py's PartialRun
         self.sess_str = target
 
     @property
@@ -151,6 +153,27 @@ class Session:
             raise TypeError(f"Cannot interpret feed_dict key as Tensor: "
                             f"{e.args[0] if e.args else e}") from None
         return tensor
+
+    def partial_run_setup(self, fetches, feeds=None):
+        """A handle for one step run in parts: `partial_run` calls take these fetches and feeds
+        as they come (runtime/partial_run.py)."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        from tensorweave.runtime.partial_run import PartialRun  # rare: loaded when used
+        part = PartialRun(self._graph, fetches, feeds, self._feed_tensor)
+        self._partial_runs[part.handle] = part
+        return part.handle
+
+    def partial_run(self, handle, fetches, feed_dict=None):
+        """Continues the partial run `handle`: computes `fetches` with the values fed so far."""
+        part = self._partial_runs.get(handle)
+        if part is None:
+            raise InvalidArgumentError(None, None,
+                                       "Must run 'setup' before performing partial runs!")
+        values = part.run_part(self.run, fetches, feed_dict, self._feed_tensor)
+        if part.done:
+            del self._partial_runs[handle]
+        return values
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function running `fetches`; positional arguments feed `feed_list` in order."""
