@@ -92,9 +92,10 @@ class Tensor(TensorLike):
 class NodeDef:
     """A light description of an op for error messages (name, op type, device, attrs)."""
 
-    __slots__ = ("name", "op", "device", "attr", "input")
+    __slots__ = ("name", "op", "device", "attr", "input", "operation")
 
     def __init__(self, op):
+        self.operation = op
         self.name = op.name
         self.op = op.type
         self.device = op.device
@@ -103,6 +104,9 @@ class NodeDef:
 
     def __repr__(self):
         return f"NodeDef(name={self.name!r}, op={self.op!r})"
+
+    def __str__(self):
+        return str(self.operation)  # TF's protobuf text (Operation.__str__)
 
 
 class Operation:

@@ -31,11 +31,11 @@ def check_ref(op_type, ref):
                         f"{ref.name} from a {ref.op.type} op")
 
 
-def _variable_shape(*, shape, dtype, shared_name):
+def _variable_shape(*, shape, dtype, shared_name, container=""):
     return [(dtype, shape)]
 
 
-def _variable_kernel(state, name, *, shape, dtype, shared_name):
+def _variable_kernel(state, name, *, shape, dtype, shared_name, container=""):
     return state.read_variable(shared_name or name)
 
 
@@ -46,8 +46,7 @@ register_op("VariableV2", shape=_variable_shape, kernel=_variable_kernel, statef
 def variable_op_v2(shape, dtype, name="Variable"):
     """The raw variable node; its output reads the variable's current value."""
     op = create_op("VariableV2", [], name=name, shape=as_shape(shape),
-                   dtype=dtypes.as_dtype(dtype), shared_name="")
-    op.attrs["shared_name"] = op.name
+                   dtype=dtypes.as_dtype(dtype), container="", shared_name="")
     return op.outputs[0]
 
 

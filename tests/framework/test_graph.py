@@ -495,3 +495,13 @@ def test_printing_an_operation_gives_its_node_def_text_as_tf():
     assert 'key: "transpose_a"' in text and "type: DT_FLOAT" in text and text.endswith("}\n")
     assert repr(op) == "<tf.Operation 'exampleop' type=MatMul>"
     assert str([op]) == "[<tf.Operation 'exampleop' type=MatMul>]"
+
+
+def test_a_variables_node_def_is_tfs():
+    # TF 1.15's VariableV2 NodeDef: shared_name "" (the variable is its node's) and container ""
+    pytest.importorskip("tensorboard")
+    with tf.Graph().as_default() as graph:
+        v = tf.Variable(1.0, name="v")
+        node, = [n for n in graph.as_graph_def().node if n.name == "v"]
+    assert node.attr["shared_name"].s == b"" and node.attr["container"].s == b""
+    assert str(v.op.node_def) == str(v.op) == str(node)
