@@ -586,6 +586,29 @@ def test_bidirectional_dynamic_rnn_reverses_each_sequence():
         np.testing.assert_allclose(got_state[b], state[0], rtol=1e-10)
 
 
+def test_bidirectional_dynamic_rnn_without_lengths_reverses_with_reverse_v2():
+    # TF reverses the time axis with array_ops.reverse when sequence_length is None: the
+    # backward outputs keep their static shape and the input gradient is dense
+    x = tf.placeholder(tf.float64, [None, 4, 2])
+    fw, bw = rnn_cell.BasicRNNCell(2), rnn_cell.BasicRNNCell(3)
+    (out_fw, out_bw), _ = tf.nn.bidirectional_dynamic_rnn(
+        fw, bw, x, initial_state_fw=fw.zero_state(1, tf.float64),
+        initial_state_bw=bw.zero_state(1, tf.float64))
+    assert out_bw.shape.as_list() == out_fw.shape.as_list()[:2] + [3]
+    assert out_bw.shape.as_list()[1] == 4
+    types = [op.type for op in tf.get_default_graph().get_operations()]
+    assert types.count("ReverseV2") == 2 and "GatherV2" not in types
+    grad = tf.gradients(tf.reduce_sum(out_bw), x)[0]
+    assert not isinstance(grad, tf.IndexedSlices)
+    xv = RNG.uniform(-1, 1, (1, 4, 2))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run(out_bw, {x: xv})
+        vals = _values(sess, bw)
+    want, _ = np_unroll(lambda a, h: np_basic_rnn(a, h, *vals), xv[:, ::-1], np.zeros((1, 3)))
+    np.testing.assert_allclose(got, want[:, ::-1], rtol=1e-10)
+
+
 def test_dynamic_rnn_gradients_against_finite_differences():
     cell = rnn_cell.LSTMCell(3, use_peepholes=True)
     x = tf.placeholder(tf.float64, [2, 3, 2])

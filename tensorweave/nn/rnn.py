@@ -15,6 +15,7 @@ from tensorweave.core.graph import name_scope
 from tensorweave.core.operation import Tensor
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops import array, math_ops
+from tensorweave.ops.array.rearrange import reverse_v2
 from tensorweave.util import nest
 from tensorweave.ops.control.while_loop import while_loop
 from tensorweave.nn.rnn_cell import block_lstm_config_of, size_as_shape
@@ -252,10 +253,8 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
 
 
 def _reverse_time(x, lengths):
-    """Time-major `x` with each row's first lengths[b] steps reversed (all steps if None)."""
+    """Time-major `x` with each row's first lengths[b] steps reversed."""
     steps = array.shape(x)[0]
-    if lengths is None:
-        return array.gather(x, array.range_(steps - 1, -1, -1))
     batch = array.shape(x)[1]
     t = array.expand_dims(array.range_(0, steps), 1)
     lens = array.expand_dims(lengths, 0)
@@ -287,6 +286,8 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
 
         def reverse(x):
             x = convert_to_tensor(x)
+            if lengths is None:  # TF's array_ops.reverse on the time axis: static shape kept
+                return reverse_v2(x, [0 if time_major else 1])
             if time_major:
                 return _reverse_time(x, lengths)
             return _transpose_batch_time(_reverse_time(_transpose_batch_time(x), lengths))
