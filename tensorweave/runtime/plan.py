@@ -217,7 +217,37 @@ class Plan:
                 for slot in frees:
                     values[slot] = None
         except Exception as e:  # noqa: BLE001 - every failure is re-raised naming the op
-            raise self.error_for(e, op, values, args) from e
+            error = self.error_for(e, op, values, args)
+            self.run_independent_of(op, values)
+            raise error from e
+
+    def run_independent_of(self, failed, values):
+        """After the step of op `failed` raised: runs the later steps that neither read what
+        it made nor wait for it, directly or through others. TF's executor runs each op as soon
+        as its inputs are ready, so by the time a failure ends the step such ops have run (an
+        assign_add of the global step beside an iterator's OutOfRange); their own failures
+        are dropped, as TF reports the first."""
+        stopped = {failed}
+        for op in self.ops[self.ops.index(failed) + 1:]:  # every op, those run as no step too
+            if any(t.op in stopped for t in op.inputs) or any(
+                    c in stopped for c in op.control_inputs):
+                stopped.add(op)
+        index = next(i for i, step in enumerate(self.steps) if step[4] is failed)
+        for kernel, inputs, out, frees, op in self.steps[index + 1:]:
+            if op in stopped:
+                continue
+            try:
+                result = kernel(*inputs(values))
+            except Exception:  # noqa: BLE001 - the first failure is the one raised
+                stopped.add(op)
+                continue
+            if out.__class__ is int:
+                values[out] = result
+            else:
+                for slot, value in zip(out, result):
+                    values[slot] = value
+            for slot in frees:
+                values[slot] = None
 
     def error_for(self, error, op, values, inputs=None):
         """`error` raised by op's step while running with slot `values` (its `inputs` when

@@ -101,7 +101,9 @@ def _traced_steps(plan, values, records, clock):
             records.append((op, op.name, start, op_start, op_end, end, _describe(result),
                             not op.op_def.shares_memory))
     except Exception as e:  # noqa: BLE001 - re-raised naming the op, as Plan.run does
-        raise plan.error_for(e, op, values, args) from e
+        error = plan.error_for(e, op, values, args)
+        plan.run_independent_of(op, values)
+        raise error from e
 
 
 def _describe(outputs):

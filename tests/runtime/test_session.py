@@ -590,3 +590,25 @@ def test_an_input_of_unknown_static_shape_is_still_computed_for_its_shape():
     grad, = tf.gradients(tf.reduce_sum(tf.exp(x) * 2.0), x)  # the shape is not known: Exp runs
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(grad, {x: np.zeros((2, 3))}), np.full((2, 3), 2.0))
+
+
+def test_a_failing_op_leaves_the_ops_that_do_not_depend_on_it_run_as_tfs_executor():
+    """TF runs each op once its inputs are ready: when the iterator's OutOfRange ends the step,
+    the global step's assign_add beside it has run (TF's KMeansClustering example relies on
+    it); what reads the failed op or waits for it has not."""
+    with tf.Graph().as_default():
+        x = tf.data.Dataset.from_tensors([1.0]).make_one_shot_iterator().get_next()
+        step = tf.Variable(0)
+        incr = tf.assign_add(step, 1)
+        after = tf.Variable(0)
+        with tf.control_dependencies([x, incr]):
+            out = tf.identity(x)
+        with tf.control_dependencies([x]):
+            waits = tf.assign_add(after, 1)
+        also_fails = tf.debugging.assert_equal(step, -1)
+        with tf.Session() as sess:
+            sess.run([step.initializer, after.initializer])
+            sess.run(x)
+            with pytest.raises(tf.errors.OutOfRangeError):
+                sess.run([out, waits, also_fails])
+            assert sess.run([step, after]) == [1, 0]
