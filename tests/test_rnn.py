@@ -609,6 +609,35 @@ def test_bidirectional_dynamic_rnn_without_lengths_reverses_with_reverse_v2():
     np.testing.assert_allclose(got, want[:, ::-1], rtol=1e-10)
 
 
+def test_bidirectional_dynamic_rnn_with_lengths_reverses_with_reverse_sequence():
+    # TF reverses each row's first sequence_length steps with ReverseSequence (seq_axis 1,
+    # batch_axis 0 for batch-major inputs): a dense input gradient equal to finite differences
+    x = tf.placeholder(tf.float64, [2, 3, 2])
+    lengths = tf.constant([3, 1])
+    (out_fw, out_bw), _ = tf.nn.bidirectional_dynamic_rnn(
+        rnn_cell.BasicRNNCell(2), rnn_cell.BasicRNNCell(2), x, sequence_length=lengths,
+        dtype=tf.float64)
+    ops = [op for op in tf.get_default_graph().get_operations()
+           if op.type == "ReverseSequence"]
+    assert len(ops) == 2 and {op.get_attr("seq_dim") for op in ops} == {1}
+    assert {op.get_attr("batch_dim") for op in ops} == {0}
+    loss = tf.reduce_sum(tf.sin(out_bw))
+    grad = tf.gradients(loss, x)[0]
+    assert not isinstance(grad, tf.IndexedSlices)
+    xv = RNG.uniform(-1, 1, (2, 3, 2))
+    eps = 1e-6
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run(grad, {x: xv})
+        num = np.zeros_like(xv)
+        for i in np.ndindex(*xv.shape):
+            d = np.zeros_like(xv)
+            d[i] = eps
+            num[i] = (sess.run(loss, {x: xv + d}) - sess.run(loss, {x: xv - d})) / (2 * eps)
+    np.testing.assert_allclose(got, num, rtol=1e-6, atol=1e-9)
+    assert not got[1, 1:].any()
+
+
 def test_dynamic_rnn_gradients_against_finite_differences():
     cell = rnn_cell.LSTMCell(3, use_peepholes=True)
     x = tf.placeholder(tf.float64, [2, 3, 2])

@@ -252,22 +252,6 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         return outputs, state
 
 
-def _reverse_time(x, lengths):
-    """Time-major `x` with each row's first lengths[b] steps reversed."""
-    steps = array.shape(x)[0]
-    batch = array.shape(x)[1]
-    t = array.expand_dims(array.range_(0, steps), 1)
-    lens = array.expand_dims(lengths, 0)
-    source = array.where(math_ops.less(t, lens) & math_ops.greater(lens, 0),
-                             lens - 1 - t, t + 0 * lens)
-    index = source * batch + array.expand_dims(array.range_(0, batch), 0)
-    rows = array.reshape(x, array.concat([[-1], array.shape(x)[2:]], 0))
-    out = array.gather(rows, array.reshape(index, [-1]))
-    out = array.reshape(out, array.shape(x))
-    out.set_shape(x.shape)
-    return out
-
-
 def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
                               initial_state_fw=None, initial_state_bw=None, dtype=None,
                               parallel_iterations=None, swap_memory=False, time_major=False,
@@ -281,16 +265,13 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
             out_fw, state_fw = dynamic_rnn(cell_fw, inputs, sequence_length, initial_state_fw,
                                            dtype, parallel_iterations, swap_memory,
                                            time_major, scope=fw_scope)
-        lengths = None if sequence_length is None else \
-            array.cast(convert_to_tensor(sequence_length), dtypes.int32)
+        time_axis, batch_axis = (0, 1) if time_major else (1, 0)
 
-        def reverse(x):
-            x = convert_to_tensor(x)
-            if lengths is None:  # TF's array_ops.reverse on the time axis: static shape kept
-                return reverse_v2(x, [0 if time_major else 1])
-            if time_major:
-                return _reverse_time(x, lengths)
-            return _transpose_batch_time(_reverse_time(_transpose_batch_time(x), lengths))
+        def reverse(x):  # as TF: ReverseV2 on the time axis, ReverseSequence given lengths
+            if sequence_length is None:
+                return reverse_v2(x, [time_axis])
+            return array.reverse_sequence(x, sequence_length, seq_axis=time_axis,
+                                          batch_axis=batch_axis)
 
         with variable_scope("bw") as bw_scope:
             reversed_inputs = nest.map_structure(reverse, inputs)
