@@ -227,6 +227,8 @@ class Plan:
         as its inputs are ready, so by the time a failure ends the step such ops have run (an
         assign_add of the global step beside an iterator's OutOfRange); their own failures
         are dropped, as TF reports the first."""
+        if failed not in self.ops:  # no op's step failed (an error before the first step)
+            return
         stopped = {failed}
         for op in self.ops[self.ops.index(failed) + 1:]:  # every op, those run as no step too
             if any(t.op in stopped for t in op.inputs) or any(
