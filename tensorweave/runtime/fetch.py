@@ -107,7 +107,7 @@ def flattened_feeds(feeds):
     return flat
 
 
-def expand_sparse_feeds(feeds):
+def expand_feeds(feeds):
     """`feeds` with each tuple key replaced by its leaves (`flattened_feeds`), each SparseTensor
     key by its three component tensors and each CompositeTensor key by its components."""
     if any(isinstance(key, tuple) for key in feeds):

@@ -14,7 +14,7 @@ import itertools
 from tensorweave.core.errors import InvalidArgumentError, UnimplementedError
 from tensorweave.core.operation import Tensor
 from tensorweave.ops.control.contexts import loop_of
-from tensorweave.runtime.fetch import FetchMapper, expand_sparse_feeds
+from tensorweave.runtime.fetch import FetchMapper, expand_feeds
 from tensorweave.util import nest
 
 _handles = itertools.count(1)
@@ -26,7 +26,7 @@ class PartialRun:
     def __init__(self, graph, fetches, feeds, feed_tensor):
         self.graph = graph
         self.allowed_fetches = {e.name for e in FetchMapper(graph, fetches).elements}
-        keys = expand_sparse_feeds(dict.fromkeys(nest.flatten(feeds or [])))
+        keys = expand_feeds(dict.fromkeys(nest.flatten(feeds or [])))
         self.allowed_feeds = {feed_tensor(k).name for k in keys}
         self.fed, self.fetched = set(), set()
         self.kept = {}  # tensor -> value (fed, fetched, drawn), fed to every later part
@@ -36,7 +36,7 @@ class PartialRun:
     def run_part(self, run, fetches, feed_dict, feed_tensor):
         """Runs (`run`: the Session's run) what `fetches` need beyond the earlier parts."""
         fed = {}
-        for key, value in expand_sparse_feeds(dict(feed_dict or {})).items():
+        for key, value in expand_feeds(dict(feed_dict or {})).items():
             tensor = feed_tensor(key)
             if tensor.name not in self.allowed_feeds:
                 raise _invalid(f"The feed {tensor.name} was not specified in "

@@ -13,7 +13,7 @@ from tensorweave.core.composite_tensor import CompositeTensor
 from tensorweave.core.errors import InvalidArgumentError
 from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.sparse_tensor import SparseTensor
-from tensorweave.runtime.fetch import FetchMapper, expand_sparse_feeds, fetch_key
+from tensorweave.runtime.fetch import FetchMapper, expand_feeds, fetch_key
 from tensorweave.runtime.plan import Plan
 from tensorweave.runtime.state import SessionState
 
@@ -59,7 +59,7 @@ class Session:
         # OpenBLAS's threads follow the machine's load (accel/blas_threads.py)
         self._before_run = accel.follow_load if self._state.variants else None
         self._plans = {}
-        self._composite_feeds = set()  # keys of plans fed through SparseTensor (composite) keys
+        self._composite_feeds = set()  # keys of plans whose feed keys expand (tuple, sparse)
         self._placement_log = set()
         self._closed = False
         self._context_stack = []
@@ -100,7 +100,7 @@ class Session:
             entry = None
             key = None
         if entry is None:
-            expanded = expand_sparse_feeds(feeds)
+            expanded = expand_feeds(feeds)
             entry = self._make_plan(fetches, expanded)
             if key is not None:
                 if len(self._plans) >= _MAX_CACHED_PLANS:
@@ -111,7 +111,7 @@ class Session:
                     self._composite_feeds.add(key)
             feeds = expanded
         elif self._composite_feeds and key in self._composite_feeds:
-            feeds = expand_sparse_feeds(feeds)  # SparseTensor keys feed their components
+            feeds = expand_feeds(feeds)  # tuple and SparseTensor keys feed their parts
         mapper, plan = entry
         if self._before_run is not None:
             self._before_run()

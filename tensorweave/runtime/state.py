@@ -5,7 +5,6 @@ import numpy as np
 
 from tensorweave.core.errors import FailedPreconditionError, InvalidArgumentError
 from tensorweave.ops.philox import SeededStream
-from tensorweave.runtime.accel import in_place
 from tensorweave.runtime.blocking import BlockingResources
 
 
@@ -59,6 +58,7 @@ class SessionState:
         """Makes `value`, an array only the caller holds, the variable's value in place of its
         current buffer when that has `value`'s shape and dtype and nothing but this state holds
         it, so no reader can tell it from TF's copy into that buffer; whether it did."""
+        from tensorweave.runtime.accel import in_place  # loaded: only its Assign form calls
         current = self.variables.get(key)
         fits = (current.__class__ is np.ndarray and current.shape == value.shape
                 and current.dtype == value.dtype and current.flags.owndata)
