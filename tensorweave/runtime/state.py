@@ -16,7 +16,7 @@ class SessionState:
         self.generators = {}
         self.streams = {}
         # TF's default intra-op thread count: its multinomial kernel's stream depends on it
-        self.intra_op_threads = _schedulable_cpus()
+        self.intra_op_threads = schedulable_cpus()
         self.resources = {}
         self.blocking = BlockingResources()  # queues and readers (runtime/blocking.py)
         self.variants = variants  # whether Plans run over this state may use speed variants
@@ -87,7 +87,8 @@ class SessionState:
         return stream
 
 
-def _schedulable_cpus():
+def schedulable_cpus():
+    """The cores this process may run on (its affinity mask: one under mpirun's binding)."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):

@@ -258,3 +258,19 @@ def test_callables_follow_the_load_before_each_run_as_session_run_does(monkeypat
         before = len(calls)
         sess.make_callable(x * 2.0, [x])(1.0)
         assert len(calls) == before  # variants off: the process is left alone
+
+
+def test_helper_threads_count_the_cores_this_process_may_run_on():
+    """Under mpirun each rank is bound to one core: no helper thread then shares it."""
+    code = textwrap.dedent("""
+        import os
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        from tensorweave.runtime.accel import sliced_updates
+        from tensorweave.runtime.state import schedulable_cpus
+        print(schedulable_cpus(), sliced_updates.HELPERS, sliced_updates.helper_pool())
+    """)
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no affinity masks on this platform")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["1", "0", "None"]

@@ -22,11 +22,12 @@ import numpy as np
 import tensorweave.ops  # noqa: F401 - registers every op type, the in-place updates among them
 from tensorweave.core import registry
 from tensorweave.runtime.accel import variants
+from tensorweave.runtime.state import schedulable_cpus
 
 SLICE = 1 << 17
 SLICED_ABOVE = 1 << 19
 SHARED_ABOVE = 1 << 20
-HELPERS = min(os.cpu_count() or 1, 4) - 1  # one per further core
+HELPERS = min(schedulable_cpus(), 4) - 1  # one per further core this process may run on
 
 
 _pool = None  # (executor, its number of threads), made on first use
