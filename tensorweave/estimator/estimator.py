@@ -508,13 +508,31 @@ class Estimator:
 
     def _export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra,
                             as_text, checkpoint_path, strip_default_attrs):
-        import shutil
+        if not serving_input_receiver_fn:
+            raise ValueError("An input_receiver_fn must be defined.")
+        return self._export_serving_graph(
+            export_dir_base, lambda: self._serving_graph(serving_input_receiver_fn),
+            assets_extra, as_text, checkpoint_path, strip_default_attrs)
+
+    def _serving_graph(self, serving_input_receiver_fn):
+        """Builds the PREDICT graph on the receiver's features (in the default graph);
+        returns (its EstimatorSpec, {signature key: SignatureDef})."""
         from tensorweave.estimator import export as export_lib
+        receiver = serving_input_receiver_fn()
+        spec = self._call_model_fn(receiver.features, None, ModeKeys.PREDICT, self._config)
+        export_outputs = export_lib.export_outputs_for_predictions(spec.export_outputs,
+                                                                   spec.predictions)
+        return spec, export_lib.build_all_signature_defs(
+            receiver.receiver_tensors, export_outputs, receiver.receiver_tensors_alternatives)
+
+    def _export_serving_graph(self, export_dir_base, build, assets_extra, as_text,
+                              checkpoint_path, strip_default_attrs):
+        """Writes the graph `build()` makes (returning its spec and SignatureDefs) with the
+        checkpoint's variables as a SavedModel under a new timestamped directory."""
+        import shutil
         from tensorweave.runtime.session import Session
         from tensorweave.saved_model import builder as builder_lib
         from tensorweave.saved_model import tag_constants
-        if not serving_input_receiver_fn:
-            raise ValueError("An input_receiver_fn must be defined.")
         checkpoint_path = path_str(checkpoint_path) if checkpoint_path else self.latest_checkpoint()
         if not checkpoint_path:
             raise ValueError(f"Couldn't find trained model at {self._model_dir}.")
@@ -524,13 +542,7 @@ class Estimator:
                                 "temp-" + os.path.basename(export_dir))
         graph, _ = self._new_graph()
         with graph.as_default():
-            receiver = serving_input_receiver_fn()
-            spec = self._call_model_fn(receiver.features, None, ModeKeys.PREDICT, self._config)
-            export_outputs = export_lib.export_outputs_for_predictions(spec.export_outputs,
-                                                                       spec.predictions)
-            signature_def_map = export_lib.build_all_signature_defs(
-                receiver.receiver_tensors, export_outputs,
-                receiver.receiver_tensors_alternatives)
+            spec, signature_def_map = build()
             saver = spec.scaffold.saver or saver_lib.Saver(sharded=True, allow_empty=True)
             local_init_op = (spec.scaffold.local_init_op
                              or monitored_session.Scaffold.default_local_init_op())

@@ -157,10 +157,10 @@ class Estimator(estimator_lib.Estimator):
         self._labels_info = None
         self._eval_metrics = None
 
-        def call_model_fn(features, labels, mode, params, config):
+        def model_fn_ops(features, labels, mode, params, config, infer_labels=True):
             if mode == ModeKeys.INFER:
-                if labels is None:  # TF 1.x: placeholders like the labels fit/evaluate saw
-                    labels = _placeholders(self._labels_info)
+                if labels is None and infer_labels:  # TF 1.x: placeholders like the labels
+                    labels = _placeholders(self._labels_info)  # fit/evaluate saw
             else:
                 self._features_info = _check_signatures("Features", features,
                                                         self._features_info)
@@ -189,7 +189,12 @@ class Estimator(estimator_lib.Estimator):
                     self._eval_metrics, features, labels, results.predictions))
             if mode == ModeKeys.EVAL:
                 _pair_value_metrics(results.eval_metric_ops)
-            return results.estimator_spec()
+            return results
+
+        def call_model_fn(features, labels, mode, params, config):
+            return model_fn_ops(features, labels, mode, params, config).estimator_spec()
+
+        self._model_fn_ops = model_fn_ops
 
         if "params" in user_args:  # tf.estimator warns of a params argument never given
             def core_model_fn(features, labels, mode, params, config):
@@ -243,6 +248,38 @@ class Estimator(estimator_lib.Estimator):
         if as_iterable:
             return results
         return _stack(list(results))
+
+
+    def export_savedmodel(self, export_dir_base, serving_input_fn,
+                          default_output_alternative_key=None, assets_extra=None,
+                          as_text=False, checkpoint_path=None, graph_rewrite_specs=None,
+                          strip_default_attrs=False):
+        """Writes the INFER graph built on serving_input_fn's features (an InputFnOps; the
+        model_fn gets no labels) with the newest checkpoint's (or `checkpoint_path`'s)
+        variables as a SavedModel tagged "serve" under export_dir_base/<timestamp>; returns
+        its path (bytes). The SignatureDefs come from the model's output alternatives
+        (saved_model_export_utils.build_all_signature_defs). graph_rewrite_specs other than
+        TF's default (serve, no transforms) are not provided."""
+        from tensorweave.contrib.learn.python.learn.utils import saved_model_export_utils as su
+        if serving_input_fn is None:
+            raise ValueError("serving_input_fn must be defined.")
+        for spec in graph_rewrite_specs or ():
+            tags, transforms = spec
+            if transforms or tuple(tags) != ("serve",):
+                raise NotImplementedError("export_savedmodel: graph_rewrite_specs with "
+                                          "transforms or other tags are not provided by "
+                                          "tensorweave")
+
+        def build():
+            inputs, features = su.get_input_alternatives(serving_input_fn())
+            ops = self._model_fn_ops(features, None, ModeKeys.INFER, self.params, self.config,
+                                     infer_labels=False)
+            outputs, default_key = su.get_output_alternatives(
+                ops, default_output_alternative_key)
+            return ops.estimator_spec(), su.build_all_signature_defs(inputs, outputs,
+                                                                     default_key)
+        return self._export_serving_graph(export_dir_base, build, assets_extra, as_text,
+                                          checkpoint_path, strip_default_attrs)
 
 
 def _pair_value_metrics(eval_metric_ops):
