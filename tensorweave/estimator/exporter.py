@@ -51,8 +51,10 @@ def _check_keep(exports_to_keep):
     return exports_to_keep
 
 
-def _garbage_collect(export_path, exports_to_keep):
-    """Deletes all but the newest `exports_to_keep` timestamped exports under export_path."""
+def garbage_collect_exports(export_path, exports_to_keep):
+    """Deletes all but the newest `exports_to_keep` timestamped exports under export_path
+    (None keeps all); also contrib.learn's saved_model_export_utils.garbage_collect_exports."""
+    export_path = os.fsdecode(export_path)  # contrib.learn's Experiment passes bytes
     if exports_to_keep is None or not os.path.isdir(export_path):
         return
     stamps = sorted(int(d) for d in os.listdir(export_path) if d.isdigit() and
@@ -85,7 +87,7 @@ class LatestExporter(_SavedModelExporter):
     def export(self, estimator, export_path, checkpoint_path, eval_result,
                is_the_final_export):
         path = self._save(estimator, export_path, checkpoint_path)
-        _garbage_collect(export_path, self._exports_to_keep)
+        garbage_collect_exports(export_path, self._exports_to_keep)
         return path
 
 
@@ -145,7 +147,7 @@ class BestExporter(_SavedModelExporter):
                 best_eval_result=self._best_eval_result, current_eval_result=eval_result):
             logging.info("Performing best model export.")
             path = self._save(estimator, export_path, checkpoint_path)
-            _garbage_collect(export_path, self._exports_to_keep)
+            garbage_collect_exports(export_path, self._exports_to_keep)
             self._best_eval_result = eval_result
         return path
 

@@ -11,7 +11,6 @@ SignatureDefs "default_input_alternative:default_output_alternative" and "servin
 both predict its predictions from the serving input_fn's default inputs.
 """
 import os
-import shutil
 import time
 
 from tensorweave.contrib.learn.export_strategy import ExportStrategy
@@ -20,6 +19,7 @@ from tensorweave.contrib.learn.python.learn.estimators.constants import ProblemT
 from tensorweave.contrib.learn.python.learn.utils.input_fn_utils import InputFnOps
 from tensorweave.core import dtypes
 from tensorweave.estimator.estimator import fn_args
+from tensorweave.estimator.exporter import garbage_collect_exports
 from tensorweave.platform import tf_logging as logging
 from tensorweave.saved_model import signature_constants, signature_def_utils
 
@@ -140,24 +140,6 @@ def get_temp_export_dir(timestamped_export_dir):
     """The sibling "temp-<timestamp>" of an export directory (bytes)."""
     head, tail = os.path.split(os.fsencode(timestamped_export_dir))
     return os.path.join(head, b"temp-" + tail)
-
-
-def _export_versions(export_dir_base):
-    """[(version, path)] of the subdirectories named by a 10-digit timestamp."""
-    base = os.fsdecode(export_dir_base)
-    if not os.path.isdir(base):
-        return []
-    return [(int(name), os.path.join(base, name)) for name in os.listdir(base)
-            if len(name) == 10 and name.isdigit()]
-
-
-def garbage_collect_exports(export_dir_base, exports_to_keep):
-    """Deletes all but the `exports_to_keep` newest exports (None keeps all)."""
-    if exports_to_keep is None:
-        return
-    versions = sorted(_export_versions(export_dir_base), reverse=True)
-    for _, path in versions[exports_to_keep:]:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def make_export_strategy(serving_input_fn, default_output_alternative_key=None,
