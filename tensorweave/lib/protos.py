@@ -7,7 +7,9 @@ protobuf package does all encoding and parsing:
 - `BundleHeaderProto`, `BundleEntryProto`: the entries of a checkpoint's `.index` table;
 - `TensorShapeProto`, `TensorSliceProto`, `VersionDef`: the parts they are made of;
 - `CheckpointState`: the text `checkpoint` file naming the latest checkpoints;
-- `SaverDef`: how a graph's Saver is wired (filename tensor, save tensor, restore op).
+- `SaverDef`: how a graph's Saver is wired (filename tensor, save tensor, restore op);
+- `QueueRunnerDef`: a QueueRunner in a MetaGraphDef's queue_runners collection (its queue,
+  enqueue, close and cancel ops by name, and the error codes that end it).
 
 protobuf is an optional dependency (`pip install tensorweave[checkpoint]`); it is imported on
 first use, so `import tensorweave` does not load it.
@@ -79,6 +81,13 @@ _MESSAGES = [
       ("keep_checkpoint_every_n_hours", 6, "TYPE_FLOAT", _OPTIONAL, None),
       ("version", 7, "TYPE_ENUM", _OPTIONAL, ".tensorflow.SaverDef.CheckpointFormatVersion")],
      [], [("CheckpointFormatVersion", {"LEGACY": 0, "V1": 1, "V2": 2})]),
+    ("QueueRunnerDef",  # queue_closed_exception_types: error.Code values (packed varints)
+     [("queue_name", 1, "TYPE_STRING", _OPTIONAL, None),
+      ("enqueue_op_name", 2, "TYPE_STRING", _REPEATED, None),
+      ("close_op_name", 3, "TYPE_STRING", _OPTIONAL, None),
+      ("cancel_op_name", 4, "TYPE_STRING", _OPTIONAL, None),
+      ("queue_closed_exception_types", 5, "TYPE_INT32", _REPEATED, None)],
+     [], []),
 ]
 
 

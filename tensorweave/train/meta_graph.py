@@ -20,8 +20,10 @@ import os
 from tensorweave.core import graph_io
 from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.core.operation import Operation, Tensor
+from tensorweave.lib import protos
 from tensorweave.lib.paths import path_str
 from tensorweave.platform import tf_logging as logging
+from tensorweave.train.queue_runner import QueueRunner
 from tensorweave.variables import Variable
 
 # The TensorFlow API level tensorweave implements; readers of a .meta only report it.
@@ -88,6 +90,10 @@ def _collection_def(items, meta_graph_pb2, variable_pb2, scope):
         values = [n for n in (_strip_scope(v.name, scope) for v in items) if n is not None]
     elif all(hasattr(v, "as_saver_def") for v in items):  # the SAVERS collection
         field, values = proto.bytes_list, [v.as_saver_def().SerializeToString() for v in items]
+    elif all(isinstance(v, QueueRunner) for v in items):  # QueueRunnerDefs, as TF stores them
+        encoded = [v.to_proto(scope) for v in items]
+        field, values = proto.bytes_list, [e.SerializeToString() for e in encoded
+                                           if e is not None]
     elif all(isinstance(v, (str, bytes)) for v in items):
         field, values = proto.bytes_list, [v.encode() if isinstance(v, str) else v
                                            for v in items]
@@ -130,6 +136,10 @@ def _restore_collections(meta_graph_def, graph, scope, variable_pb2, saver_pb2,
             items = [_variable_from_def(v, graph, scope, variable_pb2) for v in values]
         elif kind == "bytes_list" and key == GraphKeys.SAVERS:
             items = [saver_from_def(saver_pb2.SaverDef.FromString(v)) for v in values]
+        elif kind == "bytes_list" and key == GraphKeys.QUEUE_RUNNERS:
+            with graph.as_default():
+                items = [QueueRunner.from_proto(protos.QueueRunnerDef.FromString(v), scope)
+                         for v in values]
         elif kind == "bytes_list":
             items = list(values)
         elif kind == "any_list":  # e.g. a SavedModel's AssetFileDefs, kept as Any protos

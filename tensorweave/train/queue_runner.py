@@ -19,7 +19,8 @@ the stop request and then closes the queue, cancelling enqueues still waiting.
 import threading
 
 from tensorweave.core import context, errors
-from tensorweave.core.graph import GraphKeys, add_to_collection
+from tensorweave.core.graph import GraphKeys, add_to_collection, get_default_graph
+from tensorweave.lib import protos
 from tensorweave.platform import tf_logging as logging
 
 __all__ = ["QueueRunner", "add_queue_runner", "start_queue_runners"]
@@ -31,9 +32,10 @@ class QueueRunner:
     def __init__(self, queue=None, enqueue_ops=None, close_op=None, cancel_op=None,
                  queue_closed_exception_types=None, queue_runner_def=None, import_scope=None):
         if queue_runner_def is not None:
-            raise NotImplementedError(
-                "QueueRunner(queue_runner_def=...) is not supported: tensorweave does not store "
-                "queue runners in MetaGraphDefs; build the input pipeline in code.")
+            if queue or enqueue_ops:
+                raise ValueError("queue_runner_def and queue are mutually exclusive.")
+            self._init_from_proto(queue_runner_def, import_scope)
+            return
         if not queue or not enqueue_ops:
             raise ValueError("Must provide queue and enqueue_ops.")
         self._queue = queue
@@ -51,9 +53,47 @@ class QueueRunner:
                                 f"of tf.error types, but saw: {queue_closed_exception_types}")
             queue_closed_exception_types = types
         self._queue_closed_exception_types = queue_closed_exception_types
+        self._init_threading()
+
+    def _init_threading(self):
         self._lock = threading.Lock()
         self._runs_per_session = {}
         self._exceptions_raised = []
+
+    def _init_from_proto(self, queue_runner_def, import_scope):
+        """The runner a QueueRunnerDef describes, over the ops of the default graph (the
+        queue is its queue op, as in TF)."""
+        graph = get_default_graph()
+
+        def element(name):
+            return graph.as_graph_element(_with_scope(name, import_scope))
+        self._queue = element(queue_runner_def.queue_name)
+        self._enqueue_ops = [element(name) for name in queue_runner_def.enqueue_op_name]
+        self._close_op = element(queue_runner_def.close_op_name)
+        self._cancel_op = element(queue_runner_def.cancel_op_name)
+        codes = list(queue_runner_def.queue_closed_exception_types)
+        self._queue_closed_exception_types = tuple(
+            errors.exception_type_from_error_code(code) for code in codes) if codes else \
+            (errors.OutOfRangeError,)
+        self._init_threading()
+
+    def to_proto(self, export_scope=None):
+        """This runner as a QueueRunnerDef, names relative to `export_scope`; None when its
+        queue is outside that scope."""
+        names = [_without_scope(op.name, export_scope) for op in
+                 [self._queue, self._close_op, self._cancel_op, *self._enqueue_ops]]
+        if names[0] is None:
+            return None
+        return protos.QueueRunnerDef(
+            queue_name=names[0], close_op_name=names[1], cancel_op_name=names[2],
+            enqueue_op_name=names[3:],
+            queue_closed_exception_types=[errors.error_code_from_exception_type(t)
+                                          for t in self._queue_closed_exception_types])
+
+    @staticmethod
+    def from_proto(queue_runner_def, import_scope=None):
+        """The QueueRunner of a QueueRunnerDef, over the default graph's ops."""
+        return QueueRunner(queue_runner_def=queue_runner_def, import_scope=import_scope)
 
     @property
     def queue(self):
@@ -154,6 +194,17 @@ class QueueRunner:
             if start:
                 thread.start()
         return threads
+
+
+def _with_scope(name, scope):
+    return f"{scope}/{name}" if scope else name
+
+
+def _without_scope(name, scope):
+    """`name` relative to `scope`, or None outside it."""
+    if not scope:
+        return name
+    return name[len(scope) + 1:] if name.startswith(scope + "/") else None
 
 
 def add_queue_runner(qr, collection=GraphKeys.QUEUE_RUNNERS):

@@ -385,3 +385,76 @@ def test_meta_of_a_tf_data_graph_we_wrote_imports_back(tmp_path):
             assert sess.run("thrice_v:0") == 6.0
             with pytest.raises(tf.errors.UnimplementedError, match="tf.data pipeline"):
                 sess.run("total:0")
+
+
+# --- queue runners: the queue_runners collection holds QueueRunnerDefs, as TensorFlow's -------
+QUEUE_FIXTURE = FIXTURE / "queue_runner"  # tests/fixtures/make_queue_runner_meta.py, TF 2.15
+
+
+def _first_batch(sess, batch):
+    coord = tf.train.Coordinator()
+    threads = tf.train.start_queue_runners(sess, coord)
+    values = sorted(int(v) for v in sess.run(batch))
+    coord.request_stop()
+    coord.join(threads)
+    return values
+
+
+def test_queue_runners_in_a_tensorflow_meta_graph_run_after_import():
+    expected = json.loads((QUEUE_FIXTURE / "expected.json").read_text())
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(str(QUEUE_FIXTURE / "queue_runner.meta"))
+        runners = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
+        assert len(runners) == 1 and runners[0].name == expected["queue_name"]
+        assert runners[0].queue_closed_exception_types == (tf.errors.OutOfRangeError,)
+        assert runners[0].to_proto().SerializeToString().hex() == expected["serialized_hex"]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert _first_batch(sess, "input/batch:0") == expected["first_batch_sorted"]
+
+
+def _queue_graph():
+    with tf.name_scope("input"):
+        counter = tf.Variable(0, name="counter")
+        queue = tf.FIFOQueue(8, [tf.int32], shapes=[[]], name="fifo")
+        enqueue = queue.enqueue([tf.assign_add(counter, 1) * 10])
+        tf.train.add_queue_runner(tf.train.QueueRunner(
+            queue, [enqueue], queue_closed_exception_types=(tf.errors.OutOfRangeError,
+                                                            tf.errors.CancelledError)))
+        tf.identity(queue.dequeue_many(4), name="batch")
+
+
+def test_queue_runners_round_trip_through_a_meta_graph(tmp_path, caplog):
+    path = str(tmp_path / "queue.meta")
+    with tf.Graph().as_default():
+        _queue_graph()
+        runner, = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
+        exported = tf.train.export_meta_graph(path)
+        assert "cannot be stored" not in caplog.text
+        codes = list(runner.to_proto().queue_closed_exception_types)
+        assert codes == [tf.errors.OUT_OF_RANGE, tf.errors.CANCELLED]
+    assert list(exported.collection_def["queue_runners"].bytes_list.value) == [
+        runner.to_proto().SerializeToString()]
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(path, import_scope="copy")
+        imported, = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
+        assert imported.name == "copy/input/fifo"
+        assert [op.name for op in imported.enqueue_ops] == ["copy/input/fifo_enqueue"]
+        assert imported.queue_closed_exception_types == (tf.errors.OutOfRangeError,
+                                                         tf.errors.CancelledError)
+        assert imported.to_proto(export_scope="copy").SerializeToString() == \
+            runner.to_proto().SerializeToString()
+        assert imported.to_proto(export_scope="elsewhere") is None
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert _first_batch(sess, "copy/input/batch:0") == [10, 20, 30, 40]
+
+
+def test_queue_runner_takes_a_queue_or_a_queue_runner_def():
+    with tf.Graph().as_default():
+        queue = tf.FIFOQueue(2, [tf.float32], name="q")
+        runner = tf.train.QueueRunner(queue, [queue.enqueue([1.0])])
+        with pytest.raises(ValueError, match="mutually exclusive"):
+            tf.train.QueueRunner(queue, queue_runner_def=runner.to_proto())
+        copy = tf.train.QueueRunner.from_proto(runner.to_proto())
+        assert copy.queue is queue.queue_ref.op and copy.close_op is runner.close_op
