@@ -12,6 +12,12 @@ the ceiling, starts 2 independent processes without Horovod (no communication at
 bound to its core as the ranks are): what this machine gives two processes at once. On a
 machine whose CPUs are hyperthreads of shared cores, or busy with other work, the ceiling
 itself is well under 2x; "of ceiling" is the 2-process rate over the ceiling's.
+
+A fourth run, the bound, is what any MPI-based data-parallel implementation could reach here:
+the same ranks train without Horovod and after each step allreduce a buffer of all the
+gradients' bytes with raw mpi4py (`Allreduce` in place, then the mean), so it pays the compute,
+MPI's own allreduce and the wait for the slower rank, and nothing else. "of bound" is the
+Horovod rate over the bound's: how much of what MPI allows tensorweave's Horovod keeps.
 """
 import argparse
 import hashlib
@@ -69,13 +75,17 @@ def _model(tf, name):
     return x, y, loss, lr
 
 
-def worker(models, steps, independent=False):
+def worker(models, steps, independent=False, bound=False):
     sys.path.insert(0, str(REPO))
     import tensorweave as tf
     from tensorweave.horovod import tensorflow as hvd
 
     if independent:  # the ceiling: every process trains alone on the first shard
         rank, size = int(os.environ.get("OMPI_COMM_WORLD_RANK", 0)), 1
+    elif bound:  # the bound: own training, then a raw MPI allreduce of the gradients' bytes
+        from mpi4py import MPI
+        comm = MPI.COMM_WORLD
+        rank, size = comm.Get_rank(), comm.Get_size()
     else:
         hvd.init()
         rank, size = hvd.rank(), hvd.size()
@@ -87,18 +97,29 @@ def worker(models, steps, independent=False):
             tf.set_random_seed(7)
             x, y, loss, lr = _model(tf, name)
             opt = tf.train.AdamOptimizer(lr)
-            opt = opt if independent else hvd.DistributedOptimizer(opt)
+            opt = opt if independent or bound else hvd.DistributedOptimizer(opt)
             train = opt.minimize(loss)
-            bcast = tf.no_op() if independent else hvd.broadcast_global_variables(0)
+            bcast = tf.no_op() if independent or bound else hvd.broadcast_global_variables(0)
+            gradients = np.zeros(sum(int(np.prod(v.shape.as_list()))
+                                     for v in tf.trainable_variables()), np.float32)
+
+            def exchange():  # the bound's allreduce: MPI's own, in place, then the mean
+                if bound:
+                    comm.Allreduce(MPI.IN_PLACE, gradients, op=MPI.SUM)
+                    np.multiply(gradients, np.float32(1.0 / size), out=gradients)
             with tf.Session() as sess:
                 sess.run(tf.global_variables_initializer())
                 sess.run(bcast)
                 for images, labels in feeds[:WARMUP]:
                     sess.run(train, {x: images, y: labels})
+                    exchange()
                 sess.run(bcast)  # a barrier: every rank starts timing together
+                if bound:
+                    comm.Barrier()
                 start = time.perf_counter()
                 for images, labels in feeds[WARMUP:]:
                     sess.run(train, {x: images, y: labels})
+                    exchange()
                 elapsed = time.perf_counter() - start
                 weights = sess.run(tf.trainable_variables())
         digest = hashlib.sha256(b"".join(w.tobytes() for w in weights)).hexdigest()[:16]
@@ -113,11 +134,12 @@ def worker(models, steps, independent=False):
 RESULT = re.compile(r"RESULT (\w+) rank (\d+) size (\d+) images/s ([0-9.]+) weights (\w+)")
 
 
-def _run(np_, models, steps, independent=False):
+def _run(np_, models, steps, independent=False, bound=False):
     from tensorweave.horovod import run
     command = run.mpirun_command(np_, [__file__, "--worker", "--steps", str(steps),
                                        "--models", *models] +
-                                 (["--independent"] if independent else []), runner=False)
+                                 (["--independent"] if independent else []) +
+                                 (["--bound"] if bound else []), runner=False)
     with tempfile.TemporaryDirectory() as directory:
         command[1:1] = ["-x", "HOROVOD_SCALING_RESULTS"]
         env = dict(os.environ, HOROVOD_SCALING_RESULTS=directory)
@@ -147,11 +169,12 @@ def main():
     parser.add_argument("--models", nargs="+", default=["mlp", "cnn"], choices=["mlp", "cnn"])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--independent", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bound", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ["OMP_NUM_THREADS"] = "1"
     if args.worker:
-        worker(args.models, args.steps, args.independent)
+        worker(args.models, args.steps, args.independent, args.bound)
         return
     sys.path.insert(0, str(REPO))
     from tensorweave.horovod import run
@@ -159,26 +182,30 @@ def main():
     if not available:
         sys.exit(f"scaling benchmark needs MPI: {reason}")
     load = os.getloadavg()[0]
-    one, many, ceiling = {}, {}, {}
+    one, many, ceiling, bound = {}, {}, {}, {}
     for _ in range(args.repeats):  # alternating; the best of each counts
-        for best, np_, independent in ((one, 1, False), (many, args.np, False),
-                                       (ceiling, args.np, True)):
-            for name, ranks in _run(np_, args.models, args.steps, independent).items():
+        for best, np_, independent, raw in ((one, 1, False, False), (many, args.np, False, False),
+                                            (ceiling, args.np, True, False),
+                                            (bound, args.np, False, True)):
+            for name, ranks in _run(np_, args.models, args.steps, independent, raw).items():
                 if name not in best or _total(ranks, independent) > _total(best[name],
                                                                            independent):
                     best[name] = ranks
     print(f"images/second, 1 BLAS thread per process; load average {load:.2f} before, "
           f"{os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs")
     print(f"{'model':>6} {'batch':>6} {'1 process':>10} {f'{args.np} processes':>12} "
-          f"{'scaling':>8} {'ceiling':>8} {'of ceiling':>10}  identical weights on every rank")
+          f"{'scaling':>8} {'ceiling':>8} {'of ceiling':>10} {'MPI bound':>10} {'of bound':>9}"
+          f"  identical weights on every rank")
     for name in args.models:
         single = one[name][0][1]
         ranks = many[name]
         total = ranks[0][1]
         alone = _total(ceiling[name], True)
+        limit = _total(bound[name], False)
         same = len({digest for _, _, digest in ranks}) == 1 and len(ranks) == args.np
         print(f"{name:>6} {BATCH[name]:>6} {single:10.1f} {total:12.1f} "
-              f"{total / single:7.2f}x {alone / single:7.2f}x {total / alone:9.2f}x  {same}")
+              f"{total / single:7.2f}x {alone / single:7.2f}x {total / alone:9.2f}x "
+              f"{limit / single:9.2f}x {total / limit:8.2f}x  {same}")
 
 
 if __name__ == "__main__":
