@@ -99,6 +99,9 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     rank = ndim(output)
     if rank is not None:
         axis = axis % rank
+    if not from_logits and nn_ops.softmax_input(output) is not None:
+        # as TF 1.x: a softmax output's loss comes from the softmax's logits
+        output, from_logits = nn_ops.softmax_input(output), True
     if from_logits:
         return nn_ops.softmax_cross_entropy_with_logits_v2(labels=target, logits=output,
                                                            axis=axis)
@@ -109,6 +112,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Cross-entropy of integer targets against probabilities or logits."""
     target, output = convert_to_tensor(target), convert_to_tensor(output)
+    if not from_logits and nn_ops.softmax_input(output) is not None:
+        output, from_logits = nn_ops.softmax_input(output), True  # as TF 1.x
     rank = ndim(output)
     if rank is not None:
         axis %= rank
@@ -137,9 +142,14 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def binary_crossentropy(target, output, from_logits=False):
     """Element-wise cross-entropy of 0/1 targets against probabilities or logits."""
     target, output = convert_to_tensor(target), convert_to_tensor(output)
-    if not from_logits:
+    if not from_logits and math_ops.sigmoid_input(output) is not None:
+        output, from_logits = math_ops.sigmoid_input(output), True  # as TF 1.x
+    if not from_logits:  # TF 1.x's form: epsilon inside the logs of the clipped output
         output = _clipped(output)
-        output = math_ops.log(output / (1.0 - output))
+        eps = _like(epsilon(), output)
+        bce = target * math_ops.log(output + eps)
+        bce += (1 - target) * math_ops.log(1 - output + eps)
+        return -bce
     return nn_ops.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
 
 

@@ -107,6 +107,16 @@ sigmoid = unary_op("Sigmoid", _sigmoid_kernel,
                    writes_into=_sigmoid_kernel)
 
 
+def sigmoid_input(tensor):
+    """The logits a Sigmoid op turned into `tensor`, or None when no Sigmoid op produced it.
+
+    Keras's binary cross-entropy uses them, as TF 1.x's backend does."""
+    op = getattr(tensor, "op", None)
+    if op is not None and op.type == "Sigmoid" and len(op.inputs) == 1:
+        return op.inputs[0]
+    return None
+
+
 # TensorFlow's gradient ops of Sigmoid and Tanh, in the graphs TensorFlow writes: (y, dy) with y
 # the forward op's output.
 def _cwise_grad_shape(op_type):

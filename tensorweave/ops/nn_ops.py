@@ -222,6 +222,17 @@ def softmax(logits, axis=None, name=None, dim=None):
                           axis=int(axis)))
 
 
+def softmax_input(tensor):
+    """The logits a Softmax op turned into `tensor`, or None when no Softmax op produced it.
+
+    Keras's cross-entropies use them, as TF 1.x's backend does, to compute a loss on a
+    softmax output straight from its logits."""
+    op = getattr(tensor, "op", None)
+    if op is not None and op.type == "Softmax" and len(op.inputs) == 1:
+        return op.inputs[0]
+    return None
+
+
 def log_softmax(logits, axis=None, name=None, dim=None):
     """logits - log(sum(exp(logits))) along `axis` (default: last)."""
     axis = -1 if axis is None and dim is None else (dim if axis is None else axis)

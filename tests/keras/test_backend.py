@@ -79,3 +79,39 @@ def test_progbar_prints_steps_and_values(capsys):
     bar.update(10, [("loss", 0.25)])
     out = capsys.readouterr().out
     assert "10/10 [==============================]" in out and "loss: 0.3750" in out
+
+
+def test_cross_entropies_of_softmax_and_sigmoid_outputs_use_their_logits():
+    """As TF 1.x's backend: a loss on a Softmax / Sigmoid op's output is computed from that
+    op's logits (so TF's softmax-minus-labels gradient, no clipping at 1e-7), and binary
+    cross-entropy of plain probabilities keeps epsilon inside its logs. The expected numbers
+    were computed with TensorFlow 2.15's tf.compat.v1 Keras backend in graph mode."""
+    K.clear_session()
+    z = tf.constant([[2.0, -1.0, 0.5], [20.0, 0.0, 0.0]])
+    t = tf.constant([[0.7, 0.9, 0.2], [1.0, 0.0, 0.0]])  # first row: targets not summing to 1
+    p = tf.nn.softmax(z)
+    cce = K.categorical_crossentropy(t, p)
+    scce = K.sparse_categorical_crossentropy(tf.constant([1.0, 0.0]), p)
+    u = tf.constant([[20.0, -3.0, 0.25]])
+    y = tf.constant([[0.0, 1.0, 1.0]])
+    bce_sig = K.binary_crossentropy(y, tf.sigmoid(u))
+    bce_prob = K.binary_crossentropy(y, tf.constant([[0.999999999, 0.2, 0.6]]))
+    got = K.get_session().run({
+        "cce": cce, "cce_grad": tf.gradients(tf.reduce_sum(cce), z)[0],
+        "scce": scce, "scce_grad": tf.gradients(tf.reduce_sum(scce), z)[0],
+        "bce_sig": bce_sig, "bce_sig_grad": tf.gradients(tf.reduce_sum(bce_sig), u)[0],
+        "bce_prob": bce_prob})
+    tiny = 2.06115369216775e-09
+    expected = {
+        "cce": [3.4343602657318115, 0.0],
+        "cce_grad": [[0.08559703826904297, -0.8608874082565308, -0.024709612131118774],
+                     [0.0, tiny, tiny]],
+        "scce": [3.2413113117218018, 0.0],
+        "scce_grad": [[0.785597026348114, -0.9608874320983887, 0.17529039084911346],
+                      [0.0, tiny, tiny]],
+        "bce_sig": [[20.0, 3.0485873222351074, 0.575939416885376]],
+        "bce_sig_grad": [[1.0, -0.9525741338729858, -0.4378235340118408]],
+        "bce_prob": [[15.33323860168457, 1.609437346458435, 0.5108253955841064]],
+    }
+    for name, value in expected.items():
+        np.testing.assert_allclose(got[name], value, rtol=2e-6, atol=1e-12, err_msg=name)
