@@ -29,6 +29,8 @@ FLOORS = {
     "tensorweave.contrib.feature_column": 5,
     # KMeansClustering is a tf.estimator.Estimator, as TF 1.15's is
     "tensorweave.contrib.factorization.kmeans": 5,
+    # contrib.predictor builds Predictors from tf.estimator and contrib.learn Estimators
+    "tensorweave.contrib.predictor": 5,
     "tensorweave.examples": 6, "tensorweave.runner": 6, "tensorweave.__main__": 6,
 }
 FACE = "tensorweave.__init__"

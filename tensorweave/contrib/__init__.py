@@ -14,6 +14,7 @@ PROVIDED = (
     "factorization", "tensorboard", "learn", "data", "distributions",
     "mpi_collectives", "tensor_forest", "keras",
     "feature_column",                                           # sequence feature columns
+    "predictor",                                                # models ready to call
 )
 
 

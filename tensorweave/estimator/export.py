@@ -234,15 +234,26 @@ class EvalOutput(ExportOutput):
 
 
 def export_outputs_for_predictions(export_outputs, predictions):
-    """The model_fn's export_outputs, or a default PredictOutput of its predictions under
-    "serving_default"; TypeError for values that are not ExportOutputs."""
+    """A PREDICT EstimatorSpec's export_outputs, as TF completes them: a PredictOutput of the
+    predictions under "serving_default" when there are none, a lone output also under
+    "serving_default"; TypeError for values that are not ExportOutputs, ValueError for several
+    outputs none of which is the default."""
     if export_outputs is None:
         return {signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY:
                 PredictOutput(predictions)}
+    if not isinstance(export_outputs, dict):
+        raise TypeError(f"export_outputs must be dict, given: {export_outputs}")
     for key, value in export_outputs.items():
         if not isinstance(value, ExportOutput):
             raise TypeError(f"Values in export_outputs must be ExportOutput objects. Given: "
                             f"{export_outputs}")
+    default = signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY
+    if len(export_outputs) == 1 and default not in export_outputs:
+        export_outputs = dict(export_outputs, **{default: next(iter(export_outputs.values()))})
+    if len(export_outputs) > 1 and default not in export_outputs:
+        raise ValueError("Multiple export_outputs were provided, but none of them is specified "
+                         "as the default.  Do this by naming one of them with "
+                         "signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY.")
     return export_outputs
 
 

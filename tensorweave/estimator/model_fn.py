@@ -10,6 +10,7 @@ import collections
 
 from tensorweave.core.graph import get_default_graph
 from tensorweave.core.operation import Operation, Tensor
+from tensorweave.estimator import export
 from tensorweave.ops import array
 from tensorweave.train.monitored_session import Scaffold
 from tensorweave.train.session_run_hook import SessionRunHook
@@ -137,8 +138,11 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", _SPEC_FIELDS)):
             raise ValueError(f"mode={mode} unrecognized.")
         if export_outputs is not None and not isinstance(export_outputs, dict):
             raise TypeError(f"export_outputs must be dict, given: {export_outputs}")
+        predictions = _predictions(predictions, mode)
+        if mode == ModeKeys.PREDICT:  # TF's defaults: serving_default, a PredictOutput
+            export_outputs = export.export_outputs_for_predictions(export_outputs, predictions)
         return super().__new__(
-            cls, mode=mode, predictions=_predictions(predictions, mode), loss=_loss(loss, mode),
+            cls, mode=mode, predictions=predictions, loss=_loss(loss, mode),
             train_op=_train_op(train_op, mode), eval_metric_ops=_eval_metric_ops(eval_metric_ops),
             export_outputs=export_outputs,
             training_chief_hooks=check_hooks(training_chief_hooks),

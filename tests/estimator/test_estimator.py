@@ -310,3 +310,28 @@ def test_model_fn_may_be_a_partial_or_a_callable_object(tmp_path):
                                      params={"learning_rate": 0.1})
         est.train(train_fn(), steps=2)
         assert est.get_variable_value("global_step") == 2
+
+
+def test_predict_spec_completes_its_export_outputs_as_tensorflow():
+    """TF 1.15's EstimatorSpec in PREDICT mode: no export_outputs gives a PredictOutput of
+    the predictions under serving_default; a lone output is also the default; several with
+    none named serving_default are refused."""
+    export = tf.estimator.export
+    default = tf.saved_model.signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY
+    with tf.Graph().as_default():
+        y = tf.constant([1.0])
+        spec = tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.PREDICT, predictions={"y": y})
+        assert list(spec.export_outputs) == [default]
+        assert spec.export_outputs[default].outputs == {"y": y}
+        lone = export.RegressionOutput(y)
+        spec = tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.PREDICT, predictions=y,
+                                          export_outputs={"regress": lone})
+        assert spec.export_outputs == {"regress": lone, default: lone}
+        with pytest.raises(ValueError, match="none of them is specified as the default"):
+            tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.PREDICT, predictions=y,
+                                       export_outputs={"a": lone, "b": lone})
+        with pytest.raises(TypeError, match="ExportOutput objects"):
+            tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.PREDICT, predictions=y,
+                                       export_outputs={"a": y})
+        train = tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.EVAL, loss=tf.constant(0.0))
+        assert train.export_outputs is None

@@ -8,7 +8,7 @@ stopping), MetricSpec for evaluate(metrics=...) and preprocessing's VocabularyPr
 ByteProcessor; Experiment (train_and_evaluate and the other schedules, over a contrib or a core
 Estimator), ExportStrategy and learn_runner.run (experiment.py, learn_runner.py), and the
 SavedModel export an ExportStrategy from make_export_strategy writes (InputFnOps serving
-input_fns; python/learn/utils).
+input_fns; `utils`: python/learn/utils).
 
 The rest (DNNLinearCombined*, streaming data feeders) was superseded by tf.estimator in TF 1.x
 and is not provided."""
@@ -32,10 +32,11 @@ from tensorweave.contrib.learn.python.learn.utils.input_fn_utils import (  # noq
     InputFnOps, build_parsing_serving_input_fn)
 from tensorweave.contrib.learn.python.learn.utils.saved_model_export_utils import (  # noqa: F401
     make_export_strategy)
+from tensorweave.contrib.learn.python.learn import utils  # noqa: F401  (tf.contrib.learn.utils)
 
 __all__ = ["datasets", "io", "monitors", "preprocessing", "prediction_key", "MetricSpec",
            "estimators", "Estimator",
            "LinearRegressor", "ModeKeys", "ModelFnOps", "RunConfig", "SKCompat",
            "infer_real_valued_columns_from_input", "DNNClassifier", "DNNRegressor",
            "LinearClassifier", "Experiment", "ExportStrategy", "learn_runner", "ProblemType",
-           "InputFnOps", "build_parsing_serving_input_fn", "make_export_strategy"]
+           "InputFnOps", "build_parsing_serving_input_fn", "make_export_strategy", "utils"]

@@ -249,6 +249,10 @@ class Estimator(estimator_lib.Estimator):
             return results
         return _stack(list(results))
 
+    def _get_predict_ops(self, features):
+        """The INFER ModelFnOps on `features` (no labels), in the default graph."""
+        return self._model_fn_ops(features, None, ModeKeys.INFER, self.params, self.config,
+                                  infer_labels=False)
 
     def export_savedmodel(self, export_dir_base, serving_input_fn,
                           default_output_alternative_key=None, assets_extra=None,
@@ -272,14 +276,19 @@ class Estimator(estimator_lib.Estimator):
 
         def build():
             inputs, features = su.get_input_alternatives(serving_input_fn())
-            ops = self._model_fn_ops(features, None, ModeKeys.INFER, self.params, self.config,
-                                     infer_labels=False)
+            ops = self._get_predict_ops(features)
             outputs, default_key = su.get_output_alternatives(
                 ops, default_output_alternative_key)
             return ops.estimator_spec(), su.build_all_signature_defs(inputs, outputs,
                                                                      default_key)
         return self._export_serving_graph(export_dir_base, build, assets_extra, as_text,
                                           checkpoint_path, strip_default_attrs)
+
+
+def predict_ops(estimator, features):
+    """A contrib Estimator's INFER ModelFnOps on `features` (what TF's predictor asks its
+    `_get_predict_ops` for)."""
+    return estimator._get_predict_ops(features)
 
 
 def _pair_value_metrics(eval_metric_ops):
