@@ -15,6 +15,7 @@ PROVIDED = (
     "mpi_collectives", "tensor_forest", "keras",
     "feature_column",                                           # sequence feature columns
     "predictor",                                                # models ready to call
+    "util", "signal", "stateless",                              # names of core functions
 )
 
 
