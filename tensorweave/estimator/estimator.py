@@ -449,6 +449,13 @@ class Estimator:
         return results
 
     # --- predict ---------------------------------------------------------------------------
+    def _validate_features_in_predict_input(self, graph):
+        """TF's warning when predict's input graph has no end of data (no Dataset iterator)."""
+        if not any(iterator_op_types.is_get_next(op) for op in graph.get_operations()):
+            logging.warning("Input graph does not use tf.data.Dataset or contain a "
+                            "QueueRunner. That means predict yields forever. This is "
+                            "probably a mistake.")
+
     def predict(self, input_fn, predict_keys=None, hooks=None, checkpoint_path=None,
                 yield_single_examples=True):
         """Yields predictions (per example, or per batch when yield_single_examples=False) of
@@ -458,10 +465,7 @@ class Estimator:
         graph, _ = self._new_graph()
         with graph.as_default():
             features, _, input_hooks = self._features_and_labels(input_fn, ModeKeys.PREDICT)
-            if not any(iterator_op_types.is_get_next(op) for op in graph.get_operations()):
-                logging.warning("Input graph does not use tf.data.Dataset or contain a "
-                                "QueueRunner. That means predict yields forever. This is "
-                                "probably a mistake.")
+            self._validate_features_in_predict_input(graph)
             spec = self._call_model_fn(features, None, ModeKeys.PREDICT, self._config)
             if self._warm_start_settings and not checkpoint_path:
                 _warm_start(self._warm_start_settings)

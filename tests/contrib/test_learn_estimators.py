@@ -109,3 +109,38 @@ def test_linear_regressor_on_numpy_x_y_predicts_scores(tmp_path):
     est.fit(x=x, y=y, steps=300)
     assert est.evaluate(x=x, y=y)["loss"] < 1e-3
     np.testing.assert_allclose(np.array(list(est.predict(x=x))), y, atol=0.05)
+
+
+def test_skcompat_from_the_estimator_module_path_predicts_without_warning(tmp_path, caplog):
+    """`from tensorflow.contrib.learn.python.learn.estimators.estimator import SKCompat`
+    (TensorFlow实战Google's sin-predicting LSTM): SKCompat(Estimator(legacy tuple model_fn))
+    fits numpy x/y and predicts them stacked, and predict does not warn that it "yields
+    forever" (TF 1.x's contrib predict never does; core tf.estimator's still does)."""
+    from tensorweave.contrib.learn.python.learn.estimators.estimator import (
+        Estimator, SKCompat)
+    assert Estimator is tf.contrib.learn.Estimator and SKCompat is tf.contrib.learn.SKCompat
+
+    def legacy(features, labels):
+        w = tf.get_variable("w", [1])
+        y = tf.reshape(w * features, [-1])
+        loss = tf.losses.mean_squared_error(y, tf.reshape(labels, [-1]))
+        train = tf.contrib.layers.optimize_loss(
+            loss, tf.contrib.framework.get_global_step(), optimizer="SGD", learning_rate=0.1)
+        return y, loss, train
+
+    x = np.linspace(-1, 1, 16, dtype=np.float32).reshape(-1, 1)
+    regressor = SKCompat(Estimator(model_fn=legacy, model_dir=str(tmp_path / "skcompat")))
+    regressor.fit(x, -2 * x, batch_size=4, steps=200)
+    with caplog.at_level("WARNING"):
+        predicted = regressor.predict(x)
+    np.testing.assert_allclose(predicted, -2 * x.ravel(), atol=1e-3)
+    assert "yields forever" not in caplog.text
+
+    def core_model(features, labels, mode):
+        tf.get_variable("v", [1])
+        return tf.estimator.EstimatorSpec(mode, predictions=features["x"] * 2.0)
+
+    core = tf.estimator.Estimator(core_model, model_dir=str(tmp_path / "core"))
+    with caplog.at_level("WARNING"):
+        assert next(core.predict(lambda: {"x": tf.ones([1])})) == 2.0
+    assert "yields forever" in caplog.text

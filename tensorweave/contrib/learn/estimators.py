@@ -249,6 +249,10 @@ class Estimator(estimator_lib.Estimator):
             return results
         return _stack(list(results))
 
+    def _validate_features_in_predict_input(self, graph):
+        """No warning: TF 1.x's contrib predict feeds numpy x for one epoch through its data
+        feeder (or runs the user's input_fn) and never warns that predict yields forever."""
+
     def _get_predict_ops(self, features):
         """The INFER ModelFnOps on `features` (no labels), in the default graph."""
         return self._model_fn_ops(features, None, ModeKeys.INFER, self.params, self.config,
