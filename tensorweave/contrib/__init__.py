@@ -16,6 +16,7 @@ PROVIDED = (
     "feature_column",                                           # sequence feature columns
     "predictor",                                                # models ready to call
     "util", "signal", "stateless",                              # names of core functions
+    "image",                                                    # projective transforms
 )
 
 

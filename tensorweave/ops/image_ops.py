@@ -1,5 +1,6 @@
 """Image resampling op types: ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic, ResizeArea
-and their gradients, CropAndResize with its two gradients, ExtractGlimpse.
+and their gradients, CropAndResize with its two gradients, ExtractGlimpse, and
+ImageProjectiveTransformV2 (tf.contrib.image.transform).
 
 Every resize is separable: out[b] = Wy @ image[b] @ Wx^T with one weight matrix per axis,
 built from TensorFlow 1.x's pixel mapping (float32 scales, `align_corners`,
@@ -496,3 +497,97 @@ def _glimpse_kernel(images, size, offsets, *, centered=True, normalized=True,
 
 register_op("ExtractGlimpse", shape=_glimpse_shape, kernel=_glimpse_kernel,
             grad=NOT_DIFFERENTIABLE)
+
+
+# --- ImageProjectiveTransformV2 (tf.contrib.image.transform) ---------------------------------
+_TRANSFORM_DTYPES = (dtypes.uint8, dtypes.int32, dtypes.int64, dtypes.float16, dtypes.float32,
+                     dtypes.float64)
+
+
+def _projective_shape(images, transforms, output_shape, *, interpolation):
+    _check_type("ImageProjectiveTransformV2", images, _TRANSFORM_DTYPES)
+    if interpolation not in ("NEAREST", "BILINEAR"):
+        raise ValueError(f"ImageProjectiveTransformV2: interpolation must be NEAREST or "
+                         f"BILINEAR, got {interpolation!r}")
+    batch, _, _, channels = _dims(images, 4, "ImageProjectiveTransformV2", "images")
+    _dims(transforms, 2, "ImageProjectiveTransformV2", "transforms")
+    height, width = _size_pair(output_shape, "ImageProjectiveTransformV2", "output_shape")
+    return [(images.dtype, TensorShape([batch, height, width, channels]))]
+
+
+def _projective_kernel(images, transforms, output_shape, *, interpolation):
+    """TensorFlow's kernel: output pixel (x, y) reads input point ((a0 x + a1 y + a2) / k,
+    (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1, all in float32; points outside the image
+    (and k == 0) read zeros; NEAREST rounds half away from zero, BILINEAR weighs the four
+    neighbours in float32 and casts to the image's type."""
+    batch, in_h, in_w, channels = images.shape
+    if transforms.ndim != 2 or transforms.shape[1] != 8 or \
+            transforms.shape[0] not in (1, batch):
+        raise errors.InvalidArgumentError(
+            None, None, "Input transform should be num_images x 8 or 1 x 8")
+    out_h, out_w = (int(v) for v in np.asarray(output_shape).reshape(-1)[:2])
+    if out_h <= 0 or out_w <= 0:
+        raise errors.InvalidArgumentError(None, None, "output dimensions must be positive")
+    t = np.broadcast_to(transforms.astype(_F32), (batch, 8))[:, :, None, None]
+    oy, ox = np.meshgrid(np.arange(out_h, dtype=_F32), np.arange(out_w, dtype=_F32),
+                         indexing="ij")
+    projection = t[:, 6] * ox + t[:, 7] * oy + _F32(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (t[:, 0] * ox + t[:, 1] * oy + t[:, 2]) / projection
+        y = (t[:, 3] * ox + t[:, 4] * oy + t[:, 5]) / projection
+    valid = projection != 0
+    rows = np.arange(batch)[:, None, None]
+
+    def read(yi, xi):
+        inside = valid & (yi >= 0) & (yi < in_h) & (xi >= 0) & (xi < in_w)
+        values = images[rows, np.where(inside, yi, 0), np.where(inside, xi, 0)]
+        return np.where(inside[..., None], values, np.zeros((), images.dtype))
+
+    with np.errstate(invalid="ignore"):
+        if interpolation == "NEAREST":
+            def index(v):  # std::round, then the cast to an index
+                v = v.astype(np.float64)
+                return np.nan_to_num(np.sign(v) * np.floor(np.abs(v) + 0.5),
+                                     nan=-1, posinf=-1, neginf=-1).astype(np.int64)
+            return read(index(y), index(x))
+        y0, x0 = np.floor(y), np.floor(x)
+        y1, x1 = y0 + _F32(1), x0 + _F32(1)
+
+        def at(yf, xf):
+            return read(np.nan_to_num(yf, nan=-1, posinf=-1, neginf=-1).astype(np.int64),
+                        np.nan_to_num(xf, nan=-1, posinf=-1, neginf=-1).astype(np.int64)
+                        ).astype(_F32)
+        wx0, wx1 = (x1 - x)[..., None], (x - x0)[..., None]
+        top = wx0 * at(y0, x0) + wx1 * at(y0, x1)
+        bottom = wx0 * at(y1, x0) + wx1 * at(y1, x1)
+        value = (y1 - y)[..., None] * top + (y - y0)[..., None] * bottom
+    value = np.where(valid[..., None], value, _F32(0))
+    if images.dtype.kind in "iu":
+        return np.trunc(value).astype(images.dtype)
+    return value.astype(images.dtype)
+
+
+def _projective_grad(op, dy):
+    """TensorFlow's rule: the output gradient transformed by the inverse transforms (each
+    8-vector as a 3x3 matrix with a trailing 1, inverted, scaled to a trailing 1), back onto
+    the image's height and width; none for the transforms and the shape."""
+    images, transforms = op.inputs[0], op.inputs[1]
+    ones = array.ones_like(array.slice_(transforms, [0, 0], [-1, 1]))
+    matrices = array.reshape(array.concat([transforms, ones], 1), [-1, 3, 3])
+    inverse = array.reshape(one(create_op("MatrixInverse", [matrices], adjoint=False)), [-1, 9])
+    flat = one(create_op("RealDiv", [inverse, array.slice_(inverse, [0, 8], [-1, 1])]))
+    inverse_transforms = array.slice_(flat, [0, 0], [-1, 8])
+    size = array.strided_slice(array.shape(images), [1], [3], [1])
+    return [one(create_op("ImageProjectiveTransformV2", [dy, inverse_transforms, size],
+                          interpolation=op.attrs["interpolation"])), None, None]
+
+
+register_op("ImageProjectiveTransformV2", shape=_projective_shape, kernel=_projective_kernel,
+            grad=_projective_grad)
+
+
+def projective_transform(images, transforms, output_shape, interpolation, name=None):
+    """ImageProjectiveTransformV2 of [batch, height, width, channels] images by [batch or 1,
+    8] float32 transforms into [height, width] = output_shape (int32)."""
+    return one(create_op("ImageProjectiveTransformV2", [images, transforms, output_shape],
+                         interpolation=interpolation, name=name))

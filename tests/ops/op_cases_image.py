@@ -338,7 +338,24 @@ BOX_CASES = [
          lambda *a: _tf("box_draw_colors"), wrt=()),
 ]
 
-CASES = RESIZE_CASES + CROP_CASES + CODEC_CASES + BOX_CASES
+# --- ImageProjectiveTransformV2: TF 2.15's values (tests/fixtures/make_image_transform_reference.py)
+_PT = np.load(_FIXTURES / "image_transform_reference.npz")
+# TF's gradient is the output gradient transformed back (not the exact adjoint): checked
+# against TF's own in tests/contrib/test_contrib_image.py, not numerically here
+PROJECTIVE_CASES = [
+    Case("ImageProjectiveTransformV2", [_PT["images"], _PT["rotations"], ints(5, 6)],
+         lambda *a, k=k: _PT[f"rotate_{k.lower()}"], tag=f"rotate-{k.lower()}",
+         attrs={"interpolation": k}, wrt=(), ref_tol=(0, 0))
+    for k in ("NEAREST", "BILINEAR")] + [
+    Case("ImageProjectiveTransformV2", [_PT["images"], _PT["projective"], ints(4, 7)],
+         lambda *a: _PT["projective_bilinear"], tag="projective-resized",
+         attrs={"interpolation": "BILINEAR"}, wrt=(), ref_tol=(0, 0)),
+    Case("ImageProjectiveTransformV2", [_PT["uint8"], _PT["rotations"], ints(5, 6)],
+         lambda *a: _PT["uint8_bilinear"], tag="uint8", attrs={"interpolation": "BILINEAR"},
+         wrt=(), ref_tol=(0, 0)),
+]
+
+CASES = RESIZE_CASES + CROP_CASES + CODEC_CASES + BOX_CASES + PROJECTIVE_CASES
 
 
 # --- the stateful box sampler: TensorFlow's draws for its seeds -------------------------------
