@@ -17,6 +17,7 @@ PROVIDED = (
     "predictor",                                                # models ready to call
     "util", "signal", "stateless",                              # names of core functions
     "image",                                                    # projective transforms
+    "deprecated",                                               # TF 0.12 summaries
 )
 
 

@@ -20,7 +20,7 @@ from tensorweave.core.constants import constant, convert_to_tensor
 from tensorweave.core.graph import GraphKeys, get_default_graph, name_scope
 from tensorweave.ops import summary as op_types
 
-_BAD_COLOR = np.array([255, 0, 0, 255], dtype=np.uint8)  # opaque red for non-finite pixels
+BAD_COLOR = np.array([255, 0, 0, 255], dtype=np.uint8)  # opaque red for non-finite pixels
 _INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w.]")
 
 
@@ -81,7 +81,7 @@ def image(name, tensor, max_outputs=3, collections=None, family=None):
     return _summary_op(name, tensor, family, collections,
                        lambda tag, scope: op_types.image_summary(
                            constant(tag, name="tag"), convert_to_tensor(tensor),
-                           max_images=int(max_outputs), bad_color=_BAD_COLOR, name=scope))
+                           max_images=int(max_outputs), bad_color=BAD_COLOR, name=scope))
 
 
 def audio(name, tensor, sample_rate, max_outputs=3, collections=None, family=None):
