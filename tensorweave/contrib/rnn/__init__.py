@@ -1,7 +1,7 @@
 """tf.contrib.rnn: tf.nn.rnn_cell's cells and tf.nn's RNN drivers under their contrib names,
 plus contrib's own: fused LSTM cells (LSTMBlockCell, LSTMBlockFusedCell), GRUBlockCell(V2),
-LayerNormBasicLSTMCell, projection/embedding/attention/highway wrappers, stacked
-bidirectional RNNs and the fused-RNN adaptors.
+LayerNormBasicLSTMCell, ConvLSTMCell (1-D, 2-D, 3-D), projection/embedding/attention/highway
+wrappers, stacked bidirectional RNNs and the fused-RNN adaptors.
 
     cells_fw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
     cells_bw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
@@ -16,8 +16,9 @@ from tensorweave.nn.rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper,
 from tensorweave.nn.rnn_loops import (static_bidirectional_rnn,  # noqa: F401
                                       static_state_saving_rnn)
 from tensorweave.contrib.rnn.cells import (  # noqa: F401
-    AttentionCellWrapper, EmbeddingWrapper, GRUBlockCell, GRUBlockCellV2, HighwayWrapper,
-    InputProjectionWrapper, LayerNormBasicLSTMCell, OutputProjectionWrapper)
+    AttentionCellWrapper, Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell, ConvLSTMCell,
+    EmbeddingWrapper, GRUBlockCell, GRUBlockCellV2, HighwayWrapper, InputProjectionWrapper,
+    LayerNormBasicLSTMCell, OutputProjectionWrapper)
 from tensorweave.contrib.rnn.fused import LSTMBlockCell, LSTMBlockFusedCell  # noqa: F401
 from tensorweave.contrib.rnn.stacked import (  # noqa: F401
     FusedRNNCell, FusedRNNCellAdaptor, TimeReversedFusedRNN, best_effort_input_batch_size,
@@ -25,8 +26,7 @@ from tensorweave.contrib.rnn.stacked import (  # noqa: F401
 from tensorweave.contrib import ContribNotImplemented
 
 # TF 1.15 names of tf.contrib.rnn that tensorweave does not provide (research cells).
-NOT_PROVIDED = ("BidirectionalGridLSTMCell", "CFNCell", "CompiledWrapper", "Conv1DLSTMCell",
-                "Conv2DLSTMCell", "Conv3DLSTMCell", "ConvLSTMCell",
+NOT_PROVIDED = ("BidirectionalGridLSTMCell", "CFNCell", "CompiledWrapper",
                 "CoupledInputForgetGateLSTMCell", "GLSTMCell", "GridLSTMCell", "IndRNNCell",
                 "IndyGRUCell", "IndyLSTMCell", "IntersectionRNNCell", "LSTMBlockWrapper",
                 "LayerNormLSTMCell", "MinimalRNNCell", "NASCell", "NTMCell", "PhasedLSTMCell",

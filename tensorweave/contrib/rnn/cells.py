@@ -11,6 +11,8 @@ from tensorweave import init_ops
 from tensorweave.core.graph import get_default_graph
 from tensorweave.nn.rnn_cell import (GRUCell, LSTMStateTuple, RNNCell, input_depth,
                                      zero_state_tensors)
+from tensorweave.core.tensor_shape import TensorShape
+from tensorweave.nn import conv_nd
 from tensorweave.ops import array, conv_ops, math_ops, nn_ops, norm_ops
 from tensorweave.util import nest
 from tensorweave.variable_scope import get_variable, get_variable_scope, variable_scope
@@ -134,6 +136,107 @@ class LayerNormBasicLSTMCell(RNNCell):
             new_c = self._norm(new_c, "state")
         new_h = self._activation(new_c) * math_ops.sigmoid(o)
         return new_h, LSTMStateTuple(new_c, new_h)
+
+
+class ConvLSTMCell(RNNCell):
+    """A convolutional LSTM (Shi et al. 2015): the four gates come from one SAME convolution
+    ("kernel", "biases") of the input and the hidden state, both [batch, *spatial, channels];
+    `skip_connection` appends the input to the output."""
+
+    _default_name = "conv_lstm_cell"
+
+    def __init__(self, conv_ndims, input_shape, output_channels, kernel_shape, use_bias=True,
+                 skip_connection=False, forget_bias=1.0, initializers=None, name=None):
+        super().__init__(name=name or self._default_name)
+        if conv_ndims != len(input_shape) - 1:
+            raise ValueError(f"Invalid input_shape {input_shape} for conv_ndims={conv_ndims}.")
+        self._conv_ndims = conv_ndims
+        self._input_shape = list(input_shape)
+        self._output_channels = output_channels
+        self._kernel_shape = list(kernel_shape)
+        self._use_bias = use_bias
+        self._forget_bias = forget_bias
+        self._skip_connection = skip_connection
+        total = output_channels + (self._input_shape[-1] if skip_connection else 0)
+        size = TensorShape(self._input_shape[:-1] + [output_channels])
+        self._state_size = LSTMStateTuple(size, size)
+        self._output_size = TensorShape(self._input_shape[:-1] + [total])
+
+    @property
+    def state_size(self):
+        return self._state_size
+
+    @property
+    def output_size(self):
+        return self._output_size
+
+    def call(self, inputs, state):
+        cell, hidden = state
+        gates = _convolution([inputs, hidden], self._kernel_shape, 4 * self._output_channels,
+                             self._use_bias)
+        input_gate, new_input, forget_gate, output_gate = array.split(
+            gates, 4, axis=self._conv_ndims + 1)
+        new_cell = math_ops.sigmoid(forget_gate + self._forget_bias) * cell
+        new_cell += math_ops.sigmoid(input_gate) * math_ops.tanh(new_input)
+        output = math_ops.tanh(new_cell) * math_ops.sigmoid(output_gate)
+        if self._skip_connection:
+            output = array.concat([output, inputs], -1)
+        return output, LSTMStateTuple(new_cell, output)
+
+
+class Conv1DLSTMCell(ConvLSTMCell):
+    """ConvLSTMCell over [batch, width, channels]."""
+
+    _default_name = "conv_1d_lstm_cell"
+
+    def __init__(self, name=None, **kwargs):
+        super().__init__(conv_ndims=1, name=name or self._default_name, **kwargs)
+
+
+class Conv2DLSTMCell(ConvLSTMCell):
+    """ConvLSTMCell over [batch, height, width, channels]."""
+
+    _default_name = "conv_2d_lstm_cell"
+
+    def __init__(self, name=None, **kwargs):
+        super().__init__(conv_ndims=2, name=name or self._default_name, **kwargs)
+
+
+class Conv3DLSTMCell(ConvLSTMCell):
+    """ConvLSTMCell over [batch, depth, height, width, channels]."""
+
+    _default_name = "conv_3d_lstm_cell"
+
+    def __init__(self, name=None, **kwargs):
+        super().__init__(conv_ndims=3, name=name or self._default_name, **kwargs)
+
+
+def _convolution(args, filter_size, num_features, bias, bias_start=0.0):
+    """SAME convolution of the channel-concatenated `args` (3-D, 4-D or 5-D) with a "kernel"
+    of filter_size + [channels in, num_features], plus "biases" when `bias`."""
+    shapes = [a.shape.as_list() for a in args]
+    rank = len(shapes[0])
+    depth = 0
+    for shape in shapes:
+        if len(shape) not in (3, 4, 5):
+            raise ValueError(f"Conv Linear expects 3D, 4D or 5D arguments: {shapes}")
+        if len(shape) != rank:
+            raise ValueError(f"Conv Linear expects all args to be of same Dimension: {shapes}")
+        depth += shape[-1]
+    dtype = args[0].dtype
+    kernel = get_variable("kernel", filter_size + [depth, num_features], dtype=dtype)
+    value = args[0] if len(args) == 1 else array.concat(args, rank - 1)
+    if rank == 3:
+        result = conv_nd.conv1d(value, kernel, 1, padding="SAME")
+    elif rank == 4:
+        result = conv_ops.conv2d(value, kernel, [1] * 4, padding="SAME")
+    else:
+        result = conv_nd.conv3d(value, kernel, [1] * 5, padding="SAME")
+    if not bias:
+        return result
+    return result + get_variable("biases", [num_features], dtype=dtype,
+                                 initializer=init_ops.constant_initializer(bias_start,
+                                                                           dtype=dtype))
 
 
 def _check_cell(cell):
