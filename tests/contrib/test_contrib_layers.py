@@ -169,3 +169,35 @@ def test_tf_module_paths_are_the_same_modules():
     assert old_learning.train is slim.learning.train
     assert arg_scope is slim.arg_scope  # the package's name is the function, as in TF
     assert utils is slim.utils
+
+
+def test_images_to_sequence_and_back():
+    """TF 1.15's contrib.layers: columns become time steps, [width, batch * height, depth]."""
+    images = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+    with tf.Graph().as_default():
+        sequence = tf.contrib.layers.images_to_sequence(images)
+        nchw = tf.contrib.layers.images_to_sequence(images.transpose(0, 3, 1, 2),
+                                                    data_format="NCHW")
+        back = tf.contrib.layers.sequence_to_images(sequence, 3)
+        first = tf.contrib.layers.sequence_to_images(sequence, 3, "channels_first")
+        assert sequence.op.name.startswith("ImagesToSequence/")
+        with tf.Session() as sess:
+            sequence, nchw, back, first = sess.run([sequence, nchw, back, first])
+    expected = images.transpose(2, 0, 1, 3).reshape(4, 6, 5)
+    np.testing.assert_array_equal(sequence, expected)
+    np.testing.assert_array_equal(nchw, expected)
+    np.testing.assert_array_equal(back, images)
+    np.testing.assert_array_equal(first, images.transpose(0, 3, 1, 2))
+
+
+def test_scale_gradient_scales_only_the_gradient():
+    with tf.Graph().as_default():
+        x = tf.constant([1.0, -2.0])
+        y = tf.contrib.layers.scale_gradient(x, 0.25)
+        grad, = tf.gradients(tf.reduce_sum(y * 3.0), [x])
+        with tf.Session() as sess:
+            y, grad = sess.run([y, grad])
+    np.testing.assert_array_equal(y, [1.0, -2.0])
+    np.testing.assert_array_equal(grad, [0.75, 0.75])
+    with pytest.raises(NotImplementedError, match="rev_block"):
+        tf.contrib.layers.rev_block  # noqa: B018

@@ -6,12 +6,13 @@ from tensorweave.contrib.layers import utils  # noqa: F401
 from tensorweave.contrib.layers.initializers import (  # noqa: F401
     variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
 from tensorweave.contrib.layers.layers import (  # noqa: F401
-    avg_pool2d, avg_pool3d, bias_add, bow_encoder, conv1d, conv2d, conv2d_in_plane, conv2d_transpose, conv3d,
-    conv3d_transpose, convolution, convolution1d, convolution2d, convolution2d_in_plane,
-    convolution2d_transpose, convolution3d, convolution3d_transpose, dense_to_sparse, dropout,
-    elu, embed_sequence, embedding_lookup_unique, flatten, fully_connected, linear, max_pool2d,
-    max_pool3d, maxout, one_hot_encoding, relu, relu6, repeat, separable_conv2d,
-    separable_convolution2d, softmax, spatial_softmax, stack, unit_norm)
+    avg_pool2d, avg_pool3d, bias_add, bow_encoder, conv1d, conv2d, conv2d_in_plane,
+    conv2d_transpose, conv3d, conv3d_transpose, convolution, convolution1d, convolution2d,
+    convolution2d_in_plane, convolution2d_transpose, convolution3d, convolution3d_transpose,
+    dense_to_sparse, dropout, elu, embed_sequence, embedding_lookup_unique, flatten,
+    fully_connected, images_to_sequence, linear, max_pool2d, max_pool3d, maxout,
+    one_hot_encoding, relu, relu6, repeat, scale_gradient, separable_conv2d,
+    separable_convolution2d, sequence_to_images, softmax, spatial_softmax, stack, unit_norm)
 from tensorweave.contrib.layers.normalization import (  # noqa: F401
     batch_norm, group_norm, instance_norm, layer_norm)
 from tensorweave.contrib.layers.optimizers import (  # noqa: F401
@@ -32,3 +33,15 @@ __getattr__ = lazy.attributes(__name__, lazy.names_from(
     "tensorweave.contrib.layers.feature_column", "bucketized_column", "embedding_column",
     "one_hot_column", "real_valued_column", "sparse_column_with_hash_bucket",
     "sparse_column_with_keys"))
+_lazy_getattr = __getattr__
+# TF 1.15 names of tf.contrib.layers that tensorweave does not provide
+NOT_PROVIDED = ("gdn", "rev_block", "input_from_feature_columns",
+                "sparse_column_with_integerized_feature")
+
+
+def __getattr__(name):
+    if name in NOT_PROVIDED:
+        from tensorweave.contrib import ContribNotImplemented
+        raise ContribNotImplemented(f"tf.contrib.layers.{name} is not implemented by "
+                                    f"tensorweave (see docs/compatibility.md)")
+    return _lazy_getattr(name)

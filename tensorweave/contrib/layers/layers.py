@@ -20,6 +20,7 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import get_default_graph, name_scope
 from tensorweave.core.sparse_tensor import SparseTensor
+from tensorweave.gradient_overrides import custom_gradient
 from tensorweave.layers import convolutional as conv_layers
 from tensorweave.layers import core as core_layers
 from tensorweave.nn import conv_nd, embedding
@@ -611,6 +612,42 @@ def bow_encoder(ids, vocab_size, embed_dim, sparse_lookup=True, initializer=None
         if isinstance(ids, SparseTensor):
             raise TypeError("ids are expected to be dense Tensor, got: %s" % ids)
         return math_ops.reduce_mean(norm_ops.embedding_lookup(embeddings, ids), axis=1)
+
+
+def images_to_sequence(inputs, data_format="NHWC", outputs_collections=None, scope=None):
+    """[batch, height, width, depth] images (NCHW with data_format "NC..") as a sequence over
+    their columns: [width, batch * height, depth]."""
+    with variable_scope(scope, "ImagesToSequence", [inputs]) as sc:
+        inputs = convert_to_tensor(inputs)
+        if data_format and data_format.startswith("NC"):
+            inputs = array.transpose(inputs, [0, 2, 3, 1])
+        _, _, width, depth = inputs.shape.as_list()
+        shape = array.shape(inputs)
+        outputs = array.reshape(array.transpose(inputs, [2, 0, 1, 3]),
+                                [width, shape[0] * shape[1], depth])
+        return utils.collect_named_outputs(outputs_collections, sc.name, outputs)
+
+
+def sequence_to_images(inputs, height, output_data_format="channels_last",
+                       outputs_collections=None, scope=None):
+    """images_to_sequence undone: [width, batch * height, depth] back to [batch, height,
+    width, depth] ([batch, depth, height, width] for "channels_first")."""
+    with variable_scope(scope, "SequenceToImages", [inputs]) as sc:
+        inputs = convert_to_tensor(inputs)
+        width, batches, depth = inputs.shape.as_list()
+        batches = -1 if batches is None else batches // height
+        reshaped = array.reshape(inputs, [width, batches, height, depth])
+        order = [1, 3, 2, 0] if output_data_format == "channels_first" else [1, 2, 0, 3]
+        return utils.collect_named_outputs(outputs_collections, sc.name,
+                                           array.transpose(reshaped, order))
+
+
+def scale_gradient(inputs, gradient_multiplier):
+    """`inputs` as they are, with their gradient multiplied by `gradient_multiplier`."""
+    @custom_gradient
+    def scaled(x):
+        return array.identity(x), lambda dy: dy * gradient_multiplier
+    return scaled(convert_to_tensor(inputs))
 
 
 def maxout(inputs, num_units, axis=-1, scope=None):
