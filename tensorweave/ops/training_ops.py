@@ -178,6 +178,37 @@ def _adagrad_da(state, name, var, grad_accum, grad_squared_accum, grad, lr, l1, 
     return w
 
 
+def _ada_max(state, name, var, m, v, beta1_power, lr, beta1, beta2, epsilon, grad):
+    """AdaMax (Kingma & Ba, section 7.1): m = beta1 m + (1 - beta1) g, v = max(beta2 v, |g|),
+    var -= lr / (1 - beta1^t) * (m / (v + epsilon))."""
+    w, m, v = state.read_variable(var), state.read_variable(m), state.read_variable(v)
+    m += (grad - m) * (1 - beta1)
+    np.maximum(v * beta2, np.abs(grad), out=v)
+    w -= lr / (1 - beta1_power) * (m / (v + epsilon))
+    return w
+
+
+def _add_sign(state, name, var, m, lr, alpha, sign_decay, beta, grad):
+    """AddSign (Bello et al. 2017): m = beta m + (1 - beta) g,
+    var -= lr * (alpha + sign_decay * sign(g) sign(m)) * g."""
+    w, m = state.read_variable(var), state.read_variable(m)
+    m[...] = m * beta + grad * (1 - beta)
+    w -= lr * (alpha + sign_decay * (np.sign(grad) * np.sign(m))) * grad
+    return w
+
+
+def _power_sign(state, name, var, m, lr, logbase, sign_decay, beta, grad):
+    """PowerSign (Bello et al. 2017): m = beta m + (1 - beta) g,
+    var -= lr * exp(logbase * sign_decay * sign(g) sign(m)) * g."""
+    w, m = state.read_variable(var), state.read_variable(m)
+    m[...] = m * beta + grad * (1 - beta)
+    exponent = logbase * sign_decay * (np.sign(grad) * np.sign(m))
+    # exp rounded from double: TF's float exp(+-1) is that, NumPy's float32 exp is 1 ulp off
+    scale = np.exp(exponent.astype(np.float64)).astype(w.dtype)
+    w -= lr * scale * grad
+    return w
+
+
 apply_gradient_descent = _register_apply("ApplyGradientDescent", 1, _gradient_descent)
 apply_momentum = _register_apply("ApplyMomentum", 2, _momentum, grad_index=3)
 apply_adam = _register_apply("ApplyAdam", 3, _adam)
@@ -192,6 +223,9 @@ apply_proximal_adagrad = _register_apply("ApplyProximalAdagrad", 2, _proximal_ad
 apply_adagrad_da = _register_apply("ApplyAdagradDA", 3, _adagrad_da, grad_index=3,
                                    step_index=7)
 apply_ftrl_v2 = _register_apply("ApplyFtrlV2", 3, _ftrl_v2, grad_index=3)
+apply_ada_max = _register_apply("ApplyAdaMax", 3, _ada_max)
+apply_add_sign = _register_apply("ApplyAddSign", 2, _add_sign)
+apply_power_sign = _register_apply("ApplyPowerSign", 2, _power_sign)
 
 
 # --- sparse updates: the rows `indices` of the variable and its slots -------------------------

@@ -616,6 +616,22 @@ def _ftrl(var, accum, linear, lr, l1, l2, lr_power):
     return [var, new_accum, linear]
 
 
+def _ada_max(var, m, v, beta1_power, lr, beta1, beta2, epsilon):
+    m = beta1 * m + (1 - beta1) * _G
+    v = np.maximum(beta2 * v, np.abs(_G))
+    return [var - lr / (1 - beta1_power) * m / (v + epsilon), m, v]
+
+
+def _add_sign(var, m, lr, alpha, sign_decay, beta):
+    m = beta * m + (1 - beta) * _G
+    return [var - lr * (alpha + sign_decay * np.sign(_G) * np.sign(m)) * _G, m]
+
+
+def _power_sign(var, m, lr, logbase, sign_decay, beta):
+    m = beta * m + (1 - beta) * _G
+    return [var - lr * np.exp(logbase * sign_decay * np.sign(_G) * np.sign(m)) * _G, m]
+
+
 # name -> (NumPy formula, slot values, inputs after the variables in TF's order, attrs);
 # "grad" marks the gradient, (name, value) a scalar hyperparameter. The formulas follow the
 # documentation of TensorFlow's training_ops.
@@ -644,6 +660,15 @@ APPLY_CASES = {
                       [("lr", 1.0), ("rho", 0.95), ("epsilon", 1e-6), "grad"], {}),
     "ApplyFtrl": (_ftrl, [_slot(), _slot(-2, 2)],
                   ["grad", ("lr", 0.1), ("l1", 0.3), ("l2", 0.1), ("lr_power", -0.5)], {}),
+    "ApplyAdaMax": (_ada_max, [_slot(-1, 1), _slot()],
+                    [("beta1_power", 0.9 ** 2), ("lr", 0.01), ("beta1", 0.9), ("beta2", 0.999),
+                     ("epsilon", 1e-8), "grad"], {}),
+    "ApplyAddSign": (_add_sign, [_slot(-1, 1)],
+                     [("lr", 0.1), ("alpha", 1.0), ("sign_decay", 0.5), ("beta", 0.9), "grad"],
+                     {}),
+    "ApplyPowerSign": (_power_sign, [_slot(-1, 1)],
+                       [("lr", 0.1), ("logbase", 0.7), ("sign_decay", 0.5), ("beta", 0.9),
+                        "grad"], {}),
 }
 
 
