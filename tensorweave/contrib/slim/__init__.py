@@ -32,7 +32,7 @@ from tensorweave.contrib.layers import (  # noqa: F401
     variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d)
 from tensorweave.contrib.layers import utils  # noqa: F401
 from tensorweave.contrib.slim import (evaluation, learning, model_analyzer,  # noqa: F401
-                                     queues, summaries)
+                                     nets, queues, summaries)
 from tensorweave.contrib.slim.data import (data_decoder, data_provider,  # noqa: F401
                                           dataset, dataset_data_provider, parallel_reader,
                                           prefetch_queue, tfexample_decoder)

@@ -1,0 +1,60 @@
+"""TF-slim's AlexNet v2 ("One weird trick", Krizhevsky 2014) as tf.contrib.slim.nets.alexnet
+builds it: five convolutions and three max pools, then fc6-fc8 as convolutions. Inputs are
+224x224 for classification."""
+from tensorweave import init_ops
+from tensorweave.contrib import layers
+from tensorweave.contrib.framework.arg_scope import arg_scope
+from tensorweave.contrib.layers import utils
+from tensorweave.ops import array, nn_ops
+from tensorweave.variable_scope import variable_scope
+
+__all__ = ["alexnet_v2", "alexnet_v2_arg_scope"]
+
+
+def alexnet_v2_arg_scope(weight_decay=0.0005):
+    """ReLU layers with biases starting at 0.1 and L2-regularized weights; SAME convolutions,
+    VALID max pools."""
+    with arg_scope([layers.conv2d, layers.fully_connected], activation_fn=nn_ops.relu,
+                   biases_initializer=init_ops.constant_initializer(0.1),
+                   weights_regularizer=layers.l2_regularizer(weight_decay)):
+        with arg_scope([layers.conv2d], padding="SAME"):
+            with arg_scope([layers.max_pool2d], padding="VALID") as scope:
+                return scope
+
+
+def alexnet_v2(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0.5,
+               spatial_squeeze=True, scope="alexnet_v2"):
+    """(logits, end_points) of AlexNet v2 on [batch, 224, 224, 3] images."""
+    with variable_scope(scope, "alexnet_v2", [inputs]) as sc:
+        collection = sc.original_name_scope + "_end_points"
+        with arg_scope([layers.conv2d, layers.fully_connected, layers.max_pool2d],
+                       outputs_collections=[collection]):
+            net = layers.conv2d(inputs, 64, [11, 11], 4, padding="VALID", scope="conv1")
+            net = layers.max_pool2d(net, [3, 3], 2, scope="pool1")
+            net = layers.conv2d(net, 192, [5, 5], scope="conv2")
+            net = layers.max_pool2d(net, [3, 3], 2, scope="pool2")
+            net = layers.conv2d(net, 384, [3, 3], scope="conv3")
+            net = layers.conv2d(net, 384, [3, 3], scope="conv4")
+            net = layers.conv2d(net, 256, [3, 3], scope="conv5")
+            net = layers.max_pool2d(net, [3, 3], 2, scope="pool5")
+            with arg_scope([layers.conv2d],
+                           weights_initializer=init_ops.truncated_normal_initializer(0.0, 0.005),
+                           biases_initializer=init_ops.constant_initializer(0.1)):
+                net = layers.conv2d(net, 4096, [5, 5], padding="VALID", scope="fc6")
+                net = layers.dropout(net, dropout_keep_prob, is_training=is_training,
+                                     scope="dropout6")
+                net = layers.conv2d(net, 4096, [1, 1], scope="fc7")
+                net = layers.dropout(net, dropout_keep_prob, is_training=is_training,
+                                     scope="dropout7")
+                net = layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
+                                    normalizer_fn=None,
+                                    biases_initializer=init_ops.zeros_initializer(),
+                                    scope="fc8")
+            end_points = utils.convert_collection_to_dict(collection)
+            if spatial_squeeze:
+                net = array.squeeze(net, [1, 2], name="fc8/squeezed")
+                end_points[sc.name + "/fc8"] = net
+            return net, end_points
+
+
+alexnet_v2.default_image_size = 224
