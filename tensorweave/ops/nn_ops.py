@@ -223,12 +223,16 @@ def softmax(logits, axis=None, name=None, dim=None):
 
 
 def softmax_input(tensor):
-    """The logits a Softmax op turned into `tensor`, or None when no Softmax op produced it.
+    """The logits a Softmax op over the last axis turned into `tensor`, or None otherwise.
 
     Keras's cross-entropies use them, as TF 1.x's backend does, to compute a loss on a
-    softmax output straight from its logits."""
+    softmax output straight from its logits. (TF's own Softmax op is always over the last
+    axis; a softmax over another axis is no Softmax op there, so it gives None here too.)"""
     op = getattr(tensor, "op", None)
-    if op is not None and op.type == "Softmax" and len(op.inputs) == 1:
+    if op is None or op.type != "Softmax" or len(op.inputs) != 1:
+        return None
+    axis, ndims = op.attrs.get("axis", -1), op.inputs[0].shape.ndims
+    if axis == -1 or (ndims is not None and axis == ndims - 1):
         return op.inputs[0]
     return None
 

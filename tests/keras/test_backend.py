@@ -115,3 +115,18 @@ def test_cross_entropies_of_softmax_and_sigmoid_outputs_use_their_logits():
     }
     for name, value in expected.items():
         np.testing.assert_allclose(got[name], value, rtol=2e-6, atol=1e-12, err_msg=name)
+
+
+def test_cross_entropy_of_a_softmax_over_another_axis_uses_the_probabilities():
+    """TF's Softmax op is over the last axis only: a softmax over axis 0 is no Softmax op there,
+    so K.categorical_crossentropy normalizes and takes clipped logs of it. Expected numbers
+    from TensorFlow 2.15's tf.compat.v1 Keras backend in graph mode."""
+    K.clear_session()
+    z = tf.constant([[2.0, -1.0, 0.5], [20.0, 0.0, 0.0]])
+    t = tf.constant([[0.7, 0.9, 0.2], [1.0, 0.0, 0.0]])
+    cce = K.categorical_crossentropy(t, tf.nn.softmax(z, axis=0))
+    value, grad = K.get_session().run([cce, tf.gradients(tf.reduce_sum(cce), z)[0]])
+    np.testing.assert_allclose(value, [12.43295955657959, 0.7460238337516785], rtol=2e-6)
+    np.testing.assert_allclose(
+        grad, [[2.6801171060242268e-08, -0.5085739493370056, 0.10303927212953568],
+               [0.0, 0.5085739493370056, -0.10303929448127747]], rtol=1e-5, atol=1e-12)
