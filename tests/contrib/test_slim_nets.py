@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.contrib.slim.nets import alexnet, resnet_v1, resnet_v2, vgg
+from tensorweave.contrib.slim.nets import alexnet, inception_v3, resnet_v1, resnet_v2, vgg
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 STRUCTURE = json.loads((FIXTURES / "slim_nets_reference.json").read_text())
@@ -22,6 +22,7 @@ NETS = {
     "vgg_19": (vgg.vgg_19, vgg.vgg_arg_scope, {}),
     "resnet_v1_50": (resnet_v1.resnet_v1_50, resnet_v1.resnet_arg_scope, {"num_classes": 1000}),
     "resnet_v2_50": (resnet_v2.resnet_v2_50, resnet_v2.resnet_arg_scope, {"num_classes": 1000}),
+    "inception_v3": (inception_v3.inception_v3, inception_v3.inception_v3_arg_scope, {}),
 }
 
 
@@ -30,7 +31,8 @@ def test_variables_and_end_points_are_tf_slims(name):
     build, arg_scope, kwargs = NETS[name]
     want = STRUCTURE[name]
     with tf.Graph().as_default():
-        images = tf.placeholder(tf.float32, [2, 224, 224, 3])
+        size = getattr(build, "default_image_size", 224)
+        images = tf.placeholder(tf.float32, [2, size, size, 3])
         with slim.arg_scope(arg_scope()):
             net, end_points = build(images, is_training=False, **kwargs)
         assert net.shape.as_list() == want["output"]
@@ -67,5 +69,5 @@ def test_output_stride_and_missing_nets():
         assert net.shape.as_list() == [1, 8, 8, 2048]
         with pytest.raises(ValueError, match="multiple of 4"):
             resnet_v1.resnet_v1_50(images, output_stride=6, scope="again")
-    with pytest.raises(NotImplementedError, match="inception_v3"):
-        tf.contrib.slim.nets.inception_v3  # noqa: B018
+    with pytest.raises(NotImplementedError, match="inception_v1"):
+        tf.contrib.slim.nets.inception_v1  # noqa: B018
