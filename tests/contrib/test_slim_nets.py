@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.contrib.slim.nets import alexnet, inception_v3, resnet_v1, resnet_v2, vgg
+from tensorweave.contrib.slim.nets import alexnet, inception_v1, inception_v3, resnet_v1, resnet_v2, vgg
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 STRUCTURE = json.loads((FIXTURES / "slim_nets_reference.json").read_text())
@@ -23,6 +23,7 @@ NETS = {
     "resnet_v1_50": (resnet_v1.resnet_v1_50, resnet_v1.resnet_arg_scope, {"num_classes": 1000}),
     "resnet_v2_50": (resnet_v2.resnet_v2_50, resnet_v2.resnet_arg_scope, {"num_classes": 1000}),
     "inception_v3": (inception_v3.inception_v3, inception_v3.inception_v3_arg_scope, {}),
+    "inception_v1": (inception_v1.inception_v1, inception_v1.inception_v1_arg_scope, {}),
 }
 
 
@@ -69,5 +70,5 @@ def test_output_stride_and_missing_nets():
         assert net.shape.as_list() == [1, 8, 8, 2048]
         with pytest.raises(ValueError, match="multiple of 4"):
             resnet_v1.resnet_v1_50(images, output_stride=6, scope="again")
-    with pytest.raises(NotImplementedError, match="inception_v1"):
-        tf.contrib.slim.nets.inception_v1  # noqa: B018
+    with pytest.raises(NotImplementedError, match="inception_v2"):
+        tf.contrib.slim.nets.inception_v2  # noqa: B018

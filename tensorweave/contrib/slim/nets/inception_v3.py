@@ -2,63 +2,15 @@
 with its scope names (quirks included, such as Mixed_5c's 'Conv_1_0c_5x5'), so the published
 inception_v3.ckpt restores into it. The network is written as data: each end point is one
 layer or a "mixed" block of parallel branches concatenated on the channels."""
-from tensorweave import init_ops
 from tensorweave.contrib import layers
 from tensorweave.contrib.framework.arg_scope import arg_scope
 from tensorweave.core.graph import GraphKeys
+from tensorweave.contrib.slim.nets.inception_blocks import (conv, fork, pool,
+                                                            run_end_points, truncated_normal)
 from tensorweave.ops import array, nn_ops
 from tensorweave.variable_scope import variable_scope
 
 __all__ = ["inception_v3", "inception_v3_arg_scope", "inception_v3_base"]
-
-
-def conv(depth, kernel, scope, **kwargs):
-    return ("conv", depth, kernel, scope, kwargs)
-
-
-def pool(kind, kernel, scope, **kwargs):
-    return (kind, None, kernel, scope, kwargs)
-
-
-def fork(*specs):
-    """Layers applied to the same input, their outputs concatenated on the channels."""
-    return ("fork", None, None, None, specs)
-
-
-def _apply(net, spec, depth):
-    kind, channels, kernel, scope, kwargs = spec
-    if kind == "conv":
-        return layers.conv2d(net, depth(channels), kernel, scope=scope, **kwargs)
-    if kind == "max":
-        return layers.max_pool2d(net, kernel, scope=scope, **kwargs)
-    if kind == "avg":
-        return layers.avg_pool2d(net, kernel, scope=scope, **kwargs)
-    return array.concat([_apply(net, s, depth) for s in kwargs], 3)
-
-
-def mixed(net, name, branches, depth):
-    """Block `name`: branch i (a list of layer specs) under Branch_i, concatenated."""
-    with variable_scope(name):
-        outputs = []
-        for i, branch in enumerate(branches):
-            with variable_scope(f"Branch_{i}"):
-                out = net
-                for spec in branch:
-                    out = _apply(out, spec, depth)
-                outputs.append(out)
-        return array.concat(outputs, 3)
-
-
-def run_end_points(net, plan, depth, final_endpoint, end_points):
-    """Each (end point, layer spec or list of branches) of `plan` in turn, recorded in
-    end_points; (net, end_points) as soon as `final_endpoint` is reached, else None."""
-    for name, step in plan:
-        net = mixed(net, name, step, depth) if isinstance(step, list) else \
-            _apply(net, step, depth)
-        end_points[name] = net
-        if name == final_endpoint:
-            return net, end_points
-    return net, None
 
 
 def _valid(spec):
@@ -157,10 +109,6 @@ def reduced_kernel_size(tensor, kernel_size):
     return [min(shape[1], kernel_size[0]), min(shape[2], kernel_size[1])]
 
 
-def _truncated_normal(stddev):
-    return init_ops.truncated_normal_initializer(0.0, stddev)
-
-
 def inception_v3(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0.8,
                  min_depth=16, depth_multiplier=1.0, prediction_fn=layers.softmax,
                  spatial_squeeze=True, reuse=None, create_aux_logits=True,
@@ -181,12 +129,12 @@ def inception_v3(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0
                         aux = layers.conv2d(aux, depth(128), [1, 1], scope="Conv2d_1b_1x1")
                         kernel = reduced_kernel_size(aux, [5, 5])
                         aux = layers.conv2d(aux, depth(768), kernel,
-                                            weights_initializer=_truncated_normal(0.01),
+                                            weights_initializer=truncated_normal(0.01),
                                             padding="VALID",
                                             scope="Conv2d_2a_{}x{}".format(*kernel))
                         aux = layers.conv2d(aux, num_classes, [1, 1], activation_fn=None,
                                             normalizer_fn=None,
-                                            weights_initializer=_truncated_normal(0.001),
+                                            weights_initializer=truncated_normal(0.001),
                                             scope="Conv2d_2b_1x1")
                         if spatial_squeeze:
                             aux = array.squeeze(aux, [1, 2], name="SpatialSqueeze")

@@ -1,0 +1,62 @@
+"""The Inception networks' building blocks, as data: a layer spec (`conv`, `pool`, `fork`), a
+"mixed" block of parallel branches concatenated on the channels, and a plan of end points
+run in turn up to a final one (inception_v1, inception_v3)."""
+from tensorweave import init_ops
+from tensorweave.contrib import layers
+from tensorweave.ops import array
+from tensorweave.variable_scope import variable_scope
+
+__all__ = ["conv", "fork", "mixed", "pool", "run_end_points", "truncated_normal"]
+
+
+def truncated_normal(stddev):
+    return init_ops.truncated_normal_initializer(0.0, stddev)
+
+
+def conv(depth, kernel, scope, **kwargs):
+    return ("conv", depth, kernel, scope, kwargs)
+
+
+def pool(kind, kernel, scope, **kwargs):
+    return (kind, None, kernel, scope, kwargs)
+
+
+def fork(*specs):
+    """Layers applied to the same input, their outputs concatenated on the channels."""
+    return ("fork", None, None, None, specs)
+
+
+def _apply(net, spec, depth):
+    kind, channels, kernel, scope, kwargs = spec
+    if kind == "conv":
+        return layers.conv2d(net, depth(channels), kernel, scope=scope, **kwargs)
+    if kind == "max":
+        return layers.max_pool2d(net, kernel, scope=scope, **kwargs)
+    if kind == "avg":
+        return layers.avg_pool2d(net, kernel, scope=scope, **kwargs)
+    return array.concat([_apply(net, s, depth) for s in kwargs], 3)
+
+
+def mixed(net, name, branches, depth):
+    """Block `name`: branch i (a list of layer specs) under Branch_i, concatenated."""
+    with variable_scope(name):
+        outputs = []
+        for i, branch in enumerate(branches):
+            with variable_scope(f"Branch_{i}"):
+                out = net
+                for spec in branch:
+                    out = _apply(out, spec, depth)
+                outputs.append(out)
+        return array.concat(outputs, 3)
+
+
+def run_end_points(net, plan, depth, final_endpoint, end_points):
+    """Each (end point, layer spec or list of branches) of `plan` in turn, recorded in
+    end_points; (net, end_points) as soon as `final_endpoint` is reached, else None."""
+    for name, step in plan:
+        net = mixed(net, name, step, depth) if isinstance(step, list) else \
+            _apply(net, step, depth)
+        end_points[name] = net
+        if name == final_endpoint:
+            return net, end_points
+    return net, None
