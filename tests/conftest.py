@@ -8,3 +8,8 @@ import tensorweave as tf
 def fresh_default_graph():
     tf.reset_default_graph()
     yield
+
+
+# tests/programs/ holds third-party TF1 programs (run by tools/run_programs.py, not pytest);
+# some are named test_*.py, so pytest must not collect them.
+collect_ignore_glob = ["programs/*/*"]
