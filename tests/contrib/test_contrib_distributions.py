@@ -318,6 +318,7 @@ PROGRAM = """
     import tensorflow as tf
     from tensorflow.contrib.distributions import MultivariateNormalDiag, Poisson
     from tensorflow.contrib import distributions as ds
+    from tensorflow.contrib.distributions import bijectors as tfb
 
     tfd = tf.contrib.distributions
     mu = tf.constant([[0.5, -0.5]])
@@ -330,12 +331,16 @@ PROGRAM = """
     onehot = tfd.OneHotCategorical(logits=[0., 1.]).sample(4, seed=2)
     logistic = tfd.Logistic(0., 1.).cdf(0.)
     relaxed = tfd.RelaxedOneHotCategorical(0.5, probs=[0.3, 0.7]).sample(seed=3)
+    log_normal = tfd.TransformedDistribution(tf.distributions.Normal(0., 1.),
+                                             tfb.Chain([tfb.Exp(), tfb.Identity()]))
     with tf.Session() as sess:
-        kl_v, z_v, lp, c, oh, lg, r = sess.run(
-            [kl, z, policy.log_prob([1., 1.]), counts, onehot, logistic, relaxed])
+        kl_v, z_v, lp, c, oh, lg, r, ln = sess.run(
+            [kl, z, policy.log_prob([1., 1.]), counts, onehot, logistic, relaxed,
+             log_normal.log_prob(1.)])
     print("kl %.6f" % kl_v[0])
     print("z", z_v.shape, "onehot", oh.shape, "relaxed", r.shape)
     print("lp %.6f counts %.6f cdf %.3f" % (lp, c, lg))
+    print("log-normal %.6f" % ln)
 """
 
 
@@ -353,3 +358,4 @@ def test_programs_reach_the_names_under_the_runner(tmp_path):
     lp = -np.log(2 * np.pi) - 0.5 * (1 + 0.25)
     counts = 2 * np.log(3.) - 3. - np.log(2.)
     assert lines[2] == "lp %.6f counts %.6f cdf 0.500" % (lp, counts)
+    assert lines[3] == "log-normal %.6f" % (-0.5 * np.log(2 * np.pi))
