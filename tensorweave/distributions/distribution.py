@@ -44,6 +44,7 @@ class Distribution:
         self._allow_nan_stats = allow_nan_stats
         self._parameters = dict(parameters or {})
         self._parameters.pop("self", None)
+        self._parameters.pop("__class__", None)  # in the locals() of an __init__ using super()
         self._graph_parents = list(graph_parents or [])
         self._name = name
 

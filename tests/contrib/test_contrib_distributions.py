@@ -228,8 +228,19 @@ def test_names_and_properties():
             poisson.entropy()
         with pytest.raises(NotImplementedError):
             tfd.RelaxedOneHotCategorical(1., logits=[0., 1.]).mean()
+        relaxed = tfd.RelaxedOneHotCategorical(0.5, logits=[0., 1.])
+        assert isinstance(relaxed, tfd.TransformedDistribution)
+        assert isinstance(relaxed.bijector, tfd.bijectors.Exp)
+        assert isinstance(relaxed.distribution, tfd.ExpRelaxedOneHotCategorical)
+        # copy() builds the same class from `parameters` (core classes too)
+        hotter = relaxed.copy(temperature=2.)
+        assert type(hotter) is tfd.RelaxedOneHotCategorical
+        wider = mvn.copy(scale_diag=[3., 3.])
+        assert tfd.Normal(0., 1.).copy(scale=2.).parameters["scale"] == 2.
         with tf.Session() as sess:
             assert sess.run(poisson.rate).tolist() == pytest.approx([1., np.e])
+            assert sess.run(hotter.temperature) == 2.
+            assert sess.run(wider.stddev()).tolist() == [3., 3.]
 
 
 def test_argument_errors():

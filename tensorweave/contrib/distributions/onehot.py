@@ -12,6 +12,8 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import control_dependencies, name_scope
 from tensorweave.core.tensor_shape import TensorShape
+from tensorweave.contrib.distributions.bijectors import scalar as scalar_bijectors
+from tensorweave.contrib.distributions.transformed import TransformedDistribution
 from tensorweave.distributions.distribution import (FULLY_REPARAMETERIZED,
                                                     NOT_REPARAMETERIZED, Distribution)
 from tensorweave.distributions.kullback_leibler import RegisterKL
@@ -197,35 +199,24 @@ class ExpRelaxedOneHotCategorical(_OneHotEvent):
         return log_norm_const + math_ops.reduce_sum(log_softmax, [-1])
 
 
-class RelaxedOneHotCategorical(_OneHotEvent):
+class RelaxedOneHotCategorical(TransformedDistribution):
     """RelaxedOneHotCategorical(temperature, logits=, probs=): the Concrete / Gumbel-softmax
-    distribution on the simplex, exp of an ExpRelaxedOneHotCategorical; reparameterized
-    samples approach one-hot vectors as temperature goes to 0."""
+    distribution on the simplex, the Exp of an ExpRelaxedOneHotCategorical (as in TF, a
+    TransformedDistribution); reparameterized samples approach one-hot vectors as the
+    temperature goes to 0."""
 
     def __init__(self, temperature, logits=None, probs=None, dtype=None, validate_args=False,
                  allow_nan_stats=True, name="RelaxedOneHotCategorical"):
         parameters = dict(locals())
-        with name_scope(name, values=[logits, probs, temperature]) as scope:
-            self._distribution = ExpRelaxedOneHotCategorical(
-                temperature, logits=logits, probs=probs, dtype=dtype,
-                validate_args=validate_args, allow_nan_stats=allow_nan_stats)
-        self._logits = self._distribution.logits
-        self._probs = self._distribution.probs
-        self._event_size = self._distribution.event_size
-        super().__init__(self._distribution.dtype, FULLY_REPARAMETERIZED, validate_args,
-                         allow_nan_stats, parameters, [self._logits, self._probs], scope)
+        distribution = ExpRelaxedOneHotCategorical(
+            temperature, logits=logits, probs=probs, dtype=dtype, validate_args=validate_args,
+            allow_nan_stats=allow_nan_stats)
+        super().__init__(distribution, scalar_bijectors.Exp(validate_args=validate_args),
+                         validate_args=validate_args, name=name, parameters=parameters)
 
-    distribution = property(lambda self: self._distribution)
-    temperature = property(lambda self: self._distribution.temperature)
-
-    def _sample_n(self, n, seed=None):
-        return self._with_static_shape(math_ops.exp(self._distribution.sample(n, seed=seed)))
-
-    def _log_prob(self, y):
-        # the change of variables x = log(y): log p(y) = log q(log y) - sum(log y)
-        log_y = math_ops.log(y)
-        return (self._distribution.log_prob(log_y)
-                - math_ops.reduce_sum(log_y, axis=[-1]))
+    temperature = property(lambda self: self.distribution.temperature)
+    logits = property(lambda self: self.distribution.logits)
+    probs = property(lambda self: self.distribution.probs)
 
 
 @RegisterKL(OneHotCategorical, OneHotCategorical)

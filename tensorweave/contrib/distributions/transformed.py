@@ -36,11 +36,13 @@ def _override(shape, base_shape, what):
 
 class TransformedDistribution(Distribution):
     """TransformedDistribution(distribution, bijector=None, batch_shape=None,
-    event_shape=None): Y = bijector.forward(X), X ~ distribution (Identity when None)."""
+    event_shape=None): Y = bijector.forward(X), X ~ distribution (Identity when None).
+    `parameters` (TFP's argument) names a subclass's own constructor arguments."""
 
     def __init__(self, distribution, bijector=None, batch_shape=None, event_shape=None,
-                 validate_args=False, name=None):
-        parameters = dict(locals())
+                 validate_args=False, name=None, parameters=None):
+        parameters = dict(locals()) if parameters is None else parameters
+        parameters.pop("parameters", None)
         name = name or (("" if bijector is None else bijector.name) + distribution.name)
         with name_scope(name, values=[event_shape, batch_shape]) as scope:
             if bijector is None:
