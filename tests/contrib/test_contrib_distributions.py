@@ -370,3 +370,34 @@ def test_programs_reach_the_names_under_the_runner(tmp_path):
     counts = 2 * np.log(3.) - 3. - np.log(2.)
     assert lines[2] == "lp %.6f counts %.6f cdf 0.500" % (lp, counts)
     assert lines[3] == "log-normal %.6f" % (-0.5 * np.log(2 * np.pi))
+
+
+def test_log_prob_and_kl_gradients_equal_central_differences():
+    """A VAE's loss: d/d(mu, log sigma, L) of a TriL log_prob and a Diag-Diag KL (float64)."""
+    rng = np.random.RandomState(0)
+    mu0, log_sigma0 = rng.randn(2, 3), 0.3 * rng.randn(2, 3)
+    tril0 = np.tril(rng.randn(3, 3)) + 2. * np.eye(3)
+    with tf.Graph().as_default():
+        mu = tf.placeholder(tf.float64, [2, 3])
+        log_sigma = tf.placeholder(tf.float64, [2, 3])
+        tril = tf.placeholder(tf.float64, [3, 3])
+        q = tfd.MultivariateNormalDiag(mu, tf.exp(log_sigma))
+        prior = tfd.MultivariateNormalTriL(tf.zeros([3], tf.float64), tril)
+        loss = tf.reduce_sum(tfd.kl_divergence(q, prior)) + tf.reduce_sum(
+            prior.log_prob(mu)) + tf.reduce_sum(q.log_prob(tf.ones([3], tf.float64)))
+        grads = tf.gradients(loss, [mu, log_sigma, tril])
+        feed = {mu: mu0, log_sigma: log_sigma0, tril: tril0}
+        with tf.Session() as sess:
+            analytic = sess.run(grads, feed)
+            for placeholder, grad in zip([mu, log_sigma, tril], analytic):
+                point = feed[placeholder]
+                numeric = np.zeros_like(point)
+                for index in np.ndindex(point.shape):
+                    step = np.zeros_like(point)
+                    step[index] = 1e-6
+                    up = sess.run(loss, {**feed, placeholder: point + step})
+                    down = sess.run(loss, {**feed, placeholder: point - step})
+                    numeric[index] = (up - down) / 2e-6
+                if placeholder is tril:
+                    numeric = np.tril(numeric)  # the upper part is ignored
+                np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)

@@ -256,15 +256,11 @@ class MultivariateNormalTriL(MultivariateNormalLinearOperator):
 
 
 def _tril_scale(loc, scale_tril, validate_args):
+    """The LinearOperator of scale_tril's lower triangle (the identity when None), and loc."""
     loc = _float_tensor(loc, "loc")
-    scale_tril = _float_tensor(scale_tril, "scale_tril", None if loc is None else loc.dtype)
-    if loc is None:
-        loc_dtype = scale_tril.dtype
-        loc = None
-    else:
-        loc_dtype = loc.dtype
     if scale_tril is None:
-        return LinearOperatorIdentity(_static_size(loc), dtype=loc_dtype), loc
+        return LinearOperatorIdentity(_static_size(loc), dtype=loc.dtype), loc
+    scale_tril = _float_tensor(scale_tril, "scale_tril", None if loc is None else loc.dtype)
     if validate_args:
         scale_tril = _with_checks(scale_tril, [check_ops.assert_none_equal(
             matrix.diag_part(scale_tril), array.zeros([], scale_tril.dtype),
