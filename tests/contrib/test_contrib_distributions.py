@@ -283,6 +283,8 @@ def test_validate_args():
     _fails_when_run(lambda: tfd.MultivariateNormalFullCovariance(
         covariance_matrix=[[1., 0.5], [0., 1.]], validate_args=True).log_prob([0., 0.]),
         "not symmetric")
+    _fails_when_run(lambda: tfd.MultivariateNormalFullCovariance(   # not positive definite
+        covariance_matrix=[[1., 2.], [2., 1.]]).log_prob([0., 0.]), "Cholesky")
     _fails_when_run(lambda: tfd.Logistic(0., -1., validate_args=True).mean())
     _fails_when_run(lambda: tfd.Poisson(rate=[1., -1.], validate_args=True).mean())
     _fails_when_run(lambda: tfd.OneHotCategorical(probs=[0.5, 0.6], validate_args=True).mean(),
