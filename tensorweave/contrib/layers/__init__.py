@@ -45,3 +45,6 @@ def __getattr__(name):
         raise ContribNotImplemented(f"tf.contrib.layers.{name} is not implemented by "
                                     f"tensorweave (see docs/compatibility.md)")
     return _lazy_getattr(name)
+
+
+__getattr__.table = _lazy_getattr.table  # the lazy names, as every lazy namespace shows them

@@ -6,11 +6,15 @@ a Keras layer's [128, 10] x [10, 512]^T gradient 23 us on one thread, 92 on two;
 [10, 512] 104 us against 410). For each shape, layout and transposition with fewer than
 CHOOSE_BELOW multiply-adds, the first 2 * TRIALS calls alternate between one thread and
 OpenBLAS's own count, and later calls run with whichever had the fastest call (by more than
-MARGIN). The values are the same either way: OpenBLAS's threads split the output between them,
-never a sum (checked bit for bit in the tests). Where OpenBLAS is not NumPy's BLAS, or runs one
-thread anyway, nothing changes.
+MARGIN). The values are the same either way where OpenBLAS's threads only split the output
+between them; some OpenBLAS kernels (seen on a Zen 2/3 EPYC with AVX2) compute the rows a split
+leaves over in another order, so before its first use the variant compares one thread and
+OpenBLAS's count bit for bit on a few such products (`threads_agree`) and stays off where they
+differ. Where OpenBLAS is not NumPy's BLAS, or runs one thread anyway, nothing changes.
 """
 import time
+
+import numpy as np
 
 from tensorweave.runtime.accel import blas_threads, openblas, variants
 
@@ -72,9 +76,45 @@ def _record(choice, on_one, elapsed):
         choice.use_one = choice.one < MARGIN * choice.many
 
 
+# (m, k, n) of thin products the variant runs on one thread: Keras gradients, odd sizes
+PROBE_SHAPES = [(128, 10, 512), (512, 10, 512), (33, 100, 129), (777, 32, 10)]
+
+
+_agreement = {}  # id(get_threads) -> whether the thread counts agree, probed once
+
+
+def threads_agree(get_threads, set_threads):
+    """Whether one OpenBLAS thread and OpenBLAS's own count give the same bits on
+    PROBE_SHAPES' products (float32 and float64); probed once per process."""
+    key = id(get_threads)
+    if key not in _agreement:
+        _agreement[key] = _probe(get_threads, set_threads)
+    return _agreement[key]
+
+
+def _probe(get_threads, set_threads):
+    before = get_threads()
+    several = max(before, 2)
+    rng = np.random.RandomState(0)
+    try:
+        for dtype in (np.float32, np.float64):
+            for m, k, n in PROBE_SHAPES:
+                a, b = rng.randn(m, k).astype(dtype), rng.randn(n, k).astype(dtype)
+                set_threads(several)
+                many = a @ b.T
+                set_threads(1)
+                if not np.array_equal(a @ b.T, many):
+                    return False
+    finally:
+        set_threads(before)
+    return True
+
+
 def _choose(op):
     functions = blas_threads.thread_functions(openblas.loaded_openblas())
     if functions is None or not (op.inputs[0].dtype.is_floating or op.inputs[0].dtype.is_complex):
+        return None
+    if not threads_agree(*functions):
         return None
     return product_kernel(op.op_def.kernel, *functions)
 
