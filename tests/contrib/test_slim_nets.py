@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.contrib.slim.nets import alexnet, inception_v1, inception_v3, resnet_v1, resnet_v2, vgg
+from tensorweave.contrib.slim.nets import (alexnet, inception_v1, inception_v3, overfeat,
+                                          resnet_v1, resnet_v2, vgg)
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 STRUCTURE = json.loads((FIXTURES / "slim_nets_reference.json").read_text())
@@ -24,7 +25,9 @@ NETS = {
     "resnet_v2_50": (resnet_v2.resnet_v2_50, resnet_v2.resnet_arg_scope, {"num_classes": 1000}),
     "inception_v3": (inception_v3.inception_v3, inception_v3.inception_v3_arg_scope, {}),
     "inception_v1": (inception_v1.inception_v1, inception_v1.inception_v1_arg_scope, {}),
+    "overfeat": (overfeat.overfeat, overfeat.overfeat_arg_scope, {}),
 }
+IMAGE_SIZES = {"inception_v3": 299, "overfeat": 231}  # the nets' default_image_size
 
 
 @pytest.mark.parametrize("name", sorted(NETS))
@@ -32,7 +35,7 @@ def test_variables_and_end_points_are_tf_slims(name):
     build, arg_scope, kwargs = NETS[name]
     want = STRUCTURE[name]
     with tf.Graph().as_default():
-        size = getattr(build, "default_image_size", 224)
+        size = IMAGE_SIZES.get(name, 224)
         images = tf.placeholder(tf.float32, [2, size, size, 3])
         with slim.arg_scope(arg_scope()):
             net, end_points = build(images, is_training=False, **kwargs)

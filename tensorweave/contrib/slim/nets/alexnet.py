@@ -37,24 +37,34 @@ def alexnet_v2(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0.5
             net = layers.conv2d(net, 384, [3, 3], scope="conv4")
             net = layers.conv2d(net, 256, [3, 3], scope="conv5")
             net = layers.max_pool2d(net, [3, 3], 2, scope="pool5")
-            with arg_scope([layers.conv2d],
-                           weights_initializer=init_ops.truncated_normal_initializer(0.0, 0.005),
-                           biases_initializer=init_ops.constant_initializer(0.1)):
-                net = layers.conv2d(net, 4096, [5, 5], padding="VALID", scope="fc6")
-                net = layers.dropout(net, dropout_keep_prob, is_training=is_training,
-                                     scope="dropout6")
-                net = layers.conv2d(net, 4096, [1, 1], scope="fc7")
-                net = layers.dropout(net, dropout_keep_prob, is_training=is_training,
-                                     scope="dropout7")
-                net = layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
-                                    normalizer_fn=None,
-                                    biases_initializer=init_ops.zeros_initializer(),
-                                    scope="fc8")
-            end_points = utils.convert_collection_to_dict(collection)
-            if spatial_squeeze:
-                net = array.squeeze(net, [1, 2], name="fc8/squeezed")
-                end_points[sc.name + "/fc8"] = net
-            return net, end_points
+            net = convolutional_classifier(net, 4096, [5, 5], num_classes, is_training,
+                                           dropout_keep_prob)
+            return squeezed_end_points(net, collection, sc.name, spatial_squeeze)
 
 
 alexnet_v2.default_image_size = 224
+
+
+def convolutional_classifier(net, fc6_depth, fc6_kernel, num_classes, is_training,
+                             dropout_keep_prob):
+    """AlexNet's and OverFeat's fully connected layers as convolutions: fc6 (VALID) and fc7
+    with dropout after each, then fc8's linear logits; weights N(0, 0.005), biases 0.1
+    (fc8's 0)."""
+    with arg_scope([layers.conv2d],
+                   weights_initializer=init_ops.truncated_normal_initializer(0.0, 0.005),
+                   biases_initializer=init_ops.constant_initializer(0.1)):
+        net = layers.conv2d(net, fc6_depth, fc6_kernel, padding="VALID", scope="fc6")
+        net = layers.dropout(net, dropout_keep_prob, is_training=is_training, scope="dropout6")
+        net = layers.conv2d(net, 4096, [1, 1], scope="fc7")
+        net = layers.dropout(net, dropout_keep_prob, is_training=is_training, scope="dropout7")
+        return layers.conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
+                             biases_initializer=init_ops.zeros_initializer(), scope="fc8")
+
+
+def squeezed_end_points(net, collection, scope_name, spatial_squeeze):
+    """(the logits, squeezed to [batch, classes] with spatial_squeeze, end_points)."""
+    end_points = utils.convert_collection_to_dict(collection)
+    if spatial_squeeze:
+        net = array.squeeze(net, [1, 2], name="fc8/squeezed")
+        end_points[scope_name + "/fc8"] = net
+    return net, end_points

@@ -4,8 +4,8 @@ tf.contrib.slim.nets.vgg builds them. Inputs are 224x224 for classification."""
 from tensorweave import init_ops
 from tensorweave.contrib import layers
 from tensorweave.contrib.framework.arg_scope import arg_scope
-from tensorweave.contrib.layers import utils
-from tensorweave.ops import array, nn_ops
+from tensorweave.contrib.slim.nets.alexnet import squeezed_end_points
+from tensorweave.ops import nn_ops
 from tensorweave.variable_scope import variable_scope
 
 __all__ = ["vgg_a", "vgg_16", "vgg_19", "vgg_arg_scope", "vgg_d", "vgg_e"]
@@ -41,11 +41,7 @@ def _vgg(inputs, repeats, num_classes, is_training, dropout_keep_prob, spatial_s
                                  scope="dropout7")
             net = layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
                                 normalizer_fn=None, scope="fc8")
-            end_points = utils.convert_collection_to_dict(collection)
-            if spatial_squeeze:
-                net = array.squeeze(net, [1, 2], name="fc8/squeezed")
-                end_points[sc.name + "/fc8"] = net
-            return net, end_points
+            return squeezed_end_points(net, collection, sc.name, spatial_squeeze)
 
 
 def vgg_a(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0.5,
