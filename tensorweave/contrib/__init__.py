@@ -25,6 +25,25 @@ class ContribNotImplemented(NotImplementedError, AttributeError):
     """A tf.contrib part tensorweave does not provide."""
 
 
+def not_provided(module_name, names, fallback=None):
+    """A module `__getattr__` raising ContribNotImplemented for `names` (TF 1.15 names of
+    that tf.contrib module tensorweave does not provide), else `fallback(name)` (a lazy
+    table's, whose `table` it keeps) or AttributeError."""
+    missing = frozenset(names)
+    shown = module_name.replace("tensorweave.", "tf.", 1)
+
+    def __getattr__(name):
+        if name in missing:
+            raise ContribNotImplemented(f"{shown}.{name} is not implemented by tensorweave "
+                                        f"(see docs/compatibility.md)")
+        if fallback is not None:
+            return fallback(name)
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+    if fallback is not None and hasattr(fallback, "table"):
+        __getattr__.table = fallback.table
+    return __getattr__
+
+
 def __getattr__(name):
     if name in PROVIDED:
         try:

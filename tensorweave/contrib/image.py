@@ -11,7 +11,7 @@ points outside the image read zeros. Interpolation is "NEAREST" (the default) or
 The other contrib.image functions (connected_components, dense_image_warp, sparse_image_warp,
 interpolate_spline, the YIQ adjustments, ...) raise ContribNotImplemented naming them.
 """
-from tensorweave.contrib import ContribNotImplemented
+from tensorweave.contrib import not_provided
 from tensorweave.core import dtypes
 from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import name_scope
@@ -29,11 +29,7 @@ _NOT_PROVIDED = ("bipartite_match", "connected_components", "dense_image_warp",
                  "sparse_image_warp", "adjust_hsv_in_yiq", "random_hsv_in_yiq")
 
 
-def __getattr__(name):
-    if name in _NOT_PROVIDED:
-        raise ContribNotImplemented(f"tf.contrib.image.{name} is not implemented by "
-                                    f"tensorweave (see docs/compatibility.md)")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = not_provided(__name__, _NOT_PROVIDED)
 
 
 def _as_batch(images):
@@ -50,6 +46,17 @@ def _as_batch(images):
     if rank == 4:
         return images, rank
     raise TypeError("Images should have rank between 2 and 4.")
+
+
+def _as_rows(tensor, name, title):
+    """A rank-1 tensor as one row, a rank-2 one as it is; TF's TypeErrors otherwise."""
+    if tensor.shape.ndims is None:
+        raise TypeError(f"{name} rank must be statically known")
+    if tensor.shape.ndims == 1:
+        return array.expand_dims(tensor, 0)
+    if tensor.shape.ndims != 2:
+        raise TypeError(f"{title} should have rank 1 or 2.")
+    return tensor
 
 
 def _as_given(output, rank):
@@ -74,12 +81,7 @@ def transform(images, transforms, interpolation="NEAREST", output_shape=None, na
         if not output_shape.shape.is_compatible_with([2]):
             raise ValueError("output_shape must be a 1-D Tensor of 2 elements: new_height, "
                              "new_width")
-        if transforms.shape.ndims is None:
-            raise TypeError("transforms rank must be statically known")
-        if transforms.shape.ndims == 1:
-            transforms = array.expand_dims(transforms, 0)
-        elif transforms.shape.ndims != 2:
-            raise TypeError("Transforms should have rank 1 or 2.")
+        transforms = _as_rows(transforms, "transforms", "Transforms")
         output = projective_transform(batch, transforms, output_shape, interpolation.upper())
         return _as_given(output, rank)
 
@@ -122,12 +124,7 @@ def translations_to_projective_transforms(translations, name=None):
     with name_scope(name, "translations_to_projective_transforms"):
         translations = convert_to_tensor(translations, name="translations",
                                          dtype=dtypes.float32)
-        if translations.shape.ndims is None:
-            raise TypeError("translation_or_translations rank must be statically known")
-        if translations.shape.ndims == 1:
-            translations = array.expand_dims(translations, 0)
-        elif translations.shape.ndims != 2:
-            raise TypeError("Translations should have rank 1 or 2.")
+        translations = _as_rows(translations, "translation_or_translations", "Translations")
         count = array.strided_slice(array.shape(translations), [0], [1], [1])
         ones = array.ones(array.concat([count, [1]], 0), dtypes.float32)
         zeros = array.zeros(array.concat([count, [1]], 0), dtypes.float32)

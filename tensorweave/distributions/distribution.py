@@ -11,6 +11,16 @@ __all__ = ["Distribution", "ReparameterizationType", "FULLY_REPARAMETERIZED",
            "NOT_REPARAMETERIZED"]
 
 
+def float_tensor(value, name, dtype=None):
+    """A distribution parameter as a tensor: in `dtype` when given, else in the value's own
+    (an array's, a tensor's), else float32 (Python numbers, lists); None stays None."""
+    if value is None:
+        return None
+    own_dtype = hasattr(value, "dtype")
+    return convert_to_tensor(value, dtype=dtype, name=name,
+                             preferred_dtype=None if own_dtype else dtypes.float32)
+
+
 class ReparameterizationType:
     """Whether samples are differentiable functions of the parameters."""
 

@@ -18,8 +18,8 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import name_scope
 from tensorweave.core.tensor_shape import TensorShape
-from tensorweave.distributions.distribution import (FULLY_REPARAMETERIZED,
-                                                    NOT_REPARAMETERIZED, Distribution)
+from tensorweave.distributions.distribution import (Distribution, FULLY_REPARAMETERIZED,
+                                                    NOT_REPARAMETERIZED, float_tensor)
 from tensorweave.distributions.kullback_leibler import RegisterKL
 from tensorweave.nn.functional import map_fn
 from tensorweave.ops import array, math_ops, nn_ops, random_distributions, random_ops, \
@@ -29,10 +29,6 @@ from tensorweave.ops.array.diagonal import matrix_set_diag
 __all__ = ["Dirichlet", "Multinomial", "DirichletMultinomial"]
 
 
-def _float_tensor(value, name, dtype=None):
-    own_dtype = isinstance(value, np.ndarray) or hasattr(value, "dtype")
-    return convert_to_tensor(value, dtype=dtype, name=name,
-                             preferred_dtype=None if own_dtype else dtypes.float32)
 
 
 def _log_combinations(n, counts):
@@ -93,7 +89,7 @@ class Dirichlet(_VectorEvent):
                  name="Dirichlet"):
         parameters = dict(locals())
         with name_scope(name, values=[concentration]) as scope:
-            self._concentration = _float_tensor(concentration, "concentration")
+            self._concentration = float_tensor(concentration, "concentration")
             self._total_concentration = math_ops.reduce_sum(self._concentration, -1)
         self._shape_source = self._concentration
         super().__init__(self._concentration.dtype, FULLY_REPARAMETERIZED, validate_args,
@@ -161,12 +157,12 @@ class Multinomial(_VectorEvent):
         if (logits is None) == (probs is None):
             raise ValueError("Must pass probs or logits, but not both.")
         with name_scope(name, values=[total_count, logits, probs]) as scope:
-            self._total_count = _float_tensor(total_count, "total_count")
+            self._total_count = float_tensor(total_count, "total_count")
             if probs is None:
-                self._logits = _float_tensor(logits, "logits")
+                self._logits = float_tensor(logits, "logits")
                 self._probs = nn_ops.softmax(self._logits, name="probs")
             else:
-                self._probs = _float_tensor(probs, "probs")
+                self._probs = float_tensor(probs, "probs")
                 with name_scope("logits"):
                     self._logits = math_ops.log(self._probs)
             self._mean_val = array.expand_dims(self._total_count, -1) * self._probs
@@ -227,8 +223,8 @@ class DirichletMultinomial(_VectorEvent):
                  name="DirichletMultinomial"):
         parameters = dict(locals())
         with name_scope(name, values=[total_count, concentration]) as scope:
-            self._total_count = _float_tensor(total_count, "total_count")
-            self._concentration = _float_tensor(concentration, "concentration")
+            self._total_count = float_tensor(total_count, "total_count")
+            self._concentration = float_tensor(concentration, "concentration")
             self._total_concentration = math_ops.reduce_sum(self._concentration, -1)
         self._shape_source = self._concentration
         super().__init__(self._concentration.dtype, NOT_REPARAMETERIZED, validate_args,

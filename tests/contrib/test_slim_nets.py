@@ -4,30 +4,22 @@ regularization ops of the published networks (so their checkpoints restore), and
 of small ResNets v1 and v2 given the same weights."""
 import json
 import pathlib
+import sys
 
 import numpy as np
 import pytest
 
 import tensorweave as tf
-from tensorweave.contrib.slim.nets import (alexnet, inception_v1, inception_v3, overfeat,
-                                          resnet_v1, resnet_v2, vgg)
+from tensorweave.contrib.slim.nets import resnet_v1, resnet_v2
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+import slim_nets_cases  # noqa: E402
+
 STRUCTURE = json.loads((FIXTURES / "slim_nets_reference.json").read_text())
 ARRAYS = np.load(FIXTURES / "slim_nets_reference.npz")
 slim = tf.contrib.slim
-NETS = {
-    "alexnet_v2": (alexnet.alexnet_v2, alexnet.alexnet_v2_arg_scope, {}),
-    "vgg_a": (vgg.vgg_a, vgg.vgg_arg_scope, {}),
-    "vgg_16": (vgg.vgg_16, vgg.vgg_arg_scope, {}),
-    "vgg_19": (vgg.vgg_19, vgg.vgg_arg_scope, {}),
-    "resnet_v1_50": (resnet_v1.resnet_v1_50, resnet_v1.resnet_arg_scope, {"num_classes": 1000}),
-    "resnet_v2_50": (resnet_v2.resnet_v2_50, resnet_v2.resnet_arg_scope, {"num_classes": 1000}),
-    "inception_v3": (inception_v3.inception_v3, inception_v3.inception_v3_arg_scope, {}),
-    "inception_v1": (inception_v1.inception_v1, inception_v1.inception_v1_arg_scope, {}),
-    "overfeat": (overfeat.overfeat, overfeat.overfeat_arg_scope, {}),
-}
-IMAGE_SIZES = {"inception_v3": 299, "overfeat": 231}  # the nets' default_image_size
+NETS = slim_nets_cases.nets("tensorweave.contrib.slim.nets")
 
 
 @pytest.mark.parametrize("name", sorted(NETS))
@@ -35,7 +27,7 @@ def test_variables_and_end_points_are_tf_slims(name):
     build, arg_scope, kwargs = NETS[name]
     want = STRUCTURE[name]
     with tf.Graph().as_default():
-        size = IMAGE_SIZES.get(name, 224)
+        size = slim_nets_cases.image_size(name)
         images = tf.placeholder(tf.float32, [2, size, size, 3])
         with slim.arg_scope(arg_scope()):
             net, end_points = build(images, is_training=False, **kwargs)

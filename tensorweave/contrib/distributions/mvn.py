@@ -15,7 +15,7 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import control_dependencies, name_scope
 from tensorweave.core.tensor_shape import TensorShape
-from tensorweave.distributions.distribution import FULLY_REPARAMETERIZED, Distribution
+from tensorweave.distributions.distribution import Distribution, FULLY_REPARAMETERIZED, float_tensor
 from tensorweave.distributions.kullback_leibler import RegisterKL
 from tensorweave.linear_operator import (LinearOperator, LinearOperatorDiag,
                                          LinearOperatorIdentity, LinearOperatorLowerTriangular,
@@ -31,12 +31,6 @@ __all__ = ["MultivariateNormalLinearOperator", "MultivariateNormalDiag",
 _SINGULAR = "Singular operator:  Diagonal contained zero values."
 
 
-def _float_tensor(value, name, dtype=None):
-    if value is None:
-        return None
-    own_dtype = hasattr(value, "dtype")
-    return convert_to_tensor(value, dtype=dtype, name=name,
-                             preferred_dtype=None if own_dtype else dtypes.float32)
 
 
 def _with_checks(tensor, checks):
@@ -91,7 +85,7 @@ class MultivariateNormalLinearOperator(Distribution):
         if not scale.dtype.is_floating:
             raise TypeError("`scale` parameter must have floating-point dtype.")
         with name_scope(name, values=[loc] + list(scale.graph_parents)) as scope:
-            loc = _float_tensor(loc, "loc", dtype=scale.dtype)
+            loc = float_tensor(loc, "loc", dtype=scale.dtype)
         self._setup(loc, scale, validate_args, allow_nan_stats, parameters, scope)
 
     def _setup(self, loc, scale, validate_args, allow_nan_stats, parameters, scope):
@@ -213,11 +207,11 @@ class MultivariateNormalDiag(MultivariateNormalLinearOperator):
 
 def _diag_scale(loc, scale_diag, multiplier, validate_args):
     """TF's make_diag_scale: the LinearOperator of diag(scale_diag + multiplier), and loc."""
-    loc = _float_tensor(loc, "loc")
+    loc = float_tensor(loc, "loc")
     dtype = None if loc is None else loc.dtype
-    scale_diag = _float_tensor(scale_diag, "scale_diag", dtype)
+    scale_diag = float_tensor(scale_diag, "scale_diag", dtype)
     dtype = dtype or (None if scale_diag is None else scale_diag.dtype)
-    multiplier = _float_tensor(multiplier, "scale_identity_multiplier", dtype)
+    multiplier = float_tensor(multiplier, "scale_identity_multiplier", dtype)
 
     def checked(value):
         if not validate_args:
@@ -257,10 +251,10 @@ class MultivariateNormalTriL(MultivariateNormalLinearOperator):
 
 def _tril_scale(loc, scale_tril, validate_args):
     """The LinearOperator of scale_tril's lower triangle (the identity when None), and loc."""
-    loc = _float_tensor(loc, "loc")
+    loc = float_tensor(loc, "loc")
     if scale_tril is None:
         return LinearOperatorIdentity(_static_size(loc), dtype=loc.dtype), loc
-    scale_tril = _float_tensor(scale_tril, "scale_tril", None if loc is None else loc.dtype)
+    scale_tril = float_tensor(scale_tril, "scale_tril", None if loc is None else loc.dtype)
     if validate_args:
         scale_tril = _with_checks(scale_tril, [check_ops.assert_none_equal(
             matrix.diag_part(scale_tril), array.zeros([], scale_tril.dtype),
@@ -283,8 +277,8 @@ class MultivariateNormalFullCovariance(MultivariateNormalTriL):
             with name_scope("init", values=[loc, covariance_matrix]):
                 scale_tril = None
                 if covariance_matrix is not None:
-                    loc_t = _float_tensor(loc, "loc")
-                    covariance_matrix = _float_tensor(
+                    loc_t = float_tensor(loc, "loc")
+                    covariance_matrix = float_tensor(
                         covariance_matrix, "covariance_matrix",
                         None if loc_t is None else loc_t.dtype)
                     if validate_args:

@@ -14,8 +14,8 @@ from tensorweave.core.graph import control_dependencies, name_scope
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.contrib.distributions.bijectors import scalar as scalar_bijectors
 from tensorweave.contrib.distributions.transformed import TransformedDistribution
-from tensorweave.distributions.distribution import (FULLY_REPARAMETERIZED,
-                                                    NOT_REPARAMETERIZED, Distribution)
+from tensorweave.distributions.distribution import (Distribution, FULLY_REPARAMETERIZED,
+                                                    NOT_REPARAMETERIZED, float_tensor)
 from tensorweave.distributions.kullback_leibler import RegisterKL
 from tensorweave.ops import array, check_ops, math_ops, nn_ops, random_ops, special_math
 from tensorweave.ops.array.diagonal import matrix_set_diag
@@ -23,10 +23,6 @@ from tensorweave.ops.array.diagonal import matrix_set_diag
 __all__ = ["OneHotCategorical", "ExpRelaxedOneHotCategorical", "RelaxedOneHotCategorical"]
 
 
-def _float_tensor(value, name, dtype=None):
-    own_dtype = hasattr(value, "dtype")
-    return convert_to_tensor(value, dtype=dtype, name=name,
-                             preferred_dtype=None if own_dtype else dtypes.float32)
 
 
 def logits_and_probs(logits, probs, validate_args, dtype=None):
@@ -34,9 +30,9 @@ def logits_and_probs(logits, probs, validate_args, dtype=None):
     if (logits is None) == (probs is None):
         raise ValueError("Must pass probs or logits, but not both.")
     if probs is None:
-        logits = _float_tensor(logits, "logits", dtype)
+        logits = float_tensor(logits, "logits", dtype)
         return logits, nn_ops.softmax(logits, name="probs")
-    probs = _float_tensor(probs, "probs", dtype)
+    probs = float_tensor(probs, "probs", dtype)
     if validate_args:
         one = array.ones([], probs.dtype)
         checks = [check_ops.assert_non_negative(probs),

@@ -8,11 +8,9 @@ import math
 
 import numpy as np
 
-from tensorweave.core import dtypes
-from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import control_dependencies, name_scope
-from tensorweave.distributions.distribution import (FULLY_REPARAMETERIZED,
-                                                    NOT_REPARAMETERIZED, Distribution)
+from tensorweave.distributions.distribution import (Distribution, FULLY_REPARAMETERIZED,
+                                                    NOT_REPARAMETERIZED, float_tensor)
 from tensorweave.ops import array, check_ops, math_ops, nn_ops, random_distributions, \
     random_ops, special_math
 from tensorweave.ops.array import structural
@@ -20,10 +18,6 @@ from tensorweave.ops.array import structural
 __all__ = ["Logistic", "Poisson"]
 
 
-def _float_tensor(value, name, dtype=None):
-    own_dtype = hasattr(value, "dtype")
-    return convert_to_tensor(value, dtype=dtype, name=name,
-                             preferred_dtype=None if own_dtype else dtypes.float32)
 
 
 def _positive(tensor, validate_args):
@@ -40,8 +34,8 @@ class Logistic(Distribution):
                  name="Logistic"):
         parameters = dict(locals())
         with name_scope(name, values=[loc, scale]) as scope:
-            self._loc = _float_tensor(loc, "loc")
-            self._scale = _positive(_float_tensor(scale, "scale", self._loc.dtype),
+            self._loc = float_tensor(loc, "loc")
+            self._scale = _positive(float_tensor(scale, "scale", self._loc.dtype),
                                     validate_args)
         super().__init__(self._loc.dtype, FULLY_REPARAMETERIZED, validate_args,
                          allow_nan_stats, parameters, [self._loc, self._scale], scope)
@@ -108,10 +102,10 @@ class Poisson(Distribution):
             if (rate is None) == (log_rate is None):
                 raise ValueError("Must specify exactly one of `rate`, `log_rate`.")
             if log_rate is None:
-                rate = _positive(_float_tensor(rate, "rate"), validate_args)
+                rate = _positive(float_tensor(rate, "rate"), validate_args)
                 log_rate = math_ops.log(rate, name="log_rate")
             else:
-                log_rate = _float_tensor(log_rate, "log_rate")
+                log_rate = float_tensor(log_rate, "log_rate")
                 rate = math_ops.exp(log_rate, name="rate")
             if not rate.dtype.is_floating:
                 raise TypeError(f"rate.dtype ({rate.dtype.name}) is not a supported float "

@@ -7,6 +7,7 @@ from tensorweave.contrib.factorization.clustering_ops import (  # noqa: F401
 from tensorweave.contrib.factorization.gmm_ops import (  # noqa: F401
     DIAG_COVARIANCE, FULL_COVARIANCE, GmmAlgorithm, gmm)
 from tensorweave.contrib.factorization.wals import WALSModel  # noqa: F401
+from tensorweave.contrib import not_provided
 from tensorweave.util import lazy
 
 # TF 1.15's GMM and WALSMatrixFactorization inherit tf.contrib.learn's Estimator, which
@@ -18,9 +19,4 @@ _load_lazily = lazy.attributes(__name__, lazy.names_from(
     "tensorweave.contrib.factorization.kmeans", "KMeansClustering"))
 
 
-def __getattr__(name):
-    if name in NOT_PROVIDED:
-        from tensorweave.contrib import ContribNotImplemented
-        raise ContribNotImplemented(f"tf.contrib.factorization.{name} is not implemented by "
-                                    f"tensorweave (see docs/compatibility.md)")
-    return _load_lazily(name)
+__getattr__ = not_provided(__name__, NOT_PROVIDED, fallback=_load_lazily)

@@ -24,6 +24,7 @@ from tensorweave.contrib.layers.summaries import (  # noqa: F401
     summarize_tensor, summarize_tensors, summarize_variables, summarize_weights)
 
 from tensorweave.nn.embedding import safe_embedding_lookup_sparse  # noqa: F401,E402
+from tensorweave.contrib import not_provided  # noqa: E402
 from tensorweave.util import lazy  # noqa: E402
 
 legacy_fully_connected = fully_connected
@@ -33,18 +34,7 @@ __getattr__ = lazy.attributes(__name__, lazy.names_from(
     "tensorweave.contrib.layers.feature_column", "bucketized_column", "embedding_column",
     "one_hot_column", "real_valued_column", "sparse_column_with_hash_bucket",
     "sparse_column_with_keys"))
-_lazy_getattr = __getattr__
 # TF 1.15 names of tf.contrib.layers that tensorweave does not provide
 NOT_PROVIDED = ("gdn", "rev_block", "input_from_feature_columns",
                 "sparse_column_with_integerized_feature")
-
-
-def __getattr__(name):
-    if name in NOT_PROVIDED:
-        from tensorweave.contrib import ContribNotImplemented
-        raise ContribNotImplemented(f"tf.contrib.layers.{name} is not implemented by "
-                                    f"tensorweave (see docs/compatibility.md)")
-    return _lazy_getattr(name)
-
-
-__getattr__.table = _lazy_getattr.table  # the lazy names, as every lazy namespace shows them
+__getattr__ = not_provided(__name__, NOT_PROVIDED, fallback=__getattr__)

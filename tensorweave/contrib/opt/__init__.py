@@ -25,7 +25,8 @@ from tensorweave.contrib.opt.weight_decay_optimizers import (
     extend_with_decoupled_weight_decay)
 
 __all__ = ["AdaMaxOptimizer", "AddSignOptimizer", "PowerSignOptimizer", "get_cosine_decay_fn",
-           "get_linear_decay_fn", "get_restart_decay_fn", "AdamWOptimizer", "DecoupledWeightDecayExtension", "ExternalOptimizerInterface",
+           "get_linear_decay_fn", "get_restart_decay_fn", "AdamWOptimizer",
+           "DecoupledWeightDecayExtension", "ExternalOptimizerInterface",
            "LazyAdamOptimizer", "MomentumWOptimizer", "MovingAverageOptimizer",
            "MultitaskOptimizerWrapper", "NadamOptimizer", "ScipyOptimizerInterface",
            "clip_gradients_by_global_norm", "extend_with_decoupled_weight_decay"]

@@ -23,7 +23,7 @@ from tensorweave.contrib.rnn.fused import LSTMBlockCell, LSTMBlockFusedCell  # n
 from tensorweave.contrib.rnn.stacked import (  # noqa: F401
     FusedRNNCell, FusedRNNCellAdaptor, TimeReversedFusedRNN, best_effort_input_batch_size,
     stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn, transpose_batch_time)
-from tensorweave.contrib import ContribNotImplemented
+from tensorweave.contrib import not_provided
 
 # TF 1.15 names of tf.contrib.rnn that tensorweave does not provide (research cells).
 NOT_PROVIDED = ("BidirectionalGridLSTMCell", "CFNCell", "CompiledWrapper",
@@ -33,8 +33,4 @@ NOT_PROVIDED = ("BidirectionalGridLSTMCell", "CFNCell", "CompiledWrapper",
                 "SRUCell", "TimeFreqLSTMCell", "UGRNNCell")
 
 
-def __getattr__(name):
-    if name in NOT_PROVIDED:
-        raise ContribNotImplemented(f"tf.contrib.rnn.{name} is not implemented by tensorweave "
-                                    f"(see docs/compatibility.md)")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = not_provided(__name__, NOT_PROVIDED)

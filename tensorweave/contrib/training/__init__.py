@@ -10,7 +10,7 @@ from tensorweave.contrib.training.training import (clip_gradient_norms_fn,  # no
                                                    create_train_op, train)
 from tensorweave.train.checkpoint_utils import (checkpoints_iterator,  # noqa: F401
                                                wait_for_new_checkpoint)
-from tensorweave.contrib import ContribNotImplemented
+from tensorweave.contrib import not_provided
 from tensorweave.util import lazy
 
 # TF 1.15 names of tf.contrib.training that tensorweave does not provide (queue-based input
@@ -31,8 +31,4 @@ _lazy = lazy.attributes(__name__, {
 })
 
 
-def __getattr__(name):
-    if name in NOT_PROVIDED:
-        raise ContribNotImplemented(f"tf.contrib.training.{name} is not implemented by "
-                                    f"tensorweave (see docs/compatibility.md)")
-    return _lazy(name)
+__getattr__ = not_provided(__name__, NOT_PROVIDED, fallback=_lazy)

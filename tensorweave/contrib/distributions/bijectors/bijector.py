@@ -15,6 +15,7 @@ from tensorweave.core import dtypes
 from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import name_scope
 from tensorweave.core.tensor_shape import as_shape
+from tensorweave.distributions.distribution import float_tensor
 from tensorweave.ops import array, math_ops
 
 __all__ = ["Bijector"]
@@ -73,9 +74,7 @@ class Bijector:
             yield scope
 
     def _convert(self, value, name):
-        value = convert_to_tensor(value, dtype=self._dtype, name=name,
-                                  preferred_dtype=None if hasattr(value, "dtype")
-                                  else dtypes.float32)
+        value = float_tensor(value, name, self._dtype)
         if self._dtype is not None and value.dtype != self._dtype:
             raise TypeError(f"Input had dtype {value.dtype.name} but expected "
                             f"{self._dtype.name}.")

@@ -7,10 +7,10 @@ names): Identity, Exp, AffineScalar, Softplus, Sigmoid.
 """
 import numpy as np
 
-from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import control_dependencies, name_scope
 from tensorweave.contrib.distributions.bijectors.bijector import Bijector
+from tensorweave.distributions.distribution import float_tensor
 from tensorweave.ops import array, check_ops, math_ops, nn_ops, special_math
 
 __all__ = ["Identity", "Exp", "AffineScalar", "Softplus", "Sigmoid", "softplus_inverse"]
@@ -75,9 +75,9 @@ class AffineScalar(Bijector):
 
     def __init__(self, shift=None, scale=None, validate_args=False, name="affine_scalar"):
         with name_scope(name, values=[shift, scale]):
-            self._shift = None if shift is None else _float(shift, "shift")
-            self._scale = None if scale is None else _float(
-                scale, "scale", None if self._shift is None else self._shift.dtype)
+            self._shift = float_tensor(shift, "shift")
+            self._scale = float_tensor(scale, "scale",
+                                       None if self._shift is None else self._shift.dtype)
             if self._shift is not None and self._scale is not None and \
                     self._shift.dtype != self._scale.dtype:
                 raise TypeError("shift and scale must have one dtype.")
@@ -124,7 +124,7 @@ class Softplus(Bijector):
         with name_scope(name, values=[hinge_softness]):
             self._hinge_softness = None
             if hinge_softness is not None:
-                hinge = _float(hinge_softness, "hinge_softness")
+                hinge = float_tensor(hinge_softness, "hinge_softness")
                 if validate_args:
                     with control_dependencies([check_ops.assert_none_equal(
                             hinge, array.zeros([], hinge.dtype),
@@ -181,7 +181,3 @@ class Sigmoid(Bijector):
         return -nn_ops.softplus(-x) - nn_ops.softplus(x)
 
 
-def _float(value, name, dtype=None):
-    own_dtype = hasattr(value, "dtype")
-    return convert_to_tensor(value, dtype=dtype, name=name,
-                             preferred_dtype=None if own_dtype else dtypes.float32)

@@ -9,7 +9,7 @@ variable names, so checkpoints of the published slim models (vgg_16.ckpt, resnet
 
 Inception V2 and the `inception` module are not provided (ContribNotImplemented).
 """
-from tensorweave.contrib import ContribNotImplemented
+from tensorweave.contrib import not_provided
 from tensorweave.contrib.slim.nets import (alexnet, inception_v1, inception_v3, overfeat,
                                           resnet_utils, resnet_v1, resnet_v2, vgg)
 
@@ -17,8 +17,4 @@ __all__ = ["alexnet", "inception_v1", "inception_v3", "overfeat", "resnet_utils"
            "resnet_v2", "vgg"]
 
 
-def __getattr__(name):
-    if name in ("inception", "inception_v2"):
-        raise ContribNotImplemented(f"tf.contrib.slim.nets.{name} is not implemented by "
-                                    f"tensorweave (see docs/compatibility.md)")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = not_provided(__name__, ("inception", "inception_v2"))

@@ -14,8 +14,14 @@ __all__ = ["alexnet_v2", "alexnet_v2_arg_scope"]
 def alexnet_v2_arg_scope(weight_decay=0.0005):
     """ReLU layers with biases starting at 0.1 and L2-regularized weights; SAME convolutions,
     VALID max pools."""
+    return classifier_arg_scope(weight_decay, init_ops.constant_initializer(0.1))
+
+
+def classifier_arg_scope(weight_decay, biases_initializer):
+    """AlexNet's and OverFeat's arg scope: ReLU layers with L2-regularized weights and
+    `biases_initializer`; SAME convolutions, VALID max pools."""
     with arg_scope([layers.conv2d, layers.fully_connected], activation_fn=nn_ops.relu,
-                   biases_initializer=init_ops.constant_initializer(0.1),
+                   biases_initializer=biases_initializer,
                    weights_regularizer=layers.l2_regularizer(weight_decay)):
         with arg_scope([layers.conv2d], padding="SAME"):
             with arg_scope([layers.max_pool2d], padding="VALID") as scope:

@@ -4,8 +4,8 @@ fc6-fc8 as convolutions. Inputs are 231x231 for classification."""
 from tensorweave import init_ops
 from tensorweave.contrib import layers
 from tensorweave.contrib.framework.arg_scope import arg_scope
-from tensorweave.contrib.slim.nets.alexnet import convolutional_classifier, squeezed_end_points
-from tensorweave.ops import nn_ops
+from tensorweave.contrib.slim.nets.alexnet import (classifier_arg_scope,
+                                                  convolutional_classifier, squeezed_end_points)
 from tensorweave.variable_scope import variable_scope
 
 __all__ = ["overfeat", "overfeat_arg_scope"]
@@ -14,12 +14,7 @@ __all__ = ["overfeat", "overfeat_arg_scope"]
 def overfeat_arg_scope(weight_decay=0.0005):
     """ReLU layers with zero biases and L2-regularized weights; SAME convolutions, VALID max
     pools."""
-    with arg_scope([layers.conv2d, layers.fully_connected], activation_fn=nn_ops.relu,
-                   weights_regularizer=layers.l2_regularizer(weight_decay),
-                   biases_initializer=init_ops.zeros_initializer()):
-        with arg_scope([layers.conv2d], padding="SAME"):
-            with arg_scope([layers.max_pool2d], padding="VALID") as scope:
-                return scope
+    return classifier_arg_scope(weight_decay, init_ops.zeros_initializer())
 
 
 def overfeat(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0.5,

@@ -7,7 +7,7 @@ from tensorweave.contrib import layers
 from tensorweave.contrib.framework.arg_scope import add_arg_scope, arg_scope
 from tensorweave.contrib.layers import utils
 from tensorweave.core.graph import GraphKeys
-from tensorweave.ops import array, nn_ops
+from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.variable_scope import variable_scope
 
 __all__ = ["Block", "conv2d_same", "resnet_arg_scope", "stack_blocks_dense", "subsample"]
@@ -93,3 +93,53 @@ def resnet_arg_scope(weight_decay=0.0001, batch_norm_decay=0.997, batch_norm_eps
         with arg_scope([layers.batch_norm], **batch_norm_params):
             with arg_scope([layers.max_pool2d], padding="SAME") as scope:
                 return scope
+
+
+def resnet(inputs, blocks, unit_fn, default_scope, preactivated, num_classes=None,
+           is_training=True, global_pool=True, output_stride=None, include_root_block=True,
+           reuse=None, scope=None):
+    """(net, end_points) of a ResNet of `blocks` whose units are `unit_fn`: a 7x7/2 root
+    convolution and 3x3/2 max pool, the blocks, global average pool "pool5" and 1x1 "logits"
+    (end_points['predictions'] their softmax). `preactivated` (v2) leaves the root convolution
+    plain and batch-normalizes the blocks' output ("postnorm")."""
+    with variable_scope(scope, default_scope, [inputs], reuse=reuse) as sc:
+        collection = sc.original_name_scope + "_end_points"
+        with arg_scope([layers.conv2d, unit_fn, stack_blocks_dense],
+                       outputs_collections=collection):
+            with arg_scope([layers.batch_norm], is_training=is_training):
+                net = inputs
+                if include_root_block:
+                    if output_stride is not None:
+                        if output_stride % 4 != 0:
+                            raise ValueError("The output_stride needs to be a multiple of 4.")
+                        output_stride /= 4
+                    plain = {"activation_fn": None, "normalizer_fn": None} if preactivated \
+                        else {}
+                    with arg_scope([layers.conv2d], **plain):
+                        net = conv2d_same(net, 64, 7, stride=2, scope="conv1")
+                    net = layers.max_pool2d(net, [3, 3], stride=2, scope="pool1")
+                net = stack_blocks_dense(net, blocks, output_stride)
+                if preactivated:
+                    net = layers.batch_norm(net, activation_fn=nn_ops.relu, scope="postnorm")
+                if global_pool:
+                    net = math_ops.reduce_mean(net, [1, 2], name="pool5", keepdims=True)
+                if num_classes is not None:
+                    net = layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
+                                        normalizer_fn=None, scope="logits")
+                end_points = utils.convert_collection_to_dict(collection)
+                if num_classes is not None:
+                    end_points["predictions"] = layers.softmax(net, scope="predictions")
+                return net, end_points
+
+
+def published_resnet(build, unit_fn, name, layers_count):
+    """`<name>_<layers_count>`: `build` (resnet_v1 or resnet_v2) on the published blocks."""
+    def published(inputs, num_classes=None, is_training=True, global_pool=True,
+                  output_stride=None, reuse=None, scope=f"{name}_{layers_count}"):
+        return build(inputs, published_blocks(unit_fn, layers_count), num_classes,
+                     is_training, global_pool, output_stride, include_root_block=True,
+                     reuse=reuse, scope=scope)
+    published.__name__ = published.__qualname__ = f"{name}_{layers_count}"
+    published.__doc__ = f"ResNet-{layers_count} {name[-2:]}."
+    published.default_image_size = 224
+    return published

@@ -3,10 +3,10 @@ tf.contrib.slim.nets.resnet_v2 builds it: a plain 7x7/2 root convolution and 3x3
 four blocks of units that batch-normalize and ReLU their input first ("preact"), a final
 "postnorm", global average pool "pool5" and 1x1 "logits"."""
 from tensorweave.contrib import layers
-from tensorweave.contrib.framework.arg_scope import add_arg_scope, arg_scope
+from tensorweave.contrib.framework.arg_scope import add_arg_scope
 from tensorweave.contrib.layers import utils
 from tensorweave.contrib.slim.nets import resnet_utils
-from tensorweave.ops import math_ops, nn_ops
+from tensorweave.ops import nn_ops
 from tensorweave.variable_scope import variable_scope
 
 __all__ = ["bottleneck", "resnet_v2", "resnet_v2_block", "resnet_v2_50", "resnet_v2_101",
@@ -41,31 +41,9 @@ def resnet_v2(inputs, blocks, num_classes=None, is_training=True, global_pool=Tr
               output_stride=None, include_root_block=True, reuse=None, scope=None):
     """(net, end_points) of a v2 ResNet of `blocks`; with num_classes, net is the logits
     and end_points['predictions'] their softmax."""
-    with variable_scope(scope, "resnet_v2", [inputs], reuse=reuse) as sc:
-        collection = sc.original_name_scope + "_end_points"
-        with arg_scope([layers.conv2d, bottleneck, resnet_utils.stack_blocks_dense],
-                       outputs_collections=collection):
-            with arg_scope([layers.batch_norm], is_training=is_training):
-                net = inputs
-                if include_root_block:
-                    if output_stride is not None:
-                        if output_stride % 4 != 0:
-                            raise ValueError("The output_stride needs to be a multiple of 4.")
-                        output_stride /= 4
-                    with arg_scope([layers.conv2d], activation_fn=None, normalizer_fn=None):
-                        net = resnet_utils.conv2d_same(net, 64, 7, stride=2, scope="conv1")
-                    net = layers.max_pool2d(net, [3, 3], stride=2, scope="pool1")
-                net = resnet_utils.stack_blocks_dense(net, blocks, output_stride)
-                net = layers.batch_norm(net, activation_fn=nn_ops.relu, scope="postnorm")
-                if global_pool:
-                    net = math_ops.reduce_mean(net, [1, 2], name="pool5", keepdims=True)
-                if num_classes is not None:
-                    net = layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
-                                        normalizer_fn=None, scope="logits")
-                end_points = utils.convert_collection_to_dict(collection)
-                if num_classes is not None:
-                    end_points["predictions"] = layers.softmax(net, scope="predictions")
-                return net, end_points
+    return resnet_utils.resnet(inputs, blocks, bottleneck, "resnet_v2", True, num_classes,
+                               is_training, global_pool, output_stride, include_root_block,
+                               reuse, scope)
 
 
 def resnet_v2_block(scope, base_depth, num_units, stride):
@@ -73,20 +51,8 @@ def resnet_v2_block(scope, base_depth, num_units, stride):
     return resnet_utils.bottleneck_block(scope, bottleneck, base_depth, num_units, stride)
 
 
-def _published(layers_count):
-    def build(inputs, num_classes=None, is_training=True, global_pool=True,
-              output_stride=None, reuse=None, scope=f"resnet_v2_{layers_count}"):
-        return resnet_v2(inputs, resnet_utils.published_blocks(bottleneck, layers_count),
-                         num_classes, is_training, global_pool, output_stride,
-                         include_root_block=True, reuse=reuse, scope=scope)
-    build.__name__ = build.__qualname__ = f"resnet_v2_{layers_count}"
-    build.__doc__ = f"ResNet-{layers_count} v2."
-    build.default_image_size = 224
-    return build
-
-
 resnet_v2.default_image_size = 224
-resnet_v2_50 = _published(50)
-resnet_v2_101 = _published(101)
-resnet_v2_152 = _published(152)
-resnet_v2_200 = _published(200)
+resnet_v2_50 = resnet_utils.published_resnet(resnet_v2, bottleneck, "resnet_v2", 50)
+resnet_v2_101 = resnet_utils.published_resnet(resnet_v2, bottleneck, "resnet_v2", 101)
+resnet_v2_152 = resnet_utils.published_resnet(resnet_v2, bottleneck, "resnet_v2", 152)
+resnet_v2_200 = resnet_utils.published_resnet(resnet_v2, bottleneck, "resnet_v2", 200)
