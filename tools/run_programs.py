@@ -345,6 +345,9 @@ def main(argv=None):
                              "lifts one blocker to see the next); results say so")
     parser.add_argument("--keep-logs", metavar="DIR", help="keep each program's output here")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--manifest", default=MANIFEST,
+                        help="another manifest in the same form (file paths stay relative to "
+                             "tests/programs)")
     parser.add_argument("--check-manifest", action="store_true",
                         help="only check the manifest's form and that its files exist")
     options = parser.parse_args(argv)
@@ -354,7 +357,7 @@ def main(argv=None):
         shutil.copy(options.sitecustomize, os.path.join(options.sitecustomize_dir,
                                                         "sitecustomize.py"))
         print(f"(with shim {options.sitecustomize}: results are diagnostics)", file=sys.stderr)
-    programs = load_manifest()
+    programs = load_manifest(options.manifest)
     problems = validate(programs)
     if options.check_manifest or problems:
         for p in problems:
@@ -367,7 +370,7 @@ def main(argv=None):
         if unknown:
             parser.error("not in the manifest: " + ", ".join(sorted(unknown)))
         programs = [p for p in programs if p["name"] in options.names]
-    by_name = {p["name"]: p for p in load_manifest()}
+    by_name = {p["name"]: p for p in load_manifest(options.manifest)}
     for p in list(programs):  # a program named by `after` runs too, and first
         if "after" in p and by_name[p["after"]] not in programs:
             programs.insert(programs.index(p), by_name[p["after"]])
