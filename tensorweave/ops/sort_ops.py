@@ -7,7 +7,7 @@ from tensorweave.core.constants import constant_value, convert_to_tensor
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape
-from tensorweave.ops import array, nn_ops
+from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.ops._common import one
 from tensorweave.ops.scatter_indices import shape_text
 
@@ -70,6 +70,60 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """
     with name_scope(name, "argsort"):
         return _sort_or_argsort(values, axis, direction, return_argsort=True)
+
+
+# --- NthElement ------------------------------------------------------------------------------
+def _nth_element_shape(x, n, *, reverse):
+    if not n.dtype.is_integer or n.shape.ndims not in (None, 0):
+        raise ValueError(f"NthElement requires a scalar int32 n, got {n.dtype.name} of shape "
+                         f"{n.shape}")
+    known_n = constant_value(n)
+    if known_n is not None and int(known_n) < 0:
+        raise ValueError(f"NthElement requires n >= 0, got {int(known_n)}")
+    if x.shape.ndims is None:
+        return [(x.dtype, TensorShape(None))]
+    if x.shape.ndims == 0:
+        raise ValueError("NthElement requires an input of rank at least 1, got a scalar")
+    last = x.shape[-1].value
+    if known_n is not None and last is not None and last <= int(known_n):
+        raise ValueError(f"NthElement requires an input with more than n={int(known_n)} "
+                         f"entries in its last dimension, got shape {x.shape}")
+    return [(x.dtype, TensorShape(x.shape.as_list()[:-1]))]
+
+
+def _nth_element_kernel(x, n, *, reverse):
+    n = int(n)
+    if n < 0:
+        raise errors.InvalidArgumentError(None, None, f"Need n >= 0, got {n}")
+    if x.ndim == 0 or x.shape[-1] <= n:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input must have at least n+1 columns, got shape {shape_text(x.shape)} "
+                        f"and n = {n}")
+    position = x.shape[-1] - 1 - n if reverse else n
+    return np.partition(x, position, axis=-1)[..., position]
+
+
+def _nth_element_grad(op, dy):
+    """dy shared equally among the entries of each row that equal the row's result."""
+    x, y = op.inputs[0], op.outputs[0]
+    chosen = array.cast(math_ops.equal(array.expand_dims(y, -1), x), dy.dtype)
+    count = math_ops.reduce_sum(chosen, -1, keepdims=True)
+    return [chosen / count * array.expand_dims(dy, -1), None]
+
+
+register_op("NthElement", shape=_nth_element_shape, kernel=_nth_element_kernel,
+            grad=_nth_element_grad)
+
+
+def nth_element(input, n, reverse=False, name=None):  # noqa: A002 - TF's argument name
+    """The n-th smallest entry (n-th largest when `reverse`) of each last-axis row, n counting
+    from 0.
+
+    >>> tf.contrib.nn.nth_element([[3.0, 1.0, 2.0]], 1)  # [2.0]
+    """
+    x = convert_to_tensor(input, name="input")
+    n = convert_to_tensor(n, dtype=dtypes.int32, name="n")
+    return one(create_op("NthElement", [x, n], name=name or "NthElement", reverse=bool(reverse)))
 
 
 # --- Unique, UniqueWithCounts ----------------------------------------------------------------
