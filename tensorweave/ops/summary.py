@@ -1,10 +1,13 @@
 """Summary op types: each computes a serialized `Summary` protocol buffer as a scalar string
 tensor. tf.summary (summary/summary_ops.py) builds them with the builders at the end; the
 kernels load tensorboard's protocol buffers on first run, so `import tensorweave` does not.
+The summary writer op types (SummaryWriter, CreateSummaryFileWriter, Write*Summary, ...), which
+tf.contrib.summary builds, append the same Summaries as Events to an event file.
 """
 import numpy as np
 
-from tensorweave.core import dtypes
+from tensorweave.core import dtypes, errors
+from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import create_op
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op
 from tensorweave.core.tensor_shape import TensorShape
@@ -287,3 +290,320 @@ def tensor_summary_v2(tag, tensor, serialized_summary_metadata, name):
 
 def merge_summary(inputs, name):
     return _string("MergeSummary", list(inputs), name, N=len(inputs))
+
+
+# --- summary writers (tf.contrib.summary) ----------------------------------------------------
+# SummaryWriter makes a handle naming a writer in the Session's state; CreateSummaryFileWriter
+# opens its event file (once: later runs leave it as it is), the Write* ops append one Event
+# each, CloseSummaryWriter closes it (a later CreateSummaryFileWriter opens a new file).
+# Events are appended to the file as they are written, so FlushSummaryWriter has nothing left
+# to do: readers see them at once, where TensorFlow may hold up to max_queue of them.
+class SummaryFileSink:
+    """An open event file that Event protos are appended to."""
+
+    def __init__(self, logdir, filename_suffix):
+        from tensorweave.lib import event_files
+        self.path, self._fd = event_files.create_event_file(logdir, filename_suffix)
+        self.write(_event(file_version="brain.Event:2"))
+
+    def write(self, event):
+        import os
+        from tensorweave.lib import event_files
+        os.write(self._fd, event_files.frame_record(event.SerializeToString()))
+
+    def close(self):
+        import os
+        os.close(self._fd)
+
+
+class WriterSlot:
+    """What a writer handle names: the open sink, or None before creation / after closing."""
+
+    def __init__(self, name):
+        self.name = name
+        self.sink = None
+
+    def wake(self):
+        """The Session is closing: as TF destroys its writers, the file is closed."""
+        if self.sink is not None:
+            self.sink.close()
+            self.sink = None
+
+    def open_sink(self):
+        if self.sink is None:
+            raise errors.NotFoundError(None, None, f"Resource {self.name} of type "
+                                       f"SummaryWriterInterface does not exist.")
+        return self.sink
+
+
+def _event(step=None, **fields):
+    import time
+    from tensorboard.compat.proto import event_pb2
+    event = event_pb2.Event(wall_time=time.time(), **fields)
+    if step is not None:
+        event.step = int(step)
+    return event
+
+
+def _writer_slot(state, handle):
+    return state.blocking.get(handle.item() if isinstance(handle, np.ndarray) else handle)
+
+
+def _require_writer(op_type, writer):
+    if writer.dtype not in (dtypes.resource, dtypes.string):
+        raise TypeError(f"{op_type} requires a summary writer handle (resource), got "
+                        f"{writer.dtype.name}")
+
+
+def _require_step(op_type, step):
+    if not step.dtype.is_integer:
+        raise TypeError(f"{op_type} requires an integer step, got {step.dtype.name}")
+    if step.shape.ndims not in (None, 0):
+        raise ValueError(f"{op_type} requires a scalar step, got shape {step.shape}")
+
+
+def _summary_writer_shape(*, shared_name="", container=""):
+    return [(dtypes.resource, _SCALAR)]
+
+
+def _summary_writer_kernel(state, op_name, *, shared_name="", container=""):
+    name = state.blocking.handle_for(op_name, container, shared_name, WriterSlot)
+    return np.array(name.encode("utf-8"), dtype=object)
+
+
+def _create_file_writer_shape(writer, logdir, max_queue, flush_millis, filename_suffix):
+    _require_writer("CreateSummaryFileWriter", writer)
+    _require_scalar_tag("CreateSummaryFileWriter", logdir)
+    _require_scalar_tag("CreateSummaryFileWriter", filename_suffix)
+    return []
+
+
+def _create_file_writer_kernel(state, op_name, writer, logdir, max_queue, flush_millis,
+                               filename_suffix):
+    slot = _writer_slot(state, writer)
+    if slot.sink is None:
+        slot.sink = SummaryFileSink(_text(np.asarray(logdir, dtype=object)[()]),
+                                    _text(np.asarray(filename_suffix, dtype=object)[()]))
+    return ()
+
+
+def _writer_only_shape(op_type):
+    def rule(writer):
+        _require_writer(op_type, writer)
+        return []
+    return rule
+
+
+def _flush_writer_kernel(state, op_name, writer):
+    _writer_slot(state, writer).open_sink()
+    return ()
+
+
+def _close_writer_kernel(state, op_name, writer):
+    slot = _writer_slot(state, writer)
+    slot.open_sink().close()
+    slot.sink = None
+    return ()
+
+
+def _write_shape(op_type, *value_names):
+    """Shape rule of a Write* op: (writer, step, tag, values...) in, nothing out."""
+    def rule(writer, step, *rest, **attrs):
+        _require_writer(op_type, writer)
+        _require_step(op_type, step)
+        tag = rest[value_names.index("tag")] if "tag" in value_names else None
+        if tag is not None:
+            _require_scalar_tag(op_type, tag)
+        return []
+    return rule
+
+
+def _append_summary(state, writer, step, serialized):
+    event = _event(step)
+    event.summary.ParseFromString(serialized[()] if isinstance(serialized, np.ndarray)
+                                  else serialized)
+    _writer_slot(state, writer).open_sink().write(event)
+    return ()
+
+
+def _write_scalar_kernel(state, op_name, writer, step, tag, value, *, T=None):
+    if np.asarray(value).dtype == object:
+        raise errors.InvalidArgumentError(None, None, "Scalar summary cannot be string")
+    if np.ndim(value) != 0:
+        raise errors.InvalidArgumentError(
+            None, None, f"Scalar summary value must be a scalar, got shape "
+            f"{list(np.shape(value))}")
+    return _append_summary(state, writer, step, _scalar_summary_kernel(tag, value))
+
+
+def _write_histogram_kernel(state, op_name, writer, step, tag, values, *, T=None):
+    try:
+        serialized = _histogram_summary_kernel(tag, values)
+    except ValueError as e:
+        raise errors.InvalidArgumentError(None, None, str(e)) from None
+    return _append_summary(state, writer, step, serialized)
+
+
+def _write_image_kernel(state, op_name, writer, step, tag, tensor, bad_color, *, max_images=3,
+                        T=None):
+    try:
+        serialized = _image_summary_kernel(tag, tensor, max_images=max_images,
+                                           bad_color=np.asarray(bad_color, np.uint8))
+    except ValueError as e:
+        raise errors.InvalidArgumentError(None, None, str(e)) from None
+    return _append_summary(state, writer, step, serialized)
+
+
+def _write_audio_kernel(state, op_name, writer, step, tag, tensor, sample_rate, *,
+                        max_outputs=3):
+    try:
+        serialized = _audio_summary_kernel(tag, tensor, sample_rate, max_outputs=max_outputs)
+    except ValueError as e:
+        raise errors.InvalidArgumentError(None, None, str(e)) from None
+    return _append_summary(state, writer, step, serialized)
+
+
+def _write_tensor_kernel(state, op_name, writer, step, tensor, tag, summary_metadata, *,
+                         T=None):
+    return _append_summary(state, writer, step,
+                           _tensor_summary_kernel(tag, tensor, summary_metadata))
+
+
+def _write_graph_kernel(state, op_name, writer, step, tensor):
+    from tensorboard.compat.proto import graph_pb2
+    graph_def = graph_pb2.GraphDef()
+    try:
+        graph_def.ParseFromString(np.asarray(tensor, dtype=object)[()])
+    except Exception:  # noqa: BLE001 - protobuf's DecodeError and friends
+        raise errors.InvalidArgumentError(None, None, "Bad tf.GraphDef binary proto.") from None
+    _writer_slot(state, writer).open_sink().write(
+        _event(step, graph_def=graph_def.SerializeToString()))
+    return ()
+
+
+def _import_event_shape(writer, event):
+    _require_writer("ImportEvent", writer)
+    _require_string("ImportEvent", "event", event)
+    return []
+
+
+def _import_event_kernel(state, op_name, writer, event):
+    from tensorboard.compat.proto import event_pb2
+    sink = _writer_slot(state, writer).open_sink()
+    for data in np.asarray(event, dtype=object).reshape(-1):
+        parsed = event_pb2.Event()
+        try:
+            parsed.ParseFromString(data)
+        except Exception:  # noqa: BLE001 - protobuf's DecodeError and friends
+            raise errors.InvalidArgumentError(
+                None, None, "Bad tf.compat.v1.Event binary proto.") from None
+        sink.write(parsed)
+    return ()
+
+
+register_op("SummaryWriter", shape=_summary_writer_shape, kernel=_summary_writer_kernel,
+            stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("CreateSummaryFileWriter", shape=_create_file_writer_shape,
+            kernel=_create_file_writer_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("FlushSummaryWriter", shape=_writer_only_shape("FlushSummaryWriter"),
+            kernel=_flush_writer_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("CloseSummaryWriter", shape=_writer_only_shape("CloseSummaryWriter"),
+            kernel=_close_writer_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("WriteScalarSummary", shape=_write_shape("WriteScalarSummary", "tag", "value"),
+            kernel=_write_scalar_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("WriteHistogramSummary",
+            shape=_write_shape("WriteHistogramSummary", "tag", "values"),
+            kernel=_write_histogram_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("WriteImageSummary",
+            shape=_write_shape("WriteImageSummary", "tag", "tensor", "bad_color"),
+            kernel=_write_image_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("WriteAudioSummary",
+            shape=_write_shape("WriteAudioSummary", "tag", "tensor", "sample_rate"),
+            kernel=_write_audio_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("WriteSummary", shape=_write_shape("WriteSummary", "tensor", "tag", "metadata"),
+            kernel=_write_tensor_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("WriteGraphSummary", shape=_write_shape("WriteGraphSummary", "tensor"),
+            kernel=_write_graph_kernel, stateful=True, grad=NOT_DIFFERENTIABLE)
+register_op("ImportEvent", shape=_import_event_shape, kernel=_import_event_kernel,
+            stateful=True, grad=NOT_DIFFERENTIABLE)
+
+
+def summary_writer(shared_name="", container="", name=None):
+    """A SummaryWriter handle op's output (the resource is made by CreateSummaryFileWriter)."""
+    return create_op("SummaryWriter", [], name=name, shared_name=shared_name,
+                     container=container).outputs[0]
+
+
+def create_summary_file_writer(writer, logdir, max_queue, flush_millis, filename_suffix,
+                               name=None):
+    return create_op("CreateSummaryFileWriter",
+                     [writer, _string_tensor(logdir), _int32_tensor(max_queue),
+                      _int32_tensor(flush_millis), _string_tensor(filename_suffix)], name=name)
+
+
+def flush_summary_writer(writer, name=None):
+    return create_op("FlushSummaryWriter", [writer], name=name)
+
+
+def close_summary_writer(writer, name=None):
+    return create_op("CloseSummaryWriter", [writer], name=name)
+
+
+def write_scalar_summary(writer, step, tag, value, name=None):
+    value = convert_to_tensor(value)
+    return create_op("WriteScalarSummary",
+                     [writer, _int64_tensor(step), _string_tensor(tag), value],
+                     name=name, T=value.dtype)
+
+
+def write_histogram_summary(writer, step, tag, values, name=None):
+    values = convert_to_tensor(values)
+    return create_op("WriteHistogramSummary",
+                     [writer, _int64_tensor(step), _string_tensor(tag), values],
+                     name=name, T=values.dtype)
+
+
+def write_image_summary(writer, step, tag, tensor, bad_color, max_images=3, name=None):
+    tensor = convert_to_tensor(tensor)
+    return create_op("WriteImageSummary",
+                     [writer, _int64_tensor(step), _string_tensor(tag), tensor,
+                      convert_to_tensor(bad_color, dtype=dtypes.uint8)],
+                     name=name, max_images=int(max_images), T=tensor.dtype)
+
+
+def write_audio_summary(writer, step, tag, tensor, sample_rate, max_outputs=3, name=None):
+    return create_op("WriteAudioSummary",
+                     [writer, _int64_tensor(step), _string_tensor(tag),
+                      convert_to_tensor(tensor, dtype=dtypes.float32),
+                      convert_to_tensor(sample_rate, dtype=dtypes.float32)],
+                     name=name, max_outputs=int(max_outputs))
+
+
+def write_summary(writer, step, tensor, tag, summary_metadata, name=None):
+    tensor = convert_to_tensor(tensor)
+    return create_op("WriteSummary", [writer, _int64_tensor(step), tensor, _string_tensor(tag),
+                                      _string_tensor(summary_metadata)],
+                     name=name, T=tensor.dtype)
+
+
+def write_graph_summary(writer, step, tensor, name=None):
+    return create_op("WriteGraphSummary",
+                     [writer, _int64_tensor(step), _string_tensor(tensor)], name=name)
+
+
+def import_event(writer, event, name=None):
+    return create_op("ImportEvent", [writer, _string_tensor(event)], name=name)
+
+
+def _string_tensor(value):
+    return convert_to_tensor(value, dtype=dtypes.string)
+
+
+def _int32_tensor(value):
+    return convert_to_tensor(value, dtype=dtypes.int32)
+
+
+def _int64_tensor(value):
+    from tensorweave.ops.array import convert
+    value = convert_to_tensor(value)
+    return value if value.dtype is dtypes.int64 else convert.cast(value, dtypes.int64)

@@ -24,8 +24,10 @@ from tensorweave.summary.writer import FileWriter, FileWriterCache  # noqa: F401
 
 
 def all_v2_summary_ops():
-    """TF 2 summary ops in the graph: tensorweave has none, so always an empty list."""
-    return []
+    """The graph's summary ops of the writer kind (tf.contrib.summary's, TF's
+    `_SUMMARY_V2` collection); not those of tf.summary."""
+    from tensorweave.core.graph import get_default_graph
+    return get_default_graph().get_collection("_SUMMARY_V2")
 
 
 __all__ = ["Event", "FileWriter", "FileWriterCache", "HistogramProto", "SessionLog", "Summary",
