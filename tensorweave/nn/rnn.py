@@ -18,16 +18,9 @@ from tensorweave.ops import array, math_ops
 from tensorweave.ops.array.rearrange import reverse_v2
 from tensorweave.util import nest
 from tensorweave.ops.control.while_loop import while_loop
-from tensorweave.nn.rnn_cell import block_lstm_config_of, size_as_shape
+from tensorweave.nn.rnn_cell import assert_like_rnncell, block_lstm_config_of, size_as_shape
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.variable_scope import variable_scope
-
-
-def _check_cell(name, cell):
-    missing = [a for a in ("output_size", "state_size", "zero_state") if not hasattr(cell, a)]
-    if missing or not callable(cell):
-        raise TypeError(f"The argument {name!r} ({cell}) is not an RNNCell: "
-                        f"{', '.join(missing) or 'is not callable'}.")
 
 
 def _transpose_batch_time(x):
@@ -65,6 +58,9 @@ def _initial_state(cell, initial_state, batch_size, dtype):
         return initial_state
     if not dtype:
         raise ValueError("If there is no initial_state, you must give a dtype.")
+    if getattr(cell, "get_initial_state", None) is not None:  # as TF: Keras cells have only this
+        return cell.get_initial_state(inputs=None, batch_size=batch_size,
+                                      dtype=dtypes.as_dtype(dtype))
     return cell.zero_state(batch_size, dtypes.as_dtype(dtype))
 
 
@@ -107,7 +103,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     Returns (outputs, final_state); outputs are [batch, time, output_size] (time-major when
     `time_major`). Variables live in scope `scope` (default "rnn").
     """
-    _check_cell("cell", cell)
+    assert_like_rnncell("cell", cell)
     with variable_scope(scope or "rnn"):
         flat = [convert_to_tensor(x, name="input") for x in nest.flatten(inputs)]
         if not time_major:
@@ -225,7 +221,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
 
     Returns (list of outputs, final_state).
     """
-    _check_cell("cell", cell)
+    assert_like_rnncell("cell", cell)
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("inputs must be a sequence")
     if not inputs:
@@ -258,8 +254,8 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
                               scope=None):
     """A forward and a backward dynamic_rnn over `inputs` (scopes fw/ and bw/ inside
     `scope`, default "bidirectional_rnn"). Returns ((out_fw, out_bw), (state_fw, state_bw))."""
-    _check_cell("cell_fw", cell_fw)
-    _check_cell("cell_bw", cell_bw)
+    assert_like_rnncell("cell_fw", cell_fw)
+    assert_like_rnncell("cell_bw", cell_bw)
     with variable_scope(scope or "bidirectional_rnn"):
         with variable_scope("fw") as fw_scope:
             out_fw, state_fw = dynamic_rnn(cell_fw, inputs, sequence_length, initial_state_fw,

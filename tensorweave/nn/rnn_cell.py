@@ -61,6 +61,20 @@ def _zero_state(state_size, batch_size, dtype):
 zero_state_tensors = _zero_state
 
 
+def assert_like_rnncell(name, cell):
+    """Raises TypeError unless `cell` has output_size, state_size, zero_state or
+    get_initial_state, and is callable: what TF's RNN drivers accept, Keras cells included."""
+    problems = [f"'{a}' property is missing" for a in ("output_size", "state_size")
+                if not hasattr(cell, a)]
+    if not hasattr(cell, "zero_state") and not hasattr(cell, "get_initial_state"):
+        problems.append("either 'zero_state' or 'get_initial_state' method is required")
+    if not callable(cell):
+        problems.append("is not callable")
+    if problems:
+        raise TypeError(f"The argument {name!r} ({cell}) is not an RNNCell: "
+                        f"{', '.join(problems)}.")
+
+
 def _zero_state_scope(cell, batch_size):
     """The name scope `<CellClass>ZeroState` that a cell's zero_state builds in."""
     return name_scope(type(cell).__name__ + "ZeroState",

@@ -12,17 +12,12 @@ from tensorweave.core.graph import control_dependencies
 from tensorweave.core.operation import Tensor
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.nn.rnn import static_rnn
+from tensorweave.nn.rnn_cell import assert_like_rnncell
 from tensorweave.ops import array, math_ops
 from tensorweave.ops.control.while_loop import while_loop
 from tensorweave.ops.tensor_array_ops import TensorArray
 from tensorweave.util import nest
 from tensorweave.variable_scope import variable_scope
-
-
-def _check_cell(name, cell):
-    if not callable(cell) or not hasattr(cell, "state_size") or not hasattr(cell,
-                                                                             "output_size"):
-        raise TypeError(f"{name} must be an RNNCell, got {cell!r}")
 
 
 # --- static bidirectional ----------------------------------------------------------------------
@@ -49,8 +44,8 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
                              scope=None):
     """Forward and backward static_rnn over a list of inputs; returns (outputs with the two
     directions concatenated on depth, final forward state, final backward state)."""
-    _check_cell("cell_fw", cell_fw)
-    _check_cell("cell_bw", cell_bw)
+    assert_like_rnncell("cell_fw", cell_fw)
+    assert_like_rnncell("cell_bw", cell_bw)
     if not nest.is_sequence(inputs):
         raise TypeError("inputs must be a sequence")
     if not inputs:
@@ -131,7 +126,7 @@ def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory=False, scope=No
     (finished, next_input, next_cell_state, emit_output, next_loop_state) (called first
     with time 0 and None outputs and states). Runs until every row is finished; returns
     (emit TensorArray(s) of [time, batch, ...], final state, final loop state)."""
-    _check_cell("cell", cell)
+    assert_like_rnncell("cell", cell)
     if not callable(loop_fn):
         raise TypeError("loop_fn must be a callable")
     parallel_iterations = parallel_iterations or 32

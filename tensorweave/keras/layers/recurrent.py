@@ -18,6 +18,27 @@ def _dropout_mask(ones_like, rate, training, count=1):
     return masks if count > 1 else masks[0]
 
 
+def zero_filled_state(state_size, inputs=None, batch_size=None, dtype=None):
+    """Zeros [batch, *size] for each size in the (nested) `state_size`: one tensor for a flat
+    size, else the same structure. Batch and dtype come from `inputs` when given."""
+    if inputs is not None:
+        batch_size = T.shape(inputs)[0]
+        dtype = inputs.dtype
+    if batch_size is None or dtype is None:
+        raise ValueError(f"batch_size and dtype cannot be None while constructing initial "
+                         f"state: batch_size={batch_size}, dtype={dtype}")
+
+    def zeros(size):
+        dims = [batch_size] + ([size] if isinstance(size, int) else
+                               TensorShape(size).as_list())
+        if all(isinstance(d, int) for d in dims):
+            return T.zeros(dims, dtype=dtype)
+        return T.zeros(T.stack(dims), dtype=dtype)
+    if isinstance(state_size, (list, tuple)):
+        return nest.map_structure(zeros, state_size)
+    return zeros(state_size)
+
+
 class _CellBase(Layer):
     def __init__(self, units, activation, use_bias, kernel_initializer,
                  recurrent_initializer, bias_initializer, kernel_regularizer,
@@ -51,6 +72,10 @@ class _CellBase(Layer):
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
         self.built = True
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """Zeros for every state (what tf.nn.dynamic_rnn starts a Keras cell from)."""
+        return zero_filled_state(self.state_size, inputs, batch_size, dtype)
 
     def reset_dropout_mask(self):
         self._dropout_mask = None
@@ -88,14 +113,14 @@ class SimpleRNNCell(_CellBase):
         self._weights(TensorShape(input_shape).as_list()[-1], 1)
 
     def call(self, inputs, states, training=None):
-        h = states[0]
+        h = states[0] if nest.is_sequence(states) else states
         x = T.matmul(inputs, self.kernel)
         if self.bias is not None:
             x = T.nn_ops.bias_add(x, self.bias)
         out = T.add(x, T.matmul(h, self.recurrent_kernel))
         if self.activation is not None:
             out = self.activation(out)
-        return out, [out]
+        return out, [out] if nest.is_sequence(states) else out
 
     def get_config(self):
         return {**super().get_config(), **self._config()}
@@ -181,7 +206,7 @@ class GRUCell(_CellBase):
                       bias_shape=(2, 3 * self.units) if self.reset_after else None)
 
     def call(self, inputs, states, training=None):
-        h = states[0]
+        h = states[0] if nest.is_sequence(states) else states  # one tensor from dynamic_rnn
         u = self.units
         x = T.matmul(inputs, self.kernel)
         if self.bias is not None:
@@ -203,7 +228,7 @@ class GRUCell(_CellBase):
             hh = self.activation(T.add(xh, T.matmul(T.multiply(r, h),
                                                     self.recurrent_kernel[:, 2 * u:])))
         out = T.add(T.multiply(z, h), T.multiply(T.subtract(1., z), hh))
-        return out, [out]
+        return out, [out] if nest.is_sequence(states) else out
 
     def get_config(self):
         return {**super().get_config(), **self._config(),
@@ -228,27 +253,12 @@ class AbstractRNNCell(Layer):
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         """Zeros for every state: one tensor for a flat state_size, else a list."""
-        if inputs is not None:
-            batch_size = T.shape(inputs)[0]
-            dtype = inputs.dtype
-        if batch_size is None or dtype is None:
-            raise ValueError(f"batch_size and dtype cannot be None while constructing initial "
-                             f"state: batch_size={batch_size}, dtype={dtype}")
-
-        def zeros(size):
-            dims = [batch_size] + ([size] if isinstance(size, int) else
-                                   TensorShape(size).as_list())
-            if all(isinstance(d, int) for d in dims):
-                return T.zeros(dims, dtype=dtype)
-            return T.zeros(T.stack(dims), dtype=dtype)
-        size = self.state_size
-        if isinstance(size, (list, tuple)):
-            return [zeros(s) for s in size]
-        return zeros(size)
+        return zero_filled_state(self.state_size, inputs, batch_size, dtype)
 
 
 class StackedRNNCells(Layer):
-    """Cells applied one above another within each step."""
+    """Cells applied one above another within each step. The state is a tuple with each
+    cell's state (as TF's); `call` also takes it flat, as the RNN layer passes it."""
 
     def __init__(self, cells, **kwargs):
         super().__init__(**kwargs)
@@ -256,11 +266,14 @@ class StackedRNNCells(Layer):
 
     @property
     def state_size(self):
-        sizes = []
-        for cell in self.cells:
-            sizes += list(cell.state_size) if isinstance(cell.state_size, (list, tuple)) \
-                else [cell.state_size]
-        return sizes
+        return tuple(cell.state_size for cell in self.cells)
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """Each cell's initial state (its own get_initial_state, else zeros), as a tuple."""
+        return tuple(cell.get_initial_state(inputs=inputs, batch_size=batch_size, dtype=dtype)
+                     if getattr(cell, "get_initial_state", None) is not None else
+                     zero_filled_state(cell.state_size, inputs, batch_size, dtype)
+                     for cell in self.cells)
 
     @property
     def output_size(self):
@@ -278,14 +291,13 @@ class StackedRNNCells(Layer):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        nested = nest.pack_sequence_as(self.state_size, nest.flatten(states))
         new_states = []
-        position = 0
-        for cell in self.cells:
-            n = len(cell.state_size) if isinstance(cell.state_size, (list, tuple)) else 1
-            inputs, cell_states = cell.call(inputs, states[position:position + n])
-            new_states += list(cell_states)
-            position += n
-        return inputs, new_states
+        for cell, cell_states in zip(self.cells, nested):
+            single = not isinstance(cell_states, (list, tuple))
+            inputs, cell_new = cell.call(inputs, [cell_states] if single else cell_states)
+            new_states.append(cell_new[0] if single else cell_new)
+        return inputs, nest.pack_sequence_as(self.state_size, nest.flatten(new_states))
 
     def get_config(self):
         from tensorweave.keras.engine.base_layer import serialize
@@ -318,8 +330,9 @@ class RNN(Layer):
         self.states = None
 
     def _state_sizes(self):
+        """The cell's state sizes, flat (a stacked cell's nested ones in order)."""
         size = self.cell.state_size
-        return list(size) if isinstance(size, (list, tuple)) else [size]
+        return nest.flatten(size) if isinstance(size, (list, tuple)) else [size]
 
     def build(self, input_shape):
         if isinstance(input_shape, list):
