@@ -14,6 +14,8 @@ IndexedSlices; a mix of sparse and dense ones adds up to a dense tensor.
     with tf.get_default_graph().gradient_override_map({"Identity": "ClipGrad"}):
         y = tf.identity(x)
 """
+import contextlib
+
 import numpy as np
 
 from tensorweave.core import registry
@@ -188,7 +190,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     stop_ops = {t.op for t in _as_tensor_list([] if stop_gradients is None else stop_gradients)}
     grad_ys = [None] * len(ys) if grad_ys is None else list(
         grad_ys if isinstance(grad_ys, (list, tuple)) else [grad_ys])
-    with graph.as_default(), graph.name_scope(name):
+    with graph.as_default(), graph.name_scope(name) as gradients_scope:
         pending = {}
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             if gy is None:
@@ -206,7 +208,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             rule = _gradient_rule(op)
             if rule is None:
                 continue
-            with graph.name_scope(op.name + "_grad"):
+            with graph.name_scope(op.name + "_grad"), _compiled_like(op, gradients_scope):
                 in_grads = rule(op, *_dense_unless_accepted(rule, out_grads))
             if len(in_grads) != len(op.inputs):
                 raise ValueError(f"Num gradients {len(in_grads)} generated for op "
@@ -220,6 +222,20 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         with graph.as_default():
             result = [array.zeros_like(x) if g is None else g for g, x in zip(result, xs)]
     return result
+
+
+def _compiled_like(op, gradients_scope):
+    """The gradient ops of an op marked for XLA (tf.contrib.compiler.jit's scope) get its
+    `_XlaCompile` and its `_XlaScope`, or with `_XlaSeparateCompiledGradients` a scope of
+    their own named after the gradients' name scope, as in TF."""
+    attrs = op.internal_attrs
+    if not attrs.get("_XlaCompile") or not {"_XlaScope", "_XlaSeparateCompiledGradients"} <= \
+            attrs.keys():
+        return contextlib.nullcontext()
+    xla_scope = attrs["_XlaScope"].decode()
+    if attrs["_XlaSeparateCompiledGradients"]:
+        xla_scope += "_grad_" + gradients_scope.rstrip("/").replace("/", "_")
+    return op.graph.attr_scope({"_XlaCompile": True, "_XlaScope": xla_scope.encode()})
 
 
 def _given_grad_y(grad_y, y, i):

@@ -89,6 +89,7 @@ class Graph:
         self.last_op_id = 0  # the creation index of the newest op (TF's _last_id; op seeds)
         self._lock = threading.RLock()
         self._gradient_override = {}  # op type -> gradient name, see gradient_override_map
+        self._attr_scope = {}  # internal attr name -> value or fn(node_def), see attr_scope
         self._extensions = {}  # per-graph state of libraries, see extension()
         # The innermost tf.cond branch / tf.while_loop body being built (set by their builders)
         self.control_flow_context = None
@@ -185,6 +186,11 @@ class Graph:
                     controls.append(c)
         op = Operation(self, name, op_def, inputs, attrs, controls, "", user_frame(),
                        internal_attrs)
+        for key, value in self._attr_scope.items():
+            if key not in op.internal_attrs:
+                value = value(op.node_def) if callable(value) else value
+                if value is not None:
+                    op.internal_attrs[key] = value
         op.device = self._device_for(op)
         op.outputs = tuple(Tensor(op, i, dtype, as_shape(shape))
                            for i, (dtype, shape) in enumerate(specs))
@@ -329,6 +335,23 @@ class Graph:
             yield
         finally:
             self._gradient_override = saved
+
+    @contextlib.contextmanager
+    def attr_scope(self, attrs):
+        """Ops created inside get the internal attrs `attrs` (names starting with "_"; a value
+        may be fn(node_def) -> value; None leaves the attr unset) unless they set them
+        themselves; inner scopes override outer ones (TF's Graph._attr_scope, which
+        tf.contrib.compiler's jit scope uses for `_XlaCompile`)."""
+        if not isinstance(attrs, dict) or not all(
+                isinstance(k, str) and k.startswith("_") for k in attrs):
+            raise TypeError("attr_scope needs a dict of internal attr names (starting with "
+                            "'_') to values")
+        saved = self._attr_scope
+        self._attr_scope = {**saved, **attrs}
+        try:
+            yield
+        finally:
+            self._attr_scope = saved
 
     # --- exporting -------------------------------------------------------------------------
     def as_graph_def(self, from_version=None, add_shapes=False):
