@@ -18,11 +18,8 @@ PROVIDED = (
     "util", "signal", "stateless",                              # names of core functions
     "image",                                                    # projective transforms
     "deprecated",                                               # TF 0.12 summaries
-    "nn", "sparsemax", "mixed_precision", "integrate", "compiler",  # small research parts
-    "nn", "sparsemax", "mixed_precision", "integrate",         # small research parts
     "summary",                                                  # summary writers
-    "nn", "sparsemax", "mixed_precision",                      # small research parts
-    "nn", "sparsemax",                                         # small research parts
+    "nn", "sparsemax", "mixed_precision", "integrate", "compiler",  # small research parts
 )
 
 
