@@ -85,3 +85,8 @@ def test_xla_compile_errors():
             xla_compile(lambda: {"op": tf.no_op()})
         with pytest.raises(ValueError, match="cannot be nested"):
             xla_compile(lambda: xla_compile(lambda: x))
+
+
+def test_estimator_model_fn_is_refused_by_name():
+    with pytest.raises(tf.contrib.ContribNotImplemented, match="xla.estimator_model_fn"):
+        tf.contrib.compiler.xla.estimator_model_fn  # noqa: B018

@@ -8,6 +8,7 @@ does; inputs and outputs take TF's forms and names (input_<i>, output_<i>).
 """
 import collections.abc
 
+from tensorweave.contrib import not_provided
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import control_dependencies, get_default_graph
 from tensorweave.core.operation import Operation
@@ -17,6 +18,9 @@ from tensorweave.util import nest
 __all__ = ["compile"]
 
 XLA_COMPILE_ATTR = "_xla_compile_id"  # the cluster an op was built in, as TF marks it
+
+# estimator_model_fn wraps an Estimator's model_fn: tf.estimator sits above tf.contrib here
+__getattr__ = not_provided(__name__, ("estimator_model_fn",))
 
 
 class ClusterState:
