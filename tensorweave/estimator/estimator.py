@@ -346,15 +346,15 @@ class Estimator:
         return int(checkpoint_utils.load_variable(path, GraphKeys.GLOBAL_STEP))
 
     def _train_model(self, input_fn, hooks, saving_listeners):
-        graph, step_read = self._new_graph()
+        graph, _ = self._new_graph()
         with graph.as_default():
             features, labels, input_hooks = self._features_and_labels(input_fn, ModeKeys.TRAIN)
             spec = self._call_model_fn(features, labels, ModeKeys.TRAIN, self._config)
             global_step = training_util.get_global_step(graph)
-            return self._train_with_spec(spec, input_hooks + hooks, global_step, step_read,
+            return self._train_with_spec(spec, input_hooks + hooks, global_step,
                                          saving_listeners)
 
-    def _train_with_spec(self, spec, worker_hooks, global_step, step_read, saving_listeners):
+    def _train_with_spec(self, spec, worker_hooks, global_step, saving_listeners):
         from tensorweave import summary
         from tensorweave.train.saver import Saver
         if self._warm_start_settings:
@@ -366,8 +366,10 @@ class Estimator:
         worker_hooks = list(worker_hooks)
         worker_hooks.append(hooks_lib.NanTensorHook(spec.loss))
         if self._config.log_step_count_steps:
+            # The variable itself, as TF: fetched next to the train op it shows the step after
+            # the run's increment (loss = ..., step = 1, then 101, ...).
             worker_hooks.append(hooks_lib.LoggingTensorHook(
-                {"loss": spec.loss, "step": step_read},
+                {"loss": spec.loss, "step": global_step},
                 every_n_iter=self._config.log_step_count_steps))
         worker_hooks.extend(spec.training_hooks)
         if not (spec.scaffold.saver or graph.get_collection(GraphKeys.SAVERS)):

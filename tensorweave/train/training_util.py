@@ -68,8 +68,9 @@ _GLOBAL_STEP_READ_KEY = "global_step_read_op_cache"
 
 def global_step_read(graph=None):
     """`global_step + 0`: a copy of the step that a run fetching it next to the train op
-    reads before the update (the hooks and Estimator log this value), or None without a
-    global step."""
+    reads before the update (the step hooks count with it; fetching the variable itself gives
+    the value after the update, as the Estimator's loss log shows), or None without a global
+    step."""
     graph = graph or get_default_graph()
     cached = graph.get_collection(_GLOBAL_STEP_READ_KEY)
     if cached:

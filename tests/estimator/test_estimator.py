@@ -1,5 +1,6 @@
 """tf.estimator.Estimator on small known-answer models: train, evaluate, predict, resume,
 model_fn argument handling, logs and the files in model_dir."""
+import json
 import os
 import re
 
@@ -143,8 +144,8 @@ def test_train_log_lines_and_files(tmp_path):
     assert f"Saving checkpoints for 0 into {tmp_path}/model.ckpt." in log
     assert f"Saving checkpoints for 25 into {tmp_path}/model.ckpt." in log
     losses = [m for m in log if m.startswith("loss = ")]
-    assert re.fullmatch(r"loss = [0-9.e+-]+, step = 0", losses[0])
-    assert re.fullmatch(r"loss = [0-9.e+-]+, step = 10 \(\d+\.\d{3} sec\)", losses[1])
+    assert re.fullmatch(r"loss = [0-9.e+-]+, step = 1", losses[0])
+    assert re.fullmatch(r"loss = [0-9.e+-]+, step = 11 \(\d+\.\d{3} sec\)", losses[1])
     assert len([m for m in log if m.startswith("global_step/sec: ")]) == 2
     assert any(re.fullmatch(r"Loss for final step: [0-9.e+-]+\.", m) for m in log)
     found = scalars(str(tmp_path))
@@ -335,3 +336,22 @@ def test_predict_spec_completes_its_export_outputs_as_tensorflow():
                                        export_outputs={"a": y})
         train = tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.EVAL, loss=tf.constant(0.0))
         assert train.export_outputs is None
+
+
+def test_logged_steps_are_the_steps_after_each_run_as_in_tf(tmp_path):
+    """TF logs the global step variable fetched with the train op: 1, 11, 21, and after a
+    resume 26, 36 (fixture from real TF: make_estimator_log_steps_reference.py)."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "fixtures",
+                           "estimator_log_steps_reference.json")) as f:
+        expected = json.load(f)
+    est = make(tmp_path, log_step_count_steps=10)
+
+    def steps(log):
+        return [int(re.match(r"loss = [0-9.e+-]+, step = (\d+)", m).group(1))
+                for m in log if m.startswith("loss = ")]
+    with captured_log() as log:
+        est.train(train_fn(), steps=25)
+    assert steps(log) == expected["first"]
+    with captured_log() as log:
+        est.train(train_fn(), steps=15)
+    assert steps(log) == expected["resumed"]
