@@ -1,6 +1,8 @@
 """tf.contrib.rnn: tf.nn.rnn_cell's cells and tf.nn's RNN drivers under their contrib names,
 plus contrib's own: fused LSTM cells (LSTMBlockCell, LSTMBlockFusedCell), GRUBlockCell(V2),
-LayerNormBasicLSTMCell, ConvLSTMCell (1-D, 2-D, 3-D), projection/embedding/attention/highway
+LayerNormBasicLSTMCell, ConvLSTMCell (1-D, 2-D, 3-D), the research cells (NASCell, UGRNNCell,
+IntersectionRNNCell, CoupledInputForgetGateLSTMCell, LayerNormLSTMCell, GLSTMCell, SRUCell,
+IndRNNCell, IndyGRUCell, IndyLSTMCell), projection/embedding/attention/highway/compiled
 wrappers, stacked bidirectional RNNs and the fused-RNN adaptors.
 
     cells_fw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
@@ -20,17 +22,17 @@ from tensorweave.contrib.rnn.cells import (  # noqa: F401
     EmbeddingWrapper, GRUBlockCell, GRUBlockCellV2, HighwayWrapper, InputProjectionWrapper,
     LayerNormBasicLSTMCell, OutputProjectionWrapper)
 from tensorweave.contrib.rnn.fused import LSTMBlockCell, LSTMBlockFusedCell  # noqa: F401
+from tensorweave.contrib.rnn.research_cells import (  # noqa: F401
+    CompiledWrapper, CoupledInputForgetGateLSTMCell, GLSTMCell, IndRNNCell, IndyGRUCell,
+    IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell, NASCell, SRUCell, UGRNNCell)
 from tensorweave.contrib.rnn.stacked import (  # noqa: F401
     FusedRNNCell, FusedRNNCellAdaptor, TimeReversedFusedRNN, best_effort_input_batch_size,
     stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn, transpose_batch_time)
 from tensorweave.contrib import not_provided
 
 # TF 1.15 names of tf.contrib.rnn that tensorweave does not provide (research cells).
-NOT_PROVIDED = ("BidirectionalGridLSTMCell", "CFNCell", "CompiledWrapper",
-                "CoupledInputForgetGateLSTMCell", "GLSTMCell", "GridLSTMCell", "IndRNNCell",
-                "IndyGRUCell", "IndyLSTMCell", "IntersectionRNNCell", "LSTMBlockWrapper",
-                "LayerNormLSTMCell", "MinimalRNNCell", "NASCell", "NTMCell", "PhasedLSTMCell",
-                "SRUCell", "TimeFreqLSTMCell", "UGRNNCell")
+NOT_PROVIDED = ("BidirectionalGridLSTMCell", "CFNCell", "GridLSTMCell", "LSTMBlockWrapper",
+                "MinimalRNNCell", "NTMCell", "PhasedLSTMCell", "TimeFreqLSTMCell")
 
 
 __getattr__ = not_provided(__name__, NOT_PROVIDED)

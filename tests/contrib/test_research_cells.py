@@ -1,0 +1,68 @@
+"""tf.contrib.rnn's research cells run by tf.nn.dynamic_rnn: TF 1.15's variable names and
+shapes, and outputs and final states equal to the cell equations run with real TensorFlow's
+ops on the same weights (tests/fixtures/make_contrib_rnn_cells_reference.py); CompiledWrapper's
+XLA marks; TF's errors."""
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+import tensorweave as tf
+
+FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+from contrib_rnn_cells_cases import CASES  # noqa: E402
+
+REF = np.load(FIXTURES / "contrib_rnn_cells_reference.npz")
+
+
+def _run(name, wrap=None):
+    class_name, args, scope, _ = CASES[name]
+    with tf.Graph().as_default():
+        cell = getattr(tf.contrib.rnn, class_name)(**args)
+        if wrap is not None:
+            cell = wrap(cell)
+        outputs, state = tf.nn.dynamic_rnn(cell, tf.constant(REF[f"{name}/inputs"]),
+                                           dtype=tf.float32)
+        variables = {v.op.name[len(f"rnn/{scope}/"):]: v for v in tf.global_variables()}
+        assert all(v.op.name.startswith(f"rnn/{scope}/") for v in tf.global_variables())
+        with tf.Session() as sess:
+            for key, variable in variables.items():
+                variable.load(REF[f"{name}/w/{key}"], sess)
+            got = sess.run([outputs, state])
+        shapes = {k: v.shape.as_list() for k, v in variables.items()}
+    return got, shapes
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cell_variables_and_steps_are_tensorflows(name):
+    (outputs, state), shapes = _run(name)
+    assert shapes == CASES[name][3]
+    np.testing.assert_allclose(outputs, REF[f"{name}/outputs"], rtol=2e-5, atol=2e-6)
+    states = state if isinstance(state, tuple) else (state,)
+    for k, value in enumerate(states):
+        np.testing.assert_allclose(value, REF[f"{name}/state{k}"], rtol=2e-5, atol=2e-6)
+
+
+def test_compiled_wrapper_marks_stateless_ops_and_changes_nothing():
+    (outputs, _), shapes = _run("ugrnn", wrap=tf.contrib.rnn.CompiledWrapper)
+    np.testing.assert_allclose(outputs, REF["ugrnn/outputs"], rtol=2e-5, atol=2e-6)
+    with tf.Graph().as_default() as graph:
+        cell = tf.contrib.rnn.CompiledWrapper(tf.contrib.rnn.UGRNNCell(3))
+        cell(tf.ones([2, 3]), cell.zero_state(2, tf.float32))
+        marks = {op.type: op.get_attr("_XlaCompile") for op in graph.get_operations()
+                 if "_XlaCompile" in op.node_def.attr}
+    assert marks["MatMul"] is True and marks["VariableV2"] is False
+
+
+def test_cell_errors():
+    with pytest.raises(ValueError, match="divisible by number_of_groups"):
+        tf.contrib.rnn.GLSTMCell(5, number_of_groups=2)
+    with tf.Graph().as_default():
+        cell = tf.contrib.rnn.IntersectionRNNCell(4)
+        with pytest.raises(ValueError, match="Must have input size == output size"):
+            cell(tf.ones([2, 6]), tf.zeros([2, 4]))
+        with pytest.raises(ValueError, match="Too many shards"):
+            cifg = tf.contrib.rnn.CoupledInputForgetGateLSTMCell(2, num_unit_shards=9)
+            cifg(tf.ones([1, 1]), cifg.zero_state(1, tf.float32))
