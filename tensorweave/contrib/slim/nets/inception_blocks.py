@@ -1,12 +1,12 @@
-"""The Inception networks' building blocks, as data: a layer spec (`conv`, `pool`, `fork`), a
-"mixed" block of parallel branches concatenated on the channels, and a plan of end points
-run in turn up to a final one (inception_v1, inception_v3)."""
+"""The Inception networks' building blocks, as data: a layer spec (`conv`, `separable`, `pool`,
+`fork`), a "mixed" block of parallel branches concatenated on the channels, and a plan of end
+points run in turn up to a final one (inception_v1, inception_v2, inception_v3)."""
 from tensorweave import init_ops
 from tensorweave.contrib import layers
 from tensorweave.ops import array
 from tensorweave.variable_scope import variable_scope
 
-__all__ = ["conv", "fork", "mixed", "pool", "run_end_points", "truncated_normal"]
+__all__ = ["conv", "fork", "mixed", "pool", "run_end_points", "separable", "truncated_normal"]
 
 
 def truncated_normal(stddev):
@@ -15,6 +15,11 @@ def truncated_normal(stddev):
 
 def conv(depth, kernel, scope, **kwargs):
     return ("conv", depth, kernel, scope, kwargs)
+
+
+def separable(depth, kernel, scope, **kwargs):
+    """A depthwise then pointwise convolution (kwargs: depth_multiplier, stride, ...)."""
+    return ("separable", depth, kernel, scope, kwargs)
 
 
 def pool(kind, kernel, scope, **kwargs):
@@ -30,6 +35,8 @@ def _apply(net, spec, depth):
     kind, channels, kernel, scope, kwargs = spec
     if kind == "conv":
         return layers.conv2d(net, depth(channels), kernel, scope=scope, **kwargs)
+    if kind == "separable":
+        return layers.separable_conv2d(net, depth(channels), kernel, scope=scope, **kwargs)
     if kind == "max":
         return layers.max_pool2d(net, kernel, scope=scope, **kwargs)
     if kind == "avg":

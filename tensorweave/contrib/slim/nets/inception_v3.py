@@ -79,7 +79,9 @@ MIXED = [  # stride 1 and SAME unless given
 ]
 
 
-def _depth_fn(depth_multiplier, min_depth):
+def depth_function(depth_multiplier, min_depth):
+    """d -> d channels scaled by depth_multiplier, at least min_depth (ValueError for a
+    multiplier <= 0)."""
     if depth_multiplier <= 0:
         raise ValueError("depth_multiplier is not greater than zero.")
     return lambda d: max(int(d * depth_multiplier), min_depth)
@@ -88,7 +90,7 @@ def _depth_fn(depth_multiplier, min_depth):
 def inception_v3_base(inputs, final_endpoint="Mixed_7c", min_depth=16, depth_multiplier=1.0,
                       scope=None):
     """(the network up to `final_endpoint`, end_points), from Conv2d_1a_3x3 to Mixed_7c."""
-    depth = _depth_fn(depth_multiplier, min_depth)
+    depth = depth_function(depth_multiplier, min_depth)
     end_points = {}
     with variable_scope(scope, "InceptionV3", [inputs]):
         net = inputs
@@ -115,7 +117,7 @@ def inception_v3(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0
                  scope="InceptionV3"):
     """(logits, end_points) of Inception V3 on [batch, 299, 299, 3] images, with the
     auxiliary classifier on Mixed_6e ("AuxLogits") when create_aux_logits."""
-    depth = _depth_fn(depth_multiplier, min_depth)
+    depth = depth_function(depth_multiplier, min_depth)
     with variable_scope(scope, "InceptionV3", [inputs, num_classes], reuse=reuse) as sc:
         with arg_scope([layers.batch_norm, layers.dropout], is_training=is_training):
             net, end_points = inception_v3_base(inputs, scope=sc, min_depth=min_depth,
