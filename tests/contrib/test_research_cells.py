@@ -12,7 +12,7 @@ import tensorweave as tf
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 sys.path.insert(0, str(FIXTURES))
-from contrib_rnn_cells_cases import CASES  # noqa: E402
+from contrib_rnn_cells_cases import CASES, STEPS, WINDOWS_STATE_WIDTH  # noqa: E402
 
 REF = np.load(FIXTURES / "contrib_rnn_cells_reference.npz")
 
@@ -23,8 +23,19 @@ def _run(name, wrap=None):
         cell = getattr(tf.contrib.rnn, class_name)(**args)
         if wrap is not None:
             cell = wrap(cell)
-        outputs, state = tf.nn.dynamic_rnn(cell, tf.constant(REF[f"{name}/inputs"]),
-                                           dtype=tf.float32)
+        inputs = tf.constant(REF[f"{name}/inputs"])
+        if name == "phased":
+            inputs = (tf.constant(REF[f"{name}/times"]), inputs)
+        if name == "time_freq_windows":  # TF's state_size is too small for dynamic_rnn here
+            state = tf.zeros([inputs.shape[0].value, WINDOWS_STATE_WIDTH])
+            with tf.variable_scope("rnn"):
+                steps = []
+                for t in range(STEPS):
+                    output, state = cell(inputs[:, t], state)
+                    steps.append(output)
+            outputs = tf.stack(steps, 1)
+        else:
+            outputs, state = tf.nn.dynamic_rnn(cell, inputs, dtype=tf.float32)
         variables = {v.op.name[len(f"rnn/{scope}/"):]: v for v in tf.global_variables()}
         assert all(v.op.name.startswith(f"rnn/{scope}/") for v in tf.global_variables())
         with tf.Session() as sess:
@@ -66,3 +77,26 @@ def test_cell_errors():
         with pytest.raises(ValueError, match="Too many shards"):
             cifg = tf.contrib.rnn.CoupledInputForgetGateLSTMCell(2, num_unit_shards=9)
             cifg(tf.ones([1, 1]), cifg.zero_state(1, tf.float32))
+
+
+def test_default_initializers():
+    with tf.Graph().as_default():
+        tf.set_random_seed(1)
+        phased = tf.contrib.rnn.PhasedLSTMCell(50, period_init_min=2.0, period_init_max=20.0)
+        times, x = tf.ones([2, 3, 1]), tf.ones([2, 3, 5])
+        tf.nn.dynamic_rnn(phased, (times, x), dtype=tf.float32, scope="phased")
+        minimal = tf.contrib.rnn.MinimalRNNCell(4)
+        tf.nn.dynamic_rnn(minimal, x, dtype=tf.float32, scope="minimal")
+        ind = tf.contrib.rnn.IndRNNCell(30)
+        tf.nn.dynamic_rnn(ind, x, dtype=tf.float32, scope="ind")
+        values = {v.op.name: v for v in tf.global_variables()}
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            got = sess.run(values)
+    period, phase = got["phased/phased_lstm_cell/period"], got["phased/phased_lstm_cell/phase"]
+    assert np.all((period >= 2.0) & (period <= 20.0)) and np.all((phase >= 0) & (phase < period))
+    np.testing.assert_allclose(got["phased/phased_lstm_cell/ratio_on"], 0.1)
+    np.testing.assert_array_equal(got["minimal/minimal_rnn_cell/bias"], np.ones(4))
+    assert np.abs(got["minimal/minimal_rnn_cell/kernel"]).max() <= np.sqrt(6 / (9 + 4 + 4))
+    kernel_u = got["ind/ind_rnn_cell/kernel_u"]
+    assert np.all(np.abs(kernel_u) <= 1) and kernel_u.std() > 0.3

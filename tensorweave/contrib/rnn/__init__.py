@@ -2,7 +2,8 @@
 plus contrib's own: fused LSTM cells (LSTMBlockCell, LSTMBlockFusedCell), GRUBlockCell(V2),
 LayerNormBasicLSTMCell, ConvLSTMCell (1-D, 2-D, 3-D), the research cells (NASCell, UGRNNCell,
 IntersectionRNNCell, CoupledInputForgetGateLSTMCell, LayerNormLSTMCell, GLSTMCell, SRUCell,
-IndRNNCell, IndyGRUCell, IndyLSTMCell), projection/embedding/attention/highway/compiled
+IndRNNCell, IndyGRUCell, IndyLSTMCell, MinimalRNNCell, CFNCell, PhasedLSTMCell,
+TimeFreqLSTMCell), projection/embedding/attention/highway/compiled
 wrappers, stacked bidirectional RNNs and the fused-RNN adaptors.
 
     cells_fw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
@@ -23,16 +24,16 @@ from tensorweave.contrib.rnn.cells import (  # noqa: F401
     LayerNormBasicLSTMCell, OutputProjectionWrapper)
 from tensorweave.contrib.rnn.fused import LSTMBlockCell, LSTMBlockFusedCell  # noqa: F401
 from tensorweave.contrib.rnn.research_cells import (  # noqa: F401
-    CompiledWrapper, CoupledInputForgetGateLSTMCell, GLSTMCell, IndRNNCell, IndyGRUCell,
-    IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell, NASCell, SRUCell, UGRNNCell)
+    CFNCell, CompiledWrapper, CoupledInputForgetGateLSTMCell, GLSTMCell, IndRNNCell,
+    IndyGRUCell, IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell, MinimalRNNCell, NASCell,
+    PhasedLSTMCell, SRUCell, TimeFreqLSTMCell, UGRNNCell)
 from tensorweave.contrib.rnn.stacked import (  # noqa: F401
     FusedRNNCell, FusedRNNCellAdaptor, TimeReversedFusedRNN, best_effort_input_batch_size,
     stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn, transpose_batch_time)
 from tensorweave.contrib import not_provided
 
 # TF 1.15 names of tf.contrib.rnn that tensorweave does not provide (research cells).
-NOT_PROVIDED = ("BidirectionalGridLSTMCell", "CFNCell", "GridLSTMCell", "LSTMBlockWrapper",
-                "MinimalRNNCell", "NTMCell", "PhasedLSTMCell", "TimeFreqLSTMCell")
+NOT_PROVIDED = ("BidirectionalGridLSTMCell", "GridLSTMCell", "LSTMBlockWrapper", "NTMCell")
 
 
 __getattr__ = not_provided(__name__, NOT_PROVIDED)

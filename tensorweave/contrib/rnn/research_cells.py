@@ -1,23 +1,28 @@
 """tf.contrib.rnn's research cells, with TF 1.15's variable names and step equations:
-CoupledInputForgetGateLSTMCell, LayerNormLSTMCell, GLSTMCell (group LSTM), NASCell,
-UGRNNCell, IntersectionRNNCell, SRUCell, IndRNNCell, IndyGRUCell, IndyLSTMCell, and
-CompiledWrapper (a cell run in a jit scope).
+CoupledInputForgetGateLSTMCell, TimeFreqLSTMCell, LayerNormLSTMCell, GLSTMCell (group LSTM),
+PhasedLSTMCell, NASCell, UGRNNCell, IntersectionRNNCell, SRUCell, IndRNNCell, IndyGRUCell,
+IndyLSTMCell, MinimalRNNCell, CFNCell, and CompiledWrapper (a cell run in a jit scope).
 
     cell = tf.contrib.rnn.NASCell(64)
     outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)   # rnn/nas_cell/kernel ...
 """
+import math
+
 from tensorweave import init_ops
+from tensorweave.core import dtypes
 from tensorweave.contrib.compiler import jit
+from tensorweave.keras import activations, initializers
 from tensorweave.core import registry
 from tensorweave.core.graph import GraphKeys, get_default_graph
 from tensorweave.nn.rnn_cell import LSTMStateTuple, RNNCell, input_depth
-from tensorweave.ops import array, math_ops, nn_ops, norm_ops
+from tensorweave.ops import array, math_ops, nn_ops, norm_ops, random_ops
 from tensorweave.util import nest
 from tensorweave.variable_scope import get_variable, get_variable_scope, variable_scope
 
-__all__ = ["CoupledInputForgetGateLSTMCell", "LayerNormLSTMCell", "GLSTMCell", "NASCell",
-           "UGRNNCell", "IntersectionRNNCell", "SRUCell", "IndRNNCell", "IndyGRUCell",
-           "IndyLSTMCell", "CompiledWrapper"]
+__all__ = ["CoupledInputForgetGateLSTMCell", "TimeFreqLSTMCell", "LayerNormLSTMCell",
+           "GLSTMCell", "PhasedLSTMCell", "NASCell", "UGRNNCell", "IntersectionRNNCell",
+           "SRUCell", "IndRNNCell", "IndyGRUCell", "IndyLSTMCell", "MinimalRNNCell", "CFNCell",
+           "CompiledWrapper"]
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -171,6 +176,82 @@ class CoupledInputForgetGateLSTMCell(RNNCell):
         return m, new_state
 
 
+class TimeFreqLSTMCell(RNNCell):
+    """The time-frequency LSTM (Sainath & Li 2016): one LSTM step per frequency window of the
+    input (`feature_size` wide, `frequency_skip` apart), each also fed the previous window's
+    output; weights `W_<k>` (sharded), `B`, peepholes `W_F_diag`, `W_I_diag`, `W_O_diag`.
+    The state holds (c, m) per window side by side; as in TF 1.15, `state_size` counts one
+    window (2 num_units) and `output_size` num_units, so a cell with several windows needs an
+    initial state of the full width."""
+
+    _default_name = "time_freq_lstm_cell"
+
+    def __init__(self, num_units, use_peepholes=False, cell_clip=None, initializer=None,
+                 num_unit_shards=1, forget_bias=1.0, feature_size=None, frequency_skip=1,
+                 reuse=None):
+        super().__init__(_reuse=reuse)
+        self._num_units = num_units
+        self._use_peepholes = use_peepholes
+        self._cell_clip = cell_clip
+        self._initializer = initializer
+        self._num_unit_shards = num_unit_shards
+        self._forget_bias = forget_bias
+        self._feature_size = feature_size
+        self._frequency_skip = frequency_skip
+
+    @property
+    def state_size(self):
+        return 2 * self._num_units
+
+    @property
+    def output_size(self):
+        return self._num_units
+
+    def _windows(self, inputs):
+        size = inputs.shape.with_rank(2)[-1].value
+        if size is None:
+            raise ValueError("Cannot infer input_size from static shape inference.")
+        count = (size - self._feature_size) // self._frequency_skip + 1
+        return [array.slice_(inputs, [0, k * self._frequency_skip], [-1, self._feature_size])
+                for k in range(count)]
+
+    def call(self, inputs, state):
+        sigmoid, tanh = math_ops.sigmoid, math_ops.tanh
+        n = self._num_units
+        windows = self._windows(inputs)
+        dtype = inputs.dtype
+        with variable_scope(get_variable_scope(), initializer=self._initializer):
+            weights = _sharded_variable("W", [windows[0].shape[1].value + 2 * n, 4 * n], dtype,
+                                        self._num_unit_shards)
+            bias = get_variable("B", shape=[4 * n], initializer=init_ops.zeros_initializer(),
+                                dtype=dtype)
+            if self._use_peepholes:
+                w_f_diag, w_i_diag, w_o_diag = (get_variable(f"W_{g}_diag", shape=[n],
+                                                             dtype=dtype) for g in "FIO")
+        batch = inputs.shape[0].value
+        m_prev_window = array.zeros([batch if batch is not None else array.shape(inputs)[0],
+                                     n], dtype)
+        states, outputs = [], []
+        for k, window in enumerate(windows):
+            c_prev = array.slice_(state, [0, 2 * k * n], [-1, n])
+            m_prev = array.slice_(state, [0, (2 * k + 1) * n], [-1, n])
+            matrix = nn_ops.bias_add(math_ops.matmul(
+                array.concat([window, m_prev, m_prev_window], 1), weights), bias)
+            i, j, f, o = array.split(matrix, 4, axis=1)
+            if self._use_peepholes:
+                c = (sigmoid(f + self._forget_bias + w_f_diag * c_prev) * c_prev +
+                     sigmoid(i + w_i_diag * c_prev) * tanh(j))
+            else:
+                c = sigmoid(f + self._forget_bias) * c_prev + sigmoid(i) * tanh(j)
+            c = _clip(c, self._cell_clip)
+            m = sigmoid(o + w_o_diag * c) * tanh(c) if self._use_peepholes else \
+                sigmoid(o) * tanh(c)
+            m_prev_window = m
+            states += [c, m]
+            outputs.append(m)
+        return array.concat(outputs, 1), array.concat(states, 1)
+
+
 class LayerNormLSTMCell(RNNCell):
     """tf.contrib.rnn.LayerNormLSTMCell: LSTMCell's step (peepholes `w_f_diag`, `w_i_diag`,
     `w_o_diag`, cell_clip, projection `projection/kernel`, proj_clip) with optional layer
@@ -310,6 +391,78 @@ class GLSTMCell(RNNCell):
             with variable_scope("projection"):
                 m = _affine(m, self._num_proj, bias=False)
         return m, LSTMStateTuple(c, m)
+
+
+class PhasedLSTMCell(RNNCell):
+    """The phased LSTM (Neil et al. 2016): an LSTM (`mask_gates/`, `new_input/`,
+    `output_gate/` kernels and biases, peepholes optional) whose updates open only in a
+    fraction `ratio_on` of each unit's oscillation (`period`, `phase`, `ratio_on`), leaking
+    `leak` otherwise. Its inputs are (time [batch, 1], features [batch, n])."""
+
+    _default_name = "phased_lstm_cell"
+
+    def __init__(self, num_units, use_peepholes=False, leak=0.001, ratio_on=0.1,
+                 trainable_ratio_on=True, period_init_min=1.0, period_init_max=1000.0,
+                 reuse=None):
+        super().__init__(_reuse=reuse)
+        self._num_units = num_units
+        self._use_peepholes = use_peepholes
+        self._leak = leak
+        self._ratio_on = ratio_on
+        self._trainable_ratio_on = trainable_ratio_on
+        self._period_init_min = period_init_min
+        self._period_init_max = period_init_max
+
+    @property
+    def state_size(self):
+        return LSTMStateTuple(self._num_units, self._num_units)
+
+    @property
+    def output_size(self):
+        return self._num_units
+
+    def _cycle_ratio(self, time, phase, period):
+        """((time - phase) mod period) / period, the mod passing time's gradient on."""
+        phase, period = array.cast(phase, time.dtype), array.cast(period, time.dtype)
+        shifted = time - phase
+        wrapped = array.stop_gradient(math_ops.floormod(shifted, period) - shifted) + shifted
+        return array.cast(wrapped / period, dtypes.float32)
+
+    def _period_initializer(self):
+        low, high = math.log(self._period_init_min), math.log(self._period_init_max)
+
+        def initializer(shape, dtype=dtypes.float32, partition_info=None):
+            return math_ops.exp(random_ops.random_uniform(shape, low, high, dtype))
+        return initializer
+
+    def call(self, inputs, state):
+        c_prev, h_prev = state
+        time, x = inputs
+        n = self._num_units
+        with variable_scope("mask_gates"):
+            gates = math_ops.sigmoid(_affine(
+                [x, h_prev] + ([c_prev] if self._use_peepholes else []), 2 * n, True))
+            input_gate, forget_gate = array.split(gates, 2, axis=1)
+        with variable_scope("new_input"):
+            new_input = math_ops.tanh(_affine([x, h_prev], n, True))
+        new_c = c_prev * forget_gate + input_gate * new_input
+        with variable_scope("output_gate"):
+            output_gate = math_ops.sigmoid(_affine(
+                [x, h_prev] + ([new_c] if self._use_peepholes else []), n, True))
+        new_h = math_ops.tanh(new_c) * output_gate
+        period = get_variable("period", [n], initializer=self._period_initializer())
+        phase = get_variable("phase", [n], initializer=init_ops.random_uniform_initializer(
+            0.0, period.initial_value))
+        ratio_on = get_variable("ratio_on", [n],
+                                initializer=init_ops.constant_initializer(self._ratio_on),
+                                trainable=self._trainable_ratio_on)
+        cycle = self._cycle_ratio(time, phase, period)
+        k_up = 2 * cycle / ratio_on
+        k = array.where(cycle < ratio_on, 2 - k_up, self._leak * cycle)
+        k = array.where(cycle < 0.5 * ratio_on, k_up, k)
+        new_c = k * new_c + (1 - k) * c_prev
+        new_h = k * new_h + (1 - k) * h_prev
+        return new_h, LSTMStateTuple(new_c, new_h)
 
 
 class IndyLSTMCell(RNNCell):
@@ -610,6 +763,91 @@ class IndyGRUCell(RNNCell):
             r * state * self._candidate_kernel_u
         c = self._activation(nn_ops.bias_add(candidate, self._candidate_bias))
         new_h = u * state + (1 - u) * c
+        return new_h, new_h
+
+
+class MinimalRNNCell(RNNCell):
+    """The minimal RNN (Chen et al. 2018): z = act(x W_x); h' = u h + (1 - u) z with
+    u = sigmoid([z, h] [W; V] + `bias`); `kernel` stacks W_x, W and V ([input + 2 units,
+    units]). Activation and initializers take Keras names."""
+
+    _default_name = "minimal_rnn_cell"
+
+    def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform",
+                 bias_initializer="ones", name=None, dtype=None, **kwargs):
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self.units = units
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def build(self, inputs_shape):
+        depth = input_depth(inputs_shape)
+        self.kernel = self.add_variable("kernel", [depth + 2 * self.units, self.units],
+                                        initializer=self.kernel_initializer)
+        self.bias = self.add_variable("bias", [self.units], initializer=self.bias_initializer)
+
+    def call(self, inputs, state):
+        depth = _known_input_size(inputs)
+        feedforward_weight, gate_weight = array.split(self.kernel, [depth, 2 * self.units],
+                                                      axis=0)
+        feedforward = self.activation(math_ops.matmul(inputs, feedforward_weight))
+        u = math_ops.sigmoid(nn_ops.bias_add(math_ops.matmul(
+            array.concat([feedforward, state], 1), gate_weight), self.bias))
+        new_h = u * state + (1 - u) * feedforward
+        return new_h, new_h
+
+
+class CFNCell(RNNCell):
+    """The chaos-free network (Laurent & von Brecht 2017): gates theta, eta = sigmoid(h U +
+    x V + b); h' = theta act(h) + (1 - eta) act(x W), with `kernel` = [V, W],
+    `recurrent_kernel` = U and `bias`. Activation and initializers take Keras names."""
+
+    _default_name = "cfn_cell"
+
+    def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform",
+                 bias_initializer="ones", name=None, dtype=None, **kwargs):
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self.units = units
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def build(self, inputs_shape):
+        depth = input_depth(inputs_shape)
+        self.kernel = self.add_variable("kernel", [depth, 3 * self.units],
+                                        initializer=self.kernel_initializer)
+        self.recurrent_kernel = self.add_variable("recurrent_kernel",
+                                                  [self.units, 2 * self.units],
+                                                  initializer=self.kernel_initializer)
+        self.bias = self.add_variable("bias", [2 * self.units],
+                                      initializer=self.bias_initializer)
+
+    def call(self, inputs, state):
+        _known_input_size(inputs)
+        v, w = array.split(self.kernel, [2 * self.units, self.units], axis=1)
+        gates = math_ops.sigmoid(nn_ops.bias_add(
+            math_ops.matmul(state, self.recurrent_kernel) + math_ops.matmul(inputs, v),
+            self.bias))
+        theta, eta = array.split(gates, 2, axis=1)
+        new_h = theta * self.activation(state) + \
+            (1 - eta) * self.activation(math_ops.matmul(inputs, w))
         return new_h, new_h
 
 
