@@ -65,12 +65,21 @@ def _initial_state(cell, initial_state, batch_size, dtype):
 
 
 def _zero_output(output_size, batch_size, dtype):
+    """Zeros [batch_size, *size] for each flat output size; a size may be a Tensor (its value
+    is then the shape, as TF allows)."""
     static = batch_size if not isinstance(batch_size, Tensor) else None
 
     def zeros(size):
-        dims = size_as_shape(size).as_list()
-        z = array.zeros([batch_size] + dims, dtype=dtype)
-        z.set_shape([static] + dims)
+        shape = TensorShape([static]).concatenate(size_as_shape(size))
+        if isinstance(size, Tensor):
+            dims = array.reshape(array.cast(size, dtypes.int32), [-1])
+            z = array.zeros(array.concat([array.reshape(batch_size, [1]), dims], 0)
+                            if isinstance(batch_size, Tensor) else
+                            array.concat([constant([batch_size], dtype=dtypes.int32), dims], 0),
+                            dtype=dtype)
+        else:
+            z = array.zeros([batch_size] + shape.as_list()[1:], dtype=dtype)
+        z.set_shape(shape)
         return z
     return [zeros(s) for s in nest.flatten(output_size)]
 

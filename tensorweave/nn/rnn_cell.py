@@ -38,7 +38,13 @@ def _activation(activation):
 
 
 def size_as_shape(size):
-    """A state or output size (int, TensorShape or list of dims) as a TensorShape."""
+    """A state or output size (int, TensorShape, list of dims, or a Tensor holding them) as a
+    TensorShape; a Tensor's is its constant value where known, else of unknown rank (as TF)."""
+    if isinstance(size, Tensor):
+        value = constant_value(size)
+        if value is None:
+            return TensorShape(None)
+        return TensorShape([int(d) for d in value.reshape([-1])])
     return TensorShape([size]) if isinstance(size, numbers.Integral) else as_shape(size)
 
 
