@@ -24,9 +24,11 @@ from tensorweave.contrib.rnn.cells import (  # noqa: F401
     LayerNormBasicLSTMCell, OutputProjectionWrapper)
 from tensorweave.contrib.rnn.fused import LSTMBlockCell, LSTMBlockFusedCell  # noqa: F401
 from tensorweave.contrib.rnn.research_cells import (  # noqa: F401
-    CFNCell, CompiledWrapper, CoupledInputForgetGateLSTMCell, GLSTMCell, IndRNNCell,
-    IndyGRUCell, IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell, MinimalRNNCell, NASCell,
-    PhasedLSTMCell, SRUCell, TimeFreqLSTMCell, UGRNNCell)
+    CFNCell, CompiledWrapper, IndRNNCell, IndyGRUCell, IntersectionRNNCell, MinimalRNNCell,
+    SRUCell, UGRNNCell)
+from tensorweave.contrib.rnn.research_lstm_cells import (  # noqa: F401
+    CoupledInputForgetGateLSTMCell, GLSTMCell, IndyLSTMCell, LayerNormLSTMCell, NASCell,
+    PhasedLSTMCell, TimeFreqLSTMCell)
 from tensorweave.contrib.rnn.stacked import (  # noqa: F401
     FusedRNNCell, FusedRNNCellAdaptor, TimeReversedFusedRNN, best_effort_input_batch_size,
     stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn, transpose_batch_time)
