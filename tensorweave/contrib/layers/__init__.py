@@ -13,8 +13,11 @@ from tensorweave.contrib.layers.layers import (  # noqa: F401
     fully_connected, images_to_sequence, linear, max_pool2d, max_pool3d, maxout,
     one_hot_encoding, relu, relu6, repeat, scale_gradient, separable_conv2d,
     separable_convolution2d, sequence_to_images, softmax, spatial_softmax, stack, unit_norm)
+from tensorweave.contrib.layers.legacy import (  # noqa: F401
+    legacy_fully_connected, legacy_linear, legacy_relu)
 from tensorweave.contrib.layers.normalization import (  # noqa: F401
     batch_norm, group_norm, instance_norm, layer_norm)
+from tensorweave.contrib.layers.pooling import pool  # noqa: F401
 from tensorweave.contrib.layers.optimizers import (  # noqa: F401
     OPTIMIZER_CLS_NAMES, OPTIMIZER_SUMMARIES, optimize_loss)
 from tensorweave.contrib.layers.regularizers import (  # noqa: F401
@@ -27,14 +30,22 @@ from tensorweave.nn.embedding import safe_embedding_lookup_sparse  # noqa: F401,
 from tensorweave.contrib import not_provided  # noqa: E402
 from tensorweave.util import lazy  # noqa: E402
 
-legacy_fully_connected = fully_connected
-
 # contrib's feature columns are tf.feature_column's (floor 5), looked up on first use
 __getattr__ = lazy.attributes(__name__, lazy.names_from(
     "tensorweave.contrib.layers.feature_column", "bucketized_column", "embedding_column",
     "one_hot_column", "real_valued_column", "sparse_column_with_hash_bucket",
     "sparse_column_with_keys"))
 # TF 1.15 names of tf.contrib.layers that tensorweave does not provide
-NOT_PROVIDED = ("gdn", "rev_block", "input_from_feature_columns",
-                "sparse_column_with_integerized_feature")
+NOT_PROVIDED = ("gdn", "GDN", "rev_block", "RevBlock", "recompute_grad",
+                "input_from_feature_columns", "sparse_column_with_integerized_feature",
+                # TF 1.x's legacy feature columns and targets beyond the ones provided
+                "check_feature_columns", "create_feature_spec_for_parsing", "crossed_column",
+                "infer_real_valued_columns", "joint_weighted_sum_from_feature_columns",
+                "make_place_holder_tensors_for_base_features", "multi_class_target",
+                "parse_feature_columns_from_examples",
+                "parse_feature_columns_from_sequence_examples", "regression_target",
+                "scattered_embedding_column", "sequence_input_from_feature_columns",
+                "shared_embedding_columns", "sparse_column_with_vocabulary_file",
+                "transform_features", "weighted_sparse_column",
+                "weighted_sum_from_feature_columns")
 __getattr__ = not_provided(__name__, NOT_PROVIDED, fallback=__getattr__)
