@@ -21,7 +21,8 @@ from tensorweave.ops import (array, counting_ops, math_ops, nn_ops, set_ops, spa
 from tensorweave.variable_scope import variable_scope
 from tensorweave.variables import Variable
 
-_AUC_EPSILON = 1e-7
+_AUC_EPSILON = 1e-7  # threshold ends and the ratios at thresholds
+_AUC_DIVISION_EPSILON = 1.0e-6  # TF's auc divides its rates with this one
 
 
 def metric_variable(shape, dtype, validate_shape=True, name=None):
@@ -258,13 +259,14 @@ _NAMES = {"tp": "true_positives", "fn": "false_negatives", "tn": "true_negatives
 
 def _area(c, curve, summation_method, name):
     n = c["tp"].shape[0].value
-    rec = math_ops.truediv(c["tp"] + _AUC_EPSILON, c["tp"] + c["fn"] + _AUC_EPSILON)
+    eps = _AUC_DIVISION_EPSILON
+    rec = math_ops.truediv(c["tp"] + eps, c["tp"] + c["fn"] + eps)
     if curve == "ROC":
-        x = math_ops.truediv(c["fp"], c["fp"] + c["tn"] + _AUC_EPSILON)
+        x = math_ops.truediv(c["fp"], c["fp"] + c["tn"] + eps)
         y = rec
     else:
         x = rec
-        y = math_ops.truediv(c["tp"] + _AUC_EPSILON, c["tp"] + c["fp"] + _AUC_EPSILON)
+        y = math_ops.truediv(c["tp"] + eps, c["tp"] + c["fp"] + eps)
     widths = x[:n - 1] - x[1:]
     if summation_method == "trapezoidal":
         heights = (y[:n - 1] + y[1:]) / 2.0

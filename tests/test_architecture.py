@@ -31,6 +31,8 @@ FLOORS = {
     "tensorweave.contrib.factorization.kmeans": 5,
     # contrib.predictor builds Predictors from tf.estimator and contrib.learn Estimators
     "tensorweave.contrib.predictor": 5,
+    # contrib.estimator's heads, extenders and hooks are tf.estimator's, as TF 1.15's were
+    "tensorweave.contrib.estimator": 5,
     "tensorweave.examples": 6, "tensorweave.runner": 6, "tensorweave.__main__": 6,
 }
 FACE = "tensorweave.__init__"

@@ -18,7 +18,7 @@ PROVIDED = (
     "util", "signal", "stateless",                              # names of core functions
     "image",                                                    # projective transforms
     "deprecated",                                               # TF 0.12 summaries
-    "summary",                                                  # summary writers
+    "summary", "estimator",                                     # writers, Estimator extras
     "nn", "sparsemax", "mixed_precision", "integrate", "compiler",  # small research parts
 )
 

@@ -416,8 +416,15 @@ class Estimator:
         hooks = _check_hooks(hooks)
         if steps is not None and steps <= 0:
             raise ValueError(f"Must specify steps > 0, given: {steps}")
-        stop_hook = _StopAfterNEvalsHook(steps) if steps is not None else None
         checkpoint_path = self._checkpoint_to_use(checkpoint_path, "evaluate")
+        evaluation = self.evaluation_graph(input_fn, steps, hooks)
+        return evaluation.run(self.eval_dir(name), checkpoint_path=checkpoint_path)
+
+    def evaluation_graph(self, input_fn, steps=None, hooks=None):
+        """The graph evaluate() runs (tensorweave's name for TF's _evaluate_build_graph), for
+        running it again, as InMemoryEvaluatorHook does."""
+        stop_hook = _StopAfterNEvalsHook(steps) if steps is not None else None
+        hooks = list(hooks or [])
         graph, _ = self._new_graph()
         with graph.as_default():
             features, labels, input_hooks = self._features_and_labels(input_fn, ModeKeys.EVAL)
@@ -443,12 +450,9 @@ class Estimator:
                     stop_hook.set_evals_completed_tensor(
                         array.identity(eval_step.read_value()))
                 hooks.append(stop_hook)
-            all_hooks = input_hooks + hooks + list(spec.evaluation_hooks)
-            results = _evaluate_once(checkpoint_path, spec.scaffold, update_ops, final_ops,
-                                     all_hooks, self._config.session_config)
-        step = int(results[GraphKeys.GLOBAL_STEP])
-        _write_dict_to_summary(self.eval_dir(name), results, step)
-        return results
+        return EvaluationGraph(graph, spec.scaffold, update_ops, final_ops,
+                               input_hooks + hooks + list(spec.evaluation_hooks),
+                               self._config.session_config)
 
     # --- predict ---------------------------------------------------------------------------
     def _validate_features_in_predict_input(self, graph):
@@ -491,34 +495,63 @@ class Estimator:
     def export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=None,
                            as_text=False, checkpoint_path=None,
                            experimental_mode=ModeKeys.PREDICT):
-        """Writes the PREDICT graph built on serving_input_receiver_fn's inputs, with the
+        """Writes the graph of `experimental_mode` (PREDICT: built on the serving receiver's
+        inputs; TRAIN or EVAL: on a SupervisedInputReceiver's features and labels), with the
         variables of the newest checkpoint (or `checkpoint_path`), as a SavedModel tagged
-        "serve" in a new timestamped directory under export_dir_base; returns its path
-        (bytes). The SignatureDefs come from the model_fn's export_outputs (default: a
-        PredictOutput of its predictions under "serving_default"); assets_extra
+        "serve" ("train", "eval") in a new timestamped directory under export_dir_base;
+        returns its path (bytes). The SignatureDefs come from the model_fn's export_outputs
+        (default: a PredictOutput of its predictions under "serving_default"; TRAIN and EVAL:
+        the loss, predictions and metrics under the mode's name); assets_extra
         {destination under assets.extra: source path} are copied beside."""
-        if experimental_mode != ModeKeys.PREDICT:
-            raise ValueError("tensorweave exports the PREDICT graph only (experimental_mode="
-                             f"{experimental_mode!r})")
-        return self._export_saved_model(export_dir_base, serving_input_receiver_fn,
-                                        assets_extra, as_text, checkpoint_path, False)
+        if not serving_input_receiver_fn:
+            raise ValueError("An input_receiver_fn must be defined.")
+        return self._export_all_saved_models(
+            export_dir_base, {experimental_mode: serving_input_receiver_fn}, assets_extra,
+            as_text, checkpoint_path, strip_default_attrs=False)
 
     def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None,
                           as_text=False, checkpoint_path=None, strip_default_attrs=False):
         """TF 1.x's name of export_saved_model (see there)."""
         if not serving_input_receiver_fn:
             raise ValueError("An input_receiver_fn must be defined.")
-        return self._export_saved_model(export_dir_base, serving_input_receiver_fn,
-                                        assets_extra, as_text, checkpoint_path,
-                                        strip_default_attrs)
+        return self._export_all_saved_models(
+            export_dir_base, {ModeKeys.PREDICT: serving_input_receiver_fn}, assets_extra,
+            as_text, checkpoint_path, strip_default_attrs)
 
-    def _export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra,
-                            as_text, checkpoint_path, strip_default_attrs):
-        if not serving_input_receiver_fn:
-            raise ValueError("An input_receiver_fn must be defined.")
-        return self._export_serving_graph(
-            export_dir_base, lambda: self._serving_graph(serving_input_receiver_fn),
-            assets_extra, as_text, checkpoint_path, strip_default_attrs)
+    def experimental_export_all_saved_models(self, export_dir_base, input_receiver_fn_map,
+                                             assets_extra=None, as_text=False,
+                                             checkpoint_path=None):
+        """One SavedModel holding a MetaGraph per mode of `input_receiver_fn_map` ({mode:
+        receiver fn}), tagged "train", "eval", "serve", sharing the checkpoint's variables
+        (saved with the first of TRAIN, EVAL, PREDICT); returns its path (bytes)."""
+        return self._export_all_saved_models(export_dir_base, input_receiver_fn_map,
+                                             assets_extra, as_text, checkpoint_path,
+                                             strip_default_attrs=False)
+
+    def _export_all_saved_models(self, export_dir_base, input_receiver_fn_map, assets_extra,
+                                 as_text, checkpoint_path, strip_default_attrs):
+        from tensorweave.saved_model import tag_constants
+        tags = {ModeKeys.TRAIN: [tag_constants.TRAINING], ModeKeys.EVAL: [tag_constants.EVAL],
+                ModeKeys.PREDICT: [tag_constants.SERVING]}
+        unknown = sorted(set(input_receiver_fn_map) - set(tags))
+        if unknown:
+            raise ValueError(f"Unknown mode(s) {unknown}: input_receiver_fn_map keys must be "
+                             f"tf.estimator.ModeKeys")
+        builds = []
+        for mode in (ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT):
+            if mode not in input_receiver_fn_map:
+                continue
+            receiver_fn = input_receiver_fn_map[mode]
+            if not receiver_fn:
+                raise ValueError("An input_receiver_fn must be defined.")
+            if mode == ModeKeys.PREDICT:
+                builds.append((tags[mode], functools.partial(self._serving_graph,
+                                                             receiver_fn)))
+            else:
+                builds.append((tags[mode], functools.partial(self._supervised_graph,
+                                                             receiver_fn, mode)))
+        return self._export_graphs(export_dir_base, builds, assets_extra, as_text,
+                                   checkpoint_path, strip_default_attrs)
 
     def _serving_graph(self, serving_input_receiver_fn):
         """Builds the PREDICT graph on the receiver's features (in the default graph);
@@ -531,14 +564,42 @@ class Estimator:
         return spec, export_lib.build_all_signature_defs(
             receiver.receiver_tensors, export_outputs, receiver.receiver_tensors_alternatives)
 
+    def _supervised_graph(self, input_receiver_fn, mode):
+        """Builds the TRAIN or EVAL graph on the receiver's features and labels; returns (its
+        EstimatorSpec, {mode: the SignatureDef of its loss, predictions and metrics}); the
+        train op joins the saved_model_train_op collection, as TF's builder adds it."""
+        from tensorweave.estimator import export as export_lib
+        receiver = input_receiver_fn()
+        spec = self._call_model_fn(receiver.features, getattr(receiver, "labels", None), mode,
+                                   self._config)
+        output_class = export_lib.TrainOutput if mode == ModeKeys.TRAIN else \
+            export_lib.EvalOutput
+        output = output_class(loss=spec.loss, predictions=spec.predictions,
+                              metrics=spec.eval_metric_ops)
+        if spec.train_op is not None:
+            from tensorweave.saved_model import constants
+            get_default_graph().add_to_collection(constants.TRAIN_OP_KEY, spec.train_op)
+        return spec, export_lib.build_all_signature_defs(
+            receiver.receiver_tensors, {mode: output}, serving_only=False)
+
     def _export_serving_graph(self, export_dir_base, build, assets_extra, as_text,
                               checkpoint_path, strip_default_attrs):
         """Writes the graph `build()` makes (returning its spec and SignatureDefs) with the
-        checkpoint's variables as a SavedModel under a new timestamped directory."""
+        checkpoint's variables as a SavedModel tagged "serve" under a new timestamped
+        directory."""
+        from tensorweave.saved_model import tag_constants
+        return self._export_graphs(export_dir_base, [([tag_constants.SERVING], build)],
+                                   assets_extra, as_text, checkpoint_path, strip_default_attrs)
+
+    def _export_graphs(self, export_dir_base, builds, assets_extra, as_text, checkpoint_path,
+                       strip_default_attrs):
+        """Writes the graphs of `builds` [(tags, build)] (build() makes a graph in the
+        default graph, returning its spec and SignatureDefs), each restored from the
+        checkpoint, as one SavedModel (the first saves the variables) under a new
+        timestamped directory."""
         import shutil
         from tensorweave.runtime.session import Session
         from tensorweave.saved_model import builder as builder_lib
-        from tensorweave.saved_model import tag_constants
         checkpoint_path = path_str(checkpoint_path) if checkpoint_path else self.latest_checkpoint()
         if not checkpoint_path:
             raise ValueError(f"Couldn't find trained model at {self._model_dir}.")
@@ -546,21 +607,26 @@ class Estimator:
         export_dir = _timestamped_export_dir(export_dir_base)
         temp_dir = os.path.join(export_dir_base,
                                 "temp-" + os.path.basename(export_dir))
-        graph, _ = self._new_graph()
-        with graph.as_default():
-            spec, signature_def_map = build()
-            saver = spec.scaffold.saver or saver_lib.Saver(sharded=True, allow_empty=True)
-            local_init_op = (spec.scaffold.local_init_op
-                             or monitored_session.Scaffold.default_local_init_op())
-            builder = builder_lib.SavedModelBuilder(temp_dir)
-            with Session(graph=graph, config=self._config.session_config) as sess:
-                saver.restore(sess, checkpoint_path)
-                builder.add_meta_graph_and_variables(
-                    sess, [tag_constants.SERVING], signature_def_map=signature_def_map,
+        builder = builder_lib.SavedModelBuilder(temp_dir)
+        for index, (tags, build) in enumerate(builds):
+            graph, _ = self._new_graph()
+            with graph.as_default():
+                spec, signature_def_map = build()
+                saver = spec.scaffold.saver or saver_lib.Saver(sharded=True, allow_empty=True)
+                local_init_op = (spec.scaffold.local_init_op
+                                 or monitored_session.Scaffold.default_local_init_op())
+                meta_graph_kwargs = dict(
+                    signature_def_map=signature_def_map,
                     assets_collection=graph.get_collection(GraphKeys.ASSET_FILEPATHS),
                     main_op=local_init_op, strip_default_attrs=strip_default_attrs,
                     saver=saver)
-            builder.save(as_text)
+                with Session(graph=graph, config=self._config.session_config) as sess:
+                    saver.restore(sess, checkpoint_path)
+                    if index == 0:
+                        builder.add_meta_graph_and_variables(sess, tags, **meta_graph_kwargs)
+                    else:
+                        builder.add_meta_graph(tags, **meta_graph_kwargs)
+        builder.save(as_text)
         for destination, source in (assets_extra or {}).items():
             target = os.path.normpath(os.path.join(temp_dir, "assets.extra", destination))
             if not target.startswith(os.path.join(os.path.normpath(temp_dir),
@@ -572,6 +638,31 @@ class Estimator:
         os.rename(temp_dir, export_dir)
         logging.info("SavedModel written to: %s", export_dir)
         return export_dir.encode()
+
+
+class EvaluationGraph:
+    """An evaluation's graph: `run` evaluates it from a checkpoint (or variables an
+    `init_fn(scaffold, session)` sets) and writes the results to an output directory."""
+
+    def __init__(self, graph, scaffold, update_ops, final_ops, hooks, session_config):
+        self.graph = graph
+        self.scaffold = scaffold
+        self.update_ops = update_ops
+        self.final_ops = final_ops
+        self.hooks = hooks
+        self.session_config = session_config
+
+    def run(self, output_dir, checkpoint_path=None, init_fn=None):
+        """The results dict of one pass, also written to `output_dir`'s event file."""
+        with self.graph.as_default():
+            scaffold = self.scaffold
+            if init_fn is not None:
+                scaffold = monitored_session.Scaffold(init_fn=init_fn,
+                                                      copy_from_scaffold=scaffold)
+            results = _evaluate_once(checkpoint_path, scaffold, self.update_ops,
+                                     self.final_ops, self.hooks, self.session_config)
+        _write_dict_to_summary(output_dir, results, int(results[GraphKeys.GLOBAL_STEP]))
+        return results
 
 
 def _timestamped_export_dir(export_dir_base):
@@ -649,12 +740,10 @@ _METRIC_FN_ARGS = ("features", "labels", "predictions", "config")
 
 
 def add_metrics(estimator, metric_fn):
-    """A new Estimator whose evaluation adds metric_fn's metrics ({name: (value, update_op)}
-    or Keras metric objects) to `estimator`'s; metric_fn takes `predictions` and any of
-    features, labels, config. Same model_dir, config and warm start."""
+    """A new Estimator whose evaluation adds metric_fn's metrics ({name: (value, update_op)})
+    to `estimator`'s, replacing same-named ones; metric_fn takes any of features, labels,
+    predictions, config. Same model_dir, config and warm start."""
     args = fn_args(metric_fn)
-    if "predictions" not in args:
-        raise ValueError(f"metric_fn ({metric_fn}) must include predictions argument.")
     unexpected = sorted(set(args) - set(_METRIC_FN_ARGS))
     if unexpected:
         raise ValueError(f"metric_fn ({metric_fn}) has following not expected args: "

@@ -77,6 +77,49 @@ class TensorServingInputReceiver(collections.namedtuple(
                                    checked.receiver_tensors_alternatives))
 
 
+class SupervisedInputReceiver(collections.namedtuple(
+        "SupervisedInputReceiver", ["features", "labels", "receiver_tensors"])):
+    """A TRAIN or EVAL export graph's inputs: `features` and `labels` for the model_fn (a
+    Tensor or dict each) and the `receiver_tensors` that feed them."""
+
+    def __new__(cls, features, labels, receiver_tensors):
+        _wrap_and_check(features, "feature", SINGLE_FEATURE_DEFAULT_NAME)  # checked, kept
+        _wrap_and_check(labels, "label", SINGLE_LABEL_DEFAULT_NAME)
+        receiver_tensors = _wrap_and_check(receiver_tensors, "receiver_tensor",
+                                           SINGLE_RECEIVER_DEFAULT_NAME)
+        return super().__new__(cls, features=features, labels=labels,
+                               receiver_tensors=receiver_tensors)
+
+
+def build_raw_supervised_input_receiver_fn(features, labels, default_batch_size=None):
+    """A supervised receiver function of placeholders shaped like `features` and `labels`
+    (Tensors or dicts of them; the batch dimension `default_batch_size`), named by their
+    keys ("input" and "label" for single Tensors); the keys must be distinct."""
+    feature_keys = list(features) if isinstance(features, dict) else \
+        [SINGLE_RECEIVER_DEFAULT_NAME]
+    label_keys = list(labels) if isinstance(labels, dict) else [SINGLE_LABEL_DEFAULT_NAME]
+    overlap = set(feature_keys) & set(label_keys)
+    if overlap:
+        raise ValueError(f"Features and labels must have distinct keys. Found overlapping "
+                         f"keys: {overlap}")
+
+    def placeholders(tensors, default_name):
+        wrapped = tensors if isinstance(tensors, dict) else {default_name: tensors}
+        made = {key: placeholder(t.dtype, [default_batch_size] + t.shape.as_list()[1:],
+                                 name=key) for key, t in wrapped.items()}
+        return made if isinstance(tensors, dict) else made[default_name]
+
+    def supervised_input_receiver_fn():
+        input_features = placeholders(features, SINGLE_RECEIVER_DEFAULT_NAME)
+        input_labels = placeholders(labels, SINGLE_LABEL_DEFAULT_NAME)
+        receivers = dict(input_features) if isinstance(input_features, dict) else \
+            {SINGLE_RECEIVER_DEFAULT_NAME: input_features}
+        receivers.update(input_labels if isinstance(input_labels, dict) else
+                         {SINGLE_LABEL_DEFAULT_NAME: input_labels})
+        return SupervisedInputReceiver(input_features, input_labels, receivers)
+    return supervised_input_receiver_fn
+
+
 def build_parsing_serving_input_receiver_fn(feature_spec, default_batch_size=None):
     """A serving_input_receiver_fn taking serialized tf.Examples (a string placeholder
     'input_example_tensor' of shape [default_batch_size], receiver key 'examples') parsed
@@ -204,16 +247,26 @@ class EvalOutput(ExportOutput):
         self._metrics = {}
         for name, pair in (metrics or {}).items():
             value, update_op = pair
-            self._metrics[f"metrics/{name}/value"] = value
-            self._metrics[f"metrics/{name}/update_op"] = (
-                update_op if isinstance(update_op, Tensor) else value)
+            key = self._prefixed("metrics", name)
+            if not isinstance(update_op, Tensor):  # an Operation: a tensor running it
+                from tensorweave.core.constants import constant
+                from tensorweave.core.graph import control_dependencies
+                with control_dependencies([update_op]):
+                    update_op = constant([], name="metric_op_wrapper")
+            self._metrics[f"{key}/value"] = value
+            self._metrics[f"{key}/update_op"] = update_op
 
     @staticmethod
-    def _named(prefix, value):
+    def _prefixed(prefix, key):
+        """`key` under `prefix/`, unless it starts with `prefix` already (TF's rule)."""
+        return key if str(key).startswith(prefix) else f"{prefix}/{key}"
+
+    @classmethod
+    def _named(cls, prefix, value):
         if value is None:
             return {}
         if isinstance(value, dict):
-            return {f"{prefix}/{key}": v for key, v in value.items()}
+            return {cls._prefixed(prefix, key): v for key, v in value.items()}
         return {prefix: value}
 
     @property
@@ -231,6 +284,14 @@ class EvalOutput(ExportOutput):
     def as_signature_def(self, receiver_tensors):
         return signature_def_utils.supervised_eval_signature_def(
             receiver_tensors, self._loss, self._predictions, self._metrics)
+
+
+class TrainOutput(EvalOutput):
+    """A supervised training graph's outputs (as EvalOutput's), for a TRAIN SignatureDef."""
+
+    def as_signature_def(self, receiver_tensors):
+        return signature_def_utils.supervised_train_signature_def(
+            receiver_tensors, self.loss, self.predictions, self.metrics)
 
 
 def export_outputs_for_predictions(export_outputs, predictions):
@@ -261,7 +322,7 @@ def build_all_signature_defs(receiver_tensors, export_outputs,
                              receiver_tensors_alternatives=None, serving_only=True):
     """{signature key: SignatureDef} of each export output with each set of receiver tensors;
     outputs that do not fit the inputs (a classification of raw tensors) are left out with a
-    log line, as TF does."""
+    log line, as TF does, and (serving_only) SignatureDefs that do not serve."""
     if not isinstance(receiver_tensors, dict):
         receiver_tensors = {SINGLE_RECEIVER_DEFAULT_NAME: receiver_tensors}
     if export_outputs is None or not isinstance(export_outputs, dict):
@@ -282,4 +343,6 @@ def build_all_signature_defs(receiver_tensors, export_outputs,
                 excluded[name] = str(e)
     for name, why in excluded.items():
         logging.info("Signature %s excluded from export: %s", name, why)
+    if not serving_only:  # TRAIN and EVAL signatures are kept as they are, as TF keeps them
+        return signatures
     return {k: v for k, v in signatures.items() if signature_def_utils.is_valid_signature(v)}
