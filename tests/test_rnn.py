@@ -148,6 +148,36 @@ def test_dynamic_rnn_variable_names_follow_tensorflow():
     assert len(tf.trainable_variables()) == 16
 
 
+BIDIRECTIONAL_NAMES = os.path.join(os.path.dirname(__file__), "fixtures",
+                                   "bidirectional_rnn_names.json")
+
+
+@pytest.mark.parametrize("case_name", ["plain", "lengths", "time_major_scope",
+                                       "outer_name_scope"])
+def test_bidirectional_rnn_reverses_outputs_outside_its_scope_as_tensorflow(case_name):
+    import json  # the reference: tests/fixtures/make_bidirectional_rnn_names.py, real TF
+    with open(BIDIRECTIONAL_NAMES) as f:
+        want = json.load(f)["cases"][case_name]
+    case = want["case"]
+    x = tf.placeholder(tf.float32, [5, 2, 3] if case["time_major"] else [2, 5, 3])
+    lengths = tf.constant([5, 3]) if case["lengths"] else None
+
+    def build():
+        return tf.nn.bidirectional_dynamic_rnn(
+            rnn_cell.BasicRNNCell(4), rnn_cell.BasicRNNCell(4), x, sequence_length=lengths,
+            dtype=tf.float32, time_major=case["time_major"], scope=case["scope"])
+
+    if case["outer"]:
+        with tf.name_scope(case["outer"]):
+            (_, out_bw), _ = build()
+    else:
+        (_, out_bw), _ = build()
+    reverses = [op.name for op in tf.get_default_graph().get_operations()
+                if op.type in ("ReverseV2", "ReverseSequence")]
+    assert reverses == want["reverse_ops"]
+    assert out_bw.name == want["outputs"][1]
+
+
 def test_static_rnn_names_and_scope_clash():
     inputs = tf.unstack(tf.placeholder(tf.float32, [2, 3, 5]), axis=1)
     outputs, state = tf.nn.static_rnn(rnn_cell.BasicLSTMCell(4), inputs, dtype=tf.float32)

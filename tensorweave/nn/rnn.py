@@ -262,7 +262,8 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
                               parallel_iterations=None, swap_memory=False, time_major=False,
                               scope=None):
     """A forward and a backward dynamic_rnn over `inputs` (scopes fw/ and bw/ inside
-    `scope`, default "bidirectional_rnn"). Returns ((out_fw, out_bw), (state_fw, state_bw))."""
+    `scope`, default "bidirectional_rnn"; the backward outputs are reversed back after it).
+    Returns ((out_fw, out_bw), (state_fw, state_bw))."""
     assert_like_rnncell("cell_fw", cell_fw)
     assert_like_rnncell("cell_bw", cell_bw)
     with variable_scope(scope or "bidirectional_rnn"):
@@ -283,8 +284,10 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
             tmp, state_bw = dynamic_rnn(cell_bw, reversed_inputs, sequence_length,
                                         initial_state_bw, dtype, parallel_iterations,
                                         swap_memory, time_major, scope=bw_scope)
-        out_bw = nest.map_structure(reverse, tmp)
-        return (out_fw, out_bw), (state_fw, state_bw)
+    # as TF, the backward outputs are turned back outside the scope ("ReverseV2", not
+    # "bidirectional_rnn/ReverseV2"): graphs that look them up by name find them
+    out_bw = nest.map_structure(reverse, tmp)
+    return (out_fw, out_bw), (state_fw, state_bw)
 
 
 def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
