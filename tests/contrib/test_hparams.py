@@ -118,5 +118,5 @@ def test_names_tensorweave_does_not_provide():
         tf.contrib.training.bucket_by_sequence_length
     with pytest.raises(NotImplementedError, match="tf.contrib.rnn.GridLSTMCell"):
         tf.contrib.rnn.GridLSTMCell
-    assert not hasattr(tf.contrib.rnn, "NTMCell")
+    assert not hasattr(tf.contrib.rnn, "LSTMBlockWrapper")
     assert callable(tf.contrib.training.clip_gradient_norms_fn(1.0))
