@@ -390,8 +390,64 @@ def test_replicate_model_fn_with_one_tower_trains_as_the_model_fn(tmp_path):
 
 
 def test_parts_not_provided_raise_contrib_not_implemented():
-    for name in ("RNNClassifier", "RNNEstimator", "SavedModelEstimator",
-                 "boosted_trees_classifier_train_in_memory"):
+    for name in ("SavedModelEstimator", "boosted_trees_classifier_train_in_memory"):
         with pytest.raises(NotImplementedError, match=name):
             getattr(tf.contrib.estimator, name)
         assert not hasattr(tf.contrib.estimator, name)
+
+
+@pytest.mark.parametrize("name", sorted(cases.RNN_CASES))
+def test_rnn_classifier_equals_tensorflows(name, tmp_path):
+    """RNNClassifier (num_units/cell_type, or an rnn_cell_fn of stacked LSTM and GRU cells)
+    trained 3 SGD steps from fixed weights: TF 1.15's variables, metrics and predictions."""
+    label_key, n_classes, cell_type, num_units, with_context, init = cases.RNN_CASES[name]
+    cell_args = dict(num_units=num_units, cell_type=cell_type) if cell_type else dict(
+        rnn_cell_fn=lambda mode: tf.nn.rnn_cell.MultiRNNCell([
+            tf.nn.rnn_cell.BasicLSTMCell(num_units[0]), tf.nn.rnn_cell.GRUCell(num_units[1])]))
+    base = tf.contrib.estimator.RNNClassifier(
+        sequence_feature_columns=[tf.contrib.feature_column.sequence_numeric_column("tokens")],
+        context_feature_columns=[tf.feature_column.numeric_column("age")] if with_context
+        else None, n_classes=n_classes, optimizer=tf.train.GradientDescentOptimizer(0.1),
+        model_dir=str(tmp_path / "base"), **cell_args)
+    ckpt = _write_checkpoint(init, str(tmp_path / "init" / "init"))
+    estimator = tf.estimator.Estimator(
+        model_fn=base.model_fn, model_dir=str(tmp_path / "model"),
+        warm_start_from=tf.estimator.WarmStartSettings(ckpt, vars_to_warm_start="rnn/.*"))
+    input_fn = cases.rnn_input_fn(tf, label_key)
+    estimator.train(input_fn, steps=3)
+    want = REFERENCE["rnn"][name]
+    assert sorted(n for n in estimator.get_variable_names() if n.startswith("rnn/")) == \
+        sorted(want["variables"])
+    for variable, value in want["variables"].items():
+        np.testing.assert_allclose(estimator.get_variable_value(variable), value, rtol=2e-5,
+                                   atol=1e-7, err_msg=variable)
+    metrics = estimator.evaluate(input_fn, steps=1)
+    metrics.pop("global_step")
+    assert sorted(metrics) == sorted(want["metrics"])
+    for key, value in want["metrics"].items():
+        np.testing.assert_allclose(metrics[key], value, rtol=2e-5, atol=1e-7, err_msg=key)
+    predictions = next(estimator.predict(lambda: input_fn()[0], yield_single_examples=False))
+    for key, value in want["predictions"].items():
+        if not isinstance(np.ravel(value)[0], str):
+            np.testing.assert_allclose(predictions[key], value, rtol=2e-5, err_msg=key)
+
+
+def test_rnn_estimator_arguments_and_default_optimizer(tmp_path):
+    column = tf.contrib.feature_column.sequence_numeric_column("tokens")
+    with pytest.raises(ValueError, match="must not be specified when using rnn_cell_fn"):
+        tf.contrib.estimator.RNNEstimator(tf.contrib.estimator.regression_head(), [column],
+                                          num_units=[2], rnn_cell_fn=lambda mode: None)
+    estimator = tf.contrib.estimator.RNNEstimator(
+        tf.contrib.estimator.regression_head(label_dimension=1), [column], num_units=[2],
+        cell_type="lstm", return_sequences=False, model_dir=str(tmp_path))
+
+    def input_fn():
+        return ({"tokens": tf.SparseTensor(**cases.RNN_TOKENS)},
+                tf.constant([[1.0], [0.0], [2.0]]))
+    estimator.train(input_fn, steps=2)  # Adagrad at 0.05 with gradients clipped to norm 5
+    names = estimator.get_variable_names()
+    assert "rnn/rnn/basic_lstm_cell/kernel" in names and "rnn/logits/dense/kernel" in names
+    assert any(n.endswith("basic_lstm_cell/kernel/Adagrad") for n in names)
+    with pytest.raises(ValueError, match="Supported cell types"):
+        tf.contrib.estimator.RNNClassifier([column], num_units=[2], cell_type="nope").train(
+            input_fn, steps=1)

@@ -1,14 +1,14 @@
 """tf.contrib.estimator (TF 1.15): heads with contrib's defaults and options, the
 head-based canned Estimators, Estimator extenders, early stopping, in-memory evaluation,
-logit function builders, one-tower model replication and SavedModel export per mode.
+logit function builders, one-tower model replication, SavedModel export per mode and the RNN
+Estimators.
 
     head = tf.contrib.estimator.multi_label_head(n_classes=3)
     estimator = tf.contrib.estimator.DNNEstimator(head=head, hidden_units=[16],
                                                   feature_columns=columns)
     estimator = tf.contrib.estimator.add_metrics(estimator, my_metric_fn)
 
-RNNClassifier, RNNEstimator, SavedModelEstimator and the boosted-trees in-memory trainers
-raise ContribNotImplemented.
+SavedModelEstimator and the boosted-trees in-memory trainers raise ContribNotImplemented.
 """
 from tensorweave.contrib import not_provided
 from tensorweave.contrib.estimator.head import (  # noqa: F401
@@ -18,7 +18,7 @@ from tensorweave.estimator.canned import (BaselineEstimator, DNNEstimator,  # no
                                           DNNLinearCombinedEstimator, LinearEstimator)
 from tensorweave.util import lazy
 
-_NOT_PROVIDED = ("RNNClassifier", "RNNEstimator", "SavedModelEstimator",
+_NOT_PROVIDED = ("SavedModelEstimator",
                  "boosted_trees_classifier_train_in_memory",
                  "boosted_trees_regressor_train_in_memory")
 
@@ -34,6 +34,7 @@ __getattr__ = not_provided(__name__, _NOT_PROVIDED, lazy.attributes(__name__, {
                       "dnn_logit_fn_builder", "linear_logit_fn_builder"),
     **lazy.names_from("tensorweave.contrib.estimator.replicate_model_fn",
                       "replicate_model_fn", "TowerOptimizer"),
+    **lazy.names_from("tensorweave.contrib.estimator.rnn", "RNNClassifier", "RNNEstimator"),
     **lazy.names_from("tensorweave.contrib.estimator.export", "export_saved_model_for_mode",
                       "export_all_saved_models"),
 }))
