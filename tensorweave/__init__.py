@@ -210,6 +210,7 @@ _LAZY_MODULES = {
     "queue": "tensorweave.queue",
     "quantization": "tensorweave.quantization",
     "profiler": "tensorweave.profiler",
+    "xla": "tensorweave.xla",
     "get_logger": "tensorweave.platform.tf_logging:get_logger",
     **{name: f"tensorweave.lib.tf_protos:{name}" for name in (
         "AttrValue", "NameAttrList", "GraphDef", "NodeDef", "MetaGraphDef", "TensorInfo",

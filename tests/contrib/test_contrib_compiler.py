@@ -90,3 +90,15 @@ def test_xla_compile_errors():
 def test_estimator_model_fn_is_refused_by_name():
     with pytest.raises(tf.contrib.ContribNotImplemented, match="xla.estimator_model_fn"):
         tf.contrib.compiler.xla.estimator_model_fn  # noqa: B018
+
+
+def test_tf_xla_experimental_names_the_same_functions():
+    assert tf.xla.experimental.jit_scope is jit_scope
+    assert tf.xla.experimental.compile is xla_compile
+    with tf.Graph().as_default():
+        with tf.xla.experimental.jit_scope():
+            y = tf.square(tf.constant(2.0))
+        assert y.op.get_attr("_XlaCompile") is True
+        out, = tf.xla.experimental.compile(lambda: y + 1.0)
+        with tf.Session() as sess:
+            assert sess.run(out) == 5.0
