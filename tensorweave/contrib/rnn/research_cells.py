@@ -46,8 +46,8 @@ class UGRNNCell(RNNCell):
     def call(self, inputs, state):
         cell_parts.known_input_size(inputs)
         with variable_scope(get_variable_scope(), initializer=self._initializer):
-            g_act, c_act = array.split(cell_parts.affine([inputs, state], 2 * self._num_units, True), 2,
-                                       axis=1)
+            matrix = cell_parts.affine([inputs, state], 2 * self._num_units, True)
+            g_act, c_act = array.split(matrix, 2, axis=1)
             c = self._activation(c_act)
             g = math_ops.sigmoid(g_act + self._forget_bias)
             new_state = g * state + (1.0 - g) * c

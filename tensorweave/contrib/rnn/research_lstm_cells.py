@@ -23,7 +23,8 @@ class CoupledInputForgetGateLSTMCell(RNNCell):
     """An LSTM whose input gate is 1 - forget gate (Greff et al. 2015): c' = f c + (1 - f)
     act(j), with optional peepholes (`W_F_diag`, `W_O_diag`), projection (`W_P_<k>`), layer
     normalization and weights `W_<k>` [input + output, 3 units] sharded in `num_unit_shards`,
-    bias `B`. `state_is_tuple=False` concatenates c and m."""
+    bias `B`. `state_is_tuple=False` concatenates c and m. As in TF 1.15, `initializer` is
+    accepted and not used."""
 
     _default_name = "coupled_input_forget_gate_lstm_cell"
 
@@ -70,34 +71,34 @@ class CoupledInputForgetGateLSTMCell(RNNCell):
             m_prev = array.slice_(state, [0, n], [-1, out])
         dtype = inputs.dtype
         size = cell_parts.known_input_size(inputs)
-        with variable_scope(get_variable_scope(), initializer=self._initializer):
-            weights = cell_parts.sharded_variable("W", [size + out, 3 * n], dtype, self._num_unit_shards)
-            bias = get_variable("B", shape=[3 * n], initializer=init_ops.zeros_initializer(),
-                                dtype=dtype)
-            matrix = math_ops.matmul(array.concat([inputs, m_prev], 1), weights)
-            if not self._layer_norm:
-                matrix = nn_ops.bias_add(matrix, bias)
-            j, f, o = array.split(matrix, 3, axis=1)
-            if self._layer_norm:
-                j, f, o = (self._norm(j, "transform"), self._norm(f, "forget"),
-                           self._norm(o, "output"))
-            if self._use_peepholes:
-                w_f_diag = get_variable("W_F_diag", shape=[n], dtype=dtype)
-                w_o_diag = get_variable("W_O_diag", shape=[n], dtype=dtype)
-                forget = math_ops.sigmoid(f + self._forget_bias + w_f_diag * c_prev)
-            else:
-                forget = math_ops.sigmoid(f + self._forget_bias)
-            c = forget * c_prev + (1 - forget) * self._activation(j)
-            if self._layer_norm:
-                c = self._norm(c, "state")
-            if self._use_peepholes:
-                m = math_ops.sigmoid(o + w_o_diag * c) * self._activation(c)
-            else:
-                m = math_ops.sigmoid(o) * self._activation(c)
-            if self._num_proj is not None:
-                projection = cell_parts.sharded_variable("W_P", [n, self._num_proj], dtype,
-                                               self._num_proj_shards)
-                m = cell_parts.clip(math_ops.matmul(m, projection), self._proj_clip)
+        weights = cell_parts.sharded_variable("W", [size + out, 3 * n], dtype,
+                                              self._num_unit_shards)
+        bias = get_variable("B", shape=[3 * n], initializer=init_ops.zeros_initializer(),
+                            dtype=dtype)
+        matrix = math_ops.matmul(array.concat([inputs, m_prev], 1), weights)
+        if not self._layer_norm:
+            matrix = nn_ops.bias_add(matrix, bias)
+        j, f, o = array.split(matrix, 3, axis=1)
+        if self._layer_norm:
+            j, f, o = (self._norm(j, "transform"), self._norm(f, "forget"),
+                       self._norm(o, "output"))
+        if self._use_peepholes:
+            w_f_diag = get_variable("W_F_diag", shape=[n], dtype=dtype)
+            w_o_diag = get_variable("W_O_diag", shape=[n], dtype=dtype)
+            forget = math_ops.sigmoid(f + self._forget_bias + w_f_diag * c_prev)
+        else:
+            forget = math_ops.sigmoid(f + self._forget_bias)
+        c = forget * c_prev + (1 - forget) * self._activation(j)
+        if self._layer_norm:
+            c = self._norm(c, "state")
+        if self._use_peepholes:
+            m = math_ops.sigmoid(o + w_o_diag * c) * self._activation(c)
+        else:
+            m = math_ops.sigmoid(o) * self._activation(c)
+        if self._num_proj is not None:
+            projection = cell_parts.sharded_variable("W_P", [n, self._num_proj], dtype,
+                                           self._num_proj_shards)
+            m = cell_parts.clip(math_ops.matmul(m, projection), self._proj_clip)
         new_state = LSTMStateTuple(c, m) if self._state_is_tuple else array.concat([c, m], 1)
         return m, new_state
 
@@ -108,7 +109,7 @@ class TimeFreqLSTMCell(RNNCell):
     output; weights `W_<k>` (sharded), `B`, peepholes `W_F_diag`, `W_I_diag`, `W_O_diag`.
     The state holds (c, m) per window side by side; as in TF 1.15, `state_size` counts one
     window (2 num_units) and `output_size` num_units, so a cell with several windows needs an
-    initial state of the full width."""
+    initial state of the full width; `initializer` is accepted and not used."""
 
     _default_name = "time_freq_lstm_cell"
 
@@ -146,14 +147,13 @@ class TimeFreqLSTMCell(RNNCell):
         n = self._num_units
         windows = self._windows(inputs)
         dtype = inputs.dtype
-        with variable_scope(get_variable_scope(), initializer=self._initializer):
-            weights = cell_parts.sharded_variable("W", [windows[0].shape[1].value + 2 * n, 4 * n], dtype,
-                                        self._num_unit_shards)
-            bias = get_variable("B", shape=[4 * n], initializer=init_ops.zeros_initializer(),
-                                dtype=dtype)
-            if self._use_peepholes:
-                w_f_diag, w_i_diag, w_o_diag = (get_variable(f"W_{g}_diag", shape=[n],
-                                                             dtype=dtype) for g in "FIO")
+        weights = cell_parts.sharded_variable(
+            "W", [windows[0].shape[1].value + 2 * n, 4 * n], dtype, self._num_unit_shards)
+        bias = get_variable("B", shape=[4 * n], initializer=init_ops.zeros_initializer(),
+                            dtype=dtype)
+        if self._use_peepholes:
+            w_f_diag, w_i_diag, w_o_diag = (get_variable(f"W_{g}_diag", shape=[n],
+                                                         dtype=dtype) for g in "FIO")
         batch = inputs.shape[0].value
         m_prev_window = array.zeros([batch if batch is not None else array.shape(inputs)[0],
                                      n], dtype)
