@@ -42,6 +42,13 @@ SPECIAL_MODULES = {
     "tensorflow.python.framework.ops": "tensorweave.framework_ops",
     # TF's framework/graph_util.py (convert_variables_to_constants, extract_sub_graph, ...)
     "tensorflow.python.framework.graph_util": "tensorweave.graph_util",
+    # TF's feature_column package: it and its v1 and v2 modules are the one tf.feature_column
+    # module (programs import _LazyBuilder from there to look at a column's transformed feature;
+    # the package, set on tensorweave as `feature_column` by that import, must read as it)
+    "tensorflow.python.feature_column": "tensorweave.estimator.feature_column",
+    "tensorflow.python.feature_column.feature_column": "tensorweave.estimator.feature_column",
+    "tensorflow.python.feature_column.feature_column_v2": "tensorweave.estimator.feature_column",
+    "tensorflow.python.feature_column.feature_column_lib": "tensorweave.estimator.feature_column",
 }
 PREFIX_RULES = (
     ("tensorflow.compat.v1.", "tensorweave."),

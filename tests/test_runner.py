@@ -106,6 +106,9 @@ def test_alias_is_opt_in_and_removable():
     ("tensorflow.python.framework.ops", "tensorweave.framework_ops"),
     ("tensorflow.python.ops.lookup_ops", "tensorweave.lookup_ops"),
     ("tensorflow.python.framework.graph_util", "tensorweave.graph_util"),
+    ("tensorflow.python.feature_column.feature_column", "tensorweave.estimator.feature_column"),
+    ("tensorflow.python.feature_column.feature_column_v2",
+     "tensorweave.estimator.feature_column"),
 ])
 def test_module_name_mapping(tf_name, tw_name):
     assert runner.tensorweave_module_name(tf_name) == tw_name
@@ -127,6 +130,33 @@ def test_lookup_ops_module_as_programs_use_it(tmp_path):
     result = run_tensorweave(["prog.py"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["True [1, -1, 2] True"]
+
+
+def test_feature_column_modules_as_programs_use_them(tmp_path):
+    # lebinlebin/TensorFlowCtrCvrStutyGuideBook's column probes import TF 1.x's _LazyBuilder;
+    # tf.feature_column must stay the column module after that import (TF 2.15 prints the same)
+    write(tmp_path / "prog.py", """
+        import tensorflow as tf
+        from tensorflow.python.feature_column.feature_column import _LazyBuilder
+        from tensorflow.python.feature_column import feature_column_v2 as fc_v2
+        years = tf.feature_column.bucketized_column(
+            fc_v2.numeric_column('years'), [1990, 2000, 2010])
+        builder = _LazyBuilder({'years': [[1999], [2013], [1987], [2005]]})
+        ids = builder.get(years)
+        color = tf.feature_column.categorical_column_with_vocabulary_list(
+            'color', ['R', 'G', 'B', 'A'], dtype=tf.string, default_value=-1)
+        weighted = tf.feature_column.weighted_categorical_column(color, 'weight')
+        dense = tf.feature_column.input_layer(
+            {'color': [['R'], ['A'], ['G']], 'weight': [[1.0], [5.0], [4.0]]},
+            [tf.feature_column.indicator_column(weighted)])
+        with tf.Session() as sess:
+            sess.run(tf.tables_initializer())
+            print(sess.run(ids).ravel().tolist(), sess.run(dense).tolist())
+    """)
+    result = run_tensorweave(["prog.py"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "[1, 3, 0, 2] [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 5.0], [0.0, 4.0, 0.0, 0.0]]"]
 
 
 def test_framework_graph_util_module_as_programs_use_it(tmp_path):

@@ -107,6 +107,9 @@ class LazyBuilder:
         return self._cache[key]
 
 
+_LazyBuilder = LazyBuilder  # TF 1.x's name (feature_column.py), which programs import
+
+
 def _rows(tensor):
     """`tensor` as [batch, n]: rank-2 tensors unchanged, higher ranks flattened per example."""
     if tensor.shape.ndims == 2:
