@@ -22,7 +22,7 @@ class VariableScope:
     """The defaults new variables in a scope get: name prefix, reuse, initializer, dtype."""
 
     def __init__(self, reuse, name="", initializer=None, regularizer=None, dtype=dtypes.float32,
-                 name_scope="", custom_getter=None):
+                 name_scope="", custom_getter=None, caching_device=None, use_resource=None):
         self.name = name
         self.reuse = reuse
         self.initializer = initializer
@@ -30,6 +30,10 @@ class VariableScope:
         self.dtype = dtypes.as_dtype(dtype)
         self.original_name_scope = name_scope
         self.custom_getter = custom_getter
+        # recorded and inherited as TF does; one process on one device has nowhere else to
+        # cache variable reads, and every variable here behaves as a resource variable would
+        self.caching_device = caching_device
+        self.use_resource = use_resource
 
     def reuse_variables(self):
         self.reuse = True
@@ -42,6 +46,29 @@ class VariableScope:
 
     def set_dtype(self, dtype):
         self.dtype = dtypes.as_dtype(dtype)
+
+    def set_caching_device(self, caching_device):
+        self.caching_device = caching_device
+
+    def set_use_resource(self, use_resource):
+        self.use_resource = use_resource
+
+    def set_custom_getter(self, custom_getter):
+        self.custom_getter = custom_getter
+
+    def get_collection(self, name):
+        """The items of collection `name` whose names start with this scope's "<name>/"."""
+        prefix = self.name + "/" if self.name else ""
+        return get_default_graph().get_collection(name, prefix)
+
+    def trainable_variables(self):
+        return self.get_collection(GraphKeys.TRAINABLE_VARIABLES)
+
+    def global_variables(self):
+        return self.get_collection(GraphKeys.GLOBAL_VARIABLES)
+
+    def local_variables(self):
+        return self.get_collection(GraphKeys.LOCAL_VARIABLES)
 
     def get_variable(self, name, *args, **kwargs):
         with _entered(self):
@@ -152,7 +179,10 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             regularizer=regularizer if regularizer is not None else base.regularizer,
             dtype=dtype if dtype is not None else base.dtype,
             name_scope=scope_str,
-            custom_getter=custom_getter if custom_getter is not None else base.custom_getter)
+            custom_getter=custom_getter if custom_getter is not None else base.custom_getter,
+            caching_device=caching_device if caching_device is not None
+            else base.caching_device,
+            use_resource=use_resource if use_resource is not None else base.use_resource)
         counts[full_name] = counts.get(full_name, 0) + 1
         saved_counts = dict(counts) if isinstance(name_or_scope, VariableScope) else None
         try:
