@@ -116,7 +116,7 @@ def test_names_tensorweave_does_not_provide():
     with pytest.raises(NotImplementedError, match="tf.contrib.training.bucket_by_sequence_length"
                                                   " is not implemented"):
         tf.contrib.training.bucket_by_sequence_length
-    with pytest.raises(NotImplementedError, match="tf.contrib.rnn.GridLSTMCell"):
-        tf.contrib.rnn.GridLSTMCell
-    assert not hasattr(tf.contrib.rnn, "LSTMBlockWrapper")
+    with pytest.raises(NotImplementedError, match="tf.contrib.rnn.LSTMBlockWrapper"):
+        tf.contrib.rnn.LSTMBlockWrapper
+    assert not hasattr(tf.contrib.training, "bucket")
     assert callable(tf.contrib.training.clip_gradient_norms_fn(1.0))

@@ -104,3 +104,27 @@ def test_default_initializers():
     assert np.abs(got["minimal/minimal_rnn_cell/kernel"]).max() <= np.sqrt(6 / (9 + 4 + 4))
     kernel_u = got["ind/ind_rnn_cell/kernel_u"]
     assert np.all(np.abs(kernel_u) <= 1) and kernel_u.std() > 0.3
+
+
+def test_grid_lstm_concatenated_state_equals_the_tuple_and_errors():
+    args = dict(num_units=3, use_peepholes=True, cell_clip=0.8, feature_size=4,
+                frequency_skip=2, num_frequency_blocks=[2])
+    x = REF["grid/inputs"]
+    results = []
+    for as_tuple in (True, False):
+        with tf.Graph().as_default():
+            cell = tf.contrib.rnn.GridLSTMCell(state_is_tuple=as_tuple, **args)
+            outputs, _ = tf.nn.dynamic_rnn(cell, tf.constant(x), dtype=tf.float32)
+            with tf.Session() as sess:
+                for v in tf.global_variables():
+                    v.load(REF["grid/w/" + v.op.name[len("rnn/grid_lstm_cell/"):]], sess)
+                results.append(sess.run(outputs))
+    np.testing.assert_allclose(results[0], REF["grid/outputs"], rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="Must specify num_frequency_blocks"):
+        tf.contrib.rnn.GridLSTMCell(3)
+    with tf.Graph().as_default():
+        cell = tf.contrib.rnn.GridLSTMCell(3, feature_size=4, frequency_skip=2,
+                                           num_frequency_blocks=[3])
+        with pytest.raises(ValueError, match="requires 3 but gets 2"):
+            cell(tf.ones([1, 6]), cell.zero_state(1, tf.float32))

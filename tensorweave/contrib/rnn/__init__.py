@@ -3,8 +3,9 @@ plus contrib's own: fused LSTM cells (LSTMBlockCell, LSTMBlockFusedCell), GRUBlo
 LayerNormBasicLSTMCell, ConvLSTMCell (1-D, 2-D, 3-D), the research cells (NASCell, UGRNNCell,
 IntersectionRNNCell, CoupledInputForgetGateLSTMCell, LayerNormLSTMCell, GLSTMCell, SRUCell,
 IndRNNCell, IndyGRUCell, IndyLSTMCell, MinimalRNNCell, CFNCell, PhasedLSTMCell,
-TimeFreqLSTMCell, NTMCell), projection/embedding/attention/highway/compiled
-wrappers, stacked bidirectional RNNs and the fused-RNN adaptors.
+TimeFreqLSTMCell, GridLSTMCell, BidirectionalGridLSTMCell, NTMCell), the projection,
+embedding, attention, highway and compiled wrappers, stacked bidirectional RNNs and the
+fused-RNN adaptors.
 
     cells_fw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
     cells_bw = [tf.contrib.rnn.LSTMCell(64) for _ in range(2)]
@@ -23,6 +24,8 @@ from tensorweave.contrib.rnn.cells import (  # noqa: F401
     EmbeddingWrapper, GRUBlockCell, GRUBlockCellV2, HighwayWrapper, InputProjectionWrapper,
     LayerNormBasicLSTMCell, OutputProjectionWrapper)
 from tensorweave.contrib.rnn.fused import LSTMBlockCell, LSTMBlockFusedCell  # noqa: F401
+from tensorweave.contrib.rnn.grid_lstm_cells import (  # noqa: F401
+    BidirectionalGridLSTMCell, GridLSTMCell)
 from tensorweave.contrib.rnn.ntm_cell import NTMCell  # noqa: F401
 from tensorweave.contrib.rnn.research_cells import (  # noqa: F401
     CFNCell, CompiledWrapper, IndRNNCell, IndyGRUCell, IntersectionRNNCell, MinimalRNNCell,
@@ -36,7 +39,7 @@ from tensorweave.contrib.rnn.stacked import (  # noqa: F401
 from tensorweave.contrib import not_provided
 
 # TF 1.15 names of tf.contrib.rnn that tensorweave does not provide (research cells).
-NOT_PROVIDED = ("BidirectionalGridLSTMCell", "GridLSTMCell", "LSTMBlockWrapper")
+NOT_PROVIDED = ("LSTMBlockWrapper",)
 
 
 __getattr__ = not_provided(__name__, NOT_PROVIDED)
