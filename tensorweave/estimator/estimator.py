@@ -313,9 +313,14 @@ class Estimator:
         with graph.as_default():
             if self._config.tf_random_seed is not None:
                 random_ops.set_random_seed(self._config.tf_random_seed)
-            training_util.get_or_create_global_step(graph)
+            self.create_global_step(graph)
             read = training_util.global_step_read(graph)
         return graph, read
+
+    def create_global_step(self, graph):
+        """Creates `graph`'s global step before input_fn and model_fn run (TF's
+        _create_and_assert_global_step); SavedModelEstimator's comes with its SavedModel."""
+        return training_util.get_or_create_global_step(graph)
 
     # --- train -----------------------------------------------------------------------------
     def train(self, input_fn, hooks=None, steps=None, max_steps=None, saving_listeners=None):
@@ -450,7 +455,15 @@ class Estimator:
                     stop_hook.set_evals_completed_tensor(
                         array.identity(eval_step.read_value()))
                 hooks.append(stop_hook)
-        return EvaluationGraph(graph, spec.scaffold, update_ops, final_ops,
+            scaffold = spec.scaffold
+            if scaffold.local_init_op is not None:  # it does not know the metrics' variables
+                from tensorweave.ops import control
+                scaffold = monitored_session.Scaffold(
+                    local_init_op=control.group(
+                        scaffold.local_init_op,
+                        monitored_session.Scaffold.default_local_init_op()),
+                    copy_from_scaffold=scaffold)
+        return EvaluationGraph(graph, scaffold, update_ops, final_ops,
                                input_hooks + hooks + list(spec.evaluation_hooks),
                                self._config.session_config)
 

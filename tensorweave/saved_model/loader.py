@@ -123,12 +123,12 @@ class SavedModelLoader:
             "in the SavedModel, please use the SavedModel CLI: `saved_model_cli`.")
 
     def load_graph(self, graph, tags, import_scope=None, **saver_kwargs):
-        """Imports the tagged meta graph into `graph`; returns (its Saver or None, None)."""
+        """Imports the tagged meta graph into `graph` (`input_map` standing for some of its
+        tensors); returns (its Saver or None, its `return_elements` or None)."""
         meta_graph_def = self.get_meta_graph_def_from_tags(tags)
         with graph.as_default():
-            saver = saver_module.import_meta_graph(meta_graph_def, import_scope=import_scope,
-                                                   **saver_kwargs)
-        return saver, None
+            return saver_module.import_meta_graph_with_return_elements(
+                meta_graph_def, import_scope=import_scope, **saver_kwargs)
 
     def restore_variables(self, sess, saver, import_scope=None):
         """Restores the variables from export_dir/variables/variables through `saver`."""

@@ -274,10 +274,12 @@ def read_meta_graph_file(filename):
 
 
 def import_graph_and_collections(meta_graph_or_file, clear_devices, import_scope,
-                                 saver_from_def):
+                                 saver_from_def, input_map=None, return_elements=None):
     """Rebuilds the graph and collections of a MetaGraphDef (or .meta file) in the default
-    graph, under `import_scope` if given, and returns the MetaGraphDef.
-    saver_from_def(SaverDef) makes the Saver for each entry of the `savers` collection."""
+    graph, under `import_scope` if given (with `input_map` standing for some of its tensors,
+    as import_graph_def takes it), and returns (the MetaGraphDef, the `return_elements` of
+    the imported graph or None). saver_from_def(SaverDef) makes the Saver for each entry of
+    the `savers` collection."""
     from tensorweave.core import importer
     meta_graph_pb2, saver_pb2, variable_pb2, _ = _protos()
     if isinstance(meta_graph_or_file, meta_graph_pb2.MetaGraphDef):
@@ -296,7 +298,9 @@ def import_graph_and_collections(meta_graph_or_file, clear_devices, import_scope
     graph = get_default_graph()
     scope = import_scope.rstrip("/") if import_scope else None
     with graph.as_default():
-        importer.import_graph_def(graph_def, name=scope + "/" if scope else "")
+        elements = importer.import_graph_def(graph_def, input_map=input_map,
+                                             return_elements=return_elements,
+                                             name=scope + "/" if scope else "")
         _restore_collections(meta_graph_def, graph, scope, variable_pb2, saver_pb2,
                              saver_from_def)
-    return meta_graph_def
+    return meta_graph_def, elements

@@ -427,20 +427,30 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
 def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
     """TF's tf.train.import_meta_graph: rebuilds the graph and collections of a MetaGraphDef
     (or .meta file) in the default graph, under `import_scope` if given (see
-    tensorweave.train.meta_graph), and returns a Saver for its SaverDef: a new Saver of all
-    variables when the meta graph has no SaverDef, None when it has no variables."""
+    tensorweave.train.meta_graph; `input_map` as import_graph_def takes it), and returns a
+    Saver for its SaverDef: a new Saver of all variables when the meta graph has no SaverDef,
+    None when it has no variables."""
+    return import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices,
+                                                  import_scope, **kwargs)[0]
+
+
+def import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices=False,
+                                           import_scope=None, input_map=None,
+                                           return_elements=None, **kwargs):
+    """import_meta_graph's (Saver, the imported graph's `return_elements` or None)."""
     graph = get_default_graph()
     scope = import_scope.rstrip("/") if import_scope else None
     with graph.as_default():
-        meta_graph_def = meta_graph.import_graph_and_collections(
+        meta_graph_def, elements = meta_graph.import_graph_and_collections(
             meta_graph_or_file, clear_devices, import_scope,
-            saver_from_def=lambda saver_def: Saver(saver_def=saver_def))
+            saver_from_def=lambda saver_def: Saver(saver_def=saver_def), input_map=input_map,
+            return_elements=return_elements)
         if meta_graph_def.HasField("saver_def"):
-            return Saver(saver_def=meta_graph_def.saver_def, name=scope)
+            return Saver(saver_def=meta_graph_def.saver_def, name=scope), elements
         if graph.get_collection("variables"):
-            return Saver()
+            return Saver(), elements
     logging.info("Saver not created because there are no variables in the graph to restore")
-    return None
+    return None, elements
 
 
 def _size(shape):

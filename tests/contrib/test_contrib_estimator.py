@@ -390,7 +390,8 @@ def test_replicate_model_fn_with_one_tower_trains_as_the_model_fn(tmp_path):
 
 
 def test_parts_not_provided_raise_contrib_not_implemented():
-    for name in ("SavedModelEstimator", "boosted_trees_classifier_train_in_memory"):
+    for name in ("boosted_trees_classifier_train_in_memory",
+                 "boosted_trees_regressor_train_in_memory"):
         with pytest.raises(NotImplementedError, match=name):
             getattr(tf.contrib.estimator, name)
         assert not hasattr(tf.contrib.estimator, name)
@@ -451,3 +452,29 @@ def test_rnn_estimator_arguments_and_default_optimizer(tmp_path):
     with pytest.raises(ValueError, match="Supported cell types"):
         tf.contrib.estimator.RNNClassifier([column], num_units=[2], cell_type="nope").train(
             input_fn, steps=1)
+
+
+def test_saved_model_estimator_equals_tensorflows(tmp_path):
+    """An Estimator over a SavedModel of all three modes: evaluates and predicts from the
+    SavedModel's variables, then trains on in its own model_dir, as TF's does."""
+    estimator = tf.estimator.Estimator(cases.sme_model_fn(tf), model_dir=str(tmp_path / "m"))
+    estimator.train(lambda: cases.sme_input_fn(tf), steps=2)
+    with tf.Graph().as_default():
+        receivers = cases.sme_receivers(tf)
+    path = tf.contrib.estimator.export_all_saved_models(estimator, str(tmp_path / "export"),
+                                                        receivers)
+    got = cases.run_saved_model_estimator(tf, tf.contrib.estimator.SavedModelEstimator, path,
+                                          str(tmp_path / "continued"), plain)
+    want = REFERENCE["saved_model_estimator"]
+    for key in ("before", "after", "first", "last"):
+        assert sorted(got[key]) == sorted(want[key]), key
+        for name, value in want[key].items():
+            np.testing.assert_allclose(got[key][name], value, rtol=1e-5, err_msg=key + name)
+    np.testing.assert_allclose(got["w"], want["w"], rtol=1e-5)
+    only_predict = tf.contrib.estimator.export_saved_model_for_mode(
+        estimator, str(tmp_path / "serve"), receivers["infer"])
+    serving = tf.contrib.estimator.SavedModelEstimator(only_predict, str(tmp_path / "s"))
+    with pytest.raises(RuntimeError, match="train mode is not available"):
+        serving.train(lambda: cases.sme_input_fn(tf), steps=1)
+    with pytest.raises(ValueError, match='Key "x" not found'):
+        next(serving.predict(lambda: {"z": tf.constant(cases.SME_X)}))

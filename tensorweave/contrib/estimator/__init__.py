@@ -1,14 +1,14 @@
 """tf.contrib.estimator (TF 1.15): heads with contrib's defaults and options, the
 head-based canned Estimators, Estimator extenders, early stopping, in-memory evaluation,
-logit function builders, one-tower model replication, SavedModel export per mode and the RNN
-Estimators.
+logit function builders, one-tower model replication, SavedModel export per mode (and an
+Estimator over such a SavedModel) and the RNN Estimators.
 
     head = tf.contrib.estimator.multi_label_head(n_classes=3)
     estimator = tf.contrib.estimator.DNNEstimator(head=head, hidden_units=[16],
                                                   feature_columns=columns)
     estimator = tf.contrib.estimator.add_metrics(estimator, my_metric_fn)
 
-SavedModelEstimator and the boosted-trees in-memory trainers raise ContribNotImplemented.
+The boosted-trees in-memory trainers raise ContribNotImplemented.
 """
 from tensorweave.contrib import not_provided
 from tensorweave.contrib.estimator.head import (  # noqa: F401
@@ -18,8 +18,7 @@ from tensorweave.estimator.canned import (BaselineEstimator, DNNEstimator,  # no
                                           DNNLinearCombinedEstimator, LinearEstimator)
 from tensorweave.util import lazy
 
-_NOT_PROVIDED = ("SavedModelEstimator",
-                 "boosted_trees_classifier_train_in_memory",
+_NOT_PROVIDED = ("boosted_trees_classifier_train_in_memory",
                  "boosted_trees_regressor_train_in_memory")
 
 __getattr__ = not_provided(__name__, _NOT_PROVIDED, lazy.attributes(__name__, {
@@ -35,6 +34,7 @@ __getattr__ = not_provided(__name__, _NOT_PROVIDED, lazy.attributes(__name__, {
     **lazy.names_from("tensorweave.contrib.estimator.replicate_model_fn",
                       "replicate_model_fn", "TowerOptimizer"),
     **lazy.names_from("tensorweave.contrib.estimator.rnn", "RNNClassifier", "RNNEstimator"),
+    **lazy.names_from("tensorweave.estimator.saved_model_estimator", "SavedModelEstimator"),
     **lazy.names_from("tensorweave.contrib.estimator.export", "export_saved_model_for_mode",
                       "export_all_saved_models"),
 }))

@@ -7,7 +7,8 @@ and experimental_export_all_saved_models).
         estimator, "/tmp/export", {tf.estimator.ModeKeys.TRAIN: receiver,
                                    tf.estimator.ModeKeys.PREDICT: serving_fn})
 
-SavedModelEstimator (an Estimator over such a SavedModel) raises ContribNotImplemented.
+tf.contrib.estimator.SavedModelEstimator (estimator/saved_model_estimator.py) trains,
+evaluates and predicts with such a SavedModel.
 """
 from tensorweave.estimator.model_fn import ModeKeys
 
