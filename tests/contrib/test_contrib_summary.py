@@ -138,3 +138,25 @@ def test_conditions_and_defaults():
             summary.create_db_writer("db")
         with pytest.raises(TypeError, match="graph"):
             summary.graph(tf.get_default_graph())
+
+
+def test_tensorboard_reads_the_event_file(tmp_path):
+    """TensorBoard's own reader (EventAccumulator) finds the scalars, histograms and images."""
+    accumulator_module = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator")
+    graph = tf.Graph()
+    with graph.as_default():
+        x, increment, writer, _ = cases.build(tf, tf.contrib.summary, str(tmp_path))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            cases.run(tf, tf.contrib.summary, sess, x, increment, writer, graph)
+    accumulator = accumulator_module.EventAccumulator(str(tmp_path))
+    accumulator.Reload()
+    tags = accumulator.Tags()
+    assert {"loss", "loss_1", "stats/train/stats/max", "sparse/every_two"} <= set(
+        tags["scalars"])
+    assert [e.step for e in accumulator.Scalars("sparse/every_two")] == [0, 2]
+    np.testing.assert_allclose([e.value for e in accumulator.Scalars("loss")],
+                               [v.mean() for v in cases.FEEDS], rtol=1e-6)
+    assert "train/values" in tags["histograms"] and "pictures/image/1" in tags["images"]
+    assert tags["graph"]
