@@ -33,6 +33,8 @@ FLOORS = {
     "tensorweave.contrib.predictor": 5,
     # contrib.estimator's heads, extenders and hooks are tf.estimator's, as TF 1.15's were
     "tensorweave.contrib.estimator": 5,
+    # KernelLinearClassifier is a contrib.learn Estimator, as TF 1.15's is
+    "tensorweave.contrib.kernel_methods": 5,
     "tensorweave.examples": 6, "tensorweave.runner": 6, "tensorweave.__main__": 6,
 }
 FACE = "tensorweave.__init__"

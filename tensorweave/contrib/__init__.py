@@ -20,6 +20,7 @@ PROVIDED = (
     "deprecated",                                               # TF 0.12 summaries
     "summary", "estimator",                                     # writers, Estimator extras
     "nn", "sparsemax", "mixed_precision", "integrate", "compiler",  # small research parts
+    "kernel_methods",                                           # random Fourier features
 )
 
 
