@@ -33,4 +33,5 @@ __getattr__ = lazy.attributes(__name__, {**lazy.names_from(
                       "LatestExporter", "BestExporter"),
     **lazy.names_from("tensorweave.estimator.canned.parsing_utils",
                       "classifier_parse_example_spec", "regressor_parse_example_spec"),
-    "export": "tensorweave.estimator.export"})
+    "export": "tensorweave.estimator.export",
+    "experimental": "tensorweave.estimator.experimental"})

@@ -478,3 +478,12 @@ def test_saved_model_estimator_equals_tensorflows(tmp_path):
         serving.train(lambda: cases.sme_input_fn(tf), steps=1)
     with pytest.raises(ValueError, match='Key "x" not found'):
         next(serving.predict(lambda: {"z": tf.constant(cases.SME_X)}))
+
+
+def test_tf_estimator_experimental_names_the_same_functions():
+    experimental = tf.estimator.experimental
+    for name in ("stop_if_no_decrease_hook", "InMemoryEvaluatorHook", "call_logit_fn",
+                 "make_stop_at_checkpoint_step_hook", "dnn_logit_fn_builder"):
+        assert getattr(experimental, name) is getattr(tf.contrib.estimator, name)
+    assert experimental.KMeans is tf.contrib.factorization.KMeansClustering
+    assert callable(experimental.build_raw_supervised_input_receiver_fn)

@@ -29,7 +29,7 @@ __getattr__ = not_provided(__name__, _NOT_PROVIDED, lazy.attributes(__name__, {
                       "stop_if_no_increase_hook", "stop_if_no_decrease_hook"),
     **lazy.names_from("tensorweave.estimator.hooks", "InMemoryEvaluatorHook",
                       "make_stop_at_checkpoint_step_hook"),
-    **lazy.names_from("tensorweave.contrib.estimator.logit_fns", "call_logit_fn",
+    **lazy.names_from("tensorweave.estimator.logit_fns", "call_logit_fn",
                       "dnn_logit_fn_builder", "linear_logit_fn_builder"),
     **lazy.names_from("tensorweave.contrib.estimator.replicate_model_fn",
                       "replicate_model_fn", "TowerOptimizer"),

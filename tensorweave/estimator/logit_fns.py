@@ -1,6 +1,6 @@
-"""tf.contrib.estimator's logit functions: builders of the canned DNN and linear models'
-logits (variables named as the canned estimators name them, in the caller's variable scope)
-and call_logit_fn.
+"""Logit function builders (TF 1.15's tf.estimator.experimental and tf.contrib.estimator
+names): the canned DNN and linear models' logits (variables named as the canned estimators
+name them, in the caller's variable scope), and call_logit_fn.
 
     logit_fn = tf.contrib.estimator.dnn_logit_fn_builder(units=3, hidden_units=[10],
         feature_columns=columns, activation_fn=tf.nn.relu, dropout=None)
