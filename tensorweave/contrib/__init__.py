@@ -21,6 +21,7 @@ PROVIDED = (
     "summary", "estimator",                                     # writers, Estimator extras
     "nn", "sparsemax", "mixed_precision", "integrate", "compiler",  # small research parts
     "kernel_methods",                                           # random Fourier features
+    "tfprof",                                                   # the profiler's old names
 )
 
 
