@@ -159,6 +159,10 @@ class NumericColumn(_NumericValues, _DenseColumn, collections.namedtuple(
         return builder.get(self)
 
 
+def _nested_tuple(value):
+    return tuple(_nested_tuple(v) for v in value) if isinstance(value, list) else value
+
+
 def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32,
                    normalizer_fn=None):
     """A real-valued feature of `shape` per example, cast to float32 (after normalizer_fn)."""
@@ -173,17 +177,17 @@ def numeric_column(key, shape=(1,), default_value=None, dtype=dtypes.float32,
     dtype = dtypes.as_dtype(dtype)
     if not (dtype.is_integer or dtype.is_floating):
         raise ValueError(f"dtype must be convertible to float. dtype: {dtype}, key: {key}")
-    if default_value is not None:
-        default_value = tuple(np.broadcast_to(np.asarray(default_value, dtype.as_numpy_dtype),
-                                              shape).ravel().tolist())
+    if default_value is not None:  # as TF: a nested tuple of `shape`
+        default_value = _nested_tuple(np.broadcast_to(
+            np.asarray(default_value, dtype.as_numpy_dtype), shape).tolist())
     if normalizer_fn is not None and not callable(normalizer_fn):
         raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
     return NumericColumn(key, tuple(int(d) for d in shape), default_value, dtype,
                           normalizer_fn)
 
 
-class _BucketizedColumn(_DenseColumn, _CategoricalColumn, collections.namedtuple(
-        "_BucketizedColumn", ["source_column", "boundaries"])):
+class BucketizedColumn(_DenseColumn, _CategoricalColumn, collections.namedtuple(
+        "BucketizedColumn", ["source_column", "boundaries"])):
     @property
     def parse_example_spec(self):
         return self.source_column.parse_example_spec
@@ -225,7 +229,7 @@ def bucketized_column(source_column, boundaries):
     if not boundaries or not isinstance(boundaries, (list, tuple)) or any(
             a >= b for a, b in zip(boundaries, boundaries[1:])):
         raise ValueError("boundaries must be a sorted list.")
-    return _BucketizedColumn(source_column, tuple(float(b) for b in boundaries))
+    return BucketizedColumn(source_column, tuple(boundaries))
 
 
 # --- categorical columns -------------------------------------------------------------------------
@@ -241,8 +245,8 @@ def _string_or_int(dtype, key):
     return dtype
 
 
-class _HashedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
-        "_HashedCategoricalColumn", ["key", "hash_bucket_size", "dtype"])):
+class HashedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
+        "HashedCategoricalColumn", ["key", "hash_bucket_size", "dtype"])):
     @property
     def parse_example_spec(self):
         return {self.key: example_parsing.VarLenFeature(self.dtype)}
@@ -269,11 +273,12 @@ def categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=dtypes.stri
     if hash_bucket_size < 1:
         raise ValueError(f"hash_bucket_size must be at least 1. hash_bucket_size: "
                          f"{hash_bucket_size}, key: {key}")
-    return _HashedCategoricalColumn(key, int(hash_bucket_size), _string_or_int(dtype, key))
+    return HashedCategoricalColumn(key, int(hash_bucket_size), _string_or_int(dtype, key))
 
 
-class _VocabularyColumn(_CategoricalColumn, collections.namedtuple(
-        "_VocabularyColumn", ["key", "vocabulary", "dtype", "default_value", "num_oov_buckets"])):
+class _VocabularyLookup(_CategoricalColumn):
+    """Ids are positions in `vocabulary` (a tuple the subclass gives), OOV buckets after."""
+
     @property
     def parse_example_spec(self):
         return {self.key: example_parsing.VarLenFeature(self.dtype)}
@@ -293,15 +298,39 @@ class _VocabularyColumn(_CategoricalColumn, collections.namedtuple(
                                              self.default_value)
 
 
-def _vocabulary_column(key, vocabulary, dtype, default_value, num_oov_buckets, where):
+class VocabularyListCategoricalColumn(_VocabularyLookup, collections.namedtuple(
+        "VocabularyListCategoricalColumn",
+        ["key", "vocabulary_list", "dtype", "default_value", "num_oov_buckets"])):
+    @property
+    def vocabulary(self):
+        return self.vocabulary_list
+
+
+class VocabularyFileCategoricalColumn(_VocabularyLookup, collections.namedtuple(
+        "VocabularyFileCategoricalColumn",
+        ["key", "vocabulary_file", "vocabulary_size", "num_oov_buckets", "dtype",
+         "default_value"])):
+    @property
+    def vocabulary(self):
+        """The file's first vocabulary_size lines (ints for an integer column)."""
+        entries = _vocabulary_file_lines(self.vocabulary_file)[:self.vocabulary_size]
+        return tuple(int(e) for e in entries) if self.dtype.is_integer else tuple(entries)
+
+
+def _vocabulary_file_lines(path):
+    with gfile.GFile(path, "r") as f:
+        return [line.rstrip("\r\n") for line in f]
+
+
+def _checked_default(vocabulary, default_value, num_oov_buckets, where):
+    """The default id (-1 for none) after checking the vocabulary and OOV settings."""
     if num_oov_buckets < 0:
         raise ValueError(f"Invalid num_oov_buckets {num_oov_buckets} in {where}.")
     if default_value is not None and num_oov_buckets:
         raise ValueError(f"Can't specify both num_oov_buckets and default_value in {where}.")
     if len(set(vocabulary)) != len(vocabulary):
         raise ValueError(f"Duplicate keys in vocabulary_list {list(vocabulary)}")
-    default = -1 if default_value is None else int(default_value)
-    return _VocabularyColumn(key, tuple(vocabulary), dtype, default, int(num_oov_buckets))
+    return -1 if default_value is None else int(default_value)
 
 
 def categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None,
@@ -319,8 +348,9 @@ def categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None,
                          f"column_name: {key}")
     if default_value == -1:
         default_value = None
-    return _vocabulary_column(key, vocabulary_list, dtype, default_value, num_oov_buckets,
-                              key)
+    default = _checked_default(vocabulary_list, default_value, num_oov_buckets, key)
+    return VocabularyListCategoricalColumn(key, tuple(vocabulary_list), dtype, default,
+                                           int(num_oov_buckets))
 
 
 def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size=None,
@@ -331,8 +361,7 @@ def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_siz
     if not vocabulary_file:
         raise ValueError(f"Missing vocabulary_file in {key}.")
     dtype = _string_or_int(dtype, key)
-    with gfile.GFile(vocabulary_file, "r") as f:
-        lines = [line.rstrip("\r\n") for line in f]
+    lines = _vocabulary_file_lines(vocabulary_file)
     if vocabulary_size is None:
         vocabulary_size = len(lines)
     if vocabulary_size <= 0:
@@ -342,11 +371,17 @@ def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_siz
                          f"file has {len(lines)} lines")
     entries = lines[:vocabulary_size]
     vocabulary = [int(e) for e in entries] if dtype.is_integer else entries
-    return _vocabulary_column(key, vocabulary, dtype, default_value, num_oov_buckets, key)
+    default = _checked_default(vocabulary, default_value, num_oov_buckets, key)
+    return VocabularyFileCategoricalColumn(key, vocabulary_file, int(vocabulary_size),
+                                           int(num_oov_buckets), dtype, default)
 
 
-class _IdentityCategoricalColumn(_CategoricalColumn, collections.namedtuple(
-        "_IdentityCategoricalColumn", ["key", "num_buckets", "default_value"])):
+class IdentityCategoricalColumn(_CategoricalColumn, collections.namedtuple(
+        "IdentityCategoricalColumn", ["key", "number_buckets", "default_value"])):
+    @property
+    def num_buckets(self):
+        return self.number_buckets
+
     @property
     def parse_example_spec(self):
         return {self.key: example_parsing.VarLenFeature(dtypes.int64)}
@@ -375,11 +410,11 @@ def categorical_column_with_identity(key, num_buckets, default_value=None):
     if default_value is not None and not 0 <= default_value < num_buckets:
         raise ValueError(f"default_value {default_value} not in range [0, {num_buckets}), "
                          f"column_name {key}")
-    return _IdentityCategoricalColumn(key, int(num_buckets), default_value)
+    return IdentityCategoricalColumn(key, int(num_buckets), default_value)
 
 
-class _CrossedColumn(_CategoricalColumn, collections.namedtuple(
-        "_CrossedColumn", ["keys", "hash_bucket_size", "hash_key"])):
+class CrossedColumn(_CategoricalColumn, collections.namedtuple(
+        "CrossedColumn", ["keys", "hash_bucket_size", "hash_key"])):
     @property
     def parse_example_spec(self):
         spec = {}
@@ -403,13 +438,14 @@ class _CrossedColumn(_CategoricalColumn, collections.namedtuple(
         ids = [key._get_ids(builder) for key in leaves if not isinstance(key, str)]
         raw = [(key, builder.get(key)) for key in leaves if isinstance(key, str)]
         dense = [_check_categorical_input(k, t, t.dtype.is_integer) for k, t in raw]
-        return fc_ops.hashed_cross(ids, dense, self.hash_bucket_size, self.hash_key)
+        return fc_ops.hashed_cross(ids, dense, self.hash_bucket_size,
+                                   _DEFAULT_HASH_KEY if self.hash_key is None else self.hash_key)
 
 
 def _leaf_keys(column):
     leaves = []
     for key in column.keys:
-        leaves.extend(_leaf_keys(key) if isinstance(key, _CrossedColumn) else [key])
+        leaves.extend(_leaf_keys(key) if isinstance(key, CrossedColumn) else [key])
     return leaves
 
 
@@ -424,16 +460,16 @@ def crossed_column(keys, hash_bucket_size, hash_key=None):
     if not keys or len(keys) < 2:
         raise ValueError(f"keys must be a list with length > 1. Given: {keys}")
     for key in keys:
-        if isinstance(key, _HashedCategoricalColumn):
+        if isinstance(key, HashedCategoricalColumn):
             raise ValueError(f"categorical_column_with_hash_bucket is not supported for "
                              f"crossing. Hashing before crossing will increase probability of "
                              f"collision. Instead, use the feature name as a string. Given: "
                              f"{key}")
         if not isinstance(key, (str, _CategoricalColumn)):
             raise ValueError(f"Unsupported key type. All keys must be either string, or "
-                             f"categorical column except _HashedCategoricalColumn. Given: {key}")
-    return _CrossedColumn(tuple(keys), int(hash_bucket_size),
-                          _DEFAULT_HASH_KEY if hash_key is None else int(hash_key))
+                             f"categorical column except HashedCategoricalColumn. Given: {key}")
+    return CrossedColumn(tuple(keys), int(hash_bucket_size),
+                         None if hash_key is None else int(hash_key))
 
 
 # --- dense views of categorical columns ---------------------------------------------------------
@@ -477,8 +513,8 @@ def _combine_weighted(rows, valid, weights, combiner, name):
 _COMBINERS = ("mean", "sqrtn", "sum")
 
 
-class _IndicatorColumn(_DenseColumn, collections.namedtuple(
-        "_IndicatorColumn", ["categorical_column"])):
+class IndicatorColumn(_DenseColumn, collections.namedtuple(
+        "IndicatorColumn", ["categorical_column"])):
     @property
     def parse_example_spec(self):
         return self.categorical_column.parse_example_spec
@@ -508,7 +544,7 @@ def indicator_column(categorical_column):
     if not isinstance(categorical_column, _CategoricalColumn):
         raise ValueError(f"categorical_column must be a categorical column. Given: "
                          f"{categorical_column}")
-    return _IndicatorColumn(categorical_column)
+    return IndicatorColumn(categorical_column)
 
 
 class _Embedding:
@@ -546,10 +582,10 @@ class _Embedding:
                            weights=self.categorical_column._get_weights(builder))
 
 
-class _EmbeddingColumn(_Embedding, _DenseColumn, collections.namedtuple(
-        "_EmbeddingColumn", ["categorical_column", "dimension", "combiner", "initializer",
-                             "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
-                             "trainable"])):
+class EmbeddingColumn(_Embedding, _DenseColumn, collections.namedtuple(
+        "EmbeddingColumn", ["categorical_column", "dimension", "combiner", "initializer",
+                            "ckpt_to_load_from", "tensor_name_in_ckpt", "max_norm",
+                            "trainable"])):
     @property
     def name(self):
         return f"{self.categorical_column.name}_embedding"
@@ -591,12 +627,12 @@ def embedding_column(categorical_column, dimension, combiner="mean", initializer
     if not isinstance(categorical_column, _CategoricalColumn):
         raise ValueError(f"categorical_column must be a categorical column. Given: "
                          f"{categorical_column}")
-    return _EmbeddingColumn(categorical_column, int(dimension), combiner, initializer,
+    return EmbeddingColumn(categorical_column, int(dimension), combiner, initializer,
                             ckpt_to_load_from, tensor_name_in_ckpt, max_norm, trainable)
 
 
-class _WeightedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
-        "_WeightedCategoricalColumn", ["categorical_column", "weight_feature_key", "dtype"])):
+class WeightedCategoricalColumn(_CategoricalColumn, collections.namedtuple(
+        "WeightedCategoricalColumn", ["categorical_column", "weight_feature_key", "dtype"])):
     @property
     def parse_example_spec(self):
         spec = dict(self.categorical_column.parse_example_spec)
@@ -645,7 +681,7 @@ def weighted_categorical_column(categorical_column, weight_feature_key, dtype=dt
     dtype = dtypes.as_dtype(dtype)
     if not dtype.is_floating and not dtype.is_integer:
         raise ValueError(f"dtype {dtype} is not convertible to float.")
-    return _WeightedCategoricalColumn(categorical_column, weight_feature_key, dtype)
+    return WeightedCategoricalColumn(categorical_column, weight_feature_key, dtype)
 
 
 class _SharedEmbeddingColumn(_Embedding, _DenseColumn, collections.namedtuple(
@@ -690,7 +726,7 @@ class _SharedEmbeddingColumn(_Embedding, _DenseColumn, collections.namedtuple(
 
 def _column_kind(column):
     return type(column.categorical_column if isinstance(
-        column, _WeightedCategoricalColumn) else column)
+        column, WeightedCategoricalColumn) else column)
 
 
 def shared_embedding_columns(categorical_columns, dimension, combiner="mean",
@@ -709,8 +745,8 @@ def shared_embedding_columns(categorical_columns, dimension, combiner="mean",
     if not columns:
         raise ValueError("categorical_columns must not be empty.")
     for column in columns:
-        if not isinstance(column, (_IdentityCategoricalColumn, _VocabularyColumn,
-                                   _HashedCategoricalColumn, _WeightedCategoricalColumn)):
+        if not isinstance(column, (IdentityCategoricalColumn, _VocabularyLookup,
+                                   HashedCategoricalColumn, WeightedCategoricalColumn)):
             raise ValueError(f"All categorical_columns must be subclasses of "
                              f"_CategoricalColumn. Given: {column}, of type: {type(column)}")
     first = columns[0]
@@ -879,14 +915,14 @@ def _sequence_dense(column, builder, weight_collections, trainable):
     if isinstance(column, _SequenceNumericColumn):
         return column._get_sequence_dense_tensor(builder, weight_collections, trainable)
     sequence = getattr(column, "categorical_column", None)
-    if not isinstance(column, (_IndicatorColumn, _EmbeddingColumn)) or \
+    if not isinstance(column, (IndicatorColumn, EmbeddingColumn)) or \
             not isinstance(sequence, _SequenceCategoricalColumn):
         raise ValueError(f"All feature_columns must be sequence columns (sequence_* or "
                          f"embedding/indicator columns of sequence_categorical_column_*). "
                          f"Given: {column}")
     ids = sequence._get_ids(builder)  # [batch, T]
     steps = array.reshape(ids, [-1, 1])
-    if isinstance(column, _IndicatorColumn):
+    if isinstance(column, IndicatorColumn):
         flat = array.one_hot(array.reshape(ids, [-1]), sequence._num_buckets,
                              dtype=dtypes.float32)
         width = sequence._num_buckets

@@ -3,6 +3,9 @@
 Hash and cross values were computed with TensorFlow 2.21 (tf.strings.to_hash_bucket_fast,
 tf.sparse.cross_hashed and tf.compat.v1.feature_column.input_layer on the same inputs).
 """
+import json
+import os
+
 import numpy as np
 import pytest
 
@@ -225,3 +228,55 @@ def test_make_parse_example_spec_as_tf():
                     "i": tf.VarLenFeature(tf.int64)}
     with pytest.raises(ValueError, match="different parse_spec"):
         fc.make_parse_example_spec([age, fc.numeric_column("age")])
+
+
+def test_column_reprs_as_tensorflow_prints_them(tmp_path):
+    """v2 class names and fields as TF 1.15's tf.feature_column returns (boundaries and nested
+    default values kept as given); fixture from TF 2.15, whose vocabulary-file column has a
+    later file_format field TF 1.15 lacks."""
+    path = os.path.join(os.path.dirname(__file__), "..", "fixtures",
+                        "feature_column_reprs_reference.json")
+    with open(path) as f:
+        expected = json.load(f)
+    vocab = str(tmp_path / "pets.txt")
+    with open(vocab, "w") as f:
+        f.write("cat\ndog\nrabbit\npig\n")
+    fc = tf.feature_column
+    years = fc.numeric_column("years")
+    colors = fc.categorical_column_with_vocabulary_list("colors", ["R", "G", "B"])
+    columns = {
+        "numeric": years,
+        "numeric_shaped": fc.numeric_column("x", shape=[2, 3], default_value=1.5,
+                                            dtype=tf.float64),
+        "bucketized_ints": fc.bucketized_column(years, [1990, 2000, 2010]),
+        "bucketized_floats": fc.bucketized_column(years, [1.5, 3.0]),
+        "hashed": fc.categorical_column_with_hash_bucket("h", 10),
+        "hashed_int": fc.categorical_column_with_hash_bucket("hi", 7, dtype=tf.int64),
+        "vocabulary_list": colors,
+        "vocabulary_list_oov": fc.categorical_column_with_vocabulary_list(
+            "ints", [10, -1, 0], dtype=tf.int64, num_oov_buckets=3),
+        "vocabulary_file": fc.categorical_column_with_vocabulary_file("pets", vocab),
+        "vocabulary_file_sized": fc.categorical_column_with_vocabulary_file(
+            "pets2", vocab, vocabulary_size=3, default_value=0),
+        "identity": fc.categorical_column_with_identity("id", 4),
+        "identity_default": fc.categorical_column_with_identity("id2", 4, default_value=0),
+        "crossed": fc.crossed_column([fc.bucketized_column(years, [2000]), "colors"], 12),
+        "indicator": fc.indicator_column(colors),
+        "weighted": fc.weighted_categorical_column(colors, "weight"),
+    }
+    assert sorted(columns) == sorted(expected)
+    for name, column in columns.items():
+        assert repr(column).replace(vocab, "<vocab>") == \
+            expected[name].replace(", file_format=None", ""), name
+
+
+def test_vocabulary_file_column_reads_its_file_when_used(tmp_path):
+    vocab = tmp_path / "v.txt"
+    vocab.write_text("a\nb\nc\n")
+    column = tf.feature_column.categorical_column_with_vocabulary_file("k", str(vocab),
+                                                                       vocabulary_size=2)
+    dense = tf.feature_column.input_layer({"k": [["b"], ["c"], ["a"]]},
+                                          [tf.feature_column.indicator_column(column)])
+    with tf.Session() as sess:
+        sess.run(tf.tables_initializer())
+        assert sess.run(dense).tolist() == [[0, 1], [0, 0], [1, 0]]
