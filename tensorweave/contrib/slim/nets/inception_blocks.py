@@ -6,7 +6,8 @@ from tensorweave.contrib import layers
 from tensorweave.ops import array
 from tensorweave.variable_scope import variable_scope
 
-__all__ = ["conv", "fork", "mixed", "pool", "run_end_points", "separable", "truncated_normal"]
+__all__ = ["classifier", "conv", "fork", "mixed", "pool", "reduced_kernel_size",
+           "run_end_points", "separable", "truncated_normal"]
 
 
 def truncated_normal(stddev):
@@ -67,3 +68,27 @@ def run_end_points(net, plan, depth, final_endpoint, end_points):
         if name == final_endpoint:
             return net, end_points
     return net, None
+
+
+def reduced_kernel_size(tensor, kernel_size):
+    """`kernel_size` cut to the input's height and width when they are known and smaller."""
+    shape = tensor.shape.as_list()
+    if shape[1] is None or shape[2] is None:
+        return kernel_size
+    return [min(shape[1], kernel_size[0]), min(shape[2], kernel_size[1])]
+
+
+def classifier(net, num_classes, dropout_keep_prob, spatial_squeeze, kernel_size,
+               end_points=None):
+    """Inception V2's and V3's logits (in the caller's 'Logits' scope): an average pool over
+    kernel_size (cut to the input), dropout (recorded as end_points["PreLogits"] when given)
+    and a 1x1 convolution to num_classes, squeezed to [batch, num_classes] when asked."""
+    kernel = reduced_kernel_size(net, kernel_size)
+    net = layers.avg_pool2d(net, kernel, padding="VALID",
+                            scope="AvgPool_1a_{}x{}".format(*kernel))
+    net = layers.dropout(net, keep_prob=dropout_keep_prob, scope="Dropout_1b")
+    if end_points is not None:
+        end_points["PreLogits"] = net
+    logits = layers.conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
+                           scope="Conv2d_1c_1x1")
+    return array.squeeze(logits, [1, 2], name="SpatialSqueeze") if spatial_squeeze else logits

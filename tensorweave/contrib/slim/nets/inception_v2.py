@@ -5,11 +5,11 @@ reduction blocks (Mixed_4a, Mixed_5a) halve the resolution with stride-2 3x3 con
 beside a max pool."""
 from tensorweave.contrib import layers
 from tensorweave.contrib.framework.arg_scope import arg_scope
-from tensorweave.contrib.slim.nets.inception_blocks import (conv, pool, run_end_points,
-                                                            separable, truncated_normal)
+from tensorweave.contrib.slim.nets.inception_blocks import (classifier, conv, pool,
+                                                            run_end_points, separable,
+                                                            truncated_normal)
 from tensorweave.contrib.slim.nets.inception_v1 import inception_v1_arg_scope
-from tensorweave.contrib.slim.nets.inception_v3 import depth_function, reduced_kernel_size
-from tensorweave.ops import array
+from tensorweave.contrib.slim.nets.inception_v3 import depth_function
 from tensorweave.variable_scope import variable_scope
 
 __all__ = ["inception_v2", "inception_v2_arg_scope", "inception_v2_base"]
@@ -94,14 +94,8 @@ def inception_v2(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0
             net, end_points = inception_v2_base(inputs, scope=sc, min_depth=min_depth,
                                                 depth_multiplier=depth_multiplier)
             with variable_scope("Logits"):
-                kernel = reduced_kernel_size(net, [7, 7])
-                net = layers.avg_pool2d(net, kernel, padding="VALID",
-                                        scope="AvgPool_1a_{}x{}".format(*kernel))
-                net = layers.dropout(net, keep_prob=dropout_keep_prob, scope="Dropout_1b")
-                logits = layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
-                                       normalizer_fn=None, scope="Conv2d_1c_1x1")
-                if spatial_squeeze:
-                    logits = array.squeeze(logits, [1, 2], name="SpatialSqueeze")
+                logits = classifier(net, num_classes, dropout_keep_prob, spatial_squeeze,
+                                    [7, 7])
             end_points["Logits"] = logits
             end_points["Predictions"] = prediction_fn(logits, scope="Predictions")
     return logits, end_points

@@ -5,7 +5,8 @@ layer or a "mixed" block of parallel branches concatenated on the channels."""
 from tensorweave.contrib import layers
 from tensorweave.contrib.framework.arg_scope import arg_scope
 from tensorweave.core.graph import GraphKeys
-from tensorweave.contrib.slim.nets.inception_blocks import (conv, fork, pool,
+from tensorweave.contrib.slim.nets.inception_blocks import (classifier, conv, fork, pool,
+                                                            reduced_kernel_size,
                                                             run_end_points, truncated_normal)
 from tensorweave.ops import array, nn_ops
 from tensorweave.variable_scope import variable_scope
@@ -103,14 +104,6 @@ def inception_v3_base(inputs, final_endpoint="Mixed_7c", min_depth=16, depth_mul
     raise ValueError(f"Unknown final endpoint {final_endpoint}")
 
 
-def reduced_kernel_size(tensor, kernel_size):
-    """`kernel_size` cut to the input's height and width when they are known and smaller."""
-    shape = tensor.shape.as_list()
-    if shape[1] is None or shape[2] is None:
-        return kernel_size
-    return [min(shape[1], kernel_size[0]), min(shape[2], kernel_size[1])]
-
-
 def inception_v3(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0.8,
                  min_depth=16, depth_multiplier=1.0, prediction_fn=layers.softmax,
                  spatial_squeeze=True, reuse=None, create_aux_logits=True,
@@ -142,15 +135,8 @@ def inception_v3(inputs, num_classes=1000, is_training=True, dropout_keep_prob=0
                             aux = array.squeeze(aux, [1, 2], name="SpatialSqueeze")
                         end_points["AuxLogits"] = aux
             with variable_scope("Logits"):
-                kernel = reduced_kernel_size(net, [8, 8])
-                net = layers.avg_pool2d(net, kernel, padding="VALID",
-                                        scope="AvgPool_1a_{}x{}".format(*kernel))
-                net = layers.dropout(net, keep_prob=dropout_keep_prob, scope="Dropout_1b")
-                end_points["PreLogits"] = net
-                logits = layers.conv2d(net, num_classes, [1, 1], activation_fn=None,
-                                       normalizer_fn=None, scope="Conv2d_1c_1x1")
-                if spatial_squeeze:
-                    logits = array.squeeze(logits, [1, 2], name="SpatialSqueeze")
+                logits = classifier(net, num_classes, dropout_keep_prob, spatial_squeeze,
+                                    [8, 8], end_points)
             end_points["Logits"] = logits
             end_points["Predictions"] = prediction_fn(logits, scope="Predictions")
     return logits, end_points
