@@ -241,7 +241,7 @@ def _convolution(args, filter_size, num_features, bias, bias_start=0.0):
 
 def _check_cell(cell):
     if not (callable(cell) and hasattr(cell, "state_size") and hasattr(cell, "output_size")):
-        raise TypeError(f"The parameter cell is not RNNCell.")
+        raise TypeError("The parameter cell is not RNNCell.")
 
 
 class _CellWrapper(RNNCell):

@@ -21,7 +21,7 @@ __all__ = ["UGRNNCell", "IntersectionRNNCell", "SRUCell", "IndRNNCell", "IndyGRU
 
 
 # --- single-state cells ----------------------------------------------------------------------
-class UGRNNCell(RNNCell):
+class UGRNNCell(cell_parts.SizedCell):
     """The update-gate RNN (Collins et al. 2017): g, c from [x, h] (`kernel`, `bias`);
     h' = g h + (1 - g) act(c) with g = sigmoid(. + forget_bias)."""
 
@@ -31,17 +31,10 @@ class UGRNNCell(RNNCell):
                  reuse=None):
         super().__init__(_reuse=reuse)
         self._num_units = num_units
+        self._state_size = self._output_size = num_units
         self._initializer = initializer
         self._forget_bias = forget_bias
         self._activation = activation
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def call(self, inputs, state):
         cell_parts.known_input_size(inputs)
@@ -54,7 +47,7 @@ class UGRNNCell(RNNCell):
         return new_state, new_state
 
 
-class IntersectionRNNCell(RNNCell):
+class IntersectionRNNCell(cell_parts.SizedCell):
     """The intersection RNN (+RNN, Collins et al. 2017), for deep stacks: a state gated
     through time and an output gated through depth (input size must equal num_units, or
     `num_in_proj` projects the input with `in_projection/kernel`, `bias`)."""
@@ -65,18 +58,11 @@ class IntersectionRNNCell(RNNCell):
                  y_activation=nn_ops.relu, reuse=None):
         super().__init__(_reuse=reuse)
         self._num_units = num_units
+        self._state_size = self._output_size = num_units
         self._initializer = initializer
         self._forget_bias = forget_bias
         self._num_input_proj = num_in_proj
         self._y_activation = y_activation
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def call(self, inputs, state):
         n = self._num_units
@@ -100,7 +86,7 @@ class IntersectionRNNCell(RNNCell):
         return new_y, new_state
 
 
-class SRUCell(RNNCell):
+class SRUCell(cell_parts.SizedCell):
     """The simple recurrent unit (Lei et al. 2017): x `kernel` gives x~, f, r and a highway
     term; c' = f c + (1 - f) x~, h = r act(c') + (1 - r) highway (`bias` on f and r)."""
 
@@ -109,15 +95,8 @@ class SRUCell(RNNCell):
     def __init__(self, num_units, activation=None, reuse=None, name=None, **kwargs):
         super().__init__(_reuse=reuse, name=name, **kwargs)
         self._num_units = num_units
+        self._state_size = self._output_size = num_units
         self._activation = activation or math_ops.tanh
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, inputs_shape):
         depth = input_depth(inputs_shape)
@@ -134,7 +113,7 @@ class SRUCell(RNNCell):
         return r * self._activation(c) + (1.0 - r) * highway, c
 
 
-class IndRNNCell(RNNCell):
+class IndRNNCell(cell_parts.SizedCell):
     """The independently recurrent cell (Li et al. 2018): h' = act(x `kernel_w` + h *
     `kernel_u` + `bias`), one recurrent weight per unit (uniform in [-1, 1])."""
 
@@ -143,15 +122,8 @@ class IndRNNCell(RNNCell):
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
         super().__init__(_reuse=reuse, name=name, dtype=dtype)
         self._num_units = num_units
+        self._state_size = self._output_size = num_units
         self._activation = activation or math_ops.tanh
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, inputs_shape):
         depth, n = input_depth(inputs_shape), self._num_units
@@ -167,7 +139,7 @@ class IndRNNCell(RNNCell):
         return out, out
 
 
-class IndyGRUCell(RNNCell):
+class IndyGRUCell(cell_parts.SizedCell):
     """GRUCell with diagonal recurrent weights: gates from x `gates/kernel_w` + tile(h, 2) *
     `gates/kernel_u` + `gates/bias` (ones), the candidate from x `candidate/kernel` +
     r h * `candidate/kernel_u` + `candidate/bias`."""
@@ -178,17 +150,10 @@ class IndyGRUCell(RNNCell):
                  bias_initializer=None, name=None, dtype=None):
         super().__init__(_reuse=reuse, name=name, dtype=dtype)
         self._num_units = num_units
+        self._state_size = self._output_size = num_units
         self._activation = activation or math_ops.tanh
         self._kernel_initializer = kernel_initializer
         self._bias_initializer = bias_initializer
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, inputs_shape):
         depth, n = input_depth(inputs_shape), self._num_units
@@ -221,7 +186,7 @@ class IndyGRUCell(RNNCell):
         return new_h, new_h
 
 
-class MinimalRNNCell(RNNCell):
+class MinimalRNNCell(cell_parts.SizedCell):
     """The minimal RNN (Chen et al. 2018): z = act(x W_x); h' = u h + (1 - u) z with
     u = sigmoid([z, h] [W; V] + `bias`); `kernel` stacks W_x, W and V ([input + 2 units,
     units]). Activation and initializers take Keras names."""
@@ -232,17 +197,10 @@ class MinimalRNNCell(RNNCell):
                  bias_initializer="ones", name=None, dtype=None, **kwargs):
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.units = units
+        self._state_size = self._output_size = units
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-
-    @property
-    def state_size(self):
-        return self.units
-
-    @property
-    def output_size(self):
-        return self.units
 
     def build(self, inputs_shape):
         depth = input_depth(inputs_shape)
@@ -261,7 +219,7 @@ class MinimalRNNCell(RNNCell):
         return new_h, new_h
 
 
-class CFNCell(RNNCell):
+class CFNCell(cell_parts.SizedCell):
     """The chaos-free network (Laurent & von Brecht 2017): gates theta, eta = sigmoid(h U +
     x V + b); h' = theta act(h) + (1 - eta) act(x W), with `kernel` = [V, W],
     `recurrent_kernel` = U and `bias`. Activation and initializers take Keras names."""
@@ -272,17 +230,10 @@ class CFNCell(RNNCell):
                  bias_initializer="ones", name=None, dtype=None, **kwargs):
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.units = units
+        self._state_size = self._output_size = units
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-
-    @property
-    def state_size(self):
-        return self.units
-
-    @property
-    def output_size(self):
-        return self.units
 
     def build(self, inputs_shape):
         depth = input_depth(inputs_shape)

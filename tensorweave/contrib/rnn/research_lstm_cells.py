@@ -10,7 +10,7 @@ import math
 from tensorweave import init_ops
 from tensorweave.contrib.rnn import cell_parts
 from tensorweave.core import dtypes
-from tensorweave.nn.rnn_cell import LSTMStateTuple, RNNCell, input_depth
+from tensorweave.nn.rnn_cell import LSTMStateTuple, input_depth
 from tensorweave.ops import array, math_ops, nn_ops, random_ops
 from tensorweave.variable_scope import get_variable, get_variable_scope, variable_scope
 
@@ -19,7 +19,7 @@ __all__ = ["CoupledInputForgetGateLSTMCell", "TimeFreqLSTMCell", "LayerNormLSTMC
 
 
 # --- LSTM variants ---------------------------------------------------------------------------
-class CoupledInputForgetGateLSTMCell(RNNCell):
+class CoupledInputForgetGateLSTMCell(cell_parts.SizedCell):
     """An LSTM whose input gate is 1 - forget gate (Greff et al. 2015): c' = f c + (1 - f)
     act(j), with optional peepholes (`W_F_diag`, `W_O_diag`), projection (`W_P_<k>`), layer
     normalization and weights `W_<k>` [input + output, 3 units] sharded in `num_unit_shards`,
@@ -49,14 +49,6 @@ class CoupledInputForgetGateLSTMCell(RNNCell):
         out = num_proj or num_units
         self._state_size = LSTMStateTuple(num_units, out) if state_is_tuple else num_units + out
         self._output_size = out
-
-    @property
-    def state_size(self):
-        return self._state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
     def _norm(self, x, scope):
         return cell_parts.layer_norm(x, scope, self._norm_gain, self._norm_shift)
@@ -103,7 +95,7 @@ class CoupledInputForgetGateLSTMCell(RNNCell):
         return m, new_state
 
 
-class TimeFreqLSTMCell(RNNCell):
+class TimeFreqLSTMCell(cell_parts.SizedCell):
     """The time-frequency LSTM (Sainath & Li 2016): one LSTM step per frequency window of the
     input (`feature_size` wide, `frequency_skip` apart), each also fed the previous window's
     output; weights `W_<k>` (sharded), `B`, peepholes `W_F_diag`, `W_I_diag`, `W_O_diag`.
@@ -118,6 +110,7 @@ class TimeFreqLSTMCell(RNNCell):
                  reuse=None):
         super().__init__(_reuse=reuse)
         self._num_units = num_units
+        self._state_size, self._output_size = 2 * num_units, num_units
         self._use_peepholes = use_peepholes
         self._cell_clip = cell_clip
         self._initializer = initializer
@@ -125,14 +118,6 @@ class TimeFreqLSTMCell(RNNCell):
         self._forget_bias = forget_bias
         self._feature_size = feature_size
         self._frequency_skip = frequency_skip
-
-    @property
-    def state_size(self):
-        return 2 * self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def _windows(self, inputs):
         size = inputs.shape.with_rank(2)[-1].value
@@ -178,7 +163,7 @@ class TimeFreqLSTMCell(RNNCell):
         return array.concat(outputs, 1), array.concat(states, 1)
 
 
-class LayerNormLSTMCell(RNNCell):
+class LayerNormLSTMCell(cell_parts.SizedCell):
     """tf.contrib.rnn.LayerNormLSTMCell: LSTMCell's step (peepholes `w_f_diag`, `w_i_diag`,
     `w_o_diag`, cell_clip, projection `projection/kernel`, proj_clip) with optional layer
     normalization of the gates and the cell (the bias `bias` is then made but not added)."""
@@ -201,14 +186,6 @@ class LayerNormLSTMCell(RNNCell):
         self._norm_gain = norm_gain
         self._norm_shift = norm_shift
         self._state_size, self._output_size = cell_parts.lstm_sizes(num_units, num_proj)
-
-    @property
-    def state_size(self):
-        return self._state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
     def _norm(self, x, scope):
         return cell_parts.layer_norm(x, scope, self._norm_gain, self._norm_shift)
@@ -253,7 +230,7 @@ class LayerNormLSTMCell(RNNCell):
         return m, LSTMStateTuple(c, m)
 
 
-class GLSTMCell(RNNCell):
+class GLSTMCell(cell_parts.SizedCell):
     """The group LSTM (Kuchaiev & Ginsburg 2017): `number_of_groups` LSTM sub-cells, each on
     its slice of the input and of the output, with kernels `group<k>/kernel`, biases
     `bias_i`, `bias_j`, `bias_f`, `bias_o` and an optional `projection/kernel`."""
@@ -277,14 +254,6 @@ class GLSTMCell(RNNCell):
         self._group_shape = [(num_proj or num_units) // number_of_groups,
                              num_units // number_of_groups]
         self._state_size, self._output_size = cell_parts.lstm_sizes(num_units, num_proj)
-
-    @property
-    def state_size(self):
-        return self._state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
     def call(self, inputs, state):
         c_prev, m_prev = state
@@ -319,7 +288,7 @@ class GLSTMCell(RNNCell):
         return m, LSTMStateTuple(c, m)
 
 
-class PhasedLSTMCell(RNNCell):
+class PhasedLSTMCell(cell_parts.SizedCell):
     """The phased LSTM (Neil et al. 2016): an LSTM (`mask_gates/`, `new_input/`,
     `output_gate/` kernels and biases, peepholes optional) whose updates open only in a
     fraction `ratio_on` of each unit's oscillation (`period`, `phase`, `ratio_on`), leaking
@@ -332,20 +301,14 @@ class PhasedLSTMCell(RNNCell):
                  reuse=None):
         super().__init__(_reuse=reuse)
         self._num_units = num_units
+        self._state_size = LSTMStateTuple(num_units, num_units)
+        self._output_size = num_units
         self._use_peepholes = use_peepholes
         self._leak = leak
         self._ratio_on = ratio_on
         self._trainable_ratio_on = trainable_ratio_on
         self._period_init_min = period_init_min
         self._period_init_max = period_init_max
-
-    @property
-    def state_size(self):
-        return LSTMStateTuple(self._num_units, self._num_units)
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def _cycle_ratio(self, time, phase, period):
         """((time - phase) mod period) / period, the mod passing time's gradient on."""
@@ -391,7 +354,7 @@ class PhasedLSTMCell(RNNCell):
         return new_h, LSTMStateTuple(new_c, new_h)
 
 
-class IndyLSTMCell(RNNCell):
+class IndyLSTMCell(cell_parts.SizedCell):
     """BasicLSTM with diagonal recurrent weights (each unit sees only its own h):
     gates = x `kernel_w` + tile(h, 4) * `kernel_u` + `bias`."""
 
@@ -401,18 +364,12 @@ class IndyLSTMCell(RNNCell):
                  kernel_initializer=None, bias_initializer=None, name=None, dtype=None):
         super().__init__(_reuse=reuse, name=name, dtype=dtype)
         self._num_units = num_units
+        self._state_size = LSTMStateTuple(num_units, num_units)
+        self._output_size = num_units
         self._forget_bias = forget_bias
         self._activation = activation or math_ops.tanh
         self._kernel_initializer = kernel_initializer
         self._bias_initializer = bias_initializer
-
-    @property
-    def state_size(self):
-        return LSTMStateTuple(self._num_units, self._num_units)
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, inputs_shape):
         depth, n = input_depth(inputs_shape), self._num_units
@@ -434,7 +391,7 @@ class IndyLSTMCell(RNNCell):
 
 
 # --- NAS ------------------------------------------------------------------------------------
-class NASCell(RNNCell):
+class NASCell(cell_parts.SizedCell):
     """The recurrent cell Neural Architecture Search found (Zoph & Le 2017): eight branches of
     x `kernel` and m `recurrent_kernel` (+ `bias` with use_bias) combined in three layers,
     with an optional `projection_weights`."""
@@ -448,14 +405,6 @@ class NASCell(RNNCell):
         self._num_proj = num_proj
         self._use_bias = use_bias
         self._state_size, self._output_size = cell_parts.lstm_sizes(num_units, num_proj)
-
-    @property
-    def state_size(self):
-        return self._state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
     def build(self, inputs_shape):
         if inputs_shape.with_rank(2)[1].value is None:
