@@ -19,7 +19,7 @@ import numpy as np
 from tensorweave.ops import feature_column as fc_ops
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
-from tensorweave.core.graph import GraphKeys
+from tensorweave.core.graph import GraphKeys, name_scope
 from tensorweave.core.operation import Tensor
 from tensorweave.init_ops import truncated_normal_initializer, zeros_initializer
 from tensorweave.ops import array, example_parsing, math_ops, nn_ops
@@ -1114,7 +1114,14 @@ def linear_model(features, feature_columns, units=1, sparse_combiner="sum",
     weight_collections = _with_globals(weight_collections)
     builder = LazyBuilder(features)
     sums = []
-    with variable_scope(None, default_name="linear_model", values=list(features.values())):
+    with variable_scope(None, default_name="linear_model", values=list(features.values())) \
+            as scope:
+        base = scope.name.split("/")[-1]
+    # as TF's _LinearModel layer: ops in a fresh name scope named after the model, holding one
+    # of the model's name (the first call's "linear_model_1/linear_model/..."), variables in
+    # the variable scope just made
+    with name_scope(base), name_scope(base), \
+            variable_scope(scope, auxiliary_name_scope=False):
         for column in columns:
             with variable_scope(None, default_name=column._var_scope_name):
                 sums.append(_weighted_sum(column, builder, units, sparse_combiner,

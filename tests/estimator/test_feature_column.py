@@ -280,3 +280,22 @@ def test_vocabulary_file_column_reads_its_file_when_used(tmp_path):
     with tf.Session() as sess:
         sess.run(tf.tables_initializer())
         assert sess.run(dense).tolist() == [[0, 1], [0, 0], [1, 0]]
+
+
+def test_linear_model_output_names_as_tensorflow():
+    """Each call builds its ops in a fresh name scope named after its variable scope, as TF's
+    _LinearModel layer (fixture make_linear_model_names_reference.py); variables of the first
+    call as TF's. (TF 2.15 also makes the second call's column scopes unique graph-wide,
+    color_1, which TF 1.15's tf.layers-based wrapper may not: not checked.)"""
+    with open(os.path.join(os.path.dirname(__file__), "..", "fixtures",
+                           "linear_model_names_reference.json")) as f:
+        expected = json.load(f)
+    features = {"price": [[1.0], [5.0]], "color": [["R"], ["B"]]}
+    columns = [fc.numeric_column("price"),
+               fc.categorical_column_with_vocabulary_list("color", ["R", "G", "B"])]
+    outputs = [fc.linear_model(features, columns).name for _ in range(2)]
+    assert outputs == expected["outputs"]
+    names = sorted(v.name for v in tf.global_variables())
+    first = [n for n in expected["variables"] if n.startswith("linear_model/")]
+    assert [n for n in names if n.startswith("linear_model/")] == first
+    assert "linear_model_1/bias_weights:0" in names
