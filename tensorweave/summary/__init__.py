@@ -23,6 +23,13 @@ from tensorweave.summary.summary_ops import (audio, get_summary_description,  # 
 from tensorweave.summary.writer import FileWriter, FileWriterCache  # noqa: F401
 
 
+def initialize(graph=None, session=None):
+    """TF 1.15's tf.summary.initialize: tf.contrib.summary.initialize (runs the default
+    writer's initializers in `session`, writes `graph` at step 0)."""
+    from tensorweave.contrib import summary as writer_summaries
+    return writer_summaries.initialize(graph=graph, session=session)
+
+
 def all_v2_summary_ops():
     """The graph's summary ops of the writer kind (tf.contrib.summary's, TF's
     `_SUMMARY_V2` collection); not those of tf.summary."""
@@ -32,5 +39,5 @@ def all_v2_summary_ops():
 
 __all__ = ["Event", "FileWriter", "FileWriterCache", "HistogramProto", "SessionLog", "Summary",
            "SummaryDescription", "SummaryMetadata", "TaggedRunMetadata", "all_v2_summary_ops",
-           "audio", "get_summary_description", "histogram", "image", "merge", "merge_all",
-           "scalar", "tensor_summary", "text"]
+           "audio", "get_summary_description", "histogram", "image", "initialize", "merge",
+           "merge_all", "scalar", "tensor_summary", "text"]

@@ -160,3 +160,15 @@ def test_tensorboard_reads_the_event_file(tmp_path):
                                [v.mean() for v in cases.FEEDS], rtol=1e-6)
     assert "train/values" in tags["histograms"] and "pictures/image/1" in tags["images"]
     assert tags["graph"]
+
+
+def test_tf_summary_initialize_is_contribs(tmp_path):
+    with tf.Graph().as_default() as graph:
+        tf.train.get_or_create_global_step()
+        writer = tf.contrib.summary.create_file_writer(str(tmp_path))
+        with tf.Session() as sess, writer.as_default():
+            tf.summary.initialize(graph=graph, session=sess)
+        with pytest.raises(RuntimeError, match="No default"):
+            tf.summary.initialize(session=sess)
+    [path] = _event_files(tmp_path)
+    assert any(e.graph_def for e in tf.train.summary_iterator(path))
