@@ -2,6 +2,7 @@
 from tensorweave.core import dtypes
 from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import name_scope
+from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.distributions.distribution import NOT_REPARAMETERIZED, Distribution
 from tensorweave.ops import array, math_ops, nn_ops, random_ops
 
@@ -18,12 +19,10 @@ class Categorical(Distribution):
             raise ValueError("Must pass probs or logits, but not both.")
         with name_scope(name, values=[logits, probs]) as scope:
             if probs is None:
-                self._logits = convert_to_tensor(logits, name="logits",
-                                                 preferred_dtype=dtypes.float32)
+                self._logits = convert_to_tensor(logits, name="logits")
                 self._probs = nn_ops.softmax(self._logits, name="probs")
             else:
-                self._probs = convert_to_tensor(probs, name="probs",
-                                                preferred_dtype=dtypes.float32)
+                self._probs = convert_to_tensor(probs, name="probs")
                 self._logits = math_ops.log(self._probs, name="logits")
             self._event_size = array.shape(self._logits)[-1]
         super().__init__(dtypes.as_dtype(dtype), NOT_REPARAMETERIZED, validate_args,
@@ -43,8 +42,10 @@ class Categorical(Distribution):
         logits_2d = array.reshape(self._logits, [-1, self._event_size])
         draws = random_ops.multinomial(logits_2d, n, seed=seed, output_dtype=self.dtype)
         draws = array.transpose(draws)  # [n, batch]
-        return array.reshape(draws, array.concat([array.reshape(n, [1]),
-                                                  self.batch_shape_tensor()], 0))
+        draws = array.reshape(draws, array.concat([array.reshape(n, [1]),
+                                                   self.batch_shape_tensor()], 0))
+        draws.set_shape(TensorShape([None]).concatenate(self.batch_shape))
+        return draws
 
     def log_prob(self, value, name="log_prob"):
         with name_scope(self._name), name_scope(name):

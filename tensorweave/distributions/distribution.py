@@ -105,11 +105,14 @@ class Distribution:
             samples = self._sample_n(n, seed)
             final = array.concat([flat, array.shape(samples)[1:]], 0)
             out = array.reshape(samples, final)
-            if static is not None:
-                tail = samples.shape[1:] if samples.shape.ndims is not None else None
-                if tail is not None:
-                    out.set_shape(TensorShape([int(d) for d in static.reshape(-1)])
-                                  .concatenate(tail))
+            tail = samples.shape[1:] if samples.shape.ndims is not None else None
+            if tail is not None and static is not None:
+                out.set_shape(TensorShape([int(d) for d in static.reshape(-1)])
+                              .concatenate(tail))
+            elif tail is not None and sample_shape.shape.num_elements() is not None:
+                # a sample shape known only when run: its rank is known, and the rest
+                out.set_shape(TensorShape([None] * sample_shape.shape.num_elements())
+                              .concatenate(tail))
             return out
 
     # --- methods ------------------------------------------------------------------------------

@@ -60,6 +60,51 @@ def test_kl_divergence_matches_tensorflow(pair, dtype):
         np.testing.assert_allclose(value, expected, **_tolerance(expected))
 
 
+@pytest.mark.parametrize("dtype", cases.DTYPES)
+@pytest.mark.parametrize("case", sorted(cases.MIXTURES))
+def test_mixtures_match_tensorflow(case, dtype):
+    with tf.Graph().as_default():
+        tensors, shapes = cases.evaluate_mixture(tfd, case, dtype)
+        assert shapes == SHAPES[f"{dtype}/mixture/{case}"]
+        with tf.Session() as sess:
+            values = sess.run(tensors)
+    for key, value in values.items():
+        assert value.dtype == np.dtype(dtype), key
+        np.testing.assert_allclose(value, REFERENCE[f"{dtype}/mixture/{case}/{key}"],
+                                   err_msg=f"{case}/{key}", **TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize("case", ["mixture_normal", "same_family_normal",
+                                  "same_family_mvn_diag"])
+def test_mixture_samples_have_the_mean_and_variance(case):
+    with tf.Graph().as_default():
+        dist = cases.build_mixture(tfd, case, "float64")
+        samples = dist.sample(200000, seed=3)
+        assert samples.shape.as_list() == [200000] + dist.batch_shape.as_list() + \
+            dist.event_shape.as_list()
+        with tf.Session() as sess:
+            drawn, mean, variance = sess.run([samples, dist.mean(), dist.variance()])
+    np.testing.assert_allclose(drawn.mean(0), mean, atol=0.02)
+    np.testing.assert_allclose(drawn.var(0), variance, rtol=0.03)
+
+
+def test_mixture_argument_errors():
+    cat = tfd.Categorical(logits=[0.0, 1.0])
+    normal = tfd.Normal(0.0, 1.0)
+    with pytest.raises(TypeError, match="cat must be a Categorical"):
+        tfd.Mixture(cat=normal, components=[normal, normal])
+    with pytest.raises(ValueError, match="components must be a non-empty"):
+        tfd.Mixture(cat=cat, components=[])
+    with pytest.raises(ValueError, match=r"cat.num_classes != len\(components\): 2 vs. 3"):
+        tfd.Mixture(cat=cat, components=[normal] * 3)
+    with pytest.raises(TypeError, match="same dtype"):
+        tfd.Mixture(cat=cat, components=[normal, tfd.Normal(np.float64(0.0), np.float64(1.0))])
+    with pytest.raises(ValueError, match="must be a Categorical"):
+        tfd.MixtureSameFamily(normal, normal)
+    with pytest.raises(ValueError, match=r"\(2\) does not equal"):
+        tfd.MixtureSameFamily(cat, tfd.Normal([0.0, 1.0, 2.0], 1.0))
+
+
 def test_kl_of_a_distribution_with_itself_is_zero():
     with tf.Graph().as_default(), tf.Session() as sess:
         full = tfd.MultivariateNormalFullCovariance([1., 2., 3.], cases.COV3)
