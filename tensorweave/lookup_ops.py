@@ -21,6 +21,8 @@ from tensorweave.ops import array, math_ops
 from tensorweave.ops import lookup_ops as table_ops
 from tensorweave.ops import string_convert_ops
 from tensorweave.train.saveable_object import SaveableObject, SaveSpec
+# TF's lookup_ops.py defines tables_initializer too: `lookup_ops.tables_initializer()`
+from tensorweave.variables import tables_initializer  # noqa: F401
 
 __all__ = [
     "LookupInterface", "InitializableLookupTableBase", "StaticHashTable", "HashTable",

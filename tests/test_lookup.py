@@ -174,3 +174,13 @@ def test_lookup_inside_a_dataset_map_function():
             sess.run([tf.tables_initializer(), item.initializer])
             assert sess.run(row).tolist() == [1, 0, -1]
             assert sess.run(row).tolist() == [2]
+
+
+def test_lookup_ops_module_offers_tables_initializer():
+    # TF's lookup_ops.py defines it; programs call lookup_ops.tables_initializer()
+    with tf.Graph().as_default():
+        table = lookup_ops.index_table_from_tensor(tf.constant(["anna", "gary"]))
+        ids = table.lookup(tf.constant(["gary", "x"]))
+        with tf.Session() as sess:
+            sess.run(lookup_ops.tables_initializer())
+            assert sess.run(ids).tolist() == [1, -1]

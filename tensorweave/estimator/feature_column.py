@@ -22,7 +22,8 @@ from tensorweave.core.constants import convert_to_tensor
 from tensorweave.core.graph import GraphKeys, name_scope
 from tensorweave.core.operation import Tensor
 from tensorweave.init_ops import truncated_normal_initializer, zeros_initializer
-from tensorweave.ops import array, example_parsing, math_ops, nn_ops
+from tensorweave.ops import (array, counting_ops, example_parsing, math_ops, nn_ops,
+                             scatter_ops)
 from tensorweave.platform import gfile
 from tensorweave.variable_scope import get_variable, variable_scope
 
@@ -45,8 +46,14 @@ class _DenseColumn(_FeatureColumn):
     """A column input_layer can consume: a float tensor per example of `_variable_shape`."""
 
 
+IdWeightPair = collections.namedtuple("IdWeightPair", ["id_tensor", "weight_tensor"])
+
+
 class _CategoricalColumn(_FeatureColumn):
     """A column of integer ids in [0, _num_buckets) (dense [batch, k], -1 for missing)."""
+
+    IdWeightPair = IdWeightPair
+    _packs_ids = False  # whether the ids' SparseTensor is only as wide as its fullest row
 
     def _get_ids(self, builder):
         return builder.get(self)
@@ -54,6 +61,26 @@ class _CategoricalColumn(_FeatureColumn):
     def _get_weights(self, builder):
         """Per-id weights aligned with _get_ids (float32 [batch, k]), or None (all 1)."""
         return None
+
+    def _get_sparse_tensors(self, inputs, weight_collections=None, trainable=None):
+        """TF's view of the ids: IdWeightPair(SparseTensor of each row's present ids, packed
+        from column 0 (int64, [batch, k]), SparseTensor of their weights or None)."""
+        from tensorweave.core.sparse_tensor import SparseTensor
+        ids = array.cast(self._get_ids(inputs), dtypes.int64)
+        present = math_ops.greater_equal(ids, 0)
+        where = array.where(present)
+        column = counting_ops.cumsum(array.cast(present, dtypes.int64), axis=1) - 1
+        indices = array.stack([where[:, 0], scatter_ops.gather_nd(column, where)], axis=1)
+        shape = array.cast(array.shape(ids), dtypes.int64)
+        if self._packs_ids:  # as TF's sparse cross: as wide as the fullest row
+            shape = array.stack([shape[0], math_ops.maximum(math_ops.reduce_max(
+                math_ops.reduce_sum(array.cast(present, dtypes.int64), 1)),
+                np.int64(0))])
+        weights = self._get_weights(inputs)
+        return IdWeightPair(
+            SparseTensor(indices, scatter_ops.gather_nd(ids, where), shape),
+            None if weights is None else SparseTensor(indices, scatter_ops.gather_nd(weights, where),
+                                                      shape))
 
 
 def _missing_value(dtype):
@@ -95,6 +122,11 @@ class LazyBuilder:
         if cache_key not in self._cache:
             self._cache[cache_key] = _present_steps(self._features, key, per_step)
         return self._cache[cache_key]
+
+    def is_sparse(self, key):
+        """Whether raw feature `key` came as a SparseTensor (its absent values are missing)."""
+        from tensorweave.core.sparse_tensor import SparseTensor
+        return isinstance(self._features.get(key), SparseTensor)
 
     def get(self, key):
         if key not in self._cache:
@@ -415,6 +447,8 @@ def categorical_column_with_identity(key, num_buckets, default_value=None):
 
 class CrossedColumn(_CategoricalColumn, collections.namedtuple(
         "CrossedColumn", ["keys", "hash_bucket_size", "hash_key"])):
+    _packs_ids = True
+
     @property
     def parse_example_spec(self):
         spec = {}
@@ -432,13 +466,18 @@ class CrossedColumn(_CategoricalColumn, collections.namedtuple(
         return self.hash_bucket_size
 
     def _transform_feature(self, builder):
-        # as TF: nested crosses are flattened to their leaf keys; the id tensors of columns
-        # enter the hash first, then the raw features (dense, whole)
-        leaves = _leaf_keys(self)
-        ids = [key._get_ids(builder) for key in leaves if not isinstance(key, str)]
-        raw = [(key, builder.get(key)) for key in leaves if isinstance(key, str)]
-        dense = [_check_categorical_input(k, t, t.dtype.is_integer) for k, t in raw]
-        return fc_ops.hashed_cross(ids, dense, self.hash_bucket_size,
+        # as TF's sparse_cross_hashed: nested crosses are flattened to their leaf keys; the
+        # sparse inputs (columns' ids and raw SparseTensor features, whose absent values are
+        # missing) enter the hash first in key order, then the dense raw features, whole
+        sparse, dense = [], []
+        for key in _leaf_keys(self):
+            if not isinstance(key, str):
+                sparse.append(key._get_ids(builder))
+                continue
+            tensor = builder.get(key)
+            tensor = _check_categorical_input(key, tensor, tensor.dtype.is_integer)
+            (sparse if builder.is_sparse(key) else dense).append(tensor)
+        return fc_ops.hashed_cross(sparse, dense, self.hash_bucket_size,
                                    _DEFAULT_HASH_KEY if self.hash_key is None else self.hash_key)
 
 
@@ -1036,6 +1075,16 @@ def _with_globals(weight_collections):
     return weight_collections
 
 
+def _model_collections(weight_collections):
+    """The collections of input_layer's and linear_model's variables, as TF: the given ones
+    (any empty value is none) and GLOBAL_VARIABLES and MODEL_VARIABLES."""
+    collections = list(weight_collections or [])
+    for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.MODEL_VARIABLES):
+        if key not in collections:
+            collections.append(key)
+    return collections
+
+
 def _created_since(count_before):
     from tensorweave.variables import global_variables
     return global_variables()[count_before:]
@@ -1078,7 +1127,7 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
             raise ValueError(f"Items of feature_columns must be a _DenseColumn. You can wrap a "
                              f"categorical column with an embedding_column or indicator_column. "
                              f"Given: {column}")
-    weight_collections = _with_globals(weight_collections)
+    weight_collections = _model_collections(weight_collections)
     builder = LazyBuilder(features)
     outputs, dense = [], []
     with variable_scope(None, default_name="input_layer", values=list(features.values())):
@@ -1111,7 +1160,7 @@ def linear_model(features, feature_columns, units=1, sparse_combiner="sum",
         if not isinstance(column, (_DenseColumn, _CategoricalColumn)):
             raise ValueError(f"Items of feature_columns must be either a _DenseColumn or "
                              f"_CategoricalColumn. Given: {column}")
-    weight_collections = _with_globals(weight_collections)
+    weight_collections = _model_collections(weight_collections)
     builder = LazyBuilder(features)
     sums = []
     with variable_scope(None, default_name="linear_model", values=list(features.values())) \

@@ -299,3 +299,73 @@ def test_linear_model_output_names_as_tensorflow():
     first = [n for n in expected["variables"] if n.startswith("linear_model/")]
     assert [n for n in names if n.startswith("linear_model/")] == first
     assert "linear_model_1/bias_weights:0" in names
+
+
+def _sparse_reference():
+    with open(os.path.join(os.path.dirname(__file__), "..", "fixtures",
+                           "feature_column_sparse_reference.json")) as f:
+        return json.load(f)
+
+
+def test_get_sparse_tensors_and_crosses_of_sparse_features_as_tensorflow():
+    """TF 1.x's IdWeightPair view of categorical columns (as programs read it through
+    _LazyBuilder), and crosses where a raw SparseTensor feature crosses only its present
+    values (fixture make_feature_column_sparse_reference.py)."""
+    from tensorweave.estimator.feature_column import LazyBuilder
+    expected = _sparse_reference()["sparse"]
+    numbers = fc.numeric_column("a", dtype=tf.int32, shape=(2,))
+    colors = fc.categorical_column_with_vocabulary_list("color", ["R", "G", "B"],
+                                                        num_oov_buckets=2)
+    features = {
+        "a": tf.constant(((-1., -1.5), (.5, 1.))),
+        "c": tf.SparseTensor(indices=((0, 0), (1, 0), (1, 1)), values=["cA", "cB", "cC"],
+                             dense_shape=(2, 2)),
+        "n": tf.SparseTensor(indices=((0, 1), (1, 0)), values=tf.constant([7, 9], tf.int64),
+                             dense_shape=(2, 2)),
+        "h": [["a", "b"], ["x", ""]],
+        "color": [["R", "x"], ["B", "G"]],
+        "weight": [[2.0, 3.0], [4.0, 5.0]],
+    }
+    columns = {
+        "crossed_sparse": fc.crossed_column([fc.bucketized_column(numbers, (0, 1)), "c"], 5),
+        "crossed_sparse_ints": fc.crossed_column(["n", "c"], 7),
+        "crossed_dense_and_sparse": fc.crossed_column(["h", "c"], 11),
+        "hashed": fc.categorical_column_with_hash_bucket("h", 5),
+        "vocabulary": colors,
+        "weighted": fc.weighted_categorical_column(colors, "weight"),
+    }
+    pairs = {name: column._get_sparse_tensors(LazyBuilder(features))
+             for name, column in columns.items()}
+    dense = {name: fc.input_layer(features, [fc.indicator_column(columns[name])])
+             for name in ("crossed_sparse", "crossed_sparse_ints", "crossed_dense_and_sparse")}
+    with tf.Session() as sess:
+        sess.run(tf.tables_initializer())
+        for name, pair in pairs.items():
+            assert isinstance(pair, columns[name].IdWeightPair)
+            ids = sess.run(pair.id_tensor)
+            want = expected[name]
+            assert ids.indices.tolist() == want["indices"], name
+            assert ids.values.tolist() == want["values"], name
+            assert ids.dense_shape.tolist() == want["dense_shape"], name
+            assert (pair.weight_tensor is None) == ("weights" not in want), name
+            if pair.weight_tensor is not None:
+                weights = sess.run(pair.weight_tensor)
+                assert weights.values.tolist() == want["weights"]
+                assert weights.indices.tolist() == want["weight_indices"]
+        for name, tensor in dense.items():
+            assert sess.run(tensor).tolist() == expected[name + "_indicator"], name
+
+
+def test_input_layer_and_linear_model_variables_join_model_variables():
+    """As TF: GLOBAL_VARIABLES and MODEL_VARIABLES besides the given weight_collections, an
+    empty value (a program passing {} there) counting as none."""
+    expected = _sparse_reference()["collections"]
+    column = fc.categorical_column_with_hash_bucket("s", 5)
+    features = {"s": [["a"], ["x"]], "p": [[1.], [2.]]}
+    fc.input_layer(features, fc.embedding_column(column, 3), {})
+    fc.linear_model(features, [column, fc.numeric_column("p")])
+    fc.input_layer(features, fc.embedding_column(column, 2), ["mine"])
+    names = lambda key: [v.name for v in tf.get_collection(key)]  # noqa: E731
+    assert names(tf.GraphKeys.MODEL_VARIABLES) == expected["model"]
+    assert names(tf.GraphKeys.GLOBAL_VARIABLES) == expected["global"]
+    assert names("mine") == expected["mine"]
