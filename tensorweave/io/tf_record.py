@@ -15,7 +15,7 @@ import struct
 import zlib
 
 from tensorweave.core import errors
-from tensorweave.lib import crc32c
+from tensorweave.lib import crc32c, event_files
 
 _LENGTH = struct.Struct("<Q")
 _CHECKSUM = struct.Struct("<I")
@@ -66,11 +66,7 @@ def _masked_crc(data):
     return crc32c.mask(crc32c.value(data))
 
 
-def encode_record(data):
-    """`data` framed as one TFRecord."""
-    length = _LENGTH.pack(len(data))
-    return b"".join((length, _CHECKSUM.pack(_masked_crc(length)), data,
-                     _CHECKSUM.pack(_masked_crc(data))))
+encode_record = event_files.frame_record  # `data` framed as one TFRecord
 
 
 class _GzipInput(gzip.GzipFile):

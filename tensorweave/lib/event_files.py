@@ -23,16 +23,19 @@ def frame_record(data):
                      _CHECKSUM.pack(crc32c.mask(crc32c.value(data)))))
 
 
-def create_event_file(logdir, suffix=""):
+def create_event_file(logdir, suffix="", taken=None):
     """Creates the directory if needed and a new event file in it, named as TensorFlow names
-    them (".<n>" before the suffix when that name is taken); returns (path, open fd)."""
+    them (".<n>" before the suffix when that name exists, or `taken(path)` says a writer of
+    this process holds it); returns (path, open fd)."""
     os.makedirs(logdir, exist_ok=True)
     base = os.path.join(logdir, "events.out.tfevents.%010d.%s" % (int(time.time()),
                                                                    socket.gethostname()))
     n = 0
     while True:
         path = base + ("" if n == 0 else f".{n}") + suffix
-        try:
-            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            n += 1
+        if taken is None or not taken(path):
+            try:
+                return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                pass
+        n += 1

@@ -13,7 +13,6 @@ never leaves a half-written record. Writers are flushed every `flush_secs`, on `
 """
 import atexit
 import os
-import socket
 import threading
 import time
 import weakref
@@ -22,7 +21,7 @@ from tensorboard.compat.proto import (config_pb2, event_pb2, graph_pb2, meta_gra
                                       summary_pb2)
 
 from tensorweave.core.graph import Graph, get_default_graph
-from tensorweave.io import tf_record
+from tensorweave.lib import event_files
 from tensorweave.lib.paths import path_str
 
 FILE_VERSION = "brain.Event:2"
@@ -44,22 +43,12 @@ atexit.register(_close_open_writers)
 
 
 def _create_event_file(logdir, suffix):
-    """Creates and opens a new event file in `logdir`; returns (path, fd)."""
-    base = os.path.join(logdir, "events.out.tfevents.%010d.%s" % (int(time.time()),
-                                                                   socket.gethostname()))
+    """Creates and opens a new event file in `logdir` that no writer of this process holds;
+    returns (path, fd)."""
     with _paths_lock:
-        n = 0
-        while True:
-            path = base + ("" if n == 0 else f".{n}") + suffix
-            if path not in _paths_in_use:
-                try:
-                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-                except FileExistsError:
-                    pass
-                else:
-                    _paths_in_use.add(path)
-                    return path, fd
-            n += 1
+        path, fd = event_files.create_event_file(logdir, suffix, _paths_in_use.__contains__)
+        _paths_in_use.add(path)
+        return path, fd
 
 
 class EventFileWriter:
@@ -181,7 +170,7 @@ class EventFileWriter:
         for event, prepare in events:
             if prepare is not None:
                 prepare(event)
-            record = tf_record.encode_record(event.SerializeToString())
+            record = event_files.frame_record(event.SerializeToString())
             self._pending.append(record)
             self._pending_bytes += len(record)
 
