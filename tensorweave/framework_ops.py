@@ -7,7 +7,8 @@ from tensorweave.core.context import get_default_session
 from tensorweave.core.graph import (Graph, GraphKeys, add_to_collection, add_to_collections,
                                     colocate_with, container, control_dependencies, device,
                                     get_collection, get_collection_ref, get_default_graph,
-                                    init_scope, name_scope, op_scope, reset_default_graph)
+                                    init_scope, name_scope, op_scope, prepend_name_scope,
+                                    reset_default_graph, strip_name_scope)
 from tensorweave.core.indexed_slices import IndexedSlices
 from tensorweave.core.operation import Operation, Tensor
 from tensorweave.gradients import NotDifferentiable, RegisterGradient, no_gradient
@@ -22,7 +23,8 @@ __all__ = ["Graph", "GraphKeys", "IndexedSlices", "NotDifferentiable", "Operatio
            "convert_to_tensor_or_indexed_slices", "device", "disable_eager_execution",
            "enable_eager_execution", "executing_eagerly", "get_collection",
            "get_collection_ref", "get_default_graph", "get_default_session", "get_name_scope",
-           "init_scope", "name_scope", "no_gradient", "op_scope",
+           "init_scope", "name_scope", "no_gradient", "op_scope", "prepend_name_scope",
+           "strip_name_scope",
            "register_tensor_conversion_function", "reset_default_graph"]
 
 

@@ -460,6 +460,34 @@ class Graph:
 
 
 # --- default graph -------------------------------------------------------------------------
+def strip_name_scope(name, export_scope):
+    """`name` with a leading `export_scope/` removed, also after a control input's '^' or a
+    colocation's 'loc:@' (TF's ops.strip_name_scope); unchanged when it has none."""
+    if not export_scope:
+        return name
+    scope = re.escape(export_scope.rstrip("/"))
+    return re.sub(r"([\^]|loc:@|^)" + scope + r"[\/]+(.*)", r"\1\2", name, count=1)
+
+
+def prepend_name_scope(name, import_scope):
+    """`name` under `import_scope/`, after a leading '^' or 'loc:@' (TF's
+    ops.prepend_name_scope)."""
+    if not import_scope:
+        return name
+    return re.sub(r"([\^]|loc:@|^)(.*)", lambda m: f"{m[1]}{import_scope.rstrip('/')}/{m[2]}",
+                  name, count=1)
+
+
+def name_within_scope(name, scope):
+    """`name` relative to `scope` ('^' kept), or None when it lies outside the scope."""
+    if not scope:
+        return name
+    bare = name[1:] if name.startswith("^") else name
+    if not bare.startswith(scope.rstrip("/") + "/"):
+        return None
+    return strip_name_scope(name, scope)
+
+
 def get_default_graph():
     """The innermost graph this thread made default with `as_default()`, else the thread's
     global default graph (see core/context.py)."""

@@ -18,7 +18,8 @@ functions run.
 import os
 
 from tensorweave.core import graph_io
-from tensorweave.core.graph import GraphKeys, get_default_graph
+from tensorweave.core.graph import (GraphKeys, get_default_graph, name_within_scope,
+                                    prepend_name_scope)
 from tensorweave.core.operation import Operation, Tensor
 from tensorweave.lib import protos
 from tensorweave.lib.paths import path_str
@@ -45,26 +46,9 @@ def _protos():
     return meta_graph_pb2, saver_pb2, variable_pb2, graph_def
 
 
-def _strip_scope(name, scope):
-    """`name` relative to `scope` ('^' and ':k' kept); None when it is outside the scope."""
-    if not scope:
-        return name
-    control = name.startswith("^")
-    bare = name[1:] if control else name
-    if not bare.startswith(scope + "/"):
-        return None
-    return ("^" if control else "") + bare[len(scope) + 1:]
-
-
-def _add_scope(name, scope):
-    if not scope:
-        return name
-    return "^" + scope + "/" + name[1:] if name.startswith("^") else scope + "/" + name
-
-
 # --- collections -------------------------------------------------------------------------------
 def _variable_def(variable, variable_pb2, scope):
-    names = [_strip_scope(n, scope) for n in (
+    names = [name_within_scope(n, scope) for n in (
         variable.name, variable.initial_value.name, variable.initializer.name,
         variable.value().name)]
     if None in names:
@@ -87,7 +71,7 @@ def _collection_def(items, meta_graph_pb2, variable_pb2, scope):
         if not all(isinstance(v, (Tensor, Operation)) for v in items):
             return None
         field = proto.node_list
-        values = [n for n in (_strip_scope(v.name, scope) for v in items) if n is not None]
+        values = [n for n in (name_within_scope(v.name, scope) for v in items) if n is not None]
     elif all(hasattr(v, "as_saver_def") for v in items):  # the SAVERS collection
         field, values = proto.bytes_list, [v.as_saver_def().SerializeToString() for v in items]
     elif all(isinstance(v, QueueRunner) for v in items):  # QueueRunnerDefs, as TF stores them
@@ -131,7 +115,7 @@ def _restore_collections(meta_graph_def, graph, scope, variable_pb2, saver_pb2,
             continue
         values = getattr(proto, kind).value
         if kind == "node_list":
-            items = [graph.as_graph_element(_add_scope(n, scope)) for n in values]
+            items = [graph.as_graph_element(prepend_name_scope(n, scope)) for n in values]
         elif kind == "bytes_list" and key in _VARIABLE_COLLECTIONS:
             items = [_variable_from_def(v, graph, scope, variable_pb2) for v in values]
         elif kind == "bytes_list" and key == GraphKeys.SAVERS:
@@ -160,10 +144,10 @@ def _variable_from_def(serialized, graph, scope, variable_pb2):
     variable_def.ParseFromString(serialized)
     # a resource variable's ops were read as a reference variable's (ops/state_ops.py)
     known = graph.extension(_variable_from_def, dict)  # name -> the Variable made for it
-    name = _add_scope(variable_def.variable_name, scope)
+    name = prepend_name_scope(variable_def.variable_name, scope)
     if name not in known:
         def element(n):
-            return graph.as_graph_element(_add_scope(n, scope)) if n else None
+            return graph.as_graph_element(prepend_name_scope(n, scope)) if n else None
         initial_value = element(variable_def.initial_value_name)
         known[name] = Variable(variable_def=(
             element(variable_def.variable_name), element(variable_def.initializer_name),
@@ -177,7 +161,7 @@ def _scoped_graph_def(graph_def, scope, graph_def_module):
     scoped = graph_def_module.graph_pb2.GraphDef()
     scoped.versions.CopyFrom(graph_def.versions)
     for node in graph_def.node:
-        name = _strip_scope(node.name, scope)
+        name = name_within_scope(node.name, scope)
         if name is None:
             continue
         copy = scoped.node.add()
@@ -185,7 +169,7 @@ def _scoped_graph_def(graph_def, scope, graph_def_module):
         copy.name = name
         del copy.input[:]
         for source in node.input:
-            inner = _strip_scope(source, scope)
+            inner = name_within_scope(source, scope)
             if inner is None:
                 raise ValueError(f"Node '{node.name}' reads '{source}', which is outside "
                                  f"export_scope '{scope}'")

@@ -19,7 +19,8 @@ the stop request and then closes the queue, cancelling enqueues still waiting.
 import threading
 
 from tensorweave.core import context, errors
-from tensorweave.core.graph import GraphKeys, add_to_collection, get_default_graph
+from tensorweave.core.graph import (GraphKeys, add_to_collection, get_default_graph,
+                                    name_within_scope)
 from tensorweave.lib import protos
 from tensorweave.platform import tf_logging as logging
 
@@ -80,7 +81,7 @@ class QueueRunner:
     def to_proto(self, export_scope=None):
         """This runner as a QueueRunnerDef, names relative to `export_scope`; None when its
         queue is outside that scope."""
-        names = [_without_scope(op.name, export_scope) for op in
+        names = [name_within_scope(op.name, export_scope) for op in
                  [self._queue, self._close_op, self._cancel_op, *self._enqueue_ops]]
         if names[0] is None:
             return None
@@ -198,13 +199,6 @@ class QueueRunner:
 
 def _with_scope(name, scope):
     return f"{scope}/{name}" if scope else name
-
-
-def _without_scope(name, scope):
-    """`name` relative to `scope`, or None outside it."""
-    if not scope:
-        return name
-    return name[len(scope) + 1:] if name.startswith(scope + "/") else None
 
 
 def add_queue_runner(qr, collection=GraphKeys.QUEUE_RUNNERS):

@@ -23,7 +23,7 @@ import time
 
 from tensorweave.core import errors
 from tensorweave.core.constants import constant, constant_value
-from tensorweave.core.graph import GraphKeys, get_default_graph
+from tensorweave.core.graph import GraphKeys, get_default_graph, prepend_name_scope
 from tensorweave.core.operation import Operation, Tensor
 from tensorweave.lib import protos, tensor_bundle
 from tensorweave.lib.paths import path_str
@@ -99,10 +99,6 @@ def _saver_def_copy(saver_def):
     return copy
 
 
-def _prepend_scope(name, scope):
-    return f"{scope}/{name}" if scope else name
-
-
 class Saver:
     """Saves and restores variables (TF's tf.train.Saver), in TensorFlow's V2 checkpoint format.
 
@@ -161,7 +157,7 @@ class Saver:
         elif self._name:  # a SaverDef imported under a scope
             for field in ("filename_tensor_name", "save_tensor_name", "restore_op_name"):
                 setattr(self.saver_def, field,
-                        _prepend_scope(getattr(self.saver_def, field), self._name))
+                        prepend_name_scope(getattr(self.saver_def, field), self._name))
         self._check_saver_def()
         self._next_checkpoint_time = (
             time.time() + self.saver_def.keep_checkpoint_every_n_hours * 3600)

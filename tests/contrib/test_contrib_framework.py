@@ -158,3 +158,72 @@ def test_old_checkpoint_utils_path_lists_a_saved_checkpoint(tmp_path):
             sess.run(tf.global_variables_initializer())
             tf.train.Saver().save(sess, str(tmp_path / "model"), global_step=1)
     assert checkpoint_utils.list_variables(str(tmp_path)) == [("w", [2, 3])]
+
+
+# TF 2.15's tensorflow.python.framework.ops.strip_name_scope / prepend_name_scope outputs
+@pytest.mark.parametrize("name,scope,stripped,prepended", [
+    ("a/b/c:0", "a", "b/c:0", "a/a/b/c:0"), ("^a/b", "a/", "^b", "^a/a/b"),
+    ("loc:@a/b", "a", "loc:@b", "loc:@a/a/b"), ("x/b", "a", "x/b", "a/x/b"),
+    ("b", "", "b", "b")])
+def test_name_scope_functions_are_tfs(name, scope, stripped, prepended):
+    assert tf.contrib.framework.strip_name_scope(name, scope) == stripped
+    assert tf.contrib.framework.prepend_name_scope(name, scope) == prepended
+
+
+def test_remove_squeezable_dimensions_static_and_when_run():
+    framework = tf.contrib.framework
+    with tf.Graph().as_default():
+        predictions, labels = framework.remove_squeezable_dimensions(tf.zeros([3, 1]),
+                                                                     tf.zeros([3]))
+        assert predictions.shape.as_list() == [3] and labels.shape.as_list() == [3]
+        predictions, labels = framework.remove_squeezable_dimensions(tf.zeros([3]),
+                                                                     tf.zeros([3, 1]))
+        assert predictions.shape.as_list() == [3] and labels.shape.as_list() == [3]
+        fed_p, fed_l = tf.placeholder(tf.float32), tf.placeholder(tf.int32, [None])
+        predictions, labels = framework.remove_squeezable_dimensions(fed_p, fed_l)
+        with tf.Session() as sess:
+            got = sess.run(predictions, {fed_p: np.ones([4, 1]), fed_l: np.ones(4)})
+            kept = sess.run(predictions, {fed_p: np.ones([4]), fed_l: np.ones(4)})
+    assert got.shape == (4,) and kept.shape == (4,)
+
+
+def test_deprecation_decorators_log_tfs_notice_once(caplog):
+    framework = tf.contrib.framework
+
+    @framework.deprecated("2018-01-01", "Use g instead.")
+    def f(x):
+        return x + 1
+
+    @framework.deprecated_args(None, "Drop y.", "y")
+    def g(x, y=None):
+        return x
+
+    @framework.deprecated_arg_values(None, "Pass mode='new'.", mode="old")
+    def h(mode="new"):
+        return mode
+    with caplog.at_level("WARNING"):
+        assert (f(1), f(2), g(1), g(1, y=2), g(1, 3), h(), h("old")) == (2, 3, 1, 1, 1, "new",
+                                                                         "old")
+    notices = [r.getMessage() for r in caplog.records]
+    assert len(notices) == 3
+    assert "f (from" in notices[0] and "deprecated and will be removed after 2018-01-01" \
+        "" in notices[0] and notices[0].endswith("Instructions for updating:\nUse g instead.")
+    assert "calling " in notices[1] and "with y is deprecated and will be removed in a " \
+        "future version" in notices[1]
+    assert "with mode=old is deprecated" in notices[2]
+    assert "THIS FUNCTION IS DEPRECATED" in f.__doc__
+    with pytest.raises(ValueError, match="conversion instructions"):
+        framework.deprecated(None, "")
+    with pytest.raises(ValueError, match="not present in the function signature"):
+        framework.deprecated_args(None, "x", "z")(lambda x: x)
+
+
+def test_framework_check_names_and_missing_initializers():
+    framework = tf.contrib.framework
+    assert framework.is_numeric_tensor(tf.constant(1.0))
+    assert not framework.is_numeric_tensor(tf.constant("a"))
+    with tf.Session() as sess:
+        assert sess.run(framework.is_strictly_increasing([1, 2, 4]))
+        assert not sess.run(framework.is_non_decreasing([2, 1]))
+    with pytest.raises(NotImplementedError, match="load_embedding_initializer"):
+        framework.load_embedding_initializer  # noqa: B018

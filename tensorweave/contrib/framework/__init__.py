@@ -11,13 +11,20 @@ from tensorweave.contrib.framework.variables import (  # noqa: F401
     get_variable_full_name, get_variables, get_variables_by_name, get_variables_by_suffix,
     get_variables_to_restore, global_variable, local_variable, model_variable, variable,
     zero_initializer)
+from tensorweave.contrib import not_provided as _not_provided
+from tensorweave.contrib.framework.deprecation import (deprecated,  # noqa: F401
+                                                       deprecated_arg_values, deprecated_args)
 from tensorweave.core.constants import convert_to_tensor as _convert_to_tensor
 from tensorweave.core.graph import get_default_graph as _get_default_graph
+from tensorweave.core.graph import prepend_name_scope, strip_name_scope  # noqa: F401
 from tensorweave.core.tensor_shape import as_shape as _as_shape
 from tensorweave.ops import array as _array
 from tensorweave.ops import check_ops as _check_ops
 from tensorweave.ops import math_ops as _math_ops
-from tensorweave.ops.check_ops import assert_same_float_dtype, assert_scalar  # noqa: F401
+from tensorweave.ops.control.cond import cond as _cond
+from tensorweave.ops.check_ops import (assert_same_float_dtype, assert_scalar,  # noqa: F401
+                                       is_non_decreasing, is_numeric_tensor,
+                                       is_strictly_increasing)
 from tensorweave.ops.sort_ops import argsort, sort  # noqa: F401
 from tensorweave.tensor_util import (convert_to_tensor_or_sparse_tensor,  # noqa: F401
                                      is_tensor)
@@ -96,3 +103,39 @@ def get_graph_from_inputs(op_input_list, graph=None):
                 raise ValueError(f"{value} must be from the same graph as {graph}.")
             return value.graph
     return graph if graph is not None else _get_default_graph()
+
+
+def remove_squeezable_dimensions(predictions, labels, name=None):
+    """(predictions, labels) with a trailing size-1 dimension squeezed from the one whose
+    rank exceeds the other's by one (contrib's argument order: predictions first)."""
+    with _get_default_graph().name_scope(name or "remove_squeezable_dimensions"):
+        predictions = _convert_to_tensor(predictions)
+        labels = _convert_to_tensor(labels)
+        p_rank, l_rank = predictions.shape.ndims, labels.shape.ndims
+        if p_rank is not None and l_rank is not None:
+            if p_rank - l_rank == -1:
+                labels = _array.squeeze(labels, [-1])
+            elif p_rank - l_rank == 1:
+                predictions = _array.squeeze(predictions, [-1])
+            return predictions, labels
+        return _squeezed_when_run(predictions, labels)
+
+
+def _squeezed_when_run(predictions, labels):
+    """Ranks known only when run: squeeze whichever side has one more dimension, of size 1."""
+    rank_diff = _array.rank(predictions) - _array.rank(labels)
+    if predictions.shape.ndims is None or predictions.shape[-1].value in (None, 1):
+        predictions = _cond(_math_ops.equal(1, rank_diff),
+                                lambda: _array.squeeze(predictions, [-1]),
+                                lambda: predictions)
+    if labels.shape.ndims is None or labels.shape[-1].value in (None, 1):
+        labels = _cond(_math_ops.equal(-1, rank_diff),
+                           lambda: _array.squeeze(labels, [-1]), lambda: labels)
+    return predictions, labels
+
+
+# TF 1.15's checkpoint-remapping initializers need the GenerateVocabRemapping and
+# LoadAndRemapMatrix ops, which tensorweave does not have
+__getattr__ = _not_provided(__name__, (
+    "load_and_remap_matrix_initializer", "load_embedding_initializer",
+    "load_linear_multiclass_bias_initializer", "load_variable_slot_initializer"))
