@@ -14,22 +14,14 @@ import tensorweave as tf
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 sys.path.insert(0, FIXTURES)
 import contrib_estimator_cases as cases  # noqa: E402
+import estimator_extra_cases as extra_cases  # noqa: E402
 
 REFERENCE = json.load(open(os.path.join(FIXTURES, "contrib_estimator_reference.json")))
 
 
-def plain(value):
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    value = np.asarray(value)
-    if value.dtype.kind in "SOU":
-        return [v.decode() if isinstance(v, bytes) else v for v in value.ravel().tolist()]
-    return value.astype(np.float64).tolist()
-
-
 @pytest.mark.parametrize("name", sorted(cases.HEAD_CASES))
 def test_head_equals_tensorflows(name):
-    got = cases.run_head_case(tf, tf.contrib.estimator, cases.HEAD_CASES[name], plain)
+    got = cases.run_head_case(tf, tf.contrib.estimator, cases.HEAD_CASES[name], extra_cases.plain)
     want = REFERENCE["heads"][name]
     np.testing.assert_allclose(got["loss"], want["loss"], rtol=1e-6)
     np.testing.assert_allclose(got["eval_loss"], want["eval_loss"], rtol=1e-6)
@@ -87,15 +79,6 @@ def test_multi_label_sparse_labels_equal_multi_hot():
     np.testing.assert_allclose(a, REFERENCE["heads"]["multi_label"]["loss"], rtol=1e-6)
 
 
-def _write_checkpoint(values, path):
-    with tf.Graph().as_default():
-        for name, value in values.items():
-            tf.Variable(np.asarray(value, np.float32), name=name)
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            return tf.train.Saver().save(sess, path)
-
-
 def _trained_estimator(name, tmp_path):
     class_name, label_key, (head_name, head_kwargs), init, pattern = \
         cases.ESTIMATOR_CASES[name]
@@ -104,7 +87,7 @@ def _trained_estimator(name, tmp_path):
     base = getattr(tf.contrib.estimator, class_name)(
         model_dir=str(tmp_path / "base"), **cases.estimator_kwargs(tf, class_name, head,
                                                                      columns))
-    ckpt = _write_checkpoint(init, str(tmp_path / "init" / "init"))
+    ckpt = extra_cases.write_checkpoint(tf, init, str(tmp_path / "init" / "init"))
     estimator = tf.estimator.Estimator(
         model_fn=base.model_fn, model_dir=str(tmp_path / "model"),
         warm_start_from=tf.estimator.WarmStartSettings(ckpt, vars_to_warm_start=pattern))
@@ -129,7 +112,7 @@ def test_estimator_with_contrib_head_equals_tensorflows(name, tmp_path):
     assert sorted(predictions) == sorted(want["predictions"])
     for key, value in want["predictions"].items():
         if isinstance(np.ravel(value)[0], str):
-            assert plain(predictions[key]) == value
+            assert extra_cases.plain(predictions[key]) == value
         else:
             np.testing.assert_allclose(predictions[key], value, rtol=2e-5, err_msg=key)
 
@@ -410,7 +393,7 @@ def test_rnn_classifier_equals_tensorflows(name, tmp_path):
         context_feature_columns=[tf.feature_column.numeric_column("age")] if with_context
         else None, n_classes=n_classes, optimizer=tf.train.GradientDescentOptimizer(0.1),
         model_dir=str(tmp_path / "base"), **cell_args)
-    ckpt = _write_checkpoint(init, str(tmp_path / "init" / "init"))
+    ckpt = extra_cases.write_checkpoint(tf, init, str(tmp_path / "init" / "init"))
     estimator = tf.estimator.Estimator(
         model_fn=base.model_fn, model_dir=str(tmp_path / "model"),
         warm_start_from=tf.estimator.WarmStartSettings(ckpt, vars_to_warm_start="rnn/.*"))
@@ -464,7 +447,7 @@ def test_saved_model_estimator_equals_tensorflows(tmp_path):
     path = tf.contrib.estimator.export_all_saved_models(estimator, str(tmp_path / "export"),
                                                         receivers)
     got = cases.run_saved_model_estimator(tf, tf.contrib.estimator.SavedModelEstimator, path,
-                                          str(tmp_path / "continued"), plain)
+                                          str(tmp_path / "continued"), extra_cases.plain)
     want = REFERENCE["saved_model_estimator"]
     for key in ("before", "after", "first", "last"):
         assert sorted(got[key]) == sorted(want[key]), key

@@ -19,15 +19,6 @@ import estimator_extra_cases as cases  # noqa: E402
 REFERENCE = json.loads((FIXTURES / "estimator_extra_reference.json").read_text())
 
 
-def _write_checkpoint(values, path):
-    with tf.Graph().as_default():
-        for name, value in values.items():
-            tf.Variable(np.asarray(value, np.float32), name=name)
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            return tf.train.Saver().save(sess, path)
-
-
 def _input_fn(label_key):
     def input_fn():
         return ({"x": tf.constant(cases.EST_X), "z": tf.constant(cases.EST_Z)},
@@ -51,7 +42,7 @@ def test_estimator_matches_tensorflow(name, tmp_path):
         model_dir=str(tmp_path / "a"),
         **kwargs(tf.estimator, columns, lambda: tf.train.GradientDescentOptimizer(0.1)))
     if init is not None:
-        ckpt = _write_checkpoint(init, str(tmp_path / "init" / "init"))
+        ckpt = cases.write_checkpoint(tf, init, str(tmp_path / "init" / "init"))
         estimator = tf.estimator.Estimator(model_fn=estimator.model_fn,
                                            model_dir=str(tmp_path / "b"),
                                            warm_start_from=tf.estimator.WarmStartSettings(
@@ -209,7 +200,7 @@ def test_hooks_are_tf_trains():
 
 
 def test_vocab_info_warm_start_matches_tensorflow(tmp_path):
-    got = cases.vocab_warm_start(tf, str(tmp_path), _write_checkpoint)
+    got = cases.vocab_warm_start(tf, str(tmp_path))
     for name, value in REFERENCE["vocab_warm_start"].items():
         np.testing.assert_allclose(got[name], value, rtol=1e-6, err_msg=name)
     with pytest.raises(ValueError, match="axis"):
