@@ -20,6 +20,17 @@ def _float_same_shape(op_type):
     return shape
 
 
+def _real_same_shape(op_type):
+    """Shape rule of an op taking any real number type (TF's realnumbertypes): floats and
+    plain integers, not bool, complex or quantized."""
+    def shape(x, **_):
+        real = x.dtype.is_floating or (x.dtype.is_integer and not x.dtype.is_quantized)
+        if not real:
+            raise TypeError(f"{op_type} requires a real number input, got {x.dtype.name}")
+        return [(x.dtype, x.shape)]
+    return shape
+
+
 # --- activations -----------------------------------------------------------------------------
 def _relu_kernel(x, out=None):
     return np.maximum(x, 0, out=out)  # runtime/accel/zero_page.py has a faster variant
@@ -37,7 +48,7 @@ def _relu_grad_grad(op, ddx):
     return [one(create_op("ReluGrad", [ddx, op.inputs[1]])), None]
 
 
-register_op("Relu", shape=_float_same_shape("Relu"), kernel=_relu_kernel, grad=_relu_grad,
+register_op("Relu", shape=_real_same_shape("Relu"), kernel=_relu_kernel, grad=_relu_grad,
             row_wise=elementwise_rows, writes_into=_relu_kernel)
 
 
@@ -62,7 +73,7 @@ def _where_grad(condition):
     return grad
 
 
-register_op("Relu6", shape=_float_same_shape("Relu6"),
+register_op("Relu6", shape=_real_same_shape("Relu6"),
             kernel=lambda x: np.clip(x, 0, 6).astype(x.dtype, copy=False),
             grad=_where_grad(lambda op: math_ops.logical_and(op.inputs[0] > 0,
                                                              op.inputs[0] < 6)),
@@ -115,8 +126,11 @@ register_op("LeakyRelu", shape=_float_same_shape("LeakyRelu"), kernel=_leaky_rel
 
 
 def leaky_relu(features, alpha=0.2, name=None):
-    """features where positive, else alpha * features."""
-    return one(create_op("LeakyRelu", [convert_to_tensor(features)], name=name or "LeakyRelu",
+    """features where positive, else alpha * features (integers are cast to float32 first)."""
+    features = convert_to_tensor(features)
+    if features.dtype.is_integer:
+        features = array.cast(features, dtypes.float32)
+    return one(create_op("LeakyRelu", [features], name=name or "LeakyRelu",
                           alpha=float(alpha)))
 
 

@@ -50,4 +50,4 @@ def relu(x, out=None):
     return np.maximum(x, zeros_to_read(x), out=out)
 
 
-variants.register_variant("Relu", lambda op: relu)  # Relu's inputs are floats
+variants.register_variant("Relu", lambda op: relu)  # zeros of the input's own dtype
