@@ -8,24 +8,27 @@ Images are [height, width], [height, width, channels] or [batch, height, width, 
 (uint8, int32, int64, float16, float32 or float64). A transform maps each output point (x, y)
 to the input point ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1;
 points outside the image read zeros. Interpolation is "NEAREST" (the default) or "BILINEAR".
-The other contrib.image functions (connected_components, dense_image_warp, sparse_image_warp,
-interpolate_spline, the YIQ adjustments, ...) raise ContribNotImplemented naming them.
+`dense_image_warp(image, flow)` samples each output pixel (j, i) bilinearly at (j - flow[..., 0],
+i - flow[..., 1]) of the image, clamped to its border, as TF's does with gathers (so gradients
+flow to the image and the flow). The other contrib.image functions (connected_components,
+sparse_image_warp, interpolate_spline, the YIQ adjustments, ...) raise ContribNotImplemented
+naming them.
 """
 from tensorweave.contrib import not_provided
 from tensorweave.core import dtypes
 from tensorweave.core.constants import constant_value, convert_to_tensor
-from tensorweave.core.graph import name_scope
-from tensorweave.ops import array, math_ops
+from tensorweave.core.graph import control_dependencies, name_scope
+from tensorweave.ops import array, check_ops, math_ops
+from tensorweave.ops.array import structural
 from tensorweave.ops.image_ops import projective_transform
 
-__all__ = ["angles_to_projective_transforms", "compose_transforms",
+__all__ = ["angles_to_projective_transforms", "compose_transforms", "dense_image_warp",
            "flat_transforms_to_matrices", "matrices_to_flat_transforms", "rotate", "transform",
            "translate", "translations_to_projective_transforms"]
 
 _IMAGE_DTYPES = (dtypes.uint8, dtypes.int32, dtypes.int64, dtypes.float16, dtypes.float32,
                  dtypes.float64)
-_NOT_PROVIDED = ("bipartite_match", "connected_components", "dense_image_warp",
-                 "interpolate_spline", "single_image_random_dot_stereograms",
+_NOT_PROVIDED = ("bipartite_match", "connected_components", "interpolate_spline", "single_image_random_dot_stereograms",
                  "sparse_image_warp", "adjust_hsv_in_yiq", "random_hsv_in_yiq")
 
 
@@ -165,3 +168,75 @@ def compose_transforms(*transforms):
         for more in transforms[1:]:
             composed = math_ops.matmul(composed, flat_transforms_to_matrices(more))
         return matrices_to_flat_transforms(composed)
+
+
+def interpolate_bilinear(grid, query_points, name="interpolate_bilinear", indexing="ij"):
+    """[batch, n, channels]: `grid` ([batch, height, width, channels]) sampled bilinearly at
+    `query_points` ([batch, n, 2], (row, column) for "ij", (x, y) for "xy"), each corner
+    clamped to the grid (at least 2 x 2), as Matlab's interp2 and TF 1.15's helper do."""
+    if indexing not in ("ij", "xy"):
+        raise ValueError("Indexing mode must be 'ij' or 'xy'")
+    with name_scope(name):
+        grid = convert_to_tensor(grid)
+        query_points = convert_to_tensor(query_points)
+        if grid.shape.ndims != 4:
+            raise ValueError(f"Grid must be 4 dimensional. Received size: {grid.shape}")
+        if query_points.shape.ndims != 3:
+            raise ValueError("Query points must be 3 dimensional")
+        shape = array.shape(grid)
+        batch, height, width, channels = (shape[0], shape[1], shape[2], shape[3])
+        checks = [check_ops.assert_equal(array.shape(query_points)[2], 2,
+                                         message="Query points must be size 2 in dim 2."),
+                  check_ops.assert_greater_equal(height, 2,
+                                                 message="Grid height must be at least 2"),
+                  check_ops.assert_greater_equal(width, 2,
+                                                 message="Grid width must be at least2")]
+        with control_dependencies(checks):
+            queries = array.unstack(query_points, num=2, axis=2)
+        floors, ceils, alphas = [], [], []
+        for dim in ((0, 1) if indexing == "ij" else (1, 0)):
+            with name_scope(f"dim-{dim}"):
+                size = (height, width)[dim]
+                largest = array.cast(size - 2, query_points.dtype)
+                floor = math_ops.minimum(math_ops.maximum(
+                    array.zeros([], query_points.dtype), math_ops.floor(queries[dim])), largest)
+                int_floor = array.cast(floor, dtypes.int32)
+                floors.append(int_floor)
+                ceils.append(int_floor + 1)
+                alpha = array.cast(queries[dim] - floor, grid.dtype)
+                alpha = math_ops.minimum(math_ops.maximum(array.zeros([], grid.dtype), alpha),
+                                         array.ones([], grid.dtype))
+                alphas.append(array.expand_dims(alpha, 2))
+        flat = array.reshape(grid, array.stack([batch * height * width, channels]))
+        offsets = array.reshape(array.range_(batch) * height * width, array.stack([batch, 1]))
+        count = array.shape(query_points)[1]
+
+        def corner(rows, columns, label):
+            with name_scope("gather-" + label):
+                values = array.gather(flat, offsets + rows * width + columns)
+                return array.reshape(values, array.stack([batch, count, channels]))
+        top_left = corner(floors[0], floors[1], "top_left")
+        top_right = corner(floors[0], ceils[1], "top_right")
+        bottom_left = corner(ceils[0], floors[1], "bottom_left")
+        bottom_right = corner(ceils[0], ceils[1], "bottom_right")
+        with name_scope("interpolate"):
+            top = alphas[1] * (top_right - top_left) + top_left
+            bottom = alphas[1] * (bottom_right - bottom_left) + bottom_left
+            return alphas[0] * (bottom - top) + top
+
+
+def dense_image_warp(image, flow, name="dense_image_warp"):
+    """[batch, height, width, channels]: output[b, j, i] = image[b, j - flow[b, j, i, 0],
+    i - flow[b, j, i, 1]], sampled bilinearly (interpolate_bilinear) and clamped to the
+    image's border; image and flow may be of different float dtypes."""
+    with name_scope(name):
+        image = convert_to_tensor(image)
+        flow = convert_to_tensor(flow)
+        shape = array.shape(image)
+        batch, height, width, channels = (shape[0], shape[1], shape[2], shape[3])
+        grid_x, grid_y = structural.meshgrid(array.range_(width), array.range_(height))
+        grid = array.cast(array.stack([grid_y, grid_x], axis=2), flow.dtype)
+        queries = array.reshape(array.expand_dims(grid, 0) - flow,
+                                array.stack([batch, height * width, 2]))
+        warped = interpolate_bilinear(image, queries)
+        return array.reshape(warped, array.stack([batch, height, width, channels]))

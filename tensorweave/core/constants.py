@@ -117,16 +117,77 @@ def partial_value(tensor):
     return None if rule is None else rule(tensor.op)
 
 
-def known_values(tensor):
-    """The value of `tensor` as nested lists, with None for each entry not known while building
-    (see `partial_value`); None when not even the tensor's shape is known.
+def kernel_attrs(op):
+    """The op's attrs as kernels take them (NumPy dtypes, shape tuples)."""
+    def value(attr):
+        if isinstance(attr, dtypes.DType):
+            return np.dtype(attr.as_numpy_dtype)
+        if isinstance(attr, TensorShape):
+            return attr.as_tuple()
+        return attr
+    return {k: value(v) for k, v in op.attrs.items()}
 
-    >>> known_values(tf.stack([2, tf.placeholder(tf.int32, [])]))  # [2, None]
-    """
+
+EVALUATED_ELEMENTS = 1024  # shape inference evaluates constant subgraphs of small values only
+EVALUATED_DEPTH = 16
+
+
+def _is_complete(values):
+    if isinstance(values, list):
+        return all(_is_complete(v) for v in values)
+    return values is not None
+
+
+def _evaluated(tensor, depth):
+    """`tensor`'s value computed by its op's kernel from its inputs' values, when all of them
+    are known while building and small, as TensorFlow's shape inference evaluates small
+    constant subgraphs (a shape's entries multiplied, a slice of a shape); else None."""
+    op = tensor.op
+    op_def = registry.lookup(op.type)
+    shape = tensor.shape
+    if (depth > EVALUATED_DEPTH or not op_def.foldable or op_def.bind is not None
+            or op_def.must_feed or op_def.fed_by_default or op_def.kernel is None
+            or not shape.is_fully_defined()
+            or shape.num_elements() > EVALUATED_ELEMENTS
+            or not (tensor.dtype.is_integer or tensor.dtype.is_floating)):
+        return None
+    args = []
+    for t in op.inputs:
+        if t.shape.num_elements() is None or t.shape.num_elements() > EVALUATED_ELEMENTS:
+            return None
+        values = _known(t, depth + 1)
+        if values is None or not _is_complete(values):
+            return None
+        args.append(np.asarray(values, dtype=t.dtype.as_numpy_dtype))
+    try:
+        with np.errstate(all="ignore"):
+            result = op_def.kernel(*args, **kernel_attrs(op))
+    except Exception:  # noqa: BLE001 - a kernel that fails here fails when run, and says why
+        return None
+    if len(op.outputs) > 1:
+        result = result[tensor.value_index]
+    return np.asarray(result).tolist()
+
+
+def _known(tensor, depth):
     value = constant_value(tensor)
     if value is not None:
         return np.asarray(value).tolist()
     values = partial_value(tensor)
+    if values is not None:
+        return values
+    return _evaluated(tensor, depth)
+
+
+def known_values(tensor):
+    """The value of `tensor` as nested lists, with None for each entry not known while building
+    (see `partial_value`; small constant subgraphs are evaluated, as TensorFlow's shape
+    inference does); None when not even the tensor's shape is known.
+
+    >>> known_values(tf.stack([2, tf.placeholder(tf.int32, [])]))  # [2, None]
+    >>> known_values(tf.shape(tf.zeros([3, 4]))[0] * 2)             # 6
+    """
+    values = _known(tensor, 0)
     if values is not None:
         return values
     if tensor.shape.ndims in (None, 0) or not tensor.shape.is_fully_defined():
@@ -140,6 +201,8 @@ def partial_shape_from_tensor(tensor):
     if value is not None:
         return TensorShape([None if d < 0 else int(d) for d in np.asarray(value).reshape(-1)])
     entries = partial_value(tensor)
+    if entries is None:
+        entries = _evaluated(tensor, 0)
     if entries is not None:
         return TensorShape([d if isinstance(d, int) and d >= 0 else None for d in entries])
     n = tensor.shape[0].value if tensor.shape.ndims == 1 else None

@@ -15,12 +15,13 @@ class OpType:
     __slots__ = ("name", "shape", "kernel", "grad", "stateful", "shares_memory", "ref_inputs",
                  "is_alias", "shape_only_inputs", "forwards", "value", "partial_value", "bind",
                  "foldable", "dead_aware", "makes_dead", "must_feed", "row_wise", "gradient_input",
-                 "writes_into", "attr_codecs",
+                 "writes_into", "fed_by_default", "attr_codecs",
                  "to_tf", "statistics")
 
     def __init__(self, name, shape, kernel, grad, *, stateful, shares_memory, ref_inputs,
                  is_alias, shape_only_inputs, forwards, value, partial_value, bind, foldable,
-                 dead_aware, makes_dead, must_feed, row_wise, gradient_input, writes_into):
+                 dead_aware, makes_dead, must_feed, row_wise, gradient_input, writes_into,
+                 fed_by_default):
         # plain assignments, not a setattr loop: every `import tensorweave` makes ~640 of these
         self.name, self.shape, self.kernel, self.grad = name, shape, kernel, grad
         self.stateful, self.shares_memory, self.ref_inputs = stateful, shares_memory, ref_inputs
@@ -28,7 +29,7 @@ class OpType:
         self.value, self.partial_value, self.bind = value, partial_value, bind
         self.foldable, self.dead_aware, self.makes_dead = foldable, dead_aware, makes_dead
         self.must_feed, self.row_wise, self.gradient_input = must_feed, row_wise, gradient_input
-        self.writes_into = writes_into
+        self.writes_into, self.fed_by_default = writes_into, fed_by_default
         self.attr_codecs = {}  # attr name -> (encode, decode); see register_attr_codec
         self.to_tf = None  # writes the op's NodeDef in TensorFlow's form; see register_tf_form
         self.statistics = {}  # statistic name ("flops") -> rule(op) -> int; see register_statistics
@@ -51,7 +52,8 @@ _TF_GRAPH_READERS = []  # rules for structures of several NodeDefs; see register
 def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=False,
                 ref_inputs=0, is_alias=False, shape_only_inputs=(), forwards=None, value=None,
                 partial_value=None, bind=None, foldable=True, dead_aware=False, makes_dead=False,
-                must_feed=False, row_wise=None, gradient_input=None, writes_into=None):
+                must_feed=False, row_wise=None, gradient_input=None, writes_into=None,
+                fed_by_default=False):
     """Registers op type `name`. Shape rule, kernel (or `bind`) and gradient are required.
 
     grad: the gradient rule; NOT_DIFFERENTIABLE (gradients stop here quietly) or None (no
@@ -87,6 +89,8 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
     dead-aware op may be DEAD when its first input may be (a Merge's guard), or always when it
     also `makes_dead` (a Switch's untaken side).
     must_feed: running the op without feeding its output is an error (Placeholder).
+    fed_by_default: the op stands for a value fed when run, its input only a default
+    (PlaceholderWithDefault): shape inference does not take its input's value for its own.
     gradient_input: for an optimizer's in-place update (ApplyAdam), the index of its gradient,
     the one input besides the references shaped like the variable (the rest are scalars).
     row_wise(op, batched) -> dict or None: how the op runs on inputs that carry an extra
@@ -117,7 +121,7 @@ def register_op(name, *, shape, kernel, grad, stateful=False, shares_memory=Fals
         forwards=forwards, value=value, partial_value=partial_value, bind=bind,
         foldable=foldable and not stateful, dead_aware=dead_aware or makes_dead,
         makes_dead=makes_dead, must_feed=must_feed, row_wise=row_wise,
-        gradient_input=gradient_input, writes_into=writes_into)
+        gradient_input=gradient_input, writes_into=writes_into, fed_by_default=fed_by_default)
     return _REGISTRY[name]
 
 

@@ -16,24 +16,12 @@ import operator
 import numpy as np
 
 from tensorweave.core import errors
-from tensorweave.core.dtypes import DType
+from tensorweave.core.constants import kernel_attrs
 from tensorweave.core.operation import Operation, Tensor
-from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.ops.control.contexts import DEAD
 from tensorweave.ops.state_ops import variable_key
 from tensorweave.runtime import checks, lowering
 from tensorweave.runtime.fetch import DeadFetch, FeedSlot, fetched_value
-
-
-def _kernel_attrs(op):
-    """The op's attrs as kernels take them (NumPy dtypes, shape tuples)."""
-    def value(attr):
-        if isinstance(attr, DType):
-            return np.dtype(attr.as_numpy_dtype)
-        if isinstance(attr, TensorShape):
-            return attr.as_tuple()
-        return attr
-    return {k: value(v) for k, v in op.attrs.items()}
 
 
 def _variable_keys(op):
@@ -66,7 +54,7 @@ def bind_kernel(op, state, is_used=None, *, variants=True, kernel=None):
                         dead_feeds=dead_feeds)
         return op_def.bind(op, make_plan, is_used or (lambda t: True))
     kernel = kernel or chosen_kernel(op, variants)
-    attrs = _kernel_attrs(op)
+    attrs = kernel_attrs(op)
     if op_def.stateful:
         return functools.partial(kernel, state, op.name, *_variable_keys(op), **attrs)
     return functools.partial(kernel, **attrs) if attrs else kernel
@@ -274,7 +262,7 @@ def _in_place(op, chosen, data, ins, dying, kernel, getter, state):
     from tensorweave.runtime import accel
     positions = [i for i, t in enumerate(data) if t in dying and data.count(t) == 1]
     bound = (state, op.name, *_variable_keys(op)) if op.op_def.stateful else ()
-    in_place = accel.in_place_kernel(op, chosen, positions, _kernel_attrs(op), bound) \
+    in_place = accel.in_place_kernel(op, chosen, positions, kernel_attrs(op), bound) \
         if positions else None
     if in_place is None:
         return kernel, getter, dying

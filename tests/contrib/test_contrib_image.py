@@ -97,5 +97,37 @@ def test_tensorflows_errors():
         bad = tf.contrib.image.transform(np.zeros((2, 3, 3, 1), np.float32), np.zeros((3, 8)))
         with pytest.raises(tf.errors.InvalidArgumentError, match="num_images x 8 or 1 x 8"):
             _run(bad)
-        with pytest.raises(NotImplementedError, match="dense_image_warp"):
-            tf.contrib.image.dense_image_warp  # noqa: B018
+        with pytest.raises(NotImplementedError, match="sparse_image_warp"):
+            tf.contrib.image.sparse_image_warp  # noqa: B018
+
+
+WARP = np.load(pathlib.Path(__file__).resolve().parents[1] / "fixtures" /
+               "dense_image_warp_reference.npz")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dense_image_warp_values_gradients_and_shape_are_tfs(dtype):
+    with tf.Graph().as_default():
+        image = tf.constant(WARP["image"].astype(dtype))
+        flow = tf.constant(WARP["flow"])
+        warped = tf.contrib.image.dense_image_warp(image, flow)
+        assert warped.shape.as_list() == WARP[f"{dtype}/shape"].tolist()
+        loss = tf.reduce_sum(warped * WARP["weights"].astype(dtype))
+        with tf.Session() as sess:
+            got = sess.run([warped] + tf.gradients(loss, [image, flow]))
+    tolerance = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-6)
+    for key, value in zip(("warped", "d_image", "d_flow"), got):
+        assert value.dtype == WARP[f"{dtype}/{key}"].dtype, key
+        np.testing.assert_allclose(value, WARP[f"{dtype}/{key}"], err_msg=key, **tolerance)
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_bilinear_interpolation_is_tfs(indexing):
+    from tensorweave.contrib.image import interpolate_bilinear
+    with tf.Graph().as_default(), tf.Session() as sess:
+        got = sess.run(interpolate_bilinear(WARP["grid"], WARP["points"], indexing=indexing))
+    np.testing.assert_allclose(got, WARP[f"interpolate/{indexing}"], rtol=1e-6)
+    with pytest.raises(ValueError, match="'ij' or 'xy'"):
+        interpolate_bilinear(WARP["grid"], WARP["points"], indexing="yx")
+    with pytest.raises(ValueError, match="Grid must be 4 dimensional"):
+        interpolate_bilinear(WARP["grid"][0], WARP["points"])

@@ -44,9 +44,14 @@ def test_shape_errors():
         tf.image.total_variation(tf.zeros([3, 3]))
     with pytest.raises(ValueError, match="image_gradients expects a 4D tensor"):
         tf.image.image_gradients(tf.zeros([3, 3, 1]))
-    small = tf.image.ssim(tf.zeros([1, 8, 8, 1]), tf.zeros([1, 8, 8, 1]), 1.0)
+    # an image smaller than the 11x11 filter: TF's shape inference knows the tiled filter's
+    # shape and refuses the depthwise convolution while building (ValueError), as here
+    with pytest.raises(ValueError, match="window"):
+        tf.image.ssim(tf.zeros([1, 8, 8, 1]), tf.zeros([1, 8, 8, 1]), 1.0)
+    fed = tf.placeholder(tf.float32, [1, None, None, 1])
+    small = tf.image.ssim(fed, fed, 1.0)
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError):
-        sess.run(small)
+        sess.run(small, {fed: np.zeros([1, 8, 8, 1])})
 
 
 def test_metrics_are_differentiable():

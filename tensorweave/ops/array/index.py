@@ -7,6 +7,7 @@ import numpy as np
 
 from tensorweave.core import dtypes, errors, tf_form
 from tensorweave.core.constants import (constant, constant_value, convert_to_tensor,
+                                        known_values,
                                         partial_shape_from_tensor,
                                         register_tensor_conversion_function)
 from tensorweave.core.graph import create_op
@@ -71,8 +72,22 @@ def _strided_slice_grad(op, dy):
     return [one(create_op("StridedSliceGrad", [shape_tensor(x), dy], spec=op.attrs["spec"]))]
 
 
+def _strided_slice_partial_value(op):
+    """The slice of what is known of the input (a shape's entries, None where unknown)."""
+    x = op.inputs[0]
+    if not x.shape.is_fully_defined() or x.shape.num_elements() > 1024:
+        return None
+    values = known_values(x)
+    if values is None:
+        return None
+    entries = np.array(values, dtype=object).reshape(x.shape.as_tuple())
+    picked = entries[op.attrs["spec"]]
+    return picked.tolist() if isinstance(picked, np.ndarray) else picked
+
+
 register_op("StridedSlice", shape=_strided_slice_shape, kernel=_strided_slice_kernel,
-            grad=_strided_slice_grad, shares_memory=True)
+            grad=_strided_slice_grad, shares_memory=True,
+            partial_value=_strided_slice_partial_value)
 
 
 def _strided_slice_grad_shape(x_shape, dy, *, spec):
@@ -523,7 +538,7 @@ def where(condition, x=None, y=None, name=None):
 
 
 def _range_shape(start, limit, delta):
-    values = [constant_value(t) for t in (start, limit, delta)]
+    values = [known_values(t) for t in (start, limit, delta)]
     if all(v is not None for v in values):
         if values[2] == 0:
             raise ValueError("Range requires delta != 0")

@@ -34,7 +34,8 @@ def _placeholder_with_default_shape(x, *, shape):
 
 
 register_op("PlaceholderWithDefault", shape=_placeholder_with_default_shape,
-            kernel=identity_kernel, grad=passthrough_grad, shares_memory=True, is_alias=True)
+            kernel=identity_kernel, grad=passthrough_grad, shares_memory=True, is_alias=True,
+            fed_by_default=True)
 
 
 def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's argument name

@@ -66,8 +66,14 @@ def _shape_value(op):
     return np.array(shape.as_list(), dtype=op.outputs[0].dtype.as_numpy_dtype)
 
 
+def _shape_partial_value(op):
+    """The input's dimensions, None where unknown (its rank must be known)."""
+    shape = op.inputs[0].shape
+    return None if shape.ndims is None else shape.as_list()
+
+
 register_op("Shape", shape=_shape_shape, kernel=_shape_kernel, grad=NOT_DIFFERENTIABLE,
-            shape_only_inputs=[0], value=_shape_value)
+            shape_only_inputs=[0], value=_shape_value, partial_value=_shape_partial_value)
 
 
 def _size_value(op):
