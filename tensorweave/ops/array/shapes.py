@@ -98,21 +98,34 @@ register_op("Rank", shape=_scalar_int, kernel=_rank_kernel, grad=NOT_DIFFERENTIA
 
 
 def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002
-    """The dynamic shape of `input` as a 1-D int tensor."""
-    return one(create_op("Shape", [convert_to_tensor(input)], name=name or "Shape",
-                          out_type=dtypes.as_dtype(out_type)))
+    """The shape of `input` as a 1-D int tensor: a constant when it is fully known while
+    building (as TF's, so nothing upstream runs for it), else a Shape op."""
+    x, out_type = convert_to_tensor(input), dtypes.as_dtype(out_type)
+    if x.shape.is_fully_defined():
+        return constant(np.array(x.shape.as_list(), out_type.as_numpy_dtype),
+                        name=name or "Shape")
+    return one(create_op("Shape", [x], name=name or "Shape", out_type=out_type))
 
 
 def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
-    """The number of elements of `input`."""
-    return one(create_op("Size", [convert_to_tensor(input)], name=name or "Size",
-                          out_type=dtypes.as_dtype(out_type)))
+    """The number of elements of `input`: a constant when known while building (a fully
+    known shape, or a known 0 dimension), else a Size op."""
+    x, out_type = convert_to_tensor(input), dtypes.as_dtype(out_type)
+    known = x.shape.num_elements()
+    if known is None and x.shape.ndims is not None and 0 in x.shape.as_list():
+        known = 0
+    if known is not None:
+        return constant(np.array(known, out_type.as_numpy_dtype), name=name or "Size")
+    return one(create_op("Size", [x], name=name or "Size", out_type=out_type))
 
 
 def rank(input, name=None):  # noqa: A002
-    """The number of dimensions of `input`."""
-    return one(create_op("Rank", [convert_to_tensor(input)], name=name or "Rank",
-                          out_type=dtypes.int32))
+    """The number of dimensions of `input`: a constant when known while building, else a
+    Rank op."""
+    x = convert_to_tensor(input)
+    if x.shape.ndims is not None:
+        return constant(np.array(x.shape.ndims, np.int32), name=name or "Rank")
+    return one(create_op("Rank", [x], name=name or "Rank", out_type=dtypes.int32))
 
 
 def _reshape_shape(x, new_shape):
