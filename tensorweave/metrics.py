@@ -80,7 +80,10 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
             batch_count = math_ops.reduce_sum(weights)
         update_total = state_ops.assign_add(total,
                                             math_ops.reduce_sum(values))
-        update_count = state_ops.assign_add(count, batch_count)
+        # as TF's: the count waits for the values, so a batch whose input fails (the end of
+        # an evaluation's data) counts nothing even when its count is known in advance
+        with get_default_graph().control_dependencies([values]):
+            update_count = state_ops.assign_add(count, batch_count)
         value = _safe_div(total.read_value(), count.read_value(), "value")
         update_op = _safe_div(update_total, update_count, "update_op")
     _add_to_collections(metrics_collections, value)
@@ -328,7 +331,8 @@ def mean_tensor(values, weights=None, metrics_collections=None, updates_collecti
             values = math_ops.multiply(values, weights)
             num_values = math_ops.multiply(num_values, weights)
         update_total = state_ops.assign_add(total, values)
-        update_count = state_ops.assign_add(count, num_values)
+        with get_default_graph().control_dependencies([values]):
+            update_count = state_ops.assign_add(count, num_values)
         value = special_math.div_no_nan(total.read_value(),
                                         math_ops.maximum(count.read_value(), 0), name="value")
         update_op = special_math.div_no_nan(update_total, math_ops.maximum(update_count, 0),

@@ -63,3 +63,29 @@ def test_bad_arguments_raise_value_error():
     with pytest.raises(ValueError, match="rank"):
         tf.metrics.recall_at_top_k(tf.constant([[[1]]], tf.int64),
                                    tf.constant([1], tf.int64))
+
+
+def test_mean_counts_nothing_for_a_batch_whose_input_ends():
+    """As TF's: the count waits for the values (a control dependency), so the evaluation
+    step that meets the end of the data adds neither to the total nor to the count, even
+    when the count is known in advance (a scalar loss's size)."""
+    data = tf.data.Dataset.from_tensor_slices(np.array([2.0, 4.0], np.float32))
+    value = tf.reduce_sum(data.make_one_shot_iterator().get_next())  # a scalar, size 1
+    mean, update = tf.metrics.mean(value)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        sess.run(update)
+        sess.run(update)
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(update)
+        assert sess.run(mean) == 3.0
+
+
+def test_control_dependency_on_a_fed_placeholder_is_satisfied_by_the_feed():
+    fed = tf.placeholder(tf.float32, [])
+    with tf.control_dependencies([fed]):
+        out = tf.constant(1.0) + 1.0
+    with tf.Session() as sess:
+        assert sess.run(out, {fed: 0.0}) == 2.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed"):
+            sess.run(out)

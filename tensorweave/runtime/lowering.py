@@ -37,7 +37,10 @@ def schedule(fetch_tensors, targets, fed):
                 continue
             state[op] = 1
             stack.append((op, True))
-            deps = list(op.control_inputs)
+            # a fed placeholder satisfies the ops waiting on it: TF moves their control edges
+            # to the feed
+            deps = [c for c in op.control_inputs
+                    if not (c.op_def.must_feed and all(t in fed for t in c.outputs))]
             deps += [t.op for t in data_inputs(op) if t not in fed]
             for dep in reversed(deps):
                 if dep not in state:
