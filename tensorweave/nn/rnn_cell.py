@@ -266,6 +266,19 @@ def _input_depth(inputs_shape):
 input_depth = _input_depth  # public: contrib's cells build with it
 
 
+class SizedCell(RNNCell):
+    """A cell whose state and output sizes are set when it is made (`_state_size`,
+    `_output_size`); contrib's research and convolutional cells share it."""
+
+    @property
+    def state_size(self):
+        return self._state_size
+
+    @property
+    def output_size(self):
+        return self._output_size
+
+
 class _UnitsCell(RNNCell):
     """A cell of `num_units` units and an activation; its state and output are `num_units`
     wide unless a subclass says otherwise."""
@@ -496,7 +509,7 @@ class BasicLSTMCell(_LSTMBase):
         return new_h, self._join_state(new_c, new_h)
 
 
-class LSTMCell(_LSTMBase):
+class LSTMCell(SizedCell, _LSTMBase):
     """The LSTM with optional peepholes (w_f_diag, w_i_diag, w_o_diag), cell clipping and a
     projection of the output to `num_proj` units (`projection/kernel`)."""
 
@@ -516,14 +529,6 @@ class LSTMCell(_LSTMBase):
         out = num_proj or num_units
         self._state_size = LSTMStateTuple(num_units, out) if state_is_tuple else num_units + out
         self._output_size = out
-
-    @property
-    def state_size(self):
-        return self._state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
     def build(self, inputs_shape):
         depth, n = _input_depth(inputs_shape), self._num_units

@@ -3,23 +3,10 @@ variables: affine maps (`kernel`, `bias`), sharded weights (`W_0`, `W_1`, ...), 
 normalization (`<scope>/gamma`, `<scope>/beta`)."""
 from tensorweave import init_ops
 from tensorweave.core.graph import GraphKeys, get_default_graph
-from tensorweave.nn.rnn_cell import LSTMStateTuple, RNNCell
+from tensorweave.nn.rnn_cell import LSTMStateTuple
 from tensorweave.ops import array, math_ops, nn_ops, norm_ops
 from tensorweave.util import nest
 from tensorweave.variable_scope import get_variable, get_variable_scope, variable_scope
-
-
-class SizedCell(RNNCell):
-    """A cell whose state and output sizes are set when it is made (`_state_size`,
-    `_output_size`)."""
-
-    @property
-    def state_size(self):
-        return self._state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
 
 def known_input_size(inputs):

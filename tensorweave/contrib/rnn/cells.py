@@ -9,7 +9,7 @@ import math
 
 from tensorweave import init_ops
 from tensorweave.core.graph import get_default_graph
-from tensorweave.nn.rnn_cell import (GRUCell, LSTMStateTuple, RNNCell, input_depth,
+from tensorweave.nn.rnn_cell import (GRUCell, LSTMStateTuple, RNNCell, SizedCell, input_depth,
                                      zero_state_tensors)
 from tensorweave.core.tensor_shape import TensorShape
 from tensorweave.nn import conv_nd
@@ -138,7 +138,7 @@ class LayerNormBasicLSTMCell(RNNCell):
         return new_h, LSTMStateTuple(new_c, new_h)
 
 
-class ConvLSTMCell(RNNCell):
+class ConvLSTMCell(SizedCell):
     """A convolutional LSTM (Shi et al. 2015): the four gates come from one SAME convolution
     ("kernel", "biases") of the input and the hidden state, both [batch, *spatial, channels];
     `skip_connection` appends the input to the output."""
@@ -161,14 +161,6 @@ class ConvLSTMCell(RNNCell):
         size = TensorShape(self._input_shape[:-1] + [output_channels])
         self._state_size = LSTMStateTuple(size, size)
         self._output_size = TensorShape(self._input_shape[:-1] + [total])
-
-    @property
-    def state_size(self):
-        return self._state_size
-
-    @property
-    def output_size(self):
-        return self._output_size
 
     def call(self, inputs, state):
         cell, hidden = state

@@ -12,7 +12,7 @@ from tensorweave.contrib.rnn import cell_parts
 from tensorweave.core import registry
 from tensorweave.core.graph import get_default_graph
 from tensorweave.keras import activations, initializers
-from tensorweave.nn.rnn_cell import RNNCell, input_depth
+from tensorweave.nn.rnn_cell import RNNCell, SizedCell, input_depth
 from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.variable_scope import get_variable_scope, variable_scope
 
@@ -21,7 +21,7 @@ __all__ = ["UGRNNCell", "IntersectionRNNCell", "SRUCell", "IndRNNCell", "IndyGRU
 
 
 # --- single-state cells ----------------------------------------------------------------------
-class UGRNNCell(cell_parts.SizedCell):
+class UGRNNCell(SizedCell):
     """The update-gate RNN (Collins et al. 2017): g, c from [x, h] (`kernel`, `bias`);
     h' = g h + (1 - g) act(c) with g = sigmoid(. + forget_bias)."""
 
@@ -47,7 +47,7 @@ class UGRNNCell(cell_parts.SizedCell):
         return new_state, new_state
 
 
-class IntersectionRNNCell(cell_parts.SizedCell):
+class IntersectionRNNCell(SizedCell):
     """The intersection RNN (+RNN, Collins et al. 2017), for deep stacks: a state gated
     through time and an output gated through depth (input size must equal num_units, or
     `num_in_proj` projects the input with `in_projection/kernel`, `bias`)."""
@@ -86,7 +86,7 @@ class IntersectionRNNCell(cell_parts.SizedCell):
         return new_y, new_state
 
 
-class SRUCell(cell_parts.SizedCell):
+class SRUCell(SizedCell):
     """The simple recurrent unit (Lei et al. 2017): x `kernel` gives x~, f, r and a highway
     term; c' = f c + (1 - f) x~, h = r act(c') + (1 - r) highway (`bias` on f and r)."""
 
@@ -113,7 +113,7 @@ class SRUCell(cell_parts.SizedCell):
         return r * self._activation(c) + (1.0 - r) * highway, c
 
 
-class IndRNNCell(cell_parts.SizedCell):
+class IndRNNCell(SizedCell):
     """The independently recurrent cell (Li et al. 2018): h' = act(x `kernel_w` + h *
     `kernel_u` + `bias`), one recurrent weight per unit (uniform in [-1, 1])."""
 
@@ -139,7 +139,7 @@ class IndRNNCell(cell_parts.SizedCell):
         return out, out
 
 
-class IndyGRUCell(cell_parts.SizedCell):
+class IndyGRUCell(SizedCell):
     """GRUCell with diagonal recurrent weights: gates from x `gates/kernel_w` + tile(h, 2) *
     `gates/kernel_u` + `gates/bias` (ones), the candidate from x `candidate/kernel` +
     r h * `candidate/kernel_u` + `candidate/bias`."""
@@ -186,12 +186,9 @@ class IndyGRUCell(cell_parts.SizedCell):
         return new_h, new_h
 
 
-class MinimalRNNCell(cell_parts.SizedCell):
-    """The minimal RNN (Chen et al. 2018): z = act(x W_x); h' = u h + (1 - u) z with
-    u = sigmoid([z, h] [W; V] + `bias`); `kernel` stacks W_x, W and V ([input + 2 units,
-    units]). Activation and initializers take Keras names."""
-
-    _default_name = "minimal_rnn_cell"
+class _KerasStyleCell(SizedCell):
+    """A single-state cell of `units` whose activation and initializers take Keras names (TF
+    1.15's MinimalRNNCell and CFNCell)."""
 
     def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform",
                  bias_initializer="ones", name=None, dtype=None, **kwargs):
@@ -201,6 +198,14 @@ class MinimalRNNCell(cell_parts.SizedCell):
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+
+
+class MinimalRNNCell(_KerasStyleCell):
+    """The minimal RNN (Chen et al. 2018): z = act(x W_x); h' = u h + (1 - u) z with
+    u = sigmoid([z, h] [W; V] + `bias`); `kernel` stacks W_x, W and V ([input + 2 units,
+    units]). Activation and initializers take Keras names."""
+
+    _default_name = "minimal_rnn_cell"
 
     def build(self, inputs_shape):
         depth = input_depth(inputs_shape)
@@ -219,21 +224,12 @@ class MinimalRNNCell(cell_parts.SizedCell):
         return new_h, new_h
 
 
-class CFNCell(cell_parts.SizedCell):
+class CFNCell(_KerasStyleCell):
     """The chaos-free network (Laurent & von Brecht 2017): gates theta, eta = sigmoid(h U +
     x V + b); h' = theta act(h) + (1 - eta) act(x W), with `kernel` = [V, W],
     `recurrent_kernel` = U and `bias`. Activation and initializers take Keras names."""
 
     _default_name = "cfn_cell"
-
-    def __init__(self, units, activation="tanh", kernel_initializer="glorot_uniform",
-                 bias_initializer="ones", name=None, dtype=None, **kwargs):
-        super().__init__(name=name, dtype=dtype, **kwargs)
-        self.units = units
-        self._state_size = self._output_size = units
-        self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
 
     def build(self, inputs_shape):
         depth = input_depth(inputs_shape)

@@ -10,7 +10,7 @@ import math
 from tensorweave import init_ops
 from tensorweave.contrib.rnn import cell_parts
 from tensorweave.core import dtypes
-from tensorweave.nn.rnn_cell import LSTMStateTuple, input_depth
+from tensorweave.nn.rnn_cell import LSTMStateTuple, SizedCell, input_depth
 from tensorweave.ops import array, math_ops, nn_ops, random_ops
 from tensorweave.variable_scope import get_variable, get_variable_scope, variable_scope
 
@@ -19,7 +19,7 @@ __all__ = ["CoupledInputForgetGateLSTMCell", "TimeFreqLSTMCell", "LayerNormLSTMC
 
 
 # --- LSTM variants ---------------------------------------------------------------------------
-class CoupledInputForgetGateLSTMCell(cell_parts.SizedCell):
+class CoupledInputForgetGateLSTMCell(SizedCell):
     """An LSTM whose input gate is 1 - forget gate (Greff et al. 2015): c' = f c + (1 - f)
     act(j), with optional peepholes (`W_F_diag`, `W_O_diag`), projection (`W_P_<k>`), layer
     normalization and weights `W_<k>` [input + output, 3 units] sharded in `num_unit_shards`,
@@ -95,7 +95,7 @@ class CoupledInputForgetGateLSTMCell(cell_parts.SizedCell):
         return m, new_state
 
 
-class TimeFreqLSTMCell(cell_parts.SizedCell):
+class TimeFreqLSTMCell(SizedCell):
     """The time-frequency LSTM (Sainath & Li 2016): one LSTM step per frequency window of the
     input (`feature_size` wide, `frequency_skip` apart), each also fed the previous window's
     output; weights `W_<k>` (sharded), `B`, peepholes `W_F_diag`, `W_I_diag`, `W_O_diag`.
@@ -163,7 +163,7 @@ class TimeFreqLSTMCell(cell_parts.SizedCell):
         return array.concat(outputs, 1), array.concat(states, 1)
 
 
-class LayerNormLSTMCell(cell_parts.SizedCell):
+class LayerNormLSTMCell(SizedCell):
     """tf.contrib.rnn.LayerNormLSTMCell: LSTMCell's step (peepholes `w_f_diag`, `w_i_diag`,
     `w_o_diag`, cell_clip, projection `projection/kernel`, proj_clip) with optional layer
     normalization of the gates and the cell (the bias `bias` is then made but not added)."""
@@ -230,7 +230,7 @@ class LayerNormLSTMCell(cell_parts.SizedCell):
         return m, LSTMStateTuple(c, m)
 
 
-class GLSTMCell(cell_parts.SizedCell):
+class GLSTMCell(SizedCell):
     """The group LSTM (Kuchaiev & Ginsburg 2017): `number_of_groups` LSTM sub-cells, each on
     its slice of the input and of the output, with kernels `group<k>/kernel`, biases
     `bias_i`, `bias_j`, `bias_f`, `bias_o` and an optional `projection/kernel`."""
@@ -288,7 +288,7 @@ class GLSTMCell(cell_parts.SizedCell):
         return m, LSTMStateTuple(c, m)
 
 
-class PhasedLSTMCell(cell_parts.SizedCell):
+class PhasedLSTMCell(SizedCell):
     """The phased LSTM (Neil et al. 2016): an LSTM (`mask_gates/`, `new_input/`,
     `output_gate/` kernels and biases, peepholes optional) whose updates open only in a
     fraction `ratio_on` of each unit's oscillation (`period`, `phase`, `ratio_on`), leaking
@@ -354,7 +354,7 @@ class PhasedLSTMCell(cell_parts.SizedCell):
         return new_h, LSTMStateTuple(new_c, new_h)
 
 
-class IndyLSTMCell(cell_parts.SizedCell):
+class IndyLSTMCell(SizedCell):
     """BasicLSTM with diagonal recurrent weights (each unit sees only its own h):
     gates = x `kernel_w` + tile(h, 4) * `kernel_u` + `bias`."""
 
@@ -391,7 +391,7 @@ class IndyLSTMCell(cell_parts.SizedCell):
 
 
 # --- NAS ------------------------------------------------------------------------------------
-class NASCell(cell_parts.SizedCell):
+class NASCell(SizedCell):
     """The recurrent cell Neural Architecture Search found (Zoph & Le 2017): eight branches of
     x `kernel` and m `recurrent_kernel` (+ `bias` with use_bias) combined in three layers,
     with an optional `projection_weights`."""
