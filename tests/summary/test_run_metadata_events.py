@@ -39,7 +39,9 @@ def test_traced_run_metadata_reads_back_through_the_event_accumulator(tmp_path):
         loaded = acc.RunMetadata("step%03d" % step)
         assert loaded == metadata
         names = {n.node_name for n in loaded.step_stats.dev_stats[0].node_stats}
-        assert {"x", "mm", "loss", "GradientDescent/update_w/ApplyGradientDescent"} <= names
+        # the train op reads the loss's shape, not its value: tf.shape of a scalar is a
+        # constant (as in TF), so the loss op itself does not run
+        assert {"x", "mm", "GradientDescent/update_w/ApplyGradientDescent"} <= names
     graph_nodes = {n.name for n in acc.Graph().node}
     assert names - {"x"} <= graph_nodes  # the dashboard matches stats to graph nodes by name
 
