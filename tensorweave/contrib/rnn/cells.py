@@ -236,8 +236,9 @@ def _check_cell(cell):
         raise TypeError("The parameter cell is not RNNCell.")
 
 
-class _CellWrapper(RNNCell):
-    """A cell around `self._cell`, with its state and output sizes and its zero state."""
+class CellWrapperBase(RNNCell):
+    """A cell around `self._cell`, with its state and output sizes and its zero state (the
+    base of contrib's wrappers)."""
 
     @property
     def state_size(self):
@@ -252,7 +253,7 @@ class _CellWrapper(RNNCell):
             return self._cell.zero_state(batch_size, dtype)
 
 
-class _OwnScopeWrapper(_CellWrapper):
+class _OwnScopeWrapper(CellWrapperBase):
     """A wrapper with a variable scope of its own (its variables and the wrapped cell's live
     under `<wrapper name>/`), as contrib's wrappers are cells."""
 
@@ -337,7 +338,7 @@ class EmbeddingWrapper(_OwnScopeWrapper):
         self.built = True
 
 
-class HighwayWrapper(_CellWrapper):
+class HighwayWrapper(CellWrapperBase):
     """outputs = inputs * carry + cell_outputs * transform with carry = sigmoid(inputs W_c +
     b_c) (variables `carry_w`, `carry_b`, in the caller's scope) and transform = 1 - carry
     (or its own `transform_w`, `transform_b`)."""

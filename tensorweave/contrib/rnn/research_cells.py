@@ -9,10 +9,10 @@ are in research_lstm_cells.
 from tensorweave import init_ops
 from tensorweave.contrib.compiler import jit
 from tensorweave.contrib.rnn import cell_parts
+from tensorweave.contrib.rnn.cells import CellWrapperBase
 from tensorweave.core import registry
-from tensorweave.core.graph import get_default_graph
 from tensorweave.keras import activations, initializers
-from tensorweave.nn.rnn_cell import RNNCell, SizedCell, input_depth
+from tensorweave.nn.rnn_cell import SizedCell, input_depth
 from tensorweave.ops import array, math_ops, nn_ops
 from tensorweave.variable_scope import get_variable_scope, variable_scope
 
@@ -254,7 +254,7 @@ class CFNCell(_KerasStyleCell):
 
 
 # --- wrappers --------------------------------------------------------------------------------
-class CompiledWrapper(RNNCell):
+class CompiledWrapper(CellWrapperBase):
     """Runs `cell`'s step in tf.contrib.compiler.jit's scope: its ops get TF's XLA marks
     (stateless ops only unless `compile_stateful`); tensorweave runs them as usual."""
 
@@ -262,18 +262,6 @@ class CompiledWrapper(RNNCell):
         super().__init__()
         self._cell = cell
         self._compile_stateful = compile_stateful
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
-
-    @property
-    def output_size(self):
-        return self._cell.output_size
-
-    def zero_state(self, batch_size, dtype):
-        with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
-            return self._cell.zero_state(batch_size, dtype)
 
     def _all_variables(self):
         return self._cell.variables
