@@ -69,3 +69,21 @@ def test_gradient_reaches_values_and_default():
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(dv), [2.0, 4.0])
         np.testing.assert_allclose(sess.run(dd), 21.0 - 6.0)
+
+
+def test_shape_size_and_rank_of_a_sparse_tensor_are_its_dense_shapes():
+    """As TF's array_ops: the cast dense shape (Shape/Cast), its product (Size) and its length
+    (Rank); values and names as TF 2.15 gives them ([3, 5], 15, 2)."""
+    with tf.Graph().as_default():
+        sparse = tf.SparseTensor([[0, 1], [2, 3]], [1.0, 2.0], [3, 5])
+        shape, size, rank = tf.shape(sparse), tf.size(sparse), tf.rank(sparse)
+        wide = tf.shape(sparse, out_type=tf.int64)
+        assert (shape.op.name, size.op.name, rank.op.name) == ("Shape/Cast", "Size", "Rank")
+        assert (shape.dtype, size.dtype, rank.dtype, wide.dtype) == (
+            tf.int32, tf.int32, tf.int32, tf.int64)
+        fed = tf.sparse_placeholder(tf.float32)
+        with tf.Session() as sess:
+            assert [np.asarray(v).tolist() for v in sess.run([shape, size, rank, wide])] == \
+                [[3, 5], 15, 2, [3, 5]]
+            value = tf.SparseTensorValue([[0, 0, 0]], [1.0], [2, 3, 4])
+            assert sess.run(tf.size(fed), {fed: value}) == 24

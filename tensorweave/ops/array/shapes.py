@@ -9,6 +9,7 @@ from tensorweave.core.constants import (constant, constant_value, convert_to_ten
                                         partial_shape_from_tensor)
 from tensorweave.core.graph import create_op, name_scope
 from tensorweave.core.operation import Tensor
+from tensorweave.core.sparse_tensor import SparseTensor, SparseTensorValue
 from tensorweave.core.registry import NOT_DIFFERENTIABLE, register_op, register_tf_form
 from tensorweave.core.tensor_shape import TensorShape, unknown_shape
 from tensorweave.ops._common import axis_after_rows, normalize_axis, one
@@ -97,10 +98,22 @@ register_op("Rank", shape=_scalar_int, kernel=_rank_kernel, grad=NOT_DIFFERENTIA
             shape_only_inputs=[0], value=_rank_value)
 
 
+def _sparse_dense_shape(value):
+    """A SparseTensor's (or SparseTensorValue's) dense shape as a tensor, else None."""
+    if isinstance(value, (SparseTensor, SparseTensorValue)):
+        return convert_to_tensor(value.dense_shape, dtype=dtypes.int64)
+    return None
+
+
 def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002
     """The shape of `input` as a 1-D int tensor: a constant when it is fully known while
     building (as TF's, so nothing upstream runs for it), else a Shape op."""
-    x, out_type = convert_to_tensor(input), dtypes.as_dtype(out_type)
+    out_type = dtypes.as_dtype(out_type)
+    dense_shape = _sparse_dense_shape(input)
+    if dense_shape is not None:  # a SparseTensor's dense shape, as TF's shape gives it
+        with name_scope(name, "Shape"):
+            return cast(dense_shape, out_type, name="Cast")
+    x = convert_to_tensor(input)
     if x.shape.is_fully_defined():
         return constant(np.array(x.shape.as_list(), out_type.as_numpy_dtype),
                         name=name or "Shape")
@@ -110,7 +123,13 @@ def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002
 def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
     """The number of elements of `input`: a constant when known while building (a fully
     known shape, or a known 0 dimension), else a Size op."""
-    x, out_type = convert_to_tensor(input), dtypes.as_dtype(out_type)
+    out_type = dtypes.as_dtype(out_type)
+    dense_shape = _sparse_dense_shape(input)
+    if dense_shape is not None:  # the product of a SparseTensor's dense shape, as TF's
+        with name_scope(name, "Size") as scope:
+            return one(create_op("Prod", [cast(dense_shape, out_type, name="Cast")],
+                                  name=scope, axis=(0,), keepdims=False))
+    x = convert_to_tensor(input)
     known = x.shape.num_elements()
     if known is None and x.shape.ndims is not None and 0 in x.shape.as_list():
         known = 0
@@ -122,6 +141,9 @@ def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
 def rank(input, name=None):  # noqa: A002
     """The number of dimensions of `input`: a constant when known while building, else a
     Rank op."""
+    dense_shape = _sparse_dense_shape(input)
+    if dense_shape is not None:  # the length of a SparseTensor's dense shape, as TF's
+        return size(dense_shape, name=name or "Rank")
     x = convert_to_tensor(input)
     if x.shape.ndims is not None:
         return constant(np.array(x.shape.ndims, np.int32), name=name or "Rank")
