@@ -22,6 +22,7 @@ PROVIDED = (
     "nn", "sparsemax", "mixed_precision", "integrate", "compiler",  # small research parts
     "kernel_methods",                                           # random Fourier features
     "tfprof",                                                   # the profiler's old names
+    "bayesflow",                                                # Monte Carlo estimates
 )
 
 
