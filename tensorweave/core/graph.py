@@ -21,7 +21,9 @@ _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 # Attrs named "_..." are TF's reserved bookkeeping: an Operation keeps them in `internal_attrs`
 # (written to its NodeDef), apart from the attrs its shape rule and kernel take.
 GRADIENT_OP_TYPE_ATTR = "_gradient_op_type"  # set by Graph.gradient_override_map
-KEPT_INTERNAL_ATTRS = frozenset({GRADIENT_OP_TYPE_ATTR})  # the ones tf.import_graph_def keeps
+# the ones tf.import_graph_def keeps: the gradient override, and tf.contrib.compiler's XLA marks
+KEPT_INTERNAL_ATTRS = frozenset({GRADIENT_OP_TYPE_ATTR, "_XlaCompile", "_XlaScope",
+                                 "_XlaSeparateCompiledGradients", "_xla_compile_id"})
 
 
 def user_frame():
@@ -151,6 +153,9 @@ class Graph:
         op_def = registry.lookup(op_type)
         attrs = dict(attrs or {})
         internal_attrs = {k: attrs.pop(k) for k in [k for k in attrs if k.startswith("_")]}
+        for key, value in internal_attrs.items():  # strings as TF's get_attr gives them
+            if isinstance(value, str):
+                internal_attrs[key] = as_bytes(value)
         if op_def.name in self._gradient_override:
             internal_attrs[GRADIENT_OP_TYPE_ATTR] = self._gradient_override[op_def.name]
         gradient_name = internal_attrs.get(GRADIENT_OP_TYPE_ATTR)

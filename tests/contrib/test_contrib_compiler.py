@@ -102,3 +102,18 @@ def test_tf_xla_experimental_names_the_same_functions():
         out, = tf.xla.experimental.compile(lambda: y + 1.0)
         with tf.Session() as sess:
             assert sess.run(out) == 5.0
+
+
+def test_import_graph_def_keeps_the_xla_marks():
+    """As TF's import_graph_def (TF 2.15 gives True and b'jit_scope_0' back)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        with tf.xla.experimental.jit_scope():
+            x = tf.constant(1.0) + 2.0
+    with tf.Graph().as_default() as imported:
+        tf.import_graph_def(graph.as_graph_def(), name="")
+        op = imported.get_operation_by_name(x.op.name)
+        assert op.get_attr("_XlaCompile") is True
+        assert op.get_attr("_XlaScope") == b"jit_scope_0"
+        with tf.Session() as sess:
+            assert sess.run(op.outputs[0]) == 3.0
