@@ -146,7 +146,8 @@ def _evaluated(tensor, depth):
     op_def = registry.lookup(op.type)
     shape = tensor.shape
     if (depth > EVALUATED_DEPTH or not op_def.foldable or op_def.bind is not None
-            or op_def.must_feed or op_def.fed_by_default or op_def.kernel is None
+            or op_def.must_feed or op_def.fed_by_default or op_def.dead_aware
+            or op_def.kernel is None
             or not shape.is_fully_defined()
             or shape.num_elements() > EVALUATED_ELEMENTS
             or not (tensor.dtype.is_integer or tensor.dtype.is_floating)):
