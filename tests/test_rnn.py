@@ -2,6 +2,7 @@
 variable names, outputs against NumPy references of the cell equations, ragged
 sequence_length, and gradients against finite differences."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -778,51 +779,19 @@ def test_residual_and_device_wrappers():
     np.testing.assert_allclose(got_out, got_state + xv, rtol=1e-12)
 
 
-class _AttentionCell(tf.nn.rnn_cell.RNNCell):
-    """state' = tanh(state + x + attended memory); outputs (attention weights, state'): the
-    attention's output_size is a Tensor, the memory's run-time length."""
-
-    def __init__(self, memory):
-        super().__init__()
-        self.memory = memory
-        self.steps = tf.shape(memory)[1]
-
-    @property
-    def state_size(self):
-        return 2
-
-    @property
-    def output_size(self):
-        return (self.steps, 2)
-
-    def call(self, x, state):
-        scores = tf.reduce_sum(self.memory * tf.expand_dims(state + x, 1), axis=2)
-        attention = tf.nn.softmax(scores)
-        attended = tf.reduce_sum(self.memory * tf.expand_dims(attention, 2), axis=1)
-        new_state = tf.tanh(state + x + attended)
-        return (attention, new_state), new_state
-
-
 def test_output_sizes_held_in_tensors_as_in_tensorflow():
     """dynamic_rnn and static_rnn with sequence lengths over a cell whose output_size is a
     Tensor: values equal real TF's (fixture make_rnn_tensor_output_size_reference.py)."""
     ref = np.load(os.path.join(os.path.dirname(__file__), "fixtures",
                                "rnn_tensor_output_size_reference.npz"))
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures"))
+    import rnn_tensor_output_size_cases as cases
     with tf.Graph().as_default():
         memory = tf.placeholder(tf.float32, [None, None, 2])
-        x = tf.constant(ref["inputs"])
-        (attention, states), final = tf.nn.dynamic_rnn(
-            _AttentionCell(memory), x, sequence_length=ref["lengths"], dtype=tf.float32,
-            scope="dynamic")
-        assert attention.shape.as_list()[-1] is None and states.shape.as_list()[-1] == 2
-        outputs, static_final = tf.nn.static_rnn(
-            _AttentionCell(memory), tf.unstack(x, axis=1), sequence_length=ref["lengths"],
-            dtype=tf.float32, scope="static")
-        static_attention = tf.stack([a for a, _ in outputs], 1)
-        static_states = tf.stack([s for _, s in outputs], 1)
+        tensors = cases.build(tf, memory, ref["inputs"], ref["lengths"])
+        assert tensors["dynamic_attention"].shape.as_list()[-1] is None
+        assert tensors["dynamic_states"].shape.as_list()[-1] == 2
         with tf.Session() as sess:
-            values = sess.run([attention, states, final, static_attention, static_states,
-                               static_final], {memory: ref["memory"]})
-    for name, value in zip(["dynamic_attention", "dynamic_states", "dynamic_final",
-                            "static_attention", "static_states", "static_final"], values):
+            values = sess.run(tensors, {memory: ref["memory"]})
+    for name, value in values.items():
         np.testing.assert_allclose(value, ref[name], rtol=1e-5, atol=1e-6, err_msg=name)

@@ -1,8 +1,14 @@
 """Behaviour of tf.variable_scope and tf.get_variable (sharing, reuse, naming, defaults)."""
+import os
+import sys
+
 import numpy as np
 import pytest
 
 import tensorweave as tf
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures"))
+import variable_scope_cases  # noqa: E402
 
 
 def _values(*variables):
@@ -264,71 +270,15 @@ def test_default_scope_names_restart_when_a_scope_is_entered_again():
 # --- VariableScope's setters and collection views, against real TF ----------------------------
 def _scope_methods_reference():
     import json
-    import os
     path = os.path.join(os.path.dirname(__file__), "fixtures",
                         "variable_scope_methods_reference.json")
     with open(path) as f:  # written by tests/fixtures/make_variable_scope_methods_reference.py
         return json.load(f)
 
 
-def test_caching_device_and_use_resource_are_kept_and_inherited_as_tensorflow():
-    want = _scope_methods_reference()["devices_and_resource"]
-    got = {}
-    root = tf.get_variable_scope()
-    got["root"] = [root.caching_device, root.use_resource]
-    with tf.variable_scope("a", caching_device="/cpu:0") as a:
-        got["given"] = [a.caching_device, a.use_resource]
-        with tf.variable_scope("b") as b:
-            got["inherited"] = [b.caching_device, b.use_resource]
-        a.set_caching_device("/cpu:1")
-        a.set_use_resource(False)
-        got["set"] = [a.caching_device, a.use_resource]
-        with tf.variable_scope("c") as c:
-            got["inherited_after_set"] = [c.caching_device, c.use_resource]
-    with tf.variable_scope(a) as again:
-        got["reentered"] = [again.caching_device, again.use_resource]
-    assert got == want
-
-
-def test_set_custom_getter_wraps_later_get_variable_calls_as_tensorflow():
-    want = _scope_methods_reference()["custom_getter"]
-    calls = []
-
-    def getter(getter, name, *args, **kwargs):
-        calls.append(name)
-        return getter(name + "_x", *args, **kwargs)
-
-    with tf.variable_scope("s") as scope:
-        scope.set_custom_getter(getter)
-        v = tf.get_variable("v", [2])
-        with tf.variable_scope("inner"):
-            w = tf.get_variable("w", [1])
-    u = tf.get_variable("u", [1])
-    assert calls == want["calls"]
-    assert [v.name, w.name, u.name] == want["names"]
-    assert (scope.custom_getter is getter) == want["getter_kept"]
-
-
-def test_scope_collection_views_match_tensorflow():
-    want = _scope_methods_reference()["collections"]
-    with tf.variable_scope("gen") as gen:
-        tf.get_variable("w", [1])
-        tf.get_variable("steps", [], trainable=False)
-        tf.get_variable("loc", [1], collections=[tf.GraphKeys.LOCAL_VARIABLES])
-        with tf.variable_scope("inner"):
-            tf.get_variable("b", [1])
-    with tf.variable_scope("generator"):
-        tf.get_variable("w", [1])
-    with tf.variable_scope("dis") as dis:
-        tf.get_variable("w", [1])
-    root = tf.get_variable_scope()
-
-    def names(items):
-        return [v.name for v in items]
-
-    assert names(gen.trainable_variables()) == want["gen_trainable"]
-    assert names(gen.global_variables()) == want["gen_global"]
-    assert names(gen.local_variables()) == want["gen_local"]
-    assert names(dis.trainable_variables()) == want["dis_trainable"]
-    assert names(gen.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)) == want["gen_collection"]
-    assert names(root.trainable_variables()) == want["root_trainable"]
+@pytest.mark.parametrize("case", ["devices_and_resource", "custom_getter", "collections"])
+def test_scope_setters_getters_and_collection_views_are_tensorflows(case):
+    """caching_device and use_resource given, set and inherited; a custom getter set on the
+    scope (its calls, the names it gives, kept on the scope); the collection views (a prefix
+    match on "<scope>/"): each as tests/fixtures/variable_scope_cases.py records them."""
+    assert getattr(variable_scope_cases, case)(tf) == _scope_methods_reference()[case]

@@ -5,12 +5,16 @@ tf.sparse.cross_hashed and tf.compat.v1.feature_column.input_layer on the same i
 """
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
 
 import tensorweave as tf
 from tensorweave.ops import feature_column as fco
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
+import feature_column_cases  # noqa: E402
 
 fc = tf.feature_column
 
@@ -241,29 +245,7 @@ def test_column_reprs_as_tensorflow_prints_them(tmp_path):
     vocab = str(tmp_path / "pets.txt")
     with open(vocab, "w") as f:
         f.write("cat\ndog\nrabbit\npig\n")
-    fc = tf.feature_column
-    years = fc.numeric_column("years")
-    colors = fc.categorical_column_with_vocabulary_list("colors", ["R", "G", "B"])
-    columns = {
-        "numeric": years,
-        "numeric_shaped": fc.numeric_column("x", shape=[2, 3], default_value=1.5,
-                                            dtype=tf.float64),
-        "bucketized_ints": fc.bucketized_column(years, [1990, 2000, 2010]),
-        "bucketized_floats": fc.bucketized_column(years, [1.5, 3.0]),
-        "hashed": fc.categorical_column_with_hash_bucket("h", 10),
-        "hashed_int": fc.categorical_column_with_hash_bucket("hi", 7, dtype=tf.int64),
-        "vocabulary_list": colors,
-        "vocabulary_list_oov": fc.categorical_column_with_vocabulary_list(
-            "ints", [10, -1, 0], dtype=tf.int64, num_oov_buckets=3),
-        "vocabulary_file": fc.categorical_column_with_vocabulary_file("pets", vocab),
-        "vocabulary_file_sized": fc.categorical_column_with_vocabulary_file(
-            "pets2", vocab, vocabulary_size=3, default_value=0),
-        "identity": fc.categorical_column_with_identity("id", 4),
-        "identity_default": fc.categorical_column_with_identity("id2", 4, default_value=0),
-        "crossed": fc.crossed_column([fc.bucketized_column(years, [2000]), "colors"], 12),
-        "indicator": fc.indicator_column(colors),
-        "weighted": fc.weighted_categorical_column(colors, "weight"),
-    }
+    columns = feature_column_cases.repr_columns(tf, vocab)
     assert sorted(columns) == sorted(expected)
     for name, column in columns.items():
         assert repr(column).replace(vocab, "<vocab>") == \
@@ -313,31 +295,11 @@ def test_get_sparse_tensors_and_crosses_of_sparse_features_as_tensorflow():
     values (fixture make_feature_column_sparse_reference.py)."""
     from tensorweave.estimator.feature_column import LazyBuilder
     expected = _sparse_reference()["sparse"]
-    numbers = fc.numeric_column("a", dtype=tf.int32, shape=(2,))
-    colors = fc.categorical_column_with_vocabulary_list("color", ["R", "G", "B"],
-                                                        num_oov_buckets=2)
-    features = {
-        "a": tf.constant(((-1., -1.5), (.5, 1.))),
-        "c": tf.SparseTensor(indices=((0, 0), (1, 0), (1, 1)), values=["cA", "cB", "cC"],
-                             dense_shape=(2, 2)),
-        "n": tf.SparseTensor(indices=((0, 1), (1, 0)), values=tf.constant([7, 9], tf.int64),
-                             dense_shape=(2, 2)),
-        "h": [["a", "b"], ["x", ""]],
-        "color": [["R", "x"], ["B", "G"]],
-        "weight": [[2.0, 3.0], [4.0, 5.0]],
-    }
-    columns = {
-        "crossed_sparse": fc.crossed_column([fc.bucketized_column(numbers, (0, 1)), "c"], 5),
-        "crossed_sparse_ints": fc.crossed_column(["n", "c"], 7),
-        "crossed_dense_and_sparse": fc.crossed_column(["h", "c"], 11),
-        "hashed": fc.categorical_column_with_hash_bucket("h", 5),
-        "vocabulary": colors,
-        "weighted": fc.weighted_categorical_column(colors, "weight"),
-    }
+    features, columns = feature_column_cases.sparse_features_and_columns(tf)
     pairs = {name: column._get_sparse_tensors(LazyBuilder(features))
              for name, column in columns.items()}
     dense = {name: fc.input_layer(features, [fc.indicator_column(columns[name])])
-             for name in ("crossed_sparse", "crossed_sparse_ints", "crossed_dense_and_sparse")}
+             for name in feature_column_cases.CROSSED_SPARSE}
     with tf.Session() as sess:
         sess.run(tf.tables_initializer())
         for name, pair in pairs.items():

@@ -4,21 +4,19 @@ runner), else the Shape / Size / Rank op; names, dtypes, static shapes and value
 (tests/fixtures/make_static_shape_constants_reference.py)."""
 import json
 import pathlib
+import sys
 
 import numpy as np
 import pytest
 
 import tensorweave as tf
 
+sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "fixtures"))
+import static_shape_constants_cases  # noqa: E402
+
 REF = json.loads((pathlib.Path(__file__).parent.parent / "fixtures"
                   / "static_shape_constants_reference.json").read_text())
-CALLS = {
-    "shape": lambda x: tf.shape(x),
-    "shape_int64_named": lambda x: tf.shape(x, name="my_shape", out_type=tf.int64),
-    "size": lambda x: tf.size(x),
-    "size_int64": lambda x: tf.size(x, out_type=tf.int64),
-    "rank": lambda x: tf.rank(x),
-}
+CALLS = static_shape_constants_cases.calls(tf)
 
 
 @pytest.mark.parametrize("case", REF["cases"], ids=lambda c: f"{c['call']}-{c['input']}")
