@@ -150,36 +150,29 @@ class GridLSTMCell(RNNCell):
                                      gates, axis=1)
             time_parts = freq_parts if share else array.split(
                 nn_ops.bias_add(math_ops.matmul(cell_inputs, w_t), b_t), gates, axis=1)
-            if couple:
+            if couple:  # no forget gate's part: it is 1 - the input gate
                 (i_freq, j_freq, o_freq), (i_time, j_time, o_time) = freq_parts, time_parts
+                f_freq = f_time = None
             else:
                 i_freq, j_freq, f_freq, o_freq = freq_parts
                 i_time, j_time, f_time, o_time = time_parts
             peep = self._use_peepholes
-            # frequency LSTM
-            i_freq_g = sigmoid(i_freq + peephole("I", "freq", c_prev_freq, c_prev_time)) \
-                if peep else sigmoid(i_freq)
-            if couple:
-                f_freq_g = 1.0 - i_freq_g
-            elif peep:
-                f_freq_g = sigmoid(f_freq + self._forget_bias +
-                                   peephole("F", "freq", c_prev_freq, c_prev_time))
-            else:
-                f_freq_g = sigmoid(f_freq + self._forget_bias)
-            c_freq = cell_parts.clip(f_freq_g * c_prev_freq + i_freq_g * tanh(j_freq),
-                                     self._cell_clip)
-            # time LSTM
-            i_time_g = sigmoid(i_time + peephole("I", "time", c_prev_freq, c_prev_time)) \
-                if peep else sigmoid(i_time)
-            if couple:
-                f_time_g = 1.0 - i_time_g
-            elif peep:
-                f_time_g = sigmoid(f_time + self._forget_bias +
-                                   peephole("F", "time", c_prev_freq, c_prev_time))
-            else:
-                f_time_g = sigmoid(f_time + self._forget_bias)
-            c_time = cell_parts.clip(f_time_g * c_prev_time + i_time_g * tanh(j_time),
-                                     self._cell_clip)
+
+            def new_cell(axis, i, j, f, c_prev):
+                """The frequency or time LSTM's new cell state (gates with their peepholes
+                onto both previous cell states, a coupled forget gate 1 - i)."""
+                i_g = sigmoid(i + peephole("I", axis, c_prev_freq, c_prev_time)) if peep \
+                    else sigmoid(i)
+                if couple:
+                    f_g = 1.0 - i_g
+                elif peep:
+                    f_g = sigmoid(f + self._forget_bias +
+                                  peephole("F", axis, c_prev_freq, c_prev_time))
+                else:
+                    f_g = sigmoid(f + self._forget_bias)
+                return cell_parts.clip(f_g * c_prev + i_g * tanh(j), self._cell_clip)
+            c_freq = new_cell("freq", i_freq, j_freq, f_freq, c_prev_freq)
+            c_time = new_cell("time", i_time, j_time, f_time, c_prev_time)
             if peep:
                 m_freq = sigmoid(o_freq + peephole("O", "freq", c_freq, c_time)) * tanh(c_freq)
                 m_time = sigmoid(o_time + peephole("O", "time", c_freq, c_time)) * tanh(c_time)
